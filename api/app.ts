@@ -1,0 +1,29 @@
+import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { AppContext } from './context.ts';
+import { ApiError, onError } from './http/errors.ts';
+import { sameOrigin } from './http/same-origin.ts';
+import { complaintRoutes } from './routes/complaints.ts';
+import { health } from './routes/health.ts';
+
+/** The whole API under /api. Each route file says who may call it. */
+export function createApp(ctx: AppContext) {
+  const maxBody = ctx.env.MAX_PHOTOS * ctx.env.MAX_PHOTO_BYTES + 1024 * 1024;
+  const app = new Hono().basePath('/api');
+  app.onError(onError);
+  app.notFound((c) => c.json({ error: { message: '接口不存在' } }, 404));
+  app.use(sameOrigin(ctx.env.PUBLIC_BASE_URL));
+  app.use(
+    bodyLimit({
+      maxSize: maxBody,
+      onError: () => {
+        throw new ApiError(413, `提交内容超过 ${Math.round(maxBody / 1024 / 1024)} MB 上限，请减少或缩小照片`);
+      },
+    }),
+  );
+  app.route('/health', health);
+  app.route('/complaints', complaintRoutes(ctx));
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

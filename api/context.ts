@@ -1,0 +1,66 @@
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { getEnv, type Env } from './env.ts';
+import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
+import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
+import type { PhotoLimits } from './services/photo-pipeline.ts';
+import { PhotoStore } from './services/photo-store.ts';
+import { RateLimiter } from './services/rate-limit.ts';
+import { loadVillageAreas, type VillageArea } from './services/village-routing.ts';
+
+/** Everything a request handler or a page needs, made once per process. */
+export interface AppContext {
+  env: Env;
+  db: Db;
+  photos: PhotoStore;
+  captcha: Captcha;
+  reportLimiter: RateLimiter;
+  lookupLimiter: RateLimiter;
+  photoLimits: PhotoLimits;
+  villageAreas: () => VillageArea[];
+}
+
+export interface ContextOverrides {
+  captcha?: Captcha;
+  now?: () => number;
+}
+
+export async function createContext(env: Env, overrides: ContextOverrides = {}): Promise<AppContext> {
+  const dataDir = resolve(env.DATA_DIR);
+  mkdirSync(dataDir, { recursive: true });
+  const db = openDatabase(join(dataDir, 'portal.sqlite'));
+  migrateDatabase(db);
+  const photos = new PhotoStore(join(dataDir, 'photos'));
+  await photos.init();
+  let areas: VillageArea[] | undefined;
+  const hostnames = env.PUBLIC_BASE_URL ? [new URL(env.PUBLIC_BASE_URL).hostname] : [];
+  return {
+    env,
+    db,
+    photos,
+    captcha:
+      overrides.captcha ??
+      (env.HCAPTCHA_SECRET && !env.CAPTCHA_DISABLED
+        ? hCaptcha({ secret: env.HCAPTCHA_SECRET, siteKey: env.HCAPTCHA_SITEKEY!, hostnames, timeoutMs: env.HCAPTCHA_TIMEOUT_MS })
+        : disabledCaptcha()),
+    reportLimiter: new RateLimiter(env.REPORT_RATE_LIMIT, env.REPORT_RATE_WINDOW_S * 1000, overrides.now),
+    lookupLimiter: new RateLimiter(120, 60_000, overrides.now),
+    photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS },
+    // Village boundaries change only through the seed or an admin edit; read them once.
+    villageAreas: () => (areas ??= loadVillageAreas(db)),
+  };
+}
+
+const KEY = Symbol.for('sanluanwu.context');
+type Holder = { [KEY]?: Promise<AppContext> };
+
+/** The process's context, shared by the API and the Astro pages (which are bundled separately). */
+export function getContext(): Promise<AppContext> {
+  const g = globalThis as Holder;
+  g[KEY] ??= createContext(getEnv());
+  return g[KEY];
+}
+
+export function setContext(ctx: AppContext): void {
+  (globalThis as Holder)[KEY] = Promise.resolve(ctx);
+}

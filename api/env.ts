@@ -1,0 +1,64 @@
+import { z } from 'zod';
+
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .default('false')
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().default('0.0.0.0'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(4321),
+    DATA_DIR: z.string().min(1).default('./data'),
+    /** Origin the public reaches us at; used for CSRF and the captcha hostname check. */
+    PUBLIC_BASE_URL: z.url().optional(),
+    TRUST_PROXY: flag,
+
+    HCAPTCHA_SITEKEY: z.string().optional(),
+    HCAPTCHA_SECRET: z.string().optional(),
+    /** Production refuses to start without a captcha secret unless this says it is off on purpose. */
+    CAPTCHA_DISABLED: flag,
+    HCAPTCHA_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
+
+    TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
+    TILE_ATTRIBUTION: z.string().default('© OpenStreetMap contributors'),
+    TILE_CRS: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+    TILE_SUBDOMAINS: z.string().default('abc'),
+
+    MAX_PHOTOS: z.coerce.number().int().min(0).max(20).default(6),
+    MAX_PHOTO_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    MAX_PHOTO_PIXELS: z.coerce.number().int().min(1_000_000).default(50_000_000),
+    REPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
+    REPORT_RATE_WINDOW_S: z.coerce.number().int().min(1).default(600),
+  })
+  .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && !e.HCAPTCHA_SECRET && !e.CAPTCHA_DISABLED) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HCAPTCHA_SECRET'],
+        message: 'production needs HCAPTCHA_SECRET (or CAPTCHA_DISABLED=true to run without captcha on purpose)',
+      });
+    }
+    if (e.HCAPTCHA_SECRET && !e.HCAPTCHA_SITEKEY) {
+      ctx.addIssue({ code: 'custom', path: ['HCAPTCHA_SITEKEY'], message: 'HCAPTCHA_SITEKEY is required with HCAPTCHA_SECRET' });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+/** The process configuration; the only reader of process.env. */
+export function getEnv(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

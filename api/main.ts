@@ -1,0 +1,41 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createApp } from './app.ts';
+import { createContext, setContext } from './context.ts';
+import { getEnv } from './env.ts';
+import { createPortalServer, type SiteHandler } from './server.ts';
+import { isEmpty, seedDemo } from '../db/seed/demo.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+/** `npm start`: migrate, seed a demo township into an empty database, serve. */
+async function main() {
+  const env = getEnv();
+  const ctx = await createContext(env);
+  setContext(ctx);
+  if (isEmpty(ctx)) {
+    await seedDemo(ctx, { samples: true });
+    console.log('empty database: seeded the demo township 青溪镇 with six villages and sample reports');
+  }
+  if (!ctx.captcha.enabled) console.warn('warning: hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
+
+  const entry = `${root}dist/server/entry.mjs`;
+  let site: SiteHandler | undefined;
+  if (existsSync(entry)) site = ((await import(pathToFileURL(entry).href)) as { handler: SiteHandler }).handler;
+  else console.warn('warning: no built site (run `npm run build`); serving the API only');
+
+  const server = createPortalServer({ env, api: createApp(ctx), site, clientDir: `${root}dist/client` });
+  server.listen(env.PORT, env.HOST, () => {
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : env.PORT;
+    console.log(`portal listening on http://localhost:${port}`);
+  });
+  const stop = () => server.close(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message);
+  process.exit(1);
+});

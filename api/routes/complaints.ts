@@ -1,0 +1,79 @@
+import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { ApiError } from '../http/errors.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
+import { countReportAttempt, fileReport, type FileReportResult } from '../services/file-report.ts';
+import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
+import { normalizeTrackingCode } from '../services/tracking-code.ts';
+
+const codeParam = z.object({ code: z.string().max(40) });
+const photoParam = codeParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+const notFound = () => new ApiError(404, '没有找到这个查询码对应的举报，请核对后再试');
+// A malformed code or photo id is simply not found.
+const orNotFound = (result: { success: boolean }) => {
+  if (!result.success) throw notFound();
+};
+
+const STATUS = { invalid: 400, too_large: 413, rate_limited: 429, captcha: 400, captcha_unavailable: 503 } as const;
+
+function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
+  const headers = r.kind === 'rate_limited' ? { 'Retry-After': String(r.retryAfterS) } : undefined;
+  return new ApiError(STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
+}
+
+/** Public: residents file reports and follow them with their tracking code. */
+export function complaintRoutes(ctx: AppContext) {
+  const formLimits = { maxPhotos: ctx.env.MAX_PHOTOS, maxPhotoBytes: ctx.env.MAX_PHOTO_BYTES };
+
+  return new Hono()
+    .post('/', async (c) => {
+      const ip = clientIp(c, ctx.env.TRUST_PROXY);
+      const limited = countReportAttempt(ctx, ip);
+      if (limited && !limited.ok) throw failure(limited);
+      const type = c.req.header('content-type') ?? '';
+      let parsed: ParsedForm;
+      if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+        const form = await c.req.formData().catch(() => {
+          throw new ApiError(400, '表单数据不完整或格式错误，请重新提交');
+        });
+        parsed = await parseComplaintForm(form, formLimits);
+      } else if (type.startsWith('application/json')) {
+        const body = await c.req.json().catch(() => {
+          throw new ApiError(400, '请求内容不是有效的 JSON');
+        });
+        parsed = await parseComplaintJson(body, formLimits);
+      } else {
+        throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
+      }
+      const result = await fileReport(ctx, parsed, ip, 'web');
+      if (!result.ok) throw failure(result);
+      const { receipt } = result;
+      // A retry gets the first answer, word for word; the header tells a client it was a retry.
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json({ ...receipt, createdAt: receipt.createdAt.toISOString() }, 201);
+    })
+    .get('/:code', zValidator('param', codeParam, orNotFound), (c) => {
+      const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
+      if (!looked.ok) throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
+      const code = normalizeTrackingCode(c.req.valid('param').code);
+      const complaint = code && getPublicComplaint(ctx.db, code);
+      if (!complaint) throw notFound();
+      c.header('Cache-Control', 'no-store');
+      return c.json(complaint);
+    })
+    .get('/:code/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
+      const { code, photoId, size } = c.req.valid('param');
+      const normalized = normalizeTrackingCode(code);
+      const file = normalized && findPublicPhotoFile(ctx.db, normalized, photoId, size);
+      if (!file) throw notFound();
+      const data = await ctx.photos.read(file);
+      return c.body(new Uint8Array(data), 200, {
+        'Content-Type': 'image/webp',
+        'Cache-Control': 'private, max-age=86400, immutable',
+        'X-Content-Type-Options': 'nosniff',
+      });
+    });
+}

@@ -1,0 +1,29 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { getRequestListener } from '@hono/node-server';
+import type { App } from './app.ts';
+import type { Env } from './env.ts';
+import { securityHeaders } from './http/security-headers.ts';
+import { staticFiles } from './http/static-files.ts';
+
+export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+
+/**
+ * One process, one port: /api goes straight to Hono (Astro's adapter is ~7x slower per
+ * request), built assets are served from disk, and every other path is an Astro page.
+ */
+export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandler; clientDir?: string }): Server {
+  const api = getRequestListener(opts.api.fetch);
+  const files = opts.clientDir ? staticFiles(opts.clientDir) : () => false;
+  const headers = Object.entries(securityHeaders(opts.env));
+  const notFound = (res: ServerResponse) => {
+    res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面不存在');
+  };
+  return createServer((req, res) => {
+    for (const [k, v] of headers) res.setHeader(k, v);
+    const url = req.url ?? '/';
+    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return void api(req, res);
+    if (files(req, res)) return;
+    if (opts.site) return opts.site(req, res, () => notFound(res));
+    notFound(res);
+  });
+}

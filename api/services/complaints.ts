@@ -1,0 +1,119 @@
+import { and, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { complaintCategories, complaintContacts, complaintEvents, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
+import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
+import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
+import type { PhotoStore } from './photo-store.ts';
+import { newTrackingCode } from './tracking-code.ts';
+import { routePoint, type VillageArea } from './village-routing.ts';
+
+export interface SubmitDeps {
+  db: Db;
+  photos: PhotoStore;
+  villageAreas: () => VillageArea[];
+  photoLimits: PhotoLimits;
+  now?: () => Date;
+}
+
+export interface SubmitInput {
+  fields: ComplaintFields;
+  photos: Buffer[];
+  source: 'web' | 'form' | 'api' | 'seed';
+}
+
+export interface Receipt {
+  trackingCode: string;
+  villageName: string | null;
+  /** The point lies outside every village; the township will route it. */
+  outsideVillages: boolean;
+  createdAt: Date;
+}
+
+export type SubmitResult = { ok: true; receipt: Receipt; replayed: boolean } | { ok: false; errors: FieldErrors };
+
+const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
+  too_large: '超过大小上限',
+  not_image: '不是 JPEG、PNG 或 WebP 图片',
+  too_many_pixels: '像素过多，请换一张或先缩小',
+  damaged: '文件已损坏或不完整',
+};
+
+function receiptByKey(db: Db, key: string): Receipt | null {
+  const row = db
+    .select({ trackingCode: complaints.trackingCode, villageName: villages.name, outsideVillages: complaints.outsideVillages, createdAt: complaints.createdAt })
+    .from(complaints)
+    .leftJoin(villages, eq(villages.id, complaints.villageId))
+    .where(eq(complaints.idempotencyKey, key))
+    .get();
+  return row ?? null;
+}
+
+async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
+  const results = await Promise.allSettled(buffers.map((b) => processPhoto(b, limits)));
+  const failed = results.findIndex((r) => r.status === 'rejected');
+  if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<ProcessedPhoto>).value);
+  const reason = (results[failed] as PromiseRejectedResult).reason;
+  if (!(reason instanceof PhotoError)) throw reason;
+  return { photos: `第 ${failed + 1} 张照片${PHOTO_MESSAGES[reason.problem]}` };
+}
+
+/** Files a resident's report: photos re-encoded and on disk before the row that names them commits. */
+export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
+  const { db, photos: store } = deps;
+  const { fields } = input;
+  if (fields.idempotencyKey) {
+    const earlier = receiptByKey(db, fields.idempotencyKey);
+    if (earlier) return { ok: true, receipt: earlier, replayed: true };
+  }
+  const category = db.select({ id: complaintCategories.id }).from(complaintCategories)
+    .where(and(eq(complaintCategories.code, fields.category), eq(complaintCategories.active, true))).get();
+  if (!category) return { ok: false, errors: { category: '请选择列表中的问题类别' } };
+
+  const route = routePoint(deps.villageAreas(), fields.lat, fields.lng);
+  const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
+  if (townshipId === undefined) throw new Error('no township configured');
+
+  const processed = await processAll(input.photos, deps.photoLimits);
+  if (!Array.isArray(processed)) return { ok: false, errors: processed };
+  const files = processed.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
+  await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
+
+  const now = deps.now?.() ?? new Date();
+  const trackingCode = newTrackingCode();
+  try {
+    db.transaction((tx) => {
+      const { id } = tx.insert(complaints).values({
+        trackingCode, townshipId,
+        villageId: route?.kind === 'village' ? route.villageId : null,
+        outsideVillages: route?.kind !== 'village',
+        categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
+        description: fields.description, seenAt: fields.seenAt ?? null, status: 'submitted',
+        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now, updatedAt: now,
+      }).returning({ id: complaints.id }).get();
+      if (fields.name || fields.phone) {
+        tx.insert(complaintContacts).values({ complaintId: id, name: fields.name ?? null, phone: fields.phone ?? null }).run();
+      }
+      files.forEach((f, seq) => {
+        const claim = f.exif ? null : fields.photoExif[seq];
+        const exif = f.exif ?? (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
+        tx.insert(complaintPhotos).values({
+          id: f.name.replace(/\.webp$/, ''), complaintId: id, seq, file: f.name, thumbFile: f.thumbName,
+          width: f.width, height: f.height, bytes: f.display.length,
+          exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAt: exif?.takenAt ?? null,
+          exifSource: f.exif ? 'file' : claim ? 'browser' : null,
+        }).run();
+      });
+      tx.insert(complaintEvents).values({ complaintId: id, fromStatus: null, toStatus: 'submitted', at: now }).run();
+    }, { behavior: 'immediate' });
+  } catch (err) {
+    await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));
+    const earlier = fields.idempotencyKey ? receiptByKey(db, fields.idempotencyKey) : null;
+    if (earlier) return { ok: true, receipt: earlier, replayed: true }; // lost a race with its own retry
+    throw err;
+  }
+  return {
+    ok: true,
+    replayed: false,
+    receipt: { trackingCode, villageName: route?.kind === 'village' ? route.villageName : null, outsideVillages: route?.kind !== 'village', createdAt: now },
+  };
+}

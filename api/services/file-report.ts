@@ -1,0 +1,38 @@
+import type { AppContext } from '../context.ts';
+import type { CaptchaResult } from './captcha.ts';
+import type { FieldErrors } from './complaint-input.ts';
+import type { ParsedForm } from './complaint-form.ts';
+import { submitComplaint, type Receipt } from './complaints.ts';
+
+export type FileReportResult =
+  | { ok: true; receipt: Receipt; replayed: boolean }
+  | { ok: false; kind: 'invalid' | 'too_large'; errors: FieldErrors }
+  | { ok: false; kind: 'rate_limited'; retryAfterS: number; errors: FieldErrors }
+  | { ok: false; kind: 'captcha' | 'captcha_unavailable'; errors: FieldErrors };
+
+const CAPTCHA_MESSAGES: Record<Exclude<CaptchaResult, { ok: true }>['reason'], string> = {
+  missing: '请先完成人机验证',
+  replayed: '人机验证已使用过，请重新验证',
+  rejected: '人机验证未通过，请重新验证',
+  unavailable: '人机验证服务暂时无法连接，请稍后再试',
+};
+
+/** Counts the attempt against the caller's address; the page and the API share the limit. */
+export function countReportAttempt(ctx: AppContext, ip: string): FileReportResult | null {
+  const r = ctx.reportLimiter.hit(ip);
+  if (r.ok) return null;
+  const minutes = Math.ceil(r.retryAfterS / 60);
+  return { ok: false, kind: 'rate_limited', retryAfterS: r.retryAfterS, errors: { description: `提交过于频繁，请 ${minutes} 分钟后再试` } };
+}
+
+/** The one path a report takes after its form is read, whether from the page or the API. */
+export async function fileReport(ctx: AppContext, parsed: ParsedForm, ip: string, source: 'web' | 'form' | 'api'): Promise<FileReportResult> {
+  if (!parsed.ok) return { ok: false, kind: parsed.status === 413 ? 'too_large' : 'invalid', errors: parsed.errors };
+  const captcha = await ctx.captcha.check(parsed.fields.captchaToken, ip);
+  if (!captcha.ok) {
+    const message = CAPTCHA_MESSAGES[captcha.reason];
+    return { ok: false, kind: captcha.reason === 'unavailable' ? 'captcha_unavailable' : 'captcha', errors: { captchaToken: message } };
+  }
+  const result = await submitComplaint(ctx, { fields: parsed.fields, photos: parsed.photos, source });
+  return result.ok ? result : { ok: false, kind: 'invalid', errors: result.errors };
+}

@@ -1,0 +1,21 @@
+// @ts-check
+import { defineConfig } from 'astro/config';
+import node from '@astrojs/node';
+
+export default defineConfig({
+  srcDir: './site',
+  publicDir: './site/public',
+  output: 'server',
+  // Middleware mode: api/server.ts owns the port and hands pages to Astro.
+  adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 * 1024 }),
+  // The portal's own same-origin check (api/http/same-origin.ts) guards page forms as it guards
+  // the API, and knows the public origin behind a TLS proxy, which Astro's check does not.
+  security: { checkOrigin: false },
+  // A strict CSP header (script-src 'self') needs every script and style in a file.
+  build: { inlineStylesheets: 'never' },
+  vite: { build: { assetsInlineLimit: 0 } },
+  devToolbar: { enabled: false },
+  // Staff sessions live in our own table (hashed tokens); Astro's store is not used.
+  session: false,
+  server: { port: 4321 },
+});

@@ -1,0 +1,47 @@
+import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
+import { gcj02ToWgs84, wgs84ToGcj02 } from '../lib/gcj02.ts';
+import { inPolygonal } from '../lib/point-in-area.ts';
+
+export interface MapConfig {
+  tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
+  villages: { features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[] };
+}
+
+/** The pin map: draws in the tiles' datum, reports WGS-84. Works with no tiles at all. */
+export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: number, lng: number) => void) {
+  const gcj = cfg.tiles.crs === 'gcj02';
+  const toDisplay = (lat: number, lng: number): L.LatLngTuple => (gcj ? wgs84ToGcj02(lat, lng) : [lat, lng]);
+  const fromDisplay = (ll: L.LatLng): [number, number] => (gcj ? gcj02ToWgs84(ll.lat, ll.lng) : [ll.lat, ll.lng]);
+
+  el.classList.remove('hidden');
+  const map = L.map(el, { zoomControl: true, attributionControl: true });
+  if (cfg.tiles.url) {
+    L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution, subdomains: cfg.tiles.subdomains, maxZoom: 19 }).addTo(map);
+  }
+  const outlines = L.geoJSON(cfg.villages as unknown as GeoJSON.FeatureCollection, {
+    coordsToLatLng: ([lng, lat]) => L.latLng(toDisplay(lat!, lng!)),
+    style: { color: '#0f5e4a', weight: 2, fillOpacity: 0.06 },
+    interactive: false,
+    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'village-label' }),
+  }).addTo(map);
+  const bounds = outlines.getBounds();
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+  else map.setView([30.27, 120.15], 10);
+
+  let pin: L.CircleMarker | null = null;
+  const place = (lat: number, lng: number, zoom?: number) => {
+    const at = toDisplay(lat, lng);
+    if (pin) pin.setLatLng(at);
+    else pin = L.circleMarker(at, { radius: 11, color: '#fff', weight: 3, fillColor: '#c2410c', fillOpacity: 1 }).addTo(map);
+    if (zoom) map.setView(at, zoom);
+  };
+  map.on('click', (e: L.LeafletMouseEvent) => {
+    const [lat, lng] = fromDisplay(e.latlng);
+    place(lat, lng);
+    onPick(lat, lng);
+  });
+  const villageAt = (lat: number, lng: number) =>
+    cfg.villages.features.find((f) => inPolygonal(lng, lat, f.geometry))?.properties.name ?? null;
+  return { place, villageAt, element: el };
+}
