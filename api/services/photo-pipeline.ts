@@ -83,8 +83,8 @@ export async function processPhoto(input: Buffer, limits: PhotoLimits): Promise<
   let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
   try {
     meta = await sharp(input, options).metadata();
-  } catch {
-    throw new PhotoError('damaged');
+  } catch (err) {
+    throw new PhotoError(/pixel limit/i.test((err as Error).message) ? 'too_many_pixels' : 'damaged');
   }
   if (!meta.width || !meta.height || !['jpeg', 'png', 'webp'].includes(meta.format ?? '')) throw new PhotoError('not_image');
   if (meta.width * meta.height > limits.maxPixels) throw new PhotoError('too_many_pixels');

@@ -27,7 +27,8 @@ function persist() {
 
 // --- map and location ------------------------------------------------------------
 const map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
-$('.js-only').classList.remove('hidden');
+form.querySelectorAll('.js-only').forEach((el) => el.classList.remove('hidden'));
+form.classList.add('enhanced');
 $<HTMLDetailsElement>('#coords').open = false;
 
 function describePoint(la: number, ln: number) {

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
+import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+
+describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and follows it', () => {
+  let portal: PortalProcess;
+  let browser: Browser;
+  const cspViolations: string[] = [];
+
+  beforeAll(async () => {
+    [portal, browser] = await Promise.all([startPortal(), launch()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+  });
+
+  async function phonePage() {
+    const context = await browser.newContext(PHONE);
+    const page = await context.newPage();
+    page.on('console', (m) => {
+      if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
+    });
+    return page;
+  }
+
+  it('drops the pin, attaches a photo, submits, and sees the status with the tracking code', async () => {
+    const page = await phonePage();
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('radio', { name: /^废气/ }).check();
+    const map = page.locator('#map');
+    await expect.poll(() => map.isVisible()).toBe(true);
+    const box = (await map.boundingBox())!;
+    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    await expect.poll(() => page.locator('#map-status').textContent()).toContain('竹林村');
+    expect(Number(await page.locator('#lat').inputValue())).toBeGreaterThan(30.9);
+
+    const zhulin = cellCenter(1, 1);
+    const photo = await demoPhoto({ hue: 15, lat: zhulin.lat, lng: zhulin.lng, width: 3000, height: 2000 });
+    await page.locator('#photos').setInputFiles({ name: 'smoke.jpg', mimeType: 'image/jpeg', buffer: photo });
+    await expect.poll(() => page.locator('#previews img').count()).toBe(1);
+    await expect.poll(() => page.locator('#photo-location').isVisible()).toBe(true);
+    await page.locator('#description').fill('竹林村北边的塑料颗粒作坊傍晚冒黑烟，气味刺鼻，已经持续一个多月。');
+    await page.screenshot({ path: `${ARTIFACTS}/report-filled.png`, fullPage: true });
+
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await page.waitForURL(/\/report\/done\?code=/);
+    const code = (await page.locator('#tracking-code').textContent())!.trim();
+    expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
+    await expect.poll(() => page.locator('main').textContent()).toContain('位置属于竹林村');
+    await page.screenshot({ path: `${ARTIFACTS}/report-done.png`, fullPage: true });
+
+    await page.goto(`${portal.base}/track`);
+    await page.locator('#code').fill(code.toLowerCase());
+    await page.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('已提交，待受理');
+    expect(await page.locator('.thumbs img').count()).toBe(1);
+    expect(await page.locator('.thumbs img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
+    await page.screenshot({ path: `${ARTIFACTS}/track.png`, fullPage: true });
+    await page.context().close();
+  });
+
+  it('keeps the draft through a reload, until the server confirms', async () => {
+    const page = await phonePage();
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('radio', { name: /^噪声/ }).check();
+    await page.locator('#description').fill('晚上十一点以后还有冲床的声音，吵得睡不着。');
+    await page.waitForTimeout(600); // the draft is saved 300 ms after typing stops
+    await page.reload();
+    await expect.poll(() => page.locator('#description').inputValue()).toBe('晚上十一点以后还有冲床的声音，吵得睡不着。');
+    expect(await page.locator('input[name="category"][value="noise"]').isChecked()).toBe(true);
+    await expect.poll(() => page.locator('#draft-note').isVisible()).toBe(true);
+    await page.context().close();
+  });
+
+  it('shows field errors in Chinese when the report is incomplete', async () => {
+    const page = await phonePage();
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('button', { name: '提交举报' }).click();
+    const alert = page.locator('#form-alert');
+    await expect.poll(() => alert.textContent()).toContain('请选择问题类别');
+    expect(await alert.textContent()).toContain('请在地图上点选位置');
+    await page.context().close();
+  });
+
+  it('still works as a plain HTML form without JavaScript', async () => {
+    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const page = await context.newPage();
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('radio', { name: /^废水/ }).check();
+    const c = cellCenter(0, 0);
+    await page.locator('#lat').fill(String(c.lat));
+    await page.locator('#lng').fill(String(c.lng));
+    await page.locator('#description').fill('短');
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await expect.poll(() => page.locator('#form-alert').textContent()).toContain('至少写 10 个字');
+    expect(await page.locator('#lat').inputValue()).toBe(String(c.lat)); // nothing typed is lost
+    await page.locator('#description').fill('下塘村的小电镀作坊往河里排黄色的水，很臭。');
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await page.waitForURL(/\/report\/done\?code=/);
+    expect(await page.locator('main').textContent()).toContain('位置属于下塘村');
+    await page.screenshot({ path: `${ARTIFACTS}/report-done-nojs.png`, fullPage: true });
+    await context.close();
+  });
+
+  it('breaks no rule of the Content Security Policy', () => {
+    expect(cspViolations).toEqual([]);
+  });
+});
