@@ -36,6 +36,6 @@ export async function startPortal(env: Record<string, string> = {}, dataDir = mk
     dataDir,
     child,
     output: () => out,
-    stop: () => new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
+    stop: () => new Promise<void>((r) => (child.exitCode !== null || child.signalCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM')))),
   };
 }
