@@ -13,7 +13,9 @@ export function createApp(ctx: AppContext) {
   app.onError(onError);
   app.notFound((c) => c.json({ error: { message: '接口不存在' } }, 404));
   app.use(sameOrigin(ctx.env.PUBLIC_BASE_URL));
-  app.use(
+  app.on(
+    ['POST', 'PUT', 'PATCH', 'DELETE'],
+    '*',
     bodyLimit({
       maxSize: maxBody,
       onError: () => {

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getEnv, type Env } from './env.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
+import { CommitQueue } from '../db/commit-queue.ts';
 import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
 import type { PhotoLimits } from './services/photo-pipeline.ts';
 import { PhotoStore } from './services/photo-store.ts';
@@ -12,6 +13,8 @@ import { loadVillageAreas, type VillageArea } from './services/village-routing.t
 export interface AppContext {
   env: Env;
   db: Db;
+  /** Every write a person waits on goes through here (group commit). */
+  commits: CommitQueue;
   photos: PhotoStore;
   captcha: Captcha;
   reportLimiter: RateLimiter;
@@ -37,6 +40,7 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
   return {
     env,
     db,
+    commits: new CommitQueue(db),
     photos,
     captcha:
       overrides.captcha ??

@@ -21,6 +21,7 @@ export function ownOrigin(publicBaseUrl: string | undefined, requestUrl: string)
 
 export function sameOrigin(publicBaseUrl: string | undefined): MiddlewareHandler {
   return async (c, next) => {
+    if (SAFE.has(c.req.method)) return next();
     const cross = isCrossSite(
       { method: c.req.method, origin: c.req.header('origin'), secFetchSite: c.req.header('sec-fetch-site') },
       ownOrigin(publicBaseUrl, c.req.url),

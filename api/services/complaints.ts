@@ -1,14 +1,17 @@
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { complaintCategories, complaintContacts, complaintEvents, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
+import type { CommitQueue } from '../../db/commit-queue.ts';
+import { complaintContacts, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
 import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
+import { complaintStatements } from './complaint-statements.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
 
 export interface SubmitDeps {
   db: Db;
+  commits: CommitQueue;
   photos: PhotoStore;
   villageAreas: () => VillageArea[];
   photoLimits: PhotoLimits;
@@ -65,8 +68,8 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     const earlier = receiptByKey(db, fields.idempotencyKey);
     if (earlier) return { ok: true, receipt: earlier, replayed: true };
   }
-  const category = db.select({ id: complaintCategories.id }).from(complaintCategories)
-    .where(and(eq(complaintCategories.code, fields.category), eq(complaintCategories.active, true))).get();
+  const sql = complaintStatements(db);
+  const category = sql.categoryByCode.get({ code: fields.category });
   if (!category) return { ok: false, errors: { category: '请选择列表中的问题类别' } };
 
   const route = routePoint(deps.villageAreas(), fields.lat, fields.lng);
@@ -81,15 +84,16 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const now = deps.now?.() ?? new Date();
   const trackingCode = newTrackingCode();
   try {
-    db.transaction((tx) => {
-      const { id } = tx.insert(complaints).values({
+    await deps.commits.run((tx) => {
+      // Prepared on the same connection, so they run inside this transaction.
+      const { id } = sql.insertComplaint.get({
         trackingCode, townshipId,
         villageId: route?.kind === 'village' ? route.villageId : null,
         outsideVillages: route?.kind !== 'village',
         categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
-        description: fields.description, seenAt: fields.seenAt ?? null, status: 'submitted',
-        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now, updatedAt: now,
-      }).returning({ id: complaints.id }).get();
+        description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
+        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now,
+      })!;
       if (fields.name || fields.phone) {
         tx.insert(complaintContacts).values({ complaintId: id, name: fields.name ?? null, phone: fields.phone ?? null }).run();
       }
@@ -103,8 +107,8 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
           exifSource: f.exif ? 'file' : claim ? 'browser' : null,
         }).run();
       });
-      tx.insert(complaintEvents).values({ complaintId: id, fromStatus: null, toStatus: 'submitted', at: now }).run();
-    }, { behavior: 'immediate' });
+      sql.insertSubmittedEvent.run({ complaintId: id, at: now });
+    });
   } catch (err) {
     await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));
     const earlier = fields.idempotencyKey ? receiptByKey(db, fields.idempotencyKey) : null;

@@ -21,6 +21,7 @@ export class PhotoStore {
 
   /** Durable before it returns: data fsynced, renamed into place, directory fsynced. */
   async writeAll(files: { name: string; data: Buffer }[]): Promise<void> {
+    if (files.length === 0) return;
     const written: string[] = [];
     try {
       for (const f of files) {

@@ -12,8 +12,13 @@ export interface PortalProcess {
 }
 
 /** `npm start` as a child process on a free port with its own data directory. */
-export async function startPortal(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-'))): Promise<PortalProcess> {
-  const child = spawn(process.execPath, ['api/main.ts'], {
+export function startPortal(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-'))): Promise<PortalProcess> {
+  return startServerProcess('api/main.ts', env, dataDir);
+}
+
+/** Any of our server scripts that prints "listening on http://…" once it serves. */
+export async function startServerProcess(script: string, env: Record<string, string>, dataDir: string): Promise<PortalProcess> {
+  const child = spawn(process.execPath, [script], {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TILE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -14,7 +14,10 @@ const post = (body: FormData | string, headers: Record<string, string> = {}) =>
 describe('a valid report', () => {
   it('is filed with photos, routed to its village, and answered with a tracking code', async () => {
     const photo = await demoPhoto({ hue: 30, lat: ZHULIN.lat + 0.001, lng: ZHULIN.lng - 0.001 });
-    const res = await post(reportForm({ anonymous: '0', name: '李四', phone: '+86 139-1234-5678', address: '竹林村 12 号后面' }, [photo]));
+    // datetime-local sends Beijing wall-clock time without a zone.
+    const seen = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 86400_000);
+    const seenLocal = new Date(seen.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
+    const res = await post(reportForm({ anonymous: '0', name: '李四', phone: '+86 139-1234-5678', address: '竹林村 12 号后面', seenAt: seenLocal }, [photo]));
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.trackingCode).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
@@ -24,6 +27,7 @@ describe('a valid report', () => {
     const row = ctx.db.select().from(complaints).where(eq(complaints.trackingCode, body.trackingCode)).get()!;
     expect(row.status).toBe('submitted');
     expect(row.address).toBe('竹林村 12 号后面');
+    expect(row.seenAt?.toISOString()).toBe(seen.toISOString());
     expect(ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, row.id)).get())
       .toMatchObject({ name: '李四', phone: '13912345678' });
     expect(ctx.db.select().from(complaintEvents).where(eq(complaintEvents.complaintId, row.id)).all().map((e) => e.toStatus)).toEqual(['submitted']);

@@ -1,0 +1,74 @@
+// `npm run bench`: every figure beside a baseline measured in the same run on this machine.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { startPortal, startServerProcess, type PortalProcess } from '../helpers/portal-process.ts';
+import { reportForm } from '../helpers/report.ts';
+import { bigPhoto, bareSharp, multipart, postPhotoReport } from './photo-work.ts';
+import { load } from './load.ts';
+
+const SECONDS = 5;
+const rows: string[][] = [];
+const row = (...cells: (string | number)[]) => {
+  rows.push(cells.map(String));
+  console.log(cells.join(' | '));
+};
+const fmt = (n: number, d = 1) => n.toFixed(d);
+const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+
+execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
+const env = { REPORT_RATE_LIMIT: '100000000', NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
+const bare = await startServerProcess('tests/bench/bare-hono.ts', {}, tmpdir());
+let portal: PortalProcess = await startPortal(env);
+try {
+  // 1. API overhead.
+  await load({ url: `${bare.base}/api/health`, connections: 10, seconds: 1 }); // warm-up
+  await load({ url: `${portal.base}/api/health`, connections: 10, seconds: 1 });
+  const base = await load({ url: `${bare.base}/api/health`, connections: 10, seconds: SECONDS });
+  const ours = await load({ url: `${portal.base}/api/health`, connections: 10, seconds: SECONDS });
+  row('figure', 'ours', 'baseline', 'ratio', 'target');
+  row('GET /api/health req/s (10 conns)', fmt(ours.rps, 0), `${fmt(base.rps, 0)} bare Hono`, fmt(ours.rps / base.rps, 2), '≥ 0.70');
+
+  // 2. Reports without photos, 1 and 16 clients; each acknowledged one must be in the database.
+  const form = await multipart(reportForm());
+  for (const connections of [1, 16]) {
+    const r = await load({ url: `${portal.base}/api/complaints`, method: 'POST', body: form.body, headers: form.headers, connections, seconds: SECONDS });
+    row(`report, no photo, ${connections} client(s): reports/s (p50/p99 ms)`, `${fmt(r.rps, 0)} (${r.p50}/${r.p99})`, `${fmt(base.rps, 0)} bare Hono`, fmt(r.rps / base.rps, 3), '≥ 0.10');
+    if (r.non2xx || r.errors) throw new Error(`reports failed: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  }
+  const db = new Database(join(portal.dataDir, 'portal.sqlite'), { readonly: true });
+  const stored = (db.prepare("SELECT count(*) n FROM complaints WHERE source = 'web'").get() as { n: number }).n;
+  db.close();
+  row('acknowledged reports found in the database', stored, '', '', 'all');
+
+  // 3. One 12-megapixel photo per report versus the same work done by sharp alone.
+  const photo = await bigPhoto();
+  const bareMs = await bareSharp(photo, 8);
+  const t0 = performance.now();
+  for (let i = 0; i < 8; i++) await postPhotoReport(portal.base, photo);
+  const ourMs = (performance.now() - t0) / 8;
+  row(`report with one 12 MP JPEG (${fmt(photo.length / 1e6)} MB): ms each`, fmt(ourMs), `${fmt(bareMs)} bare sharp`, fmt(ourMs / bareMs, 2), '≤ 1.30');
+
+  // 4. The home page while four photo reports are in flight.
+  const quiet = await load({ url: `${portal.base}/`, connections: 1, seconds: 3 });
+  let busy = true;
+  const uploaders = Array.from({ length: 4 }, async () => {
+    while (busy) await postPhotoReport(portal.base, photo);
+  });
+  const during = await load({ url: `${portal.base}/`, connections: 1, seconds: SECONDS });
+  busy = false;
+  await Promise.all(uploaders);
+  row('home page p99 ms, 4 photo reports in flight', during.p99, `${quiet.p99} idle`, fmt(during.p99 / Math.max(1, quiet.p99), 1), '< 100 ms');
+
+  // 5. Peak memory of a fresh server taking 8 photo reports at once.
+  await portal.stop();
+  portal = await startPortal(env);
+  const idleRss = peakRssMb(portal.child.pid!);
+  await Promise.all(Array.from({ length: 8 }, () => postPhotoReport(portal.base, photo)));
+  row('peak RSS MB, 8 concurrent photo reports', fmt(peakRssMb(portal.child.pid!), 0), `${fmt(idleRss, 0)} after start`, '', '< 600 MB');
+} finally {
+  await Promise.all([bare.stop(), portal.stop()]);
+}
+console.log(`\n| ${rows[0]!.join(' | ')} |\n|${rows[0]!.map(() => '---').join('|')}|\n${rows.slice(1).map((r) => `| ${r.join(' | ')} |`).join('\n')}`);
