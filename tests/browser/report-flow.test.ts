@@ -106,6 +106,38 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await context.close();
   });
 
+  it('keeps the report when the connection drops at submit, and sends it once it is back', async () => {
+    const page = await phonePage();
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('radio', { name: /^关停后又复产/ }).check();
+    const c = cellCenter(2, 1);
+    await page.locator('#coords summary').click();
+    await page.locator('#lat').fill(String(c.lat));
+    await page.locator('#lng').fill(String(c.lng));
+    await page.locator('#lng').dispatchEvent('change');
+    await page.locator('#description').fill('去年关停的铸造作坊最近夜里又开工了。');
+    await page.context().setOffline(true);
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await expect.poll(() => page.locator('#form-alert').textContent()).toContain('网络不稳定');
+    await page.context().setOffline(false);
+    await page.reload();
+    await expect.poll(() => page.locator('#description').inputValue()).toBe('去年关停的铸造作坊最近夜里又开工了。');
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await page.waitForURL(/\/report\/done\?code=/);
+    expect(await page.locator('main').textContent()).toContain('位置属于溪口村');
+    await page.context().close();
+  });
+
+  it('serves pages with the security headers, and refuses a cross-site form post', async () => {
+    const res = await fetch(`${portal.base}/report`);
+    expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('same-origin');
+    const before = await fetch(`${portal.base}/report`, { method: 'POST', body: new URLSearchParams({ category: 'air' }), headers: { origin: 'https://evil.example' } });
+    expect(before.status).toBe(403);
+    expect(await before.text()).toContain('跨站');
+  });
+
   it('breaks no rule of the Content Security Policy', () => {
     expect(cspViolations).toEqual([]);
   });
