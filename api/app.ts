@@ -5,6 +5,10 @@ import { ApiError, onError } from './http/errors.ts';
 import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
 import { health } from './routes/health.ts';
+import { adminComplaintRoutes } from './routes/admin-complaints.ts';
+import { adminMiscRoutes } from './routes/admin-misc.ts';
+import { adminSessionRoutes } from './routes/admin-session.ts';
+import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
 /** The whole API under /api. Each route file says who may call it. */
 export function createApp(ctx: AppContext) {
@@ -25,6 +29,12 @@ export function createApp(ctx: AppContext) {
   );
   app.route('/health', health);
   app.route('/complaints', complaintRoutes(ctx));
+  const admin = new Hono<StaffEnv>();
+  admin.use(staffGate(ctx));
+  admin.route('/', adminSessionRoutes(ctx));
+  admin.route('/complaints', adminComplaintRoutes(ctx));
+  admin.route('/', adminMiscRoutes(ctx));
+  app.route('/admin', admin);
   return app;
 }
 

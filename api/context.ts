@@ -8,6 +8,7 @@ import type { PhotoLimits } from './services/photo-pipeline.ts';
 import { PhotoStore } from './services/photo-store.ts';
 import { RateLimiter } from './services/rate-limit.ts';
 import { loadVillageAreas, type VillageArea } from './services/village-routing.ts';
+import type { SessionConfig } from './services/auth/sessions.ts';
 
 /** Everything a request handler or a page needs, made once per process. */
 export interface AppContext {
@@ -21,6 +22,11 @@ export interface AppContext {
   lookupLimiter: RateLimiter;
   photoLimits: PhotoLimits;
   villageAreas: () => VillageArea[];
+  loginIpLimiter: RateLimiter;
+  loginAccountLimiter: RateLimiter;
+  sessions: SessionConfig;
+  /** The time, replaceable in tests (session expiry, deadlines). */
+  clock: () => Date;
 }
 
 export interface ContextOverrides {
@@ -52,6 +58,10 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
     photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS },
     // Village boundaries change only through the seed or an admin edit; read them once.
     villageAreas: () => (areas ??= loadVillageAreas(db)),
+    loginIpLimiter: new RateLimiter(env.LOGIN_LIMIT_PER_IP, env.LOGIN_WINDOW_S * 1000, overrides.now),
+    loginAccountLimiter: new RateLimiter(env.LOGIN_LIMIT_PER_ACCOUNT, env.LOGIN_WINDOW_S * 1000, overrides.now),
+    sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, absoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000 },
+    clock: overrides.now ? () => new Date(overrides.now!()) : () => new Date(),
   };
 }
 

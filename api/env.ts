@@ -31,6 +31,17 @@ const schema = z
     MAX_PHOTO_PIXELS: z.coerce.number().int().min(1_000_000).default(50_000_000),
     REPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     REPORT_RATE_WINDOW_S: z.coerce.number().int().min(1).default(600),
+
+    // Time limits, 12369 practice: decide within 15 days, finish within 60, one extension of up to 30.
+    ACCEPT_DAYS: z.coerce.number().int().min(1).default(15),
+    FINISH_DAYS: z.coerce.number().int().min(1).default(60),
+    EXTENSION_MAX_DAYS: z.coerce.number().int().min(1).default(30),
+
+    SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
+    SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+    LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
+    LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
   })
   .superRefine((e, ctx) => {
     if (e.NODE_ENV === 'production' && !e.HCAPTCHA_SECRET && !e.CAPTCHA_DISABLED) {

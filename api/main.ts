@@ -14,8 +14,11 @@ async function main() {
   const ctx = await createContext(env);
   setContext(ctx);
   if (isEmpty(ctx)) {
-    await seedDemo(ctx, { samples: true });
+    const accounts = await seedDemo(ctx, { samples: true });
     console.log('empty database: seeded the demo township 青溪镇 with six villages and sample reports');
+    // Shown once, on this first start only; each must be changed at first login.
+    console.log('demo accounts (one-time passwords, change at first login at /admin/login):');
+    for (const a of accounts) console.log(`  ${a.username.padEnd(10)} ${a.oneTimePassword}  ${a.role.padEnd(10)} ${a.displayName}`);
   }
   if (!ctx.captcha.enabled) console.warn('warning: hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' })
@@ -27,6 +27,45 @@ export const villages = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [index('villages_township').on(t.townshipId)],
+);
+
+export const departments = sqliteTable('departments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  code: text('code').notNull().unique(),
+  name: text('name').notNull(),
+  sort: integer('sort').notNull().default(0),
+});
+
+export const ROLES = ['admin', 'triage', 'village', 'department', 'leader'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const users = sqliteTable('users', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  username: text('username').notNull().unique(),
+  displayName: text('display_name').notNull(),
+  role: text('role', { enum: ROLES }).notNull(),
+  /** Set for a village officer: he sees only this village. */
+  villageId: integer('village_id').references(() => villages.id),
+  /** Set for a department officer: he sees what his department joins. */
+  departmentId: integer('department_id').references(() => departments.id),
+  passwordHash: text('password_hash').notNull(),
+  mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(true),
+  disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
+  createdAt: createdAt(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+});
+
+/** Server-side sessions: the cookie holds a random token, the table only its SHA-256. */
+export const sessions = sqliteTable(
+  'sessions',
+  {
+    id: text('id').primaryKey(),
+    userId: integer('user_id').notNull().references(() => users.id),
+    createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
+    lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
+    expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
+  },
+  (t) => [index('sessions_user').on(t.userId)],
 );
 
 export const complaintCategories = sqliteTable('complaint_categories', {
@@ -57,17 +96,47 @@ export const complaints = sqliteTable(
     description: text('description').notNull(),
     seenAt: integer('seen_at', { mode: 'timestamp_ms' }),
     status: text('status', { enum: COMPLAINT_STATUSES }).notNull().default('submitted'),
+    /** The deadline of the current step: decide on acceptance, then finish (12369 practice). */
+    dueAt: integer('due_at', { mode: 'timestamp_ms' }).notNull(),
+    acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
+    extendedDays: integer('extended_days').notNull().default(0),
+    mergedIntoId: integer('merged_into_id'),
+    /** Another open report of the same category lies within 200 m (last 90 days). */
+    possibleDuplicate: integer('possible_duplicate', { mode: 'boolean' }).notNull().default(false),
+    hasPhotos: integer('has_photos', { mode: 'boolean' }).notNull().default(false),
+    /** Optimistic locking: a save names the version it read. */
     version: integer('version').notNull().default(1),
+    updatedBy: integer('updated_by'),
     source: text('source', { enum: ['web', 'form', 'api', 'seed'] }).notNull(),
     idempotencyKey: text('idempotency_key').unique(),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
-    index('complaints_status_created').on(t.status, t.createdAt),
-    index('complaints_village_created').on(t.villageId, t.createdAt),
+    index('complaints_created').on(t.createdAt, t.id),
+    index('complaints_status_created').on(t.status, t.createdAt, t.id),
+    index('complaints_status_due').on(t.status, t.dueAt, t.id),
+    index('complaints_village_created').on(t.villageId, t.createdAt, t.id),
+    index('complaints_due').on(t.dueAt, t.id),
   ],
 );
+
+export const complaintDepartments = sqliteTable(
+  'complaint_departments',
+  {
+    complaintId: integer('complaint_id').notNull().references(() => complaints.id),
+    departmentId: integer('department_id').notNull().references(() => departments.id),
+  },
+  (t) => [primaryKey({ columns: [t.complaintId, t.departmentId] }), index('complaint_departments_dept').on(t.departmentId, t.complaintId)],
+);
+
+/** What staff send the reporter at each step; admin edits them, staff edit each before sending. */
+export const replyTemplates = sqliteTable('reply_templates', {
+  action: text('action').primaryKey(),
+  body: text('body').notNull(),
+  updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
+  updatedBy: integer('updated_by'),
+});
 
 /** Kept apart from complaints so that no public query can select it by accident. */
 export const complaintContacts = sqliteTable('complaint_contacts', {
@@ -108,6 +177,7 @@ export const complaintEvents = sqliteTable(
     fromStatus: text('from_status', { enum: COMPLAINT_STATUSES }),
     toStatus: text('to_status', { enum: COMPLAINT_STATUSES }).notNull(),
     actorId: integer('actor_id'),
+    action: text('action').notNull().default('submit'),
     /** Shown to the reporter on the tracking page. */
     publicNote: text('public_note'),
     /** Staff only. */

@@ -18,7 +18,7 @@ function prepare(db: Db) {
         trackingCode: p('trackingCode'), townshipId: p('townshipId'), villageId: p('villageId'), outsideVillages: p('outsideVillages'),
         categoryId: p('categoryId'), lat: p('lat'), lng: p('lng'), address: p('address'), description: p('description'),
         // Wrapped so null passes as is: drizzle maps a bare placeholder through Date#getTime.
-        seenAt: sql`${p('seenAtMs')}`, status: 'submitted', source: p('source'), idempotencyKey: p('idempotencyKey'),
+        seenAt: sql`${p('seenAtMs')}`, status: 'submitted', dueAt: p('dueAt'), hasPhotos: p('hasPhotos'), possibleDuplicate: p('possibleDuplicate'), source: p('source'), idempotencyKey: p('idempotencyKey'),
         createdAt: p('createdAt'), updatedAt: p('createdAt'),
       })
       .returning({ id: complaints.id })

@@ -1,5 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
+import type { Env } from '../env.ts';
+import { nearbyComplaints } from './neighbours.ts';
 import type { CommitQueue } from '../../db/commit-queue.ts';
 import { complaintContacts, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
@@ -10,6 +12,7 @@ import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
 
 export interface SubmitDeps {
+  env: Pick<Env, 'ACCEPT_DAYS'>;
   db: Db;
   commits: CommitQueue;
   photos: PhotoStore;
@@ -83,6 +86,9 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
 
   const now = deps.now?.() ?? new Date();
   const trackingCode = newTrackingCode();
+  // Staff are told when another open report of the same kind lies within 200 m (last 90 days).
+  const possibleDuplicate = nearbyComplaints(db, fields, 200, now.getTime() - 90 * 86_400_000)
+    .some((n) => n.categoryId === category.id && n.status !== 'rejected' && n.status !== 'merged');
   try {
     await deps.commits.run((tx) => {
       // Prepared on the same connection, so they run inside this transaction.
@@ -93,6 +99,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
         description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
         source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now,
+        dueAt: new Date(now.getTime() + deps.env.ACCEPT_DAYS * 86_400_000), hasPhotos: files.length > 0, possibleDuplicate,
       })!;
       if (fields.name || fields.phone) {
         tx.insert(complaintContacts).values({ complaintId: id, name: fields.name ?? null, phone: fields.phone ?? null }).run();

@@ -25,6 +25,11 @@ export class RateLimiter {
     return { ok: false, retryAfterS: Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000)) };
   }
 
+  /** Forgets a key's attempts (a successful login clears the account's count). */
+  reset(key: string): void {
+    this.windows.delete(key);
+  }
+
   private sweep(t: number): void {
     for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
   }

@@ -30,12 +30,22 @@ CREATE TABLE `complaint_contacts` (
 	FOREIGN KEY (`complaint_id`) REFERENCES `complaints`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE TABLE `complaint_departments` (
+	`complaint_id` integer NOT NULL,
+	`department_id` integer NOT NULL,
+	PRIMARY KEY(`complaint_id`, `department_id`),
+	FOREIGN KEY (`complaint_id`) REFERENCES `complaints`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `complaint_departments_dept` ON `complaint_departments` (`department_id`,`complaint_id`);--> statement-breakpoint
 CREATE TABLE `complaint_events` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`complaint_id` integer NOT NULL,
 	`from_status` text,
 	`to_status` text NOT NULL,
 	`actor_id` integer,
+	`action` text DEFAULT 'submit' NOT NULL,
 	`public_note` text,
 	`internal_note` text,
 	`at` integer NOT NULL,
@@ -74,7 +84,14 @@ CREATE TABLE `complaints` (
 	`description` text NOT NULL,
 	`seen_at` integer,
 	`status` text DEFAULT 'submitted' NOT NULL,
+	`due_at` integer NOT NULL,
+	`accepted_at` integer,
+	`extended_days` integer DEFAULT 0 NOT NULL,
+	`merged_into_id` integer,
+	`possible_duplicate` integer DEFAULT false NOT NULL,
+	`has_photos` integer DEFAULT false NOT NULL,
 	`version` integer DEFAULT 1 NOT NULL,
+	`updated_by` integer,
 	`source` text NOT NULL,
 	`idempotency_key` text,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
@@ -86,8 +103,36 @@ CREATE TABLE `complaints` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `complaints_tracking_code_unique` ON `complaints` (`tracking_code`);--> statement-breakpoint
 CREATE UNIQUE INDEX `complaints_idempotency_key_unique` ON `complaints` (`idempotency_key`);--> statement-breakpoint
-CREATE INDEX `complaints_status_created` ON `complaints` (`status`,`created_at`);--> statement-breakpoint
-CREATE INDEX `complaints_village_created` ON `complaints` (`village_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `complaints_created` ON `complaints` (`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_status_created` ON `complaints` (`status`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_status_due` ON `complaints` (`status`,`due_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_village_created` ON `complaints` (`village_id`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_due` ON `complaints` (`due_at`,`id`);--> statement-breakpoint
+CREATE TABLE `departments` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`code` text NOT NULL,
+	`name` text NOT NULL,
+	`sort` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `departments_code_unique` ON `departments` (`code`);--> statement-breakpoint
+CREATE TABLE `reply_templates` (
+	`action` text PRIMARY KEY NOT NULL,
+	`body` text NOT NULL,
+	`updated_at` integer NOT NULL,
+	`updated_by` integer
+);
+--> statement-breakpoint
+CREATE TABLE `sessions` (
+	`id` text PRIMARY KEY NOT NULL,
+	`user_id` integer NOT NULL,
+	`created_at` integer NOT NULL,
+	`last_seen_at` integer NOT NULL,
+	`expires_at` integer NOT NULL,
+	FOREIGN KEY (`user_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `sessions_user` ON `sessions` (`user_id`);--> statement-breakpoint
 CREATE TABLE `townships` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`code` text NOT NULL,
@@ -98,6 +143,23 @@ CREATE TABLE `townships` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `townships_code_unique` ON `townships` (`code`);--> statement-breakpoint
+CREATE TABLE `users` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`username` text NOT NULL,
+	`display_name` text NOT NULL,
+	`role` text NOT NULL,
+	`village_id` integer,
+	`department_id` integer,
+	`password_hash` text NOT NULL,
+	`must_change_password` integer DEFAULT true NOT NULL,
+	`disabled` integer DEFAULT false NOT NULL,
+	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
+	`updated_at` integer NOT NULL,
+	FOREIGN KEY (`village_id`) REFERENCES `villages`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`department_id`) REFERENCES `departments`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `users_username_unique` ON `users` (`username`);--> statement-breakpoint
 CREATE TABLE `villages` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`township_id` integer NOT NULL,

@@ -1,10 +1,12 @@
-import { count } from 'drizzle-orm';
+import { count, eq } from 'drizzle-orm';
+import { createAccount } from '../../api/services/auth/accounts.ts';
+import { seedDepartments } from './departments.ts';
 import type { AppContext } from '../../api/context.ts';
 import { submitComplaint } from '../../api/services/complaints.ts';
 import { seedCategories } from './categories.ts';
 import { cellCenter, DEMO_TOWNSHIP, DEMO_VILLAGES, villageBoundary } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
-import { complaints, townships, villages } from '../schema.ts';
+import { complaints, departments, townships, villages, type Role } from '../schema.ts';
 
 const SAMPLES = [
   { cell: [1, 0], dx: 0.004, dy: -0.003, category: 'air', days: 6, photos: 2, text: '石桥村东头一个无牌的塑料颗粒作坊，每天傍晚烟囱冒黑烟，气味刺鼻，晚上关窗都能闻到。' },
@@ -15,17 +17,40 @@ const SAMPLES = [
   { cell: [3, 0], dx: 0.01, dy: 0.0, category: 'noise', days: 0, photos: 0, text: '镇界外的石料加工点白天黑夜不停，噪声很大，不清楚归哪个村管。' },
 ] as const;
 
-/** Seeds the fictional township, its six villages and (optionally) a handful of sample reports. */
-export async function seedDemo(ctx: AppContext, opts: { samples: boolean }): Promise<void> {
+export interface DemoAccount {
+  username: string;
+  role: Role;
+  displayName: string;
+  oneTimePassword: string;
+}
+
+const DEMO_ACCOUNTS = [
+  { username: 'admin', displayName: '管理员', role: 'admin' },
+  { username: 'shouli', displayName: '受理员小陈', role: 'triage' },
+  { username: 'zhulin', displayName: '竹林村网格员老周', role: 'village', village: 'qingxi-zhulin' },
+  { username: 'shengtai', displayName: '生态环境所小林', role: 'department', department: 'eco' },
+  { username: 'lingdao', displayName: '领导小组王组长', role: 'leader' },
+] as const;
+
+/** Seeds the fictional township, its six villages, one account per role and (optionally) sample reports. */
+export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accounts?: boolean }): Promise<DemoAccount[]> {
   const { db } = ctx;
   seedCategories(db);
+  seedDepartments(db);
   db.transaction((tx) => {
     const { id: townshipId } = tx.insert(townships).values(DEMO_TOWNSHIP).returning({ id: townships.id }).get();
     for (const v of DEMO_VILLAGES) {
       tx.insert(villages).values({ townshipId, code: v.code, name: v.name, boundary: villageBoundary(v.cell[0], v.cell[1]) }).run();
     }
   });
-  if (!opts.samples) return;
+  const accounts: DemoAccount[] = [];
+  for (const a of opts.accounts === false ? [] : DEMO_ACCOUNTS) {
+    const villageId = 'village' in a ? db.select({ id: villages.id }).from(villages).where(eq(villages.code, a.village)).get()?.id : null;
+    const departmentId = 'department' in a ? db.select({ id: departments.id }).from(departments).where(eq(departments.code, a.department)).get()?.id : null;
+    const r = await createAccount(db, { id: null, label: '演示数据' }, { ...a, villageId, departmentId });
+    if (r.ok) accounts.push({ username: a.username, role: a.role, displayName: a.displayName, oneTimePassword: r.value.oneTimePassword });
+  }
+  if (!opts.samples) return accounts;
   const now = Date.now();
   for (const [n, s] of SAMPLES.entries()) {
     const c = cellCenter(s.cell[0] === 3 ? 2 : s.cell[0], s.cell[1]);
@@ -36,6 +61,7 @@ export async function seedDemo(ctx: AppContext, opts: { samples: boolean }): Pro
       { source: 'seed', photos, fields: { category: s.category, lat, lng, address: undefined, seenAt: undefined, description: s.text, anonymous: n % 2 === 0, name: n % 2 ? '张某' : undefined, phone: n % 2 ? '13800000000' : undefined, photoExif: [] } },
     );
   }
+  return accounts;
 }
 
 export function isEmpty(ctx: AppContext): boolean {

@@ -10,6 +10,6 @@ import { seedDemo } from '../../db/seed/demo.ts';
 export async function freshContext(env: Record<string, string> = {}, overrides: ContextOverrides = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'sanluanwu-test-'));
   const ctx = await createContext(parseEnv({ NODE_ENV: 'test', DATA_DIR: dir, REPORT_RATE_LIMIT: '1000', ...env }), overrides);
-  await seedDemo(ctx, { samples: false });
-  return { ctx, app: createApp(ctx), dir };
+  const accounts = await seedDemo(ctx, { samples: false });
+  return { ctx, app: createApp(ctx), dir, accounts };
 }

@@ -1,0 +1,45 @@
+import type { Role } from '../../db/schema.ts';
+
+const STAFF: readonly Role[] = ['admin', 'triage', 'village', 'department', 'leader'];
+const TRIAGE: readonly Role[] = ['admin', 'triage'];
+const ADMIN: readonly Role[] = ['admin'];
+
+/**
+ * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
+ * A route missing here answers 403 to everyone, and tests/integration/authz fails on it.
+ * Keys: "METHOD path" with Hono's `:param` for the API and Astro's `[param]` for pages.
+ */
+export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
+  'GET /admin/login': 'anyone',
+  'GET /admin': STAFF,
+  'GET /admin/password': STAFF,
+  'GET /admin/complaints': STAFF,
+  'GET /admin/complaints/[id]': STAFF,
+  'GET /admin/audit': ADMIN,
+
+  'POST /api/admin/session': 'anyone',
+  'DELETE /api/admin/session': STAFF,
+  'POST /api/admin/password': STAFF,
+  'GET /api/admin/complaints': STAFF,
+  'GET /api/admin/complaints/:id': STAFF,
+  'GET /api/admin/complaints/:id/photos/:photoId/:size': STAFF,
+  'POST /api/admin/complaints/:id/actions': TRIAGE,
+  'POST /api/admin/complaints/:id/contact': TRIAGE,
+  'POST /api/admin/complaints/bulk': TRIAGE,
+  'GET /api/admin/audit': ADMIN,
+  'GET /api/admin/users': ADMIN,
+  'POST /api/admin/users': ADMIN,
+  'PATCH /api/admin/users/:id': ADMIN,
+  'GET /api/admin/templates': TRIAGE,
+  'PUT /api/admin/templates/:action': ADMIN,
+};
+
+export type Decision = 'allow' | 'login' | 'forbidden';
+
+export function decide(key: string, role: Role | null): Decision {
+  const allowed = POLICY[key];
+  if (!allowed) return 'forbidden';
+  if (allowed === 'anyone') return 'allow';
+  if (!role) return 'login';
+  return allowed.includes(role) ? 'allow' : 'forbidden';
+}

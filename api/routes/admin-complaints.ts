@@ -1,0 +1,71 @@
+import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import type { AppContext } from '../context.ts';
+import { jsonBody } from '../http/body.ts';
+import { ApiError } from '../http/errors.ts';
+import { staff, type StaffEnv } from '../http/staff-auth.ts';
+import { applyAction } from '../services/complaint-actions.ts';
+import { getStaffComplaint, revealContact, staffPhotoFile } from '../services/complaint-detail.ts';
+import { listQueue, queueCounts, queueQuery } from '../services/complaint-queue.ts';
+import { actionInput } from '../services/complaint-workflow.ts';
+
+const notFound = () => new ApiError(404, '举报不存在或无权查看');
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const photoParam = idParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+const orNotFound = (r: { success: boolean }) => {
+  if (!r.success) throw notFound();
+};
+const bulk = z.object({
+  items: z.array(z.object({ id: z.number().int().positive(), version: z.number().int().min(1) })).min(1, { error: '请先勾选举报' }).max(200, { error: '一次最多处理 200 条' }),
+  action: z.discriminatedUnion('action', [
+    z.object({ action: z.literal('accept'), reply: z.string().trim().max(1000).optional() }),
+    z.object({ action: z.literal('reject'), reason: actionInput.options[1].shape.reason, detail: z.string().trim().max(500).optional(), reply: z.string().trim().max(1000).optional() }),
+    z.object({ action: z.literal('assign'), villageId: z.number().int().positive({ error: '请选择属地村（社区）' }), departmentIds: z.array(z.number().int().positive()).max(10).default([]), reply: z.string().trim().max(1000).optional() }),
+  ], { error: '批量操作只支持受理、不予受理和交办' }),
+  reason: z.string().trim().max(500).optional(),
+});
+
+/** The moderation queue and triage. Policy: api/http/policy.ts (village officers read their own village only). */
+export function adminComplaintRoutes(ctx: AppContext) {
+  const limits = { finishDays: ctx.env.FINISH_DAYS, extensionMaxDays: ctx.env.EXTENSION_MAX_DAYS };
+  return new Hono<StaffEnv>()
+    .get('/', (c) => {
+      const user = staff(c);
+      const q = queueQuery.parse(c.req.query());
+      return c.json({ ...listQueue(ctx.db, user, q, ctx.clock()), counts: queueCounts(ctx.db, user, ctx.clock()) });
+    })
+    .post('/bulk', async (c) => {
+      const user = staff(c);
+      const { items, action } = await jsonBody(c, bulk);
+      const results = items.map((item) => {
+        const r = applyAction(ctx.db, user, item.id, { ...action, version: item.version } as z.infer<typeof actionInput>, limits, ctx.clock());
+        return { id: item.id, ...(r.ok ? { ok: true } : { ok: false, message: r.message }) };
+      });
+      return c.json({ results });
+    })
+    .get('/:id', zValidator('param', idParam, orNotFound), (c) => {
+      const detail = getStaffComplaint(ctx.db, staff(c), c.req.valid('param').id);
+      if (!detail) throw notFound();
+      return c.json(detail);
+    })
+    .post('/:id/actions', zValidator('param', idParam, orNotFound), async (c) => {
+      const input = await jsonBody(c, actionInput);
+      const r = applyAction(ctx.db, staff(c), c.req.valid('param').id, input, limits, ctx.clock());
+      if (!r.ok) throw new ApiError(r.status, r.message);
+      return c.json(r);
+    })
+    .post('/:id/contact', zValidator('param', idParam, orNotFound), async (c) => {
+      const { reason } = await jsonBody(c, z.object({ reason: z.string({ error: '请说明查看举报人信息的理由' }).trim().min(4, { error: '请说明查看举报人信息的理由（至少 4 个字）' }).max(200) }));
+      const contact = revealContact(ctx.db, staff(c), c.req.valid('param').id, reason, ctx.clock());
+      if (!contact) throw notFound();
+      c.header('Cache-Control', 'no-store');
+      return c.json(contact);
+    })
+    .get('/:id/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
+      const { id, photoId, size } = c.req.valid('param');
+      const file = staffPhotoFile(ctx.db, staff(c), id, photoId, size);
+      if (!file) throw notFound();
+      return c.body(new Uint8Array(await ctx.photos.read(file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, no-store' });
+    });
+}

@@ -1,0 +1,69 @@
+import { and, asc, eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { complaintCategories, complaintContacts, complaintDepartments, complaintEvents, complaintPhotos, complaints, departments, users, villages } from '../../db/schema.ts';
+import { audit } from './audit.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { canSeeContact, complaintScope } from './complaint-scope.ts';
+import { distanceM, nearbyComplaints } from './neighbours.ts';
+
+const NEIGHBOUR_M = 200;
+const NEIGHBOUR_DAYS = 90;
+
+/** One complaint as staff see it: everything but the contact, which is revealed separately. */
+export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
+  const c = db
+    .select({ complaint: complaints, category: complaintCategories.name, villageName: villages.name })
+    .from(complaints)
+    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .leftJoin(villages, eq(villages.id, complaints.villageId))
+    .where(and(eq(complaints.id, id), complaintScope(user)))
+    .get();
+  if (!c) return null;
+  const { complaint } = c;
+  const photos = db.select().from(complaintPhotos).where(eq(complaintPhotos.complaintId, id)).orderBy(asc(complaintPhotos.seq)).all()
+    .map((p) => ({
+      id: p.id, width: p.width, height: p.height, exifSource: p.exifSource, exifTakenAt: p.exifTakenAt,
+      exifPoint: p.exifLat !== null && p.exifLng !== null ? { lat: p.exifLat, lng: p.exifLng } : null,
+      distanceFromPinM: p.exifLat !== null && p.exifLng !== null ? Math.round(distanceM(complaint, { lat: p.exifLat, lng: p.exifLng })) : null,
+    }));
+  const events = db
+    .select({ id: complaintEvents.id, action: complaintEvents.action, fromStatus: complaintEvents.fromStatus, toStatus: complaintEvents.toStatus, at: complaintEvents.at, publicNote: complaintEvents.publicNote, internalNote: complaintEvents.internalNote, actor: users.displayName })
+    .from(complaintEvents)
+    .leftJoin(users, eq(users.id, complaintEvents.actorId))
+    .where(eq(complaintEvents.complaintId, id))
+    .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
+    .all();
+  const joined = db.select({ id: departments.id, name: departments.name }).from(complaintDepartments)
+    .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId)).where(eq(complaintDepartments.complaintId, id)).all();
+  const near = nearbyComplaints(db, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * 86_400_000).filter((n) => n.id !== id);
+  // Only neighbours this user may open.
+  const visibleNear = near.filter((n) => db.select({ id: complaints.id }).from(complaints).where(and(eq(complaints.id, n.id), complaintScope(user))).get());
+  const hasContact = !!db.select({ id: complaintContacts.complaintId }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
+  const mergedInto = complaint.mergedIntoId ? db.select({ id: complaints.id, trackingCode: complaints.trackingCode }).from(complaints).where(eq(complaints.id, complaint.mergedIntoId)).get() ?? null : null;
+  return {
+    ...c, photos, events, departments: joined, neighbours: visibleNear, mergedInto,
+    contact: canSeeContact(user) ? { exists: hasContact } : null,
+  };
+}
+
+export type StaffComplaint = NonNullable<ReturnType<typeof getStaffComplaint>>;
+
+/** The reporter's contact, for a role that needs it, with a reason; every view is audited. */
+export function revealContact(db: Db, user: StaffUser, id: number, reason: string, now = new Date()) {
+  if (!canSeeContact(user)) return null;
+  const visible = db.select({ id: complaints.id }).from(complaints).where(and(eq(complaints.id, id), complaintScope(user))).get();
+  if (!visible) return null;
+  const contact = db.select({ name: complaintContacts.name, phone: complaintContacts.phone }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
+  audit(db, { id: user.id, label: user.displayName }, { action: 'complaint.contact_view', objectType: 'complaint', objectId: id, reason }, now);
+  return contact ?? { name: null, phone: null };
+}
+
+/** A photo file of a complaint this user may see. */
+export function staffPhotoFile(db: Db, user: StaffUser, complaintId: number, photoId: string, size: 'display' | 'thumb'): string | null {
+  const row = db.select({ file: complaintPhotos.file, thumbFile: complaintPhotos.thumbFile })
+    .from(complaintPhotos)
+    .innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
+    .where(and(eq(complaintPhotos.id, photoId), eq(complaints.id, complaintId), complaintScope(user)))
+    .get();
+  return row ? (size === 'thumb' ? row.thumbFile : row.file) : null;
+}

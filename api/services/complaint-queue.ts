@@ -1,0 +1,107 @@
+import { and, asc, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { COMPLAINT_STATUSES, complaintCategories, complaints, villages } from '../../db/schema.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { complaintScope } from './complaint-scope.ts';
+import { OPEN_STATUSES } from './complaint-workflow.ts';
+
+const PAGE = 50;
+const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+
+/** The queue's filters as they arrive in a URL; anything malformed is simply ignored. */
+export const queueQuery = z.object({
+  sort: z.enum(['newest', 'overdue']).catch('newest').default('newest'),
+  status: z.enum(COMPLAINT_STATUSES).optional().catch(undefined),
+  category: optionalId,
+  village: z.union([z.literal('none'), z.coerce.number().int().positive()]).optional().catch(undefined),
+  from: day,
+  to: day,
+  photos: z.enum(['yes', 'no']).optional().catch(undefined),
+  duplicate: z.enum(['yes']).optional().catch(undefined),
+  overdue: z.enum(['yes']).optional().catch(undefined),
+  q: z.string().trim().max(50).optional().catch(undefined),
+  after: z.string().regex(/^\d+_\d+$/).optional().catch(undefined),
+});
+export type QueueQuery = z.infer<typeof queueQuery>;
+
+export interface QueueRow {
+  id: number;
+  trackingCode: string;
+  status: (typeof COMPLAINT_STATUSES)[number];
+  category: string;
+  villageName: string | null;
+  description: string;
+  createdAt: Date;
+  dueAt: Date;
+  hasPhotos: boolean;
+  possibleDuplicate: boolean;
+  version: number;
+}
+
+const beijingDay = (d: string, endOfDay = false) => new Date(`${d}T${endOfDay ? '23:59:59.999' : '00:00:00'}+08:00`);
+
+function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
+  const where: SQL[] = [];
+  const scope = complaintScope(user);
+  if (scope) where.push(scope);
+  if (q.status) where.push(eq(complaints.status, q.status));
+  if (q.category) where.push(eq(complaints.categoryId, q.category));
+  if (q.village === 'none') where.push(sql`${complaints.villageId} is null`);
+  else if (q.village) where.push(eq(complaints.villageId, q.village));
+  if (q.from) where.push(gte(complaints.createdAt, beijingDay(q.from)));
+  if (q.to) where.push(lt(complaints.createdAt, new Date(beijingDay(q.to, true).getTime() + 1)));
+  if (q.photos) where.push(eq(complaints.hasPhotos, q.photos === 'yes'));
+  if (q.duplicate) where.push(eq(complaints.possibleDuplicate, true));
+  if (q.overdue || q.sort === 'overdue') where.push(inArray(complaints.status, [...OPEN_STATUSES]));
+  if (q.overdue) where.push(lt(complaints.dueAt, now));
+  if (q.q) {
+    // The trigram index needs three characters; shorter words fall back to a scan.
+    where.push(
+      [...q.q].length >= 3
+        ? sql`${complaints.id} in (select rowid from complaints_fts where complaints_fts match ${`"${q.q.replace(/"/g, '""')}"`})`
+        : or(like(complaints.description, `%${q.q}%`), like(complaints.address, `%${q.q}%`))!,
+    );
+  }
+  return where;
+}
+
+/** One page of the queue, newest first or most overdue first, by keyset (no OFFSET). */
+export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date()) {
+  const where = filters(user, q, now);
+  const key = q.sort === 'overdue' ? complaints.dueAt : complaints.createdAt;
+  if (q.after) {
+    const [v, id] = q.after.split('_').map(Number) as [number, number];
+    where.push(q.sort === 'overdue'
+      ? sql`(${complaints.dueAt}, ${complaints.id}) > (${v}, ${id})`
+      : sql`(${complaints.createdAt}, ${complaints.id}) < (${v}, ${id})`);
+  }
+  const rows: QueueRow[] = db
+    .select({
+      id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
+      villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
+      hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
+    })
+    .from(complaints)
+    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .leftJoin(villages, eq(villages.id, complaints.villageId))
+    .where(and(...where))
+    .orderBy(...(q.sort === 'overdue' ? [asc(key), asc(complaints.id)] : [desc(key), desc(complaints.id)]))
+    .limit(PAGE + 1)
+    .all();
+  const more = rows.length > PAGE;
+  const page = rows.slice(0, PAGE);
+  const last = page.at(-1);
+  const nextCursor = more && last ? `${(q.sort === 'overdue' ? last.dueAt : last.createdAt).getTime()}_${last.id}` : null;
+  return { rows: page, nextCursor };
+}
+
+/** Counts per status and overdue, in the staff member's scope. */
+export function queueCounts(db: Db, user: StaffUser, now = new Date()) {
+  const scope = complaintScope(user);
+  const byStatus = db.select({ status: complaints.status, n: sql<number>`count(*)` }).from(complaints).where(scope).groupBy(complaints.status).all();
+  const overdue = db.select({ n: sql<number>`count(*)` }).from(complaints)
+    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now))).get()!.n;
+  return { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>, overdue };
+}

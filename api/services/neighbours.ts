@@ -1,0 +1,36 @@
+import type { Db } from '../../db/client.ts';
+import { prepared } from '../../db/prepared.ts';
+
+const M_PER_DEG = 111_320;
+
+export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const r = 6_371_000, rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad, dLng = (b.lng - a.lng) * rad;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLng / 2) ** 2;
+  return 2 * r * Math.asin(Math.sqrt(h));
+}
+
+export interface Neighbour {
+  id: number;
+  categoryId: number;
+  status: string;
+  villageId: number | null;
+  createdAt: number;
+  distanceM: number;
+}
+
+/** Complaints within `radiusM` of a point since a time, through the R*Tree; nearest first. */
+export function nearbyComplaints(db: Db, p: { lat: number; lng: number }, radiusM: number, sinceMs: number): Neighbour[] {
+  const dLat = radiusM / M_PER_DEG;
+  const dLng = radiusM / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180));
+  const rows = prepared(
+    db,
+    `SELECT c.id, c.category_id AS categoryId, c.status, c.village_id AS villageId, c.created_at AS createdAt, c.lat, c.lng
+       FROM complaints_rtree r JOIN complaints c ON c.id = r.id
+       WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lng >= ? AND r.max_lng <= ? AND c.created_at >= ?`,
+  ).all(p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, sinceMs) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];
+  return rows
+    .map(({ lat, lng, ...n }) => ({ ...n, distanceM: distanceM(p, { lat, lng }) }))
+    .filter((n) => n.distanceM <= radiusM)
+    .sort((a, b) => a.distanceM - b.distanceM);
+}
