@@ -2,12 +2,34 @@
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
 
+// The back-office lives in admin/, outside the public site's srcDir, and joins the same build.
+const ADMIN_PAGES = {
+  '/admin': 'index',
+  '/admin/login': 'login',
+  '/admin/password': 'password',
+  '/admin/complaints': 'complaints',
+  '/admin/complaints/[id]': 'complaint',
+  '/admin/audit': 'audit',
+};
+/** @type {import('astro').AstroIntegration} */
+const backOffice = {
+  name: 'back-office',
+  hooks: {
+    'astro:config:setup': ({ injectRoute }) => {
+      for (const [pattern, file] of Object.entries(ADMIN_PAGES)) {
+        injectRoute({ pattern, entrypoint: new URL(`./admin/pages/${file}.astro`, import.meta.url), prerender: false });
+      }
+    },
+  },
+};
+
 export default defineConfig({
   srcDir: './site',
   publicDir: './site/public',
   output: 'server',
   // Middleware mode: api/server.ts owns the port and hands pages to Astro.
   adapter: node({ mode: 'middleware', bodySizeLimit: 64 * 1024 * 1024 }),
+  integrations: [backOffice],
   // The portal's own same-origin check (api/http/same-origin.ts) guards page forms as it guards
   // the API, and knows the public origin behind a TLS proxy, which Astro's check does not.
   security: { checkOrigin: false },

@@ -1,19 +1,42 @@
-import { defineMiddleware } from 'astro:middleware';
+import { defineMiddleware, sequence } from 'astro:middleware';
 import { getContext } from '../api/context.ts';
 import { isCrossSite, ownOrigin } from '../api/http/same-origin.ts';
+import { decide } from '../api/http/policy.ts';
+import { SESSION_COOKIE, validateSession } from '../api/services/auth/sessions.ts';
+
+const text = (body: string, status: number) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /** Page forms get the API's CSRF rule, and a body size known before it is read. */
-export const onRequest = defineMiddleware(async ({ request }, next) => {
+const guardWrites = defineMiddleware(async ({ request }, next) => {
   if (request.method === 'GET' || request.method === 'HEAD') return next();
   const { env } = await getContext();
   const h = request.headers;
   if (isCrossSite({ method: request.method, origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') }, ownOrigin(env.PUBLIC_BASE_URL, request.url))) {
-    return new Response('拒绝跨站提交：请从本站页面提交', { status: 403, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+    return text('拒绝跨站提交：请从本站页面提交', 403);
   }
   const length = Number(h.get('content-length') ?? NaN);
   const max = env.MAX_PHOTOS * env.MAX_PHOTO_BYTES + 1024 * 1024;
   // Browsers always send a length with a form; node's parser holds the body to it.
-  if (!Number.isFinite(length)) return new Response('请求缺少长度', { status: 411, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
-  if (length > max) return new Response('提交内容过大，请减少或缩小照片', { status: 413, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+  if (!Number.isFinite(length)) return text('请求缺少长度', 411);
+  if (length > max) return text('提交内容过大，请减少或缩小照片', 413);
   return next();
 });
+
+/** Back-office pages: the session from the cookie, then the same POLICY table the API obeys. */
+const guardAdmin = defineMiddleware(async (context, next) => {
+  if (!context.url.pathname.startsWith('/admin')) return next();
+  const ctx = await getContext();
+  const session = validateSession(ctx.db, context.cookies.get(SESSION_COOKIE)?.value, ctx.clock(), ctx.sessions);
+  context.locals.user = session?.user ?? null;
+  const decision = decide(`${context.request.method === 'HEAD' ? 'GET' : context.request.method} ${context.routePattern}`, session?.user.role ?? null);
+  if (decision === 'login') return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
+  if (decision === 'forbidden') return text('无权访问此页面', 403);
+  if (session?.user.mustChangePassword && context.routePattern !== '/admin/password' && context.routePattern !== '/admin/login') {
+    return context.redirect('/admin/password', 303);
+  }
+  const response = await next();
+  response.headers.set('Cache-Control', 'no-store');
+  return response;
+});
+
+export const onRequest = sequence(guardWrites, guardAdmin);

@@ -24,6 +24,20 @@ export interface PublicComplaint {
   createdAt: string;
   timeline: { status: ComplaintStatus; statusLabel: string; at: string; note: string | null }[];
   photos: { id: string; width: number; height: number }[];
+  /** Merged into another report: the reporter follows that one's public progress (never its code or text). */
+  followed: { status: ComplaintStatus; statusLabel: string; timeline: PublicComplaint['timeline'] } | null;
+}
+
+// The reporter sees status changes and the answers written to the public, nothing internal.
+function publicTimeline(db: Db, complaintId: number): PublicComplaint['timeline'] {
+  return db
+    .select({ status: complaintEvents.toStatus, from: complaintEvents.fromStatus, at: complaintEvents.at, note: complaintEvents.publicNote })
+    .from(complaintEvents)
+    .where(eq(complaintEvents.complaintId, complaintId))
+    .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
+    .all()
+    .filter((e) => e.from !== e.status || e.note)
+    .map((e) => ({ status: e.status, statusLabel: STATUS_LABELS[e.status], at: e.at.toISOString(), note: e.note }));
 }
 
 export function getPublicComplaint(db: Db, trackingCode: string): PublicComplaint | null {
@@ -31,6 +45,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     .select({
       id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
       villageName: villages.name, outsideVillages: complaints.outsideVillages, description: complaints.description, createdAt: complaints.createdAt,
+      mergedIntoId: complaints.mergedIntoId,
     })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
@@ -38,12 +53,9 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     .where(eq(complaints.trackingCode, trackingCode))
     .get();
   if (!c) return null;
-  const events = db
-    .select({ status: complaintEvents.toStatus, at: complaintEvents.at, note: complaintEvents.publicNote })
-    .from(complaintEvents)
-    .where(eq(complaintEvents.complaintId, c.id))
-    .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
-    .all();
+  const original = c.status === 'merged' && c.mergedIntoId
+    ? db.select({ id: complaints.id, status: complaints.status }).from(complaints).where(eq(complaints.id, c.mergedIntoId)).get()
+    : undefined;
   const photos = db
     .select({ id: complaintPhotos.id, width: complaintPhotos.width, height: complaintPhotos.height })
     .from(complaintPhotos)
@@ -54,8 +66,9 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     trackingCode: c.trackingCode, status: c.status, statusLabel: STATUS_LABELS[c.status], category: c.category,
     villageName: c.villageName, outsideVillages: c.outsideVillages, description: c.description,
     createdAt: c.createdAt.toISOString(),
-    timeline: events.map((e) => ({ status: e.status, statusLabel: STATUS_LABELS[e.status], at: e.at.toISOString(), note: e.note })),
+    timeline: publicTimeline(db, c.id),
     photos,
+    followed: original ? { status: original.status, statusLabel: STATUS_LABELS[original.status], timeline: publicTimeline(db, original.id) } : null,
   };
 }
 

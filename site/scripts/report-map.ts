@@ -8,12 +8,11 @@ export interface MapConfig {
   villages: { features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[] };
 }
 
-/** The pin map: draws in the tiles' datum, reports WGS-84. Works with no tiles at all. */
-export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: number, lng: number) => void) {
+/** A map of the township's villages in the tiles' datum (WGS-84 in, converted for GCJ-02 tiles). */
+export function baseMap(el: HTMLElement, cfg: MapConfig) {
   const gcj = cfg.tiles.crs === 'gcj02';
   const toDisplay = (lat: number, lng: number): L.LatLngTuple => (gcj ? wgs84ToGcj02(lat, lng) : [lat, lng]);
   const fromDisplay = (ll: L.LatLng): [number, number] => (gcj ? gcj02ToWgs84(ll.lat, ll.lng) : [ll.lat, ll.lng]);
-
   el.classList.remove('hidden');
   const map = L.map(el, { zoomControl: true, attributionControl: true });
   if (cfg.tiles.url) {
@@ -28,6 +27,12 @@ export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: numb
   const bounds = outlines.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
   else map.setView([30.27, 120.15], 10);
+  return { map, toDisplay, fromDisplay };
+}
+
+/** The pin map: draws in the tiles' datum, reports WGS-84. Works with no tiles at all. */
+export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: number, lng: number) => void) {
+  const { map, toDisplay, fromDisplay } = baseMap(el, cfg);
 
   let pin: L.CircleMarker | null = null;
   const place = (lat: number, lng: number, zoom?: number) => {

@@ -1,0 +1,62 @@
+// Back-office forms send JSON to the admin API and reload on success; one handler for all of them.
+// <form data-api="/api/admin/…" data-method="POST" data-then="reload|/path">; inputs with
+// data-number become numbers, checkboxes with data-list become arrays of numbers.
+
+function formJson(form: HTMLFormElement): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const el of Array.from(form.elements) as HTMLInputElement[]) {
+    if (!el.name || el.disabled) continue;
+    if (el.dataset.list !== undefined) {
+      const list = (out[el.name] as number[] | undefined) ?? [];
+      if (el.checked) list.push(Number(el.value));
+      out[el.name] = list;
+    } else if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) {
+      continue;
+    } else if (el.value !== '') {
+      out[el.name] = el.dataset.number !== undefined ? Number(el.value) : el.value;
+    }
+  }
+  return out;
+}
+
+export async function callApi(url: string, method: string, body?: unknown): Promise<{ ok: boolean; status: number; data: any }> {
+  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const data = await res.json().catch(() => ({}));
+  return { ok: res.ok, status: res.status, data };
+}
+
+function showError(form: HTMLFormElement, message: string) {
+  let box = form.querySelector<HTMLElement>('.form-error');
+  if (!box) {
+    box = document.createElement('p');
+    box.className = 'form-error';
+    box.setAttribute('role', 'alert');
+    form.append(box);
+  }
+  box.textContent = message;
+}
+
+document.addEventListener('submit', async (event) => {
+  const form = event.target as HTMLFormElement;
+  if (!form.dataset.api) return;
+  event.preventDefault();
+  const button = form.querySelector<HTMLButtonElement>('button[type="submit"], button:not([type])');
+  if (button) button.disabled = true;
+  try {
+    const { ok, data } = await callApi(form.dataset.api, form.dataset.method ?? 'POST', formJson(form));
+    if (!ok) return showError(form, data?.error?.message ?? '操作失败，请重试');
+    const then = form.dataset.then ?? 'reload';
+    form.dispatchEvent(new CustomEvent('api:done', { detail: data, bubbles: true }));
+    if (then === 'reload') location.reload();
+    else if (then !== 'stay') location.assign(then === 'next' ? new URLSearchParams(location.search).get('next') || '/admin/complaints' : then);
+  } catch {
+    showError(form, '网络错误，请重试');
+  } finally {
+    if (button) button.disabled = false;
+  }
+});
+
+document.getElementById('logout')?.addEventListener('click', async () => {
+  await callApi('/api/admin/session', 'DELETE');
+  location.assign('/admin/login');
+});
