@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
+import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+
+describe.skipIf(!hasBrowser)('triage staff work a report from the public form', () => {
+  let portal: PortalProcess;
+  let browser: Browser;
+  beforeAll(async () => {
+    [portal, browser] = await Promise.all([startPortal(), launch()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await portal?.stop();
+  });
+
+  async function report(page: Page, text: string, dLat: number): Promise<string> {
+    const c = cellCenter(2, 0); // 桃源社区
+    await page.goto(`${portal.base}/report`);
+    await page.getByRole('radio', { name: /^废水/ }).check();
+    await page.locator('#coords summary').click();
+    await page.locator('#lat').fill(String(c.lat + dLat));
+    await page.locator('#lng').fill(String(c.lng));
+    await page.locator('#lng').dispatchEvent('change');
+    await page.locator('#description').fill(text);
+    await page.getByRole('button', { name: '提交举报' }).click();
+    await page.waitForURL(/\/report\/done\?code=/);
+    return (await page.locator('#tracking-code').textContent())!.trim();
+  }
+
+  it('logs in, merges a duplicate, accepts and assigns with a reply; the reporter sees it', async () => {
+    const resident = await (await browser.newContext(PHONE)).newPage();
+    const first = await report(resident, '桃源社区南边的酸洗作坊往水沟里排废酸，沟里冒白烟。', 0);
+    const second = await report(resident, '桃源社区有个作坊往沟里倒酸水，味道呛人。', 0.0005);
+
+    const otp = /shouli\s+(\S+)/.exec(portal.output())![1]!;
+    const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    await staff.goto(`${portal.base}/admin/complaints`);
+    await staff.waitForURL(/\/admin\/login/);
+    await staff.locator('#username').fill('shouli');
+    await staff.locator('#password').fill(otp);
+    await staff.getByRole('button', { name: '登录' }).click();
+    await staff.waitForURL(/\/admin\/password/);
+    await staff.locator('#current').fill(otp);
+    await staff.locator('#next').fill('桃源社区的水沟要变清');
+    await staff.getByRole('button', { name: '保存新密码' }).click();
+    await staff.waitForURL(/\/admin\/complaints$/);
+
+    await staff.locator('#f-q').fill('酸洗作坊');
+    await staff.getByRole('button', { name: '筛选' }).click();
+    await staff.waitForURL(/q=/);
+    expect(await staff.locator('table.queue tbody tr').count()).toBe(1);
+    await staff.goto(`${portal.base}/admin/complaints?duplicate=yes`);
+    await staff.screenshot({ path: `${ARTIFACTS}/admin-queue.png`, fullPage: true });
+
+    // The second report: merge it into the first, which shows among its neighbours.
+    await staff.getByRole('link', { name: second }).click();
+    await staff.locator('[data-merge-target]').first().click();
+    await staff.locator('#action-merge textarea[name="reply"]').fill('您反映的问题已有群众举报，已合并处理。');
+    await staff.locator('#action-merge').getByRole('button', { name: '合并为重复举报' }).click();
+    await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已合并');
+
+    // The first: accept, then assign to its village with a reply.
+    await staff.goto(`${portal.base}/admin/complaints`);
+    await staff.getByRole('link', { name: first }).click();
+    await staff.locator('#action-accept').getByRole('button', { name: '受理' }).click();
+    await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已受理');
+    await staff.locator('#action-assign').locator('xpath=..').locator('summary').click();
+    await staff.locator('#action-assign select[name="villageId"]').selectOption({ label: '桃源社区' });
+    await staff.locator('#action-assign').getByLabel('生态环境').check();
+    await staff.locator('#action-assign textarea[name="reply"]').fill('已交桃源社区和生态环境部门查处，请放心。');
+    await staff.locator('#action-assign').getByRole('button', { name: '交办' }).click();
+    await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已交办');
+    await staff.screenshot({ path: `${ARTIFACTS}/admin-complaint.png`, fullPage: true });
+
+    await resident.goto(`${portal.base}/track?code=${first}`);
+    expect(await resident.locator('#status').textContent()).toBe('已交办属地处理');
+    expect(await resident.locator('.timeline').textContent()).toContain('已交桃源社区和生态环境部门查处，请放心。');
+    await resident.screenshot({ path: `${ARTIFACTS}/track-assigned.png`, fullPage: true });
+    await resident.goto(`${portal.base}/track?code=${second}`);
+    expect(await resident.locator('#merged-note').textContent()).toContain('已合并处理');
+    expect(await resident.locator('#followed-status').textContent()).toBe('已交办属地处理');
+  });
+
+  it('keeps pages behind the policy: anonymous to login, a village officer away from the audit log', async () => {
+    const res = await fetch(`${portal.base}/admin/complaints`, { redirect: 'manual' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toMatch(/^\/admin\/login\?next=/);
+    const otp = /zhulin\s+(\S+)/.exec(portal.output())![1]!;
+    const login = await fetch(`${portal.base}/api/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhulin', password: otp }) });
+    const cookie = /sid=[^;]+/.exec(login.headers.get('set-cookie')!)![0];
+    const forced = await fetch(`${portal.base}/admin/complaints`, { headers: { cookie }, redirect: 'manual' });
+    expect(forced.headers.get('location')).toBe('/admin/password'); // the one-time password first
+    await fetch(`${portal.base}/api/admin/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }) })
+      .then(async (r) => {
+        const fresh = /sid=[^;]+/.exec(r.headers.get('set-cookie')!)![0];
+        expect((await fetch(`${portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);
+        const queue = await fetch(`${portal.base}/admin/complaints`, { headers: { cookie: fresh } });
+        expect(queue.status).toBe(200);
+        expect(queue.headers.get('cache-control')).toBe('no-store');
+        const html = await queue.text();
+        expect(html).not.toContain('桃源社区南边'); // another village's report
+      });
+  });
+});
