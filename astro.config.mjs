@@ -10,6 +10,8 @@ const ADMIN_PAGES = {
   '/admin/complaints': 'complaints',
   '/admin/complaints/[id]': 'complaint',
   '/admin/audit': 'audit',
+  '/admin/users': 'users',
+  '/admin/templates': 'templates',
 };
 /** @type {import('astro').AstroIntegration} */
 const backOffice = {

@@ -21,4 +21,6 @@ export function openDatabase(file: string): Db {
 
 export function migrateDatabase(db: Db): void {
   migrate(db, { migrationsFolder });
+  // No PRAGMA optimize here: statistics taken of an empty database made FTS5's own inserts
+  // degrade quadratically (measured: 50k rows 5 s, next 50k 36 s, next 115 s).
 }

@@ -113,12 +113,28 @@ export const complaints = sqliteTable(
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },
   (t) => [
-    index('complaints_created').on(t.createdAt, t.id),
-    index('complaints_status_created').on(t.status, t.createdAt, t.id),
+    // A single-column index ends in the rowid, which grows with filing time: each serves "newest first".
+    index('complaints_status').on(t.status),
+    index('complaints_village').on(t.villageId),
+    index('complaints_category').on(t.categoryId),
     index('complaints_status_due').on(t.status, t.dueAt, t.id),
-    index('complaints_village_created').on(t.villageId, t.createdAt, t.id),
-    index('complaints_due').on(t.dueAt, t.id),
+    index('complaints_village_status').on(t.villageId, t.status),
+    index('complaints_village_category').on(t.villageId, t.categoryId),
+    index('complaints_status_category').on(t.status, t.categoryId),
+    index('complaints_village_status_due').on(t.villageId, t.status, t.dueAt),
   ],
+);
+
+/** Complaints per village and status, kept by triggers: the queue's counts stay O(villages). */
+export const complaintCounts = sqliteTable(
+  'complaint_counts',
+  {
+    /** 0 for complaints held at township level. */
+    villageId: integer('village_id').notNull(),
+    status: text('status', { enum: COMPLAINT_STATUSES }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.villageId, t.status] })],
 );
 
 export const complaintDepartments = sqliteTable(

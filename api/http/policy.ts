@@ -16,6 +16,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/complaints': STAFF,
   'GET /admin/complaints/[id]': STAFF,
   'GET /admin/audit': ADMIN,
+  'GET /admin/users': ADMIN,
+  'GET /admin/templates': ADMIN,
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,

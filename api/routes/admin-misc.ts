@@ -23,7 +23,7 @@ const userChange = z.object({
   role: z.enum(ROLES).optional(),
   villageId: z.number().int().positive().nullable().optional(),
   departmentId: z.number().int().positive().nullable().optional(),
-  disabled: z.boolean().optional(),
+  disabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
   reason: z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由' }).max(200),
 });
 

@@ -1,7 +1,8 @@
 import { and, asc, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { COMPLAINT_STATUSES, complaintCategories, complaints, villages } from '../../db/schema.ts';
+import { complaintsFts } from '../../db/fts.ts';
+import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../db/schema.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { complaintScope } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
@@ -22,7 +23,7 @@ export const queueQuery = z.object({
   duplicate: z.enum(['yes']).optional().catch(undefined),
   overdue: z.enum(['yes']).optional().catch(undefined),
   q: z.string().trim().max(50).optional().catch(undefined),
-  after: z.string().regex(/^\d+_\d+$/).optional().catch(undefined),
+  after: z.string().regex(/^\d+(_\d+)?$/).optional().catch(undefined),
 });
 export type QueueQuery = z.infer<typeof queueQuery>;
 
@@ -56,51 +57,57 @@ function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
   if (q.duplicate) where.push(eq(complaints.possibleDuplicate, true));
   if (q.overdue || q.sort === 'overdue') where.push(inArray(complaints.status, [...OPEN_STATUSES]));
   if (q.overdue) where.push(lt(complaints.dueAt, now));
-  if (q.q) {
-    // The trigram index needs three characters; shorter words fall back to a scan.
-    where.push(
-      [...q.q].length >= 3
-        ? sql`${complaints.id} in (select rowid from complaints_fts where complaints_fts match ${`"${q.q.replace(/"/g, '""')}"`})`
-        : or(like(complaints.description, `%${q.q}%`), like(complaints.address, `%${q.q}%`))!,
-    );
-  }
+  // The trigram index needs three characters (see listQueue); shorter words fall back to a scan.
+  if (q.q && !usesFts(q)) where.push(or(like(complaints.description, `%${q.q}%`), like(complaints.address, `%${q.q}%`))!);
   return where;
 }
+
+const usesFts = (q: QueueQuery) => !!q.q && [...q.q].length >= 3;
 
 /** One page of the queue, newest first or most overdue first, by keyset (no OFFSET). */
 export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date()) {
   const where = filters(user, q, now);
-  const key = q.sort === 'overdue' ? complaints.dueAt : complaints.createdAt;
+  const overdueFirst = q.sort === 'overdue';
   if (q.after) {
-    const [v, id] = q.after.split('_').map(Number) as [number, number];
-    where.push(q.sort === 'overdue'
-      ? sql`(${complaints.dueAt}, ${complaints.id}) > (${v}, ${id})`
-      : sql`(${complaints.createdAt}, ${complaints.id}) < (${v}, ${id})`);
+    const [a, b] = q.after.split('_').map(Number) as [number, number | undefined];
+    if (overdueFirst && b !== undefined) where.push(sql`(${complaints.dueAt}, ${complaints.id}) > (${a}, ${b})`);
+    else if (!overdueFirst) where.push(sql`${complaints.id} < ${a}`);
   }
-  const rows: QueueRow[] = db
+  const fts = usesFts(q);
+  if (fts) where.push(sql`${complaintsFts} match ${`"${q.q!.replace(/"/g, '""')}"`}`);
+  // Ids grow with filing time, so "newest first" is id order: one index for every filter, and
+  // with a text search FTS5 hands rows over newest first, so the page stops after 50 hits.
+  const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(fts ? complaintsFts.rowid : complaints.id)];
+  const base = db
     .select({
       id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
       villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
       hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
     })
-    .from(complaints)
+    .from(complaints);
+  const joined = fts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base;
+  const rows: QueueRow[] = joined
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(and(...where))
-    .orderBy(...(q.sort === 'overdue' ? [asc(key), asc(complaints.id)] : [desc(key), desc(complaints.id)]))
+    .orderBy(...order)
     .limit(PAGE + 1)
     .all();
   const more = rows.length > PAGE;
   const page = rows.slice(0, PAGE);
   const last = page.at(-1);
-  const nextCursor = more && last ? `${(q.sort === 'overdue' ? last.dueAt : last.createdAt).getTime()}_${last.id}` : null;
+  const nextCursor = more && last ? (overdueFirst ? `${last.dueAt.getTime()}_${last.id}` : String(last.id)) : null;
   return { rows: page, nextCursor };
 }
 
-/** Counts per status and overdue, in the staff member's scope. */
+/** Counts per status (from the trigger-kept table) and overdue, in the staff member's scope. */
 export function queueCounts(db: Db, user: StaffUser, now = new Date()) {
   const scope = complaintScope(user);
-  const byStatus = db.select({ status: complaints.status, n: sql<number>`count(*)` }).from(complaints).where(scope).groupBy(complaints.status).all();
+  const byStatus =
+    user.role === 'department'
+      ? db.select({ status: complaints.status, n: sql<number>`count(*)` }).from(complaints).where(scope).groupBy(complaints.status).all()
+      : db.select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` }).from(complaintCounts)
+          .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined).groupBy(complaintCounts.status).all();
   const overdue = db.select({ n: sql<number>`count(*)` }).from(complaints)
     .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now))).get()!.n;
   return { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>, overdue };

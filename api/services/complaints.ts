@@ -18,7 +18,7 @@ export interface SubmitDeps {
   photos: PhotoStore;
   villageAreas: () => VillageArea[];
   photoLimits: PhotoLimits;
-  now?: () => Date;
+  clock?: () => Date;
 }
 
 export interface SubmitInput {
@@ -84,7 +84,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const files = processed.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
 
-  const now = deps.now?.() ?? new Date();
+  const now = deps.clock?.() ?? new Date();
   const trackingCode = newTrackingCode();
   // Staff are told when another open report of the same kind lies within 200 m (last 90 days).
   const possibleDuplicate = nearbyComplaints(db, fields, 200, now.getTime() - 90 * 86_400_000)

@@ -2,6 +2,8 @@ import type { Db } from '../../db/client.ts';
 import { prepared } from '../../db/prepared.ts';
 
 const M_PER_DEG = 111_320;
+/** The R*Tree's time axis unit (see migration 0001): 5000 days. */
+const RTREE_TIME_UNIT_MS = 5000 * 86_400_000;
 
 export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
   const r = 6_371_000, rad = Math.PI / 180;
@@ -25,10 +27,10 @@ export function nearbyComplaints(db: Db, p: { lat: number; lng: number }, radius
   const dLng = radiusM / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180));
   const rows = prepared(
     db,
-    `SELECT c.id, c.category_id AS categoryId, c.status, c.village_id AS villageId, c.created_at AS createdAt, c.lat, c.lng
-       FROM complaints_rtree r JOIN complaints c ON c.id = r.id
-       WHERE r.min_lat >= ? AND r.max_lat <= ? AND r.min_lng >= ? AND r.max_lng <= ? AND c.created_at >= ?`,
-  ).all(p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, sinceMs) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];
+    `SELECT id, category_id AS categoryId, status, village_id AS villageId, created_at AS createdAt, min_lat AS lat, min_lng AS lng
+       FROM complaints_rtree
+       WHERE min_lat >= ? AND max_lat <= ? AND min_lng >= ? AND max_lng <= ? AND max_t >= ? AND created_at >= ?`,
+  ).all(p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, (sinceMs - 86_400_000) / RTREE_TIME_UNIT_MS, sinceMs) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];
   return rows
     .map(({ lat, lng, ...n }) => ({ ...n, distanceM: distanceM(p, { lat, lng }) }))
     .filter((n) => n.distanceM <= radiusM)

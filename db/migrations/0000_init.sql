@@ -30,6 +30,13 @@ CREATE TABLE `complaint_contacts` (
 	FOREIGN KEY (`complaint_id`) REFERENCES `complaints`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE TABLE `complaint_counts` (
+	`village_id` integer NOT NULL,
+	`status` text NOT NULL,
+	`n` integer NOT NULL,
+	PRIMARY KEY(`village_id`, `status`)
+);
+--> statement-breakpoint
 CREATE TABLE `complaint_departments` (
 	`complaint_id` integer NOT NULL,
 	`department_id` integer NOT NULL,
@@ -103,11 +110,14 @@ CREATE TABLE `complaints` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `complaints_tracking_code_unique` ON `complaints` (`tracking_code`);--> statement-breakpoint
 CREATE UNIQUE INDEX `complaints_idempotency_key_unique` ON `complaints` (`idempotency_key`);--> statement-breakpoint
-CREATE INDEX `complaints_created` ON `complaints` (`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `complaints_status_created` ON `complaints` (`status`,`created_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_status` ON `complaints` (`status`);--> statement-breakpoint
+CREATE INDEX `complaints_village` ON `complaints` (`village_id`);--> statement-breakpoint
+CREATE INDEX `complaints_category` ON `complaints` (`category_id`);--> statement-breakpoint
 CREATE INDEX `complaints_status_due` ON `complaints` (`status`,`due_at`,`id`);--> statement-breakpoint
-CREATE INDEX `complaints_village_created` ON `complaints` (`village_id`,`created_at`,`id`);--> statement-breakpoint
-CREATE INDEX `complaints_due` ON `complaints` (`due_at`,`id`);--> statement-breakpoint
+CREATE INDEX `complaints_village_status` ON `complaints` (`village_id`,`status`);--> statement-breakpoint
+CREATE INDEX `complaints_village_category` ON `complaints` (`village_id`,`category_id`);--> statement-breakpoint
+CREATE INDEX `complaints_status_category` ON `complaints` (`status`,`category_id`);--> statement-breakpoint
+CREATE INDEX `complaints_village_status_due` ON `complaints` (`village_id`,`status`,`due_at`);--> statement-breakpoint
 CREATE TABLE `departments` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`code` text NOT NULL,

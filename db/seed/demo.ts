@@ -57,7 +57,7 @@ export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accoun
     const lat = c.lat + s.dy, lng = c.lng + s.dx + (s.cell[0] === 3 ? 0.05 : 0);
     const photos = await Promise.all(Array.from({ length: s.photos }, (_, k) => demoPhoto({ hue: 20 + n * 45 + k * 15, lat: lat + 0.0003, lng: lng - 0.0002 })));
     await submitComplaint(
-      { ...ctx, now: () => new Date(now - s.days * 86400_000 - n * 3600_000) },
+      { ...ctx, clock: () => new Date(now - s.days * 86400_000 - n * 3600_000) },
       { source: 'seed', photos, fields: { category: s.category, lat, lng, address: undefined, seenAt: undefined, description: s.text, anonymous: n % 2 === 0, name: n % 2 ? '张某' : undefined, phone: n % 2 ? '13800000000' : undefined, photoExif: [] } },
     );
   }
