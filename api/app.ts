@@ -32,7 +32,7 @@ export function createApp(ctx: AppContext) {
   const admin = new Hono<StaffEnv>();
   admin.use(staffGate(ctx));
   admin.route('/', adminSessionRoutes(ctx));
-  admin.route('/complaints', adminComplaintRoutes(ctx));
+  admin.route('/', adminComplaintRoutes(ctx));
   admin.route('/', adminMiscRoutes(ctx));
   app.route('/admin', admin);
   return app;

@@ -21,7 +21,7 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-bulk]')
       kind === 'reject' ? { action: 'reject', reason: (document.getElementById('bulk-reason') as HTMLSelectElement).value }
       : kind === 'assign' ? { action: 'assign', villageId: Number((document.getElementById('bulk-village') as HTMLSelectElement).value) || 0 }
       : { action: 'accept' };
-    const { ok, data } = await callApi('/api/admin/complaints/bulk', 'POST', { items, action });
+    const { ok, data } = await callApi('/api/admin/complaint-batch', 'POST', { items, action });
     if (!ok) return void (result!.textContent = data?.error?.message ?? '操作失败');
     const failed = (data.results as { ok: boolean; message?: string }[]).filter((r) => !r.ok);
     result!.textContent = failed.length ? `${items.length - failed.length} 条成功，${failed.length} 条失败：${failed[0]!.message}` : `${items.length} 条已处理`;

@@ -27,7 +27,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/complaints/:id/photos/:photoId/:size': STAFF,
   'POST /api/admin/complaints/:id/actions': TRIAGE,
   'POST /api/admin/complaints/:id/contact': TRIAGE,
-  'POST /api/admin/complaints/bulk': TRIAGE,
+  'POST /api/admin/complaint-batch': TRIAGE,
   'GET /api/admin/audit': ADMIN,
   'GET /api/admin/users': ADMIN,
   'POST /api/admin/users': ADMIN,

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Env } from '../env.ts';
-import { nearbyComplaints } from './neighbours.ts';
+import { hasOpenNeighbour } from './neighbours.ts';
 import type { CommitQueue } from '../../db/commit-queue.ts';
 import { complaintContacts, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
@@ -87,8 +87,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const now = deps.clock?.() ?? new Date();
   const trackingCode = newTrackingCode();
   // Staff are told when another open report of the same kind lies within 200 m (last 90 days).
-  const possibleDuplicate = nearbyComplaints(db, fields, 200, now.getTime() - 90 * 86_400_000)
-    .some((n) => n.categoryId === category.id && n.status !== 'rejected' && n.status !== 'merged');
+  const possibleDuplicate = hasOpenNeighbour(db, fields, category.id, 200, now.getTime() - 90 * 86_400_000);
   try {
     await deps.commits.run((tx) => {
       // Prepared on the same connection, so they run inside this transaction.

@@ -21,18 +21,37 @@ export interface Neighbour {
   distanceM: number;
 }
 
-/** Complaints within `radiusM` of a point since a time, through the R*Tree; nearest first. */
-export function nearbyComplaints(db: Db, p: { lat: number; lng: number }, radiusM: number, sinceMs: number): Neighbour[] {
+function box(p: { lat: number; lng: number }, radiusM: number, sinceMs: number): number[] {
   const dLat = radiusM / M_PER_DEG;
   const dLng = radiusM / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180));
+  return [p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, (sinceMs - 86_400_000) / RTREE_TIME_UNIT_MS, sinceMs];
+}
+
+const IN_BOX = 'min_lat >= ? AND max_lat <= ? AND min_lng >= ? AND max_lng <= ? AND max_t >= ? AND created_at >= ?';
+
+/** Whether an open report of this category lies within `radiusM` since a time; stops at the first. */
+export function hasOpenNeighbour(db: Db, p: { lat: number; lng: number }, categoryId: number, radiusM: number, sinceMs: number): boolean {
+  const candidates = prepared(db, `SELECT min_lat AS lat, min_lng AS lng FROM complaints_rtree WHERE ${IN_BOX} AND category_id = ? AND status NOT IN ('rejected', 'merged')`)
+    .iterate(...box(p, radiusM, sinceMs), categoryId) as IterableIterator<{ lat: number; lng: number }>;
+  for (const c of candidates) {
+    if (distanceM(p, c) <= radiusM) {
+      candidates.return?.();
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Complaints within `radiusM` of a point since a time, through the R*Tree; nearest first, at most `limit`. */
+export function nearbyComplaints(db: Db, p: { lat: number; lng: number }, radiusM: number, sinceMs: number, limit = 50): Neighbour[] {
   const rows = prepared(
     db,
     `SELECT id, category_id AS categoryId, status, village_id AS villageId, created_at AS createdAt, min_lat AS lat, min_lng AS lng
-       FROM complaints_rtree
-       WHERE min_lat >= ? AND max_lat <= ? AND min_lng >= ? AND max_lng <= ? AND max_t >= ? AND created_at >= ?`,
-  ).all(p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, (sinceMs - 86_400_000) / RTREE_TIME_UNIT_MS, sinceMs) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];
+       FROM complaints_rtree WHERE ${IN_BOX}`,
+  ).all(...box(p, radiusM, sinceMs)) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];
   return rows
     .map(({ lat, lng, ...n }) => ({ ...n, distanceM: distanceM(p, { lat, lng }) }))
     .filter((n) => n.distanceM <= radiusM)
-    .sort((a, b) => a.distanceM - b.distanceM);
+    .sort((a, b) => a.distanceM - b.distanceM)
+    .slice(0, limit);
 }

@@ -73,6 +73,5 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
   row('200 m neighbours, last 90 days: p50/p99 ms', `${a.p50.toFixed(3)}/${a.p99.toFixed(3)}`, `${b.p50.toFixed(3)}/${b.p99.toFixed(3)} empty`, (a.p99 / Math.max(b.p99, 0.001)).toFixed(1), '< 2 ms');
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  await benchQueue((...cells) => console.log(cells.join(' | ')));
-}
+// Run alone: node tests/bench/queue.ts [count]
+if (import.meta.url === `file://${process.argv[1]}`) await benchQueue((...cells) => console.log(cells.join(' | ')));

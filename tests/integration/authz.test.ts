@@ -41,7 +41,7 @@ function requestFor(key: string): { path: string; init: RequestInit } {
     'POST /api/admin/password': { current: 'x', next: 'y' },
     'POST /api/admin/complaints/:id/actions': { action: 'note', version: 999, note: 'x' },
     'POST /api/admin/complaints/:id/contact': { reason: '电话核实位置' },
-    'POST /api/admin/complaints/bulk': { items: [{ id: other, version: 999 }], action: { action: 'accept' } },
+    'POST /api/admin/complaint-batch': { items: [{ id: other, version: 999 }], action: { action: 'accept' } },
     'POST /api/admin/users': { username: 'x' },
     'PATCH /api/admin/users/:id': { reason: '测试' },
     'PUT /api/admin/templates/:action': { body: '测试模板' },

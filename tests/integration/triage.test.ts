@@ -128,7 +128,7 @@ describe('the triage state machine', () => {
   it('bulk-accepts a selection, reporting each row', async () => {
     const a = await file(), b = await file();
     await act(b.id, { action: 'reject', reason: '重复举报' });
-    const res = await app.request('/api/admin/complaints/bulk', { method: 'POST', ...json({ items: [a, b].map((c) => ({ id: c.id, version: row(c.id).version })), action: { action: 'accept' } }, triage) });
+    const res = await app.request('/api/admin/complaint-batch', { method: 'POST', ...json({ items: [a, b].map((c) => ({ id: c.id, version: row(c.id).version })), action: { action: 'accept' } }, triage) });
     const { results } = await res.json();
     expect(results).toEqual([{ id: a.id, ok: true }, { id: b.id, ok: false, message: '当前状态「不予受理」不能执行「受理」' }]);
     expect(row(a.id).status).toBe('accepted');

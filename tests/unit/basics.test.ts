@@ -83,3 +83,16 @@ describe('photo pipeline', () => {
     expect([out.width, out.height]).toEqual([1600, 1200]);
   });
 });
+
+describe('routing', () => {
+  it('keeps every API route within what Hono\'s fast RegExpRouter supports', async () => {
+    const { RegExpRouter } = await import('hono/router/reg-exp-router');
+    const { freshContext } = await import('../helpers/context.ts');
+    const { app } = await freshContext();
+    const router = new RegExpRouter<string>();
+    for (const r of app.routes) router.add(r.method, r.path, r.path);
+    // A shape it cannot compile (e.g. /x/bulk beside /x/:id/actions) throws on first match and
+    // Hono silently falls back to a router measured at 0.6 of the speed.
+    expect(() => router.match('GET', '/api/health')).not.toThrow();
+  });
+});
