@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { complaintCategories, complaintContacts, complaintDepartments, complaintEvents, complaintPhotos, complaints, departments, users, villages } from '../../db/schema.ts';
 import { audit } from './audit.ts';
@@ -37,7 +37,8 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId)).where(eq(complaintDepartments.complaintId, id)).all();
   const near = nearbyComplaints(db, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * 86_400_000).filter((n) => n.id !== id);
   // Only neighbours this user may open.
-  const visibleNear = near.filter((n) => db.select({ id: complaints.id }).from(complaints).where(and(eq(complaints.id, n.id), complaintScope(user))).get());
+  const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
+  const visibleNear = near.filter((n) => open.has(n.id));
   const hasContact = !!db.select({ id: complaintContacts.complaintId }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
   const mergedInto = complaint.mergedIntoId ? db.select({ id: complaints.id, trackingCode: complaints.trackingCode }).from(complaints).where(eq(complaints.id, complaint.mergedIntoId)).get() ?? null : null;
   return {

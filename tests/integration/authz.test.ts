@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
 import { complaintDepartments, complaintPhotos, complaints, departments, ROLES } from '../../db/schema.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { cellCenter, villageBoundary } from '../../db/seed/demo-geography.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
@@ -96,5 +96,17 @@ describe('deny by default', () => {
     expect((await ownDetail.json()).contact).toBeNull(); // village officers never learn the reporter
     expect((await app.request(`/api/admin/complaints/${own}/photos/${photoOf(own)}/thumb`, { headers: { cookie: cookies.village } })).status).toBe(200);
     expect((await app.request(`/api/admin/complaints/${other}/photos/${photoOf(other)}/thumb`, { headers: { cookie: cookies.village } })).status).toBe(404);
+  });
+
+  it('lists no neighbour from another village, even 60 m across the border', async () => {
+    // A point on the border 竹林村 shares with 石桥村 to its south, and one step each side of it.
+    const [lng, lat] = (villageBoundary(1, 1).coordinates as number[][][])[0]![2]!;
+    const north = await file(lat! + 0.0003, lng!), south = await file(lat! - 0.0003, lng!);
+    const cookie = cookieFor('village');
+    const mine = await (await app.request(`/api/admin/complaints/${north}`, { headers: { cookie } })).json();
+    expect(mine.villageName).toBe('竹林村');
+    expect(mine.neighbours.map((n: { id: number }) => n.id)).not.toContain(south);
+    const triage = await (await app.request(`/api/admin/complaints/${north}`, { headers: { cookie: cookieFor('triage') } })).json();
+    expect(triage.neighbours.map((n: { id: number }) => n.id)).toContain(south);
   });
 });
