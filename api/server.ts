@@ -5,7 +5,7 @@ import type { Env } from './env.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { staticFiles } from './http/static-files.ts';
 
-export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
+export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
 /**
  * One process, one port: /api goes straight to Hono (Astro's adapter is ~7x slower per
@@ -23,7 +23,8 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
     const url = req.url ?? '/';
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return void api(req, res);
     if (files(req, res)) return;
-    if (opts.site) return opts.site(req, res, () => notFound(res));
+    // Without a `next`, Astro answers an unknown path with the site's own 404 page.
+    if (opts.site) return opts.site(req, res);
     notFound(res);
   });
 }

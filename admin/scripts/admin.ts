@@ -36,6 +36,12 @@ function showError(form: HTMLFormElement, message: string) {
   box.textContent = message;
 }
 
+/** Where to go after login: only a back-office path on this site, never another origin. */
+function safeNext(): string {
+  const next = new URLSearchParams(location.search).get('next') ?? '';
+  return /^\/admin(\/|$|\?)/.test(next) ? next : '/admin/complaints';
+}
+
 document.addEventListener('submit', async (event) => {
   const form = event.target as HTMLFormElement;
   if (!form.dataset.api) return;
@@ -45,10 +51,11 @@ document.addEventListener('submit', async (event) => {
   try {
     const { ok, data } = await callApi(form.dataset.api, form.dataset.method ?? 'POST', formJson(form));
     if (!ok) return showError(form, data?.error?.message ?? '操作失败，请重试');
+    form.querySelector('.form-error')?.remove();
     const then = form.dataset.then ?? 'reload';
     form.dispatchEvent(new CustomEvent('api:done', { detail: data, bubbles: true }));
     if (then === 'reload') location.reload();
-    else if (then !== 'stay') location.assign(then === 'next' ? new URLSearchParams(location.search).get('next') || '/admin/complaints' : then);
+    else if (then !== 'stay') location.assign(then === 'next' ? safeNext() : then);
   } catch {
     showError(form, '网络错误，请重试');
   } finally {

@@ -85,8 +85,11 @@ export function applyAction(db: Db, user: StaffUser, id: number, input: ActionIn
       .where(and(eq(complaints.id, id), eq(complaints.version, input.version)))
       .run();
     if (updated.changes !== 1) return fail(409, '这条举报刚被他人修改，请刷新后再操作');
-    const publicNote = 'reply' in input && input.reply ? input.reply : null;
-    const internalNote = [reason, 'note' in input ? input.note : null].filter(Boolean).join('\n') || null;
+    const reply = 'reply' in input && input.reply ? input.reply : null;
+    // The reporter is owed the reason a report is refused (and told when a deadline moves).
+    const owed = input.action === 'reject' || input.action === 'extend' ? `理由：${reason}` : null;
+    const publicNote = [owed, reply].filter(Boolean).join('\n') || null;
+    const internalNote = [input.action === 'reject' ? null : reason, 'note' in input ? input.note : null].filter(Boolean).join('\n') || null;
     tx.insert(complaintEvents).values({ complaintId: id, fromStatus: row.status, toStatus: to, action: input.action, actorId: user.id, publicNote, internalNote, at: now }).run();
     audit(tx, { id: user.id, label: user.displayName }, { action: `complaint.${input.action}`, objectType: 'complaint', objectId: id, reason, details: { from: row.status, to, ...details, replied: !!publicNote } }, now);
     return { ok: true, version: row.version + 1, status: to };

@@ -26,12 +26,19 @@ const optionalText = (max: number, label: string) =>
     .optional()
     .transform((v) => (v ? v : undefined));
 
+// Forms and JSON both arrive here as text (see complaint-form.ts); empty means "no point chosen".
 const coordinate = (label: string, limit: number) =>
-  z.coerce
-    .number({ error: `${label}必须是数字` })
-    .refine(Number.isFinite, { error: `${label}必须是数字` })
-    .min(-limit, { error: `${label}超出范围` })
-    .max(limit, { error: `${label}超出范围` });
+  z
+    .string({ error: '请在地图上选点，或填写经纬度' })
+    .trim()
+    .min(1, { error: '请在地图上选点，或填写经纬度' })
+    .pipe(
+      z.coerce
+        .number<string>({ error: `${label}必须是数字` })
+        .refine(Number.isFinite, { error: `${label}必须是数字` })
+        .min(-limit, { error: `${label}超出范围` })
+        .max(limit, { error: `${label}超出范围` }),
+    );
 
 // Mainland mobile numbers: 11 digits starting 13–19; "+86" and separators are tolerated.
 const mobile = z

@@ -2,6 +2,8 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { complaintCategories, complaintEvents, complaintPhotos, complaints, villages, type ComplaintStatus } from '../../db/schema.ts';
 
+const SAME_STATUS_LABELS: Record<string, string> = { reply: '答复', extend: '办理期限延长', classify: '调整类别', assign: '重新交办' };
+
 export const STATUS_LABELS: Record<ComplaintStatus, string> = {
   submitted: '已提交，待受理',
   accepted: '已受理',
@@ -31,13 +33,14 @@ export interface PublicComplaint {
 // The reporter sees status changes and the answers written to the public, nothing internal.
 function publicTimeline(db: Db, complaintId: number): PublicComplaint['timeline'] {
   return db
-    .select({ status: complaintEvents.toStatus, from: complaintEvents.fromStatus, at: complaintEvents.at, note: complaintEvents.publicNote })
+    .select({ status: complaintEvents.toStatus, from: complaintEvents.fromStatus, action: complaintEvents.action, at: complaintEvents.at, note: complaintEvents.publicNote })
     .from(complaintEvents)
     .where(eq(complaintEvents.complaintId, complaintId))
     .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
     .all()
     .filter((e) => e.from !== e.status || e.note)
-    .map((e) => ({ status: e.status, statusLabel: STATUS_LABELS[e.status], at: e.at.toISOString(), note: e.note }));
+    // A step that keeps the status (a reply, an extension) is named for what it was.
+    .map((e) => ({ status: e.status, statusLabel: e.from === e.status ? (SAME_STATUS_LABELS[e.action] ?? '答复') : STATUS_LABELS[e.status], at: e.at.toISOString(), note: e.note }));
 }
 
 export function getPublicComplaint(db: Db, trackingCode: string): PublicComplaint | null {

@@ -88,9 +88,13 @@ function renderPhotos() {
   );
   photoLocation.classList.toggle('hidden', !draft.photos.some((p) => p.exif?.lat != null));
 }
+const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 fileInput.addEventListener('change', async () => {
-  const files = [...(fileInput.files ?? [])];
+  const chosen = [...(fileInput.files ?? [])];
   fileInput.value = '';
+  // The server decides by content; this only spares a resident uploading what will be refused.
+  const files = chosen.filter((f) => !f.type || IMAGE_TYPES.includes(f.type));
+  if (files.length < chosen.length) showErrors({ photos: '只能上传 JPEG、PNG 或 WebP 照片，其他文件已忽略' });
   const room = config.maxPhotos - draft.photos.length;
   if (files.length > room) showErrors({ photos: `最多上传 ${config.maxPhotos} 张照片` });
   submitStatus.textContent = '正在处理照片…';
@@ -108,6 +112,13 @@ const contact = $('#contact-fields');
 const syncContact = () => contact.classList.toggle('hidden', readFields().anonymous !== '0');
 form.addEventListener('change', syncContact);
 form.addEventListener('input', persist);
+// A field's error goes away once the resident changes that field.
+for (const type of ['input', 'change']) {
+  form.addEventListener(type, (e) => {
+    const box = (e.target as HTMLElement).closest('.field, fieldset');
+    box?.querySelectorAll('.field-error').forEach((el) => el.remove());
+  });
+}
 form.addEventListener('change', persist);
 
 // --- errors and submit ---------------------------------------------------------------
@@ -137,7 +148,7 @@ function showErrors(fields: Record<string, string>, message?: string) {
 function checkLocally(f: Record<string, string>): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.category) e.category = '请选择问题类别';
-  if (!f.lat || !f.lng) e.lat = '请在地图上点选位置，或使用“我的位置”';
+  if (!f.lat || !f.lng) e.lat = '请在地图上点选位置，或点“使用我的位置”';
   if ((f.description ?? '').trim().length < 10) e.description = '问题描述至少写 10 个字：看到了什么、在哪里';
   return e;
 }
@@ -180,7 +191,9 @@ form.addEventListener('submit', async (event) => {
       return;
     }
     (window as { hcaptcha?: { reset(): void } }).hcaptcha?.reset();
-    showErrors(json?.error?.fields ?? {}, json?.error?.message ?? `提交失败（${status}），请稍后再试`);
+    const fields = json?.error?.fields ?? {};
+    // With field errors the list says it all; the heading stays the general one.
+    showErrors(fields, Object.keys(fields).length ? undefined : (json?.error?.message ?? `提交失败（${status}），请稍后再试`));
   } catch {
     showErrors({}, '网络不稳定，提交没有完成。您填写的内容已保存在本机，网络恢复后再点“提交举报”即可。');
   } finally {

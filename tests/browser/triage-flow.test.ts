@@ -36,8 +36,8 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
 
     const otp = /shouli\s+(\S+)/.exec(portal.output())![1]!;
     const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
-    await staff.goto(`${portal.base}/admin/complaints`);
-    await staff.waitForURL(/\/admin\/login/);
+    // A crafted link must not carry staff off the site after they log in.
+    await staff.goto(`${portal.base}/admin/login?next=${encodeURIComponent('https://evil.example/phish')}`);
     await staff.locator('#username').fill('shouli');
     await staff.locator('#password').fill(otp);
     await staff.getByRole('button', { name: '登录' }).click();
@@ -46,6 +46,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.locator('#next').fill('桃源社区的水沟要变清');
     await staff.getByRole('button', { name: '保存新密码' }).click();
     await staff.waitForURL(/\/admin\/complaints$/);
+    expect(new URL(staff.url()).origin).toBe(portal.base);
 
     await staff.locator('#f-q').fill('酸洗作坊');
     await staff.getByRole('button', { name: '筛选' }).click();

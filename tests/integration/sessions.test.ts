@@ -90,6 +90,10 @@ describe('staff sign-in', () => {
     const change = await app.request(`/api/admin/users/${id}`, { method: 'PATCH', ...json({ role: 'leader', reason: '调岗' }, admin) });
     expect(change.status).toBe(200);
     expect((await queue(victim)).status).toBe(401);
+    const adminId = ctx.db.select({ id: users.id }).from(users).where(eq(users.username, 'admin')).get()!.id;
+    const self = await app.request(`/api/admin/users/${adminId}`, { method: 'PATCH', ...json({ disabled: true, reason: '手滑' }, admin) });
+    expect(self.status).toBe(400);
+    expect((await self.json()).error.message).toMatch(/不能停用自己的账号/);
     const again = signIn(ctx, 'shengtai');
     await app.request(`/api/admin/users/${id}`, { method: 'PATCH', ...json({ disabled: true, reason: '离职' }, admin) });
     expect((await queue(again)).status).toBe(401);

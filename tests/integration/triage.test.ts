@@ -119,6 +119,9 @@ describe('the triage state machine', () => {
       ['complaint.reject', '受理员小陈', '信息不全无法核实：地址不清'],
     ]);
     expect(JSON.stringify(rows)).not.toContain('13600002222');
+    // The reporter is told why, on the tracking page.
+    const view = await track(trackingCode);
+    expect(view.timeline.at(-1)).toMatchObject({ status: 'rejected', statusLabel: '不予受理', note: expect.stringContaining('理由：信息不全无法核实：地址不清') });
     expect(() => ctx.db.$client.prepare('UPDATE audit_log SET reason = ? WHERE id = ?').run('改掉', rows[0]!.id)).toThrow(/append-only/);
     expect(() => ctx.db.$client.prepare('DELETE FROM audit_log WHERE id = ?').run(rows[0]!.id)).toThrow(/append-only/);
     const list = await (await app.request(`/api/admin/audit?objectType=complaint&objectId=${id}`, { headers: { cookie: signIn(ctx, 'admin') } })).json();

@@ -79,6 +79,8 @@ export async function changePassword(db: Db, user: StaffUser, current: string, n
 export function updateAccount(db: Db, actor: Actor, id: number, change: { role?: Role; villageId?: number | null; departmentId?: number | null; disabled?: boolean }, reason: string, now = new Date()): AccountResult<null> {
   const row = db.select().from(users).where(eq(users.id, id)).get();
   if (!row) return { ok: false, message: '用户不存在' };
+  // Locking oneself out could leave the township without an administrator.
+  if (actor.id === id && ((change.role && change.role !== row.role) || change.disabled)) return { ok: false, message: '不能停用自己的账号或更改自己的角色，请由另一位管理员操作' };
   const next = { role: change.role ?? row.role, villageId: change.villageId !== undefined ? change.villageId : row.villageId, departmentId: change.departmentId !== undefined ? change.departmentId : row.departmentId };
   const problem = scopeProblem(next);
   if (problem) return { ok: false, message: problem };
