@@ -13,3 +13,10 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-method=
     box.checked = true;
   }, { capture: true });
 }
+
+for (const form of document.querySelectorAll<HTMLFormElement>('form.reset-password')) {
+  form.addEventListener('api:done', (e) => {
+    const { oneTimePassword } = (e as CustomEvent<{ oneTimePassword: string }>).detail;
+    form.querySelector('.otp')!.textContent = `新的一次性密码：${oneTimePassword}（只显示这一次）`;
+  });
+}

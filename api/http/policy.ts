@@ -32,6 +32,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/users': ADMIN,
   'POST /api/admin/users': ADMIN,
   'PATCH /api/admin/users/:id': ADMIN,
+  'POST /api/admin/users/:id/password': ADMIN,
   'GET /api/admin/templates': TRIAGE,
   'PUT /api/admin/templates/:action': ADMIN,
 };

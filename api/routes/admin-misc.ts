@@ -8,7 +8,7 @@ import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { auditQuery, listAudit } from '../services/audit-log.ts';
-import { createAccount, updateAccount } from '../services/auth/accounts.ts';
+import { createAccount, resetPassword, updateAccount } from '../services/auth/accounts.ts';
 import { DEFAULT_TEMPLATES, listTemplates, saveTemplate } from '../services/reply-templates.ts';
 
 const actorOf = (u: { id: number; displayName: string }) => ({ id: u.id, label: u.displayName });
@@ -43,6 +43,13 @@ export function adminMiscRoutes(ctx: AppContext) {
       const r = updateAccount(ctx.db, actorOf(staff(c)), c.req.valid('param').id, change, reason, ctx.clock());
       if (!r.ok) throw new ApiError(400, r.message);
       return c.json({ ok: true });
+    })
+    .post('/users/:id/password', zValidator('param', z.object({ id: z.coerce.number().int().positive() })), async (c) => {
+      const { reason } = await jsonBody(c, z.object({ reason: z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由' }).max(200) }));
+      const r = await resetPassword(ctx.db, actorOf(staff(c)), c.req.valid('param').id, reason, ctx.clock());
+      if (!r.ok) throw new ApiError(400, r.message);
+      c.header('Cache-Control', 'no-store');
+      return c.json(r.value);
     })
     .get('/templates', (c) => c.json(listTemplates(ctx.db)))
     .put('/templates/:action', async (c) => {

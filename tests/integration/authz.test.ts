@@ -34,7 +34,7 @@ function requestFor(key: string): { path: string; init: RequestInit } {
   const [method, pattern] = key.split(' ') as [string, string];
   const path = pattern
     .replace(':id/photos/:photoId/:size', `${other}/photos/${photoOf(other)}/thumb`)
-    .replace(':id', method === 'PATCH' ? String(spareId) : String(other))
+    .replace(':id', pattern.includes('/users/') ? String(spareId) : String(other))
     .replace(':action', 'accept');
   const bodies: Record<string, unknown> = {
     'POST /api/admin/session': { username: 'nobody', password: 'wrong-password' },
@@ -44,6 +44,7 @@ function requestFor(key: string): { path: string; init: RequestInit } {
     'POST /api/admin/complaint-batch': { items: [{ id: other, version: 999 }], action: { action: 'accept' } },
     'POST /api/admin/users': { username: 'x' },
     'PATCH /api/admin/users/:id': { reason: '测试' },
+    'POST /api/admin/users/:id/password': { reason: '忘记密码' },
     'PUT /api/admin/templates/:action': { body: '测试模板' },
   };
   const body = bodies[key];

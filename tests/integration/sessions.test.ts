@@ -94,6 +94,13 @@ describe('staff sign-in', () => {
     const self = await app.request(`/api/admin/users/${adminId}`, { method: 'PATCH', ...json({ disabled: true, reason: '手滑' }, admin) });
     expect(self.status).toBe(400);
     expect((await self.json()).error.message).toMatch(/不能停用自己的账号/);
+    // A forgotten password: the admin issues a new one-time password; old sessions end.
+    const before = signIn(ctx, 'shengtai');
+    const reset = await app.request(`/api/admin/users/${id}/password`, { method: 'POST', ...json({ reason: '忘记密码' }, admin) });
+    const { oneTimePassword } = await reset.json();
+    expect(oneTimePassword).toMatch(/^[a-z2-9]{4}(-[a-z2-9]{4}){3}$/);
+    expect((await queue(before)).status).toBe(401);
+    expect(await (await login('shengtai', oneTimePassword, '10.3.0.1')).json()).toMatchObject({ mustChangePassword: true });
     const again = signIn(ctx, 'shengtai');
     await app.request(`/api/admin/users/${id}`, { method: 'PATCH', ...json({ disabled: true, reason: '离职' }, admin) });
     expect((await queue(again)).status).toBe(401);

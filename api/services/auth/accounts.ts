@@ -97,3 +97,17 @@ export function updateAccount(db: Db, actor: Actor, id: number, change: { role?:
   });
   return { ok: true, value: null };
 }
+
+/** A forgotten password: a new one-time password, the old sessions ended; never self-service. */
+export async function resetPassword(db: Db, actor: Actor, id: number, reason: string, now = new Date()): Promise<AccountResult<{ oneTimePassword: string }>> {
+  if (!db.select({ id: users.id }).from(users).where(eq(users.id, id)).get()) return { ok: false, message: '用户不存在' };
+  if (actor.id === id) return { ok: false, message: '请在“修改密码”页修改自己的密码' };
+  const password = oneTimePassword();
+  const passwordHash = await hashPassword(password);
+  db.transaction((tx) => {
+    tx.update(users).set({ passwordHash, mustChangePassword: true, updatedAt: now }).where(eq(users.id, id)).run();
+    endUserSessions(tx, id);
+    audit(tx, actor, { action: 'user.password_reset', objectType: 'user', objectId: id, reason }, now);
+  });
+  return { ok: true, value: { oneTimePassword: password } };
+}
