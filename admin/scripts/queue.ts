@@ -31,3 +31,8 @@ for (const button of document.querySelectorAll<HTMLButtonElement>('[data-bulk]')
     setTimeout(() => location.reload(), failed.length ? 4000 : 400);
   });
 }
+
+// On a phone the filters fold away unless some are in use, so the list comes first.
+const filters = document.getElementById('filter-box') as HTMLDetailsElement | null;
+const filtering = [...new URLSearchParams(location.search).keys()].some((k) => k !== 'after' && k !== 'sort');
+if (filters && matchMedia('(max-width: 700px)').matches && !filtering) filters.open = false;
