@@ -10,13 +10,3 @@ export function adminLookups(db: Db) {
     departments: db.select({ id: departments.id, name: departments.name }).from(departments).orderBy(asc(departments.sort)).all(),
   };
 }
-
-export const DAY_MS = 86_400_000;
-
-/** Whole days until a deadline (negative when overdue), counted on the Beijing calendar. */
-export function daysLeft(due: Date, now: Date): number {
-  const day = (d: Date) => Math.floor((d.getTime() + 8 * 3_600_000) / DAY_MS);
-  return day(due) - day(now);
-}
-
-export const fmtTime = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });

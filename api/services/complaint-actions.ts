@@ -3,7 +3,8 @@ import type { Db } from '../../db/client.ts';
 import { complaintCategories, complaintDepartments, complaintEvents, complaints, departments, users, villages } from '../../db/schema.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { complaintScope } from './complaint-scope.ts';
+import { visibleComplaint } from './complaint-scope.ts';
+import { DAY_MS, fmtTime } from './time.ts';
 import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './complaint-workflow.ts';
 
 export interface Limits {
@@ -13,12 +14,10 @@ export interface Limits {
 
 export type ActionResult = { ok: true; version: number; status: string } | { ok: false; status: 400 | 404 | 409; message: string };
 
-const DAY = 86_400_000;
 const fail = (status: 400 | 404 | 409, message: string): ActionResult => ({ ok: false, status, message });
-const fmt = (d: Date) => d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'short' });
 
 function visible(db: Pick<Db, 'select'>, user: StaffUser, id: number) {
-  return db.select().from(complaints).where(and(eq(complaints.id, id), complaintScope(user))).get();
+  return db.select().from(complaints).where(visibleComplaint(user, id)).get();
 }
 
 /** Applies one staff action through the state machine: version-checked, evented, audited. */
@@ -28,7 +27,7 @@ export function applyAction(db: Db, user: StaffUser, id: number, input: ActionIn
     if (!row) return fail(404, '举报不存在或无权查看');
     if (row.version !== input.version) {
       const by = row.updatedBy ? tx.select({ name: users.displayName }).from(users).where(eq(users.id, row.updatedBy)).get()?.name : null;
-      return fail(409, `这条举报已被${by ?? '他人'}于 ${fmt(row.updatedAt)} 修改，请刷新后再操作`);
+      return fail(409, `这条举报已被${by ?? '他人'}于 ${fmtTime(row.updatedAt)} 修改，请刷新后再操作`);
     }
     const to = nextStatus(input.action, row.status);
     if (!to) return fail(400, `当前状态「${STATUS_NAMES[row.status]}」不能执行「${ACTION_LABELS[input.action]}」`);
@@ -38,7 +37,7 @@ export function applyAction(db: Db, user: StaffUser, id: number, input: ActionIn
     const details: Record<string, unknown> = {};
     switch (input.action) {
       case 'accept':
-        Object.assign(set, { acceptedAt: now, dueAt: new Date(now.getTime() + limits.finishDays * DAY) });
+        Object.assign(set, { acceptedAt: now, dueAt: new Date(now.getTime() + limits.finishDays * DAY_MS) });
         break;
       case 'reject':
         reason = input.detail ? `${input.reason}：${input.detail}` : input.reason;
@@ -65,12 +64,12 @@ export function applyAction(db: Db, user: StaffUser, id: number, input: ActionIn
       case 'reopen':
         reason = input.reason;
         if (to === 'submitted') set.mergedIntoId = null;
-        if (to === 'accepted') set.dueAt = new Date(now.getTime() + limits.finishDays * DAY);
+        if (to === 'accepted') set.dueAt = new Date(now.getTime() + limits.finishDays * DAY_MS);
         break;
       case 'extend':
         if (row.extendedDays > 0) return fail(400, '每条举报只能延期一次');
         if (input.days > limits.extensionMaxDays) return fail(400, `延期最多 ${limits.extensionMaxDays} 天`);
-        Object.assign(set, { extendedDays: input.days, dueAt: new Date(row.dueAt.getTime() + input.days * DAY) });
+        Object.assign(set, { extendedDays: input.days, dueAt: new Date(row.dueAt.getTime() + input.days * DAY_MS) });
         reason = input.reason;
         details.days = input.days;
         break;

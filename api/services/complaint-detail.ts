@@ -3,8 +3,9 @@ import type { Db } from '../../db/client.ts';
 import { complaintCategories, complaintContacts, complaintDepartments, complaintEvents, complaintPhotos, complaints, departments, users, villages } from '../../db/schema.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { canSeeContact, complaintScope } from './complaint-scope.ts';
+import { canSeeContact, complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { distanceM, nearbyComplaints } from './neighbours.ts';
+import { DAY_MS } from './time.ts';
 
 const NEIGHBOUR_M = 200;
 const NEIGHBOUR_DAYS = 90;
@@ -16,7 +17,7 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
-    .where(and(eq(complaints.id, id), complaintScope(user)))
+    .where(visibleComplaint(user, id))
     .get();
   if (!c) return null;
   const { complaint } = c;
@@ -35,7 +36,7 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .all();
   const joined = db.select({ id: departments.id, name: departments.name }).from(complaintDepartments)
     .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId)).where(eq(complaintDepartments.complaintId, id)).all();
-  const near = nearbyComplaints(db, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * 86_400_000).filter((n) => n.id !== id);
+  const near = nearbyComplaints(db, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * DAY_MS).filter((n) => n.id !== id);
   // Only neighbours this user may open.
   const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
   const visibleNear = near.filter((n) => open.has(n.id));
@@ -52,7 +53,7 @@ export type StaffComplaint = NonNullable<ReturnType<typeof getStaffComplaint>>;
 /** The reporter's contact, for a role that needs it, with a reason; every view is audited. */
 export function revealContact(db: Db, user: StaffUser, id: number, reason: string, now = new Date()) {
   if (!canSeeContact(user)) return null;
-  const visible = db.select({ id: complaints.id }).from(complaints).where(and(eq(complaints.id, id), complaintScope(user))).get();
+  const visible = db.select({ id: complaints.id }).from(complaints).where(visibleComplaint(user, id)).get();
   if (!visible) return null;
   const contact = db.select({ name: complaintContacts.name, phone: complaintContacts.phone }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
   audit(db, { id: user.id, label: user.displayName }, { action: 'complaint.contact_view', objectType: 'complaint', objectId: id, reason }, now);
@@ -64,7 +65,7 @@ export function staffPhotoFile(db: Db, user: StaffUser, complaintId: number, pho
   const row = db.select({ file: complaintPhotos.file, thumbFile: complaintPhotos.thumbFile })
     .from(complaintPhotos)
     .innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
-    .where(and(eq(complaintPhotos.id, photoId), eq(complaints.id, complaintId), complaintScope(user)))
+    .where(and(eq(complaintPhotos.id, photoId), visibleComplaint(user, complaintId)))
     .get();
   return row ? (size === 'thumb' ? row.thumbFile : row.file) : null;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DAY_MS } from './time.ts';
 
 /** Field names as the form and the API send them, with the label a resident sees. */
 export const FIELD_LABELS = {
@@ -77,7 +78,7 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
           const t = now().getTime();
           if (Number.isNaN(d.getTime())) ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
           else if (d.getTime() > t + 10 * 60_000) ctx.addIssue({ code: 'custom', message: '发现时间不能晚于现在' });
-          else if (d.getTime() < t - 366 * 86400_000) ctx.addIssue({ code: 'custom', message: '发现时间不能早于一年前' });
+          else if (d.getTime() < t - 366 * DAY_MS) ctx.addIssue({ code: 'custom', message: '发现时间不能早于一年前' });
           else return d;
           return z.NEVER;
         }),

@@ -1,4 +1,4 @@
-import { eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, sql, type SQL } from 'drizzle-orm';
 import { complaints } from '../../db/schema.ts';
 import type { StaffUser } from './auth/sessions.ts';
 
@@ -16,6 +16,9 @@ export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'dep
       return undefined;
   }
 }
+
+/** One complaint, if this staff member may see it. */
+export const visibleComplaint = (user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>, id: number) => and(eq(complaints.id, id), complaintScope(user));
 
 /** Staff who may see the reporter's contact (after giving a reason). */
 export const canSeeContact = (user: Pick<StaffUser, 'role'>) => user.role === 'admin' || user.role === 'triage';

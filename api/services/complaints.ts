@@ -8,6 +8,7 @@ import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
 import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
 import { complaintStatements } from './complaint-statements.ts';
+import { DAY_MS } from './time.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
 
@@ -87,7 +88,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const now = deps.clock?.() ?? new Date();
   const trackingCode = newTrackingCode();
   // Staff are told when another open report of the same kind lies within 200 m (last 90 days).
-  const possibleDuplicate = hasOpenNeighbour(db, fields, category.id, 200, now.getTime() - 90 * 86_400_000);
+  const possibleDuplicate = hasOpenNeighbour(db, fields, category.id, 200, now.getTime() - 90 * DAY_MS);
   try {
     await deps.commits.run((tx) => {
       // Prepared on the same connection, so they run inside this transaction.
@@ -98,7 +99,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
         description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
         source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now,
-        dueAt: new Date(now.getTime() + deps.env.ACCEPT_DAYS * 86_400_000), hasPhotos: files.length > 0, possibleDuplicate,
+        dueAt: new Date(now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS), hasPhotos: files.length > 0, possibleDuplicate,
       })!;
       if (fields.name || fields.phone) {
         tx.insert(complaintContacts).values({ complaintId: id, name: fields.name ?? null, phone: fields.phone ?? null }).run();

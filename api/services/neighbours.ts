@@ -1,9 +1,10 @@
 import type { Db } from '../../db/client.ts';
 import { prepared } from '../../db/prepared.ts';
+import { DAY_MS } from './time.ts';
 
 const M_PER_DEG = 111_320;
 /** The R*Tree's time axis unit (see migration 0001): 5000 days. */
-const RTREE_TIME_UNIT_MS = 5000 * 86_400_000;
+const RTREE_TIME_UNIT_MS = 5000 * DAY_MS;
 
 export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
   const r = 6_371_000, rad = Math.PI / 180;
@@ -24,7 +25,7 @@ export interface Neighbour {
 function box(p: { lat: number; lng: number }, radiusM: number, sinceMs: number): number[] {
   const dLat = radiusM / M_PER_DEG;
   const dLng = radiusM / (M_PER_DEG * Math.cos((p.lat * Math.PI) / 180));
-  return [p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, (sinceMs - 86_400_000) / RTREE_TIME_UNIT_MS, sinceMs];
+  return [p.lat - dLat, p.lat + dLat, p.lng - dLng, p.lng + dLng, (sinceMs - DAY_MS) / RTREE_TIME_UNIT_MS, sinceMs];
 }
 
 const IN_BOX = 'min_lat >= ? AND max_lat <= ? AND min_lng >= ? AND max_lng <= ? AND max_t >= ? AND created_at >= ?';

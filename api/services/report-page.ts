@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
+import type { Db } from '../../db/client.ts';
 import { complaintCategories, townships, villages } from '../../db/schema.ts';
 
 export interface ReportPageConfig {
@@ -10,9 +11,8 @@ export interface ReportPageConfig {
   maxPhotoBytes: number;
 }
 
-/** What the report form needs: the categories to pick from and the map to drop a pin on. */
-export function reportPageData(ctx: AppContext) {
-  const { db, env } = ctx;
+/** The categories a resident picks from, and the township's name. */
+export function residentCategories(db: Db) {
   const categories = db
     .select({ code: complaintCategories.code, name: complaintCategories.name, hint: complaintCategories.hint })
     .from(complaintCategories)
@@ -20,7 +20,13 @@ export function reportPageData(ctx: AppContext) {
     .orderBy(asc(complaintCategories.sort))
     .all();
   const township = db.select({ name: townships.name }).from(townships).orderBy(asc(townships.id)).get();
-  const config: ReportPageConfig = {
+  return { categories, townshipName: township?.name ?? '本镇' };
+}
+
+/** The map (tiles and village outlines) and the limits the report form's script needs. */
+export function mapConfig(ctx: AppContext): ReportPageConfig {
+  const { db, env } = ctx;
+  return {
     tiles: { url: env.TILE_URL, attribution: env.TILE_ATTRIBUTION, crs: env.TILE_CRS, subdomains: env.TILE_SUBDOMAINS },
     villages: {
       type: 'FeatureCollection',
@@ -31,7 +37,11 @@ export function reportPageData(ctx: AppContext) {
     maxPhotos: env.MAX_PHOTOS,
     maxPhotoBytes: env.MAX_PHOTO_BYTES,
   };
-  return { categories, townshipName: township?.name ?? '本镇', config };
+}
+
+/** What the report form needs: the categories to pick from and the map to drop a pin on. */
+export function reportPageData(ctx: AppContext) {
+  return { ...residentCategories(ctx.db), config: mapConfig(ctx) };
 }
 
 /** JSON for a <script type="application/json"> block: nothing in it can close the tag. */
