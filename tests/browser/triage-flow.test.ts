@@ -104,4 +104,19 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
         expect(html).not.toContain('桃源社区南边'); // another village's report
       });
   });
+
+  it('renders every back-office page for an admin, and the public pages', async () => {
+    const otp = /admin\s+(\S+)\s+admin/.exec(portal.output())![1]!;
+    const post = (path: string, body: unknown, cookie = '') =>
+      fetch(`${portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+    const first = /sid=[^;]+/.exec((await post('/api/admin/session', { username: 'admin', password: otp })).headers.get('set-cookie')!)![0];
+    const changed = await post('/api/admin/password', { current: otp, next: '管理员的新密码够长了' }, first);
+    const cookie = /sid=[^;]+/.exec(changed.headers.get('set-cookie')!)![0];
+    for (const path of ['/admin/complaints', '/admin/complaints?sort=overdue&q=作坊', '/admin/complaints/1', '/admin/audit', '/admin/users', '/admin/templates', '/admin/password']) {
+      const res = await fetch(`${portal.base}${path}`, { headers: { cookie } });
+      expect(res.status, path).toBe(200);
+      expect(await res.text(), path).toContain('整治办工作台');
+    }
+    for (const path of ['/', '/report', '/track']) expect((await fetch(`${portal.base}${path}`)).status, path).toBe(200);
+  });
 });
