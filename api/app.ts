@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { AppContext } from './context.ts';
+import { maxReportBodyBytes } from './env.ts';
 import { ApiError, onError } from './http/errors.ts';
 import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
@@ -12,7 +13,7 @@ import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
 /** The whole API under /api. Each route file says who may call it. */
 export function createApp(ctx: AppContext) {
-  const maxBody = ctx.env.MAX_PHOTOS * ctx.env.MAX_PHOTO_BYTES + 1024 * 1024;
+  const maxBody = maxReportBodyBytes(ctx.env);
   const app = new Hono().basePath('/api');
   app.onError(onError);
   app.notFound((c) => c.json({ error: { message: '接口不存在' } }, 404));

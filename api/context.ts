@@ -5,6 +5,7 @@ import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
 import { CommitQueue } from '../db/commit-queue.ts';
 import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
 import type { PhotoLimits } from './services/photo-pipeline.ts';
+import type { FormLimits } from './services/complaint-form.ts';
 import { PhotoStore } from './services/photo-store.ts';
 import { RateLimiter } from './services/rate-limit.ts';
 import { loadVillageAreas, type VillageArea } from './services/village-routing.ts';
@@ -21,6 +22,7 @@ export interface AppContext {
   reportLimiter: RateLimiter;
   lookupLimiter: RateLimiter;
   photoLimits: PhotoLimits;
+  formLimits: FormLimits;
   villageAreas: () => VillageArea[];
   loginIpLimiter: RateLimiter;
   loginAccountLimiter: RateLimiter;
@@ -56,6 +58,7 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
     reportLimiter: new RateLimiter(env.REPORT_RATE_LIMIT, env.REPORT_RATE_WINDOW_S * 1000, overrides.now),
     lookupLimiter: new RateLimiter(120, 60_000, overrides.now),
     photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS },
+    formLimits: { maxPhotos: env.MAX_PHOTOS, maxPhotoBytes: env.MAX_PHOTO_BYTES },
     // Village boundaries change only through the seed or an admin edit; read them once.
     villageAreas: () => (areas ??= loadVillageAreas(db)),
     loginIpLimiter: new RateLimiter(env.LOGIN_LIMIT_PER_IP, env.LOGIN_WINDOW_S * 1000, overrides.now),

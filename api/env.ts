@@ -67,6 +67,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
+/** The largest report body: every photo at its limit, plus a megabyte for the text fields. */
+export const maxReportBodyBytes = (e: Env) => e.MAX_PHOTOS * e.MAX_PHOTO_BYTES + 1024 * 1024;
+
 let cached: Env | undefined;
 /** The process configuration; the only reader of process.env. */
 export function getEnv(): Env {

@@ -1,5 +1,6 @@
 import { defineMiddleware, sequence } from 'astro:middleware';
 import { getContext } from '../api/context.ts';
+import { maxReportBodyBytes } from '../api/env.ts';
 import { isCrossSite, ownOrigin } from '../api/http/same-origin.ts';
 import { decide } from '../api/http/policy.ts';
 import { SESSION_COOKIE, validateSession } from '../api/services/auth/sessions.ts';
@@ -15,10 +16,9 @@ const guardWrites = defineMiddleware(async ({ request }, next) => {
     return text('拒绝跨站提交：请从本站页面提交', 403);
   }
   const length = Number(h.get('content-length') ?? NaN);
-  const max = env.MAX_PHOTOS * env.MAX_PHOTO_BYTES + 1024 * 1024;
   // Browsers always send a length with a form; node's parser holds the body to it.
   if (!Number.isFinite(length)) return text('请求缺少长度', 411);
-  if (length > max) return text('提交内容过大，请减少或缩小照片', 413);
+  if (length > maxReportBodyBytes(env)) return text('提交内容过大，请减少或缩小照片', 413);
   return next();
 });
 

@@ -5,7 +5,7 @@ import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
-import { countReportAttempt, fileReport, type FileReportResult } from '../services/file-report.ts';
+import { countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
 import { normalizeTrackingCode } from '../services/tracking-code.ts';
 
@@ -17,16 +17,13 @@ const orNotFound = (result: { success: boolean }) => {
   if (!result.success) throw notFound();
 };
 
-const STATUS = { invalid: 400, too_large: 413, rate_limited: 429, captcha: 400, captcha_unavailable: 503 } as const;
-
 function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
   const headers = r.kind === 'rate_limited' ? { 'Retry-After': String(r.retryAfterS) } : undefined;
-  return new ApiError(STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
+  return new ApiError(REFUSAL_STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
 }
 
 /** Public: residents file reports and follow them with their tracking code. */
 export function complaintRoutes(ctx: AppContext) {
-  const formLimits = { maxPhotos: ctx.env.MAX_PHOTOS, maxPhotoBytes: ctx.env.MAX_PHOTO_BYTES };
 
   return new Hono()
     .post('/', async (c) => {
@@ -39,12 +36,12 @@ export function complaintRoutes(ctx: AppContext) {
         const form = await c.req.formData().catch(() => {
           throw new ApiError(400, '表单数据不完整或格式错误，请重新提交');
         });
-        parsed = await parseComplaintForm(form, formLimits);
+        parsed = await parseComplaintForm(form, ctx.formLimits);
       } else if (type.startsWith('application/json')) {
         const body = await c.req.json().catch(() => {
           throw new ApiError(400, '请求内容不是有效的 JSON');
         });
-        parsed = await parseComplaintJson(body, formLimits);
+        parsed = await parseComplaintJson(body, ctx.formLimits);
       } else {
         throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
       }

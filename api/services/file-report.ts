@@ -17,6 +17,9 @@ const CAPTCHA_MESSAGES: Record<Exclude<CaptchaResult, { ok: true }>['reason'], s
   unavailable: '人机验证服务暂时无法连接，请稍后再试',
 };
 
+/** The HTTP status each refusal answers with, on the page and in the API alike. */
+export const REFUSAL_STATUS = { invalid: 400, too_large: 413, rate_limited: 429, captcha: 400, captcha_unavailable: 503 } as const;
+
 /** Counts the attempt against the caller's address; the page and the API share the limit. */
 export function countReportAttempt(ctx: AppContext, ip: string): FileReportResult | null {
   const r = ctx.reportLimiter.hit(ip);
