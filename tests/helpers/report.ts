@@ -1,5 +1,4 @@
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { count } from 'drizzle-orm';
 import type { AppContext } from '../../api/context.ts';
 import { complaints } from '../../db/schema.ts';
@@ -29,4 +28,3 @@ export function reportForm(over: Record<string, string | undefined> = {}, photos
 
 export const complaintCount = (ctx: AppContext) => ctx.db.select({ n: count() }).from(complaints).get()!.n;
 export const photoFiles = (ctx: AppContext) => readdirSync(ctx.photos.dir).filter((f) => !f.startsWith('.'));
-export const photoDir = (ctx: AppContext) => join(ctx.photos.dir);
