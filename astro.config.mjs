@@ -12,6 +12,16 @@ const ADMIN_PAGES = {
   '/admin/audit': 'audit',
   '/admin/users': 'users',
   '/admin/templates': 'templates',
+  // enterprises, tasks, revisits
+  '/admin/enterprises': 'enterprises',
+  '/admin/enterprises/new': 'enterprise-new',
+  '/admin/enterprises/[id]': 'enterprise',
+  '/admin/tasks': 'tasks',
+  '/admin/tasks/[id]': 'task',
+  '/admin/revisits': 'revisits',
+  // xlsx import/export and the survey print view
+  // random inspections and night patrols
+  // reports
 };
 /** @type {import('astro').AstroIntegration} */
 const backOffice = {

@@ -9,6 +9,12 @@ import { health } from './routes/health.ts';
 import { adminComplaintRoutes } from './routes/admin-complaints.ts';
 import { adminMiscRoutes } from './routes/admin-misc.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
+import { adminEnterpriseRoutes } from './routes/admin-enterprises.ts';
+import { adminTaskRoutes } from './routes/admin-tasks.ts';
+import { adminRevisitRoutes } from './routes/admin-revisits.ts';
+import { adminRegisterXlsxRoutes } from './routes/admin-register-xlsx.ts';
+import { adminInspectionRoutes } from './routes/admin-inspections.ts';
+import { adminReportRoutes } from './routes/admin-reports.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
 /** The whole API under /api. Each route file says who may call it. */
@@ -35,6 +41,12 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminSessionRoutes(ctx));
   admin.route('/', adminComplaintRoutes(ctx));
   admin.route('/', adminMiscRoutes(ctx));
+  admin.route('/', adminEnterpriseRoutes(ctx));
+  admin.route('/', adminTaskRoutes(ctx));
+  admin.route('/', adminRevisitRoutes(ctx));
+  admin.route('/', adminRegisterXlsxRoutes(ctx));
+  admin.route('/', adminInspectionRoutes(ctx));
+  admin.route('/', adminReportRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

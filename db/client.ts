@@ -2,7 +2,10 @@ import Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fileURLToPath } from 'node:url';
-import * as schema from './schema.ts';
+import * as base from './schema.ts';
+import * as enforcement from './schema-enforcement.ts';
+
+const schema = { ...base, ...enforcement };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -3,6 +3,9 @@ import type { Role } from '../../db/schema.ts';
 const STAFF: readonly Role[] = ['admin', 'triage', 'village', 'department', 'leader'];
 const TRIAGE: readonly Role[] = ['admin', 'triage'];
 const ADMIN: readonly Role[] = ['admin'];
+/** Staff who see enforcement work; each service narrows a village or department officer to his own rows. */
+const ENFORCEMENT: readonly Role[] = STAFF;
+const FIELD: readonly Role[] = ['admin', 'triage', 'village'];
 
 /**
  * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
@@ -18,6 +21,16 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/audit': ADMIN,
   'GET /admin/users': ADMIN,
   'GET /admin/templates': ADMIN,
+  // enterprises, tasks, revisits
+  'GET /admin/enterprises': ENFORCEMENT,
+  'GET /admin/enterprises/new': TRIAGE,
+  'GET /admin/enterprises/[id]': ENFORCEMENT,
+  'GET /admin/tasks': ENFORCEMENT,
+  'GET /admin/tasks/[id]': ENFORCEMENT,
+  'GET /admin/revisits': ENFORCEMENT,
+  // xlsx import/export and the survey print view
+  // random inspections and night patrols
+  // reports
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,
@@ -35,6 +48,23 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/users/:id/password': ADMIN,
   'GET /api/admin/templates': TRIAGE,
   'PUT /api/admin/templates/:action': ADMIN,
+  // enterprises, tasks, revisits
+  'GET /api/admin/enterprises': ENFORCEMENT,
+  'POST /api/admin/enterprises': TRIAGE,
+  'GET /api/admin/enterprises/:id': ENFORCEMENT,
+  'PATCH /api/admin/enterprises/:id': TRIAGE,
+  'POST /api/admin/enterprises/:id/complaints': TRIAGE,
+  'GET /api/admin/tasks': ENFORCEMENT,
+  'POST /api/admin/tasks': TRIAGE,
+  'GET /api/admin/tasks/:id': ENFORCEMENT,
+  'POST /api/admin/tasks/:id/actions': FIELD,
+  'POST /api/admin/tasks/:id/items/:itemId/evidence': FIELD,
+  'GET /api/admin/tasks/:id/evidence/:evidenceId/:size': ENFORCEMENT,
+  'GET /api/admin/revisits': ENFORCEMENT,
+  'POST /api/admin/revisits/:id': FIELD,
+  // xlsx import/export and the survey print view
+  // random inspections and night patrols
+  // reports
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
+
+const text = (label: string, max = 200) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
+const date = (label: string) =>
+  z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${label}请写成 2026-01-31 的格式` }).nullish().or(z.literal('').transform(() => null));
+const area = (label: string) => z.coerce.number({ error: `${label}须为数字` }).min(0, { error: `${label}不能为负` }).max(10_000_000).nullish();
+const bool = z.union([z.boolean(), z.enum(['true', 'false', 'on', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1')]);
+
+export const UNLICENSED_NAME_HINT = '无营业执照的，名称按“负责人姓名+经营内容+作坊（或个体户）”填写，如“张三塑料造粒作坊”';
+
+/** The rule of seed 002 for a workshop without a licence: person + business + 作坊/个体户. */
+export function workshopName(person: string, business: string, kind: '作坊' | '个体户' = '作坊'): string {
+  return `${person.trim()}${business.trim().replace(/(作坊|个体户)$/, '')}${kind}`;
+}
+
+export function unlicensedNameProblem(name: string, person: string): string | null {
+  if (!/(作坊|个体户)$/.test(name)) return UNLICENSED_NAME_HINT;
+  if (person && !name.startsWith(person)) return `名称应以负责人姓名“${person}”开头。${UNLICENSED_NAME_HINT}`;
+  return null;
+}
+
+const problems = z
+  .partialRecord(z.enum(INSPECTION_AREAS), z.string().trim().max(1000, { error: '每项问题最多 1000 个字' }))
+  .default({})
+  .transform((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v && v !== '无')) as Partial<Record<InspectionArea, string>>);
+
+/** Every field of the survey form (seed 000) and the dynamic list (seed 002), with Chinese messages. */
+export const enterpriseFields = z.object({
+  name: z.string({ error: '请填写企业名称' }).trim().min(2, { error: '请填写企业名称' }).max(100, { error: '企业名称最多 100 个字' }),
+  villageId: z.coerce.number().int().positive({ error: '请选择属地村（社区）' }).optional(),
+  industry: text('行业类别', 50),
+  address: text('详细地址'),
+  lat: z.coerce.number().min(3, { error: '纬度不在中国境内' }).max(54, { error: '纬度不在中国境内' }).nullish(),
+  lng: z.coerce.number().min(73, { error: '经度不在中国境内' }).max(136, { error: '经度不在中国境内' }).nullish(),
+  personInCharge: text('负责人', 50),
+  phone: z.string().trim().regex(/^[0-9+\-\s()]{0,30}$/, { error: '联系电话只能包含数字和 + - ( )' }).default(''),
+  businessLicence: bool.default(false),
+  licenceScope: text('经营范围', 500),
+  licenceIssuedOn: date('营业执照核发时间'),
+  taxRegistration: bool.default(false),
+  taxIssuedOn: date('税务登记核发时间'),
+  otherPermit: text('其他证照', 100),
+  otherPermitIssuedOn: date('其他证照核发时间'),
+  premises: z.enum(['owned', 'rented'], { error: '经营场所请选自建或租赁' }).nullish(),
+  landlord: text('出租房业主', 50),
+  landlordPhone: z.string().trim().regex(/^[0-9+\-\s()]{0,30}$/, { error: '业主电话只能包含数字和 + - ( )' }).default(''),
+  landArea: area('占地面积'),
+  stateLandArea: area('国有土地面积'),
+  collectiveLandArea: area('集体土地面积'),
+  buildingArea: area('建筑面积'),
+  structure: z.enum(STRUCTURES, { error: '请选择建筑结构' }).nullish(),
+  illegalBuildingArea: area('违法建筑面积'),
+  workers: z.coerce.number({ error: '从业人数须为整数' }).int({ error: '从业人数须为整数' }).min(0).max(100_000).nullish(),
+  problems,
+  fourWithouts: z.array(z.enum(FOUR_WITHOUTS)).default([]),
+  remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型只能是关停取缔、整改提升或搬迁入园' }).nullish(),
+  remediationReason: text('理由', 1000),
+  revisitType: z.coerce.number().int().min(1, { error: '回头看类型为 1–4' }).max(4, { error: '回头看类型为 1–4' }).nullish(),
+  plannedOn: date('计划完成时间'),
+  progressNote: text('整治进度', 1000),
+  responsible: text('责任人', 100),
+  surveyedBy: text('调查人', 50),
+  surveyedOn: date('调查时间'),
+});
+
+function refine<T extends z.infer<typeof enterpriseFields>>(e: T, ctx: z.RefinementCtx) {
+  if ((e.lat == null) !== (e.lng == null)) ctx.addIssue({ code: 'custom', path: ['lat'], message: '经度和纬度要一起填写' });
+  if (!e.businessLicence) {
+    const problem = unlicensedNameProblem(e.name, e.personInCharge);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['name'], message: problem });
+  }
+  if (e.villageId === undefined && e.lat == null) ctx.addIssue({ code: 'custom', path: ['villageId'], message: '请选择属地村（社区）或填写经纬度' });
+}
+
+export const enterpriseInput = enterpriseFields.superRefine(refine);
+export type EnterpriseInput = z.output<typeof enterpriseInput>;
+
+/** An edit names the version it read, as complaints do. */
+export const enterpriseUpdate = enterpriseFields.extend({ version: z.coerce.number().int().min(1) }).superRefine(refine);

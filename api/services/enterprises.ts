@@ -1,0 +1,114 @@
+import { and, desc, eq, like, or, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { villages } from '../../db/schema.ts';
+import { enterprises, type EnterpriseStatus, type RemediationType } from '../../db/schema-enforcement.ts';
+import { audit } from './audit.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { enterpriseScope, visibleEnterprise } from './enforcement-scope.ts';
+import type { EnterpriseInput } from './enterprise-input.ts';
+import { routePoint, type VillageArea } from './village-routing.ts';
+
+export type Result<T> = ({ ok: true } & T) | { ok: false; status: 400 | 404 | 409; message: string };
+export const fail = (status: 400 | 404 | 409, message: string) => ({ ok: false as const, status, message });
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+type Writer = Db | Tx;
+
+/** The village an enterprise belongs to: the one chosen, else the one its coordinates fall in. */
+export function resolveVillage(db: Pick<Db, 'select'>, areas: VillageArea[], input: Pick<EnterpriseInput, 'villageId' | 'lat' | 'lng'>) {
+  if (input.villageId) {
+    const v = db.select({ id: villages.id, townshipId: villages.townshipId }).from(villages).where(eq(villages.id, input.villageId)).get();
+    return v ?? null;
+  }
+  if (input.lat == null || input.lng == null) return null;
+  const r = routePoint(areas, input.lat, input.lng);
+  return r?.kind === 'village' ? { id: r.villageId, townshipId: r.townshipId } : null;
+}
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
+
+/** Inserts one enterprise file; the caller's transaction makes an import all-or-nothing. */
+export function insertEnterprise(db: Writer, actor: Pick<StaffUser, 'id' | 'displayName'>, input: EnterpriseInput, areas: VillageArea[], now: Date, how = 'survey'): Result<{ id: number }> {
+  const village = resolveVillage(db, areas, input);
+  if (!village) return fail(400, input.villageId ? '属地村（社区）不存在' : '经纬度不在任何村（社区）范围内，请选择属地村');
+  const { villageId: _v, ...fields } = input;
+  try {
+    const row = db.insert(enterprises)
+      .values({ ...fields, villageId: village.id, townshipId: village.townshipId, createdBy: actor.id, updatedBy: actor.id, updatedAt: now })
+      .returning({ id: enterprises.id })
+      .get();
+    audit(db, { id: actor.id, label: actor.displayName }, { action: 'enterprise.create', objectType: 'enterprise', objectId: row.id, details: { how, name: input.name } }, now);
+    return { ok: true, id: row.id };
+  } catch (e) {
+    if (isUniqueViolation(e)) return fail(409, `本村（社区）已有名为“${input.name}”的企业`);
+    throw e;
+  }
+}
+
+export function createEnterprise(db: Db, actor: StaffUser, input: EnterpriseInput, areas: VillageArea[], now = new Date()) {
+  return db.transaction((tx) => insertEnterprise(tx, actor, input, areas, now));
+}
+
+export function updateEnterprise(db: Db, user: StaffUser, id: number, input: EnterpriseInput & { version: number }, areas: VillageArea[], now = new Date()): Result<{ version: number }> {
+  return db.transaction((tx) => {
+    const row = tx.select().from(enterprises).where(visibleEnterprise(user, id)).get();
+    if (!row) return fail(404, '企业不存在或无权查看');
+    if (row.version !== input.version) return fail(409, '这份档案已被他人修改，请刷新后再改');
+    const village = resolveVillage(tx, areas, input);
+    if (!village) return fail(400, '属地村（社区）不存在');
+    const { villageId: _v, version, ...fields } = input;
+    const changed = Object.keys(fields).filter((k) => JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(fields[k as keyof typeof fields]));
+    try {
+      tx.update(enterprises)
+        .set({ ...fields, villageId: village.id, townshipId: village.townshipId, version: version + 1, updatedBy: user.id, updatedAt: now })
+        .where(and(eq(enterprises.id, id), eq(enterprises.version, version)))
+        .run();
+    } catch (e) {
+      if (isUniqueViolation(e)) return fail(409, `本村（社区）已有名为“${input.name}”的企业`);
+      throw e;
+    }
+    audit(tx, { id: user.id, label: user.displayName }, { action: 'enterprise.update', objectType: 'enterprise', objectId: id, details: { fields: changed } }, now);
+    return { ok: true, version: version + 1 };
+  });
+}
+
+/** Moves an enterprise on the dynamic list; tasks and revisits call this, never the pages. */
+export function setEnterpriseStatus(db: Writer, id: number, status: EnterpriseStatus, now: Date, extra: Partial<typeof enterprises.$inferInsert> = {}) {
+  db.update(enterprises).set({ ...extra, status, version: sql`${enterprises.version} + 1`, updatedAt: now }).where(eq(enterprises.id, id)).run();
+}
+
+export interface RegisterFilter {
+  villageId?: number;
+  status?: EnterpriseStatus;
+  remediationType?: RemediationType;
+  q?: string;
+}
+
+export function registerConditions(user: StaffUser, f: RegisterFilter): SQL | undefined {
+  const like_ = f.q ? `%${f.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null;
+  return and(
+    enterpriseScope(user),
+    f.villageId ? eq(enterprises.villageId, f.villageId) : undefined,
+    f.status ? eq(enterprises.status, f.status) : undefined,
+    f.remediationType ? eq(enterprises.remediationType, f.remediationType) : undefined,
+    like_ ? or(like(enterprises.name, like_), like(enterprises.address, like_), like(enterprises.personInCharge, like_), like(enterprises.industry, like_)) : undefined,
+  );
+}
+
+/** The register, newest first, for the page and the map. */
+export function listEnterprises(db: Db, user: StaffUser, f: RegisterFilter, limit = 500) {
+  return db
+    .select({
+      id: enterprises.id, name: enterprises.name, industry: enterprises.industry, address: enterprises.address,
+      lat: enterprises.lat, lng: enterprises.lng, villageId: enterprises.villageId, villageName: villages.name,
+      personInCharge: enterprises.personInCharge, businessLicence: enterprises.businessLicence,
+      fourWithouts: enterprises.fourWithouts, remediationType: enterprises.remediationType,
+      status: enterprises.status, plannedOn: enterprises.plannedOn, revisitType: enterprises.revisitType,
+    })
+    .from(enterprises)
+    .innerJoin(villages, eq(villages.id, enterprises.villageId))
+    .where(registerConditions(user, f))
+    .orderBy(desc(enterprises.id))
+    .limit(limit)
+    .all();
+}
