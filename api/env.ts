@@ -36,6 +36,14 @@ const schema = z
     ACCEPT_DAYS: z.coerce.number().int().min(1).default(15),
     FINISH_DAYS: z.coerce.number().int().min(1).default(60),
     EXTENSION_MAX_DAYS: z.coerce.number().int().min(1).default(30),
+    /** Days after a task's acceptance when the revisits (回头看) fall due. */
+    REVISIT_DAYS: z
+      .string()
+      .default('30,90,180')
+      .transform((v) => v.split(',').map((d) => Number(d.trim())))
+      .pipe(z.array(z.number().int().min(1).max(3650)).min(1, { message: 'REVISIT_DAYS needs at least one day count' })),
+    /** The deadline of the new task a revisit's finding opens. */
+    FOLLOW_UP_TASK_DAYS: z.coerce.number().int().min(1).default(30),
 
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
@@ -66,6 +74,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   return result.data;
 }
+
+/** What task and revisit services need from the configuration. */
+export const enforcementConfig = (e: Env) => ({
+  finishDays: e.FINISH_DAYS,
+  extensionMaxDays: e.EXTENSION_MAX_DAYS,
+  revisitDays: e.REVISIT_DAYS,
+  followUpDays: e.FOLLOW_UP_TASK_DAYS,
+});
 
 /** The largest report body: every photo at its limit, plus a megabyte for the text fields. */
 export const maxReportBodyBytes = (e: Env) => e.MAX_PHOTOS * e.MAX_PHOTO_BYTES + 1024 * 1024;

@@ -27,3 +27,6 @@ export function migrateDatabase(db: Db): void {
   // No PRAGMA optimize here: statistics taken of an empty database made FTS5's own inserts
   // degrade quadratically (measured: 50k rows 5 s, next 50k 36 s, next 115 s).
 }
+
+/** A transaction handle; services that compose take either, and nest as savepoints. */
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];

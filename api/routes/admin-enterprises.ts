@@ -1,7 +1,57 @@
 import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { ENTERPRISE_STATUSES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
-import type { StaffEnv } from '../http/staff-auth.ts';
+import { jsonBody } from '../http/body.ts';
+import { ApiError } from '../http/errors.ts';
+import { orThrow } from '../http/result.ts';
+import { staff, type StaffEnv } from '../http/staff-auth.ts';
+import { getEnterpriseFile } from '../services/enterprise-file.ts';
+import { enterpriseInput, enterpriseUpdate } from '../services/enterprise-input.ts';
+import { insertEnterprise, listEnterprises, updateEnterprise } from '../services/enterprises.ts';
+import { linkComplaints } from '../services/tasks.ts';
 
-export function adminEnterpriseRoutes(_ctx: AppContext) {
-  return new Hono<StaffEnv>();
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const notFound = () => new ApiError(404, '企业不存在或无权查看');
+const orNotFound = (r: { success: boolean }) => {
+  if (!r.success) throw notFound();
+};
+export const registerQuery = z.object({
+  villageId: z.coerce.number().int().positive().optional().catch(undefined),
+  status: z.enum(ENTERPRISE_STATUSES).optional().catch(undefined),
+  remediationType: z.enum(REMEDIATION_TYPES).optional().catch(undefined),
+  q: z.string().trim().max(50).optional().catch(undefined),
+});
+const linkBody = z.object({ complaintIds: z.array(z.coerce.number().int().positive()).min(1, { error: '请填写要关联的举报编号' }).max(50) });
+
+/** The enterprise register (一企一档). Policy: api/http/policy.ts; rows narrowed by enterpriseScope. */
+export function adminEnterpriseRoutes(ctx: AppContext) {
+  return new Hono<StaffEnv>()
+    .get('/enterprises', (c) => c.json({ rows: listEnterprises(ctx.db, staff(c), registerQuery.parse(c.req.query())) }))
+    .post('/enterprises', async (c) => {
+      const user = staff(c);
+      const body = await jsonBody(c, enterpriseInput.and(z.object({ complaintIds: z.array(z.coerce.number().int().positive()).max(50).default([]) })));
+      const now = ctx.clock();
+      const id = ctx.db.transaction((tx) => {
+        const created = orThrow(insertEnterprise(tx, user, body, ctx.villageAreas(), now));
+        // Filed from a complaint: linked in the same step, or not filed at all.
+        if (body.complaintIds.length) orThrow(linkComplaints(tx, user, created.id, body.complaintIds, now));
+        return created.id;
+      });
+      return c.json({ id }, 201);
+    })
+    .get('/enterprises/:id', zValidator('param', idParam, orNotFound), (c) => {
+      const file = getEnterpriseFile(ctx.db, staff(c), c.req.valid('param').id);
+      if (!file) throw notFound();
+      return c.json(file);
+    })
+    .patch('/enterprises/:id', zValidator('param', idParam, orNotFound), async (c) => {
+      const body = await jsonBody(c, enterpriseUpdate);
+      return c.json(orThrow(updateEnterprise(ctx.db, staff(c), c.req.valid('param').id, body, ctx.villageAreas(), ctx.clock())));
+    })
+    .post('/enterprises/:id/complaints', zValidator('param', idParam, orNotFound), async (c) => {
+      const { complaintIds } = await jsonBody(c, linkBody);
+      return c.json(orThrow(linkComplaints(ctx.db, staff(c), c.req.valid('param').id, complaintIds, ctx.clock())));
+    });
 }

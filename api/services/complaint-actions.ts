@@ -1,5 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { complaintCategories, complaintDepartments, complaintEvents, complaints, departments, users, villages } from '../../db/schema.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
@@ -21,7 +21,7 @@ function visible(db: Pick<Db, 'select'>, user: StaffUser, id: number) {
 }
 
 /** Applies one staff action through the state machine: version-checked, evented, audited. */
-export function applyAction(db: Db, user: StaffUser, id: number, input: ActionInput, limits: Limits, now = new Date()): ActionResult {
+export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: ActionInput, limits: Limits, now = new Date()): ActionResult {
   return db.transaction((tx) => {
     const row = visible(tx, user, id);
     if (!row) return fail(404, '举报不存在或无权查看');

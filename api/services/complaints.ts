@@ -55,7 +55,7 @@ function receiptByKey(db: Db, key: string): Receipt | null {
   return row ?? null;
 }
 
-async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
+export async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
   const results = await Promise.allSettled(buffers.map((b) => processPhoto(b, limits)));
   const failed = results.findIndex((r) => r.status === 'rejected');
   if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<ProcessedPhoto>).value);

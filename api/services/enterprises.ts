@@ -1,5 +1,5 @@
 import { and, desc, eq, like, or, sql, type SQL } from 'drizzle-orm';
-import type { Db } from '../../db/client.ts';
+import type { Db, Tx } from '../../db/client.ts';
 import { villages } from '../../db/schema.ts';
 import { enterprises, type EnterpriseStatus, type RemediationType } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
@@ -8,10 +8,9 @@ import { enterpriseScope, visibleEnterprise } from './enforcement-scope.ts';
 import type { EnterpriseInput } from './enterprise-input.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
 
-export type Result<T> = ({ ok: true } & T) | { ok: false; status: 400 | 404 | 409; message: string };
-export const fail = (status: 400 | 404 | 409, message: string) => ({ ok: false as const, status, message });
+export type Result<T> = ({ ok: true } & T) | { ok: false; status: 400 | 403 | 404 | 409; message: string };
+export const fail = (status: 400 | 403 | 404 | 409, message: string) => ({ ok: false as const, status, message });
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 type Writer = Db | Tx;
 
 /** The village an enterprise belongs to: the one chosen, else the one its coordinates fall in. */

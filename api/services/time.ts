@@ -10,3 +10,9 @@ export function daysLeft(due: Date, now: Date): number {
 
 export const fmtTime = (d: Date) =>
   d.toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+
+/** The Beijing calendar date of an instant, as YYYY-MM-DD. */
+export const beijingDate = (d: Date) => new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
+
+/** The last millisecond of a Beijing calendar day: a deadline "by 2026-12-01" runs to its end. */
+export const endOfBeijingDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - BEIJING_OFFSET_MS + DAY_MS - 1);

@@ -1,0 +1,106 @@
+import { and, asc, desc, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { users, villages } from '../../db/schema.ts';
+import { enterprises, INSPECTION_AREAS, REVISIT_OUTCOMES, revisits, taskItems, tasks, type InspectionArea, type RemediationType } from '../../db/schema-enforcement.ts';
+import { audit } from './audit.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './enforcement-labels.ts';
+import { revisitScope } from './enforcement-scope.ts';
+import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
+import { fail, insertEnterprise, type Result } from './enterprises.ts';
+import { createTask, type TaskLimits } from './tasks.ts';
+import { beijingDate, DAY_MS } from './time.ts';
+import type { VillageArea } from './village-routing.ts';
+
+export const revisitInput = z
+  .object({
+    outcome: z.enum(REVISIT_OUTCOMES, { error: '请选择回头看结果' }),
+    note: z.string({ error: '请写明现场情况' }).trim().min(2, { error: '请写明现场情况（至少 2 个字）' }).max(1000),
+    /** A new workshop found in the vacated premises, or never listed, gets its own file. */
+    newEnterpriseName: z.string().trim().max(100).optional(),
+    newPersonInCharge: z.string().trim().max(50).optional(),
+  })
+  .superRefine((r, ctx) => {
+    if ((r.outcome === 'new_in_vacated' || r.outcome === 'newly_found') && !r.newEnterpriseName) {
+      ctx.addIssue({ code: 'custom', path: ['newEnterpriseName'], message: '发现新的作坊时，请填写它的名称（负责人姓名+经营内容+作坊）' });
+    }
+  });
+export type RevisitInput = z.infer<typeof revisitInput>;
+
+export interface RevisitConfig extends TaskLimits {
+  followUpDays: number;
+  areas: VillageArea[];
+}
+
+export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'done', now: Date) {
+  return db
+    .select({
+      id: revisits.id, dueAt: revisits.dueAt, status: revisits.status, outcome: revisits.outcome, note: revisits.note, doneAt: revisits.doneAt,
+      followUpTaskId: revisits.followUpTaskId, enterpriseId: enterprises.id, enterpriseName: enterprises.name, address: enterprises.address,
+      villageName: villages.name, doneBy: users.displayName,
+    })
+    .from(revisits)
+    .innerJoin(enterprises, eq(enterprises.id, revisits.enterpriseId))
+    .innerJoin(villages, eq(villages.id, revisits.villageId))
+    .leftJoin(users, eq(users.id, revisits.doneBy))
+    .where(and(revisitScope(user), eq(revisits.status, status)))
+    .orderBy(status === 'scheduled' ? asc(revisits.dueAt) : desc(revisits.doneAt))
+    .limit(500)
+    .all()
+    .map((r) => ({ ...r, overdue: r.status === 'scheduled' && r.dueAt < now }));
+}
+
+/** The follow-up work a finding calls for: resumed production is shut again; a relapse is rectified again. */
+function followUpType(outcome: Exclude<RevisitInput['outcome'], 'fine'>, previous: RemediationType | null): RemediationType {
+  if (outcome === 'relapsed') return previous === 'relocate' ? 'relocate' : 'rectify';
+  return 'shutdown';
+}
+
+/** Records a revisit. Any finding puts the enterprise back on the dynamic list with a new task. */
+export function recordRevisit(db: Db, user: StaffUser, id: number, input: RevisitInput, cfg: RevisitConfig, now: Date): Result<{ followUpTaskId: number | null; enterpriseId: number }> {
+  return db.transaction((tx) => {
+    const visit = tx.select().from(revisits).where(and(eq(revisits.id, id), revisitScope(user))).get();
+    if (!visit) return fail(404, '回头看记录不存在或无权查看');
+    if (visit.status !== 'scheduled') return fail(409, '这次回头看已经记录过了');
+    const ent = tx.select().from(enterprises).where(eq(enterprises.id, visit.enterpriseId)).get()!;
+    const previous = visit.taskId ? tx.select().from(tasks).where(eq(tasks.id, visit.taskId)).get() : undefined;
+    let followUpTaskId: number | null = null;
+    let targetId = ent.id;
+    if (input.outcome !== 'fine') {
+      const type = OUTCOME_TYPE[input.outcome];
+      if (input.outcome === 'new_in_vacated' || input.outcome === 'newly_found') {
+        const person = input.newPersonInCharge ?? '';
+        const problem = unlicensedNameProblem(input.newEnterpriseName!, person);
+        if (problem) return fail(400, problem);
+        const fields = enterpriseInput.parse({ name: input.newEnterpriseName, personInCharge: person, villageId: ent.villageId, address: ent.address, lat: ent.lat, lng: ent.lng, revisitType: type, progressNote: input.note });
+        const created = insertEnterprise(tx, user, fields, cfg.areas, now, 'revisit');
+        if (!created.ok) return created;
+        targetId = created.id;
+      } else {
+        tx.update(enterprises).set({ revisitType: type, status: 'listed', updatedAt: now }).where(eq(enterprises.id, ent.id)).run();
+      }
+      const kind = followUpType(input.outcome, previous?.type ?? ent.remediationType);
+      const areas = kind === 'rectify' ? rectifyAreas(tx, previous?.id, ent.problems) : [];
+      const task = createTask(tx, user, {
+        enterpriseId: targetId, type: kind, departmentIds: [], villageLead: previous?.villageLead ?? ent.responsible ?? user.displayName,
+        townshipLead: previous?.townshipLead ?? '待定', departmentLead: '', dueOn: beijingDate(new Date(now.getTime() + cfg.followUpDays * DAY_MS)),
+        measures: `回头看发现：${REVISIT_OUTCOME_LABELS[input.outcome]}。${input.note}`, optionalItems: [], areas, complaintIds: [],
+      }, cfg, now, 'revisit');
+      if (!task.ok) return task;
+      followUpTaskId = task.id;
+    }
+    tx.update(revisits).set({ status: 'done', outcome: input.outcome, note: input.note, doneAt: now, doneBy: user.id, followUpTaskId }).where(eq(revisits.id, id)).run();
+    audit(tx, { id: user.id, label: user.displayName }, { action: 'revisit.record', objectType: 'revisit', objectId: id, details: { outcome: input.outcome, enterpriseId: targetId, followUpTaskId } }, now);
+    return { ok: true, followUpTaskId, enterpriseId: targetId };
+  });
+}
+
+const isArea = (c: string): c is InspectionArea => (INSPECTION_AREAS as readonly string[]).includes(c);
+
+/** A relapse is rectified again in the areas the last rectification covered, else where problems were recorded. */
+function rectifyAreas(tx: Pick<Db, 'select'>, taskId: number | undefined, problems: Record<string, string>): InspectionArea[] {
+  const fromTask = taskId ? tx.select({ code: taskItems.code }).from(taskItems).where(eq(taskItems.taskId, taskId)).all().map((i) => i.code).filter(isArea) : [];
+  const areas = fromTask.length ? fromTask : Object.keys(problems).filter(isArea);
+  return areas.length ? areas : ['site'];
+}

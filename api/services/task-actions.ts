@@ -1,0 +1,85 @@
+import { and, eq, inArray, isNull } from 'drizzle-orm';
+import type { Db, Tx } from '../../db/client.ts';
+import { complaints } from '../../db/schema.ts';
+import { enterpriseComplaints, revisits, taskEvents, taskItems, tasks } from '../../db/schema-enforcement.ts';
+import { audit } from './audit.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { applyAction } from './complaint-actions.ts';
+import { REMEDIATION_LABELS, TASK_STATUS_LABELS } from './enforcement-labels.ts';
+import { isOffice, visibleTask } from './enforcement-scope.ts';
+import { fail, setEnterpriseStatus, type Result } from './enterprises.ts';
+import type { TaskLimits } from './tasks.ts';
+import { nextTaskStatus, TASK_ACTION_LABELS, TASK_TRANSITIONS, type TaskActionInput } from './task-workflow.ts';
+import { beijingDate, DAY_MS } from './time.ts';
+
+export interface TaskActionConfig extends TaskLimits {
+  /** Days after acceptance when revisits (回头看) fall due. */
+  revisitDays: number[];
+}
+
+/** Applies one action to a task through the state machine: scoped, version-checked, evented, audited. */
+export function applyTaskAction(db: Db, user: StaffUser, id: number, input: TaskActionInput, cfg: TaskActionConfig, now: Date): Result<{ version: number; status: string }> {
+  return db.transaction((tx) => {
+    const task = tx.select().from(tasks).where(visibleTask(user, id)).get();
+    if (!task) return fail(404, '任务不存在或无权查看');
+    const rule = TASK_TRANSITIONS[input.action];
+    if (rule.by === 'office' && !isOffice(user)) return fail(403, `只有整治办可以${TASK_ACTION_LABELS[input.action]}`);
+    if (rule.by === 'field' && user.role !== 'village' && !isOffice(user)) return fail(403, '只有属地村（社区）可以提交验收');
+    if (task.version !== input.version) return fail(409, '任务已被他人更新，请刷新后再操作');
+    const to = nextTaskStatus(input.action, task.status);
+    if (!to) return fail(400, `任务当前为「${TASK_STATUS_LABELS[task.status]}」，不能${TASK_ACTION_LABELS[input.action]}`);
+
+    const set: Partial<typeof tasks.$inferInsert> = { status: to };
+    const note = 'reason' in input ? input.reason : (input.note ?? null);
+    switch (input.action) {
+      case 'submit': {
+        const missing = tx.select({ label: taskItems.label }).from(taskItems).where(and(eq(taskItems.taskId, id), isNull(taskItems.doneAt))).all();
+        if (missing.length) return fail(400, `以下项目还没有现场照片佐证，不能提交验收：${missing.map((m) => m.label).join('、')}`);
+        set.submittedAt = now;
+        break;
+      }
+      case 'accept':
+        set.acceptedAt = now;
+        setEnterpriseStatus(tx, task.enterpriseId, 'done', now, { progressNote: `${beijingDate(now)} 通过验收` });
+        for (const days of cfg.revisitDays) {
+          tx.insert(revisits).values({ enterpriseId: task.enterpriseId, villageId: task.villageId, taskId: id, dueAt: new Date(now.getTime() + days * DAY_MS) }).run();
+        }
+        {
+          const r = resolveComplaints(tx, user, task, cfg, now);
+          if (!r.ok) return r;
+        }
+        break;
+      case 'return':
+        set.returnCount = task.returnCount + 1;
+        break;
+      case 'cancel':
+        setEnterpriseStatus(tx, task.enterpriseId, 'listed', now);
+        break;
+    }
+    tx.update(tasks).set({ ...set, version: task.version + 1, updatedBy: user.id, updatedAt: now }).where(eq(tasks.id, id)).run();
+    tx.insert(taskEvents).values({ taskId: id, action: input.action, fromStatus: task.status, toStatus: to, actorId: user.id, note, at: now }).run();
+    audit(tx, { id: user.id, label: user.displayName }, { action: `task.${input.action}`, objectType: 'task', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: task.status, to } }, now);
+    return { ok: true, version: task.version + 1, status: to };
+  });
+}
+
+/** Acceptance answers the reporters: every open complaint about the enterprise is resolved, with a reply. */
+function resolveComplaints(tx: Tx, user: StaffUser, task: typeof tasks.$inferSelect, limits: TaskLimits, now: Date): Result<object> {
+  const open = tx
+    .select({ id: complaints.id })
+    .from(enterpriseComplaints)
+    .innerJoin(complaints, eq(complaints.id, enterpriseComplaints.complaintId))
+    .where(and(eq(enterpriseComplaints.enterpriseId, task.enterpriseId), inArray(complaints.status, ['accepted', 'assigned'])))
+    .all();
+  const reply = `经属地核查，已完成整治（${REMEDIATION_LABELS[task.type]}），并于 ${beijingDate(now)} 通过验收。感谢您的监督。`;
+  for (const { id } of open) {
+    const current = () => tx.select({ status: complaints.status, version: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!;
+    if (current().status === 'accepted') {
+      const r = applyAction(tx, user, id, { action: 'assign', version: current().version, villageId: task.villageId, departmentIds: [] }, limits, now);
+      if (!r.ok) return fail(409, `举报 #${id}：${r.message}`);
+    }
+    const r = applyAction(tx, user, id, { action: 'resolve', version: current().version, reply }, limits, now);
+    if (!r.ok) return fail(409, `举报 #${id}：${r.message}`);
+  }
+  return { ok: true };
+}

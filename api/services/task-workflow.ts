@@ -1,0 +1,56 @@
+import { z } from 'zod';
+import { INSPECTION_AREAS, REMEDIATION_TYPES, type TaskStatus } from '../../db/schema-enforcement.ts';
+
+/** Every status change of an enforcement task lives here, as the complaint's do in complaint-workflow. */
+export const TASK_TRANSITIONS = {
+  // The village says the work is done; every checklist line must carry evidence first.
+  submit: { from: ['open'], to: 'submitted', by: 'field' },
+  // 验收 by the office: closes the task, resolves its complaints, schedules revisits.
+  accept: { from: ['submitted'], to: 'accepted', by: 'office' },
+  return: { from: ['submitted'], to: 'open', by: 'office' },
+  cancel: { from: ['open', 'submitted'], to: 'cancelled', by: 'office' },
+} as const satisfies Record<string, { from: readonly TaskStatus[]; to: TaskStatus; by: 'field' | 'office' }>;
+
+export type TaskActionName = keyof typeof TASK_TRANSITIONS;
+
+export const TASK_ACTION_LABELS: Record<TaskActionName | 'create' | 'item_done', string> = {
+  create: '下达任务', item_done: '上传佐证', submit: '提交验收', accept: '验收通过', return: '退回整改', cancel: '撤销任务',
+};
+
+export function nextTaskStatus(action: TaskActionName, from: TaskStatus): TaskStatus | null {
+  const t = TASK_TRANSITIONS[action];
+  return (t.from as readonly TaskStatus[]).includes(from) ? t.to : null;
+}
+
+const version = z.coerce.number({ error: '缺少版本号，请刷新页面' }).int().min(1);
+const reason = z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由' }).max(500, { error: '理由最多 500 个字' });
+const note = z.string().trim().max(1000, { error: '说明最多 1000 个字' }).optional();
+
+export const taskActionInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('submit'), version, note }),
+  z.object({ action: z.literal('accept'), version, note }),
+  z.object({ action: z.literal('return'), version, reason }),
+  z.object({ action: z.literal('cancel'), version, reason }),
+], { error: '未知的操作' });
+export type TaskActionInput = z.infer<typeof taskActionInput>;
+
+const lead = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, { error: `请填写${label}` }).max(50, { error: `${label}最多 50 个字` });
+
+export const taskCreateInput = z
+  .object({
+    enterpriseId: z.coerce.number({ error: '请选择企业' }).int().positive({ error: '请选择企业' }),
+    type: z.enum(REMEDIATION_TYPES, { error: '请选择整治类型' }),
+    departmentIds: z.array(z.coerce.number().int().positive()).max(10).default([]),
+    villageLead: lead('村居负责人'),
+    townshipLead: lead('镇街负责人'),
+    departmentLead: z.string().trim().max(50).default(''),
+    dueOn: z.string({ error: '请填写完成期限' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: '完成期限请写成 2026-01-31 的格式' }),
+    measures: z.string().trim().max(2000, { error: '整治措施最多 2000 个字' }).default(''),
+    optionalItems: z.array(z.enum(['remove_equipment', 'restore_land'])).default([]),
+    areas: z.array(z.enum(INSPECTION_AREAS)).default([]),
+    /** Complaints about this enterprise that the task answers: they are linked and assigned to the village. */
+    complaintIds: z.array(z.coerce.number().int().positive()).max(50).default([]),
+  })
+  .refine((t) => t.type !== 'rectify' || t.areas.length > 0, { path: ['areas'], message: '整改提升请至少选择一个整改方面' })
+  .refine((t) => t.departmentIds.length === 0 || t.departmentLead.length >= 2, { path: ['departmentLead'], message: '有部门参与联合执法时，请填写责任部门负责人' });
+export type TaskCreateInput = z.infer<typeof taskCreateInput>;
