@@ -15,7 +15,7 @@ async function main() {
   setContext(ctx);
   if (isEmpty(ctx)) {
     const accounts = await seedDemo(ctx, { samples: true });
-    console.log('empty database: seeded the demo township 青溪镇 with six villages and sample reports');
+    console.log('empty database: seeded the demo township 青溪镇 with six villages, sample reports and enterprise files');
     // Shown once, on this first start only; each must be changed at first login.
     console.log('demo accounts (one-time passwords, change at first login at /admin/login):');
     for (const a of accounts) console.log(`  ${a.username.padEnd(10)} ${a.oneTimePassword}  ${a.role.padEnd(10)} ${a.displayName}`);

@@ -1,19 +1,24 @@
 // Back-office forms send JSON to the admin API and reload on success; one handler for all of them.
 // <form data-api="/api/admin/…" data-method="POST" data-then="reload|/path">; inputs with
-// data-number become numbers, checkboxes with data-list become arrays of numbers.
+// data-number become numbers, checkboxes with data-list become arrays of numbers (data-list="text":
+// of strings), and a dotted name fills a nested object.
 
 function formJson(form: HTMLFormElement): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const el of Array.from(form.elements) as HTMLInputElement[]) {
     if (!el.name || el.disabled) continue;
+    // "problems.fire" fills out.problems.fire: one form field per key of a nested object.
+    const [head, key] = el.name.split('.', 2) as [string, string | undefined];
+    const target = key ? ((out[head] as Record<string, unknown> | undefined) ?? (out[head] = {})) as Record<string, unknown> : out;
+    const name = key ?? head;
     if (el.dataset.list !== undefined) {
-      const list = (out[el.name] as number[] | undefined) ?? [];
-      if (el.checked) list.push(Number(el.value));
-      out[el.name] = list;
+      const list = (target[name] as unknown[] | undefined) ?? [];
+      if (el.checked) list.push(el.dataset.list === 'text' ? el.value : Number(el.value));
+      target[name] = list;
     } else if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) {
       continue;
     } else if (el.value !== '') {
-      out[el.name] = el.dataset.number !== undefined ? Number(el.value) : el.value;
+      target[name] = el.dataset.number !== undefined ? Number(el.value) : el.value;
     }
   }
   return out;
@@ -25,7 +30,7 @@ export async function callApi(url: string, method: string, body?: unknown): Prom
   return { ok: res.ok, status: res.status, data };
 }
 
-function showError(form: HTMLFormElement, message: string) {
+export function showError(form: HTMLFormElement, message: string) {
   let box = form.querySelector<HTMLElement>('.form-error');
   if (!box) {
     box = document.createElement('p');
@@ -55,7 +60,8 @@ document.addEventListener('submit', async (event) => {
     const then = form.dataset.then ?? 'reload';
     form.dispatchEvent(new CustomEvent('api:done', { detail: data, bubbles: true }));
     if (then === 'reload') location.reload();
-    else if (then !== 'stay') location.assign(then === 'next' ? safeNext() : then);
+    // "/admin/tasks/{id}": go to what the answer created.
+    else if (then !== 'stay') location.assign(then === 'next' ? safeNext() : then.replace('{id}', String(Number(data?.id))));
   } catch {
     showError(form, '网络错误，请重试');
   } finally {

@@ -6,6 +6,7 @@ import { submitComplaint } from '../../api/services/complaints.ts';
 import { seedCategories } from './categories.ts';
 import { cellCenter, DEMO_TOWNSHIP, DEMO_VILLAGES, villageBoundary } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
+import { seedDemoEnforcement } from './demo-enforcement.ts';
 import { complaints, departments, townships, villages, type Role } from '../schema.ts';
 
 const SAMPLES = [
@@ -32,7 +33,7 @@ const DEMO_ACCOUNTS = [
   { username: 'lingdao', displayName: '领导小组王组长', role: 'leader' },
 ] as const;
 
-/** Seeds the fictional township, its six villages, one account per role and (optionally) sample reports. */
+/** Seeds the fictional township, its six villages, one account per role and (optionally) sample reports and enterprise files. */
 export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accounts?: boolean }): Promise<DemoAccount[]> {
   const { db } = ctx;
   seedCategories(db);
@@ -61,6 +62,7 @@ export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accoun
       { source: 'seed', photos, fields: { category: s.category, lat, lng, address: undefined, seenAt: undefined, description: s.text, anonymous: n % 2 === 0, name: n % 2 ? '张某' : undefined, phone: n % 2 ? '13800000000' : undefined, photoExif: [] } },
     );
   }
+  await seedDemoEnforcement(ctx);
   return accounts;
 }
 

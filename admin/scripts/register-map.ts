@@ -1,0 +1,17 @@
+import L from 'leaflet';
+import { baseMap, type MapConfig } from '../../site/scripts/report-map.ts';
+
+type Point = { id: number; name: string; lat: number; lng: number; status: 'listed' | 'in_progress' | 'done' };
+const COLOURS = { listed: '#c2410c', in_progress: '#b45309', done: '#15803d' } as const;
+
+const el = document.getElementById('register-map');
+if (el) {
+  const cfg = JSON.parse(document.getElementById('register-map-config')!.textContent!) as MapConfig & { points: Point[] };
+  const { map, toDisplay } = baseMap(el, cfg);
+  for (const p of cfg.points) {
+    L.circleMarker(toDisplay(p.lat, p.lng), { radius: 8, color: '#fff', weight: 2, fillColor: COLOURS[p.status], fillOpacity: 1 })
+      .addTo(map)
+      .bindTooltip(p.name)
+      .on('click', () => location.assign(`/admin/enterprises/${p.id}`));
+  }
+}
