@@ -1,7 +1,55 @@
 import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { StaffEnv } from '../http/staff-auth.ts';
+import { jsonBody } from '../http/body.ts';
+import { ApiError } from '../http/errors.ts';
+import { staff, type StaffEnv } from '../http/staff-auth.ts';
+import { createDraw, drawInput, getDraw, listDraws, outcomeInput, recordOutcome, verifyDraw } from '../services/inspection-draws.ts';
+import { createPatrol, getPatrol, listPatrols, patrolInput, patrolQuery } from '../services/night-patrols.ts';
 
-export function adminInspectionRoutes(_ctx: AppContext) {
-  return new Hono<StaffEnv>();
+const idParam = z.object({ id: z.coerce.number().int().positive() });
+const itemParam = idParam.extend({ enterpriseId: z.coerce.number().int().positive() });
+const notFound = (message: string) => (r: { success: boolean }) => {
+  if (!r.success) throw new ApiError(404, message);
+};
+const NO_DRAW = '抽查记录不存在';
+const NO_PATROL = '夜查记录不存在或无权查看';
+
+/** 双随机 random inspections (seed 001) and 夜查 night patrols (seed 003). Policy: api/http/policy.ts. */
+export function adminInspectionRoutes(ctx: AppContext) {
+  return new Hono<StaffEnv>()
+    .get('/draws', (c) => c.json({ draws: listDraws(ctx.db) }))
+    .post('/draws', async (c) => {
+      const r = createDraw(ctx.db, staff(c), await jsonBody(c, drawInput), ctx.clock());
+      if (!r.ok) throw new ApiError(r.status, r.message);
+      return c.json({ id: r.id, seed: r.seed }, 201);
+    })
+    .get('/draws/:id', zValidator('param', idParam, notFound(NO_DRAW)), (c) => {
+      const d = getDraw(ctx.db, c.req.valid('param').id);
+      if (!d) throw new ApiError(404, NO_DRAW);
+      return c.json(d);
+    })
+    .get('/draws/:id/verify', zValidator('param', idParam, notFound(NO_DRAW)), (c) => {
+      const v = verifyDraw(ctx.db, c.req.valid('param').id);
+      if (!v) throw new ApiError(404, NO_DRAW);
+      return c.json(v);
+    })
+    .post('/draws/:id/items/:enterpriseId', zValidator('param', itemParam, notFound(NO_DRAW)), async (c) => {
+      const { id, enterpriseId } = c.req.valid('param');
+      const r = recordOutcome(ctx.db, staff(c), id, enterpriseId, await jsonBody(c, outcomeInput), ctx.clock());
+      if (!r.ok) throw new ApiError(r.status, r.message);
+      return c.json({ ok: true, outcome: r.outcome });
+    })
+    .get('/patrols', (c) => c.json({ patrols: listPatrols(ctx.db, staff(c), patrolQuery.parse(c.req.query())) }))
+    .post('/patrols', async (c) => {
+      const r = createPatrol(ctx.db, staff(c), await jsonBody(c, patrolInput(ctx.clock)), ctx.clock());
+      if (!r.ok) throw new ApiError(r.status, r.message);
+      return c.json({ id: r.id }, 201);
+    })
+    .get('/patrols/:id', zValidator('param', idParam, notFound(NO_PATROL)), (c) => {
+      const p = getPatrol(ctx.db, staff(c), c.req.valid('param').id);
+      if (!p) throw new ApiError(404, NO_PATROL);
+      return c.json(p);
+    });
 }
