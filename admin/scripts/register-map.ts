@@ -8,10 +8,12 @@ const el = document.getElementById('register-map');
 if (el) {
   const cfg = JSON.parse(document.getElementById('register-map-config')!.textContent!) as MapConfig & { points: Point[] };
   const { map, toDisplay } = baseMap(el, cfg);
-  for (const p of cfg.points) {
+  const markers = cfg.points.map((p) =>
     L.circleMarker(toDisplay(p.lat, p.lng), { radius: 8, color: '#fff', weight: 2, fillColor: COLOURS[p.status], fillOpacity: 1 })
       .addTo(map)
       .bindTooltip(p.name)
-      .on('click', () => location.assign(`/admin/enterprises/${p.id}`));
-  }
+      .on('click', () => location.assign(`/admin/enterprises/${p.id}`)),
+  );
+  // Frame the enterprises, not the whole township, so that neighbouring dots stay apart.
+  if (markers.length) map.fitBounds(L.featureGroup(markers).getBounds(), { padding: [24, 24], maxZoom: 16 });
 }

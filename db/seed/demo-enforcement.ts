@@ -14,11 +14,11 @@ import { cellCenter } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
 
 const FILES = [
-  { cell: [1, 0], dx: 0.004, dy: -0.003, stage: 'listed', type: 'shutdown', name: '张三塑料造粒作坊', person: '张三', industry: '塑料制品', problems: { environment: '废气未经收集直排，夜间冒黑烟', licensing: '无营业执照' }, four: ['licence', 'environment'] },
-  { cell: [0, 1], dx: -0.005, dy: 0.002, stage: 'working', type: 'shutdown', name: '李四电镀作坊', person: '李四', industry: '金属表面处理', problems: { environment: '含铬废水直排河道', safety: '酸洗槽无防护' }, four: ['licence', 'safety', 'environment'] },
-  { cell: [1, 1], dx: 0.001, dy: 0.001, stage: 'working', type: 'rectify', name: '王五家具加工作坊', person: '王五', industry: '木制家具', problems: { fire: '生产、储存、住宿“三合一”，油漆堆放在楼梯间', site: '木屑堆积' }, four: ['safety'] },
-  { cell: [2, 1], dx: 0.003, dy: 0.004, stage: 'accepted', type: 'shutdown', name: '赵六铸造作坊', person: '赵六', industry: '铸造', problems: { environment: '熔炼烟尘无处理', process: '使用淘汰的冲天炉' }, four: ['licence', 'environment'] },
-  { cell: [2, 0], dx: -0.004, dy: 0.002, stage: 'submitted', type: 'rectify', name: '青溪金属制品有限公司', person: '钱七', industry: '金属制品', licensed: true, problems: { environment: '喷涂废气收集不全' }, four: [] },
+  { cell: [1, 0], dx: 0.004, dy: -0.003, stage: 'listed', address: '石桥村东头 3 组', type: 'shutdown', name: '张三塑料造粒作坊', person: '张三', industry: '塑料制品', problems: { environment: '废气未经收集直排，夜间冒黑烟', licensing: '无营业执照' }, four: ['licence', 'environment'] },
+  { cell: [0, 1], dx: -0.005, dy: 0.002, stage: 'working', address: '上塘村河埠头 12 号', type: 'shutdown', name: '李四电镀作坊', person: '李四', industry: '金属表面处理', problems: { environment: '含铬废水直排河道', safety: '酸洗槽无防护' }, four: ['licence', 'safety', 'environment'] },
+  { cell: [1, 1], dx: 0.001, dy: 0.001, stage: 'working', address: '竹林村 5 组 27 号', type: 'rectify', name: '王五家具加工作坊', person: '王五', industry: '木制家具', problems: { fire: '生产、储存、住宿“三合一”，油漆堆放在楼梯间', site: '木屑堆积' }, four: ['safety'] },
+  { cell: [2, 1], dx: 0.003, dy: 0.004, stage: 'accepted', address: '溪口村老粮站旁', type: 'shutdown', name: '赵六铸造作坊', person: '赵六', industry: '铸造', problems: { environment: '熔炼烟尘无处理', process: '使用淘汰的冲天炉' }, four: ['licence', 'environment'] },
+  { cell: [2, 0], dx: -0.004, dy: 0.002, stage: 'submitted', address: '青溪镇工业路 8 号', type: 'rectify', name: '青溪金属制品有限公司', person: '钱七', industry: '金属制品', licensed: true, problems: { environment: '喷涂废气收集不全' }, four: [] },
 ] as const;
 
 /** A few enterprise files at every stage, so a fresh `npm start` shows the register, tasks and revisits working. */
@@ -32,7 +32,7 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
     const c = cellCenter(f.cell[0], f.cell[1]);
     const at = (days: number) => new Date(start + days * DAY_MS + n * 3_600_000);
     const fields = enterpriseInput.parse({
-      name: f.name, personInCharge: f.person, industry: f.industry, lat: c.lat + f.dy, lng: c.lng + f.dx, address: `${f.name.slice(0, 2)}家门前`,
+      name: f.name, personInCharge: f.person, industry: f.industry, lat: c.lat + f.dy, lng: c.lng + f.dx, address: f.address,
       businessLicence: 'licensed' in f, problems: f.problems, fourWithouts: f.four, remediationType: f.type, surveyedBy: '镇整治办', surveyedOn: beijingDate(at(0)),
     });
     const created = insertEnterprise(ctx.db, actor, fields, ctx.villageAreas(), at(0), 'seed');

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
@@ -112,7 +113,10 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     const first = /sid=[^;]+/.exec((await post('/api/admin/session', { username: 'admin', password: otp })).headers.get('set-cookie')!)![0];
     const changed = await post('/api/admin/password', { current: otp, next: '管理员的新密码够长了' }, first);
     const cookie = /sid=[^;]+/.exec(changed.headers.get('set-cookie')!)![0];
-    for (const path of ['/admin/complaints', '/admin/complaints?sort=overdue&q=作坊', '/admin/complaints/1', '/admin/audit', '/admin/users', '/admin/templates', '/admin/password']) {
+    // Every page the back-office registers (astro.config.mjs), each [id] as the demo's first row.
+    const registered = [...readFileSync('astro.config.mjs', 'utf8').matchAll(/'(\/admin[^']*)': '/g)].map((m) => m[1]!.replace('[id]', '1')).filter((p) => p !== '/admin/login');
+    expect(registered).toContain('/admin/tasks/1');
+    for (const path of [...registered, '/admin/complaints?sort=overdue&q=作坊', '/admin/enterprises?status=listed&q=作坊', '/admin/tasks?overdue=1']) {
       const res = await fetch(`${portal.base}${path}`, { headers: { cookie } });
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toContain('整治办工作台');
