@@ -20,8 +20,14 @@ const ADMIN_PAGES = {
   '/admin/tasks/[id]': 'task',
   '/admin/revisits': 'revisits',
   // xlsx import/export and the survey print view
+  '/admin/enterprises/import': 'enterprise-import',
+  '/admin/enterprises/[id]/survey': 'enterprise-survey',
   // random inspections and night patrols
+  '/admin/draws': 'draws',
+  '/admin/draws/[id]': 'draw',
+  '/admin/patrols': 'patrols',
   // reports
+  '/admin/reports': 'reports',
 };
 /** @type {import('astro').AstroIntegration} */
 const backOffice = {

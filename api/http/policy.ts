@@ -29,8 +29,14 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/tasks/[id]': ENFORCEMENT,
   'GET /admin/revisits': ENFORCEMENT,
   // xlsx import/export and the survey print view
+  'GET /admin/enterprises/import': TRIAGE,
+  'GET /admin/enterprises/[id]/survey': ENFORCEMENT,
   // random inspections and night patrols
+  'GET /admin/draws': ['admin', 'triage', 'leader'],
+  'GET /admin/draws/[id]': ['admin', 'triage', 'leader'],
+  'GET /admin/patrols': ['admin', 'triage', 'village', 'leader'],
   // reports
+  'GET /admin/reports': ['admin', 'triage', 'leader'],
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,
@@ -63,8 +69,22 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/revisits': ENFORCEMENT,
   'POST /api/admin/revisits/:id': FIELD,
   // xlsx import/export and the survey print view
+  'GET /api/admin/exports/dynamic-list.xlsx': ENFORCEMENT,
+  'POST /api/admin/imports/dynamic-list/preview': TRIAGE,
+  'POST /api/admin/imports/dynamic-list': TRIAGE,
   // random inspections and night patrols
+  'GET /api/admin/draws': ['admin', 'triage', 'leader'],
+  'POST /api/admin/draws': TRIAGE,
+  'GET /api/admin/draws/:id': ['admin', 'triage', 'leader'],
+  'GET /api/admin/draws/:id/verify': ['admin', 'triage', 'leader'],
+  'POST /api/admin/draws/:id/items/:enterpriseId': TRIAGE,
+  'GET /api/admin/patrols': ['admin', 'triage', 'village', 'leader'],
+  'POST /api/admin/patrols': FIELD,
+  'GET /api/admin/patrols/:id': ['admin', 'triage', 'village', 'leader'],
   // reports
+  'GET /api/admin/reports/progress': ['admin', 'triage', 'leader'],
+  'GET /api/admin/reports/progress.xlsx': ['admin', 'triage', 'leader'],
+  'GET /api/admin/reports/shutdown-register.xlsx': ['admin', 'triage', 'leader'],
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';

@@ -9,8 +9,9 @@ import { reportForm } from '../helpers/report.ts';
 import { bigPhoto, bareSharp, multipart, postPhotoReport } from './photo-work.ts';
 import { load } from './load.ts';
 import { benchQueue } from './queue.ts';
+import { benchXlsx } from './xlsx.ts';
 
-// `npm run bench` runs everything; `npm run bench -- reports` or `-- queue` one part.
+// `npm run bench` runs everything; `npm run bench -- reports`, `-- queue` or `-- xlsx` one part.
 const only = process.argv[2];
 const SECONDS = 5;
 const rows: string[][] = [];
@@ -21,10 +22,11 @@ const row = (...cells: (string | number)[]) => {
 const fmt = (n: number, d = 1) => n.toFixed(d);
 const peakRssMb = (pid: number) => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
+if (!only || only === 'reports') execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' }); // the server parts
 row('figure', 'ours', 'baseline', 'ratio', 'target');
-if (only !== 'queue') await benchReports();
-if (only !== 'reports') await benchQueue(row); // 6. the back-office queue at a million complaints
+if (!only || only === 'reports') await benchReports();
+if (!only || only === 'queue') await benchQueue(row); // 6. the back-office queue at a million complaints
+if (!only || only === 'xlsx') await benchXlsx(row); // 7. the dynamic list in and out of .xlsx
 
 async function benchReports() {
 const env = { REPORT_RATE_LIMIT: '100000000', NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
