@@ -7,9 +7,12 @@ import { insertEnterprise } from '../../api/services/enterprises.ts';
 import { applyTaskAction } from '../../api/services/task-actions.ts';
 import { addEvidence } from '../../api/services/task-evidence.ts';
 import { createTask } from '../../api/services/tasks.ts';
+import { createDraw, drawInput } from '../../api/services/inspection-draws.ts';
+import { createPatrol, patrolInput } from '../../api/services/night-patrols.ts';
 import { beijingDate, DAY_MS } from '../../api/services/time.ts';
 import { taskItems, tasks } from '../schema-enforcement.ts';
-import { users } from '../schema.ts';
+import { departments, users, villages } from '../schema.ts';
+import { enterprises } from '../schema-enforcement.ts';
 import { cellCenter } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
 
@@ -55,4 +58,21 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
     applyTaskAction(ctx.db, actor, task.id, { action: 'submit', version: version() }, cfg, at(12));
     if (f.stage === 'accepted') applyTaskAction(ctx.db, actor, task.id, { action: 'accept', version: version(), note: '两断三清到位' }, cfg, at(14));
   }
+  seedDrawAndPatrol(ctx, actor);
+}
+
+/** One 双随机 draw and one night patrol, so those pages have something to show. */
+function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
+  const eco = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get();
+  if (eco) createDraw(ctx.db, actor, drawInput.parse({ title: '本月“双随机”抽查', seed: 'qingxi-demo', enterpriseCount: 2, departmentIds: [eco.id] }), new Date(Date.now() - 5 * DAY_MS));
+  const zhulin = ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, 'qingxi-zhulin')).get();
+  const found = ctx.db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.name, '王五家具加工作坊')).get();
+  const night = new Date(Date.now() - 2 * DAY_MS);
+  night.setUTCHours(13, 30, 0, 0); // 21:30 Beijing
+  const input = patrolInput(() => new Date()).parse({
+    startedAt: night.toISOString(), endedAt: new Date(night.getTime() + 2 * 3_600_000).toISOString(), area: '竹林村、溪口村沿河一带',
+    villageId: zhulin?.id, participants: ['陈副镇长', '竹林村网格员老周', '派出所小吴'], summary: '重点查看已关停作坊是否复产。',
+    findings: found ? [{ enterpriseId: found.id, note: '22:10 仍有电锯声，已告知整改期限' }] : [],
+  });
+  createPatrol(ctx.db, actor, input, new Date());
 }
