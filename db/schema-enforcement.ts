@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { complaints, departments, townships, users, villages } from './schema.ts';
+import { complaints, departments, storedPhotoColumns, townships, users, villages } from './schema.ts';
 
 /** The eight inspection areas of seed 000, in the order of its survey form. */
 export const INSPECTION_AREAS = ['licensing', 'process', 'safety', 'fire', 'special', 'environment', 'leasing', 'site'] as const;
@@ -156,15 +156,7 @@ export const taskEvidence = sqliteTable(
     id: text('id').primaryKey(),
     taskId: integer('task_id').notNull().references(() => tasks.id),
     itemId: integer('item_id').notNull().references(() => taskItems.id),
-    file: text('file').notNull(),
-    thumbFile: text('thumb_file').notNull(),
-    width: integer('width').notNull(),
-    height: integer('height').notNull(),
-    bytes: integer('bytes').notNull(),
-    // Private: where and when the camera says it was taken.
-    exifLat: real('exif_lat'),
-    exifLng: real('exif_lng'),
-    exifTakenAt: ms('exif_taken_at'),
+    ...storedPhotoColumns(),
     uploadedBy: integer('uploaded_by').notNull().references(() => users.id),
     createdAt: createdAt(),
   },

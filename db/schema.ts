@@ -164,21 +164,25 @@ export const complaintContacts = sqliteTable('complaint_contacts', {
   createdAt: createdAt(),
 });
 
+/** A re-encoded photo on disk (display + thumbnail) and, private to staff, where and when the camera says it was taken. */
+export const storedPhotoColumns = () => ({
+  file: text('file').notNull(),
+  thumbFile: text('thumb_file').notNull(),
+  width: integer('width').notNull(),
+  height: integer('height').notNull(),
+  bytes: integer('bytes').notNull(),
+  exifLat: real('exif_lat'),
+  exifLng: real('exif_lng'),
+  exifTakenAt: integer('exif_taken_at', { mode: 'timestamp_ms' }),
+});
+
 export const complaintPhotos = sqliteTable(
   'complaint_photos',
   {
     id: text('id').primaryKey(),
     complaintId: integer('complaint_id').notNull().references(() => complaints.id),
     seq: integer('seq').notNull(),
-    file: text('file').notNull(),
-    thumbFile: text('thumb_file').notNull(),
-    width: integer('width').notNull(),
-    height: integer('height').notNull(),
-    bytes: integer('bytes').notNull(),
-    // Private to staff: where and when the camera says the photo was taken.
-    exifLat: real('exif_lat'),
-    exifLng: real('exif_lng'),
-    exifTakenAt: integer('exif_taken_at', { mode: 'timestamp_ms' }),
+    ...storedPhotoColumns(),
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
     createdAt: createdAt(),
   },

@@ -1,4 +1,6 @@
 // The night-patrol form: findings are repeatable rows, sent as a list the generic form handler cannot build.
+import { showError } from './admin.ts';
+
 const form = document.getElementById('patrol-form') as HTMLFormElement | null;
 const list = document.getElementById('findings');
 const template = document.getElementById('finding-row') as HTMLTemplateElement | null;
@@ -29,18 +31,6 @@ function body(f: HTMLFormElement) {
   };
 }
 
-function showError(message: string) {
-  if (!form) return;
-  let box = form.querySelector<HTMLElement>(':scope > .form-error');
-  if (!box) {
-    box = document.createElement('p');
-    box.className = 'form-error';
-    box.setAttribute('role', 'alert');
-    form.append(box);
-  }
-  box.textContent = message;
-}
-
 form?.addEventListener('submit', async (e) => {
   e.preventDefault();
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
@@ -49,9 +39,9 @@ form?.addEventListener('submit', async (e) => {
     const res = await fetch('/api/admin/patrols', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(form)) });
     if (res.ok) return location.reload();
     const data = await res.json().catch(() => ({}));
-    showError(data?.error?.message ?? '保存失败，请重试');
+    showError(form!, data?.error?.message ?? '保存失败，请重试');
   } catch {
-    showError('网络错误，请重试');
+    showError(form!, '网络错误，请重试');
   } finally {
     if (button) button.disabled = false;
   }
