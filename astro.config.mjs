@@ -26,6 +26,7 @@ const ADMIN_PAGES = {
   '/admin/draws': 'draws',
   '/admin/draws/[id]': 'draw',
   '/admin/patrols': 'patrols',
+  // exposures (典型案例) and Open311 keys
   // reports
   '/admin/reports': 'reports',
 };

@@ -15,6 +15,10 @@ import { adminRevisitRoutes } from './routes/admin-revisits.ts';
 import { adminRegisterXlsxRoutes } from './routes/admin-register-xlsx.ts';
 import { adminInspectionRoutes } from './routes/admin-inspections.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
+import { adminExposureRoutes } from './routes/admin-exposures.ts';
+import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
+import { publicCaseRoutes } from './routes/public-cases.ts';
+import { open311Routes } from './routes/open311.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
 /** The whole API under /api. Each route file says who may call it. */
@@ -36,6 +40,8 @@ export function createApp(ctx: AppContext) {
   );
   app.route('/health', health);
   app.route('/complaints', complaintRoutes(ctx));
+  app.route('/cases', publicCaseRoutes(ctx));
+  app.route('/open311/v2', open311Routes(ctx));
   const admin = new Hono<StaffEnv>();
   admin.use(staffGate(ctx));
   admin.route('/', adminSessionRoutes(ctx));
@@ -47,6 +53,8 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminRegisterXlsxRoutes(ctx));
   admin.route('/', adminInspectionRoutes(ctx));
   admin.route('/', adminReportRoutes(ctx));
+  admin.route('/', adminExposureRoutes(ctx));
+  admin.route('/', adminApiKeyRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

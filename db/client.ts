@@ -4,8 +4,9 @@ import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fileURLToPath } from 'node:url';
 import * as base from './schema.ts';
 import * as enforcement from './schema-enforcement.ts';
+import * as publicSchema from './schema-public.ts';
 
-const schema = { ...base, ...enforcement };
+const schema = { ...base, ...enforcement, ...publicSchema };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -35,6 +35,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/draws': ['admin', 'triage', 'leader'],
   'GET /admin/draws/[id]': ['admin', 'triage', 'leader'],
   'GET /admin/patrols': ['admin', 'triage', 'village', 'leader'],
+  // exposures (典型案例) and Open311 keys
   // reports
   'GET /admin/reports': ['admin', 'triage', 'leader'],
 
@@ -81,6 +82,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/patrols': ['admin', 'triage', 'village', 'leader'],
   'POST /api/admin/patrols': FIELD,
   'GET /api/admin/patrols/:id': ['admin', 'triage', 'village', 'leader'],
+  // exposures (典型案例) and Open311 keys
   // reports
   'GET /api/admin/reports/progress': ['admin', 'triage', 'leader'],
   'GET /api/admin/reports/progress.xlsx': ['admin', 'triage', 'leader'],
