@@ -4,7 +4,8 @@ import { complaints, users, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, revisits, tasks } from '../../db/schema-enforcement.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { complaintScope } from './complaint-scope.ts';
-import { enterpriseScope, visibleEnterprise } from './enforcement-scope.ts';
+import { enterpriseScope, isOffice, revisitScope, taskScope, visibleEnterprise } from './enforcement-scope.ts';
+import { patrolScope } from './night-patrols.ts';
 import { metresBetween } from './geo.ts';
 
 /** 一企一档: the file and every complaint, task, revisit, inspection and patrol finding about it. */
@@ -17,13 +18,15 @@ export function getEnterpriseFile(db: Db, user: StaffUser, id: number) {
     .from(enterpriseComplaints).innerJoin(complaints, eq(complaints.id, enterpriseComplaints.complaintId))
     .where(and(eq(enterpriseComplaints.enterpriseId, id), complaintScope(user))).orderBy(asc(complaints.id)).all();
   const taskRows = db.select({ id: tasks.id, type: tasks.type, status: tasks.status, dueAt: tasks.dueAt, createdAt: tasks.createdAt, acceptedAt: tasks.acceptedAt, origin: tasks.origin })
-    .from(tasks).where(eq(tasks.enterpriseId, id)).orderBy(asc(tasks.id)).all();
+    .from(tasks).where(and(eq(tasks.enterpriseId, id), taskScope(user))).orderBy(asc(tasks.id)).all();
   const visits = db.select({ id: revisits.id, dueAt: revisits.dueAt, status: revisits.status, outcome: revisits.outcome, note: revisits.note, doneAt: revisits.doneAt, doneBy: users.displayName, followUpTaskId: revisits.followUpTaskId })
-    .from(revisits).leftJoin(users, eq(users.id, revisits.doneBy)).where(eq(revisits.enterpriseId, id)).orderBy(asc(revisits.dueAt)).all();
-  const inspections = db.select({ drawId: inspectionDraws.id, title: inspectionDraws.title, drawnAt: inspectionDraws.createdAt, outcome: inspectionDrawItems.outcome, note: inspectionDrawItems.note })
+    .from(revisits).leftJoin(users, eq(users.id, revisits.doneBy)).where(and(eq(revisits.enterpriseId, id), revisitScope(user))).orderBy(asc(revisits.dueAt)).all();
+  // Draws are the office's: a village must not learn of a surprise inspection from the file.
+  const seesDraws = isOffice(user) || user.role === 'leader';
+  const inspections = !seesDraws ? [] : db.select({ drawId: inspectionDraws.id, title: inspectionDraws.title, drawnAt: inspectionDraws.createdAt, outcome: inspectionDrawItems.outcome, note: inspectionDrawItems.note })
     .from(inspectionDrawItems).innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId)).where(eq(inspectionDrawItems.enterpriseId, id)).all();
   const patrols = db.select({ patrolId: nightPatrols.id, startedAt: nightPatrols.startedAt, area: nightPatrols.area, note: patrolFindings.note })
-    .from(patrolFindings).innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId)).where(eq(patrolFindings.enterpriseId, id)).all();
+    .from(patrolFindings).innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId)).where(and(eq(patrolFindings.enterpriseId, id), patrolScope(user))).all();
   return { ...e, villageName: village.name, complaints: linked, tasks: taskRows, revisits: visits, inspections, patrols };
 }
 export type EnterpriseFile = NonNullable<ReturnType<typeof getEnterpriseFile>>;

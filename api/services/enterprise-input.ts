@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { isCalendarDate } from './time.ts';
 import { FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
 
 const text = (label: string, max = 200) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
 const date = (label: string) =>
-  z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, { error: `${label}请写成 2026-01-31 的格式` }).nullish().or(z.literal('').transform(() => null));
+  z.string().trim().refine(isCalendarDate, { error: `${label}不是有效日期，请写成 2026-01-31 的格式` }).nullish().or(z.literal('').transform(() => null));
 const area = (label: string) => z.coerce.number({ error: `${label}须为数字` }).min(0, { error: `${label}不能为负` }).max(10_000_000).nullish();
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'on', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1')]);
 

@@ -1,7 +1,7 @@
-import { and, desc, eq, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { villages } from '../../db/schema.ts';
-import { enterprises, type EnterpriseStatus, type RemediationType } from '../../db/schema-enforcement.ts';
+import { enterprises, revisits, tasks, type EnterpriseStatus, type RemediationType } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { enterpriseScope, visibleEnterprise } from './enforcement-scope.ts';
@@ -12,6 +12,32 @@ export type Result<T> = ({ ok: true } & T) | { ok: false; status: 400 | 403 | 40
 export const fail = (status: 400 | 403 | 404 | 409, message: string) => ({ ok: false as const, status, message });
 
 type Writer = Db | Tx;
+
+class Refused extends Error {
+  readonly status: 400 | 403 | 404 | 409;
+  constructor(status: 400 | 403 | 404 | 409, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/**
+ * Runs `fn` in a transaction (a savepoint when nested). A refusal returned from anywhere inside
+ * rolls back every write made before it, instead of committing half the work, and comes back as
+ * the Result.
+ */
+export function atomically<T extends object>(db: Writer, fn: (tx: Tx) => Result<T>): Result<T> {
+  try {
+    return db.transaction((tx) => {
+      const r = fn(tx);
+      if (!r.ok) throw new Refused(r.status, r.message);
+      return r;
+    });
+  } catch (e) {
+    if (e instanceof Refused) return fail(e.status, e.message);
+    throw e;
+  }
+}
 
 /** The village an enterprise belongs to: the one chosen, else the one its coordinates fall in. */
 export function resolveVillage(db: Pick<Db, 'select'>, areas: VillageArea[], input: Pick<EnterpriseInput, 'villageId' | 'lat' | 'lng'>) {
@@ -33,7 +59,7 @@ export function insertEnterprise(db: Writer, actor: Pick<StaffUser, 'id' | 'disp
   const { villageId: _v, ...fields } = input;
   try {
     const row = db.insert(enterprises)
-      .values({ ...fields, villageId: village.id, townshipId: village.townshipId, createdBy: actor.id, updatedBy: actor.id, updatedAt: now })
+      .values({ ...fields, villageId: village.id, townshipId: village.townshipId, createdBy: actor.id, updatedBy: actor.id, createdAt: now, updatedAt: now })
       .returning({ id: enterprises.id })
       .get();
     audit(db, { id: actor.id, label: actor.displayName }, { action: 'enterprise.create', objectType: 'enterprise', objectId: row.id, details: { how, name: input.name } }, now);
@@ -44,12 +70,9 @@ export function insertEnterprise(db: Writer, actor: Pick<StaffUser, 'id' | 'disp
   }
 }
 
-export function createEnterprise(db: Db, actor: StaffUser, input: EnterpriseInput, areas: VillageArea[], now = new Date()) {
-  return db.transaction((tx) => insertEnterprise(tx, actor, input, areas, now));
-}
 
 export function updateEnterprise(db: Db, user: StaffUser, id: number, input: EnterpriseInput & { version: number }, areas: VillageArea[], now = new Date()): Result<{ version: number }> {
-  return db.transaction((tx) => {
+  return atomically(db, (tx) => {
     const row = tx.select().from(enterprises).where(visibleEnterprise(user, id)).get();
     if (!row) return fail(404, '企业不存在或无权查看');
     if (row.version !== input.version) return fail(409, '这份档案已被他人修改，请刷新后再改');
@@ -65,6 +88,11 @@ export function updateEnterprise(db: Db, user: StaffUser, id: number, input: Ent
     } catch (e) {
       if (isUniqueViolation(e)) return fail(409, `本村（社区）已有名为“${input.name}”的企业`);
       throw e;
+    }
+    if (village.id !== row.villageId) {
+      // Open work moves with the enterprise: the new village's officer does it, the old one no longer sees it.
+      tx.update(tasks).set({ villageId: village.id, updatedAt: now }).where(and(eq(tasks.enterpriseId, id), inArray(tasks.status, ['open', 'submitted']))).run();
+      tx.update(revisits).set({ villageId: village.id }).where(and(eq(revisits.enterpriseId, id), eq(revisits.status, 'scheduled'))).run();
     }
     audit(tx, { id: user.id, label: user.displayName }, { action: 'enterprise.update', objectType: 'enterprise', objectId: id, details: { fields: changed } }, now);
     return { ok: true, version: version + 1 };

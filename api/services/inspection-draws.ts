@@ -73,7 +73,8 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
     const seed = input.seed ?? randomSeed();
     const result = runDraw({ seed, enterpriseIds: candidates, enterpriseCount: input.enterpriseCount, inspectors, inspectorsPerDepartment: input.inspectorsPerDepartment });
     const row = tx.insert(inspectionDraws).values({
-      title: input.title, seed, filters, enterpriseCount: input.enterpriseCount, inspectorsPerDepartment: input.inspectorsPerDepartment,
+      // A seed someone typed could have been tried in advance; the record says who chose it.
+      title: input.title, seed, filters: { ...filters, seedChosenBy: input.seed ? 'staff' : 'server' }, enterpriseCount: input.enterpriseCount, inspectorsPerDepartment: input.inspectorsPerDepartment,
       candidateEnterpriseIds: candidates, candidateInspectors: inspectors,
       drawnEnterpriseIds: result.enterpriseIds, drawnInspectorIds: result.inspectorIds,
       createdBy: user.id, createdAt: now,

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { users, villages } from '../../db/schema.ts';
@@ -8,7 +8,7 @@ import type { StaffUser } from './auth/sessions.ts';
 import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './enforcement-labels.ts';
 import { revisitScope } from './enforcement-scope.ts';
 import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
-import { fail, insertEnterprise, type Result } from './enterprises.ts';
+import { atomically, fail, insertEnterprise, type Result } from './enterprises.ts';
 import { createTask, type TaskLimits } from './tasks.ts';
 import { beijingDate, DAY_MS } from './time.ts';
 import type { VillageArea } from './village-routing.ts';
@@ -59,7 +59,7 @@ function followUpType(outcome: Exclude<RevisitInput['outcome'], 'fine'>, previou
 
 /** Records a revisit. Any finding puts the enterprise back on the dynamic list with a new task. */
 export function recordRevisit(db: Db, user: StaffUser, id: number, input: RevisitInput, cfg: RevisitConfig, now: Date): Result<{ followUpTaskId: number | null; enterpriseId: number }> {
-  return db.transaction((tx) => {
+  return atomically(db, (tx) => {
     const visit = tx.select().from(revisits).where(and(eq(revisits.id, id), revisitScope(user))).get();
     if (!visit) return fail(404, '回头看记录不存在或无权查看');
     if (visit.status !== 'scheduled') return fail(409, '这次回头看已经记录过了');
@@ -78,11 +78,14 @@ export function recordRevisit(db: Db, user: StaffUser, id: number, input: Revisi
         if (!created.ok) return created;
         targetId = created.id;
       } else {
-        tx.update(enterprises).set({ revisitType: type, status: 'listed', updatedAt: now }).where(eq(enterprises.id, ent.id)).run();
+        const active = tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.enterpriseId, ent.id), inArray(tasks.status, ['open', 'submitted']))).get();
+        tx.update(enterprises).set({ revisitType: type, status: active ? 'in_progress' : 'listed', version: sql`${enterprises.version} + 1`, updatedAt: now }).where(eq(enterprises.id, ent.id)).run();
+        // Work already under way answers this finding too; the finding is recorded against it.
+        if (active) followUpTaskId = active.id;
       }
       const kind = followUpType(input.outcome, previous?.type ?? ent.remediationType);
       const areas = kind === 'rectify' ? rectifyAreas(tx, previous?.id, ent.problems) : [];
-      const task = createTask(tx, user, {
+      const task = followUpTaskId ? { ok: true as const, id: followUpTaskId } : createTask(tx, user, {
         enterpriseId: targetId, type: kind, departmentIds: [], villageLead: previous?.villageLead ?? ent.responsible ?? user.displayName,
         townshipLead: previous?.townshipLead ?? '待定', departmentLead: '', dueOn: beijingDate(new Date(now.getTime() + cfg.followUpDays * DAY_MS)),
         measures: `回头看发现：${REVISIT_OUTCOME_LABELS[input.outcome]}。${input.note}`, optionalItems: [], areas, complaintIds: [],

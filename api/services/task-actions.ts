@@ -7,7 +7,7 @@ import type { StaffUser } from './auth/sessions.ts';
 import { applyAction } from './complaint-actions.ts';
 import { REMEDIATION_LABELS, TASK_STATUS_LABELS } from './enforcement-labels.ts';
 import { isOffice, visibleTask } from './enforcement-scope.ts';
-import { fail, setEnterpriseStatus, type Result } from './enterprises.ts';
+import { atomically, fail, setEnterpriseStatus, type Result } from './enterprises.ts';
 import type { TaskLimits } from './tasks.ts';
 import { nextTaskStatus, TASK_ACTION_LABELS, TASK_TRANSITIONS, type TaskActionInput } from './task-workflow.ts';
 import { beijingDate, DAY_MS } from './time.ts';
@@ -19,7 +19,7 @@ export interface TaskActionConfig extends TaskLimits {
 
 /** Applies one action to a task through the state machine: scoped, version-checked, evented, audited. */
 export function applyTaskAction(db: Db, user: StaffUser, id: number, input: TaskActionInput, cfg: TaskActionConfig, now: Date): Result<{ version: number; status: string }> {
-  return db.transaction((tx) => {
+  return atomically(db, (tx) => {
     const task = tx.select().from(tasks).where(visibleTask(user, id)).get();
     if (!task) return fail(404, '任务不存在或无权查看');
     const rule = TASK_TRANSITIONS[input.action];
@@ -41,6 +41,8 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
       case 'accept':
         set.acceptedAt = now;
         setEnterpriseStatus(tx, task.enterpriseId, 'done', now, { progressNote: `${beijingDate(now)} 通过验收` });
+        // A new acceptance replaces the revisits an earlier one scheduled.
+        tx.update(revisits).set({ status: 'cancelled' }).where(and(eq(revisits.enterpriseId, task.enterpriseId), eq(revisits.status, 'scheduled'))).run();
         for (const days of cfg.revisitDays) {
           tx.insert(revisits).values({ enterpriseId: task.enterpriseId, villageId: task.villageId, taskId: id, dueAt: new Date(now.getTime() + days * DAY_MS) }).run();
         }

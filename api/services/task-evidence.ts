@@ -13,8 +13,8 @@ import type { PhotoStore } from './photo-store.ts';
 export const evidenceFields = z.object({
   note: z.string({ error: '请写明现场情况' }).trim().min(2, { error: '请写明现场情况（至少 2 个字）' }).max(1000, { error: '说明最多 1000 个字' }),
   // The phone's position when the file carries no GPS (a camera app may strip it).
-  lat: z.coerce.number().min(-90).max(90).optional(),
-  lng: z.coerce.number().min(-180).max(180).optional(),
+  lat: z.coerce.number({ error: '手机定位的纬度无效' }).min(-90, { error: '手机定位的纬度无效' }).max(90, { error: '手机定位的纬度无效' }).optional(),
+  lng: z.coerce.number({ error: '手机定位的经度无效' }).min(-180, { error: '手机定位的经度无效' }).max(180, { error: '手机定位的经度无效' }).optional(),
 });
 
 export interface EvidenceDeps {

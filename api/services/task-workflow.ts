@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isCalendarDate } from './time.ts';
 import { INSPECTION_AREAS, REMEDIATION_TYPES, type TaskStatus } from '../../db/schema-enforcement.ts';
 
 /** Every status change of an enforcement task lives here, as the complaint's do in complaint-workflow. */
@@ -44,7 +45,7 @@ export const taskCreateInput = z
     villageLead: lead('村居负责人'),
     townshipLead: lead('镇街负责人'),
     departmentLead: z.string().trim().max(50).default(''),
-    dueOn: z.string({ error: '请填写完成期限' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: '完成期限请写成 2026-01-31 的格式' }),
+    dueOn: z.string({ error: '请填写完成期限' }).refine(isCalendarDate, { error: '完成期限不是有效日期，请写成 2026-01-31 的格式' }),
     measures: z.string().trim().max(2000, { error: '整治措施最多 2000 个字' }).default(''),
     optionalItems: z.array(z.enum(['remove_equipment', 'restore_land'])).default([]),
     areas: z.array(z.enum(INSPECTION_AREAS)).default([]),

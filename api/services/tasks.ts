@@ -8,7 +8,7 @@ import { applyAction } from './complaint-actions.ts';
 import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice, visibleEnterprise } from './enforcement-scope.ts';
-import { fail, setEnterpriseStatus, type Result } from './enterprises.ts';
+import { atomically, fail, setEnterpriseStatus, type Result } from './enterprises.ts';
 import { checklistFor } from './task-checklists.ts';
 import type { TaskCreateInput } from './task-workflow.ts';
 import { beijingDate, endOfBeijingDay } from './time.ts';
@@ -18,7 +18,7 @@ type Origin = (typeof tasks.$inferInsert)['origin'];
 
 /** Links complaints to an enterprise file (一企一档); a complaint belongs to one enterprise at most. */
 export function linkComplaints(db: Db | Tx, user: Actor, enterpriseId: number, complaintIds: number[], now: Date): Result<{ linked: number[] }> {
-  return db.transaction((tx) => {
+  return atomically(db, (tx) => {
     const ent = tx.select({ id: enterprises.id }).from(enterprises).where(visibleEnterprise(user, enterpriseId)).get();
     if (!ent) return fail(404, '企业不存在或无权查看');
     const linked: number[] = [];
@@ -44,7 +44,7 @@ export interface TaskLimits {
 export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, limits: TaskLimits, now: Date, origin: Origin = 'survey'): Result<{ id: number }> {
   // A revisit's finding reopens work wherever it is recorded, the village included.
   if (!isOffice(user) && origin !== 'revisit') return fail(403, '只有整治办可以下达任务');
-  return db.transaction((tx) => {
+  return atomically(db, (tx) => {
     const ent = tx.select().from(enterprises).where(visibleEnterprise(user, input.enterpriseId)).get();
     if (!ent) return fail(404, '企业不存在或无权查看');
     const active = tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.enterpriseId, ent.id), inArray(tasks.status, ['open', 'submitted']))).get();
@@ -57,7 +57,7 @@ export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, lim
     const items = checklistFor(input.type, { optional: input.optionalItems, areas: input.areas });
     const task = tx.insert(tasks).values({
       enterpriseId: ent.id, villageId: ent.villageId, type: input.type, origin, villageLead: input.villageLead, townshipLead: input.townshipLead,
-      departmentLead: input.departmentLead, measures: input.measures, dueAt: endOfBeijingDay(input.dueOn), createdBy: user.id, updatedBy: user.id, updatedAt: now,
+      departmentLead: input.departmentLead, measures: input.measures, dueAt: endOfBeijingDay(input.dueOn), createdBy: user.id, updatedBy: user.id, createdAt: now, updatedAt: now,
     }).returning({ id: tasks.id }).get();
     for (const d of deptIds) tx.insert(taskDepartments).values({ taskId: task.id, departmentId: d }).run();
     items.forEach((item, i) => tx.insert(taskItems).values({ taskId: task.id, seq: i + 1, code: item.code, label: item.label }).run());
@@ -66,7 +66,7 @@ export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, lim
 
     const link = linkComplaints(tx, user, ent.id, input.complaintIds, now);
     if (!link.ok) return link;
-    for (const id of input.complaintIds) {
+    for (const id of new Set(input.complaintIds)) {
       const c = tx.select({ status: complaints.status, version: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!;
       if (c.status !== 'accepted' && c.status !== 'assigned') continue;
       const r = applyAction(tx, user as StaffUser, id, {

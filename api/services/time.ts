@@ -16,3 +16,9 @@ export const beijingDate = (d: Date) => new Date(d.getTime() + BEIJING_OFFSET_MS
 
 /** The last millisecond of a Beijing calendar day: a deadline "by 2026-12-01" runs to its end. */
 export const endOfBeijingDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - BEIJING_OFFSET_MS + DAY_MS - 1);
+
+/** "2026-02-30" passes a pattern but is no day; this is true only for a real calendar date. */
+export const isCalendarDate = (s: string) => {
+  const d = new Date(`${s}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+};

@@ -96,12 +96,17 @@ function firstSheetPath(files: Map<string, () => Buffer>): string {
   return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
 }
 
+const MAX_COLUMNS = 16_384; // XFD, Excel's last column
+const MAX_ROW = 1_048_576;
+
 function columnIndex(ref: string): number {
   let n = 0;
   for (let i = 0; i < ref.length; i++) {
     const c = ref.charCodeAt(i);
     if (c < 65 || c > 90) break;
     n = n * 26 + (c - 64);
+    // "ZZZZZZ1" would make a sparse array of 300 million cells and stall the server.
+    if (n > MAX_COLUMNS) throw new XlsxError(NOT_XLSX);
   }
   return n - 1;
 }
@@ -115,7 +120,10 @@ function cellValue(type: string | undefined, body: string, tags: Tags, shared: s
     case 's': return shared[Number(v)] ?? null;
     case 'str': return decode(v);
     case 'b': return v === '1';
-    case 'd': return new Date(v);
+    case 'd': {
+      const d = new Date(v);
+      return Number.isNaN(d.getTime()) ? decode(v) : d; // not a date after all: the text, for the row's error
+    }
     case 'e': return null;
     default: return v === '' ? null : Number(v);
   }
@@ -162,6 +170,7 @@ function readLines(bytes: Buffer, maxRows: number): SheetLine[] {
     if (!endsName(xml, p + tags.row.length)) continue;
     const gt = xml.indexOf('>', p);
     rowNo = Number(attr(xml.slice(p + tags.row.length, gt), 'r') ?? rowNo + 1);
+    if (!(rowNo >= 1 && rowNo <= MAX_ROW)) throw new XlsxError(NOT_XLSX);
     if (xml.charCodeAt(gt - 1) === 47) continue; // <row/>
     const end = xml.indexOf(tags.rowEnd, gt);
     if (end < 0) throw new XlsxError(NOT_XLSX);

@@ -86,6 +86,23 @@ describe('enforcement rows across two villages and two departments', () => {
     });
   }
 
+  it("keeps the office's draws and township-wide patrols out of a village officer's enterprise file", async () => {
+    const eco = deptId('eco');
+    expect((await post('/api/admin/draws', { title: '十一月抽查', enterpriseCount: 2, departmentIds: [eco] })).status).toBe(201);
+    const night = new Date(Date.now() - 6 * 3_600_000).toISOString();
+    const patrol = await post('/api/admin/patrols', { startedAt: night, endedAt: new Date(Date.now() - 4 * 3_600_000).toISOString(), area: '全镇', participants: ['甲', '乙'], findings: [{ enterpriseId: zhulin.ent, note: '夜间仍在生产' }] });
+    expect(patrol.status).toBe(201);
+    const file = async (user: string) => (await app.request(`/api/admin/enterprises/${zhulin.ent}`, { headers: { cookie: signIn(ctx, user) } })).json();
+    const office = await file('shouli');
+    expect(office.inspections).toHaveLength(1);
+    expect(office.patrols).toHaveLength(1);
+    for (const user of ['zhulin', 'shengtai']) {
+      const seen = await file(user);
+      expect(seen.inspections, user).toEqual([]);
+      expect(seen.patrols, user).toEqual([]);
+    }
+  });
+
   it('refuses writes on another village\'s task, and departments do not write at all', async () => {
     const form = () => {
       const f = new FormData();

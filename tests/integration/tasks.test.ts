@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { complaints } from '../../db/schema.ts';
 import { enterprises, revisits, tasks } from '../../db/schema-enforcement.ts';
+import { cellCenter } from '../../db/seed/demo-geography.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
@@ -143,6 +144,42 @@ describe('enforcement tasks', () => {
     const created = ctx.db.select().from(enterprises).where(eq(enterprises.id, body.enterpriseId)).get()!;
     expect(created).toMatchObject({ name: '赵六喷漆作坊', revisitType: 3, villageId: ent.villageId, status: 'in_progress' });
     expect(task(body.followUpTaskId).enterpriseId).toBe(created.id);
+  });
+
+  it('writes nothing when it refuses: a task naming a missing complaint, a half-valid link, an impossible date', async () => {
+    const c = await fileAccepted('郑九家在河边洗砂，泥浆直接排进河里，河水发黄。');
+    const ent = await newEnterprise('郑九洗砂作坊');
+    const count = () => ctx.db.select().from(tasks).where(eq(tasks.enterpriseId, ent)).all().length;
+    const refused = await shutdown(ent, { complaintIds: [c.id, 99_999] });
+    expect(refused.status).toBe(400);
+    expect(count()).toBe(0);
+    expect(ctx.db.select().from(enterprises).where(eq(enterprises.id, ent)).get()!.status).toBe('listed');
+    expect(ctx.db.select().from(complaints).where(eq(complaints.id, c.id)).get()!.status).toBe('accepted');
+    const link = await post(`/api/admin/enterprises/${ent}/complaints`, { complaintIds: [c.id, 99_999] });
+    expect(link.status).toBe(400);
+    expect((await (await app.request(`/api/admin/enterprises/${ent}`, { headers: { cookie: cookie(OFFICE) } })).json()).complaints).toEqual([]);
+    for (const dueOn of ['2026-13-45', '2027-02-30', '9999-99-99']) {
+      const bad = await shutdown(ent, { dueOn });
+      expect(bad.status, dueOn).toBe(400);
+      expect((await bad.json()).error.message).toContain('不是有效日期');
+    }
+    expect(count()).toBe(0);
+    // Repeated ids answer the reporter once.
+    const ok = await shutdown(ent, { complaintIds: [c.id, c.id, c.id], dueOn: '2099-01-01' });
+    expect(ok.status).toBe(201);
+    const replies = (await (await app.request(`/api/complaints/${c.code}`)).json()).timeline.filter((e: { note?: string }) => e.note?.includes('已列入整治任务'));
+    expect(replies).toHaveLength(1);
+  });
+
+  it('moves open work with an enterprise that moves to another village', async () => {
+    const ent = await newEnterprise('冯十喷漆作坊');
+    const id = (await (await shutdown(ent, { dueOn: '2099-01-01' })).json()).id;
+    const e = ctx.db.select().from(enterprises).where(eq(enterprises.id, ent)).get()!;
+    const elsewhere = cellCenter(0, 1); // 上塘村
+    const moved = await app.request(`/api/admin/enterprises/${ent}`, { method: 'PATCH', ...json({ name: e.name, personInCharge: e.personInCharge, lat: elsewhere.lat, lng: elsewhere.lng, version: e.version }, cookie(OFFICE)) });
+    expect(moved.status).toBe(200);
+    expect(task(id).villageId).not.toBe(e.villageId);
+    expect((await app.request(`/api/admin/tasks/${id}`, { headers: { cookie: cookie(ZHULIN_OFFICER) } })).status).toBe(404);
   });
 
   it('highlights overdue tasks on a fake clock', async () => {
