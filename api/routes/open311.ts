@@ -1,6 +1,133 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { clientIp } from '../http/client-ip.ts';
+import { ownOrigin } from '../http/same-origin.ts';
+import { verifyApiKey } from '../services/api-keys.ts';
+import { countReportAttempt } from '../services/file-report.ts';
+import { CONTENT_TYPES, errorsBody, render, splitFormat, type Format, type XmlValue } from '../services/open311-format.ts';
+import { getRequest, listRequests, requestsQuery } from '../services/open311-requests.ts';
+import { discovery, listServices, serviceDefinition } from '../services/open311-services.ts';
+import { fileOpen311Request } from '../services/open311-submit.ts';
+import { RateLimiter } from '../services/rate-limit.ts';
 
-export function open311Routes(_ctx: AppContext) {
-  return new Hono();
+/** One key serves an app's many users, so it may file this many times what one address may. */
+const KEY_LIMIT_FACTOR = 10;
+
+/** A refusal in the spec's shape: an array of {code, description}, in the format the path asked for. */
+class Open311Error extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly descriptions: string[];
+  readonly headers?: Record<string, string>;
+  constructor(status: ContentfulStatusCode, descriptions: string | string[], headers?: Record<string, string>) {
+    const list = Array.isArray(descriptions) ? descriptions : [descriptions];
+    super(list[0]);
+    this.status = status;
+    this.descriptions = list;
+    this.headers = headers;
+  }
+}
+
+const NOT_FOUND = '没有这个接口资源（路径须以 .json 或 .xml 结尾）';
+const fileParam = z.object({
+  dir: z.enum(['services', 'requests']).optional(),
+  file: z.string().max(80).transform((f, ctx) => splitFormat(f) ?? (ctx.addIssue({ code: 'custom', message: NOT_FOUND }), z.NEVER)),
+});
+const validFile = zValidator('param', fileParam, (r) => {
+  if (!r.success) throw new Open311Error(404, NOT_FOUND);
+});
+
+// The format of the answer follows the path's suffix, errors included; XML is the spec's required one.
+const formatOf = (c: Context): Format => splitFormat(c.req.path.split('/').pop() ?? '')?.format ?? 'xml';
+
+function answer(c: Context, format: Format, root: string, value: XmlValue, status: ContentfulStatusCode = 200, cacheSeconds = 0) {
+  const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[format] };
+  if (c.req.method === 'GET') {
+    // Public data meant for other apps, browser-based ones included.
+    headers['Access-Control-Allow-Origin'] = '*';
+    headers['Cache-Control'] = cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-cache';
+  }
+  return c.body(render(format, root, value), status, headers);
+}
+
+async function formFields(c: Context): Promise<Record<string, string>> {
+  const type = c.req.header('content-type') ?? '';
+  if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
+    throw new Open311Error(400, '请以 application/x-www-form-urlencoded 表单提交');
+  }
+  const body = await c.req.parseBody().catch(() => {
+    throw new Open311Error(400, '表单数据不完整或格式错误，请重新提交');
+  });
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  return out;
+}
+
+/** Open311 GeoReport v2 (docs/open311.md): public reads, and filing with an API key an admin issued. */
+export function open311Routes(ctx: AppContext) {
+  const windowMs = ctx.env.REPORT_RATE_WINDOW_S * 1000;
+  const keyLimiter = new RateLimiter(ctx.env.REPORT_RATE_LIMIT * KEY_LIMIT_FACTOR, windowMs, () => ctx.clock().getTime());
+
+  return new Hono()
+    .onError((err, c) => {
+      const format = formatOf(c);
+      if (err instanceof Open311Error) {
+        if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+        return c.body(errorsBody(format, err.descriptions.map((description) => ({ code: err.status, description }))), err.status, { 'Content-Type': CONTENT_TYPES[format] });
+      }
+      // Only the stack: a request body may carry a reporter's contact.
+      console.error(`[open311] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
+      return c.body(errorsBody(format, [{ code: 500, description: '服务器内部错误，请稍后再试' }]), 500, { 'Content-Type': CONTENT_TYPES[format] });
+    })
+    .get('/:file', validFile, (c) => {
+      const { name, format } = c.req.valid('param').file;
+      if (name === 'discovery') {
+        const url = `${ownOrigin(ctx.env.PUBLIC_BASE_URL, c.req.url)}/api/open311/v2`;
+        return answer(c, format, 'discovery', discovery(ctx.db, url, ctx.env.NODE_ENV === 'production'), 200, 300);
+      }
+      if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);
+      if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
+      const q = requestsQuery.safeParse(c.req.query());
+      if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
+      const r = listRequests(ctx.db, ctx.villageAreas(), q.data, ctx.clock());
+      if (!r.ok) throw new Open311Error(400, r.message);
+      return answer(c, format, 'service_requests', r.requests as unknown as XmlValue, 200, 30);
+    })
+    // One pattern for services/{code} and requests/{id}: beside /:file, two static prefixes would
+    // drop Hono to its slower router (tests/unit/basics.test.ts).
+    .get('/:dir/:file', validFile, (c) => {
+      const { dir, file: { name, format } } = c.req.valid('param');
+      if (dir === 'services') {
+        const definition = serviceDefinition(ctx.db, name);
+        if (!definition) throw new Open311Error(404, `没有这个 service_code：${name}`);
+        return answer(c, format, 'service_definition', definition, 200, 300);
+      }
+      const request = /^\d{1,15}$/.test(name) ? getRequest(ctx.db, ctx.villageAreas(), Number(name)) : null;
+      if (!request) throw new Open311Error(404, `没有这个 service_request_id：${name}`);
+      return answer(c, format, 'service_requests', [request] as unknown as XmlValue, 200, 30);
+    })
+    .post('/:file', validFile, async (c) => {
+      const { name, format } = c.req.valid('param').file;
+      if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
+      // The site's per-address limit first, counted like a form submission; the key replaces the captcha.
+      const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
+      if (limited && !limited.ok && limited.kind === 'rate_limited') {
+        throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
+      }
+      const form = await formFields(c);
+      const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'), ctx.clock());
+      if (!key.ok) {
+        throw new Open311Error(403, { missing: '缺少 api_key，请向整治办申请接口密钥', invalid: 'api_key 无效', revoked: '该 api_key 已被吊销' }[key.reason]);
+      }
+      const perKey = keyLimiter.hit(String(key.id));
+      if (!perKey.ok) {
+        throw new Open311Error(429, `该 api_key 提交过于频繁，请 ${Math.ceil(perKey.retryAfterS / 60)} 分钟后再试`, { 'Retry-After': String(perKey.retryAfterS) });
+      }
+      const filed = await fileOpen311Request(ctx, form, key.id);
+      if (!filed.ok) throw new Open311Error(filed.status, filed.messages);
+      c.header('Cache-Control', 'no-store');
+      return answer(c, format, 'service_requests', [{ service_request_id: String(filed.id), service_notice: filed.notice, account_id: null }], 201);
+    });
 }

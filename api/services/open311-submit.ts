@@ -1,0 +1,66 @@
+import { eq } from 'drizzle-orm';
+import type { AppContext } from '../context.ts';
+import { complaints, townships } from '../../db/schema.ts';
+import { apiSubmissions } from '../../db/schema-public.ts';
+import { parseComplaintJson } from './complaint-form.ts';
+import { submitComplaint } from './complaints.ts';
+import { formatTrackingCode } from './tracking-code.ts';
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** first_name/last_name as one name: Chinese names family name first, with no space. */
+export function personName(first?: string, last?: string): string | undefined {
+  const [f, l] = [first?.trim() ?? '', last?.trim() ?? ''];
+  if (!f && !l) return undefined;
+  return CJK.test(f + l) ? `${l}${f}` : `${f} ${l}`.trim();
+}
+
+/**
+ * Open311's arguments as the site's form fields, so the one zod schema (complaint-input.ts) checks
+ * both with the same rules, limits and messages. The contact (name, phone) is stored as the site
+ * stores it; with neither the report is anonymous. e-mail has no column and is dropped.
+ */
+export function complaintFieldsOf(form: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const copy = (from: string, to: string) => {
+    if (form[from] !== undefined) out[to] = form[from]!;
+  };
+  copy('service_code', 'category');
+  copy('lat', 'lat');
+  copy('long', 'lng');
+  copy('address_string', 'address');
+  copy('description', 'description');
+  copy('phone', 'phone');
+  const name = personName(form.first_name, form.last_name);
+  if (name) out.name = name;
+  out.anonymous = name || form.phone?.trim() ? '0' : '1';
+  return out;
+}
+
+export type Open311Filed =
+  | { ok: true; id: number; notice: string }
+  | { ok: false; status: 400 | 404; messages: string[] };
+
+/** Files the request through the site's own path into the same moderation queue, then records which key filed it. */
+export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
+  const parsed = await parseComplaintJson(complaintFieldsOf(form), ctx.formLimits);
+  if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
+  const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api' });
+  // An unknown service_code is the spec's 404; every other refusal a 400.
+  if (!r.ok) return { ok: false, status: r.errors.category ? 404 : 400, messages: Object.values(r.errors) };
+  const { trackingCode } = r.receipt;
+  // submitComplaint commits its own transaction; the key is recorded in the next one (see docs/open311.md).
+  const id = await ctx.commits.run((db) => {
+    const row = db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!;
+    db.insert(apiSubmissions).values({ complaintId: row.id, apiKeyId }).onConflictDoNothing().run();
+    return row.id;
+  });
+  const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
+  const notes = [
+    `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
+    `查询码 ${formatTrackingCode(trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
+  ];
+  if (form.media_url?.trim()) notes.push('本接口不支持 media_url，照片链接未保存。');
+  if (form.email?.trim()) notes.push('本系统不保存电子邮箱，只保存姓名和手机号。');
+  return { ok: true, id, notice: notes.join('') };
+}
