@@ -27,6 +27,9 @@ const ADMIN_PAGES = {
   '/admin/draws/[id]': 'draw',
   '/admin/patrols': 'patrols',
   // exposures (典型案例) and Open311 keys
+  '/admin/api-keys': 'api-keys',
+  '/admin/exposures': 'exposures',
+  '/admin/exposures/[id]': 'exposure',
   // reports
   '/admin/reports': 'reports',
 };

@@ -17,7 +17,7 @@ import { adminInspectionRoutes } from './routes/admin-inspections.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { adminExposureRoutes } from './routes/admin-exposures.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
-import { publicCaseRoutes } from './routes/public-cases.ts';
+import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
 import { open311Routes } from './routes/open311.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
@@ -41,6 +41,7 @@ export function createApp(ctx: AppContext) {
   app.route('/health', health);
   app.route('/complaints', complaintRoutes(ctx));
   app.route('/cases', publicCaseRoutes(ctx));
+  app.route('/case-map', publicCaseMapRoutes(ctx));
   app.route('/open311/v2', open311Routes(ctx));
   const admin = new Hono<StaffEnv>();
   admin.use(staffGate(ctx));

@@ -2,7 +2,9 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { getRequestListener } from '@hono/node-server';
 import type { App } from './app.ts';
 import type { Env } from './env.ts';
+import { pageCache } from './http/page-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
+import { publicCasesVersion } from './services/public-cases-version.ts';
 import { staticFiles } from './http/static-files.ts';
 
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
@@ -15,6 +17,8 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
   const api = getRequestListener(opts.api.fetch);
   const files = opts.clientDir ? staticFiles(opts.clientDir) : () => false;
   const headers = Object.entries(securityHeaders(opts.env));
+  // Public case pages are shared widely at once; see api/http/page-cache.ts.
+  const site = opts.site && pageCache(opts.site, { paths: /^\/cases(\/[0-9]*)?$/, ttlMs: 10_000, maxEntries: 500, version: publicCasesVersion });
   const notFound = (res: ServerResponse) => {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面不存在');
   };
@@ -24,7 +28,7 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return void api(req, res);
     if (files(req, res)) return;
     // Without a `next`, Astro answers an unknown path with the site's own 404 page.
-    if (opts.site) return opts.site(req, res);
+    if (site) return site(req, res);
     notFound(res);
   });
 }

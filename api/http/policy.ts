@@ -36,6 +36,9 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/draws/[id]': ['admin', 'triage', 'leader'],
   'GET /admin/patrols': ['admin', 'triage', 'village', 'leader'],
   // exposures (典型案例) and Open311 keys
+  'GET /admin/api-keys': ADMIN,
+  'GET /admin/exposures': ['admin', 'triage', 'leader'],
+  'GET /admin/exposures/[id]': ['admin', 'triage', 'leader'],
   // reports
   'GET /admin/reports': ['admin', 'triage', 'leader'],
 
@@ -83,6 +86,18 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/patrols': FIELD,
   'GET /api/admin/patrols/:id': ['admin', 'triage', 'village', 'leader'],
   // exposures (典型案例) and Open311 keys
+  'GET /api/admin/api-keys': ADMIN,
+  'POST /api/admin/api-keys': ADMIN,
+  'POST /api/admin/api-keys/:id/revoke': ADMIN,
+  'GET /api/admin/exposures': ['admin', 'triage', 'leader'],
+  'POST /api/admin/exposures': TRIAGE,
+  'GET /api/admin/exposures/:id': ['admin', 'triage', 'leader'],
+  'PATCH /api/admin/exposures/:id': TRIAGE,
+  'POST /api/admin/exposures/:id/actions': TRIAGE,
+  'POST /api/admin/exposures/:id/photos': TRIAGE,
+  'POST /api/admin/exposures/:id/photos/:photoId/blur': TRIAGE,
+  'DELETE /api/admin/exposures/:id/photos/:photoId': TRIAGE,
+  'GET /api/admin/exposures/:id/photos/:photoId/:size': ['admin', 'triage', 'leader'],
   // reports
   'GET /api/admin/reports/progress': ['admin', 'triage', 'leader'],
   'GET /api/admin/reports/progress.xlsx': ['admin', 'triage', 'leader'],

@@ -1,6 +1,42 @@
 import { Hono } from 'hono';
+import { z } from 'zod';
+import { villages } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
+import { exposurePhotoFile } from '../services/exposure-photos.ts';
+import { caseMapPoints } from '../services/published-cases.ts';
 
-export function publicCaseRoutes(_ctx: AppContext) {
-  return new Hono();
+const photoParam = z.object({
+  id: z.coerce.number().int().positive(),
+  photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
+  size: z.enum(['display', 'thumb']),
+});
+
+/** Public reads of typical cases: only what a published case shows. */
+export function publicCaseRoutes(ctx: AppContext) {
+  return new Hono()
+    .get('/:id/photos/:photoId/:size', async (c) => {
+      const p = photoParam.safeParse(c.req.param());
+      if (!p.success) return c.json({ error: { message: '照片不存在' } }, 404);
+      const r = exposurePhotoFile(ctx.db, p.data.id, p.data.photoId, p.data.size, { staff: false });
+      if (r.status !== 'ok') {
+        return r.status === 'gone' ? c.json({ error: { message: '该案例已撤下' } }, 410, { 'Cache-Control': 'no-store' }) : c.json({ error: { message: '照片不存在' } }, 404);
+      }
+      // A file's name never changes meaning: a new blur is a new file under a new id.
+      return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=86400, immutable' });
+    });
+}
+
+/** The published cases at village level, for the list page's map (loaded only when asked). */
+// Not /cases/map: beside /cases/:id/photos/… that shape drops Hono to its slower router.
+export function publicCaseMapRoutes(ctx: AppContext) {
+  return new Hono()
+    .get('/', (c) => {
+      const { env } = ctx;
+      const outlines = ctx.db.select({ name: villages.name, boundary: villages.boundary }).from(villages).all();
+      return c.json({
+        tiles: { url: env.TILE_URL, attribution: env.TILE_ATTRIBUTION, crs: env.TILE_CRS, subdomains: env.TILE_SUBDOMAINS },
+        villages: { type: 'FeatureCollection', features: outlines.map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })) },
+        points: caseMapPoints(ctx.db),
+      }, 200, { 'Cache-Control': 'public, max-age=300' });
+    });
 }

@@ -7,6 +7,7 @@ import { seedCategories } from './categories.ts';
 import { cellCenter, DEMO_TOWNSHIP, DEMO_VILLAGES, villageBoundary } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
 import { seedDemoEnforcement } from './demo-enforcement.ts';
+import { seedDemoExposures } from './demo-exposures.ts';
 import { complaints, departments, townships, villages, type Role } from '../schema.ts';
 
 const SAMPLES = [
@@ -63,6 +64,7 @@ export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accoun
     );
   }
   await seedDemoEnforcement(ctx);
+  await seedDemoExposures(ctx);
   return accounts;
 }
 

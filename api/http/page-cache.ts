@@ -1,0 +1,100 @@
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { SESSION_COOKIE } from '../services/auth/sessions.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
+
+interface Entry {
+  status: number;
+  headers: OutgoingHttpHeaders;
+  body: Buffer;
+  version: number;
+  expires: number;
+}
+
+export interface PageCacheOptions {
+  /** Which paths may be cached (public, the same for every visitor). */
+  paths: RegExp;
+  ttlMs: number;
+  maxEntries: number;
+  /** Changes whenever what the pages show changes; an entry made under another version is stale. */
+  version: () => number;
+  now?: () => number;
+  maxBodyBytes?: number;
+}
+
+const CACHEABLE_STATUS = new Set([200, 404, 410]);
+
+/**
+ * Keeps rendered public pages in memory so a shared case page under a viral spike costs what a
+ * static file costs. Only anonymous GET/HEAD (no session cookie), only the given paths, keyed by
+ * host and URL; a response setting a cookie is never kept. The security headers are set per
+ * request by the server before this runs, so a cached answer carries them too.
+ */
+export function pageCache(handler: Handler, opts: PageCacheOptions): Handler & { clear: () => void } {
+  const entries = new Map<string, Entry>();
+  const now = opts.now ?? Date.now;
+  const maxBody = opts.maxBodyBytes ?? 1 << 20;
+  const sessionCookie = `${SESSION_COOKIE}=`;
+
+  const serve = (req: IncomingMessage, res: ServerResponse, e: Entry) => {
+    res.writeHead(e.status, { ...e.headers, 'content-length': e.body.length });
+    res.end(req.method === 'HEAD' ? undefined : e.body);
+  };
+
+  const store = (key: string, e: Entry) => {
+    if (entries.size >= opts.maxEntries) entries.delete(entries.keys().next().value!);
+    entries.set(key, e);
+  };
+
+  const cached = (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
+    const url = req.url ?? '/';
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || !opts.paths.test(url.split('?')[0]!) || req.headers.cookie?.includes(sessionCookie)) {
+      return handler(req, res, next);
+    }
+    const key = `${req.headers.host ?? ''}|${url}`;
+    const hit = entries.get(key);
+    if (hit && hit.version === opts.version() && hit.expires > now()) return serve(req, res, hit);
+    if (hit) entries.delete(key);
+    if (req.method === 'HEAD') return handler(req, res, next);
+    // The version before rendering: a page rendered while a case changed is stale at once.
+    const version = opts.version();
+    capture(res, (status, headers, body) => {
+      if (!CACHEABLE_STATUS.has(status) || headers['set-cookie'] || body.length > maxBody) return;
+      store(key, { status, headers, body, version, expires: now() + opts.ttlMs });
+    });
+    handler(req, res, next);
+  };
+  return Object.assign(cached, { clear: () => entries.clear() });
+}
+
+/** Tees what the handler writes; `done` sees it when the response ends. */
+function capture(res: ServerResponse, done: (status: number, headers: OutgoingHttpHeaders, body: Buffer) => void) {
+  const chunks: Buffer[] = [];
+  let headers: OutgoingHttpHeaders | null = null;
+  let ok = true;
+  const { writeHead, write, end } = res;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    const h = rest.find((r) => typeof r === 'object' && r !== null);
+    if (Array.isArray(h)) ok = false;
+    headers = Object.fromEntries(Object.entries((h as OutgoingHttpHeaders | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as typeof res.writeHead;
+  const keep = (chunk: unknown, encoding?: unknown) => {
+    if (chunk == null || typeof chunk === 'function') return;
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array));
+  };
+  res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
+    keep(chunk, rest[0]);
+    return (write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+  } as typeof res.write;
+  res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
+    keep(chunk, rest[0]);
+    const out = (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
+    if (ok && headers) {
+      const h = headers as OutgoingHttpHeaders;
+      delete h['content-length'];
+      if (!res.getHeader('set-cookie')) done(res.statusCode, h, Buffer.concat(chunks));
+    }
+    return out;
+  } as typeof res.end;
+}

@@ -1,0 +1,192 @@
+import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, Tx } from '../../db/client.ts';
+import { auditLog, villages } from '../../db/schema.ts';
+import { enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
+import { exposures } from '../../db/schema-public.ts';
+import { audit } from './audit.ts';
+import type { StaffUser } from './auth/sessions.ts';
+import { REMEDIATION_LABELS } from './enforcement-labels.ts';
+import { isOffice } from './enforcement-scope.ts';
+import { fail, type Result } from './enterprises.ts';
+import { bumpPublicCases } from './public-cases-version.ts';
+import { leaks, redactionRules, redactText, type RedactionRules } from './redaction.ts';
+import { beijingDate } from './time.ts';
+
+type Exposure = typeof exposures.$inferSelect;
+
+const text = (label: string, max: number) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
+
+/** The editable fields; a save sends them all (the edit form is one form). */
+export const exposureInput = z.object({
+  title: z.string({ error: '请填写标题' }).trim().min(4, { error: '标题至少 4 个字' }).max(80, { error: '标题最多 80 个字' }),
+  villageId: z.coerce.number({ error: '请选择村（社区）' }).int().positive({ error: '请选择村（社区）' }),
+  remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型只能是关停取缔、整改提升或搬迁入园' }).nullish().transform((v) => v ?? null),
+  found: z.partialRecord(z.enum(INSPECTION_AREAS), z.string().trim().max(1000, { error: '每项问题最多 1000 个字' })).default({})
+    .transform((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as AreaProblems),
+  actions: text('整治措施', 2000),
+  summary: text('案例说明', 2000),
+  happenedOn: z.string({ error: '请填写日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期请写成 2026-01-31 的格式' }),
+  version: z.number({ error: '缺少版本号，请刷新' }).int().min(1),
+});
+export type ExposureInput = z.infer<typeof exposureInput>;
+
+export const exposureCreateInput = z.union([
+  z.object({ taskId: z.coerce.number().int().positive() }),
+  z.object({ enterpriseId: z.coerce.number().int().positive() }),
+], { error: '请选择已验收的任务或企业档案' });
+
+export const exposureActionInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('submit'), version: z.number().int().min(1) }),
+  z.object({ action: z.literal('approve'), version: z.number().int().min(1) }),
+  z.object({
+    action: z.literal('unpublish'), version: z.number().int().min(1),
+    reason: z.string({ error: '请说明撤下的理由' }).trim().min(2, { error: '请说明撤下的理由' }).max(500, { error: '理由最多 500 个字' }),
+  }),
+], { error: '不支持的操作' });
+export type ExposureAction = z.infer<typeof exposureActionInput>;
+
+const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
+
+/** The names and phones an exposure must not show: from the file of the enterprise it is about. */
+export function rulesFor(db: Db | Tx, enterpriseId: number | null): RedactionRules {
+  if (!enterpriseId) return redactionRules(null);
+  const e = db.select({ name: enterprises.name, personInCharge: enterprises.personInCharge, landlord: enterprises.landlord, businessLicence: enterprises.businessLicence })
+    .from(enterprises).where(eq(enterprises.id, enterpriseId)).get();
+  return redactionRules(e ?? null);
+}
+
+type TextFields = Pick<Exposure, 'title' | 'found' | 'actions' | 'summary'>;
+
+export function redactFields(f: TextFields, rules: RedactionRules): TextFields {
+  return {
+    title: redactText(f.title, rules),
+    found: Object.fromEntries(Object.entries(f.found).map(([k, v]) => [k, redactText(v ?? '', rules)])) as AreaProblems,
+    actions: redactText(f.actions, rules),
+    summary: redactText(f.summary, rules),
+  };
+}
+
+const allText = (f: TextFields) => [f.title, f.actions, f.summary, ...Object.values(f.found)].join('\n');
+
+const TITLE_ENDS: Record<RemediationType, string> = { shutdown: '被依法关停取缔', rectify: '完成整改提升', relocate: '完成搬迁入园' };
+
+/** A draft prefilled from an accepted task (or an enterprise's latest one): found, done, where and when. */
+export function createExposure(db: Db, user: StaffUser, input: z.infer<typeof exposureCreateInput>, now: Date): Result<{ id: number }> {
+  if (!isOffice(user)) return fail(403, '只有整治办可以撰写典型案例');
+  return db.transaction((tx) => {
+    let task: typeof tasks.$inferSelect | undefined;
+    if ('taskId' in input) {
+      task = tx.select().from(tasks).where(eq(tasks.id, input.taskId)).get();
+      if (!task) return fail(404, '任务不存在');
+      if (task.status !== 'accepted') return fail(400, '只有通过验收的任务才能写成典型案例');
+    }
+    const enterpriseId = task?.enterpriseId ?? ('enterpriseId' in input ? input.enterpriseId : 0);
+    const ent = tx.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).get();
+    if (!ent) return fail(404, '企业不存在');
+    task ??= tx.select().from(tasks).where(and(eq(tasks.enterpriseId, ent.id), eq(tasks.status, 'accepted'))).orderBy(desc(tasks.acceptedAt)).get();
+    const villageId = task?.villageId ?? ent.villageId;
+    const village = tx.select({ name: villages.name }).from(villages).where(eq(villages.id, villageId)).get()!;
+    const type = task?.type ?? ent.remediationType ?? null;
+    const done = task ? tx.select({ label: taskItems.label }).from(taskItems).where(and(eq(taskItems.taskId, task.id), isNotNull(taskItems.doneAt))).orderBy(asc(taskItems.seq)).all() : [];
+    const happenedOn = beijingDate(task?.acceptedAt ?? now);
+    const rules = redactionRules(ent);
+    const publicName = redactText(ent.name, rules);
+    const fields = redactFields({
+      title: `${village.name}${publicName}${type ? TITLE_ENDS[type] : '被查处'}`.slice(0, 80),
+      found: ent.problems,
+      actions: done.map((d) => d.label).join('\n'),
+      summary: task ? `${happenedOn}，${village.name}${publicName}完成${type ? REMEDIATION_LABELS[type] : '整治'}，通过镇整治办验收。` : '',
+    }, rules);
+    const row = tx.insert(exposures).values({
+      ...fields, villageId, enterpriseId: ent.id, taskId: task?.id ?? null, remediationType: type, happenedOn, authorId: user.id, updatedAt: now,
+    }).returning({ id: exposures.id }).get();
+    audit(tx, actor(user), { action: 'exposure.create', objectType: 'exposure', objectId: row.id, details: { taskId: task?.id ?? null, enterpriseId: ent.id } }, now);
+    bumpPublicCases();
+    return { ok: true, id: row.id };
+  });
+}
+
+/** Loads an exposure for a write by the office, checking the version the writer read. */
+export function forWrite(tx: Db | Tx, user: StaffUser, id: number, version: number): Result<{ row: Exposure }> {
+  if (!isOffice(user)) return fail(403, '只有整治办可以修改典型案例');
+  const row = tx.select().from(exposures).where(eq(exposures.id, id)).get();
+  if (!row) return fail(404, '案例不存在');
+  if (row.version !== version) return fail(409, '案例已被他人修改，请刷新后再操作');
+  return { ok: true, row };
+}
+
+/** Saves the form, redacted. A submitted or withdrawn case goes back to draft: it needs a new approval. */
+export function updateExposure(db: Db, user: StaffUser, id: number, input: ExposureInput, now: Date): Result<{ version: number }> {
+  return db.transaction((tx) => {
+    const r = forWrite(tx, user, id, input.version);
+    if (!r.ok) return r;
+    if (r.row.status === 'published') return fail(400, '已发布的案例不能修改，请先撤下');
+    if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '村（社区）不存在');
+    const { version, ...fields } = input;
+    const redacted = redactFields(fields, rulesFor(tx, r.row.enterpriseId));
+    tx.update(exposures).set({ ...fields, ...redacted, status: 'draft', version: version + 1, updatedAt: now }).where(eq(exposures.id, id)).run();
+    audit(tx, actor(user), { action: 'exposure.update', objectType: 'exposure', objectId: id, details: { from: r.row.status } }, now);
+    bumpPublicCases();
+    return { ok: true, version: version + 1 };
+  });
+}
+
+const CONTENT_ACTIONS = ['exposure.create', 'exposure.update', 'exposure.photo_add', 'exposure.photo_blur', 'exposure.photo_remove'];
+
+/** Who wrote this version of the case: its author and everyone who edited it since it was last taken down. */
+export function contributors(db: Db | Tx, row: Pick<Exposure, 'id' | 'authorId'>): Set<number> {
+  const rows = db.select({ id: auditLog.id, action: auditLog.action, actorId: auditLog.actorId }).from(auditLog)
+    .where(and(eq(auditLog.objectType, 'exposure'), eq(auditLog.objectId, String(row.id)))).orderBy(asc(auditLog.id)).all();
+  const lastDown = rows.findLast((a) => a.action === 'exposure.unpublish')?.id ?? 0;
+  const ids = rows.filter((a) => a.id > lastDown && CONTENT_ACTIONS.includes(a.action)).map((a) => a.actorId).filter((v): v is number => v != null);
+  return new Set([row.authorId, ...ids]);
+}
+
+/** submit: draft → pending; approve (a second person): pending → published; unpublish: published → unpublished. */
+export function applyExposureAction(db: Db, user: StaffUser, id: number, input: ExposureAction, now: Date): Result<{ version: number; status: Exposure['status'] }> {
+  return db.transaction((tx) => {
+    const r = forWrite(tx, user, id, input.version);
+    if (!r.ok) return r;
+    const row = r.row;
+    const set: Partial<typeof exposures.$inferInsert> = {};
+    switch (input.action) {
+      case 'submit':
+        if (row.status !== 'draft') return fail(400, '只有草稿可以提交审核');
+        set.status = 'pending';
+        break;
+      case 'approve': {
+        if (row.status !== 'pending') return fail(400, '只有待审核的案例可以发布');
+        if (contributors(tx, row).has(user.id)) return fail(403, '不能发布自己撰写的案例');
+        // The file may have changed since the draft was saved: redact again with what it says now.
+        const rules = rulesFor(tx, row.enterpriseId);
+        const clean = redactFields(row, rules);
+        const left = leaks(allText(clean), rules);
+        if (left.length) return fail(409, `案例仍含有${left.join('、')}，请修改后再发布`);
+        Object.assign(set, clean, { status: 'published', approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null });
+        break;
+      }
+      case 'unpublish':
+        if (row.status !== 'published') return fail(400, '只有已发布的案例可以撤下');
+        Object.assign(set, { status: 'unpublished', unpublishedAt: now, unpublishReason: input.reason });
+        break;
+    }
+    tx.update(exposures).set({ ...set, version: row.version + 1, updatedAt: now }).where(eq(exposures.id, id)).run();
+    const verb = input.action === 'approve' ? 'publish' : input.action;
+    audit(tx, actor(user), { action: `exposure.${verb}`, objectType: 'exposure', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: row.status, to: set.status } }, now);
+    bumpPublicCases();
+    return { ok: true, version: row.version + 1, status: set.status! };
+  });
+}
+
+export const EXPOSURE_STATUS_LABELS: Record<Exposure['status'], string> = {
+  draft: '草稿', pending: '待审核', published: '已发布', unpublished: '已撤下',
+};
+
+/** Accepted tasks not yet written up, for the "new case" picker. */
+export function acceptedTasksWithoutCase(db: Db) {
+  return db.select({ id: tasks.id, enterpriseName: enterprises.name, type: tasks.type, acceptedAt: tasks.acceptedAt, villageName: villages.name })
+    .from(tasks).innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId)).innerJoin(villages, eq(villages.id, tasks.villageId))
+    .where(and(eq(tasks.status, 'accepted'), sql`not exists (select 1 from exposures x where x.task_id = ${tasks.id})`))
+    .orderBy(desc(tasks.acceptedAt)).limit(200).all();
+}

@@ -1,0 +1,173 @@
+import { and, asc, count, desc, eq, like, min, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client.ts';
+import { complaints, villages, type GeoJsonPolygonal } from '../../db/schema.ts';
+import { INSPECTION_AREAS, REMEDIATION_TYPES, type RemediationType } from '../../db/schema-enforcement.ts';
+import { exposurePhotos, exposures } from '../../db/schema-public.ts';
+import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
+import { THUMB_MAX } from './photo-pipeline.ts';
+import { removePhones } from './redaction.ts';
+import { beijingDate } from './time.ts';
+
+// Public code: reads exposures, their public photos and village names, nothing else about a case.
+
+export interface PublicCasePhoto {
+  id: string;
+  kind: 'before' | 'after';
+  width: number;
+  height: number;
+}
+
+export interface PublicCase {
+  id: number;
+  title: string;
+  villageName: string;
+  remediationType: RemediationType | null;
+  remediationLabel: string | null;
+  found: { area: string; text: string }[];
+  actions: string[];
+  summary: string;
+  happenedOn: string;
+  publishedAt: Date;
+  photos: PublicCasePhoto[];
+}
+
+export type PublicCaseResult = { status: 'ok'; case: PublicCase } | { status: 'gone' } | { status: 'missing' };
+
+// Published text was redacted when approved; phone numbers are cheap to strip once more on the way out.
+const clean = (s: string) => removePhones(s);
+
+/** The page's data: a published case; 'gone' (410) once withdrawn; 'missing' (404) if never published. */
+export function publicCase(db: Db, id: number): PublicCaseResult {
+  if (!Number.isSafeInteger(id) || id <= 0) return { status: 'missing' };
+  const row = db
+    .select({ e: exposures, villageName: villages.name })
+    .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
+    .where(eq(exposures.id, id)).get();
+  if (!row || row.e.status === 'draft' || row.e.status === 'pending') return { status: 'missing' };
+  if (row.e.status === 'unpublished') return { status: 'gone' };
+  const e = row.e;
+  const photos = db.select({ id: exposurePhotos.id, kind: exposurePhotos.kind, width: exposurePhotos.width, height: exposurePhotos.height })
+    .from(exposurePhotos).where(eq(exposurePhotos.exposureId, id)).orderBy(asc(exposurePhotos.kind), asc(exposurePhotos.seq)).all();
+  return {
+    status: 'ok',
+    case: {
+      id: e.id, title: clean(e.title), villageName: row.villageName,
+      remediationType: e.remediationType, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null,
+      found: INSPECTION_AREAS.filter((a) => e.found[a]).map((a) => ({ area: AREA_LABELS[a], text: clean(e.found[a]!) })),
+      actions: clean(e.actions).split('\n').map((l) => l.trim()).filter(Boolean),
+      summary: clean(e.summary), happenedOn: e.happenedOn, publishedAt: e.publishedAt!, photos,
+    },
+  };
+}
+
+export const caseListQuery = z.object({
+  village: z.coerce.number().int().positive().optional().catch(undefined),
+  type: z.enum(REMEDIATION_TYPES).optional().catch(undefined),
+  month: z.string().regex(/^\d{4}-\d{2}$/).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(1000).default(1).catch(1),
+});
+export type CaseListQuery = z.infer<typeof caseListQuery>;
+const PAGE = 20;
+
+/** Published cases, newest first, filtered by village, remediation type and month; with the first photo for a thumbnail. */
+export function listPublicCases(db: Db, q: CaseListQuery) {
+  const where = and(
+    eq(exposures.status, 'published'),
+    q.village ? eq(exposures.villageId, q.village) : undefined,
+    q.type ? eq(exposures.remediationType, q.type) : undefined,
+    q.month ? like(exposures.happenedOn, `${q.month}-%`) : undefined,
+  );
+  const rows = db
+    .select({
+      id: exposures.id, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, remediationType: exposures.remediationType, villageName: villages.name,
+      photo: sql<string | null>`(select p.id || ':' || p.width || ':' || p.height from exposure_photos p where p.exposure_id = ${exposures.id} order by p.kind = 'before', p.seq limit 1)`,
+    })
+    .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
+    .where(where).orderBy(desc(exposures.happenedOn), desc(exposures.id)).limit(PAGE + 1).offset((q.page - 1) * PAGE).all();
+  return {
+    rows: rows.slice(0, PAGE).map(({ photo, ...r }) => {
+      const [id, w, h] = photo?.split(':') ?? [];
+      return { ...r, title: clean(r.title), summary: clean(r.summary), remediationLabel: r.remediationType ? REMEDIATION_LABELS[r.remediationType] : null, photo: id ? { id, width: Number(w), height: Number(h) } : null };
+    }),
+    hasMore: rows.length > PAGE,
+  };
+}
+
+/** What the filters offer: villages and months that have published cases. */
+export function caseFilterOptions(db: Db) {
+  const published = eq(exposures.status, 'published');
+  const villageRows = db.selectDistinct({ id: villages.id, name: villages.name }).from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId)).where(published).orderBy(asc(villages.id)).all();
+  const months = db.selectDistinct({ m: sql<string>`substr(${exposures.happenedOn}, 1, 7)` }).from(exposures).where(published).orderBy(desc(sql`1`)).all().map((r) => r.m);
+  return { villages: villageRows, months };
+}
+
+/** The area-weighted centre of a village's outer ring: the map shows a case at village level only. */
+export function villageCentroid(boundary: GeoJsonPolygonal): { lat: number; lng: number } {
+  const ring = boundary.type === 'Polygon' ? boundary.coordinates[0]! : boundary.coordinates[0]![0]!;
+  let a = 0, cx = 0, cy = 0;
+  for (let i = 0; i < ring.length - 1; i++) {
+    const [x0, y0] = ring[i]!, [x1, y1] = ring[i + 1]!;
+    const f = x0! * y1! - x1! * y0!;
+    a += f; cx += (x0! + x1!) * f; cy += (y0! + y1!) * f;
+  }
+  if (Math.abs(a) < 1e-12) return { lng: ring[0]![0]!, lat: ring[0]![1]! };
+  return { lng: round(cx / (3 * a)), lat: round(cy / (3 * a)) };
+}
+const round = (n: number) => Math.round(n * 1e5) / 1e5;
+
+/** Published cases per village, placed at the village's centre (never an enterprise's coordinates). */
+export function caseMapPoints(db: Db) {
+  return db.select({ id: villages.id, name: villages.name, boundary: villages.boundary, n: count() })
+    .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
+    .where(eq(exposures.status, 'published')).groupBy(villages.id).orderBy(asc(villages.id)).all()
+    .map((v) => ({ villageId: v.id, name: v.name, count: v.n, ...villageCentroid(v.boundary) }));
+}
+
+/** The newest published cases, for the Atom feed. */
+export function feedEntries(db: Db, limit = 50) {
+  return db.select({ id: exposures.id, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, publishedAt: exposures.publishedAt, villageName: villages.name, remediationType: exposures.remediationType })
+    .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
+    .where(eq(exposures.status, 'published')).orderBy(desc(exposures.publishedAt), desc(exposures.id)).limit(limit).all()
+    .map((e) => ({ ...e, title: clean(e.title), summary: clean(e.summary), publishedAt: e.publishedAt!, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null }));
+}
+
+/** Every month from the first complaint's to this one (Beijing calendar), as YYYY-MM. */
+export function resultMonths(db: Db, now: Date): string[] {
+  const first = db.select({ at: min(complaints.createdAt) }).from(complaints).get()?.at;
+  const end = beijingDate(now).slice(0, 7);
+  if (!first) return [end];
+  const months: string[] = [];
+  let [y, m] = beijingDate(first).slice(0, 7).split('-').map(Number) as [number, number];
+  for (let k = 0; k < 1200; k++) {
+    const s = `${y}-${String(m).padStart(2, '0')}`;
+    months.push(s);
+    if (s >= end) break;
+    m === 12 ? ((m = 1), y++) : m++;
+  }
+  return months;
+}
+
+/** The public pages a search engine should know: fixed ones, every published case, every month's results. */
+export function sitemapEntries(db: Db, now: Date): { path: string; lastmod?: string }[] {
+  const cases = db.select({ id: exposures.id, at: exposures.publishedAt }).from(exposures).where(eq(exposures.status, 'published')).orderBy(asc(exposures.id)).all();
+  return [
+    ...['/', '/report', '/track', '/cases', '/stats', '/results'].map((path) => ({ path })),
+    ...cases.map((c) => ({ path: `/cases/${c.id}`, lastmod: c.at ? beijingDate(c.at) : undefined })),
+    ...resultMonths(db, now).map((m) => ({ path: `/results/${m}` })),
+  ];
+}
+
+/** Our public origin: the configured one (behind a TLS proxy), else the Host the request came to. */
+export function publicOrigin(publicBaseUrl: string | undefined, headers: Headers, requestUrl: string): string {
+  if (publicBaseUrl) return new URL(publicBaseUrl).origin;
+  const host = headers.get('host');
+  const proto = new URL(requestUrl).protocol;
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${proto}//${host}` : new URL(requestUrl).origin;
+}
+
+/** The thumbnail's size as photo-pipeline/burnBlur make it (fit inside THUMB_MAX, never enlarged). */
+export function thumbSize(width: number, height: number): { width: number; height: number } {
+  const k = Math.min(1, THUMB_MAX / Math.max(width, height));
+  return { width: Math.round(width * k), height: Math.round(height * k) };
+}
