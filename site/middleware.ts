@@ -30,7 +30,12 @@ const guardAdmin = defineMiddleware(async (context, next) => {
   context.locals.user = session?.user ?? null;
   const decision = decide(`${context.request.method === 'HEAD' ? 'GET' : context.request.method} ${context.routePattern}`, session?.user.role ?? null);
   if (decision === 'login') return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
-  if (decision === 'forbidden') return text('无权访问此页面', 403);
+  if (decision === 'forbidden') {
+    return new Response('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title><h1>无权访问此页面</h1><p>您的账号没有这项权限。<a href="/admin">返回工作台</a></p></html>', {
+      status: 403,
+      headers: { 'Content-Type': 'text/html; charset=utf-8' },
+    });
+  }
   if (session?.user.mustChangePassword && context.routePattern !== '/admin/password' && context.routePattern !== '/admin/login') {
     return context.redirect('/admin/password', 303);
   }

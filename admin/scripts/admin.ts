@@ -44,7 +44,7 @@ export function showError(form: HTMLFormElement, message: string) {
 /** Where to go after login: only a back-office path on this site, never another origin. */
 function safeNext(): string {
   const next = new URLSearchParams(location.search).get('next') ?? '';
-  return /^\/admin(\/|$|\?)/.test(next) ? next : '/admin/complaints';
+  return /^\/admin(\/|$|\?)/.test(next) ? next : '/admin';
 }
 
 document.addEventListener('submit', async (event) => {

@@ -8,8 +8,10 @@ const el = document.getElementById('register-map');
 if (el) {
   const cfg = JSON.parse(document.getElementById('register-map-config')!.textContent!) as MapConfig & { points: Point[] };
   const { map, toDisplay } = baseMap(el, cfg);
+  // Above the village names (tooltip pane, 650), or the labels cover the dots and take their clicks.
+  map.createPane('enterprises').style.zIndex = '660';
   const markers = cfg.points.map((p) =>
-    L.circleMarker(toDisplay(p.lat, p.lng), { radius: 8, color: '#fff', weight: 2, fillColor: COLOURS[p.status], fillOpacity: 1 })
+    L.circleMarker(toDisplay(p.lat, p.lng), { pane: 'enterprises', radius: 8, color: '#fff', weight: 2, fillColor: COLOURS[p.status], fillOpacity: 1 })
       .addTo(map)
       .bindTooltip(p.name)
       .on('click', () => location.assign(`/admin/enterprises/${p.id}`)),

@@ -23,8 +23,19 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
   if (existsSync(root)) walk(root);
   return (req, res) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    const file = files.get(decodeURIComponent((req.url ?? '/').split('?')[0]!));
+    let url: string;
+    try {
+      url = decodeURIComponent((req.url ?? '/').split('?')[0]!);
+    } catch {
+      return false; // a malformed escape: not one of our files
+    }
+    const file = files.get(url);
     if (!file) return false;
+    if (!existsSync(file.path)) {
+      // Gone since start-up (a rebuild under a running server): answer as for any unknown path.
+      files.delete(url);
+      return false;
+    }
     res.writeHead(200, {
       'Content-Type': file.type,
       'Content-Length': file.size,
@@ -32,7 +43,8 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
       'Cache-Control': req.url!.startsWith('/_astro/') ? 'public, max-age=31536000, immutable' : 'public, max-age=3600',
     });
     if (req.method === 'HEAD') res.end();
-    else createReadStream(file.path).pipe(res);
+    // A read error after the headers went out can only cut the answer short, never the process.
+    else createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
     return true;
   };
 }

@@ -44,6 +44,7 @@ export interface ListRecord {
   name: string;
   industry: string;
   address: string;
+  villageName?: string;
   lat: number | null;
   lng: number | null;
   personInCharge: string;
@@ -64,13 +65,19 @@ const joinAreas = (problems: AreaProblems, areas: readonly InspectionArea[]) =>
 // The calendar date alone: written as a UTC midnight, which a spreadsheet shows as that day.
 const dateCell = (ymd: string | null) => (ymd ? new Date(`${ymd}T00:00:00Z`) : null);
 
+/**
+ * The sheet has no village column: without coordinates, an address that does not name its village
+ * is written after the village's name, so that the line can be imported again.
+ */
+const addressCell = (e: ListRecord) => (e.lat == null && e.villageName && !e.address.includes(e.villageName) ? `${e.villageName}${e.address}` : e.address);
+
 /** One line of the list, in column order. */
 export function toSheetRow(e: ListRecord, seq: number): SheetCell[] {
   return [
     seq,
     e.name,
     e.industry,
-    e.address,
+    addressCell(e),
     e.lat == null || e.lng == null ? '' : `${e.lng.toFixed(6)}, ${e.lat.toFixed(6)}`,
     e.personInCharge,
     e.revisitType ? (REVISIT_TYPE_LABELS[e.revisitType as 1 | 2 | 3 | 4] ?? '') : '',

@@ -26,12 +26,13 @@ function titleOf(db: Db, user: StaffUser, f: RegisterFilter): string {
 function listRows(db: Db, user: StaffUser, f: RegisterFilter): ListRecord[] {
   return db
     .select({
-      name: enterprises.name, industry: enterprises.industry, address: enterprises.address, lat: enterprises.lat, lng: enterprises.lng,
+      name: enterprises.name, industry: enterprises.industry, address: enterprises.address, lat: enterprises.lat, lng: enterprises.lng, villageName: villages.name,
       personInCharge: enterprises.personInCharge, revisitType: enterprises.revisitType, businessLicence: enterprises.businessLicence,
       problems: enterprises.problems, remediationType: enterprises.remediationType, plannedOn: enterprises.plannedOn,
       status: enterprises.status, progressNote: enterprises.progressNote, responsible: enterprises.responsible,
     })
     .from(enterprises)
+    .innerJoin(villages, eq(villages.id, enterprises.villageId))
     .where(registerConditions(user, { ...f, q: undefined }))
     .orderBy(asc(enterprises.villageId), asc(enterprises.id))
     .all();

@@ -116,6 +116,9 @@ export function planImport(db: Reader, areas: VillageArea[], sheet: ParsedSheet)
     const base = existing ? Object.fromEntries(FIELD_NAMES.map((f) => [f, existing[f as keyof Existing]])) : {};
     const keptProblems = existing ? Object.fromEntries(Object.entries(existing.problems).filter(([a]) => !problemAreas.includes(a as InspectionArea))) : {};
     const { status: sheetStatus, ...listFields } = fields;
+    // The village's name the export put before an address that lacked it (see addressCell) is not a change.
+    if (existing && village && listFields.address === `${village.name}${existing.address}`) listFields.address = existing.address;
+    else if (village && listFields.address === village.name && listFields.lat == null) listFields.address = ''; // it had none
     const checked = enterpriseInput.safeParse({ ...base, ...listFields, problems: { ...keptProblems, ...fields.problems }, villageId: village?.id ?? 0 });
     if (!checked.success) {
       for (const issue of checked.error.issues) {

@@ -53,6 +53,10 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
         break;
       case 'return':
         set.returnCount = task.returnCount + 1;
+        if (input.redoItemIds.length) {
+          const redo = tx.update(taskItems).set({ doneAt: null, doneBy: null }).where(and(eq(taskItems.taskId, id), inArray(taskItems.id, input.redoItemIds))).run();
+          if (redo.changes !== new Set(input.redoItemIds).size) return fail(400, '要求重做的项目不属于这个任务');
+        }
         break;
       case 'cancel':
         setEnterpriseStatus(tx, task.enterpriseId, 'listed', now);
@@ -60,7 +64,7 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
     }
     tx.update(tasks).set({ ...set, version: task.version + 1, updatedBy: user.id, updatedAt: now }).where(eq(tasks.id, id)).run();
     tx.insert(taskEvents).values({ taskId: id, action: input.action, fromStatus: task.status, toStatus: to, actorId: user.id, note, at: now }).run();
-    audit(tx, { id: user.id, label: user.displayName }, { action: `task.${input.action}`, objectType: 'task', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: task.status, to } }, now);
+    audit(tx, { id: user.id, label: user.displayName }, { action: `task.${input.action}`, objectType: 'task', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: task.status, to, ...('redoItemIds' in input && input.redoItemIds.length ? { redoItemIds: input.redoItemIds } : {}) } }, now);
     return { ok: true, version: task.version + 1, status: to };
   });
 }

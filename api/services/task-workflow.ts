@@ -30,7 +30,8 @@ const note = z.string().trim().max(1000, { error: '说明最多 1000 个字' }).
 export const taskActionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('submit'), version, note }),
   z.object({ action: z.literal('accept'), version, note }),
-  z.object({ action: z.literal('return'), version, reason }),
+  // The lines the acceptor wants done again go back to undone; their photos stay as history.
+  z.object({ action: z.literal('return'), version, reason, redoItemIds: z.array(z.coerce.number().int().positive()).max(50).default([]) }),
   z.object({ action: z.literal('cancel'), version, reason }),
 ], { error: '未知的操作' });
 export type TaskActionInput = z.infer<typeof taskActionInput>;

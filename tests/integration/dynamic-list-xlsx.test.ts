@@ -47,8 +47,10 @@ const FILES = [
     problems: { special: '锅炉未经检验', process: '使用淘汰设备', leasing: '厂房群租' },
   },
   { name: '王五电镀作坊', personInCharge: '王五', industry: '电镀', address: '竹林村7组', ...at(1, 1, -0.003, 0.002), revisitType: 3, progressNote: '待约谈', problems: { environment: '电镀废水直排河道' } },
+  // Filed with its village only: no address, no coordinates (the sheet has no village column).
+  { name: '赵六洗砂作坊', personInCharge: '赵六', villageId: villageId(ctx.db, 'qingxi-xiatang') },
 ];
-const STATUSES = [undefined, undefined, 'done', undefined] as const;
+const STATUSES = [undefined, undefined, 'done', undefined, undefined] as const;
 FILES.forEach((f, i) => create(ctx, f, STATUSES[i]));
 
 const LIST_FIELDS = ['name', 'industry', 'address', 'lat', 'lng', 'personInCharge', 'revisitType', 'businessLicence', 'problems',
@@ -121,13 +123,13 @@ describe('export then import', () => {
     const preview = await post(second.app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), cookie);
     expect(preview.status).toBe(200);
     const report = await preview.json();
-    expect(report.counts).toMatchObject({ rows: 4, create: 4, update: 0, errors: 0 });
+    expect(report.counts).toMatchObject({ rows: 5, create: 5, update: 0, errors: 0 });
     expect(second.ctx.db.select({ n: count() }).from(enterprises).get()!.n).toBe(0); // a preview writes nothing
     const res = await post(second.app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), cookie);
     expect(res.status).toBe(200);
     expect(listed(second.ctx)).toEqual(listed(ctx));
     const actions = second.ctx.db.select({ action: auditLog.action }).from(auditLog).all().map((a) => a.action);
-    expect(actions.filter((a) => a === 'enterprise.create')).toHaveLength(4);
+    expect(actions.filter((a) => a === 'enterprise.create')).toHaveLength(5);
     expect(actions.filter((a) => a === 'enterprise.import')).toHaveLength(1);
   });
 
@@ -136,7 +138,7 @@ describe('export then import', () => {
     const { bytes } = await exportList();
     const res = await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), office);
     expect(res.status).toBe(200);
-    expect((await res.json()).counts).toMatchObject({ rows: 4, create: 0, update: 0, unchanged: 4 });
+    expect((await res.json()).counts).toMatchObject({ rows: 5, create: 0, update: 0, unchanged: 5 });
     expect(ctx.db.select().from(enterprises).orderBy(enterprises.id).all()).toEqual(before);
   });
 

@@ -82,11 +82,16 @@ describe('enforcement tasks', () => {
     expect((await act(id, { action: 'accept' }, ZHULIN_OFFICER)).status).toBe(403);
     const noReason = await act(id, { action: 'return' });
     expect(noReason.status).toBe(400);
-    expect((await act(id, { action: 'return', reason: '断电照片看不清电表' })).status).toBe(200);
+    const power = (await detail(id)).items.find((i: { code: string }) => i.code === 'cut_power');
+    expect((await act(id, { action: 'return', reason: '断电照片看不清电表', redoItemIds: [power.id] })).status).toBe(200);
     const back = await detail(id, ZHULIN_OFFICER);
     expect(back.status).toBe('open');
     expect(back.returnCount).toBe(1);
     expect(back.events[0].note).toBe('断电照片看不清电表');
+    expect(back.missing).toEqual(['断电']); // only that line is to be done again; its old photo stays
+    expect(back.items.find((i: { code: string }) => i.code === 'cut_power').evidence).toHaveLength(1);
+    expect((await act(id, { action: 'submit' }, ZHULIN_OFFICER)).status).toBe(400);
+    expect((await upload(id, power.id)).status).toBe(201);
     expect((await act(id, { action: 'submit' }, ZHULIN_OFFICER)).status).toBe(200);
   });
 
