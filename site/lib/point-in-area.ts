@@ -15,3 +15,8 @@ export function inPolygonal(lng: number, lat: number, g: { type: string; coordin
   const polygons = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Ring[][];
   return polygons.some(([outer, ...holes]) => !!outer && inRing([lng, lat], outer) && !holes.some((h) => inRing([lng, lat], h)));
 }
+
+/** The name of the village a point falls in, if any. */
+export function villageAt(features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[], lat: number, lng: number): string | null {
+  return features.find((f) => inPolygonal(lng, lat, f.geometry))?.properties.name ?? null;
+}

@@ -1,6 +1,7 @@
 import { clearDraft, loadDraft, saveDraft, type Draft, type DraftPhoto } from '../lib/draft-store.ts';
 import { preparePhoto } from '../lib/photos.ts';
-import { createPinMap, type MapConfig } from './report-map.ts';
+import type { MapConfig } from './report-map.ts';
+import { villageAt } from '../lib/point-in-area.ts';
 
 type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null };
 
@@ -26,19 +27,26 @@ function persist() {
 }
 
 // --- map and location ------------------------------------------------------------
-const map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
+// Leaflet loads after the form is usable: the page paints first, the map follows.
+let map: ReturnType<typeof import('./report-map.ts').createPinMap> | null = null;
+let shown: [number, number, number | undefined] | null = null;
+void import('./report-map.ts').then(({ createPinMap }) => {
+  map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
+  if (shown) map.place(...shown);
+});
 form.querySelectorAll('.js-only').forEach((el) => el.classList.remove('hidden'));
 form.classList.add('enhanced');
 $<HTMLDetailsElement>('#coords').open = false;
 
 function describePoint(la: number, ln: number) {
-  const village = map.villageAt(la, ln);
+  const village = villageAt(config.villages.features, la, ln);
   mapStatus.textContent = village ? `已选位置，属于：${village}` : '已选位置（不在本镇各村范围内，将由镇整治办核实处理）';
 }
 function setPoint(la: number, ln: number, zoom?: number) {
   lat.value = la.toFixed(6);
   lng.value = ln.toFixed(6);
-  map.place(la, ln, zoom);
+  shown = [la, ln, zoom];
+  map?.place(la, ln, zoom);
   describePoint(la, ln);
   persist();
 }

@@ -1,7 +1,6 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../lib/gcj02.ts';
-import { inPolygonal } from '../lib/point-in-area.ts';
 
 export interface MapConfig {
   tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
@@ -46,7 +45,5 @@ export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: numb
     place(lat, lng);
     onPick(lat, lng);
   });
-  const villageAt = (lat: number, lng: number) =>
-    cfg.villages.features.find((f) => inPolygonal(lng, lat, f.geometry))?.properties.name ?? null;
-  return { place, villageAt, element: el };
+  return { place, element: el };
 }
