@@ -12,7 +12,7 @@ import { users } from '../../db/schema.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
 import { generateComplaints } from './generate-complaints.ts';
 
-const N = Number(process.argv[2] ?? 1_000_000);
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000); // `-- queue 200000`: the section's name is not a count
 
 async function fresh(): Promise<AppContext> {
   const ctx = await createContext(parseEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sanluanwu-bench-')) }));

@@ -9,9 +9,11 @@ import { reportForm } from '../helpers/report.ts';
 import { bigPhoto, bareSharp, multipart, postPhotoReport } from './photo-work.ts';
 import { load } from './load.ts';
 import { benchQueue } from './queue.ts';
+import { benchCases } from './cases.ts';
+import { benchStats } from './stats.ts';
 import { benchXlsx } from './xlsx.ts';
 
-// `npm run bench` runs everything; `npm run bench -- reports`, `-- queue` or `-- xlsx` one part.
+// `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx` or `-- stats` one part.
 const only = process.argv[2];
 const SECONDS = 5;
 const rows: string[][] = [];
@@ -27,6 +29,8 @@ row('figure', 'ours', 'baseline', 'ratio', 'target');
 if (!only || only === 'reports') await benchReports();
 if (!only || only === 'queue') await benchQueue(row); // 6. the back-office queue at a million complaints
 if (!only || only === 'xlsx') await benchXlsx(row); // 7. the dynamic list in and out of .xlsx
+if (!only || only === 'cases') await benchCases(row); // a published case page under a viral spike
+if (!only || only === 'stats') await benchStats(row); // 8. the public statistics at a million complaints
 
 async function benchReports() {
 const env = { REPORT_RATE_LIMIT: '100000000', NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
