@@ -157,6 +157,8 @@ export const taskEvidence = sqliteTable(
     taskId: integer('task_id').notNull().references(() => tasks.id),
     itemId: integer('item_id').notNull().references(() => taskItems.id),
     ...storedPhotoColumns(),
+    /** Where the position came from: the photo's own GPS, or the phone's when the photo had none. */
+    exifSource: text('exif_source', { enum: ['file', 'browser'] }),
     uploadedBy: integer('uploaded_by').notNull().references(() => users.id),
     createdAt: createdAt(),
   },

@@ -56,6 +56,7 @@ export async function addEvidence(deps: EvidenceDeps, user: StaffUser, taskId: n
         tx.insert(taskEvidence).values({
           id: f.name.replace(/\.webp$/, ''), taskId, itemId, file: f.name, thumbFile: f.thumbName, width: f.width, height: f.height,
           bytes: f.display.length, exifLat: gps?.lat ?? null, exifLng: gps?.lng ?? null, exifTakenAt: f.exif?.takenAt ?? null, uploadedBy: user.id,
+          exifSource: f.exif?.lat != null ? 'file' : gps ? 'browser' : null,
         }).run();
       }
       tx.update(taskItems).set({ doneAt: now, doneBy: user.id, note: input.note }).where(eq(taskItems.id, itemId)).run();

@@ -50,7 +50,7 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
   const items = db.select().from(taskItems).where(eq(taskItems.taskId, id)).orderBy(asc(taskItems.seq)).all().map((item) => ({
     ...item,
     evidence: evidence.filter((e) => e.itemId === item.id).map((e) => ({
-      id: e.id, width: e.width, height: e.height, takenAt: e.exifTakenAt,
+      id: e.id, width: e.width, height: e.height, takenAt: e.exifTakenAt, positionFrom: e.exifSource,
       // How far from the enterprise the photo was taken: the acceptor's check that it is on site.
       metresFromSite: e.exifLat != null && e.exifLng != null && enterprise.lat != null && enterprise.lng != null
         ? Math.round(metresBetween({ lat: e.exifLat, lng: e.exifLng }, { lat: enterprise.lat, lng: enterprise.lng })) : null,

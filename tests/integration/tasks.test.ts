@@ -176,6 +176,29 @@ describe('enforcement tasks', () => {
     expect(replies).toHaveLength(1);
   });
 
+  it("tells the acceptor whether a photo's position is its own GPS or the phone's", async () => {
+    const ent = await newEnterprise('褚一塑料作坊');
+    const id = (await (await shutdown(ent, { dueOn: '2099-01-01' })).json()).id;
+    const [water, power] = (await detail(id)).items;
+    const form = new FormData();
+    form.append('note', '已断水');
+    form.append('lat', String(ZHULIN.lat));
+    form.append('lng', String(ZHULIN.lng));
+    form.append('photos', new Blob([new Uint8Array(await demoPhoto({ hue: 5 }))], { type: 'image/jpeg' }), 'p.jpg'); // no GPS in the file
+    expect((await app.request(`/api/admin/tasks/${id}/items/${water.id}/evidence`, { method: 'POST', body: form, headers: { cookie: cookie(ZHULIN_OFFICER) } })).status).toBe(201);
+    const gps = new FormData();
+    gps.append('note', '已断电');
+    gps.append('photos', new Blob([new Uint8Array(await demoPhoto({ hue: 9, lat: ZHULIN.lat, lng: ZHULIN.lng }))], { type: 'image/jpeg' }), 'g.jpg');
+    expect((await app.request(`/api/admin/tasks/${id}/items/${power.id}/evidence`, { method: 'POST', body: gps, headers: { cookie: cookie(ZHULIN_OFFICER) } })).status).toBe(201);
+    const items = (await detail(id)).items;
+    expect(items[0].evidence[0].positionFrom).toBe('browser');
+    expect(items[1].evidence[0].positionFrom).toBe('file');
+    const bad = new FormData();
+    bad.append('note', '已清除');
+    bad.append('lat', 'abc');
+    expect((await (await app.request(`/api/admin/tasks/${id}/items/${items[2].id}/evidence`, { method: 'POST', body: bad, headers: { cookie: cookie(ZHULIN_OFFICER) } })).json()).error.message).toBe('手机定位的纬度无效');
+  });
+
   it('moves open work with an enterprise that moves to another village', async () => {
     const ent = await newEnterprise('冯十喷漆作坊');
     const id = (await (await shutdown(ent, { dueOn: '2099-01-01' })).json()).id;

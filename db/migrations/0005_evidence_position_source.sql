@@ -1,0 +1,1 @@
+ALTER TABLE `task_evidence` ADD `exif_source` text;
