@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isCalendarDate } from './time.ts';
+import { beijingDate, isCalendarDate } from './time.ts';
 import { FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
 
 const text = (label: string, max = 200) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
@@ -52,7 +52,7 @@ export const enterpriseFields = z.object({
   buildingArea: area('建筑面积'),
   structure: z.enum(STRUCTURES, { error: '请选择建筑结构' }).nullish(),
   illegalBuildingArea: area('违法建筑面积'),
-  workers: z.coerce.number({ error: '从业人数须为整数' }).int({ error: '从业人数须为整数' }).min(0).max(100_000).nullish(),
+  workers: z.coerce.number({ error: '从业人数须为整数' }).int({ error: '从业人数须为整数' }).min(0, { error: '从业人数不能为负' }).max(100_000, { error: '从业人数过大' }).nullish(),
   problems,
   fourWithouts: z.array(z.enum(FOUR_WITHOUTS)).default([]),
   remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型只能是关停取缔、整改提升或搬迁入园' }).nullish(),
@@ -72,6 +72,18 @@ function refine<T extends z.infer<typeof enterpriseFields>>(e: T, ctx: z.Refinem
     if (problem) ctx.addIssue({ code: 'custom', path: ['name'], message: problem });
   }
   if (e.villageId === undefined && e.lat == null) ctx.addIssue({ code: 'custom', path: ['villageId'], message: '请选择属地村（社区）或填写经纬度' });
+  // Issued or surveyed tomorrow is a typing slip (the plan date may of course lie ahead).
+  const today = beijingDate(new Date());
+  for (const [key, label] of [['licenceIssuedOn', '营业执照核发时间'], ['taxIssuedOn', '税务登记核发时间'], ['otherPermitIssuedOn', '其他证照核发时间'], ['surveyedOn', '调查时间']] as const) {
+    const d = e[key];
+    if (d && (d > today || d < '1949-10-01')) ctx.addIssue({ code: 'custom', path: [key], message: `${label}不在合理范围内（不能晚于今天）` });
+  }
+  if (e.landArea != null && (e.stateLandArea ?? 0) + (e.collectiveLandArea ?? 0) > e.landArea + 0.01) {
+    ctx.addIssue({ code: 'custom', path: ['stateLandArea'], message: '国有和集体土地面积之和不能大于占地面积' });
+  }
+  if (e.buildingArea != null && e.illegalBuildingArea != null && e.illegalBuildingArea > e.buildingArea + 0.01) {
+    ctx.addIssue({ code: 'custom', path: ['illegalBuildingArea'], message: '违法建筑面积不能大于建筑面积' });
+  }
 }
 
 export const enterpriseInput = enterpriseFields.superRefine(refine);

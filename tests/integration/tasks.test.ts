@@ -47,6 +47,16 @@ describe('enforcement tasks', () => {
     expect((await res.json()).error.message).toContain('负责人姓名+经营内容+作坊');
     const licensed = await post('/api/admin/enterprises', { name: '青溪塑料有限公司', businessLicence: true, lat: ZHULIN.lat, lng: ZHULIN.lng });
     expect(licensed.status).toBe(201);
+    for (const [fields, message] of [
+      [{ licenceIssuedOn: '2999-01-01' }, '营业执照核发时间不在合理范围内'],
+      [{ landArea: 100, stateLandArea: 300, collectiveLandArea: 200 }, '不能大于占地面积'],
+      [{ buildingArea: 50, illegalBuildingArea: 80 }, '违法建筑面积不能大于建筑面积'],
+      [{ workers: -3 }, '从业人数不能为负'],
+    ] as const) {
+      const res = await post('/api/admin/enterprises', { name: '青溪橡胶有限公司', businessLicence: true, lat: ZHULIN.lat, lng: ZHULIN.lng, ...fields });
+      expect(res.status, message).toBe(400);
+      expect((await res.json()).error.message).toContain(message);
+    }
   });
 
   it('gives a shutdown the 两断三清 checklist, and refuses submission while an item lacks evidence', async () => {
