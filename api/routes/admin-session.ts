@@ -32,6 +32,7 @@ export function adminSessionRoutes(ctx: AppContext) {
         throw new ApiError(401, GENERIC);
       }
       ctx.loginAccountLimiter.reset(username.toLowerCase());
+      ctx.loginIpLimiter.forgive(ip); // a township office logs in from one NAT address each morning
       const { token, expiresAt } = createSession(ctx.db, user.id, now, ctx.sessions);
       audit(ctx.db, { id: user.id, label: user.displayName }, { action: 'user.login', objectType: 'user', objectId: user.id }, now);
       setSessionCookie(c, token, expiresAt, secure);
