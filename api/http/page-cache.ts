@@ -51,7 +51,7 @@ export function pageCache(handler: Handler, opts: PageCacheOptions): Handler & {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || !opts.paths.test(url.split('?')[0]!) || req.headers.cookie?.includes(sessionCookie)) {
       return handler(req, res, next);
     }
-    const key = `${req.headers.host ?? ''}|${url}`;
+    const key = JSON.stringify([req.headers.host ?? '', url]);
     const hit = entries.get(key);
     if (hit && hit.version === opts.version() && hit.expires > now()) return serve(req, res, hit);
     if (hit) entries.delete(key);
@@ -89,12 +89,14 @@ function capture(res: ServerResponse, done: (status: number, headers: OutgoingHt
   } as typeof res.write;
   res.end = function (this: ServerResponse, chunk?: unknown, ...rest: unknown[]) {
     keep(chunk, rest[0]);
-    const out = (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
-    if (ok && headers) {
-      const h = headers as OutgoingHttpHeaders;
-      delete h['content-length'];
-      if (!res.getHeader('set-cookie')) done(res.statusCode, h, Buffer.concat(chunks));
-    }
-    return out;
+    return (end as (...a: unknown[]) => ServerResponse).call(this, chunk, ...rest);
   } as typeof res.end;
+  // Only a page that reached the client whole is kept: a visitor who hung up mid-page leaves a
+  // truncated body behind, and Astro still calls end() after stopping its stream.
+  res.once('finish', () => {
+    if (!ok || !headers || res.destroyed || !res.writableFinished || res.getHeader('set-cookie')) return;
+    const h = headers as OutgoingHttpHeaders;
+    delete h['content-length'];
+    done(res.statusCode, h, Buffer.concat(chunks));
+  });
 }

@@ -21,8 +21,8 @@ export function publicCaseRoutes(ctx: AppContext) {
       if (r.status !== 'ok') {
         return r.status === 'gone' ? c.json({ error: { message: '该案例已撤下' } }, 410, { 'Cache-Control': 'no-store' }) : c.json({ error: { message: '照片不存在' } }, 404);
       }
-      // A file's name never changes meaning: a new blur is a new file under a new id.
-      return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=86400, immutable' });
+      // Short-lived like the page: a case taken down (say, for a face badly blurred) must leave shared caches soon.
+      return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=300' });
     });
 }
 

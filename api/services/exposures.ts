@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { auditLog, villages } from '../../db/schema.ts';
-import { enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
+import { auditLog, complaintContacts, villages } from '../../db/schema.ts';
+import { enterpriseComplaints, enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
@@ -11,7 +11,7 @@ import { isOffice } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
 import { bumpPublicCases } from './public-cases-version.ts';
 import { leaks, redactionRules, redactText, type RedactionRules } from './redaction.ts';
-import { beijingDate } from './time.ts';
+import { beijingDate, isCalendarDate } from './time.ts';
 
 type Exposure = typeof exposures.$inferSelect;
 
@@ -26,7 +26,7 @@ export const exposureInput = z.object({
     .transform((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as AreaProblems),
   actions: text('整治措施', 2000),
   summary: text('案例说明', 2000),
-  happenedOn: z.string({ error: '请填写日期' }).regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期请写成 2026-01-31 的格式' }),
+  happenedOn: z.string({ error: '请填写日期' }).refine(isCalendarDate, { error: '日期不是有效日期，请写成 2026-01-31 的格式' }),
   version: z.number({ error: '缺少版本号，请刷新' }).int().min(1),
 });
 export type ExposureInput = z.infer<typeof exposureInput>;
@@ -53,7 +53,11 @@ export function rulesFor(db: Db | Tx, enterpriseId: number | null): RedactionRul
   if (!enterpriseId) return redactionRules(null);
   const e = db.select({ name: enterprises.name, personInCharge: enterprises.personInCharge, landlord: enterprises.landlord, businessLicence: enterprises.businessLicence })
     .from(enterprises).where(eq(enterprises.id, enterpriseId)).get();
-  return redactionRules(e ?? null);
+  // Read here only to be masked: a reporter's name that staff typed into the text must not be published.
+  const reporters = db.select({ name: complaintContacts.name }).from(enterpriseComplaints)
+    .innerJoin(complaintContacts, eq(complaintContacts.complaintId, enterpriseComplaints.complaintId))
+    .where(eq(enterpriseComplaints.enterpriseId, enterpriseId)).all().map((r) => r.name ?? '').filter(Boolean);
+  return redactionRules(e ? { ...e, reporters } : null);
 }
 
 type TextFields = Pick<Exposure, 'title' | 'found' | 'actions' | 'summary'>;

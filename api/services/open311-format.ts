@@ -81,8 +81,10 @@ const W3C = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})
  * Reads a W3C datetime (the spec's start_date/end_date). A time needs its zone; a bare date is a
  * Beijing calendar day, its first millisecond (or its last, for an end).
  */
-export function parseW3c(text: string, end = false): Date | null {
-  const m = W3C.exec(text.trim());
+export function parseW3c(raw: string, end = false): Date | null {
+  // An unencoded "+08:00" in a query string arrives as " 08:00": many clients send it so.
+  const text = raw.trim().replace(/ (\d{2}:\d{2})$/, '+$1');
+  const m = W3C.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi] = m;
   if (h === undefined) {
@@ -91,6 +93,7 @@ export function parseW3c(text: string, end = false): Date | null {
     return new Date(end ? start + 86_400_000 - 1 : start);
   }
   if (Number(h) > 23 || Number(mi) > 59) return null;
-  const t = Date.parse(text.trim());
+  if (new Date(`${y}-${mo}-${d}T00:00:00Z`).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) return null; // 02-30 is no day
+  const t = Date.parse(text);
   return Number.isNaN(t) ? null : new Date(t);
 }

@@ -46,7 +46,7 @@ export const requestsQuery = z.object({
   status: commaList.refine((s) => s.every((v) => v === 'open' || v === 'closed'), { error: 'status 只能是 open 或 closed' }),
   start_date: datetime('start_date', false),
   end_date: datetime('end_date', true),
-  page: positive('page'),
+  page: positive('page', 1_000_000), // beyond that the offset is no page anyone reads (and overflows SQLite)
   page_size: positive('page_size', MAX_PAGE_SIZE),
 });
 export type RequestsQuery = z.output<typeof requestsQuery>;

@@ -1,7 +1,6 @@
 import type { Db } from '../../db/client.ts';
+import { escapeXml as esc } from './open311-format.ts';
 import { feedEntries, sitemapEntries } from './published-cases.ts';
-
-const esc = (s: string) => s.replace(/[<>&'"]/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Atom 1.0 feed of the newest published typical cases. */
 export function atomFeed(db: Db, origin: string, limit = 50): string {

@@ -23,17 +23,38 @@ const LANDLINE = /(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?\d{3,4}[\
 // Hotlines such as 400-123-4567 and 800 numbers.
 const SERVICE = /(?<!\d)[48]00[\s-]?\d{3}[\s-]?\d{4}(?!\d)/g;
 
-export function removePhones(text: string): string {
-  return text.replace(MOBILE, PHONE_PLACEHOLDER).replace(LANDLINE, PHONE_PLACEHOLDER).replace(SERVICE, PHONE_PLACEHOLDER);
+// What the patterns above miss: 18-digit ID numbers, and any run of seven or more digits however
+// it is spaced or dotted (138.1234.5678, 1 3 8…, a local 5862 1234). Public cases carry no such number.
+const ID_NUMBER = /(?<!\d)\d{17}[\dXx](?!\d)/g;
+const DIGIT_RUN = /(?<!\d)\d(?:[\s.\-·]{0,2}\d){6,}(?!\d)/g;
+// Seven or more Chinese numerals in a row (一三八一二三四…) are a number spelt out, not words.
+const CN_RUN = /[〇零一二三四五六七八九]{7,}/g;
+
+/** Full-width digits and dashes as ASCII, so that １３８－… is caught like 138-… (other punctuation stays). */
+const normalise = (text: string) => text.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[－—–]/g, '-');
+
+// Dates and clock times are digits a case needs ("2026-10-08 21:30"); they are set aside first.
+const DATE_OR_TIME = /\d{4}\s?[-./年]\s?\d{1,2}\s?[-./月]\s?\d{1,2}日?|\d{1,2}[:：]\d{2}|\d{4}年|\d{1,2}月\d{1,2}日/g;
+function sparingDates(text: string, fn: (rest: string) => string): string {
+  const held: string[] = [];
+  const out = fn(text.replace(DATE_OR_TIME, (m) => `\u0001${held.push(m) - 1}\u0001`));
+  return out.replace(/\u0001(\d+)\u0001/g, (_, i: string) => held[Number(i)]!);
 }
 
+export function removePhones(text: string): string {
+  return sparingDates(normalise(text), (t) => t
+    .replace(ID_NUMBER, PHONE_PLACEHOLDER)
+    .replace(MOBILE, PHONE_PLACEHOLDER).replace(LANDLINE, PHONE_PLACEHOLDER).replace(SERVICE, PHONE_PLACEHOLDER)
+    .replace(DIGIT_RUN, PHONE_PLACEHOLDER)
+    .replace(CN_RUN, PHONE_PLACEHOLDER));
+}
+
+/** Checked at publication, independently of removePhones: any run of seven digits is refused. */
 export function hasPhone(text: string): boolean {
-  return [MOBILE, LANDLINE, SERVICE].some((re) => {
-    re.lastIndex = 0;
-    const hit = re.test(text);
-    re.lastIndex = 0;
-    return hit;
-  });
+  const t = normalise(text).replace(DATE_OR_TIME, '|');
+  // Digits joined by at most two spaces, dots or dashes count as one number.
+  const runs = t.replace(/[^\d〇零一二三四五六七八九]+/g, (sep) => (sep.length <= 2 && /^[\s.\-·]+$/.test(sep) ? '' : '|')).split('|');
+  return runs.some((run) => run.length >= 7);
 }
 
 /** What one enterprise's file says must not reach the public. */
@@ -51,7 +72,12 @@ export interface EnterpriseNames {
   personInCharge: string;
   landlord: string;
   businessLicence: boolean;
+  /** Reporters of complaints filed under this enterprise: never in a case, masked if staff typed them. */
+  reporters?: string[];
 }
+
+/** "张三（法人）", "李四、赵六", "王五/钱七" → the bare names. */
+const namesIn = (field: string) => field.replace(/[（(][^）)]*[）)]/g, ' ').split(/[、，,/;；\s和及]+/).map((s) => s.trim()).filter(isPersonName);
 
 const WORKSHOP = /(作坊|个体户)$/;
 const isPersonName = (s: string) => s.length >= 2 && s.length <= 6 && /^[\u4e00-\u9fa5·]+$/.test(s);
@@ -63,11 +89,12 @@ const isPersonName = (s: string) => s.length >= 2 && s.length <= 6 && /^[\u4e00-
  */
 export function redactionRules(e: EnterpriseNames | null): RedactionRules {
   if (!e) return { names: [], keep: [], workshop: null };
-  const names = [e.personInCharge, e.landlord].map((s) => s.trim()).filter(isPersonName);
+  const names = [...namesIn(e.personInCharge), ...namesIn(e.landlord), ...(e.reporters ?? []).flatMap(namesIn)];
   const name = e.name.trim();
   let workshop: RedactionRules['workshop'] = null;
-  if (!e.businessLicence && WORKSHOP.test(name) && !names.some((p) => name.startsWith(p))) {
-    workshop = { from: name, to: `${maskName(name.slice(0, 3))}${WORKSHOP.exec(name)![1]}` };
+  // Any unlicensed business may be named after a person, whatever its name ends with.
+  if (!e.businessLicence && name && !names.some((p) => name.startsWith(p))) {
+    workshop = { from: name, to: `${maskName(name.slice(0, 3))}${WORKSHOP.exec(name)?.[1] ?? '经营户'}` };
   }
   return { names: [...new Set(names)].sort((a, b) => b.length - a.length), keep: e.businessLicence && name ? [name] : [], workshop };
 }

@@ -88,7 +88,8 @@ BEGIN
   UPDATE public_complaint_durations SET n = n - 1
     WHERE new.status = 'resolved' AND kind = 'resolve' AND month = strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch') AND hours = (
       SELECT max(0, (e.at - new.created_at) / 3600000) FROM complaint_events e
-      WHERE e.complaint_id = new.id AND e.action = 'resolve' AND e.at < new.updated_at
+      -- This resolution's own event is written after this UPDATE: the latest one logged is the previous.
+      WHERE e.complaint_id = new.id AND e.action = 'resolve'
       ORDER BY e.at DESC, e.id DESC LIMIT 1);
   INSERT INTO public_complaint_durations(kind, month, hours, n)
     SELECT 'resolve', strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'), max(0, (new.updated_at - new.created_at) / 3600000), 1

@@ -9,7 +9,7 @@ import { createPortalServer } from '../../api/server.ts';
 import { bumpPublicCases } from '../../api/services/public-cases-version.ts';
 import { atomFeed, sitemapXml } from '../../api/services/public-feeds.ts';
 import { caseMapPoints, listPublicCases, publicCase, villageCentroid } from '../../api/services/published-cases.ts';
-import { maskName, redactionRules, redactText } from '../../api/services/redaction.ts';
+import { hasPhone, maskName, redactionRules, redactText } from '../../api/services/redaction.ts';
 import { auditLog, villages } from '../../db/schema.ts';
 import { enterprises, taskEvidence, tasks } from '../../db/schema-enforcement.ts';
 import { exposurePhotos, exposures } from '../../db/schema-public.ts';
@@ -67,6 +67,24 @@ const { enterpriseId, taskId } = await acceptedWorkshop();
 let caseId = 0;
 
 describe('redaction', () => {
+  it('removes numbers however they are written, and keeps dates, times and quantities', () => {
+    const none = redactionRules(null);
+    for (const t of ['１３８１２３４５６７８', '138 1234  5678', '138.1234.5678', '138－1234－5678', '1 3 8 1 2 3 4 5 6 7 8', '一三八一二三四五六七八', '5862 1234', '330102198001011234']) {
+      const out = redactText(`联系：${t}。`, none);
+      expect(out, t).toBe('联系：（电话已隐去）。');
+      expect(hasPhone(out)).toBe(false);
+      expect(hasPhone(`联系：${t}。`), t).toBe(true);
+    }
+    const plain = '2026-10-08 21:30 现场检查，2026年10月8日晚上，面积 1200 平方米，罚款 50000 元。';
+    expect(redactText(plain, none)).toBe(plain);
+    expect(hasPhone(plain)).toBe(false);
+  });
+
+  it("masks names in lists and notes, and reporters' names staff typed by mistake", () => {
+    const rules = redactionRules({ name: '李梅废品收购站', personInCharge: '王五（法人）', landlord: '李四、赵六', businessLicence: false, reporters: ['张三'] });
+    expect(redactText('经群众张三举报，负责人王五，房东李四和赵六，李梅废品收购站', rules)).toBe('经群众张某某举报，负责人王某某，房东李某某和赵某某，李某某经营户');
+  });
+
   it('keeps the surname, masks the rest, knows compound surnames', () => {
     expect(maskName('王五')).toBe('王某某');
     expect(maskName('欧阳明')).toBe('欧阳某某');
@@ -211,7 +229,7 @@ describe('exposures', () => {
     expect(JSON.stringify(page)).not.toMatch(/王五|欧阳明|\d{11}|0571/);
     const img = await get(`/api/cases/${caseId}/photos/${photo.id}/display`);
     expect(img.status).toBe(200);
-    expect(img.headers.get('cache-control')).toBe('public, max-age=86400, immutable');
+    expect(img.headers.get('cache-control')).toBe('public, max-age=300');
     expect((await sharp(Buffer.from(await img.arrayBuffer())).metadata()).exif).toBeUndefined();
     expect((await get(`/api/cases/${caseId}/photos/${'A'.repeat(22)}/display`)).status).toBe(404);
     // A published case is not edited in place.

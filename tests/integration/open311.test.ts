@@ -261,7 +261,9 @@ describe('GET requests', () => {
       ['start_date=2026-01-01T00:00:00Z&end_date=2026-06-01T00:00:00Z', /不能超过 90 天/],
       ['start_date=2026-06-01T00:00:00Z&end_date=2026-05-01T00:00:00Z', /不能晚于/],
       ['page_size=1001', /1 到 1000/],
-      ['page=0', /正整数/],
+      ['page=0', /1 到 1000000 之间的整数/],
+      ['page=99999999999999999999', /1 到 1000000 之间的整数/],
+      ['start_date=2026-02-30T00:00:00Z', /start_date/],
       ['service_request_id=abc', /service_request_id 格式不正确/],
     ];
     for (const [query, message] of cases) {
@@ -273,6 +275,8 @@ describe('GET requests', () => {
       expect(x.status).toBe(400);
       expect(x.doc.errors.error[0].description).toMatch(message);
     }
+    // Many clients leave the "+" of a time zone unencoded; it arrives as a space.
+    expect((await getJson('/requests.json?start_date=2026-11-01T00:00:00+08:00')).status).toBe(200);
   });
 
   it('answers one request by id in both formats; an unknown id, or a tracking code, is 404', async () => {

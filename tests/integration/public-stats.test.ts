@@ -353,3 +353,21 @@ describe('the trigger-kept tables', () => {
     expect(sorted(after.actions)).toEqual(sorted(before.actions));
   });
 });
+
+describe('the resolution-time histogram', () => {
+  it('counts a complaint resolved, reopened and resolved again within one millisecond once', async () => {
+    const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ description: '同一时刻两次办结的举报，用于核对统计。' }) });
+    const { trackingCode } = await res.json();
+    const id = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!.id;
+    const user = { ...ctx.db.select().from(users).where(eq(users.username, 'shouli')).get()!, mustChangePassword: false };
+    const villageId = ctx.db.select({ id: villages.id }).from(villages).get()!.id;
+    const total = () => (ctx.db.$client.prepare("select coalesce(sum(n), 0) n from public_complaint_durations where kind = 'resolve'").get() as { n: number }).n;
+    const before = total();
+    const at = new Date(nowMs + 3_600_000); // a frozen clock: every step at the same instant
+    for (const input of [{ action: 'accept' }, { action: 'assign', villageId, departmentIds: [] }, { action: 'resolve' }, { action: 'reopen', reason: '群众反映仍在生产' }, { action: 'assign', villageId, departmentIds: [] }, { action: 'resolve' }]) {
+      const version = ctx.db.select({ v: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!.v;
+      expect(applyAction(ctx.db, user, id, { ...input, version } as ActionInput, { finishDays: 60, extensionMaxDays: 30 }, at).ok, input.action).toBe(true);
+    }
+    expect(total() - before).toBe(1);
+  });
+});
