@@ -26,6 +26,8 @@ export interface SubmitInput {
   fields: ComplaintFields;
   photos: Buffer[];
   source: 'web' | 'form' | 'api' | 'seed';
+  /** Runs in the filing's own transaction (Open311 records which key filed it). */
+  alsoWrite?: (tx: Parameters<Parameters<CommitQueue['run']>[0]>[0], complaintId: number) => void;
 }
 
 export interface Receipt {
@@ -115,6 +117,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         }).run();
       });
       sql.insertSubmittedEvent.run({ complaintId: id, at: now });
+      input.alsoWrite?.(tx, id);
     });
   } catch (err) {
     await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));

@@ -41,24 +41,26 @@ export type Open311Filed =
   | { ok: true; id: number; notice: string }
   | { ok: false; status: 400 | 404; messages: string[] };
 
-/** Files the request through the site's own path into the same moderation queue, then records which key filed it. */
+/** Files the request through the site's own path into the same moderation queue, recording which key filed it. */
 export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
   const parsed = await parseComplaintJson(complaintFieldsOf(form), ctx.formLimits);
   if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
-  const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api' });
+  let id = 0;
+  const r = await submitComplaint(ctx, {
+    fields: parsed.fields, photos: [], source: 'api',
+    // In the filing's own transaction: a report is never on file without the key that filed it.
+    alsoWrite: (tx, complaintId) => {
+      id = complaintId;
+      tx.insert(apiSubmissions).values({ complaintId, apiKeyId }).onConflictDoNothing().run();
+    },
+  });
   // An unknown service_code is the spec's 404; every other refusal a 400.
   if (!r.ok) return { ok: false, status: r.errors.category ? 404 : 400, messages: Object.values(r.errors) };
-  const { trackingCode } = r.receipt;
-  // submitComplaint commits its own transaction; the key is recorded in the next one (see docs/open311.md).
-  const id = await ctx.commits.run((db) => {
-    const row = db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!;
-    db.insert(apiSubmissions).values({ complaintId: row.id, apiKeyId }).onConflictDoNothing().run();
-    return row.id;
-  });
+  if (r.replayed) id = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, r.receipt.trackingCode)).get()!.id;
   const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
   const notes = [
     `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
-    `查询码 ${formatTrackingCode(trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
+    `查询码 ${formatTrackingCode(r.receipt.trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
   ];
   if (form.media_url?.trim()) notes.push('本接口不支持 media_url，照片链接未保存。');
   if (form.email?.trim()) notes.push('本系统不保存电子邮箱，只保存姓名和手机号。');
