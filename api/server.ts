@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, STATUS_CODES, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import type { App } from './app.ts';
 import type { Env } from './env.ts';
@@ -28,7 +28,17 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
     if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return void api(req, res);
     if (files(req, res)) return;
     // Without a `next`, Astro answers an unknown path with the site's own 404 page.
-    if (site) return site(req, res);
+    if (site) return site(req, withReasonPhrase(res));
     notFound(res);
   });
+}
+
+/** Astro's adapter sends every status with the phrase "OK" ("404 OK"); give each its own. */
+function withReasonPhrase(res: ServerResponse): ServerResponse {
+  const writeHead = res.writeHead;
+  res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
+    if (rest[0] === 'OK' && status !== 200) rest[0] = STATUS_CODES[status] ?? '';
+    return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
+  } as typeof res.writeHead;
+  return res;
 }

@@ -122,5 +122,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
       expect(await res.text(), path).toContain('整治办工作台');
     }
     for (const path of ['/', '/report', '/track']) expect((await fetch(`${portal.base}${path}`)).status, path).toBe(200);
+    const missing = await fetch(`${portal.base}/no-such-page`);
+    expect([missing.status, missing.statusText]).toEqual([404, 'Not Found']);
   });
 });
