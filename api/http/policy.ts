@@ -3,9 +3,12 @@ import type { Role } from '../../db/schema.ts';
 const STAFF: readonly Role[] = ['admin', 'triage', 'village', 'department', 'leader'];
 const TRIAGE: readonly Role[] = ['admin', 'triage'];
 const ADMIN: readonly Role[] = ['admin'];
-/** Staff who see enforcement work; each service narrows a village or department officer to his own rows. */
-const ENFORCEMENT: readonly Role[] = STAFF;
+/** Those who do field work: the office and the village (each service narrows a village officer to his own rows). */
 const FIELD: readonly Role[] = ['admin', 'triage', 'village'];
+/** The office's own records (draws, cases, reports): read by leaders too, never by a village or department. */
+const OFFICE_READ: readonly Role[] = ['admin', 'triage', 'leader'];
+/** Patrol logs: a village officer keeps his village's; departments have none. */
+const PATROL_READ: readonly Role[] = ['admin', 'triage', 'village', 'leader'];
 
 /**
  * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
@@ -22,25 +25,25 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/users': ADMIN,
   'GET /admin/templates': ADMIN,
   // enterprises, tasks, revisits
-  'GET /admin/enterprises': ENFORCEMENT,
+  'GET /admin/enterprises': STAFF,
   'GET /admin/enterprises/new': TRIAGE,
-  'GET /admin/enterprises/[id]': ENFORCEMENT,
-  'GET /admin/tasks': ENFORCEMENT,
-  'GET /admin/tasks/[id]': ENFORCEMENT,
-  'GET /admin/revisits': ENFORCEMENT,
+  'GET /admin/enterprises/[id]': STAFF,
+  'GET /admin/tasks': STAFF,
+  'GET /admin/tasks/[id]': STAFF,
+  'GET /admin/revisits': STAFF,
   // xlsx import/export and the survey print view
   'GET /admin/enterprises/import': TRIAGE,
-  'GET /admin/enterprises/[id]/survey': ENFORCEMENT,
+  'GET /admin/enterprises/[id]/survey': STAFF,
   // random inspections and night patrols
-  'GET /admin/draws': ['admin', 'triage', 'leader'],
-  'GET /admin/draws/[id]': ['admin', 'triage', 'leader'],
-  'GET /admin/patrols': ['admin', 'triage', 'village', 'leader'],
+  'GET /admin/draws': OFFICE_READ,
+  'GET /admin/draws/[id]': OFFICE_READ,
+  'GET /admin/patrols': PATROL_READ,
   // exposures (典型案例) and Open311 keys
   'GET /admin/api-keys': ADMIN,
-  'GET /admin/exposures': ['admin', 'triage', 'leader'],
-  'GET /admin/exposures/[id]': ['admin', 'triage', 'leader'],
+  'GET /admin/exposures': OFFICE_READ,
+  'GET /admin/exposures/[id]': OFFICE_READ,
   // reports
-  'GET /admin/reports': ['admin', 'triage', 'leader'],
+  'GET /admin/reports': OFFICE_READ,
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,
@@ -59,49 +62,49 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/templates': TRIAGE,
   'PUT /api/admin/templates/:action': ADMIN,
   // enterprises, tasks, revisits
-  'GET /api/admin/enterprises': ENFORCEMENT,
+  'GET /api/admin/enterprises': STAFF,
   'POST /api/admin/enterprises': TRIAGE,
-  'GET /api/admin/enterprises/:id': ENFORCEMENT,
+  'GET /api/admin/enterprises/:id': STAFF,
   'PATCH /api/admin/enterprises/:id': TRIAGE,
   'POST /api/admin/enterprises/:id/complaints': TRIAGE,
-  'GET /api/admin/tasks': ENFORCEMENT,
+  'GET /api/admin/tasks': STAFF,
   'POST /api/admin/tasks': TRIAGE,
-  'GET /api/admin/tasks/:id': ENFORCEMENT,
+  'GET /api/admin/tasks/:id': STAFF,
   'POST /api/admin/tasks/:id/actions': FIELD,
   'POST /api/admin/tasks/:id/items/:itemId/evidence': FIELD,
-  'GET /api/admin/tasks/:id/evidence/:evidenceId/:size': ENFORCEMENT,
-  'GET /api/admin/revisits': ENFORCEMENT,
+  'GET /api/admin/tasks/:id/evidence/:evidenceId/:size': STAFF,
+  'GET /api/admin/revisits': STAFF,
   'POST /api/admin/revisits/:id': FIELD,
   // xlsx import/export and the survey print view
-  'GET /api/admin/exports/dynamic-list.xlsx': ENFORCEMENT,
+  'GET /api/admin/exports/dynamic-list.xlsx': STAFF,
   'POST /api/admin/imports/dynamic-list/preview': TRIAGE,
   'POST /api/admin/imports/dynamic-list': TRIAGE,
   // random inspections and night patrols
-  'GET /api/admin/draws': ['admin', 'triage', 'leader'],
+  'GET /api/admin/draws': OFFICE_READ,
   'POST /api/admin/draws': TRIAGE,
-  'GET /api/admin/draws/:id': ['admin', 'triage', 'leader'],
-  'GET /api/admin/draws/:id/verify': ['admin', 'triage', 'leader'],
+  'GET /api/admin/draws/:id': OFFICE_READ,
+  'GET /api/admin/draws/:id/verify': OFFICE_READ,
   'POST /api/admin/draws/:id/items/:enterpriseId': TRIAGE,
-  'GET /api/admin/patrols': ['admin', 'triage', 'village', 'leader'],
+  'GET /api/admin/patrols': PATROL_READ,
   'POST /api/admin/patrols': FIELD,
-  'GET /api/admin/patrols/:id': ['admin', 'triage', 'village', 'leader'],
+  'GET /api/admin/patrols/:id': PATROL_READ,
   // exposures (典型案例) and Open311 keys
   'GET /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys/:id/revoke': ADMIN,
-  'GET /api/admin/exposures': ['admin', 'triage', 'leader'],
+  'GET /api/admin/exposures': OFFICE_READ,
   'POST /api/admin/exposures': TRIAGE,
-  'GET /api/admin/exposures/:id': ['admin', 'triage', 'leader'],
+  'GET /api/admin/exposures/:id': OFFICE_READ,
   'PATCH /api/admin/exposures/:id': TRIAGE,
   'POST /api/admin/exposures/:id/actions': TRIAGE,
   'POST /api/admin/exposures/:id/photos': TRIAGE,
   'POST /api/admin/exposures/:id/photos/:photoId/blur': TRIAGE,
   'DELETE /api/admin/exposures/:id/photos/:photoId': TRIAGE,
-  'GET /api/admin/exposures/:id/photos/:photoId/:size': ['admin', 'triage', 'leader'],
+  'GET /api/admin/exposures/:id/photos/:photoId/:size': OFFICE_READ,
   // reports
-  'GET /api/admin/reports/progress': ['admin', 'triage', 'leader'],
-  'GET /api/admin/reports/progress.xlsx': ['admin', 'triage', 'leader'],
-  'GET /api/admin/reports/shutdown-register.xlsx': ['admin', 'triage', 'leader'],
+  'GET /api/admin/reports/progress': OFFICE_READ,
+  'GET /api/admin/reports/progress.xlsx': OFFICE_READ,
+  'GET /api/admin/reports/shutdown-register.xlsx': OFFICE_READ,
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';
