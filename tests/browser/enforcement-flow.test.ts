@@ -1,29 +1,22 @@
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
-import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
 describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a phone and accepted', () => {
-  let portal: PortalProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launch()]);
-  });
+  const live = portalAndBrowser();
   afterAll(async () => {
     // Where it stopped, when it failed: the last page each person had open.
-    for (const [n, ctx] of (browser?.contexts() ?? []).entries()) await ctx.pages()[0]?.screenshot({ path: `${ARTIFACTS}/enforcement-last-${n}.png`, fullPage: true }).catch(() => undefined);
-    await browser?.close();
-    await portal?.stop();
+    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries()) await ctx.pages()[0]?.screenshot({ path: `${ARTIFACTS}/enforcement-last-${n}.png`, fullPage: true }).catch(() => undefined);
   });
 
   async function logIn(page: Page, username: string, password: string) {
-    const otp = new RegExp(`${username}\\s+(\\S+)`).exec(portal.output())![1]!;
-    await page.goto(`${portal.base}/admin/login`);
+    const otp = new RegExp(`${username}\\s+(\\S+)`).exec(live.portal.output())![1]!;
+    await page.goto(`${live.portal.base}/admin/login`);
     await page.locator('#username').fill(username);
     await page.locator('#password').fill(otp);
     await page.getByRole('button', { name: '登录' }).click();
@@ -36,9 +29,9 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
 
   it('files, triages, assigns, proves all five items from the village, accepts, tells the reporter, exports', async () => {
     // A resident reports a workshop in 竹林村.
-    const resident = await (await browser.newContext(PHONE)).newPage();
+    const resident = await (await live.browser.newContext(PHONE)).newPage();
     const c = cellCenter(1, 1);
-    await resident.goto(`${portal.base}/report`);
+    await resident.goto(`${live.portal.base}/report`);
     await resident.getByRole('radio', { name: /^废气/ }).check();
     await resident.locator('#coords summary').click();
     await resident.locator('#lat').fill(String(c.lat - 0.002));
@@ -50,7 +43,7 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     const code = (await resident.locator('#tracking-code').textContent())!.trim();
 
     // The office accepts it, files the workshop and opens a shutdown task.
-    const staff = await (await browser.newContext(DESK)).newPage();
+    const staff = await (await live.browser.newContext(DESK)).newPage();
     await logIn(staff, 'shouli', '竹林村的天空一定要变蓝');
     await staff.getByRole('link', { name: code }).click();
     await staff.locator('#action-accept').getByRole('button', { name: '受理' }).click();
@@ -75,9 +68,9 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     expect(await staff.locator('#checklist > li').count()).toBe(5);
 
     // The village officer, on his phone, photographs each item and submits.
-    const officer = await (await browser.newContext({ ...PHONE, permissions: [] })).newPage();
+    const officer = await (await live.browser.newContext({ ...PHONE, permissions: [] })).newPage();
     await logIn(officer, 'zhulin', '竹林村网格员的新密码');
-    await officer.goto(`${portal.base}/admin/tasks`);
+    await officer.goto(`${live.portal.base}/admin/tasks`);
     await officer.getByRole('link', { name: '周八塑料造粒作坊' }).click();
     await officer.waitForURL(taskUrl);
     const photo = await demoPhoto({ hue: 200, lat: c.lat - 0.002, lng: c.lng + 0.002 });
@@ -101,15 +94,15 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     await staff.getByRole('button', { name: '验收通过' }).click();
     await expect.poll(() => staff.locator('#task-status').textContent()).toBe('已验收');
     await staff.screenshot({ path: `${ARTIFACTS}/task-accepted.png`, fullPage: true });
-    await resident.goto(`${portal.base}/track?code=${code}`);
+    await resident.goto(`${live.portal.base}/track?code=${code}`);
     expect(await resident.locator('#status').textContent()).toContain('办结');
     expect(await resident.locator('.timeline').textContent()).toContain('通过验收');
     await resident.screenshot({ path: `${ARTIFACTS}/track-resolved.png`, fullPage: true });
 
     // The dynamic list, downloaded as staff would, carries the row.
-    await staff.goto(`${portal.base}/admin/enterprises`);
+    await staff.goto(`${live.portal.base}/admin/enterprises`);
     const href = await staff.getByRole('link', { name: /导出动态管理清单/ }).getAttribute('href');
-    const res = await staff.context().request.get(`${portal.base}${href}`);
+    const res = await staff.context().request.get(`${live.portal.base}${href}`);
     expect(res.status()).toBe(200);
     const book = new ExcelJS.Workbook();
     const body = await res.body();

@@ -1,36 +1,26 @@
 import AxeBuilder from '@axe-core/playwright';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { describe, expect, it } from 'vitest';
+import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 // The demo seeds a published case (/cases/1) and complaints in the current month.
 const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
 const PUBLIC_PAGES = ['/', '/report', '/track', '/cases', '/cases/1', '/stats', '/results', `/results/${month}`, '/no-such-page'];
 
 describe.skipIf(!hasBrowser)('public pages: accessible and fast', () => {
-  let portal: PortalProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const live = portalAndBrowser();
 
   it('has no serious or critical axe-core violation on any public page (phone)', async () => {
-    const page = await (await browser.newContext(PHONE)).newPage();
+    const page = await (await live.browser.newContext(PHONE)).newPage();
     for (const path of PUBLIC_PAGES) {
-      const res = await page.goto(`${portal.base}${path}`);
+      const res = await page.goto(`${live.portal.base}${path}`);
       expect(res!.status(), path).toBe(path === '/no-such-page' ? 404 : 200);
       const { violations } = await new AxeBuilder({ page }).analyze();
       const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(bad.map((v) => `${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     }
-    await page.goto(`${portal.base}/cases/1`);
+    await page.goto(`${live.portal.base}/cases/1`);
     await page.screenshot({ path: `${ARTIFACTS}/case-page-phone.png`, fullPage: true });
   }, 120_000);
 
@@ -40,7 +30,7 @@ describe.skipIf(!hasBrowser)('public pages: accessible and fast', () => {
     it(`scores at least 95 for performance and accessibility on ${path} (Lighthouse, mobile)`, { timeout: 120_000, retry: 2 }, async () => {
       const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
       try {
-        const result = await lighthouse(`${portal.base}${path}`, { port: chrome.port, logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
+        const result = await lighthouse(`${live.portal.base}${path}`, { port: chrome.port, logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
         const { performance, accessibility } = result!.lhr.categories;
         console.log(`Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score}`);
         expect({ path, performance: performance!.score! >= 0.95, accessibility: accessibility!.score! >= 0.95 }, `perf ${performance!.score} a11y ${accessibility!.score}`)

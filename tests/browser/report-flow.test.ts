@@ -1,25 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and follows it', () => {
-  let portal: PortalProcess;
-  let browser: Browser;
+  const live = portalAndBrowser();
   const cspViolations: string[] = [];
 
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
 
   async function phonePage() {
-    const context = await browser.newContext(PHONE);
+    const context = await live.browser.newContext(PHONE);
     const page = await context.newPage();
     page.on('console', (m) => {
       if (/Content Security Policy/i.test(m.text())) cspViolations.push(m.text());
@@ -29,7 +19,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
 
   it('drops the pin, attaches a photo, submits, and sees the status with the tracking code', async () => {
     const page = await phonePage();
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^废气/ }).check();
     const map = page.locator('#map');
     await expect.poll(() => map.isVisible()).toBe(true);
@@ -53,7 +43,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await expect.poll(() => page.locator('main').textContent()).toContain('位置属于竹林村');
     await page.screenshot({ path: `${ARTIFACTS}/report-done.png`, fullPage: true });
 
-    await page.goto(`${portal.base}/track`);
+    await page.goto(`${live.portal.base}/track`);
     await page.locator('#code').fill(code.toLowerCase());
     await page.getByRole('button', { name: '查询' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toBe('已提交，待受理');
@@ -65,7 +55,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
 
   it('keeps the draft through a reload, until the server confirms', async () => {
     const page = await phonePage();
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^噪声/ }).check();
     await page.locator('#description').fill('晚上十一点以后还有冲床的声音，吵得睡不着。');
     await page.waitForTimeout(600); // the draft is saved 300 ms after typing stops
@@ -78,7 +68,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
 
   it('shows field errors in Chinese when the report is incomplete', async () => {
     const page = await phonePage();
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('button', { name: '提交举报' }).click();
     const alert = page.locator('#form-alert');
     await expect.poll(() => alert.textContent()).toContain('请选择问题类别');
@@ -87,9 +77,9 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
   });
 
   it('still works as a plain HTML form without JavaScript', async () => {
-    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const context = await live.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^废水/ }).check();
     const c = cellCenter(0, 0);
     await page.locator('#lat').fill(String(c.lat));
@@ -108,7 +98,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
 
   it('keeps the report when the connection drops at submit, and sends it once it is back', async () => {
     const page = await phonePage();
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^关停后又复产/ }).check();
     const c = cellCenter(2, 1);
     await page.locator('#coords summary').click();
@@ -129,11 +119,11 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
   });
 
   it('serves pages with the security headers, and refuses a cross-site form post', async () => {
-    const res = await fetch(`${portal.base}/report`);
+    const res = await fetch(`${live.portal.base}/report`);
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
-    const before = await fetch(`${portal.base}/report`, { method: 'POST', body: new URLSearchParams({ category: 'air' }), headers: { origin: 'https://evil.example' } });
+    const before = await fetch(`${live.portal.base}/report`, { method: 'POST', body: new URLSearchParams({ category: 'air' }), headers: { origin: 'https://evil.example' } });
     expect(before.status).toBe(403);
     expect(await before.text()).toContain('跨站');
   });

@@ -1,24 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { ARTIFACTS, hasBrowser, launch, PHONE } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('triage staff work a report from the public form', () => {
-  let portal: PortalProcess;
-  let browser: Browser;
-  beforeAll(async () => {
-    [portal, browser] = await Promise.all([startPortal(), launch()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await portal?.stop();
-  });
+  const live = portalAndBrowser();
 
   async function report(page: Page, text: string, dLat: number): Promise<string> {
     const c = cellCenter(2, 0); // 桃源社区
-    await page.goto(`${portal.base}/report`);
+    await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^废水/ }).check();
     await page.locator('#coords summary').click();
     await page.locator('#lat').fill(String(c.lat + dLat));
@@ -31,14 +22,14 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
   }
 
   it('logs in, merges a duplicate, accepts and assigns with a reply; the reporter sees it', async () => {
-    const resident = await (await browser.newContext(PHONE)).newPage();
+    const resident = await (await live.browser.newContext(PHONE)).newPage();
     const first = await report(resident, '桃源社区南边的酸洗作坊往水沟里排废酸，沟里冒白烟。', 0);
     const second = await report(resident, '桃源社区有个作坊往沟里倒酸水，味道呛人。', 0.0005);
 
-    const otp = /shouli\s+(\S+)/.exec(portal.output())![1]!;
-    const staff = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    const otp = /shouli\s+(\S+)/.exec(live.portal.output())![1]!;
+    const staff = await (await live.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
     // A crafted link must not carry staff off the site after they log in.
-    await staff.goto(`${portal.base}/admin/login?next=${encodeURIComponent('https://evil.example/phish')}`);
+    await staff.goto(`${live.portal.base}/admin/login?next=${encodeURIComponent('https://evil.example/phish')}`);
     await staff.locator('#username').fill('shouli');
     await staff.locator('#password').fill(otp);
     await staff.getByRole('button', { name: '登录' }).click();
@@ -47,13 +38,13 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.locator('#next').fill('桃源社区的水沟要变清');
     await staff.getByRole('button', { name: '保存新密码' }).click();
     await staff.waitForURL(/\/admin\/complaints$/);
-    expect(new URL(staff.url()).origin).toBe(portal.base);
+    expect(new URL(staff.url()).origin).toBe(live.portal.base);
 
     await staff.locator('#f-q').fill('酸洗作坊');
     await staff.getByRole('button', { name: '筛选' }).click();
     await staff.waitForURL(/q=/);
     expect(await staff.locator('table.queue tbody tr').count()).toBe(1);
-    await staff.goto(`${portal.base}/admin/complaints?duplicate=yes`);
+    await staff.goto(`${live.portal.base}/admin/complaints?duplicate=yes`);
     await staff.screenshot({ path: `${ARTIFACTS}/admin-queue.png`, fullPage: true });
 
     // The second report: merge it into the first, which shows among its neighbours.
@@ -64,7 +55,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已合并');
 
     // The first: accept, then assign to its village with a reply.
-    await staff.goto(`${portal.base}/admin/complaints`);
+    await staff.goto(`${live.portal.base}/admin/complaints`);
     await staff.getByRole('link', { name: first }).click();
     await staff.locator('#action-accept').getByRole('button', { name: '受理' }).click();
     await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已受理');
@@ -76,29 +67,29 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已交办');
     await staff.screenshot({ path: `${ARTIFACTS}/admin-complaint.png`, fullPage: true });
 
-    await resident.goto(`${portal.base}/track?code=${first}`);
+    await resident.goto(`${live.portal.base}/track?code=${first}`);
     expect(await resident.locator('#status').textContent()).toBe('已交办属地处理');
     expect(await resident.locator('.timeline').textContent()).toContain('已交桃源社区和生态环境部门查处，请放心。');
     await resident.screenshot({ path: `${ARTIFACTS}/track-assigned.png`, fullPage: true });
-    await resident.goto(`${portal.base}/track?code=${second}`);
+    await resident.goto(`${live.portal.base}/track?code=${second}`);
     expect(await resident.locator('#merged-note').textContent()).toContain('已合并处理');
     expect(await resident.locator('#followed-status').textContent()).toBe('已交办属地处理');
   });
 
   it('keeps pages behind the policy: anonymous to login, a village officer away from the audit log', async () => {
-    const res = await fetch(`${portal.base}/admin/complaints`, { redirect: 'manual' });
+    const res = await fetch(`${live.portal.base}/admin/complaints`, { redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/admin\/login\?next=/);
-    const otp = /zhulin\s+(\S+)/.exec(portal.output())![1]!;
-    const login = await fetch(`${portal.base}/api/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhulin', password: otp }) });
+    const otp = /zhulin\s+(\S+)/.exec(live.portal.output())![1]!;
+    const login = await fetch(`${live.portal.base}/api/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhulin', password: otp }) });
     const cookie = /sid=[^;]+/.exec(login.headers.get('set-cookie')!)![0];
-    const forced = await fetch(`${portal.base}/admin/complaints`, { headers: { cookie }, redirect: 'manual' });
+    const forced = await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie }, redirect: 'manual' });
     expect(forced.headers.get('location')).toBe('/admin/password'); // the one-time password first
-    await fetch(`${portal.base}/api/admin/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }) })
+    await fetch(`${live.portal.base}/api/admin/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }) })
       .then(async (r) => {
         const fresh = /sid=[^;]+/.exec(r.headers.get('set-cookie')!)![0];
-        expect((await fetch(`${portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);
-        const queue = await fetch(`${portal.base}/admin/complaints`, { headers: { cookie: fresh } });
+        expect((await fetch(`${live.portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);
+        const queue = await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie: fresh } });
         expect(queue.status).toBe(200);
         expect(queue.headers.get('cache-control')).toBe('no-store');
         const html = await queue.text();
@@ -107,9 +98,9 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
   });
 
   it('renders every back-office page for an admin, and the public pages', async () => {
-    const otp = /admin\s+(\S+)\s+admin/.exec(portal.output())![1]!;
+    const otp = /admin\s+(\S+)\s+admin/.exec(live.portal.output())![1]!;
     const post = (path: string, body: unknown, cookie = '') =>
-      fetch(`${portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
+      fetch(`${live.portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
     const first = /sid=[^;]+/.exec((await post('/api/admin/session', { username: 'admin', password: otp })).headers.get('set-cookie')!)![0];
     const changed = await post('/api/admin/password', { current: otp, next: '管理员的新密码够长了' }, first);
     const cookie = /sid=[^;]+/.exec(changed.headers.get('set-cookie')!)![0];
@@ -117,12 +108,12 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     const registered = [...readFileSync('astro.config.mjs', 'utf8').matchAll(/'(\/admin[^']*)': '/g)].map((m) => m[1]!.replace('[id]', '1')).filter((p) => p !== '/admin/login');
     expect(registered).toContain('/admin/tasks/1');
     for (const path of [...registered, '/admin/complaints?sort=overdue&q=作坊', '/admin/enterprises?status=listed&q=作坊', '/admin/tasks?overdue=1']) {
-      const res = await fetch(`${portal.base}${path}`, { headers: { cookie } });
+      const res = await fetch(`${live.portal.base}${path}`, { headers: { cookie } });
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toContain('整治办工作台');
     }
-    for (const path of ['/', '/report', '/track']) expect((await fetch(`${portal.base}${path}`)).status, path).toBe(200);
-    const missing = await fetch(`${portal.base}/no-such-page`);
+    for (const path of ['/', '/report', '/track']) expect((await fetch(`${live.portal.base}${path}`)).status, path).toBe(200);
+    const missing = await fetch(`${live.portal.base}/no-such-page`);
     expect([missing.status, missing.statusText]).toEqual([404, 'Not Found']);
   });
 });

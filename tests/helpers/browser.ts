@@ -1,5 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { startPortal, type PortalProcess } from './portal-process.ts';
 
 // Test configuration, not app configuration: where Debian's chromium is and whether it must be.
 const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -23,3 +25,19 @@ export const ARTIFACTS = 'test-results/screenshots';
 mkdirSync(ARTIFACTS, { recursive: true });
 
 export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+
+/**
+ * `npm start` in a child process and Debian's chromium, started before a file's tests and
+ * stopped after them; read `live.portal` and `live.browser` inside the tests.
+ */
+export function portalAndBrowser(env: Record<string, string> = {}) {
+  const live = {} as { portal: PortalProcess; browser: Browser };
+  beforeAll(async () => {
+    [live.portal, live.browser] = await Promise.all([startPortal(env), launch()]);
+  });
+  afterAll(async () => {
+    await live.browser?.close();
+    await live.portal?.stop();
+  });
+  return live;
+}
