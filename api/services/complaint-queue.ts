@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { contains } from './sql-text.ts';
 import type { Db } from '../../db/client.ts';
 import { complaintsFts } from '../../db/fts.ts';
 import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../db/schema.ts';
@@ -58,7 +59,7 @@ function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
   if (q.overdue || q.sort === 'overdue') where.push(inArray(complaints.status, [...OPEN_STATUSES]));
   if (q.overdue) where.push(lt(complaints.dueAt, now));
   // The trigram index needs three characters (see listQueue); shorter words fall back to a scan.
-  if (q.q && !usesFts(q)) where.push(or(like(complaints.description, `%${q.q}%`), like(complaints.address, `%${q.q}%`))!);
+  if (q.q && !usesFts(q)) where.push(or(contains(complaints.description, q.q), contains(complaints.address, q.q))!);
   return where;
 }
 

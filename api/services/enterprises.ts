@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../db/client.ts';
 import { villages } from '../../db/schema.ts';
 import { enterprises, revisits, tasks, type EnterpriseStatus, type RemediationType } from '../../db/schema-enforcement.ts';
@@ -6,6 +6,7 @@ import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { enterpriseScope, visibleEnterprise } from './enforcement-scope.ts';
 import type { EnterpriseInput } from './enterprise-input.ts';
+import { contains } from './sql-text.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; status: 400 | 403 | 404 | 409; message: string };
@@ -109,16 +110,19 @@ export interface RegisterFilter {
   status?: EnterpriseStatus;
   remediationType?: RemediationType;
   q?: string;
+  /** Industry contains this (the random draw's filter). */
+  industry?: string;
 }
 
 export function registerConditions(user: StaffUser, f: RegisterFilter): SQL | undefined {
-  const like_ = f.q ? `%${f.q.replace(/[%_\\]/g, (m) => `\\${m}`)}%` : null;
+  const q = f.q;
   return and(
     enterpriseScope(user),
     f.villageId ? eq(enterprises.villageId, f.villageId) : undefined,
     f.status ? eq(enterprises.status, f.status) : undefined,
     f.remediationType ? eq(enterprises.remediationType, f.remediationType) : undefined,
-    like_ ? or(like(enterprises.name, like_), like(enterprises.address, like_), like(enterprises.personInCharge, like_), like(enterprises.industry, like_)) : undefined,
+    f.industry ? contains(enterprises.industry, f.industry) : undefined,
+    q ? or(...[enterprises.name, enterprises.address, enterprises.personInCharge, enterprises.industry].map((c) => contains(c, q))) : undefined,
   );
 }
 

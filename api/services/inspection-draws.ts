@@ -1,13 +1,12 @@
-import { and, asc, desc, eq, inArray, like, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { departments, users, villages } from '../../db/schema.ts';
 import { ENTERPRISE_STATUSES, enterprises, inspectionDrawItems, inspectionDraws, INSPECTION_OUTCOMES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { enterpriseScope } from './enforcement-scope.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
-import { fail, type Result } from './enterprises.ts';
+import { fail, registerConditions, type Result } from './enterprises.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
 
 const optional = <T extends z.ZodType>(schema: T) => z.union([z.literal('').transform(() => undefined), schema]).optional();
@@ -33,8 +32,6 @@ export const outcomeInput = z
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;
 
-const escapeLike = (s: string) => s.replace(/[%_\\]/g, (m) => `\\${m}`);
-
 /** Draws enterprises from the filtered register and inspectors from the chosen departments, and stores the inputs with the result. */
 export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date): Result<{ id: number; seed: string }> {
   const filters = Object.fromEntries(Object.entries({ villageId: input.villageId, status: input.status, remediationType: input.remediationType, industry: input.industry }).filter(([, v]) => v !== undefined && v !== ''));
@@ -42,13 +39,7 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
     if (input.villageId && !tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '属地村（社区）不存在');
     const candidates = sortedIds(
       tx.select({ id: enterprises.id }).from(enterprises)
-        .where(and(
-          enterpriseScope(user),
-          input.villageId ? eq(enterprises.villageId, input.villageId) : undefined,
-          input.status ? eq(enterprises.status, input.status) : undefined,
-          input.remediationType ? eq(enterprises.remediationType, input.remediationType) : undefined,
-          input.industry ? like(enterprises.industry, `%${escapeLike(input.industry)}%`) : undefined,
-        ))
+        .where(registerConditions(user, { villageId: input.villageId, status: input.status, remediationType: input.remediationType, industry: input.industry }))
         .all().map((r) => r.id),
     );
     if (candidates.length === 0) return fail(400, '没有符合条件的企业，请放宽筛选条件');

@@ -47,6 +47,12 @@ describe('enforcement tasks', () => {
     expect((await res.json()).error.message).toContain('负责人姓名+经营内容+作坊');
     const licensed = await post('/api/admin/enterprises', { name: '青溪塑料有限公司', businessLicence: true, lat: ZHULIN.lat, lng: ZHULIN.lng });
     expect(licensed.status).toBe(201);
+    // % and _ in a search are characters, not wildcards.
+    expect((await post('/api/admin/enterprises', { name: '青溪100%再生塑料有限公司', businessLicence: true, industry: 'PVC_管材', lat: ZHULIN.lat, lng: ZHULIN.lng })).status).toBe(201);
+    const search = async (q: string) => (await (await app.request(`/api/admin/enterprises?q=${encodeURIComponent(q)}`, { headers: { cookie: cookie(OFFICE) } })).json()).rows.map((r: { name: string }) => r.name);
+    expect(await search('100%')).toEqual(['青溪100%再生塑料有限公司']);
+    expect(await search('C_管')).toEqual(['青溪100%再生塑料有限公司']);
+    expect(await search('青溪_')).toEqual([]);
     for (const [fields, message] of [
       [{ licenceIssuedOn: '2999-01-01' }, '营业执照核发时间不在合理范围内'],
       [{ landArea: 100, stateLandArea: 300, collectiveLandArea: 200 }, '不能大于占地面积'],
