@@ -94,7 +94,7 @@ export function createExposure(db: Db, user: StaffUser, input: z.infer<typeof ex
     const type = task?.type ?? ent.remediationType ?? null;
     const done = task ? tx.select({ label: taskItems.label }).from(taskItems).where(and(eq(taskItems.taskId, task.id), isNotNull(taskItems.doneAt))).orderBy(asc(taskItems.seq)).all() : [];
     const happenedOn = beijingDate(task?.acceptedAt ?? now);
-    const rules = redactionRules(ent);
+    const rules = rulesFor(tx, ent.id); // the same rules every later save applies, reporters included
     const publicName = redactText(ent.name, rules);
     const fields = redactFields({
       title: `${village.name}${publicName}${type ? TITLE_ENDS[type] : '被查处'}`.slice(0, 80),

@@ -9,7 +9,7 @@ import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
 import { enterpriseScope, isOffice, visibleEnterprise } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
-import { DAY_MS } from './time.ts';
+import { DAY_MS, isCalendarDate } from './time.ts';
 
 type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
 
@@ -102,8 +102,8 @@ export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: D
 
 export const patrolQuery = z.object({
   villageId: z.coerce.number().int().positive().optional().catch(undefined),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z.string().refine(isCalendarDate).optional().catch(undefined),
+  to: z.string().refine(isCalendarDate).optional().catch(undefined),
 });
 export type PatrolQuery = z.output<typeof patrolQuery>;
 

@@ -1,7 +1,9 @@
-import { and, asc, count, desc, eq, like, min, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
-import { complaints, villages, type GeoJsonPolygonal } from '../../db/schema.ts';
+import { monthOf, monthRange } from './public-months.ts';
+import { firstMonth } from './public-results.ts';
+import { villages, type GeoJsonPolygonal } from '../../db/schema.ts';
 import { INSPECTION_AREAS, REMEDIATION_TYPES, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposurePhotos, exposures } from '../../db/schema-public.ts';
 import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
@@ -132,29 +134,13 @@ export function feedEntries(db: Db, limit = 50) {
     .map((e) => ({ ...e, title: clean(e.title), summary: clean(e.summary), publishedAt: e.publishedAt!, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null }));
 }
 
-/** Every month from the first complaint's to this one (Beijing calendar), as YYYY-MM. */
-export function resultMonths(db: Db, now: Date): string[] {
-  const first = db.select({ at: min(complaints.createdAt) }).from(complaints).get()?.at;
-  const end = beijingDate(now).slice(0, 7);
-  if (!first) return [end];
-  const months: string[] = [];
-  let [y, m] = beijingDate(first).slice(0, 7).split('-').map(Number) as [number, number];
-  for (let k = 0; k < 1200; k++) {
-    const s = `${y}-${String(m).padStart(2, '0')}`;
-    months.push(s);
-    if (s >= end) break;
-    m === 12 ? ((m = 1), y++) : m++;
-  }
-  return months;
-}
-
 /** The public pages a search engine should know: fixed ones, every published case, every month's results. */
 export function sitemapEntries(db: Db, now: Date): { path: string; lastmod?: string }[] {
   const cases = db.select({ id: exposures.id, at: exposures.publishedAt }).from(exposures).where(eq(exposures.status, 'published')).orderBy(asc(exposures.id)).all();
   return [
     ...['/', '/report', '/track', '/cases', '/stats', '/results'].map((path) => ({ path })),
     ...cases.map((c) => ({ path: `/cases/${c.id}`, lastmod: c.at ? beijingDate(c.at) : undefined })),
-    ...resultMonths(db, now).map((m) => ({ path: `/results/${m}` })),
+    ...monthRange(firstMonth(db, now), monthOf(now)).map((m) => ({ path: `/results/${m}` })),
   ];
 }
 
