@@ -1,5 +1,5 @@
 // The night-patrol form: findings are repeatable rows, sent as a list the generic form handler cannot build.
-import { showError } from './admin.ts';
+import { callApi, showError } from './admin.ts';
 
 const form = document.getElementById('patrol-form') as HTMLFormElement | null;
 const list = document.getElementById('findings');
@@ -36,9 +36,8 @@ form?.addEventListener('submit', async (e) => {
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (button) button.disabled = true;
   try {
-    const res = await fetch('/api/admin/patrols', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body(form)) });
-    if (res.ok) return location.reload();
-    const data = await res.json().catch(() => ({}));
+    const { ok, data } = await callApi('/api/admin/patrols', 'POST', body(form));
+    if (ok) return location.reload();
     showError(form!, data?.error?.message ?? '保存失败，请重试');
   } catch {
     showError(form!, '网络错误，请重试');

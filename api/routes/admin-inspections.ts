@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
+import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { createDraw, drawInput, getDraw, listDraws, outcomeInput, recordOutcome, verifyDraw } from '../services/inspection-draws.ts';
 import { createPatrol, getPatrol, listPatrols, patrolInput, patrolQuery } from '../services/night-patrols.ts';
@@ -21,8 +22,7 @@ export function adminInspectionRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/draws', (c) => c.json({ draws: listDraws(ctx.db) }))
     .post('/draws', async (c) => {
-      const r = createDraw(ctx.db, staff(c), await jsonBody(c, drawInput), ctx.clock());
-      if (!r.ok) throw new ApiError(r.status, r.message);
+      const r = orThrow(createDraw(ctx.db, staff(c), await jsonBody(c, drawInput), ctx.clock()));
       return c.json({ id: r.id, seed: r.seed }, 201);
     })
     .get('/draws/:id', zValidator('param', idParam, notFound(NO_DRAW)), (c) => {
@@ -37,14 +37,12 @@ export function adminInspectionRoutes(ctx: AppContext) {
     })
     .post('/draws/:id/items/:enterpriseId', zValidator('param', itemParam, notFound(NO_DRAW)), async (c) => {
       const { id, enterpriseId } = c.req.valid('param');
-      const r = recordOutcome(ctx.db, staff(c), id, enterpriseId, await jsonBody(c, outcomeInput), ctx.clock());
-      if (!r.ok) throw new ApiError(r.status, r.message);
+      const r = orThrow(recordOutcome(ctx.db, staff(c), id, enterpriseId, await jsonBody(c, outcomeInput), ctx.clock()));
       return c.json({ ok: true, outcome: r.outcome });
     })
     .get('/patrols', (c) => c.json({ patrols: listPatrols(ctx.db, staff(c), patrolQuery.parse(c.req.query())) }))
     .post('/patrols', async (c) => {
-      const r = createPatrol(ctx.db, staff(c), await jsonBody(c, patrolInput(ctx.clock)), ctx.clock());
-      if (!r.ok) throw new ApiError(r.status, r.message);
+      const r = orThrow(createPatrol(ctx.db, staff(c), await jsonBody(c, patrolInput(ctx.clock)), ctx.clock()));
       return c.json({ id: r.id }, 201);
     })
     .get('/patrols/:id', zValidator('param', idParam, notFound(NO_PATROL)), (c) => {

@@ -1,4 +1,4 @@
-import type { EnterpriseStatus, FourWithout, InspectionArea, RemediationType, RevisitOutcome, TaskStatus } from '../../db/schema-enforcement.ts';
+import type { EnterpriseStatus, FourWithout, INSPECTION_OUTCOMES, InspectionArea, RemediationType, RevisitOutcome, TaskStatus } from '../../db/schema-enforcement.ts';
 
 /** The Chinese words of the seeds for every enforcement code, in one place. */
 export const AREA_LABELS: Record<InspectionArea, string> = {
@@ -42,3 +42,8 @@ export const OUTCOME_TYPE: Record<Exclude<RevisitOutcome, 'fine'>, 1 | 2 | 3 | 4
 
 export const STRUCTURE_LABELS = { brick_wood: '砖木', frame: '框架', shed: '棚', other: '其他' } as const;
 export const PREMISES_LABELS = { owned: '自建', rented: '租赁' } as const;
+
+/** What a random inspection (双随机) found at a drawn enterprise. */
+export const INSPECTION_OUTCOME_LABELS: Record<(typeof INSPECTION_OUTCOMES)[number], string> = {
+  compliant: '未发现问题', problem_found: '发现问题', not_reached: '未能检查',
+};

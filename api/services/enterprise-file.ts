@@ -29,7 +29,6 @@ export function getEnterpriseFile(db: Db, user: StaffUser, id: number) {
     .from(patrolFindings).innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId)).where(and(eq(patrolFindings.enterpriseId, id), patrolScope(user))).all();
   return { ...e, villageName: village.name, complaints: linked, tasks: taskRows, revisits: visits, inspections, patrols };
 }
-export type EnterpriseFile = NonNullable<ReturnType<typeof getEnterpriseFile>>;
 
 /** Files near a complaint's point, nearest first: staff link the complaint instead of opening a duplicate. */
 export function nearbyEnterprises(db: Db, user: StaffUser, point: { lat: number; lng: number }, radiusM = 300) {

@@ -10,11 +10,6 @@ const bool = z.union([z.boolean(), z.enum(['true', 'false', 'on', '1', '0']).tra
 
 export const UNLICENSED_NAME_HINT = '无营业执照的，名称按“负责人姓名+经营内容+作坊（或个体户）”填写，如“张三塑料造粒作坊”';
 
-/** The rule of seed 002 for a workshop without a licence: person + business + 作坊/个体户. */
-export function workshopName(person: string, business: string, kind: '作坊' | '个体户' = '作坊'): string {
-  return `${person.trim()}${business.trim().replace(/(作坊|个体户)$/, '')}${kind}`;
-}
-
 export function unlicensedNameProblem(name: string, person: string): string | null {
   if (!/(作坊|个体户)$/.test(name)) return UNLICENSED_NAME_HINT;
   if (person && !name.startsWith(person)) return `名称应以负责人姓名“${person}”开头。${UNLICENSED_NAME_HINT}`;

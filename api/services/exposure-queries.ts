@@ -1,4 +1,4 @@
-import { and, asc, desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
@@ -6,6 +6,7 @@ import { auditLog, users, villages } from '../../db/schema.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
 import { EXPOSURE_STATUSES, exposures } from '../../db/schema-public.ts';
 import type { StaffUser } from './auth/sessions.ts';
+import { isOffice } from './enforcement-scope.ts';
 import { exposurePhotoList, photoSources } from './exposure-photos.ts';
 import { contributors, rulesFor } from './exposures.ts';
 
@@ -46,12 +47,8 @@ export function getExposure(db: Db, user: StaffUser, id: number) {
     // The editor's live preview runs the same redaction in the browser; staff may see these names.
     rules: rulesFor(db, e.enterpriseId),
     history,
-    canApprove: e.status === 'pending' && !mine && (user.role === 'admin' || user.role === 'triage'),
+    canApprove: e.status === 'pending' && !mine && isOffice(user),
     isContributor: mine,
   };
 }
 export type ExposureDetail = NonNullable<ReturnType<typeof getExposure>>;
-
-export function villageOptions(db: Db) {
-  return db.select({ id: villages.id, name: villages.name }).from(villages).orderBy(asc(villages.id)).all();
-}

@@ -171,7 +171,3 @@ export function describeFilters(filters: Record<string, unknown>, villageNames: 
   if (filters.industry) parts.push(`行业含“${filters.industry}”`);
   return parts.length ? parts.join('，') : '全部企业';
 }
-
-export const OUTCOME_LABELS: Record<(typeof INSPECTION_OUTCOMES)[number], string> = {
-  compliant: '未发现问题', problem_found: '发现问题', not_reached: '未能检查',
-};

@@ -108,12 +108,12 @@ function selectRows(db: Db, where: SQL | undefined, limit: number, offset: numbe
 
 function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRows>): PublicRequest[] {
   const { village, township } = places(areas);
-  const assigned = rows.filter((r) => r.villageId !== null && (r.status === 'assigned' || r.status === 'resolved' || r.status === 'closed')).map((r) => r.id);
+  const assigned = new Set(rows.filter((r) => r.villageId !== null && (r.status === 'assigned' || r.status === 'resolved' || r.status === 'closed')).map((r) => r.id));
   const joined = new Map<number, string[]>();
-  if (assigned.length) {
+  if (assigned.size) {
     const links = db.select({ complaintId: complaintDepartments.complaintId, name: departments.name }).from(complaintDepartments)
       .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId))
-      .where(inArray(complaintDepartments.complaintId, assigned)).orderBy(asc(departments.sort)).all();
+      .where(inArray(complaintDepartments.complaintId, [...assigned])).orderBy(asc(departments.sort)).all();
     for (const l of links) joined.set(l.complaintId, [...(joined.get(l.complaintId) ?? []), l.name]);
   }
   return rows.map((r) => {
@@ -121,7 +121,7 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
     const point = (r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId);
     const office = `${r.townshipName}整治办`;
     // Once assigned, the village (属地) and any joined departments do the work; before that the office decides.
-    const agency = assigned.includes(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
+    const agency = assigned.has(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
     const extended = status === 'open' && r.extendedDays > 0 ? '，办理期限已延长' : '';
     return {
       service_request_id: String(r.id),

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { users, villages } from '../../db/schema.ts';
@@ -8,8 +8,9 @@ import type { StaffUser } from './auth/sessions.ts';
 import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './enforcement-labels.ts';
 import { revisitScope } from './enforcement-scope.ts';
 import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
-import { atomically, fail, insertEnterprise, type Result } from './enterprises.ts';
-import { createTask, type TaskLimits } from './tasks.ts';
+import { atomically, fail, insertEnterprise, setEnterpriseStatus, type Result } from './enterprises.ts';
+import type { Limits } from './complaint-actions.ts';
+import { createTask } from './tasks.ts';
 import { beijingDate, DAY_MS } from './time.ts';
 import type { VillageArea } from './village-routing.ts';
 
@@ -28,7 +29,7 @@ export const revisitInput = z
   });
 export type RevisitInput = z.infer<typeof revisitInput>;
 
-export interface RevisitConfig extends TaskLimits {
+export interface RevisitConfig extends Limits {
   followUpDays: number;
   areas: VillageArea[];
 }
@@ -79,7 +80,7 @@ export function recordRevisit(db: Db, user: StaffUser, id: number, input: Revisi
         targetId = created.id;
       } else {
         const active = tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.enterpriseId, ent.id), inArray(tasks.status, ['open', 'submitted']))).get();
-        tx.update(enterprises).set({ revisitType: type, status: active ? 'in_progress' : 'listed', version: sql`${enterprises.version} + 1`, updatedAt: now }).where(eq(enterprises.id, ent.id)).run();
+        setEnterpriseStatus(tx, ent.id, active ? 'in_progress' : 'listed', now, { revisitType: type });
         // Work already under way answers this finding too; the finding is recorded against it.
         if (active) followUpTaskId = active.id;
       }

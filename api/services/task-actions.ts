@@ -4,15 +4,14 @@ import { complaints } from '../../db/schema.ts';
 import { enterpriseComplaints, revisits, taskEvents, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { applyAction } from './complaint-actions.ts';
+import { applyAction, type Limits } from './complaint-actions.ts';
 import { REMEDIATION_LABELS, TASK_STATUS_LABELS } from './enforcement-labels.ts';
 import { isOffice, visibleTask } from './enforcement-scope.ts';
 import { atomically, fail, setEnterpriseStatus, type Result } from './enterprises.ts';
-import type { TaskLimits } from './tasks.ts';
 import { nextTaskStatus, TASK_ACTION_LABELS, TASK_TRANSITIONS, type TaskActionInput } from './task-workflow.ts';
 import { beijingDate, DAY_MS } from './time.ts';
 
-export interface TaskActionConfig extends TaskLimits {
+export interface TaskActionConfig extends Limits {
   /** Days after acceptance when revisits (回头看) fall due. */
   revisitDays: number[];
 }
@@ -70,7 +69,7 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
 }
 
 /** Acceptance answers the reporters: every open complaint about the enterprise is resolved, with a reply. */
-function resolveComplaints(tx: Tx, user: StaffUser, task: typeof tasks.$inferSelect, limits: TaskLimits, now: Date): Result<object> {
+function resolveComplaints(tx: Tx, user: StaffUser, task: typeof tasks.$inferSelect, limits: Limits, now: Date): Result<object> {
   const open = tx
     .select({ id: complaints.id })
     .from(enterpriseComplaints)

@@ -73,4 +73,3 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
     missing: items.filter((i) => !i.doneAt).map((i) => i.label),
   };
 }
-export type TaskDetail = NonNullable<ReturnType<typeof getTask>>;

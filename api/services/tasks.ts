@@ -4,7 +4,7 @@ import { complaints, departments } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, taskDepartments, taskEvents, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { applyAction } from './complaint-actions.ts';
+import { applyAction, type Limits } from './complaint-actions.ts';
 import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice, visibleEnterprise } from './enforcement-scope.ts';
@@ -35,13 +35,8 @@ export function linkComplaints(db: Db | Tx, user: Actor, enterpriseId: number, c
   });
 }
 
-export interface TaskLimits {
-  finishDays: number;
-  extensionMaxDays: number;
-}
-
 /** Opens enforcement work on one enterprise, with its checklist; its open complaints are assigned to the village. */
-export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, limits: TaskLimits, now: Date, origin: Origin = 'survey'): Result<{ id: number }> {
+export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, limits: Limits, now: Date, origin: Origin = 'survey'): Result<{ id: number }> {
   // A revisit's finding reopens work wherever it is recorded, the village included.
   if (!isOffice(user) && origin !== 'revisit') return fail(403, '只有整治办可以下达任务');
   return atomically(db, (tx) => {
