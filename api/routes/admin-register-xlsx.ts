@@ -4,20 +4,16 @@ import { z } from 'zod';
 import { ENTERPRISE_STATUSES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
+import { badQuery, xlsxDownload } from '../http/download.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { exportDynamicList } from '../services/dynamic-list-export.ts';
 import { commitImport, previewImport, type ImportOutcome } from '../services/dynamic-list-import.ts';
 
-const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const exportQuery = z.object({
   villageId: z.coerce.number({ error: '村（社区）参数有误' }).int().positive({ error: '村（社区）参数有误' }).optional(),
   status: z.enum(ENTERPRISE_STATUSES, { error: '整治状态参数有误' }).optional(),
   remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型参数有误' }).optional(),
 });
-const badQuery = (r: { success: boolean; error?: { issues: { message: string }[] } }) => {
-  if (!r.success) throw new ApiError(400, r.error?.issues[0]?.message ?? '参数有误');
-};
-
 /** The raw .xlsx bytes of an upload (the page sends the file itself, not a form). */
 async function upload(c: Context<StaffEnv>): Promise<Buffer> {
   const bytes = Buffer.from(await c.req.arrayBuffer());
@@ -36,11 +32,7 @@ export function adminRegisterXlsxRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/exports/dynamic-list.xlsx', zValidator('query', exportQuery, badQuery), async (c) => {
       const file = await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock());
-      return c.body(new Uint8Array(file.bytes), 200, {
-        'Content-Type': XLSX,
-        'Content-Disposition': `attachment; filename="dynamic-list.xlsx"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
-        'Cache-Control': 'private, no-store',
-      });
+      return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
     })
     .post('/imports/dynamic-list/preview', async (c) => answer(c, previewImport(ctx.db, ctx.villageAreas(), await upload(c), ctx.clock())))
     .post('/imports/dynamic-list', async (c) => answer(c, commitImport(ctx.db, staff(c), ctx.villageAreas(), await upload(c), ctx.clock()), false));

@@ -2,11 +2,11 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { ApiError } from '../http/errors.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { TASK_STATUSES } from '../../db/schema-enforcement.ts';
 import { periodChecks, periodLabel, periodQuery, periodShape, progressCells, progressTable, PROGRESS_COLUMNS, resolvePeriod, townshipOf } from '../services/progress-report.ts';
-import { attachment, reportWorkbook, XLSX_TYPE } from '../services/report-xlsx.ts';
+import { reportWorkbook } from '../services/report-xlsx.ts';
+import { badQuery, xlsxDownload as download } from '../http/download.ts';
 import { REGISTER_COLUMNS, registerCells, shutdownTasks, TASK_TABLE_COLUMNS, taskTableCells } from '../services/shutdown-register.ts';
 import { fmtTime } from '../services/time.ts';
 
@@ -15,13 +15,6 @@ const registerQuery = periodChecks(z.object({
   which: z.enum(['register', 'tasks'], { error: '表格只能是登记表（register）或任务表（tasks）' }).default('register'),
   status: z.enum(TASK_STATUSES, { error: '任务状态无效' }).optional(),
 }));
-
-const badQuery = (r: { success: boolean; error?: { issues: { message: string }[] } }) => {
-  if (!r.success) throw new ApiError(400, r.error?.issues[0]?.message ?? '查询条件有误');
-};
-
-const download = (body: Uint8Array<ArrayBuffer>, name: string, fallback: string) =>
-  new Response(body, { headers: { 'Content-Type': XLSX_TYPE, 'Content-Disposition': attachment(name, fallback), 'Cache-Control': 'private, no-store' } });
 
 /** The half-monthly progress table (seed 002) and the shutdown registers (seed 004). Township-wide: office and leaders only. */
 export function adminReportRoutes(ctx: AppContext) {

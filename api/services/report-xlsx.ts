@@ -77,8 +77,3 @@ export async function reportWorkbook(tables: TitledTable[]): Promise<Uint8Array<
   for (const t of tables) addTitledTable(wb, t);
   return new Uint8Array((await wb.xlsx.writeBuffer()) as ArrayBuffer);
 }
-
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
-/** Content-Disposition for a download with a Chinese name (RFC 6266 / 5987), with an ASCII fallback. */
-export const attachment = (name: string, fallback: string) => `attachment; filename="${fallback}"; filename*=UTF-8''${encodeURIComponent(name)}`;
