@@ -2,6 +2,7 @@
  * Open311 GeoReport v2 answers in both formats. JSON follows the spec's "Spark" mapping of its
  * XML: a list becomes an array, an empty element becomes null.
  */
+import { BEIJING_OFFSET_MS, endOfBeijingDay, isCalendarDate, startOfBeijingDay } from './time.ts';
 export type Format = 'json' | 'xml';
 export type XmlValue = string | number | boolean | null | undefined | XmlValue[] | { [key: string]: XmlValue };
 
@@ -67,13 +68,8 @@ export interface Open311Error {
 export const errorsBody = (format: Format, errors: Open311Error[]) =>
   render(format, 'errors', errors as unknown as XmlValue);
 
-const pad = (n: number) => String(n).padStart(2, '0');
-
 /** W3C datetime in Beijing time with its offset, e.g. 2026-11-22T08:30:00+08:00. */
-export function w3cDatetime(d: Date): string {
-  const b = new Date(d.getTime() + 8 * 3_600_000);
-  return `${b.getUTCFullYear()}-${pad(b.getUTCMonth() + 1)}-${pad(b.getUTCDate())}T${pad(b.getUTCHours())}:${pad(b.getUTCMinutes())}:${pad(b.getUTCSeconds())}+08:00`;
-}
+export const w3cDatetime = (d: Date) => `${new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 19)}+08:00`;
 
 const W3C = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2}))?$/;
 
@@ -87,13 +83,10 @@ export function parseW3c(raw: string, end = false): Date | null {
   const m = W3C.exec(text);
   if (!m) return null;
   const [, y, mo, d, h, mi] = m;
-  if (h === undefined) {
-    const start = Date.parse(`${y}-${mo}-${d}T00:00:00+08:00`);
-    if (Number.isNaN(start) || new Date(start + 8 * 3_600_000).getUTCDate() !== Number(d)) return null;
-    return new Date(end ? start + 86_400_000 - 1 : start);
-  }
+  const day = `${y}-${mo}-${d}`;
+  if (!isCalendarDate(day)) return null; // 02-30 is no day
+  if (h === undefined) return end ? endOfBeijingDay(day) : startOfBeijingDay(day);
   if (Number(h) > 23 || Number(mi) > 59) return null;
-  if (new Date(`${y}-${mo}-${d}T00:00:00Z`).toISOString().slice(0, 10) !== `${y}-${mo}-${d}`) return null; // 02-30 is no day
   const t = Date.parse(text);
   return Number.isNaN(t) ? null : new Date(t);
 }

@@ -1,10 +1,10 @@
 /** Months of the Beijing calendar as the public pages name them: "2026-11". */
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
+import { BEIJING_OFFSET_MS, beijingDate } from './time.ts';
 
 export type Month = string;
 
 /** The month an instant falls in, on the Beijing calendar. */
-export const monthOf = (d: Date): Month => new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 7);
+export const monthOf = (d: Date): Month => beijingDate(d).slice(0, 7);
 
 /** A well-formed month from 2000 on, or null. */
 export function parseMonth(s: string | undefined): Month | null {

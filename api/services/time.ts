@@ -1,6 +1,6 @@
 /** Time in this product is Beijing time: deadlines count its calendar days, pages show its clock. */
 export const DAY_MS = 86_400_000;
-const BEIJING_OFFSET_MS = 8 * 3_600_000;
+export const BEIJING_OFFSET_MS = 8 * 3_600_000;
 
 /** Whole days until a deadline (negative when overdue), counted on the Beijing calendar. */
 export function daysLeft(due: Date, now: Date): number {
@@ -15,7 +15,8 @@ export const fmtTime = (d: Date) =>
 export const beijingDate = (d: Date) => new Date(d.getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 10);
 
 /** The last millisecond of a Beijing calendar day: a deadline "by 2026-12-01" runs to its end. */
-export const endOfBeijingDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - BEIJING_OFFSET_MS + DAY_MS - 1);
+export const startOfBeijingDay = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) - BEIJING_OFFSET_MS);
+export const endOfBeijingDay = (date: string) => new Date(startOfBeijingDay(date).getTime() + DAY_MS - 1);
 
 /** "2026-02-30" passes a pattern but is no day; this is true only for a real calendar date. */
 export const isCalendarDate = (s: string) => {
