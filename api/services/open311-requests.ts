@@ -76,8 +76,7 @@ function places(areas: VillageArea[]) {
   const village = new Map<number, Point>();
   const sums = new Map<number, { lat: number; long: number; n: number }>();
   for (const a of areas) {
-    const [minX, minY, maxX, maxY] = a.bbox;
-    const p = { lat: (minY + maxY) / 2, long: (minX + maxX) / 2 };
+    const p = { lat: a.centre.lat, long: a.centre.lng }; // the same point the public case map uses
     village.set(a.id, { lat: round4(p.lat), long: round4(p.long) });
     const s = sums.get(a.townshipId) ?? { lat: 0, long: 0, n: 0 };
     sums.set(a.townshipId, { lat: s.lat + p.lat, long: s.long + p.long, n: s.n + 1 });

@@ -1,9 +1,10 @@
 import { and, asc, count, desc, eq, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
+import { villageCentroid } from './geo.ts';
 import { monthOf, monthRange } from './public-months.ts';
 import { firstMonth } from './public-results.ts';
-import { villages, type GeoJsonPolygonal } from '../../db/schema.ts';
+import { villages } from '../../db/schema.ts';
 import { INSPECTION_AREAS, REMEDIATION_TYPES, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposurePhotos, exposures } from '../../db/schema-public.ts';
 import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
@@ -103,20 +104,6 @@ export function caseFilterOptions(db: Db) {
   const months = db.selectDistinct({ m: sql<string>`substr(${exposures.happenedOn}, 1, 7)` }).from(exposures).where(published).orderBy(desc(sql`1`)).all().map((r) => r.m);
   return { villages: villageRows, months };
 }
-
-/** The area-weighted centre of a village's outer ring: the map shows a case at village level only. */
-export function villageCentroid(boundary: GeoJsonPolygonal): { lat: number; lng: number } {
-  const ring = boundary.type === 'Polygon' ? boundary.coordinates[0]! : boundary.coordinates[0]![0]!;
-  let a = 0, cx = 0, cy = 0;
-  for (let i = 0; i < ring.length - 1; i++) {
-    const [x0, y0] = ring[i]!, [x1, y1] = ring[i + 1]!;
-    const f = x0! * y1! - x1! * y0!;
-    a += f; cx += (x0! + x1!) * f; cy += (y0! + y1!) * f;
-  }
-  if (Math.abs(a) < 1e-12) return { lng: ring[0]![0]!, lat: ring[0]![1]! };
-  return { lng: round(cx / (3 * a)), lat: round(cy / (3 * a)) };
-}
-const round = (n: number) => Math.round(n * 1e5) / 1e5;
 
 /** Published cases per village, placed at the village's centre (never an enterprise's coordinates). */
 export function caseMapPoints(db: Db) {

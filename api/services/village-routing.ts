@@ -1,6 +1,7 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
 import type { Db } from '../../db/client.ts';
 import { villages, type GeoJsonPolygonal } from '../../db/schema.ts';
+import { villageCentroid } from './geo.ts';
 
 export interface VillageArea {
   id: number;
@@ -8,6 +9,7 @@ export interface VillageArea {
   name: string;
   boundary: GeoJsonPolygonal;
   bbox: [minLng: number, minLat: number, maxLng: number, maxLat: number];
+  centre: { lat: number; lng: number };
 }
 
 export type RoutingResult =
@@ -32,7 +34,7 @@ export function loadVillageAreas(db: Db): VillageArea[] {
     .select({ id: villages.id, townshipId: villages.townshipId, name: villages.name, boundary: villages.boundary })
     .from(villages)
     .all()
-    .map((v) => ({ ...v, bbox: bboxOf(v.boundary) }));
+    .map((v) => ({ ...v, bbox: bboxOf(v.boundary), centre: villageCentroid(v.boundary) }));
 }
 
 /** The point decides the village; outside every village it is held by the nearest township. */
