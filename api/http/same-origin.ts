@@ -19,6 +19,17 @@ export function ownOrigin(publicBaseUrl: string | undefined, requestUrl: string)
   return new URL(publicBaseUrl ?? requestUrl).origin;
 }
 
+/**
+ * The same, for links a page writes into its HTML (feed, canonical, Open Graph): Astro's request
+ * URL in middleware mode names the local listener, so the Host header decides when it looks sane.
+ */
+export function publicOrigin(publicBaseUrl: string | undefined, headers: Headers, requestUrl: string): string {
+  if (publicBaseUrl) return new URL(publicBaseUrl).origin;
+  const host = headers.get('host');
+  const proto = new URL(requestUrl).protocol;
+  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${proto}//${host}` : ownOrigin(undefined, requestUrl);
+}
+
 export function sameOrigin(publicBaseUrl: string | undefined): MiddlewareHandler {
   return async (c, next) => {
     if (SAFE.has(c.req.method)) return next();

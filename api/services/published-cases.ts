@@ -131,14 +131,6 @@ export function sitemapEntries(db: Db, now: Date): { path: string; lastmod?: str
   ];
 }
 
-/** Our public origin: the configured one (behind a TLS proxy), else the Host the request came to. */
-export function publicOrigin(publicBaseUrl: string | undefined, headers: Headers, requestUrl: string): string {
-  if (publicBaseUrl) return new URL(publicBaseUrl).origin;
-  const host = headers.get('host');
-  const proto = new URL(requestUrl).protocol;
-  return host && /^[A-Za-z0-9.\-:[\]]+$/.test(host) ? `${proto}//${host}` : new URL(requestUrl).origin;
-}
-
 /** The thumbnail's size as photo-pipeline/burnBlur make it (fit inside THUMB_MAX, never enlarged). */
 export function thumbSize(width: number, height: number): { width: number; height: number } {
   const k = Math.min(1, THUMB_MAX / Math.max(width, height));

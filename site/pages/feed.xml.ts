@@ -1,6 +1,6 @@
 import type { APIRoute } from 'astro';
 import { getContext } from '../../api/context.ts';
-import { publicOrigin } from '../../api/services/published-cases.ts';
+import { publicOrigin } from '../../api/http/same-origin.ts';
 import { atomFeed } from '../../api/services/public-feeds.ts';
 
 export const GET: APIRoute = async ({ request }) => {
