@@ -6,7 +6,7 @@ import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { processAll } from './complaints.ts';
 import { visibleTask } from './enforcement-scope.ts';
-import { fail, type Result } from './enterprises.ts';
+import { atomically, fail, type Result } from './enterprises.ts';
 import type { PhotoLimits } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
 
@@ -45,12 +45,12 @@ export async function addEvidence(deps: EvidenceDeps, user: StaffUser, taskId: n
   if (!Array.isArray(processed)) return fail(400, processed.photos ?? '照片无法处理');
   const files = processed.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
+  const names = files.flatMap((f) => [f.name, f.thumbName]);
+  let saved: Result<{ count: number }>;
   try {
-    return db.transaction((tx) => {
+    saved = atomically(db, (tx) => {
       const again = open(); // the task may have been submitted while the photos were processed
-      if (again) {
-        tx.rollback();
-      }
+      if (again) return again;
       for (const f of files) {
         const gps = f.exif?.lat != null ? { lat: f.exif.lat, lng: f.exif.lng } : input.lat != null && input.lng != null ? { lat: input.lat, lng: input.lng } : null;
         tx.insert(taskEvidence).values({
@@ -66,10 +66,11 @@ export async function addEvidence(deps: EvidenceDeps, user: StaffUser, taskId: n
       return { ok: true as const, count: files.length };
     });
   } catch (err) {
-    await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));
-    if ((err as Error).name === 'TransactionRollbackError') return open() ?? fail(409, '任务状态已变化，请刷新');
+    await store.removeAll(names);
     throw err;
   }
+  if (!saved.ok) await store.removeAll(names); // files no row names
+  return saved;
 }
 
 /** A stored evidence file, if this staff member may see the task. */
