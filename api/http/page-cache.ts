@@ -18,9 +18,9 @@ export interface PageCacheOptions {
   maxEntries: number;
   /** Changes whenever what the pages show changes; an entry made under another version is stale. */
   version: () => number;
-  now?: () => number;
-  maxBodyBytes?: number;
 }
+
+const MAX_BODY = 1 << 20; // a page larger than this is not worth holding
 
 const CACHEABLE_STATUS = new Set([200, 404, 410]);
 
@@ -30,10 +30,8 @@ const CACHEABLE_STATUS = new Set([200, 404, 410]);
  * host and URL; a response setting a cookie is never kept. The security headers are set per
  * request by the server before this runs, so a cached answer carries them too.
  */
-export function pageCache(handler: Handler, opts: PageCacheOptions): Handler & { clear: () => void } {
+export function pageCache(handler: Handler, opts: PageCacheOptions): Handler {
   const entries = new Map<string, Entry>();
-  const now = opts.now ?? Date.now;
-  const maxBody = opts.maxBodyBytes ?? 1 << 20;
   const sessionCookie = `${SESSION_COOKIE}=`;
 
   const serve = (req: IncomingMessage, res: ServerResponse, e: Entry) => {
@@ -53,18 +51,18 @@ export function pageCache(handler: Handler, opts: PageCacheOptions): Handler & {
     }
     const key = JSON.stringify([req.headers.host ?? '', url]);
     const hit = entries.get(key);
-    if (hit && hit.version === opts.version() && hit.expires > now()) return serve(req, res, hit);
+    if (hit && hit.version === opts.version() && hit.expires > Date.now()) return serve(req, res, hit);
     if (hit) entries.delete(key);
     if (req.method === 'HEAD') return handler(req, res, next);
     // The version before rendering: a page rendered while a case changed is stale at once.
     const version = opts.version();
     capture(res, (status, headers, body) => {
-      if (!CACHEABLE_STATUS.has(status) || headers['set-cookie'] || body.length > maxBody) return;
-      store(key, { status, headers, body, version, expires: now() + opts.ttlMs });
+      if (!CACHEABLE_STATUS.has(status) || headers['set-cookie'] || body.length > MAX_BODY) return;
+      store(key, { status, headers, body, version, expires: Date.now() + opts.ttlMs });
     });
     handler(req, res, next);
   };
-  return Object.assign(cached, { clear: () => entries.clear() });
+  return cached;
 }
 
 /** Tees what the handler writes; `done` sees it when the response ends. */
