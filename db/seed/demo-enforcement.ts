@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../api/context.ts';
 import { enforcementConfig } from '../../api/env.ts';
-import type { StaffUser } from '../../api/services/auth/sessions.ts';
+import { staffByUsername, type StaffUser } from '../../api/services/auth/sessions.ts';
 import { enterpriseInput } from '../../api/services/enterprise-input.ts';
 import { insertEnterprise } from '../../api/services/enterprises.ts';
 import { applyTaskAction } from '../../api/services/task-actions.ts';
@@ -11,7 +11,7 @@ import { createDraw, drawInput } from '../../api/services/inspection-draws.ts';
 import { createPatrol, patrolInput } from '../../api/services/night-patrols.ts';
 import { beijingDate, DAY_MS } from '../../api/services/time.ts';
 import { taskItems, tasks } from '../schema-enforcement.ts';
-import { departments, users, villages } from '../schema.ts';
+import { departments, villages } from '../schema.ts';
 import { enterprises } from '../schema-enforcement.ts';
 import { cellCenter } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
@@ -26,9 +26,8 @@ const FILES = [
 
 /** A few enterprise files at every stage, so a fresh `npm start` shows the register, tasks and revisits working. */
 export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
-  const admin = ctx.db.select().from(users).where(eq(users.username, 'admin')).get();
-  if (!admin) return;
-  const actor: StaffUser = { ...admin, mustChangePassword: false };
+  const actor = staffByUsername(ctx.db, 'admin');
+  if (!actor) return;
   const cfg = enforcementConfig(ctx.env);
   const start = Date.now() - 60 * DAY_MS;
   for (const [n, f] of FILES.entries()) {

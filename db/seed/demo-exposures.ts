@@ -1,23 +1,17 @@
 import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../api/context.ts';
-import type { StaffUser } from '../../api/services/auth/sessions.ts';
+import { staffByUsername } from '../../api/services/auth/sessions.ts';
 import { addExposurePhoto } from '../../api/services/exposure-photos.ts';
 import { applyExposureAction, createExposure } from '../../api/services/exposures.ts';
 import { taskEvidence, tasks } from '../schema-enforcement.ts';
 import { exposures } from '../schema-public.ts';
-import { users } from '../schema.ts';
-
-const staffUser = (ctx: AppContext, username: string): StaffUser | null => {
-  const u = ctx.db.select().from(users).where(eq(users.username, username)).get();
-  return u ? { ...u, mustChangePassword: false } : null;
-};
 
 /**
  * One published typical case from the demo's accepted shutdown: written by admin, a region of a
  * photo blurred, approved by the triage officer (four-eyes). Call after seedDemoEnforcement.
  */
 export async function seedDemoExposures(ctx: AppContext): Promise<number | null> {
-  const author = staffUser(ctx, 'admin'), approver = staffUser(ctx, 'shouli');
+  const author = staffByUsername(ctx.db, 'admin'), approver = staffByUsername(ctx.db, 'shouli');
   const task = ctx.db.select({ id: tasks.id }).from(tasks).where(eq(tasks.status, 'accepted')).orderBy(asc(tasks.id)).get();
   if (!author || !approver || !task) return null;
   const now = ctx.clock();

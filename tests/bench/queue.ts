@@ -2,13 +2,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { eq } from 'drizzle-orm';
 import { createContext, type AppContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import type { StaffUser } from '../../api/services/auth/sessions.ts';
+import { staffByUsername } from '../../api/services/auth/sessions.ts';
 import { listQueue, queueCounts, queueQuery } from '../../api/services/complaint-queue.ts';
 import { nearbyComplaints } from '../../api/services/neighbours.ts';
-import { users } from '../../db/schema.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
 import { generateComplaints } from './generate-complaints.ts';
 
@@ -20,10 +18,7 @@ async function fresh(): Promise<AppContext> {
   return ctx;
 }
 
-function staffUser(ctx: AppContext, username: string): StaffUser {
-  const u = ctx.db.select().from(users).where(eq(users.username, username)).get()!;
-  return { ...u, mustChangePassword: false };
-}
+const staffUser = (ctx: AppContext, username: string) => staffByUsername(ctx.db, username)!;
 
 function time(fn: () => unknown, runs: number): { p50: number; p99: number } {
   const t: number[] = [];

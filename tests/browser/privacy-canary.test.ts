@@ -6,14 +6,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import type { StaffUser } from '../../api/services/auth/sessions.ts';
+import { staffByUsername } from '../../api/services/auth/sessions.ts';
 import { issueApiKey } from '../../api/services/api-keys.ts';
 import { submitComplaint } from '../../api/services/complaints.ts';
 import { addExposurePhoto } from '../../api/services/exposure-photos.ts';
 import { applyExposureAction, createExposure } from '../../api/services/exposures.ts';
 import { fileOpen311Request } from '../../api/services/open311-submit.ts';
 import { linkComplaints } from '../../api/services/tasks.ts';
-import { complaintContacts, complaintPhotos, complaints, users } from '../../db/schema.ts';
+import { complaintContacts, complaintPhotos, complaints } from '../../db/schema.ts';
 import { tasks } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
@@ -29,7 +29,7 @@ const NEEDLES = [CANARY.name, CANARY.phone, CANARY.email, '13987651234'.replace(
 async function prepare(dir: string) {
   const ctx = await createContext(parseEnv({ NODE_ENV: 'test', DATA_DIR: dir }));
   await seedDemo(ctx, { samples: true });
-  const staff = (u: string): StaffUser => ({ ...ctx.db.select().from(users).where(eq(users.username, u)).get()!, mustChangePassword: false });
+  const staff = (u: string) => staffByUsername(ctx.db, u)!;
   const task = ctx.db.select().from(tasks).where(eq(tasks.status, 'accepted')).orderBy(asc(tasks.id)).get()!;
   const at = cellCenter(2, 1); // 溪口村, where the demo's accepted shutdown is
   const photo = await demoPhoto({ hue: 300, lat: at.lat + 0.003, lng: at.lng + 0.003 }); // carries EXIF GPS

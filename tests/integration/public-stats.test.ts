@@ -2,11 +2,12 @@ import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { applyAction } from '../../api/services/complaint-actions.ts';
+import { staffByUsername } from '../../api/services/auth/sessions.ts';
 import type { ActionInput } from '../../api/services/complaint-workflow.ts';
 import { monthOf } from '../../api/services/public-months.ts';
 import { monthResults, publishedMonth, resultMonths } from '../../api/services/public-results.ts';
 import { publicStats } from '../../api/services/public-stats.ts';
-import { complaintCategories, complaintEvents, complaints, users, villages } from '../../db/schema.ts';
+import { complaintCategories, complaintEvents, complaints, villages } from '../../db/schema.ts';
 import { enterprises, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, revisits, tasks } from '../../db/schema-enforcement.ts';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
 import { stackedPartsChart } from '../../site/lib/stats-charts.ts';
@@ -23,7 +24,7 @@ const db = ctx.db;
 const villageId = (name: string) => db.select({ id: villages.id }).from(villages).where(eq(villages.name, name)).get()!.id;
 const categoryId = (code: string) => db.select({ id: complaintCategories.id }).from(complaintCategories).where(eq(complaintCategories.code, code)).get()!.id;
 const row = (id: number) => db.select().from(complaints).where(eq(complaints.id, id)).get()!;
-const staffUser = (username: string) => ({ ...db.select().from(users).where(eq(users.username, username)).get()!, mustChangePassword: false });
+const staffUser = (username: string) => staffByUsername(db, username)!;
 
 const PLACES = {
   zhulin: cellCenter(1, 1), xiatang: cellCenter(0, 0), shiqiao: cellCenter(1, 0),
@@ -359,7 +360,7 @@ describe('the resolution-time histogram', () => {
     const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ description: '同一时刻两次办结的举报，用于核对统计。' }) });
     const { trackingCode } = await res.json();
     const id = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!.id;
-    const user = { ...ctx.db.select().from(users).where(eq(users.username, 'shouli')).get()!, mustChangePassword: false };
+    const user = staffUser('shouli');
     const villageId = ctx.db.select({ id: villages.id }).from(villages).get()!.id;
     const total = () => (ctx.db.$client.prepare("select coalesce(sum(n), 0) n from public_complaint_durations where kind = 'resolve'").get() as { n: number }).n;
     const before = total();

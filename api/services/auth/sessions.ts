@@ -30,16 +30,22 @@ export function createSession(db: Db, userId: number, now: Date, cfg: SessionCon
   return { token, expiresAt };
 }
 
+const staffColumns = {
+  id: users.id, username: users.username, displayName: users.displayName, role: users.role,
+  villageId: users.villageId, departmentId: users.departmentId, mustChangePassword: users.mustChangePassword,
+};
+
+/** A staff member acting without a browser (the demo seed, scripts, tests), as a session would see him. */
+export function staffByUsername(db: Db, username: string): StaffUser | null {
+  return db.select(staffColumns).from(users).where(eq(users.username, username)).get() ?? null;
+}
+
 /** The user behind a cookie, or null when the session is unknown, idle too long, too old, or the user disabled. */
 export function validateSession(db: Db, token: string | undefined, now: Date, cfg: SessionConfig): { user: StaffUser; sessionId: string } | null {
   if (!token || token.length > 100) return null;
   const id = hashToken(token);
   const row = db
-    .select({
-      lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, disabled: users.disabled,
-      id: users.id, username: users.username, displayName: users.displayName, role: users.role,
-      villageId: users.villageId, departmentId: users.departmentId, mustChangePassword: users.mustChangePassword,
-    })
+    .select({ lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, disabled: users.disabled, ...staffColumns })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, id))
