@@ -71,20 +71,21 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
 /** Acceptance answers the reporters: every open complaint about the enterprise is resolved, with a reply. */
 function resolveComplaints(tx: Tx, user: StaffUser, task: typeof tasks.$inferSelect, limits: Limits, now: Date): Result<object> {
   const open = tx
-    .select({ id: complaints.id })
+    .select({ id: complaints.id, status: complaints.status, version: complaints.version })
     .from(enterpriseComplaints)
     .innerJoin(complaints, eq(complaints.id, enterpriseComplaints.complaintId))
     .where(and(eq(enterpriseComplaints.enterpriseId, task.enterpriseId), inArray(complaints.status, ['accepted', 'assigned'])))
     .all();
   const reply = `经属地核查，已完成整治（${REMEDIATION_LABELS[task.type]}），并于 ${beijingDate(now)} 通过验收。感谢您的监督。`;
-  for (const { id } of open) {
-    const current = () => tx.select({ status: complaints.status, version: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!;
-    if (current().status === 'accepted') {
-      const r = applyAction(tx, user, id, { action: 'assign', version: current().version, villageId: task.villageId, departmentIds: [] }, limits, now);
-      if (!r.ok) return fail(409, `举报 #${id}：${r.message}`);
+  for (const c of open) {
+    let version = c.version;
+    if (c.status === 'accepted') {
+      const r = applyAction(tx, user, c.id, { action: 'assign', version, villageId: task.villageId, departmentIds: [] }, limits, now);
+      if (!r.ok) return fail(409, `举报 #${c.id}：${r.message}`);
+      version = r.version;
     }
-    const r = applyAction(tx, user, id, { action: 'resolve', version: current().version, reply }, limits, now);
-    if (!r.ok) return fail(409, `举报 #${id}：${r.message}`);
+    const r = applyAction(tx, user, c.id, { action: 'resolve', version, reply }, limits, now);
+    if (!r.ok) return fail(409, `举报 #${c.id}：${r.message}`);
   }
   return { ok: true };
 }
