@@ -30,6 +30,34 @@ export async function callApi(url: string, method: string, body?: unknown): Prom
   return { ok: res.ok, status: res.status, data };
 }
 
+/** A POST whose upload progress is shown (fetch reports none); status 0 when the network failed. */
+export function uploadWithProgress(
+  url: string,
+  body: XMLHttpRequestBodyInit,
+  on: { contentType?: string; progress?: (percent: number) => void; sent?: () => void } = {},
+): Promise<{ status: number; data: any }> {
+  return new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    if (on.contentType) xhr.setRequestHeader('content-type', on.contentType);
+    xhr.upload.onprogress = (e) => {
+      if (e.lengthComputable) on.progress?.(Math.round((e.loaded / e.total) * 100));
+    };
+    xhr.upload.onload = () => on.sent?.();
+    xhr.onload = () => {
+      let data: any = {};
+      try {
+        data = JSON.parse(xhr.responseText);
+      } catch {
+        /* not JSON: the caller's generic message */
+      }
+      resolve({ status: xhr.status, data });
+    };
+    xhr.onerror = () => resolve({ status: 0, data: {} });
+    xhr.send(body);
+  });
+}
+
 export function showError(form: HTMLFormElement, message: string) {
   let box = form.querySelector<HTMLElement>('.form-error');
   if (!box) {

@@ -1,4 +1,5 @@
 // Import of the dynamic list: upload with a progress bar, a line-by-line preview, then commit.
+import { uploadWithProgress } from './admin.ts';
 export {};
 
 interface RowReport {
@@ -29,38 +30,23 @@ function showError(message: string | null) {
 }
 
 /** POSTs the file itself; the bar follows the upload, then says the server is checking. */
-function send(url: string, body: File, checking: string): Promise<Answer> {
-  return new Promise((resolve) => {
-    const xhr = new XMLHttpRequest();
-    progressBox.hidden = false;
-    bar.value = 0;
-    barText.textContent = '正在上传…';
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) {
-        bar.value = Math.round((e.loaded / e.total) * 100);
-        barText.textContent = `正在上传… ${bar.value}%`;
-      }
-    };
-    xhr.upload.onload = () => {
+async function send(url: string, body: File, checking: string): Promise<Answer> {
+  progressBox.hidden = false;
+  bar.value = 0;
+  barText.textContent = '正在上传…';
+  const answer = await uploadWithProgress(url, body, {
+    contentType: XLSX,
+    progress: (p) => {
+      bar.value = p;
+      barText.textContent = `正在上传… ${p}%`;
+    },
+    sent: () => {
       bar.removeAttribute('value'); // indeterminate while the server reads the lines
       barText.textContent = checking;
-    };
-    xhr.onload = () => {
-      progressBox.hidden = true;
-      let data = {};
-      try {
-        data = JSON.parse(xhr.responseText);
-      } catch {}
-      resolve({ status: xhr.status, data });
-    };
-    xhr.onerror = () => {
-      progressBox.hidden = true;
-      resolve({ status: 0, data: { error: { message: '网络错误，请重试' } } });
-    };
-    xhr.open('POST', url);
-    xhr.setRequestHeader('content-type', XLSX);
-    xhr.send(body);
+    },
   });
+  progressBox.hidden = true;
+  return answer.status === 0 ? { status: 0, data: { error: { message: '网络错误，请重试' } } } : answer;
 }
 
 function cell(tr: HTMLTableRowElement, content: string | Node) {

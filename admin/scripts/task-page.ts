@@ -1,7 +1,7 @@
 // Evidence upload from the phone's camera: a progress bar for slow village connections, and the
 // phone's position sent along in case the camera app stripped the photo's GPS.
 
-import { showError } from './admin.ts';
+import { showError, uploadWithProgress } from './admin.ts';
 
 let position: GeolocationPosition | null = null;
 const locate = () =>
@@ -20,28 +20,11 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-upload]
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     bar.hidden = false;
     button.disabled = true;
-    const xhr = new XMLHttpRequest();
-    xhr.open('POST', form.dataset.upload!);
-    xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) bar.value = Math.round((e.loaded / e.total) * 100);
-    };
-    xhr.onload = () => {
-      if (xhr.status < 300) return location.reload();
+    void uploadWithProgress(form.dataset.upload!, data, { progress: (p) => (bar.value = p) }).then(({ status, data: answer }) => {
+      if (status >= 200 && status < 300) return location.reload();
       button.disabled = false;
       bar.hidden = true;
-      let message = '上传失败，请重试';
-      try {
-        message = JSON.parse(xhr.responseText).error.message ?? message;
-      } catch {
-        /* not JSON: keep the generic message */
-      }
-      showError(form, message);
-    };
-    xhr.onerror = () => {
-      button.disabled = false;
-      bar.hidden = true;
-      showError(form, '网络中断，照片没有上传，请在信号好时重试');
-    };
-    xhr.send(data);
+      showError(form, status === 0 ? '网络中断，照片没有上传，请在信号好时重试' : (answer?.error?.message ?? '上传失败，请重试'));
+    });
   });
 }
