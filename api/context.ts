@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { getEnv, type Env } from './env.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
-import { CommitQueue } from '../db/commit-queue.ts';
+import { WriteThread } from '../db/write-thread.ts';
+import type { FilingJob } from './services/complaint-filing.ts';
 import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
 import type { PhotoLimits } from './services/photo-pipeline.ts';
 import type { FormLimits } from './services/complaint-form.ts';
@@ -15,8 +16,8 @@ import type { SessionConfig } from './services/auth/sessions.ts';
 export interface AppContext {
   env: Env;
   db: Db;
-  /** Every write a person waits on goes through here (group commit). */
-  commits: CommitQueue;
+  /** Residents' reports are committed on their own thread (group commit, decision 009). */
+  filings: WriteThread<FilingJob, { id: number }>;
   photos: PhotoStore;
   captcha: Captcha;
   reportLimiter: RateLimiter;
@@ -36,10 +37,14 @@ export interface ContextOverrides {
   now?: () => number;
 }
 
+// Not a literal `new URL('…', import.meta.url)`: Vite would copy the file into the page bundle as an asset.
+const FILING_WORKER = new URL(['services', 'filing-worker.ts'].join('/'), import.meta.url);
+
 export async function createContext(env: Env, overrides: ContextOverrides = {}): Promise<AppContext> {
   const dataDir = resolve(env.DATA_DIR);
   mkdirSync(dataDir, { recursive: true });
-  const db = openDatabase(join(dataDir, 'portal.sqlite'));
+  const dbFile = join(dataDir, 'portal.sqlite');
+  const db = openDatabase(dbFile);
   migrateDatabase(db);
   const photos = new PhotoStore(join(dataDir, 'photos'));
   await photos.init();
@@ -48,7 +53,7 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
   return {
     env,
     db,
-    commits: new CommitQueue(db),
+    filings: new WriteThread(FILING_WORKER, dbFile),
     photos,
     captcha:
       overrides.captcha ??

@@ -1,10 +1,11 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { fileURLToPath } from 'node:url';
 import * as base from './schema.ts';
 import * as enforcement from './schema-enforcement.ts';
 import * as publicSchema from './schema-public.ts';
+import { openConnection } from './connection.ts';
 
 const schema = { ...base, ...enforcement, ...publicSchema };
 
@@ -12,15 +13,9 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url));
 
-/** Opens the SQLite file with the settings every connection needs for durable writes. */
+/** The connection with drizzle over it, for everything but the write thread. */
 export function openDatabase(file: string): Db {
-  const sqlite = new Database(file);
-  sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit acknowledged to a resident survives power loss, not just a process crash.
-  sqlite.pragma('synchronous = FULL');
-  sqlite.pragma('foreign_keys = ON');
-  sqlite.pragma('busy_timeout = 5000');
-  return drizzle({ client: sqlite, schema }) as Db;
+  return drizzle({ client: openConnection(file), schema }) as Db;
 }
 
 export function migrateDatabase(db: Db): void {

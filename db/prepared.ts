@@ -1,13 +1,13 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from './client.ts';
+import type { Connection } from './connection.ts';
 
-const cache = new WeakMap<Db['$client'], Map<string, Statement>>();
+const cache = new WeakMap<Connection, Map<string, Statement>>();
 
 /** Hand-written SQL prepared once per connection (preparing costs more than running, here). */
-export function prepared(db: Db, sql: string): Statement {
-  let byText = cache.get(db.$client);
-  if (!byText) cache.set(db.$client, (byText = new Map()));
+export function prepared(conn: Connection, sql: string): Statement {
+  let byText = cache.get(conn);
+  if (!byText) cache.set(conn, (byText = new Map()));
   let stmt = byText.get(sql);
-  if (!stmt) byText.set(sql, (stmt = db.$client.prepare(sql)));
+  if (!stmt) byText.set(sql, (stmt = conn.prepare(sql)));
   return stmt;
 }

@@ -36,7 +36,7 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .all();
   const joined = db.select({ id: departments.id, name: departments.name }).from(complaintDepartments)
     .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId)).where(eq(complaintDepartments.complaintId, id)).all();
-  const near = nearbyComplaints(db, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * DAY_MS).filter((n) => n.id !== id);
+  const near = nearbyComplaints(db.$client, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * DAY_MS).filter((n) => n.id !== id);
   // Only neighbours this user may open.
   const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
   const visibleNear = near.filter((n) => open.has(n.id));

@@ -1,13 +1,13 @@
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Env } from '../env.ts';
-import { hasOpenNeighbour } from './neighbours.ts';
-import type { CommitQueue } from '../../db/commit-queue.ts';
-import { complaintContacts, complaintPhotos, complaints, townships, villages } from '../../db/schema.ts';
+import type { WriteThread } from '../../db/write-thread.ts';
+import type { FilingJob } from './complaint-filing.ts';
+import { complaints, townships, villages } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
 import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
-import { complaintStatements } from './complaint-statements.ts';
+import { prepared } from '../../db/prepared.ts';
 import { DAY_MS } from './time.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from './village-routing.ts';
@@ -15,7 +15,7 @@ import { routePoint, type VillageArea } from './village-routing.ts';
 export interface SubmitDeps {
   env: Pick<Env, 'ACCEPT_DAYS'>;
   db: Db;
-  commits: CommitQueue;
+  filings: WriteThread<FilingJob, { id: number }>;
   photos: PhotoStore;
   villageAreas: () => VillageArea[];
   photoLimits: PhotoLimits;
@@ -26,8 +26,8 @@ export interface SubmitInput {
   fields: ComplaintFields;
   photos: Buffer[];
   source: 'web' | 'form' | 'api' | 'seed';
-  /** Runs in the filing's own transaction (Open311 records which key filed it). */
-  alsoWrite?: (tx: Parameters<Parameters<CommitQueue['run']>[0]>[0], complaintId: number) => void;
+  /** The Open311 key filing it, recorded in the filing's own transaction. */
+  apiKeyId?: number;
 }
 
 export interface Receipt {
@@ -38,7 +38,7 @@ export interface Receipt {
   createdAt: Date;
 }
 
-export type SubmitResult = { ok: true; receipt: Receipt; replayed: boolean } | { ok: false; errors: FieldErrors };
+export type SubmitResult = { ok: true; receipt: Receipt; replayed: boolean; complaintId: number } | { ok: false; errors: FieldErrors };
 
 const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
   too_large: '超过大小上限',
@@ -47,14 +47,16 @@ const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
   damaged: '文件已损坏或不完整',
 };
 
-function receiptByKey(db: Db, key: string): Receipt | null {
+function receiptByKey(db: Db, key: string): { id: number; receipt: Receipt } | null {
   const row = db
-    .select({ trackingCode: complaints.trackingCode, villageName: villages.name, outsideVillages: complaints.outsideVillages, createdAt: complaints.createdAt })
+    .select({ id: complaints.id, trackingCode: complaints.trackingCode, villageName: villages.name, outsideVillages: complaints.outsideVillages, createdAt: complaints.createdAt })
     .from(complaints)
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(eq(complaints.idempotencyKey, key))
     .get();
-  return row ?? null;
+  if (!row) return null;
+  const { id, ...receipt } = row;
+  return { id, receipt };
 }
 
 export async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
@@ -72,10 +74,9 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const { fields } = input;
   if (fields.idempotencyKey) {
     const earlier = receiptByKey(db, fields.idempotencyKey);
-    if (earlier) return { ok: true, receipt: earlier, replayed: true };
+    if (earlier) return { ok: true, receipt: earlier.receipt, replayed: true, complaintId: earlier.id };
   }
-  const sql = complaintStatements(db);
-  const category = sql.categoryByCode.get({ code: fields.category });
+  const category = prepared(db.$client, 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1').get(fields.category) as { id: number } | undefined;
   if (!category) return { ok: false, errors: { category: '请选择列表中的问题类别' } };
 
   const route = routePoint(deps.villageAreas(), fields.lat, fields.lng);
@@ -89,45 +90,42 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
 
   const now = deps.clock?.() ?? new Date();
   const trackingCode = newTrackingCode();
-  // Staff are told when another open report of the same kind lies within 200 m (last 90 days).
-  const possibleDuplicate = hasOpenNeighbour(db, fields, category.id, 200, now.getTime() - 90 * DAY_MS);
+  let complaintId: number;
   try {
-    await deps.commits.run((tx) => {
-      // Prepared on the same connection, so they run inside this transaction.
-      const { id } = sql.insertComplaint.get({
+    ({ id: complaintId } = await deps.filings.run({
+      complaint: {
         trackingCode, townshipId,
         villageId: route?.kind === 'village' ? route.villageId : null,
         outsideVillages: route?.kind !== 'village',
         categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
         description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
-        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAt: now,
-        dueAt: new Date(now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS), hasPhotos: files.length > 0, possibleDuplicate,
-      })!;
-      if (fields.name || fields.phone) {
-        tx.insert(complaintContacts).values({ complaintId: id, name: fields.name ?? null, phone: fields.phone ?? null }).run();
-      }
-      files.forEach((f, seq) => {
+        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAtMs: now.getTime(),
+        dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS, hasPhotos: files.length > 0,
+      },
+      contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
+      photos: files.map((f, seq) => {
         const claim = f.exif ? null : fields.photoExif[seq];
         const exif = f.exif ?? (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
-        tx.insert(complaintPhotos).values({
-          id: f.name.replace(/\.webp$/, ''), complaintId: id, seq, file: f.name, thumbFile: f.thumbName,
+        return {
+          id: f.name.replace(/\.webp$/, ''), seq, file: f.name, thumbFile: f.thumbName,
           width: f.width, height: f.height, bytes: f.display.length,
-          exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAt: exif?.takenAt ?? null,
-          exifSource: f.exif ? 'file' : claim ? 'browser' : null,
-        }).run();
-      });
-      sql.insertSubmittedEvent.run({ complaintId: id, at: now });
-      input.alsoWrite?.(tx, id);
-    });
+          exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAtMs: exif?.takenAt?.getTime() ?? null,
+          exifSource: f.exif ? ('file' as const) : claim ? ('browser' as const) : null,
+        };
+      }),
+      apiKeyId: input.apiKeyId ?? null,
+      duplicateSinceMs: now.getTime() - 90 * DAY_MS,
+    }));
   } catch (err) {
     await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));
     const earlier = fields.idempotencyKey ? receiptByKey(db, fields.idempotencyKey) : null;
-    if (earlier) return { ok: true, receipt: earlier, replayed: true }; // lost a race with its own retry
+    if (earlier) return { ok: true, receipt: earlier.receipt, replayed: true, complaintId: earlier.id }; // lost a race with its own retry
     throw err;
   }
   return {
     ok: true,
     replayed: false,
+    complaintId,
     receipt: { trackingCode, villageName: route?.kind === 'village' ? route.villageName : null, outsideVillages: route?.kind !== 'village', createdAt: now },
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from '../../db/client.ts';
+import type { Connection } from '../../db/connection.ts';
 import { prepared } from '../../db/prepared.ts';
 import { DAY_MS } from './time.ts';
 
@@ -31,8 +31,8 @@ function box(p: { lat: number; lng: number }, radiusM: number, sinceMs: number):
 const IN_BOX = 'min_lat >= ? AND max_lat <= ? AND min_lng >= ? AND max_lng <= ? AND max_t >= ? AND created_at >= ?';
 
 /** Whether an open report of this category lies within `radiusM` since a time; stops at the first. */
-export function hasOpenNeighbour(db: Db, p: { lat: number; lng: number }, categoryId: number, radiusM: number, sinceMs: number): boolean {
-  const candidates = prepared(db, `SELECT min_lat AS lat, min_lng AS lng FROM complaints_rtree WHERE ${IN_BOX} AND category_id = ? AND status NOT IN ('rejected', 'merged')`)
+export function hasOpenNeighbour(conn: Connection, p: { lat: number; lng: number }, categoryId: number, radiusM: number, sinceMs: number): boolean {
+  const candidates = prepared(conn, `SELECT min_lat AS lat, min_lng AS lng FROM complaints_rtree WHERE ${IN_BOX} AND category_id = ? AND status NOT IN ('rejected', 'merged')`)
     .iterate(...box(p, radiusM, sinceMs), categoryId) as IterableIterator<{ lat: number; lng: number }>;
   for (const c of candidates) {
     if (distanceM(p, c) <= radiusM) {
@@ -44,9 +44,9 @@ export function hasOpenNeighbour(db: Db, p: { lat: number; lng: number }, catego
 }
 
 /** Complaints within `radiusM` of a point since a time, through the R*Tree; nearest first, at most `limit`. */
-export function nearbyComplaints(db: Db, p: { lat: number; lng: number }, radiusM: number, sinceMs: number, limit = 50): Neighbour[] {
+export function nearbyComplaints(conn: Connection, p: { lat: number; lng: number }, radiusM: number, sinceMs: number, limit = 50): Neighbour[] {
   const rows = prepared(
-    db,
+    conn,
     `SELECT id, category_id AS categoryId, status, village_id AS villageId, created_at AS createdAt, min_lat AS lat, min_lng AS lng
        FROM complaints_rtree WHERE ${IN_BOX}`,
   ).all(...box(p, radiusM, sinceMs)) as (Omit<Neighbour, 'distanceM'> & { lat: number; lng: number })[];

@@ -1,7 +1,5 @@
-import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
-import { complaints, townships } from '../../db/schema.ts';
-import { apiSubmissions } from '../../db/schema-public.ts';
+import { townships } from '../../db/schema.ts';
 import { parseComplaintJson } from './complaint-form.ts';
 import { submitComplaint } from './complaints.ts';
 import { formatTrackingCode } from './tracking-code.ts';
@@ -45,18 +43,9 @@ export type Open311Filed =
 export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
   const parsed = await parseComplaintJson(complaintFieldsOf(form), ctx.formLimits);
   if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
-  let id = 0;
-  const r = await submitComplaint(ctx, {
-    fields: parsed.fields, photos: [], source: 'api',
-    // In the filing's own transaction: a report is never on file without the key that filed it.
-    alsoWrite: (tx, complaintId) => {
-      id = complaintId;
-      tx.insert(apiSubmissions).values({ complaintId, apiKeyId }).onConflictDoNothing().run();
-    },
-  });
+  const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api', apiKeyId });
   // An unknown service_code is the spec's 404; every other refusal a 400.
   if (!r.ok) return { ok: false, status: r.errors.category ? 404 : 400, messages: Object.values(r.errors) };
-  if (r.replayed) id = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, r.receipt.trackingCode)).get()!.id;
   const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
   const notes = [
     `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
@@ -64,5 +53,5 @@ export async function fileOpen311Request(ctx: AppContext, form: Record<string, s
   ];
   if (form.media_url?.trim()) notes.push('本接口不支持 media_url，照片链接未保存。');
   if (form.email?.trim()) notes.push('本系统不保存电子邮箱，只保存姓名和手机号。');
-  return { ok: true, id, notice: notes.join('') };
+  return { ok: true, id: r.complaintId, notice: notes.join('') };
 }

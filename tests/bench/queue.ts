@@ -63,7 +63,7 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
     return { lat: (minY + maxY) / 2 + (i % 7) * 0.001, lng: (minX + maxX) / 2 };
   });
   let k = 0;
-  const near = (ctx: AppContext) => time(() => nearbyComplaints(ctx.db, points[k++ % points.length]!, 200, Date.now() - 90 * 86_400_000), 2000);
+  const near = (ctx: AppContext) => time(() => nearbyComplaints(ctx.db.$client, points[k++ % points.length]!, 200, Date.now() - 90 * 86_400_000), 2000);
   const a = near(big), b = near(empty);
   row('200 m neighbours, last 90 days: p50/p99 ms', `${a.p50.toFixed(3)}/${a.p99.toFixed(3)}`, `${b.p50.toFixed(3)}/${b.p99.toFixed(3)} empty`, (a.p99 / Math.max(b.p99, 0.001)).toFixed(1), '< 2 ms');
 }

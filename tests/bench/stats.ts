@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type AppContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import { complaintStatements } from '../../api/services/complaint-statements.ts';
+import { insertFiling } from '../../api/services/complaint-filing.ts';
 import { monthOf } from '../../api/services/public-months.ts';
 import { monthResults, resultMonths } from '../../api/services/public-results.ts';
 import { publicStats } from '../../api/services/public-stats.ts';
@@ -85,20 +85,20 @@ function plainGroupBy(ctx: AppContext) {
 function insertCost(ctx: AppContext): { on: number; off: number } {
   const c = ctx.db.$client;
   const triggers = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'public\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
-  const s = complaintStatements(ctx.db);
   const v = ctx.villageAreas()[0]!;
   const round = () => {
     const t0 = performance.now();
     for (let b = 0; b < 20; b++) {
       c.transaction(() => {
         for (let i = 0; i < 50; i++) {
-          const now = new Date();
-          const { id } = s.insertComplaint.get({
-            trackingCode: newTrackingCode(), townshipId: v.townshipId, villageId: v.id, outsideVillages: false, categoryId: 1 + (i % 8), lat: 30.95, lng: 119.85, address: null,
-            description: `插入成本测试第${i}条，塑料作坊冒黑烟`, seenAtMs: null, source: 'web', idempotencyKey: null, createdAt: now,
-            dueAt: new Date(now.getTime() + 15 * 86_400_000), hasPhotos: false, possibleDuplicate: false,
-          })!;
-          s.insertSubmittedEvent.run({ complaintId: id, at: now });
+          const now = Date.now();
+          insertFiling(c, {
+            complaint: {
+              trackingCode: newTrackingCode(), townshipId: v.townshipId, villageId: v.id, outsideVillages: false, categoryId: 1 + (i % 8), lat: 30.95, lng: 119.85, address: null,
+              description: `插入成本测试第${i}条，塑料作坊冒黑烟`, seenAtMs: null, source: 'web', idempotencyKey: null, createdAtMs: now, dueAtMs: now + 15 * 86_400_000, hasPhotos: false,
+            },
+            contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 90 * 86_400_000,
+          });
         }
       })();
     }

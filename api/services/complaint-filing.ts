@@ -1,0 +1,49 @@
+import type { Connection } from '../../db/connection.ts';
+import { prepared } from '../../db/prepared.ts';
+import { hasOpenNeighbour } from './neighbours.ts';
+
+// Plain SQL over the raw connection: this module runs in the write thread, where loading drizzle
+// alone added 124 MB to the process (decision 009). The columns are db/schema.ts's.
+
+/** One report's rows as the write thread receives them: plain data, since it crosses threads. */
+export interface FilingJob {
+  complaint: {
+    trackingCode: string; townshipId: number; villageId: number | null; outsideVillages: boolean;
+    categoryId: number; lat: number; lng: number; address: string | null; description: string; seenAtMs: number | null;
+    source: 'web' | 'form' | 'api' | 'seed'; idempotencyKey: string | null; createdAtMs: number; dueAtMs: number; hasPhotos: boolean;
+  };
+  contact: { name: string | null; phone: string | null } | null;
+  photos: {
+    id: string; seq: number; file: string; thumbFile: string; width: number; height: number; bytes: number;
+    exifLat: number | null; exifLng: number | null; exifTakenAtMs: number | null; exifSource: 'file' | 'browser' | null;
+  }[];
+  /** The Open311 key that filed it: recorded in the same transaction, never on file without it. */
+  apiKeyId: number | null;
+  /** Staff are told when another open report of the same kind lies within 200 m since then. */
+  duplicateSinceMs: number;
+}
+
+const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
+    description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, created_at, updated_at)
+  VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
+    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey, @createdAtMs, @createdAtMs)
+  RETURNING id`;
+const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
+const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
+  VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs, @exifSource)`;
+const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
+const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
+
+/** Runs in the write thread, inside the batch's transaction (its own savepoint). */
+export function insertFiling(conn: Connection, job: FilingJob): { id: number } {
+  const c = job.complaint;
+  const possibleDuplicate = hasOpenNeighbour(conn, c, c.categoryId, 200, job.duplicateSinceMs);
+  const { id } = prepared(conn, INSERT_COMPLAINT).get({
+    ...c, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
+  }) as { id: number };
+  if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
+  for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });
+  prepared(conn, INSERT_EVENT).run(id, c.createdAtMs);
+  if (job.apiKeyId !== null) prepared(conn, INSERT_API_SUBMISSION).run(id, job.apiKeyId);
+  return { id };
+}

@@ -1,0 +1,59 @@
+import { count, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { FilingJob } from '../../api/services/complaint-filing.ts';
+import { WriteError } from '../../db/write-thread.ts';
+import { complaintEvents, complaints, villages } from '../../db/schema.ts';
+import { freshContext } from '../helpers/context.ts';
+
+const { ctx } = await freshContext();
+const village = ctx.db.select().from(villages).limit(1).get()!;
+let n = 0;
+
+function job(over: Partial<FilingJob['complaint']> = {}): FilingJob {
+  const now = Date.now();
+  n++;
+  return {
+    complaint: {
+      trackingCode: `WT${n}${'X'.repeat(8)}`, townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryId: 1,
+      lat: 29.3, lng: 120.07, address: null, description: `写入线程测试 ${n}`, seenAtMs: null, source: 'web', idempotencyKey: null,
+      createdAtMs: now, dueAtMs: now + 86_400_000, hasPhotos: false, ...over,
+    },
+    contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 86_400_000,
+  };
+}
+const stored = (code: string) => ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, code)).get();
+
+describe('the write thread (group commit off the HTTP thread)', () => {
+  it('commits writes sent together, and one refused write undoes none of the others', async () => {
+    const jobs = [job(), job(), job({ categoryId: 9999 }), job(), job()];
+    const results = await Promise.allSettled(jobs.map((j) => ctx.filings.run(j)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    const refused = (results[2] as PromiseRejectedResult).reason;
+    expect(refused).toBeInstanceOf(WriteError);
+    expect(refused.code).toBe('SQLITE_CONSTRAINT_FOREIGNKEY');
+    for (const [i, j] of jobs.entries()) {
+      const row = stored(j.complaint.trackingCode);
+      if (i === 2) expect(row).toBeUndefined();
+      else expect(row?.id).toBe((results[i] as PromiseFulfilledResult<{ id: number }>).value.id);
+    }
+    // The refused report left no event behind either: its savepoint was rolled back whole.
+    const events = ctx.db.select({ n: count() }).from(complaintEvents).get()!.n;
+    const rows = ctx.db.select({ n: count() }).from(complaints).get()!.n;
+    expect(events).toBe(rows);
+  });
+
+  it('answers a duplicate idempotency key with SQLite’s code, which the filing path turns into a replay', async () => {
+    await ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
+    const again = ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
+    await expect(again).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+  });
+
+  it('refuses what was in flight when the thread stops, and the next write starts a new one', async () => {
+    const inFlight = ctx.filings.run(job());
+    await ctx.filings.close();
+    await expect(inFlight).rejects.toThrow();
+    const after = job();
+    const { id } = await ctx.filings.run(after);
+    expect(stored(after.complaint.trackingCode)?.id).toBe(id);
+  });
+});
