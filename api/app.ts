@@ -1,8 +1,8 @@
 import { Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { AppContext } from './context.ts';
 import { maxReportBodyBytes } from './env.ts';
 import { ApiError, onError } from './http/errors.ts';
+import { limitBody } from './http/body.ts';
 import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
 import { health } from './routes/health.ts';
@@ -31,11 +31,8 @@ export function createApp(ctx: AppContext) {
   app.on(
     ['POST', 'PUT', 'PATCH', 'DELETE'],
     '*',
-    bodyLimit({
-      maxSize: maxBody,
-      onError: () => {
-        throw new ApiError(413, `提交内容超过 ${Math.round(maxBody / 1024 / 1024)} MB 上限，请减少或缩小照片`);
-      },
+    limitBody(maxBody, () => {
+      throw new ApiError(413, `提交内容超过 ${Math.round(maxBody / 1024 / 1024)} MB 上限，请减少或缩小照片`);
     }),
   );
   app.route('/health', health);

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
+import { formBody } from '../http/body.ts';
 import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
 import { countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
@@ -33,10 +34,7 @@ export function complaintRoutes(ctx: AppContext) {
       const type = c.req.header('content-type') ?? '';
       let parsed: ParsedForm;
       if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-        const form = await c.req.formData().catch(() => {
-          throw new ApiError(400, '表单数据不完整或格式错误，请重新提交');
-        });
-        parsed = await parseComplaintForm(form, ctx.formLimits);
+        parsed = await parseComplaintForm(await formBody(c), ctx.formLimits);
       } else if (type.startsWith('application/json')) {
         const body = await c.req.json().catch(() => {
           throw new ApiError(400, '请求内容不是有效的 JSON');
