@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -11,14 +11,17 @@ export interface PortalProcess {
   stop: () => Promise<void>;
 }
 
+// `npm start`'s own command line (its Node flags included), so what is tested is what runs.
+const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
 /** `npm start` as a child process on a free port with its own data directory. */
 export function startPortal(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-'))): Promise<PortalProcess> {
-  return startServerProcess('api/main.ts', env, dataDir);
+  return startServerProcess(START, env, dataDir);
 }
 
 /** Any of our server scripts that prints "listening on http://…" once it serves. */
-export async function startServerProcess(script: string, env: Record<string, string>, dataDir: string): Promise<PortalProcess> {
-  const child = spawn(process.execPath, [script], {
+export async function startServerProcess(args: string | string[], env: Record<string, string>, dataDir: string): Promise<PortalProcess> {
+  const child = spawn(process.execPath, typeof args === 'string' ? [args] : args, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TILE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
