@@ -25,9 +25,8 @@ export class WriteError extends Error {
 export class WriteThread<In, Out> {
   private readonly script: URL;
   private readonly dbFile: string;
-  private worker: Worker | undefined;
+  private thread: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
   private nextId = 1;
-  private readonly waiting = new Map<number, Waiting>();
 
   constructor(script: URL, dbFile: string) {
     this.script = script;
@@ -35,42 +34,45 @@ export class WriteThread<In, Out> {
   }
 
   run(input: In): Promise<Out> {
-    const worker = (this.worker ??= this.start());
+    const { worker, waiting } = (this.thread ??= this.start());
     const id = this.nextId++;
     // Held open only while a write is in flight, so a script or a test can end when idle.
-    if (this.waiting.size === 0) worker.ref();
+    if (waiting.size === 0) worker.ref();
     return new Promise<Out>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
       worker.postMessage({ id, input });
     });
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    const thread = this.thread;
+    this.thread = undefined;
+    await thread?.worker.terminate();
   }
 
-  private start(): Worker {
+  private start() {
     const worker = new Worker(this.script, { workerData: { file: this.dbFile } });
+    // Each thread answers only for its own writes: a dying one must not refuse its successor's.
+    const waiting = new Map<number, Waiting>();
+    const thread = { worker, waiting };
     worker.unref();
     worker.on('message', (replies: Reply[]) => {
       for (const r of replies) {
-        const w = this.waiting.get(r.id);
-        this.waiting.delete(r.id);
+        const w = waiting.get(r.id);
+        waiting.delete(r.id);
         if (r.ok) w?.resolve(r.value);
         else w?.reject(new WriteError(r.message, r.code));
       }
-      if (this.waiting.size === 0) worker.unref();
+      if (waiting.size === 0) worker.unref();
     });
     const fail = (err: unknown) => {
       // Nothing in flight was acknowledged; the next write starts a fresh thread.
-      if (this.worker === worker) this.worker = undefined;
-      for (const w of this.waiting.values()) w.reject(err);
-      this.waiting.clear();
+      if (this.thread === thread) this.thread = undefined;
+      for (const w of waiting.values()) w.reject(err);
+      waiting.clear();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`write thread exited (${code})`)));
-    return worker;
+    return thread;
   }
 }

@@ -48,12 +48,14 @@ describe('the write thread (group commit off the HTTP thread)', () => {
     await expect(again).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
   });
 
-  it('refuses what was in flight when the thread stops, and the next write starts a new one', async () => {
+  it('refuses what was in flight when the thread stops, and a write sent meanwhile goes to a new thread', async () => {
     const inFlight = ctx.filings.run(job());
-    await ctx.filings.close();
-    await expect(inFlight).rejects.toThrow();
+    const stopping = ctx.filings.close();
     const after = job();
-    const { id } = await ctx.filings.run(after);
+    const next = ctx.filings.run(after); // the old thread is still exiting
+    await stopping;
+    await expect(inFlight).rejects.toThrow();
+    const { id } = await next;
     expect(stored(after.complaint.trackingCode)?.id).toBe(id);
   });
 });
