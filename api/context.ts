@@ -37,8 +37,7 @@ export interface ContextOverrides {
   now?: () => number;
 }
 
-// Not a literal `new URL('…', import.meta.url)`: Vite would copy the file into the page bundle as an asset.
-const FILING_WORKER = new URL(['services', 'filing-worker.ts'].join('/'), import.meta.url);
+const FILING_WORKER = new URL('./services/filing-worker.ts', import.meta.url);
 
 export async function createContext(env: Env, overrides: ContextOverrides = {}): Promise<AppContext> {
   const dataDir = resolve(env.DATA_DIR);

@@ -47,7 +47,8 @@ const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
   damaged: '文件已损坏或不完整',
 };
 
-function receiptByKey(db: Db, key: string): { id: number; receipt: Receipt } | null {
+/** The filing an idempotency key already made: a retry gets the first answer. */
+function earlierFiling(db: Db, key: string): SubmitResult | null {
   const row = db
     .select({ id: complaints.id, trackingCode: complaints.trackingCode, villageName: villages.name, outsideVillages: complaints.outsideVillages, createdAt: complaints.createdAt })
     .from(complaints)
@@ -56,7 +57,21 @@ function receiptByKey(db: Db, key: string): { id: number; receipt: Receipt } | n
     .get();
   if (!row) return null;
   const { id, ...receipt } = row;
-  return { id, receipt };
+  return { ok: true, receipt, replayed: true, complaintId: id };
+}
+
+/** The rows of a report's photos: where and when, from the file's EXIF or else the browser's reading of it. */
+function photoRows(files: (ProcessedPhoto & { name: string; thumbName: string })[], claims: ComplaintFields['photoExif']): FilingJob['photos'] {
+  return files.map((f, seq) => {
+    const claim = f.exif ? null : claims[seq];
+    const exif = f.exif ?? (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
+    return {
+      id: f.name.replace(/\.webp$/, ''), seq, file: f.name, thumbFile: f.thumbName,
+      width: f.width, height: f.height, bytes: f.display.length,
+      exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAtMs: exif?.takenAt?.getTime() ?? null,
+      exifSource: f.exif ? 'file' : claim ? 'browser' : null,
+    };
+  });
 }
 
 export async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
@@ -73,13 +88,14 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const { db, photos: store } = deps;
   const { fields } = input;
   if (fields.idempotencyKey) {
-    const earlier = receiptByKey(db, fields.idempotencyKey);
-    if (earlier) return { ok: true, receipt: earlier.receipt, replayed: true, complaintId: earlier.id };
+    const earlier = earlierFiling(db, fields.idempotencyKey);
+    if (earlier) return earlier;
   }
   const category = prepared(db.$client, 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1').get(fields.category) as { id: number } | undefined;
   if (!category) return { ok: false, errors: { category: '请选择列表中的问题类别' } };
 
   const route = routePoint(deps.villageAreas(), fields.lat, fields.lng);
+  const village = route?.kind === 'village' ? route : null;
   const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
   if (townshipId === undefined) throw new Error('no township configured');
 
@@ -95,37 +111,27 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     ({ id: complaintId } = await deps.filings.run({
       complaint: {
         trackingCode, townshipId,
-        villageId: route?.kind === 'village' ? route.villageId : null,
-        outsideVillages: route?.kind !== 'village',
+        villageId: village?.villageId ?? null, outsideVillages: !village,
         categoryId: category.id, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
         description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
         source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAtMs: now.getTime(),
         dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS, hasPhotos: files.length > 0,
       },
       contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
-      photos: files.map((f, seq) => {
-        const claim = f.exif ? null : fields.photoExif[seq];
-        const exif = f.exif ?? (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
-        return {
-          id: f.name.replace(/\.webp$/, ''), seq, file: f.name, thumbFile: f.thumbName,
-          width: f.width, height: f.height, bytes: f.display.length,
-          exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAtMs: exif?.takenAt?.getTime() ?? null,
-          exifSource: f.exif ? ('file' as const) : claim ? ('browser' as const) : null,
-        };
-      }),
+      photos: photoRows(files, fields.photoExif),
       apiKeyId: input.apiKeyId ?? null,
       duplicateSinceMs: now.getTime() - 90 * DAY_MS,
     }));
   } catch (err) {
     await store.removeAll(files.flatMap((f) => [f.name, f.thumbName]));
-    const earlier = fields.idempotencyKey ? receiptByKey(db, fields.idempotencyKey) : null;
-    if (earlier) return { ok: true, receipt: earlier.receipt, replayed: true, complaintId: earlier.id }; // lost a race with its own retry
+    const earlier = fields.idempotencyKey ? earlierFiling(db, fields.idempotencyKey) : null;
+    if (earlier) return earlier; // lost a race with its own retry
     throw err;
   }
   return {
     ok: true,
     replayed: false,
     complaintId,
-    receipt: { trackingCode, villageName: route?.kind === 'village' ? route.villageName : null, outsideVillages: route?.kind !== 'village', createdAt: now },
+    receipt: { trackingCode, villageName: village?.villageName ?? null, outsideVillages: !village, createdAt: now },
   };
 }
