@@ -2,7 +2,7 @@ import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
-import { DAY_MS } from './time.ts';
+import { DAY_MS, startOfBeijingDay } from './time.ts';
 
 export const auditQuery = z.object({
   action: z.string().max(60).optional().catch(undefined),
@@ -22,8 +22,8 @@ export function listAudit(db: Db, q: AuditQuery, limit = 100) {
   if (q.actor) where.push(eq(auditLog.actorId, q.actor));
   if (q.objectType) where.push(eq(auditLog.objectType, q.objectType));
   if (q.objectId) where.push(eq(auditLog.objectId, q.objectId));
-  if (q.from) where.push(gte(auditLog.at, new Date(`${q.from}T00:00:00+08:00`)));
-  if (q.to) where.push(lt(auditLog.at, new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + DAY_MS)));
+  if (q.from) where.push(gte(auditLog.at, startOfBeijingDay(q.from)));
+  if (q.to) where.push(lt(auditLog.at, new Date(startOfBeijingDay(q.to).getTime() + DAY_MS)));
   if (q.before) where.push(lt(auditLog.id, q.before));
   const rows = db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(limit + 1).all();
   return { rows: rows.slice(0, limit), nextBefore: rows.length > limit ? rows[limit - 1]!.id : null };

@@ -5,19 +5,19 @@ import { departments, users, villages } from '../../db/schema.ts';
 import { ENTERPRISE_STATUSES, enterprises, inspectionDrawItems, inspectionDraws, INSPECTION_OUTCOMES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
+import { blankOr } from './blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { fail, registerConditions, type Result } from './enterprises.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
 
-const optional = <T extends z.ZodType>(schema: T) => z.union([z.literal('').transform(() => undefined), schema]).optional();
 
 export const drawInput = z.object({
   title: z.string({ error: '请填写抽查名称' }).trim().min(2, { error: '请填写抽查名称' }).max(100, { error: '抽查名称最多 100 个字' }),
-  seed: optional(z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' })),
-  villageId: optional(z.coerce.number().int().positive({ error: '属地村（社区）不正确' })),
-  status: optional(z.enum(ENTERPRISE_STATUSES, { error: '整治状态不正确' })),
-  remediationType: optional(z.enum(REMEDIATION_TYPES, { error: '整治类型不正确' })),
-  industry: optional(z.string().trim().max(50, { error: '行业类别最多 50 个字' })),
+  seed: blankOr(z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' })),
+  villageId: blankOr(z.coerce.number().int().positive({ error: '属地村（社区）不正确' })),
+  status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态不正确' })),
+  remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型不正确' })),
+  industry: blankOr(z.string().trim().max(50, { error: '行业类别最多 50 个字' })),
   enterpriseCount: z.coerce.number({ error: '请填写抽取企业数' }).int({ error: '抽取企业数须为整数' }).min(1, { error: '至少抽取 1 家企业' }).max(500, { error: '一次最多抽取 500 家企业' }),
   departmentIds: z.array(z.coerce.number().int().positive(), { error: '请选择执法部门' }).min(1, { error: '请至少选择一个执法部门' }).max(20),
   inspectorsPerDepartment: z.coerce.number().int({ error: '每部门抽取人数须为整数' }).min(1, { error: '每部门至少抽取 1 人' }).max(10, { error: '每部门最多抽取 10 人' }).default(1),

@@ -4,12 +4,13 @@ import type { Db } from '../../db/client.ts';
 import { complaints, users, villages } from '../../db/schema.ts';
 import { enterprises, nightPatrols, patrolFindings } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
+import { blankOr } from './blank-field.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
 import { enterpriseScope, isOffice, visibleEnterprise } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
-import { DAY_MS, isCalendarDate } from './time.ts';
+import { DAY_MS, isCalendarDate, startOfBeijingDay } from './time.ts';
 
 type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
 
@@ -32,8 +33,8 @@ const participants = z
   .pipe(z.array(z.string().max(30, { error: '参加人员姓名最多 30 个字' })).min(2, { error: '夜查至少两人参加' }).max(20, { error: '参加人员最多 20 人' }));
 
 const finding = z.object({
-  enterpriseId: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().positive({ error: '关联企业不正确' })]).optional(),
-  complaintId: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().positive({ error: '关联举报不正确' })]).optional(),
+  enterpriseId: blankOr(z.coerce.number().int().positive({ error: '关联企业不正确' })),
+  complaintId: blankOr(z.coerce.number().int().positive({ error: '关联举报不正确' })),
   note: z.string({ error: '请写明发现的情况' }).trim().min(1, { error: '请写明发现的情况' }).max(1000, { error: '每条发现最多 1000 个字' }),
 });
 
@@ -44,7 +45,7 @@ export const patrolInput = (now: () => Date) =>
       startedAt: moment('开始时间'),
       endedAt: moment('结束时间'),
       area: z.string({ error: '请填写巡查区域' }).trim().min(2, { error: '请填写巡查区域' }).max(200, { error: '巡查区域最多 200 个字' }),
-      villageId: z.union([z.literal('').transform(() => undefined), z.coerce.number().int().positive({ error: '村（社区）不正确' })]).optional(),
+      villageId: blankOr(z.coerce.number().int().positive({ error: '村（社区）不正确' })),
       participants,
       summary: z.string().trim().max(2000, { error: '情况小结最多 2000 个字' }).default(''),
       findings: z.array(finding).max(50, { error: '一次最多记录 50 条发现' }).default([]),
@@ -123,8 +124,8 @@ export function listPatrols(db: Db, user: StaffUser, q: PatrolQuery = {}, limit 
     .where(and(
       patrolScope(user),
       q.villageId ? eq(nightPatrols.villageId, q.villageId) : undefined,
-      q.from ? gte(nightPatrols.startedAt, new Date(`${q.from}T00:00:00+08:00`)) : undefined,
-      q.to ? lt(nightPatrols.startedAt, new Date(new Date(`${q.to}T00:00:00+08:00`).getTime() + DAY_MS)) : undefined,
+      q.from ? gte(nightPatrols.startedAt, startOfBeijingDay(q.from)) : undefined,
+      q.to ? lt(nightPatrols.startedAt, new Date(startOfBeijingDay(q.to).getTime() + DAY_MS)) : undefined,
     ))
     .orderBy(desc(nightPatrols.startedAt), desc(nightPatrols.id))
     .limit(limit)

@@ -4,7 +4,8 @@ import type { Db } from '../../db/client.ts';
 import { townships, villages } from '../../db/schema.ts';
 import { enterprises, REMEDIATION_TYPES, revisits, tasks, type RemediationType } from '../../db/schema-enforcement.ts';
 import { REMEDIATION_LABELS } from './enforcement-labels.ts';
-import { beijingDate, DAY_MS } from './time.ts';
+import { blankOr } from './blank-field.ts';
+import { beijingDate, DAY_MS, isCalendarDate, startOfBeijingDay } from './time.ts';
 
 /** A reporting period: whole Beijing calendar days, both ends included. */
 export interface Period {
@@ -20,8 +21,7 @@ const ymd = (y: number, m: number, d: number) => `${y}-${pad(m)}-${pad(d)}`;
 
 /** The instants a period covers: from Beijing midnight of its first day to that after its last. */
 export function periodBounds(p: Period): { start: Date; end: Date } {
-  const midnight = (day: string) => Date.parse(`${day}T00:00:00+08:00`);
-  return { start: new Date(midnight(p.from)), end: new Date(midnight(p.to) + DAY_MS) };
+  return { start: startOfBeijingDay(p.from), end: new Date(startOfBeijingDay(p.to).getTime() + DAY_MS) };
 }
 
 // Seed 002 asks for the table every half month, on the 15th and the 30th.
@@ -51,12 +51,10 @@ export function periodLabel(p: Period): string {
   return half?.to === p.to ? half.label : `${p.from} 至 ${p.to}`;
 }
 
-const day = z.preprocess(
-  (v) => (v === '' ? undefined : v),
+const day = blankOr(
   z.string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为“年-月-日”，如 2026-05-15' })
-    .refine((s) => new Date(Date.parse(`${s}T00:00:00Z`) || 0).toISOString().startsWith(s), { error: '日期不存在，请检查年月日' })
-    .optional(),
+    .refine(isCalendarDate, { error: '日期不存在，请检查年月日' }),
 );
 
 export const periodShape = { from: day, to: day };
