@@ -1,14 +1,14 @@
 import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
-import { ENTERPRISE_STATUSES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
+import { badQuery } from '../http/download.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { getEnterpriseFile } from '../services/enterprise-file.ts';
-import { enterpriseInput, enterpriseUpdate } from '../services/enterprise-input.ts';
+import { enterpriseInput, enterpriseUpdate, registerFilter } from '../services/enterprise-input.ts';
 import { insertEnterprise, listEnterprises, updateEnterprise } from '../services/enterprises.ts';
 import { linkComplaints } from '../services/tasks.ts';
 
@@ -17,12 +17,6 @@ const notFound = () => new ApiError(404, '企业不存在或无权查看');
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
-export const registerQuery = z.object({
-  villageId: z.coerce.number().int().positive().optional().catch(undefined),
-  status: z.enum(ENTERPRISE_STATUSES).optional().catch(undefined),
-  remediationType: z.enum(REMEDIATION_TYPES).optional().catch(undefined),
-  q: z.string().trim().max(50).optional().catch(undefined),
-});
 const ids = z.array(z.coerce.number({ error: '举报编号须为数字' }).int().positive({ error: '举报编号须为正整数' })).max(50, { error: '一次最多关联 50 条' });
 // The page's one text box takes "12, 15 18"; the API takes an array.
 const splitIds = (v: unknown) => (typeof v === 'string' ? v.replace(/#/g, '').split(/[,，、\s]+/).filter(Boolean) : v);
@@ -31,7 +25,7 @@ const linkBody = z.object({ complaintIds: z.preprocess(splitIds, ids.min(1, { er
 /** The enterprise register (一企一档). Policy: api/http/policy.ts; rows narrowed by enterpriseScope. */
 export function adminEnterpriseRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
-    .get('/enterprises', (c) => c.json({ rows: listEnterprises(ctx.db, staff(c), registerQuery.parse(c.req.query())) }))
+    .get('/enterprises', zValidator('query', registerFilter, badQuery), (c) => c.json({ rows: listEnterprises(ctx.db, staff(c), c.req.valid('query')) }))
     .post('/enterprises', async (c) => {
       const user = staff(c);
       const body = await jsonBody(c, enterpriseInput.and(z.object({ complaintIds: ids.default([]) })));

@@ -1,19 +1,13 @@
 import { Hono, type Context } from 'hono';
 import { zValidator } from '@hono/zod-validator';
-import { z } from 'zod';
-import { ENTERPRISE_STATUSES, REMEDIATION_TYPES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { badQuery, xlsxDownload } from '../http/download.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { exportDynamicList } from '../services/dynamic-list-export.ts';
 import { commitImport, previewImport, type ImportOutcome } from '../services/dynamic-list-import.ts';
+import { registerFilter } from '../services/enterprise-input.ts';
 
-const exportQuery = z.object({
-  villageId: z.coerce.number({ error: '村（社区）参数有误' }).int().positive({ error: '村（社区）参数有误' }).optional(),
-  status: z.enum(ENTERPRISE_STATUSES, { error: '整治状态参数有误' }).optional(),
-  remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型参数有误' }).optional(),
-});
 /** The raw .xlsx bytes of an upload (the page sends the file itself, not a form). */
 async function upload(c: Context<StaffEnv>): Promise<Buffer> {
   const bytes = Buffer.from(await c.req.arrayBuffer());
@@ -30,7 +24,7 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome, rows = true) {
 /** The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope). */
 export function adminRegisterXlsxRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
-    .get('/exports/dynamic-list.xlsx', zValidator('query', exportQuery, badQuery), async (c) => {
+    .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
       const file = await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock());
       return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
     })

@@ -33,7 +33,7 @@ function listRows(db: Db, user: StaffUser, f: RegisterFilter): ListRecord[] {
     })
     .from(enterprises)
     .innerJoin(villages, eq(villages.id, enterprises.villageId))
-    .where(registerConditions(user, { ...f, q: undefined }))
+    .where(registerConditions(user, f))
     .orderBy(asc(enterprises.villageId), asc(enterprises.id))
     .all();
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { blankOr } from './blank-field.ts';
 import { beijingDate, isCalendarDate } from './time.ts';
-import { FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
+import { ENTERPRISE_STATUSES, FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
 
 const text = (label: string, max = 200) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
 const date = (label: string) =>
@@ -86,3 +87,11 @@ export type EnterpriseInput = z.output<typeof enterpriseInput>;
 
 /** An edit names the version it read, as complaints do. */
 export const enterpriseUpdate = enterpriseFields.extend({ version: z.coerce.number().int().min(1) }).superRefine(refine);
+
+/** The register's filters, as the page's form sends them ("全部" is empty) and as the list API and the export take them. */
+export const registerFilter = z.object({
+  villageId: blankOr(z.coerce.number({ error: '村（社区）参数有误' }).int().positive({ error: '村（社区）参数有误' })),
+  status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态参数有误' })),
+  remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型参数有误' })),
+  q: blankOr(z.string().trim().max(50, { error: '搜索词最多 50 个字' })),
+});

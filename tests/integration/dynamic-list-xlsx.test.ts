@@ -113,6 +113,15 @@ describe('export', () => {
     const bad = await app.request('/api/admin/exports/dynamic-list.xlsx?status=whatever', { headers: { cookie: office } });
     expect(bad.status).toBe(400);
   });
+
+  it("takes the register page's own filter form: empty fields mean all, and the search narrows the file", async () => {
+    const all = await sheetOf((await exportList(office, '?villageId=&status=&remediationType=&q=')).bytes);
+    const everything = await sheetOf((await exportList(office)).bytes);
+    expect(all.rowCount).toBe(everything.rowCount);
+    const searched = await sheetOf((await exportList(office, '?villageId=&status=&q=%E5%AE%B6%E5%85%B7')).bytes);
+    expect(searched.rowCount).toBe(3);
+    expect(searched.getCell('B3').value).toBe('李四家具加工个体户');
+  });
 });
 
 describe('export then import', () => {
