@@ -3,7 +3,9 @@ import { zValidator } from '@hono/zod-validator';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { formBody } from '../http/body.ts';
 import { clientIp } from '../http/client-ip.ts';
+import { ApiError } from '../http/errors.ts';
 import { ownOrigin } from '../http/same-origin.ts';
 import { verifyApiKey } from '../services/api-keys.ts';
 import { countReportAttempt } from '../services/file-report.ts';
@@ -57,11 +59,8 @@ async function formFields(c: Context): Promise<Record<string, string>> {
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
     throw new Open311Error(400, '请以 application/x-www-form-urlencoded 表单提交');
   }
-  const body = await c.req.parseBody().catch(() => {
-    throw new Open311Error(400, '表单数据不完整或格式错误，请重新提交');
-  });
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(body)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of await formBody(c)) if (typeof v === 'string') out[k] ??= v;
   return out;
 }
 
@@ -77,6 +76,8 @@ export function open311Routes(ctx: AppContext) {
         if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
         return c.body(errorsBody(format, err.descriptions.map((description) => ({ code: err.status, description }))), err.status, { 'Content-Type': CONTENT_TYPES[format] });
       }
+      // The API's shared refusals (an unreadable form body, one too large), in Open311's shape.
+      if (err instanceof ApiError) return c.body(errorsBody(format, [{ code: err.status, description: err.message }]), err.status, { 'Content-Type': CONTENT_TYPES[format] });
       // Only the stack: a request body may carry a reporter's contact.
       console.error(`[open311] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
       return c.body(errorsBody(format, [{ code: 500, description: '服务器内部错误，请稍后再试' }]), 500, { 'Content-Type': CONTENT_TYPES[format] });
@@ -117,7 +118,7 @@ export function open311Routes(ctx: AppContext) {
         throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
       }
       const form = await formFields(c);
-      const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'), ctx.clock());
+      const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
       if (!key.ok) {
         throw new Open311Error(403, { missing: '缺少 api_key，请向整治办申请接口密钥', invalid: 'api_key 无效', revoked: '该 api_key 已被吊销' }[key.reason]);
       }

@@ -17,7 +17,7 @@ export interface FilingJob {
     id: string; seq: number; file: string; thumbFile: string; width: number; height: number; bytes: number;
     exifLat: number | null; exifLng: number | null; exifTakenAtMs: number | null; exifSource: 'file' | 'browser' | null;
   }[];
-  /** The Open311 key that filed it: recorded in the same transaction, never on file without it. */
+  /** The Open311 key that filed it: recorded (and its last use) in the same transaction, never on file without it. */
   apiKeyId: number | null;
   /** Staff are told when another open report of the same kind lies within 200 m since then. */
   duplicateSinceMs: number;
@@ -33,6 +33,7 @@ const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file,
   VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs, @exifSource)`;
 const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
 const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
+const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 
 /** Runs in the write thread, inside the batch's transaction (its own savepoint). */
 export function insertFiling(conn: Connection, job: FilingJob): { id: number } {
@@ -44,6 +45,9 @@ export function insertFiling(conn: Connection, job: FilingJob): { id: number } {
   if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });
   prepared(conn, INSERT_EVENT).run(id, c.createdAtMs);
-  if (job.apiKeyId !== null) prepared(conn, INSERT_API_SUBMISSION).run(id, job.apiKeyId);
+  if (job.apiKeyId !== null) {
+    prepared(conn, INSERT_API_SUBMISSION).run(id, job.apiKeyId);
+    prepared(conn, KEY_USED).run(c.createdAtMs, job.apiKeyId);
+  }
   return { id };
 }

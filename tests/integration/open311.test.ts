@@ -382,6 +382,19 @@ describe('POST requests', () => {
     expect(complaintCount()).toBe(before);
   });
 
+  it('answers a broken multipart body with 400 in Open311 form, not a server error', async () => {
+    const before = complaintCount();
+    const res = await app.request(`${BASE}/requests.xml`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=xyz' },
+      body: '--xyz\r\nContent-Disposition: form-data; name="api_key"\r\n\r\nabc',
+    });
+    expect(res.status).toBe(400);
+    const text = await res.text();
+    expect(xml.parse(text).errors.error[0]).toEqual({ code: '400', description: expect.stringMatching(/表单数据不完整/) });
+    expect(complaintCount()).toBe(before);
+  });
+
   it('refuses a cross-site browser post, while a server (no Origin) passes', async () => {
     const before = complaintCount();
     expect((await postRequest('json', fields(), { origin: 'https://evil.example' })).status).toBe(403);
