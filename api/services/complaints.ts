@@ -1,9 +1,8 @@
-import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Env } from '../env.ts';
 import type { WriteThread } from '../../db/write-thread.ts';
 import type { FilingJob } from './complaint-filing.ts';
-import { complaints, townships, villages } from '../../db/schema.ts';
+import { townships } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
 import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
@@ -47,17 +46,19 @@ const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
   damaged: '文件已损坏或不完整',
 };
 
+// Every report from the site carries a key, so this runs on each one: prepared once (the drizzle
+// builder took ~70 µs a call here, the statement ~9).
+const BY_KEY = `SELECT c.id, c.tracking_code AS trackingCode, v.name AS villageName, c.outside_villages AS outside, c.created_at AS createdAtMs
+  FROM complaints c LEFT JOIN villages v ON v.id = c.village_id WHERE c.idempotency_key = ?`;
+
 /** The filing an idempotency key already made: a retry gets the first answer. */
 function earlierFiling(db: Db, key: string): SubmitResult | null {
-  const row = db
-    .select({ id: complaints.id, trackingCode: complaints.trackingCode, villageName: villages.name, outsideVillages: complaints.outsideVillages, createdAt: complaints.createdAt })
-    .from(complaints)
-    .leftJoin(villages, eq(villages.id, complaints.villageId))
-    .where(eq(complaints.idempotencyKey, key))
-    .get();
+  const row = prepared(db.$client, BY_KEY).get(key) as
+    | { id: number; trackingCode: string; villageName: string | null; outside: number; createdAtMs: number }
+    | undefined;
   if (!row) return null;
-  const { id, ...receipt } = row;
-  return { ok: true, receipt, replayed: true, complaintId: id };
+  const receipt = { trackingCode: row.trackingCode, villageName: row.villageName, outsideVillages: row.outside === 1, createdAt: new Date(row.createdAtMs) };
+  return { ok: true, receipt, replayed: true, complaintId: row.id };
 }
 
 /** The rows of a report's photos: where and when, from the file's EXIF or else the browser's reading of it. */
