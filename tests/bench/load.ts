@@ -10,7 +10,7 @@ export interface LoadResult {
 }
 
 /** Drives one URL with autocannon for a fixed time from this process. */
-export async function load(opts: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; body?: Buffer; headers?: Record<string, string> }): Promise<LoadResult> {
+export async function load(opts: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; body?: Buffer; headers?: Record<string, string>; idReplacement?: boolean }): Promise<LoadResult> {
   const r = await autocannon({
     url: opts.url,
     connections: opts.connections,
@@ -18,6 +18,8 @@ export async function load(opts: { url: string; connections: number; seconds: nu
     method: opts.method ?? 'GET',
     body: opts.body,
     headers: opts.headers,
+    // Each `[<id>]` in the body becomes a fresh id per request.
+    idReplacement: opts.idReplacement ?? false,
   });
   return {
     rps: r.requests.average,

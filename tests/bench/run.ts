@@ -60,12 +60,13 @@ try {
 
   // 2. Reports without photos, 1 and 16 clients, beside bare Hono with as many clients (one
   // client's rate is bounded by its round trips); each acknowledged report must be in the database.
-  const form = await multipart(reportForm());
+  // Like the site's own form, every report carries its own idempotency key.
+  const form = await multipart(reportForm({ idempotencyKey: '[<id>]' }));
   let acknowledged = 0;
   for (const connections of [1, 16]) {
     const r = await paired(
       () => load({ url: `${bare.base}/api/health`, connections, seconds: SECONDS }),
-      () => load({ url: `${portal.base}/api/complaints`, method: 'POST', body: form.body, headers: form.headers, connections, seconds: SECONDS }),
+      () => load({ url: `${portal.base}/api/complaints`, method: 'POST', body: form.body, headers: form.headers, idReplacement: true, connections, seconds: SECONDS }),
     );
     acknowledged += r.all.reduce((n, x) => n + x.ok, 0);
     const { ours, base } = r;
