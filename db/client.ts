@@ -15,7 +15,13 @@ const migrationsFolder = fileURLToPath(new URL('./migrations', import.meta.url))
 
 /** The connection with drizzle over it, for everything but the write thread. */
 export function openDatabase(file: string): Db {
-  return drizzle({ client: openConnection(file), schema }) as Db;
+  const db = drizzle({ client: openConnection(file), schema }) as Db;
+  // Transactions take the write lock at BEGIN. A deferred one that reads first and then writes
+  // fails at once with SQLITE_BUSY (busy_timeout cannot help: its snapshot is stale) whenever the
+  // write thread committed in between; an immediate one waits its turn instead.
+  const transaction = db.transaction.bind(db);
+  db.transaction = ((fn, config) => transaction(fn, { behavior: 'immediate', ...config })) as Db['transaction'];
+  return db;
 }
 
 export function migrateDatabase(db: Db): void {
