@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { getEnv, type Env } from './env.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
 import { WriteThread } from '../db/write-thread.ts';
-import type { FilingJob } from './services/complaint-filing.ts';
+import { indexAllComplaints } from './services/complaint-search-index.ts';
+import type { FilingJob, FilingOutcome } from './services/complaint-filing.ts';
 import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
 import type { PhotoLimits } from './services/photo-pipeline.ts';
 import type { FormLimits } from './services/complaint-form.ts';
@@ -17,7 +18,7 @@ export interface AppContext {
   env: Env;
   db: Db;
   /** Residents' reports are committed on their own thread (group commit, decision 009). */
-  filings: WriteThread<FilingJob, { id: number }>;
+  filings: WriteThread<FilingJob, FilingOutcome>;
   photos: PhotoStore;
   captcha: Captcha;
   reportLimiter: RateLimiter;
@@ -45,6 +46,8 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
   const dbFile = join(dataDir, 'portal.sqlite');
   const db = openDatabase(dbFile);
   migrateDatabase(db);
+  // Complaints a stopped write thread left out of the search indexes (decision 010).
+  indexAllComplaints(db.$client);
   const photos = new PhotoStore(join(dataDir, 'photos'));
   await photos.init();
   let areas: VillageArea[] | undefined;

@@ -14,11 +14,23 @@ const refusal = (id: number, err: unknown): Reply => {
 };
 
 /**
+ * Work the thread does after the writes a person waits on, in its own transactions: after
+ * `afterWrites` of them, or once it has been idle for `idleMs`. `run` does one transaction's
+ * worth and says how much it did; it is called again while that is a full `batch`.
+ */
+export interface Upkeep {
+  run: (conn: Connection) => number;
+  batch: number;
+  afterWrites: number;
+  idleMs: number;
+}
+
+/**
  * The thread side of WriteThread: every job that arrived while the last commit ran shares one
  * transaction and so one fsync. Each job runs in its own savepoint, so one refused write does
  * not undo the others, and no reply leaves before the commit.
  */
-export function serveWrites<In>(write: (conn: Connection, input: In) => unknown): void {
+export function serveWrites<In>(write: (conn: Connection, input: In) => unknown, upkeep?: Upkeep): void {
   const port = parentPort!;
   const conn = openConnection((workerData as { file: string }).file);
   // better-sqlite3's own transactions: BEGIN, COMMIT and SAVEPOINT are prepared once, where
@@ -44,7 +56,39 @@ export function serveWrites<In>(write: (conn: Connection, input: In) => unknown)
       replies = jobs.map((job) => refusal(job.id, err));
     }
     port.postMessage(replies);
+    if (upkeep) afterWrites(jobs.length);
   };
+
+  // Owed upkeep: writes since it last ran; it starts at one so that a new thread catches up.
+  let owed = 1;
+  let timer: NodeJS.Timeout | undefined;
+  let urgent = false;
+  const arm = (now: boolean) => {
+    clearTimeout(timer);
+    urgent = now;
+    timer = setTimeout(runUpkeep, now ? 0 : upkeep!.idleMs);
+  };
+  const upkeepStep = conn.transaction(() => upkeep!.run(conn));
+  function runUpkeep() {
+    owed = 0;
+    let done = 0;
+    try {
+      done = upkeepStep.immediate();
+    } catch (err) {
+      // Nothing a person waits on depends on it: try again later.
+      console.error('write thread upkeep failed:', (err as Error).message);
+      owed = 1;
+    }
+    if (done === upkeep!.batch) arm(true);
+    else if (owed) arm(false);
+    else urgent = false;
+  }
+  const afterWrites = (n: number) => {
+    owed += n;
+    // Once due, it is not put off by later writes; until then, each write restarts the idle wait.
+    if (!urgent) arm(owed >= upkeep!.afterWrites);
+  };
+  if (upkeep) arm(true);
 
   port.on('message', (job: Job) => {
     if (batch.push(job) === 1) setImmediate(flush);

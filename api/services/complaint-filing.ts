@@ -9,7 +9,8 @@ import { hasOpenNeighbour } from './neighbours.ts';
 export interface FilingJob {
   complaint: {
     trackingCode: string; townshipId: number; villageId: number | null; outsideVillages: boolean;
-    categoryId: number; lat: number; lng: number; address: string | null; description: string; seenAtMs: number | null;
+    /** The category's code: the thread resolves it, so a report without photos costs the HTTP thread no query. */
+    categoryCode: string; lat: number; lng: number; address: string | null; description: string; seenAtMs: number | null;
     source: 'web' | 'form' | 'api' | 'seed'; idempotencyKey: string | null; createdAtMs: number; dueAtMs: number; hasPhotos: boolean;
   };
   contact: { name: string | null; phone: string | null } | null;
@@ -23,6 +24,22 @@ export interface FilingJob {
   duplicateSinceMs: number;
 }
 
+/** A filing an idempotency key already made, as the thread and the HTTP thread both read it. */
+export interface EarlierFiling {
+  id: number;
+  trackingCode: string;
+  villageId: number | null;
+  outside: number;
+  createdAtMs: number;
+}
+
+/** What the thread did with a report: filed it, found the filing its key already made, or refused its category. */
+export type FilingOutcome = { id: number } | { earlier: EarlierFiling } | { unknownCategory: true };
+
+export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages AS outside, created_at AS createdAtMs
+  FROM complaints WHERE idempotency_key = ?`;
+export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
+
 const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
     description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, created_at, updated_at)
   VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
@@ -35,12 +52,19 @@ const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, t
 const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
 const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 
-/** Runs in the write thread, inside the batch's transaction (its own savepoint). */
-export function insertFiling(conn: Connection, job: FilingJob): { id: number } {
+/**
+ * Runs in the write thread, inside the batch's transaction (its own savepoint). The key is looked
+ * up here, where writes are serial: a retry in the same batch finds the filing made before it.
+ */
+export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   const c = job.complaint;
-  const possibleDuplicate = hasOpenNeighbour(conn, c, c.categoryId, 200, job.duplicateSinceMs);
+  const earlier = c.idempotencyKey ? (prepared(conn, BY_IDEMPOTENCY_KEY).get(c.idempotencyKey) as EarlierFiling | undefined) : undefined;
+  if (earlier) return { earlier };
+  const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
+  if (!category) return { unknownCategory: true };
+  const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, 200, job.duplicateSinceMs);
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
-    ...c, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
+    ...c, categoryId: category.id, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
   }) as { id: number };
   if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });

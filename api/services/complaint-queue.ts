@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { contains } from './sql-text.ts';
+import { WATERMARK } from './complaint-search-index.ts';
 import type { Db } from '../../db/client.ts';
 import { complaintsFts } from '../../db/fts.ts';
 import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../db/schema.ts';
@@ -75,30 +76,45 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
     else if (!overdueFirst) where.push(sql`${complaints.id} < ${a}`);
   }
   const fts = usesFts(q);
-  if (fts) where.push(sql`${complaintsFts} match ${`"${q.q!.replace(/"/g, '""')}"`}`);
-  // Ids grow with filing time, so "newest first" is id order: one index for every filter, and
-  // with a text search FTS5 hands rows over newest first, so the page stops after 50 hits.
-  const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(fts ? complaintsFts.rowid : complaints.id)];
-  const base = db
-    .select({
-      id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
-      villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
-      hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
-    })
-    .from(complaints);
-  const joined = fts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base;
-  const rows: QueueRow[] = joined
-    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
-    .leftJoin(villages, eq(villages.id, complaints.villageId))
-    .where(and(...where))
-    .orderBy(...order)
-    .limit(PAGE + 1)
-    .all();
+  const query = (extra: SQL[], joinFts: boolean): QueueRow[] => {
+    // Ids grow with filing time, so "newest first" is id order: one index for every filter, and
+    // with a text search FTS5 hands rows over newest first, so the page stops after 50 hits.
+    const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
+    const base = db
+      .select({
+        id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
+        villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
+        hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
+      })
+      .from(complaints);
+    return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
+      .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+      .leftJoin(villages, eq(villages.id, complaints.villageId))
+      .where(and(...where, ...extra))
+      .orderBy(...order)
+      .limit(PAGE + 1)
+      .all();
+  };
+  const rows = fts ? textSearch(q.q!, query, overdueFirst) : query([], false);
   const more = rows.length > PAGE;
   const page = rows.slice(0, PAGE);
   const last = page.at(-1);
   const nextCursor = more && last ? (overdueFirst ? `${last.dueAt.getTime()}_${last.id}` : String(last.id)) : null;
   return { rows: page, nextCursor };
+}
+
+/**
+ * The text index holds complaints up to its watermark (decision 010); the few newer ones are
+ * matched directly. Both halves come in the page's order and are merged.
+ */
+function textSearch(text: string, query: (extra: SQL[], joinFts: boolean) => QueueRow[], overdueFirst: boolean): QueueRow[] {
+  const indexed = query([sql`${complaintsFts} match ${`"${text.replace(/"/g, '""')}"`}`], true);
+  const newer = query([sql`${complaints.id} > ${sql.raw(WATERMARK)}`, or(contains(complaints.description, text), contains(complaints.address, text))!], false);
+  // A complaint indexed between the two reads comes back from both.
+  const seen = new Set(indexed.map((r) => r.id));
+  const before = (a: QueueRow, b: QueueRow) =>
+    overdueFirst ? a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id : b.id - a.id;
+  return [...indexed, ...newer.filter((r) => !seen.has(r.id))].sort(before).slice(0, PAGE + 1);
 }
 
 /** Counts per status (from the trigger-kept table) and overdue, in the staff member's scope. */

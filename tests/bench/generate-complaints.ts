@@ -1,4 +1,5 @@
 import type { AppContext } from '../../api/context.ts';
+import { indexAllComplaints } from '../../api/services/complaint-search-index.ts';
 import { newTrackingCode } from '../../api/services/tracking-code.ts';
 import { COMPLAINT_STATUSES } from '../../db/schema.ts';
 
@@ -7,7 +8,7 @@ const PHRASES = ['塑料颗粒作坊冒黑烟', '电镀作坊偷排废水', '夜
 // Years of work: what is older than ~75 days has been decided; a few stragglers are overdue.
 const OLD: (typeof COMPLAINT_STATUSES)[number][] = ['closed', 'closed', 'closed', 'closed', 'closed', 'closed', 'resolved', 'rejected', 'rejected', 'merged'];
 
-/** Fills the database with `n` plausible complaints filed over two years, in order, 50k per transaction. */
+/** Fills the database with `n` plausible complaints filed over two years, in order, 50k per transaction, and indexes them. */
 export function generateComplaints(ctx: AppContext, n: number, now = Date.now()): void {
   const villages = ctx.villageAreas();
   const township = villages[0]!.townshipId;
@@ -30,4 +31,5 @@ export function generateComplaints(ctx: AppContext, n: number, now = Date.now())
     }
   });
   for (let from = 0; from < n; from += 50_000) batch(from, Math.min(n, from + 50_000));
+  indexAllComplaints(ctx.db.$client);
 }

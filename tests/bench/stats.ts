@@ -86,6 +86,7 @@ function insertCost(ctx: AppContext): { on: number; off: number } {
   const c = ctx.db.$client;
   const triggers = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'public\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
   const v = ctx.villageAreas()[0]!;
+  const categories = (c.prepare('SELECT code FROM complaint_categories ORDER BY id').all() as { code: string }[]).map((r) => r.code);
   const round = () => {
     const t0 = performance.now();
     for (let b = 0; b < 20; b++) {
@@ -94,7 +95,7 @@ function insertCost(ctx: AppContext): { on: number; off: number } {
           const now = Date.now();
           insertFiling(c, {
             complaint: {
-              trackingCode: newTrackingCode(), townshipId: v.townshipId, villageId: v.id, outsideVillages: false, categoryId: 1 + (i % 8), lat: 30.95, lng: 119.85, address: null,
+              trackingCode: newTrackingCode(), townshipId: v.townshipId, villageId: v.id, outsideVillages: false, categoryCode: categories[i % categories.length]!, lat: 30.95, lng: 119.85, address: null,
               description: `插入成本测试第${i}条，塑料作坊冒黑烟`, seenAtMs: null, source: 'web', idempotencyKey: null, createdAtMs: now, dueAtMs: now + 15 * 86_400_000, hasPhotos: false,
             },
             contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 90 * 86_400_000,

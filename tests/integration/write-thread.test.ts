@@ -14,7 +14,7 @@ function job(over: Partial<FilingJob['complaint']> = {}): FilingJob {
   n++;
   return {
     complaint: {
-      trackingCode: `WT${n}${'X'.repeat(8)}`, townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryId: 1,
+      trackingCode: `WT${n}${'X'.repeat(8)}`, townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryCode: 'air',
       lat: 29.3, lng: 120.07, address: null, description: `写入线程测试 ${n}`, seenAtMs: null, source: 'web', idempotencyKey: null,
       createdAtMs: now, dueAtMs: now + 86_400_000, hasPhotos: false, ...over,
     },
@@ -25,7 +25,7 @@ const stored = (code: string) => ctx.db.select({ id: complaints.id }).from(compl
 
 describe('the write thread (group commit off the HTTP thread)', () => {
   it('commits writes sent together, and one refused write undoes none of the others', async () => {
-    const jobs = [job(), job(), job({ categoryId: 9999 }), job(), job()];
+    const jobs = [job(), job(), job({ villageId: 9999 }), job(), job()];
     const results = await Promise.allSettled(jobs.map((j) => ctx.filings.run(j)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
     const refused = (results[2] as PromiseRejectedResult).reason;
@@ -42,10 +42,21 @@ describe('the write thread (group commit off the HTTP thread)', () => {
     expect(events).toBe(rows);
   });
 
-  it('answers a duplicate idempotency key with SQLite’s code, which the filing path turns into a replay', async () => {
-    await ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
-    const again = ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
-    await expect(again).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_UNIQUE' });
+  it('answers a repeated idempotency key with the first filing, also when both arrive in one batch', async () => {
+    const first = job({ idempotencyKey: 'same-key-0123456789' });
+    const [a, b] = await Promise.all([ctx.filings.run(first), ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }))]);
+    const id = stored(first.complaint.trackingCode)!.id;
+    expect(a).toEqual({ id });
+    expect(b).toMatchObject({ earlier: { id, trackingCode: first.complaint.trackingCode, villageId: village.id } });
+    const later = await ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
+    expect(later).toMatchObject({ earlier: { id } });
+    expect(ctx.db.select({ n: count() }).from(complaints).where(eq(complaints.idempotencyKey, 'same-key-0123456789')).get()!.n).toBe(1);
+  });
+
+  it('refuses a category that is not on the list, writing nothing', async () => {
+    const before = ctx.db.select({ n: count() }).from(complaints).get()!.n;
+    expect(await ctx.filings.run(job({ categoryCode: 'no-such-category' }))).toEqual({ unknownCategory: true });
+    expect(ctx.db.select({ n: count() }).from(complaints).get()!.n).toBe(before);
   });
 
   it('refuses what was in flight when the thread stops, and a write sent meanwhile goes to a new thread', async () => {
@@ -55,7 +66,6 @@ describe('the write thread (group commit off the HTTP thread)', () => {
     const next = ctx.filings.run(after); // the old thread is still exiting
     await stopping;
     await expect(inFlight).rejects.toThrow();
-    const { id } = await next;
-    expect(stored(after.complaint.trackingCode)?.id).toBe(id);
+    expect(await next).toEqual({ id: stored(after.complaint.trackingCode)?.id });
   });
 });
