@@ -27,33 +27,41 @@ export interface Upkeep {
 
 /**
  * The thread side of WriteThread: every job that arrived while the last commit ran shares one
- * transaction and so one fsync. Each job runs in its own savepoint, so one refused write does
- * not undo the others, and no reply leaves before the commit.
+ * transaction and so one fsync. One refused write undoes none of the others, and no reply
+ * leaves before the commit.
  */
 export function serveWrites<In>(write: (conn: Connection, input: In) => unknown, upkeep?: Upkeep): void {
   const port = parentPort!;
   const conn = openConnection((workerData as { file: string }).file);
   // better-sqlite3's own transactions: BEGIN, COMMIT and SAVEPOINT are prepared once, where
   // drizzle's wrapper builds them per call (measured 282 → 152 µs a report).
+  const together = conn.transaction((jobs: Job[]) => jobs.map((job): Reply => ({ id: job.id, ok: true, value: write(conn, job.input as In) })));
   const savepoint = conn.transaction((input: In) => write(conn, input));
+  const apart = conn.transaction((jobs: Job[]) =>
+    jobs.map((job): Reply => {
+      try {
+        // Inside the outer transaction better-sqlite3 makes this a savepoint.
+        return { id: job.id, ok: true, value: savepoint(job.input as In) };
+      } catch (err) {
+        return refusal(job.id, err);
+      }
+    }),
+  );
   let batch: Job[] = [];
   const flush = () => {
     const jobs = batch;
     batch = [];
-    let replies: Reply[] = [];
+    let replies: Reply[];
     try {
-      conn.transaction(() => {
-        for (const job of jobs) {
-          try {
-            // Inside the outer transaction better-sqlite3 makes this a savepoint.
-            replies.push({ id: job.id, ok: true, value: savepoint(job.input as In) });
-          } catch (err) {
-            replies.push(refusal(job.id, err));
-          }
-        }
-      }).immediate();
-    } catch (err) {
-      replies = jobs.map((job) => refusal(job.id, err));
+      // Writes are almost never refused, so a batch first runs without a savepoint each (~15 µs
+      // a report); when one is, the batch is undone and done again, each write on its own.
+      replies = together.immediate(jobs);
+    } catch {
+      try {
+        replies = apart.immediate(jobs);
+      } catch (err) {
+        replies = jobs.map((job) => refusal(job.id, err));
+      }
     }
     port.postMessage(replies);
     if (upkeep) afterWrites(jobs.length);

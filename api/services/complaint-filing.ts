@@ -53,7 +53,7 @@ const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_ke
 const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 
 /**
- * Runs in the write thread, inside the batch's transaction (its own savepoint). The key is looked
+ * Runs in the write thread, inside the batch's transaction. The key is looked
  * up here, where writes are serial: a retry in the same batch finds the filing made before it.
  */
 export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
