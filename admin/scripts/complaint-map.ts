@@ -1,4 +1,5 @@
 import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
 import { baseMap, type MapConfig } from '../../site/scripts/report-map.ts';
 
 type Config = MapConfig & { pin: { lat: number; lng: number }; photoPoints: { lat: number; lng: number; label: string }[] };

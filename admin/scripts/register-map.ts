@@ -1,4 +1,5 @@
 import L from 'leaflet';
+import 'leaflet/dist/leaflet.css';
 import { baseMap, type MapConfig } from '../../site/scripts/report-map.ts';
 
 type Point = { id: number; name: string; lat: number; lng: number; status: 'listed' | 'in_progress' | 'done' };

@@ -1,6 +1,6 @@
-// The case map loads Leaflet only when asked: the list itself needs no script. Not built on
-// report-map.ts because its static stylesheet import would put Leaflet's CSS on every list view.
+// The case map loads Leaflet only when asked: the list itself needs no script.
 import { wgs84ToGcj02 } from '../lib/gcj02.ts';
+import { loadStylesheet } from './stylesheet.ts';
 
 interface CaseMapData {
   tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
@@ -17,11 +17,7 @@ async function show(el: HTMLElement) {
       return r.json() as Promise<CaseMapData>;
     }),
   ]);
-  const link = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: cssHref });
-  await new Promise((done) => {
-    link.onload = link.onerror = done;
-    document.head.append(link);
-  });
+  await loadStylesheet(cssHref);
   const at = (lat: number, lng: number): [number, number] => (data.tiles.crs === 'gcj02' ? wgs84ToGcj02(lat, lng) : [lat, lng]);
   el.classList.remove('hidden');
   const map = L.map(el);

@@ -2,6 +2,7 @@ import { clearDraft, loadDraft, saveDraft, type Draft, type DraftPhoto } from '.
 import { preparePhoto } from '../lib/photos.ts';
 import type { MapConfig } from './report-map.ts';
 import { villageAt } from '../lib/point-in-area.ts';
+import { loadStylesheet } from './stylesheet.ts';
 
 type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null };
 
@@ -30,7 +31,7 @@ function persist() {
 // Leaflet loads after the form is usable: the page paints first, the map follows.
 let map: ReturnType<typeof import('./report-map.ts').createPinMap> | null = null;
 let shown: [number, number, number | undefined] | null = null;
-void import('./report-map.ts').then(({ createPinMap }) => {
+void Promise.all([import('./report-map.ts'), import('leaflet/dist/leaflet.css?url').then(({ default: href }) => loadStylesheet(href))]).then(([{ createPinMap }]) => {
   map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
   if (shown) map.place(...shown);
 });

@@ -1,5 +1,6 @@
+// Leaflet's stylesheet is not imported here: Astro would put it in the page's head as a
+// render-blocking <link>. The report form fetches it with this module; admin pages import it.
 import L from 'leaflet';
-import 'leaflet/dist/leaflet.css';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../lib/gcj02.ts';
 
 export interface MapConfig {
