@@ -97,6 +97,9 @@ document.addEventListener('submit', async (event) => {
   }
 });
 
+// The forms' buttons take clicks from now on (admin.css).
+document.documentElement.dataset.formsReady = '';
+
 document.getElementById('logout')?.addEventListener('click', async () => {
   await callApi('/api/admin/session', 'DELETE');
   location.assign('/admin/login');
