@@ -1,5 +1,4 @@
 import { clearDraft, loadDraft, saveDraft, type Draft, type DraftPhoto } from '../lib/draft-store.ts';
-import { preparePhoto } from '../lib/photos.ts';
 import type { MapConfig } from './report-map.ts';
 import { villageAt } from '../lib/point-in-area.ts';
 import { loadStylesheet } from './stylesheet.ts';
@@ -98,6 +97,9 @@ function renderPhotos() {
   photoLocation.classList.toggle('hidden', !draft.photos.some((p) => p.exif?.lat != null));
 }
 const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+// The EXIF reader is most of this page's script: fetched when the picker opens, not with the page.
+const photoTools = () => import('../lib/photos.ts');
+fileInput.addEventListener('click', () => void photoTools(), { once: true });
 fileInput.addEventListener('change', async () => {
   const chosen = [...(fileInput.files ?? [])];
   fileInput.value = '';
@@ -107,6 +109,7 @@ fileInput.addEventListener('change', async () => {
   const room = config.maxPhotos - draft.photos.length;
   if (files.length > room) showErrors({ photos: `最多上传 ${config.maxPhotos} 张照片` });
   submitStatus.textContent = '正在处理照片…';
+  const { preparePhoto } = await photoTools();
   const prepared: DraftPhoto[] = await Promise.all(files.slice(0, Math.max(0, room)).map(preparePhoto));
   draft.photos.push(...prepared);
   submitStatus.textContent = '';
