@@ -24,16 +24,25 @@ describe.skipIf(!hasBrowser)('public pages: accessible and fast', () => {
     await page.screenshot({ path: `${ARTIFACTS}/case-page-phone.png`, fullPage: true });
   }, 120_000);
 
-  // Lighthouse's default mobile emulation (simulated slow 4G, 4x CPU) in Debian's chromium.
+  // Lighthouse's mobile emulation (simulated slow 4G) in Debian's chromium. Its default 4x CPU
+  // slowdown assumes a host with a benchmark index of ~1533; this shared machine measured
+  // 1289–2443 from one run to the next. On a slower moment the slowdown is scaled down as
+  // Lighthouse's own calculator says (from the index the previous run measured), never up.
+  let benchmarkIndex = 1533;
+  const cpuSlowdown = (bi: number) => Math.min(4, bi >= 1300 ? 3 + (bi - 1300) / 233 : bi >= 800 ? 2 + (bi - 800) / 500 : 1 + Math.max(0, bi - 150) / 650);
   for (const path of ['/', '/report', '/cases/1']) {
     // Retries: on a shared machine one run's simulated blocking time swings by 3x (measured alone,
     // 2026-12-01: / scored 0.82–0.99 in turn), so a page passes when one of five runs does.
     it(`scores at least 95 for performance and accessibility on ${path} (Lighthouse, mobile)`, { timeout: 120_000, retry: 4 }, async () => {
       const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
       try {
-        const result = await lighthouse(`${live.portal.base}${path}`, { port: chrome.port, logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile' });
+        const slowdown = cpuSlowdown(benchmarkIndex);
+        const result = await lighthouse(`${live.portal.base}${path}`, {
+          port: chrome.port, logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile', throttling: { cpuSlowdownMultiplier: slowdown },
+        });
         const { performance, accessibility } = result!.lhr.categories;
-        console.log(`Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score}`);
+        console.log(`Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score} (CPU ${slowdown.toFixed(1)}x; index ${result!.lhr.environment.benchmarkIndex})`);
+        benchmarkIndex = result!.lhr.environment.benchmarkIndex;
         expect({ path, performance: performance!.score! >= 0.95, accessibility: accessibility!.score! >= 0.95 }, `perf ${performance!.score} a11y ${accessibility!.score}`)
           .toEqual({ path, performance: true, accessibility: true });
       } finally {
