@@ -8,6 +8,9 @@ interface Job {
 
 type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string };
 
+/** SQLite could not take the write lock within busy_timeout: a second try would wait as long again. */
+const isBusy = (err: unknown) => (err as { code?: string }).code?.startsWith('SQLITE_BUSY') ?? false;
+
 const refusal = (id: number, err: unknown): Reply => {
   const e = err as { message?: string; code?: string };
   return { id, ok: false, message: e.message ?? String(err), code: e.code };
@@ -56,11 +59,12 @@ export function serveWrites<In>(write: (conn: Connection, input: In) => unknown,
       // Writes are almost never refused, so a batch first runs without a savepoint each (~15 µs
       // a report); when one is, the batch is undone and done again, each write on its own.
       replies = together.immediate(jobs);
-    } catch {
+    } catch (err) {
+      // Nothing to redo when the refusal was a lone write's, or the transaction never began.
       try {
-        replies = apart.immediate(jobs);
-      } catch (err) {
-        replies = jobs.map((job) => refusal(job.id, err));
+        replies = jobs.length > 1 && !isBusy(err) ? apart.immediate(jobs) : jobs.map((job) => refusal(job.id, err));
+      } catch (again) {
+        replies = jobs.map((job) => refusal(job.id, again));
       }
     }
     port.postMessage(replies);

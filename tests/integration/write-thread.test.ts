@@ -42,6 +42,14 @@ describe('the write thread (group commit off the HTTP thread)', () => {
     expect(events).toBe(rows);
   });
 
+  it('refuses a lone write without writing any of it', async () => {
+    const lone = job({ villageId: 9999 });
+    const before = ctx.db.select({ n: count() }).from(complaintEvents).get()!.n;
+    await expect(ctx.filings.run(lone)).rejects.toMatchObject({ code: 'SQLITE_CONSTRAINT_FOREIGNKEY' });
+    expect(stored(lone.complaint.trackingCode)).toBeUndefined();
+    expect(ctx.db.select({ n: count() }).from(complaintEvents).get()!.n).toBe(before);
+  });
+
   it('answers a repeated idempotency key with the first filing, also when both arrive in one batch', async () => {
     const first = job({ idempotencyKey: 'same-key-0123456789' });
     const [a, b] = await Promise.all([ctx.filings.run(first), ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }))]);
