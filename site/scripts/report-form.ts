@@ -1,7 +1,7 @@
 import { clearDraft, loadDraft, saveDraft, type Draft, type DraftPhoto } from '../lib/draft-store.ts';
 import type { MapConfig } from './report-map.ts';
 import { villageAt } from '../lib/point-in-area.ts';
-import { loadStylesheet } from './stylesheet.ts';
+import { loadMapModule } from './load-map.ts';
 
 type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null };
 
@@ -30,7 +30,7 @@ function persist() {
 // Leaflet loads after the form is usable: the page paints first, the map follows.
 let map: ReturnType<typeof import('./report-map.ts').createPinMap> | null = null;
 let shown: [number, number, number | undefined] | null = null;
-void Promise.all([import('./report-map.ts'), import('leaflet/dist/leaflet.css?url').then(({ default: href }) => loadStylesheet(href))]).then(([{ createPinMap }]) => {
+void loadMapModule().then(({ createPinMap }) => {
   map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
   if (shown) map.place(...shown);
 });

@@ -1,5 +1,5 @@
-// Leaflet's stylesheet is not imported here: Astro would put it in the page's head as a
-// render-blocking <link>. The report form fetches it with this module; admin pages import it.
+// Leaflet's stylesheet is not imported here: public pages load this module with it through
+// load-map.ts, after first paint; admin pages import the stylesheet themselves.
 import L from 'leaflet';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../lib/gcj02.ts';
 
@@ -9,7 +9,7 @@ export interface MapConfig {
 }
 
 /** A map of the township's villages in the tiles' datum (WGS-84 in, converted for GCJ-02 tiles). */
-export function baseMap(el: HTMLElement, cfg: MapConfig) {
+export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {}) {
   const gcj = cfg.tiles.crs === 'gcj02';
   const toDisplay = (lat: number, lng: number): L.LatLngTuple => (gcj ? wgs84ToGcj02(lat, lng) : [lat, lng]);
   const fromDisplay = (ll: L.LatLng): [number, number] => (gcj ? gcj02ToWgs84(ll.lat, ll.lng) : [ll.lat, ll.lng]);
@@ -22,7 +22,7 @@ export function baseMap(el: HTMLElement, cfg: MapConfig) {
     coordsToLatLng: ([lng, lat]) => L.latLng(toDisplay(lat!, lng!)),
     style: { color: '#0f5e4a', weight: 2, fillOpacity: 0.06 },
     interactive: false,
-    onEachFeature: (f, layer) => layer.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'village-label' }),
+    onEachFeature: (f, layer) => labels && layer.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'village-label' }),
   }).addTo(map);
   const bounds = outlines.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
