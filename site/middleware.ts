@@ -25,6 +25,9 @@ const guardWrites = defineMiddleware(async ({ request }, next) => {
 /** Back-office pages: the session from the cookie, then the same POLICY table the API obeys. */
 const guardAdmin = defineMiddleware(async (context, next) => {
   if (!context.url.pathname.startsWith('/admin')) return next();
+  // Back-office forms post to the API through admin.ts, and no page takes a POST (POLICY has
+  // none): one submitted natively, before that script ran, goes back to its page, empty.
+  if (context.request.method === 'POST') return context.redirect(context.url.pathname, 303);
   const ctx = await getContext();
   const session = validateSession(ctx.db, context.cookies.get(SESSION_COOKIE)?.value, ctx.clock(), ctx.sessions);
   context.locals.user = session?.user ?? null;
