@@ -109,6 +109,8 @@ export const complaints = sqliteTable(
     updatedBy: integer('updated_by'),
     source: text('source', { enum: ['web', 'form', 'api', 'seed'] }).notNull(),
     idempotencyKey: text('idempotency_key').unique(),
+    /** SHA-256 of the filing's normalised fields and photo bytes: a key reused with another body is refused. */
+    idempotencyHash: text('idempotency_hash'),
     createdAt: createdAt(),
     updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
   },

@@ -1,0 +1,1 @@
+ALTER TABLE `complaints` ADD `idempotency_hash` text;
