@@ -12,6 +12,8 @@ export interface FilingJob {
     /** The category's code: the thread resolves it, so a report without photos costs the HTTP thread no query. */
     categoryCode: string; lat: number; lng: number; address: string | null; description: string; seenAtMs: number | null;
     source: 'web' | 'form' | 'api' | 'seed'; idempotencyKey: string | null; createdAtMs: number; dueAtMs: number; hasPhotos: boolean;
+    /** The body's fingerprint (filing-fingerprint.ts): a reused key replays only the same body. */
+    idempotencyHash?: string | null;
   };
   contact: { name: string | null; phone: string | null } | null;
   photos: {
@@ -31,19 +33,26 @@ export interface EarlierFiling {
   villageId: number | null;
   outside: number;
   createdAtMs: number;
+  idempotencyHash: string | null;
 }
 
-/** What the thread did with a report: filed it, found the filing its key already made, or refused its category. */
-export type FilingOutcome = { id: number } | { earlier: EarlierFiling } | { unknownCategory: true };
+/**
+ * What the thread did with a report: filed it, found the filing its key already made with the
+ * same body, found the key used for another body (nothing of that filing is told), or refused its category.
+ */
+export type FilingOutcome = { id: number } | { earlier: EarlierFiling } | { keyConflict: true } | { unknownCategory: true };
 
-export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages AS outside, created_at AS createdAtMs
-  FROM complaints WHERE idempotency_key = ?`;
+export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages AS outside, created_at AS createdAtMs,
+  idempotency_hash AS idempotencyHash FROM complaints WHERE idempotency_key = ?`;
+
+/** A key's earlier filing is this report's only if the bodies match; a filing from before hashes were kept matches none. */
+export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined) => earlier.idempotencyHash === (hash ?? null);
 export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
 
 const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
-    description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, created_at, updated_at)
+    description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash, created_at, updated_at)
   VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
-    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey, @createdAtMs, @createdAtMs)
+    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey, @idempotencyHash, @createdAtMs, @createdAtMs)
   RETURNING id`;
 const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
 const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
@@ -59,12 +68,12 @@ const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   const c = job.complaint;
   const earlier = c.idempotencyKey ? (prepared(conn, BY_IDEMPOTENCY_KEY).get(c.idempotencyKey) as EarlierFiling | undefined) : undefined;
-  if (earlier) return { earlier };
+  if (earlier) return sameBody(earlier, c.idempotencyHash) ? { earlier } : { keyConflict: true };
   const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
   if (!category) return { unknownCategory: true };
   const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, 200, job.duplicateSinceMs);
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
-    ...c, categoryId: category.id, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
+    ...c, idempotencyHash: c.idempotencyHash ?? null, categoryId: category.id, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
   }) as { id: number };
   if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/client.ts';
 import type { Env } from '../env.ts';
 import type { WriteThread } from '../../db/write-thread.ts';
-import { ACTIVE_CATEGORY, BY_IDEMPOTENCY_KEY, type EarlierFiling, type FilingJob, type FilingOutcome } from './complaint-filing.ts';
+import { ACTIVE_CATEGORY, BY_IDEMPOTENCY_KEY, sameBody, type EarlierFiling, type FilingJob, type FilingOutcome } from './complaint-filing.ts';
+import { filingFingerprint } from './filing-fingerprint.ts';
 import { townships } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
 import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
@@ -37,7 +38,9 @@ export interface Receipt {
   createdAt: Date;
 }
 
-export type SubmitResult = { ok: true; receipt: Receipt; replayed: boolean; complaintId: number } | { ok: false; errors: FieldErrors };
+export type SubmitResult =
+  | { ok: true; receipt: Receipt; replayed: boolean; complaintId: number }
+  | { ok: false; errors: FieldErrors; keyConflict?: true };
 
 const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
   too_large: '超过大小上限',
@@ -47,6 +50,8 @@ const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
 };
 
 const UNKNOWN_CATEGORY: SubmitResult = { ok: false, errors: { category: '请选择列表中的问题类别' } };
+// Says nothing of the report the key filed: not its code, not that it matched in part.
+const KEY_CONFLICT: SubmitResult = { ok: false, keyConflict: true, errors: { idempotencyKey: '该提交编号已用于另一份举报，请刷新页面后重新填写提交' } };
 
 /** A retry gets the first answer, word for word. */
 function replayOf(deps: SubmitDeps, f: EarlierFiling): SubmitResult {
@@ -82,12 +87,13 @@ export async function processAll(buffers: Buffer[], limits: PhotoLimits): Promis
 export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   const { db, photos: store } = deps;
   const { fields } = input;
+  const idempotencyHash = fields.idempotencyKey ? await filingFingerprint(fields, input.photos) : null;
   // The write thread checks the key and the category of every report. With photos, they are
   // checked here first as well, to spare the photo work; without, the check would cost more
   // than the thread's, whose connection keeps its pages cached between writes.
   if (input.photos.length > 0) {
     const earlier = fields.idempotencyKey ? (prepared(db.$client, BY_IDEMPOTENCY_KEY).get(fields.idempotencyKey) as EarlierFiling | undefined) : undefined;
-    if (earlier) return replayOf(deps, earlier);
+    if (earlier) return sameBody(earlier, idempotencyHash) ? replayOf(deps, earlier) : KEY_CONFLICT;
     if (!prepared(db.$client, ACTIVE_CATEGORY).get(fields.category)) return UNKNOWN_CATEGORY;
   }
 
@@ -112,7 +118,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         villageId: village?.villageId ?? null, outsideVillages: !village,
         categoryCode: fields.category, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
         description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
-        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, createdAtMs: now.getTime(),
+        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, idempotencyHash, createdAtMs: now.getTime(),
         dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS, hasPhotos: files.length > 0,
       },
       contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
@@ -126,7 +132,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   }
   if (!('id' in outcome)) {
     await store.removeAll(fileNames);
-    return 'earlier' in outcome ? replayOf(deps, outcome.earlier) : UNKNOWN_CATEGORY;
+    return 'earlier' in outcome ? replayOf(deps, outcome.earlier) : 'keyConflict' in outcome ? KEY_CONFLICT : UNKNOWN_CATEGORY;
   }
   return {
     ok: true,
