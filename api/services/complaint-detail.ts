@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { complaintCategories, complaintContacts, complaintDepartments, complaintEvents, complaintPhotos, complaints, departments, users, villages } from '../../db/schema.ts';
 import { audit } from './audit.ts';
@@ -10,10 +10,17 @@ import { DAY_MS } from './time.ts';
 const NEIGHBOUR_M = 200;
 const NEIGHBOUR_DAYS = 90;
 
+// The tracking code is the reporter's key to his report, and the idempotency key replays its
+// receipt: neither is staff business, so neither leaves the database towards a staff screen.
+const { trackingCode: _code, idempotencyKey: _key, ...STAFF_COLUMNS } = getTableColumns(complaints);
+
+/** A complaint another one points to (merged into): named only if this user may open it. */
+export type LinkedComplaint = { id: number; status: string } | { hidden: true };
+
 /** One complaint as staff see it: everything but the contact, which is revealed separately. */
 export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
   const c = db
-    .select({ complaint: complaints, category: complaintCategories.name, villageName: villages.name })
+    .select({ complaint: STAFF_COLUMNS, category: complaintCategories.name, villageName: villages.name })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
@@ -41,7 +48,7 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
   const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
   const visibleNear = near.filter((n) => open.has(n.id));
   const hasContact = !!db.select({ id: complaintContacts.complaintId }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
-  const mergedInto = complaint.mergedIntoId ? db.select({ id: complaints.id, trackingCode: complaints.trackingCode }).from(complaints).where(eq(complaints.id, complaint.mergedIntoId)).get() ?? null : null;
+  const mergedInto = complaint.mergedIntoId ? linkedComplaint(db, user, complaint.mergedIntoId) : null;
   return {
     ...c, photos, events, departments: joined, neighbours: visibleNear, mergedInto,
     contact: canSeeContact(user) ? { exists: hasContact } : null,
@@ -49,6 +56,11 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
 }
 
 export type StaffComplaint = NonNullable<ReturnType<typeof getStaffComplaint>>;
+
+/** Another complaint as a link: its id and status if this user may open it, else only that it exists. */
+function linkedComplaint(db: Db, user: StaffUser, id: number): LinkedComplaint {
+  return db.select({ id: complaints.id, status: complaints.status }).from(complaints).where(visibleComplaint(user, id)).get() ?? { hidden: true };
+}
 
 /** The reporter's contact, for a role that needs it, with a reason; every view is audited. */
 export function revealContact(db: Db, user: StaffUser, id: number, reason: string, now = new Date()) {

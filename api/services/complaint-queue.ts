@@ -29,9 +29,9 @@ export const queueQuery = z.object({
 });
 export type QueueQuery = z.infer<typeof queueQuery>;
 
+/** A queue row: never the tracking code, which is the reporter's key to the report. */
 export interface QueueRow {
   id: number;
-  trackingCode: string;
   status: (typeof COMPLAINT_STATUSES)[number];
   category: string;
   villageName: string | null;
@@ -82,7 +82,7 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
     const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
     const base = db
       .select({
-        id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status, category: complaintCategories.name,
+        id: complaints.id, status: complaints.status, category: complaintCategories.name,
         villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
         hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
       })

@@ -1,4 +1,4 @@
-import { and, asc, between, eq } from 'drizzle-orm';
+import { and, asc, between, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { complaints, users, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, revisits, tasks } from '../../db/schema-enforcement.ts';
@@ -21,13 +21,17 @@ export function getEnterpriseFile(db: Db, user: StaffUser, id: number) {
     .from(tasks).where(and(eq(tasks.enterpriseId, id), taskScope(user))).orderBy(asc(tasks.id)).all();
   const visits = db.select({ id: revisits.id, dueAt: revisits.dueAt, status: revisits.status, outcome: revisits.outcome, note: revisits.note, doneAt: revisits.doneAt, doneBy: users.displayName, followUpTaskId: revisits.followUpTaskId })
     .from(revisits).leftJoin(users, eq(users.id, revisits.doneBy)).where(and(eq(revisits.enterpriseId, id), revisitScope(user))).orderBy(asc(revisits.dueAt)).all();
+  // A finding's follow-up task (perhaps a new workshop's, or in another village since) is linked only if this user may open it.
+  const followUps = visits.flatMap((v) => (v.followUpTaskId === null ? [] : [v.followUpTaskId]));
+  const openable = new Set(followUps.length ? db.select({ id: tasks.id }).from(tasks).where(and(inArray(tasks.id, followUps), taskScope(user))).all().map((t) => t.id) : []);
+  const revisitRows = visits.map((v) => (v.followUpTaskId === null || openable.has(v.followUpTaskId) ? v : { ...v, followUpTaskId: null }));
   // Draws are the office's: a village must not learn of a surprise inspection from the file.
   const seesDraws = isOffice(user) || user.role === 'leader';
   const inspections = !seesDraws ? [] : db.select({ drawId: inspectionDraws.id, title: inspectionDraws.title, drawnAt: inspectionDraws.createdAt, outcome: inspectionDrawItems.outcome, note: inspectionDrawItems.note })
     .from(inspectionDrawItems).innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId)).where(eq(inspectionDrawItems.enterpriseId, id)).all();
   const patrols = db.select({ patrolId: nightPatrols.id, startedAt: nightPatrols.startedAt, area: nightPatrols.area, note: patrolFindings.note })
     .from(patrolFindings).innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId)).where(and(eq(patrolFindings.enterpriseId, id), patrolScope(user))).all();
-  return { ...e, villageName: village.name, complaints: linked, tasks: taskRows, revisits: visits, inspections, patrols };
+  return { ...e, villageName: village.name, complaints: linked, tasks: taskRows, revisits: revisitRows, inspections, patrols };
 }
 
 /** Files near a complaint's point, nearest first: staff link the complaint instead of opening a duplicate. */

@@ -145,11 +145,16 @@ export function getPatrol(db: Db, user: StaffUser, id: number) {
   return { ...patrol, findings: findingsOf(db, user, [id]).get(id) ?? [] };
 }
 
+/** A record a finding links to, outside this user's scope: he learns only that it exists. */
+export interface HiddenLink {
+  hidden: true;
+}
+
 export interface FindingView {
   id: number;
   note: string;
-  enterprise: { id: number; name: string } | null;
-  complaint: { id: number; trackingCode: string; status: string } | null;
+  enterprise: { id: number; name: string } | HiddenLink | null;
+  complaint: { id: number; status: string } | HiddenLink | null;
 }
 
 /** The findings of some patrols; a linked enterprise or complaint is named only if this user may see it. */
@@ -161,11 +166,12 @@ export function findingsOf(db: Db, user: StaffUser, patrolIds: number[]): Map<nu
   const cIds = [...new Set(rows.flatMap((r) => (r.complaintId ? [r.complaintId] : [])))];
   const named = eIds.length ? db.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).where(and(inArray(enterprises.id, eIds), enterpriseScope(user))).all() : [];
   const linked = cIds.length
-    ? db.select({ id: complaints.id, trackingCode: complaints.trackingCode, status: complaints.status }).from(complaints).where(and(inArray(complaints.id, cIds), complaintScope(user))).all()
+    ? db.select({ id: complaints.id, status: complaints.status }).from(complaints).where(and(inArray(complaints.id, cIds), complaintScope(user))).all()
     : [];
+  const link = <T extends { id: number }>(seen: T[], id: number | null): T | HiddenLink | null => (id === null ? null : seen.find((x) => x.id === id) ?? { hidden: true });
   for (const r of rows) {
     const list = out.get(r.patrolId) ?? [];
-    list.push({ id: r.id, note: r.note, enterprise: named.find((x) => x.id === r.enterpriseId) ?? null, complaint: linked.find((x) => x.id === r.complaintId) ?? null });
+    list.push({ id: r.id, note: r.note, enterprise: link(named, r.enterpriseId), complaint: link(linked, r.complaintId) });
     out.set(r.patrolId, list);
   }
   return out;
@@ -177,7 +183,7 @@ export function patrolFormOptions(db: Db, user: StaffUser) {
     enterprises: db.select({ id: enterprises.id, name: enterprises.name, villageName: villages.name }).from(enterprises)
       .innerJoin(villages, eq(villages.id, enterprises.villageId))
       .where(enterpriseScope(user)).orderBy(villages.id, enterprises.name).limit(1000).all(),
-    complaints: db.select({ id: complaints.id, trackingCode: complaints.trackingCode, address: complaints.address, description: complaints.description }).from(complaints)
+    complaints: db.select({ id: complaints.id, address: complaints.address, description: complaints.description }).from(complaints)
       .where(and(inArray(complaints.status, [...OPEN_STATUSES]), complaintScope(user))).orderBy(desc(complaints.id)).limit(300).all(),
   };
 }
