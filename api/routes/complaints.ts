@@ -63,7 +63,12 @@ export function complaintRoutes(ctx: AppContext) {
       const { code, photoId, size } = c.req.valid('param');
       const normalized = normalizeTrackingCode(code);
       const file = normalized && findPublicPhotoFile(ctx.db, normalized, photoId, size);
-      if (!file) throw notFound();
+      if (!file) {
+        // A miss counts as a lookup, so the route is no way round the limit on guessing codes.
+        const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
+        if (!looked.ok) throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
+        throw notFound();
+      }
       const data = await ctx.photos.read(file);
       return c.body(new Uint8Array(data), 200, {
         'Content-Type': 'image/webp',

@@ -2,6 +2,7 @@ import { clearDraft, loadDraft, saveDraft, type Draft, type DraftPhoto } from '.
 import type { MapConfig } from './report-map.ts';
 import { villageAt } from '../lib/point-in-area.ts';
 import { loadMapModule } from './load-map.ts';
+import { showReceipt } from './report-receipt.ts';
 
 type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null };
 
@@ -199,10 +200,12 @@ form.addEventListener('submit', async (event) => {
     const { status, json } = await send(body);
     if (status === 201) {
       await clearDraft();
-      location.assign(`/report/done?code=${encodeURIComponent(json.trackingCode)}`);
+      showReceipt(form, json);
       return;
     }
     (window as { hcaptcha?: { reset(): void } }).hcaptcha?.reset();
+    // The key already filed a different report (the first try went through, then the draft changed): the next try is a new report.
+    if (status === 409) draft.idempotencyKey = crypto.randomUUID();
     const fields = json?.error?.fields ?? {};
     // With field errors the list says it all; the heading stays the general one.
     showErrors(fields, Object.keys(fields).length ? undefined : (json?.error?.message ?? `提交失败（${status}），请稍后再试`));

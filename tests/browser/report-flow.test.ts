@@ -37,7 +37,8 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await page.screenshot({ path: `${ARTIFACTS}/report-filled.png`, fullPage: true });
 
     await page.getByRole('button', { name: '提交举报' }).click();
-    await page.waitForURL(/\/report\/done\?code=/);
+    await page.locator('#tracking-code').waitFor(); // the receipt replaces the form; no URL carries the code
+    expect(page.url()).toBe(`${live.portal.base}/report`);
     const code = (await page.locator('#tracking-code').textContent())!.trim();
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     await expect.poll(() => page.locator('main').textContent()).toContain('位置属于竹林村');
@@ -90,7 +91,8 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     expect(await page.locator('#lat').inputValue()).toBe(String(c.lat)); // nothing typed is lost
     await page.locator('#description').fill('下塘村的小电镀作坊往河里排黄色的水，很臭。');
     await page.getByRole('button', { name: '提交举报' }).click();
-    await page.waitForURL(/\/report\/done\?code=/);
+    await page.waitForURL(/\/report\/done$/); // the receipt rides in a signed HttpOnly cookie, not the URL
+    await page.locator('#tracking-code').waitFor();
     expect(await page.locator('main').textContent()).toContain('位置属于下塘村');
     await page.screenshot({ path: `${ARTIFACTS}/report-done-nojs.png`, fullPage: true });
     await context.close();
@@ -113,7 +115,8 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await page.reload();
     await expect.poll(() => page.locator('#description').inputValue()).toBe('去年关停的铸造作坊最近夜里又开工了。');
     await page.getByRole('button', { name: '提交举报' }).click();
-    await page.waitForURL(/\/report\/done\?code=/);
+    await page.locator('#tracking-code').waitFor(); // the receipt replaces the form; no URL carries the code
+    expect(page.url()).toBe(`${live.portal.base}/report`);
     expect(await page.locator('main').textContent()).toContain('位置属于溪口村');
     await page.context().close();
   });
