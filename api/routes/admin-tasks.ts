@@ -3,9 +3,10 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { TASK_STATUSES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
-import { enforcementConfig } from '../env.ts';
-import { jsonBody } from '../http/body.ts';
+import { enforcementConfig, maxReportBodyBytes } from '../env.ts';
+import { formBody, jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
+import type { FormSpec } from '../http/form-stream.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { applyTaskAction } from '../services/task-actions.ts';
@@ -18,6 +19,7 @@ const idParam = z.object({ id: z.coerce.number().int().positive() });
 const itemParam = idParam.extend({ itemId: z.coerce.number().int().positive() });
 const evidenceParam = idParam.extend({ evidenceId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
 const notFound = () => new ApiError(404, '任务不存在或无权查看');
+const EVIDENCE_LABELS: Record<string, string> = { note: '现场说明', lat: '手机定位的纬度', lng: '手机定位的经度', photos: '照片' };
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
@@ -30,6 +32,16 @@ export const taskQuery = z.object({
 /** Enforcement tasks: the office opens and accepts them, the village does them. Policy: api/http/policy.ts. */
 export function adminTaskRoutes(ctx: AppContext) {
   const cfg = enforcementConfig(ctx.env);
+  const evidenceForm: FormSpec = {
+    fields: new Set(['note', 'lat', 'lng']),
+    files: new Set(['photos']),
+    label: (name) => EVIDENCE_LABELS[name] ?? name,
+    maxFields: 3,
+    maxFieldBytes: 16 * 1024,
+    maxFiles: ctx.formLimits.maxPhotos,
+    maxFileBytes: ctx.photoLimits.maxBytes,
+    maxBytes: maxReportBodyBytes(ctx.env),
+  };
   return new Hono<StaffEnv>()
     .get('/tasks', (c) => c.json({ rows: listTasks(ctx.db, staff(c), taskQuery.parse(c.req.query()), ctx.clock()) }))
     .post('/tasks', async (c) => {
@@ -48,19 +60,10 @@ export function adminTaskRoutes(ctx: AppContext) {
     })
     .post('/tasks/:id/items/:itemId/evidence', zValidator('param', itemParam, orNotFound), async (c) => {
       const { id, itemId } = c.req.valid('param');
-      const form = await c.req.formData().catch(() => {
-        throw new ApiError(400, '请以表单方式上传照片');
-      });
-      const photos: Buffer[] = [];
-      const fields: Record<string, string> = {};
-      for (const [k, v] of form.entries()) {
-        if (k === 'photos' && typeof v !== 'string') {
-          if (v.size > ctx.photoLimits.maxBytes) throw new ApiError(413, `照片超过 ${Math.round(ctx.photoLimits.maxBytes / 1048576)} MB 上限`);
-          if (v.size > 0) photos.push(Buffer.from(await v.arrayBuffer()));
-        } else if (typeof v === 'string') fields[k] ??= v;
-      }
-      if (photos.length > ctx.formLimits.maxPhotos) throw new ApiError(400, `每次最多上传 ${ctx.formLimits.maxPhotos} 张照片`);
-      const parsed = evidenceFields.safeParse(fields);
+      const form = await formBody(c, evidenceForm);
+      if (!form.ok) throw new ApiError(form.status, form.message);
+      const photos = form.files.map((f) => f.data).filter((d) => d.length > 0);
+      const parsed = evidenceFields.safeParse(form.fields);
       if (!parsed.success) throw new ApiError(400, parsed.error.issues[0]!.message);
       return c.json(orThrow(await addEvidence(ctx, staff(c), id, itemId, parsed.data, photos, ctx.clock())), 201);
     })

@@ -4,14 +4,17 @@ import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
-import { formBody } from '../http/body.ts';
-import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
+import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
+import { complaintFormSpec, parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
 import { countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
 import { normalizeTrackingCode } from '../services/tracking-code.ts';
 
 const codeParam = z.object({ code: z.string().max(40) });
 const photoParam = codeParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+// A JSON report has no photos: its longest fields (captcha token, photo positions) are 10,000
+// characters each, and photo positions nest three deep.
+const REPORT_JSON: JsonLimits = { maxBytes: 64 * 1024, maxDepth: 8, maxItems: 1000 };
 const notFound = () => new ApiError(404, '没有找到这个查询码对应的举报，请核对后再试');
 // A malformed code or photo id is simply not found.
 const orNotFound = (result: { success: boolean }) => {
@@ -34,12 +37,9 @@ export function complaintRoutes(ctx: AppContext) {
       const type = c.req.header('content-type') ?? '';
       let parsed: ParsedForm;
       if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-        parsed = await parseComplaintForm(await formBody(c), ctx.formLimits);
+        parsed = await parseComplaintForm(await formBody(c, complaintFormSpec(ctx.formLimits)));
       } else if (type.startsWith('application/json')) {
-        const body = await c.req.json().catch(() => {
-          throw new ApiError(400, '请求内容不是有效的 JSON');
-        });
-        parsed = await parseComplaintJson(body, ctx.formLimits);
+        parsed = await parseComplaintJson(await jsonValue(c, REPORT_JSON));
       } else {
         throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
       }

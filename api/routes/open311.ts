@@ -4,6 +4,7 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { formBody } from '../http/body.ts';
+import type { FormSpec } from '../http/form-stream.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { ApiError } from '../http/errors.ts';
 import { ownOrigin } from '../http/same-origin.ts';
@@ -54,14 +55,27 @@ function answer(c: Context, format: Format, root: string, value: XmlValue, statu
   return c.body(render(format, root, value), status, headers);
 }
 
+// The spec's arguments for POST requests (docs/open311.md), our idempotency_key, and its
+// attribute[...] (ignored: no service has attributes). A file or any other name is refused.
+const OPEN311_FORM: FormSpec = {
+  fields: new Set(['api_key', 'jurisdiction_id', 'service_code', 'lat', 'long', 'address_string', 'address_id', 'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description', 'media_url', 'idempotency_key']),
+  ignored: /^attribute\[[^\]]{1,100}\](\[\])?$/,
+  files: new Set(),
+  maxFields: 16 + 50, // each named argument once, and up to 50 attributes
+  maxFieldBytes: 32 * 1024,
+  maxFiles: 0,
+  maxFileBytes: 0,
+  maxBytes: 1024 * 1024, // no photos: the text's share of the report body limit (env.ts)
+};
+
 async function formFields(c: Context): Promise<Record<string, string>> {
   const type = c.req.header('content-type') ?? '';
   if (!type.startsWith('application/x-www-form-urlencoded') && !type.startsWith('multipart/form-data')) {
     throw new Open311Error(400, '请以 application/x-www-form-urlencoded 表单提交');
   }
-  const out: Record<string, string> = {};
-  for (const [k, v] of await formBody(c)) if (typeof v === 'string') out[k] ??= v;
-  return out;
+  const form = await formBody(c, OPEN311_FORM);
+  if (!form.ok) throw new Open311Error(form.status, form.message);
+  return form.fields;
 }
 
 /** Open311 GeoReport v2 (docs/open311.md): public reads, and filing with an API key an admin issued. */

@@ -1,4 +1,5 @@
-import { complaintFieldsSchema, fieldErrorsOf, FIELD_LABELS, type ComplaintFields, type FieldErrors } from './complaint-input.ts';
+import type { FormRead, FormSpec } from '../http/form-stream.ts';
+import { complaintFieldsSchema, fieldErrorsOf, FIELD_LABELS, type ComplaintField, type ComplaintFields, type FieldErrors } from './complaint-input.ts';
 
 export interface FormLimits {
   maxPhotos: number;
@@ -13,50 +14,69 @@ export type ParsedForm =
 let defaultSchema: ReturnType<typeof complaintFieldsSchema> | undefined;
 
 const TEXT_FIELDS = new Set<string>(Object.keys(FIELD_LABELS).filter((k) => k !== 'photos'));
+// The captcha widget's own names (it writes the token under both).
+const CAPTCHA_FIELDS = ['h-captcha-response', 'g-recaptcha-response'];
+const specs = new WeakMap<FormLimits, FormSpec>();
 
-/** Turns a submitted form (the page's or the API's) into validated fields and photo bytes. */
-export async function parseComplaintForm(form: FormData, limits: FormLimits, now?: () => Date): Promise<ParsedForm> {
-  const raw: Record<string, string> = {};
-  const files: File[] = [];
-  for (const [key, value] of form.entries()) {
-    if (key === 'photos') {
-      if (typeof value === 'string') {
-        if (value !== '') return { ok: false, status: 400, errors: { photos: '照片必须以文件形式上传' } };
-      } else if (value.size > 0 || value.name !== '') {
-        files.push(value);
-      }
-    } else if (key === 'h-captcha-response' && typeof value === 'string') {
-      raw.captchaToken = value; // the widget's own field name
-    } else if (TEXT_FIELDS.has(key)) {
-      if (typeof value !== 'string') return { ok: false, status: 400, errors: { [key]: `${FIELD_LABELS[key as 'name']}不能是文件` } };
-      raw[key] ??= value;
-    }
+/** The report form as the page and the API read it (api/http/form-stream.ts). */
+export function complaintFormSpec(limits: FormLimits): FormSpec {
+  let spec = specs.get(limits);
+  if (!spec) {
+    const fields = new Set([...TEXT_FIELDS, ...CAPTCHA_FIELDS]);
+    spec = {
+      fields,
+      files: new Set(['photos']),
+      label: (name) => FIELD_LABELS[(CAPTCHA_FIELDS.includes(name) ? 'captchaToken' : name) as ComplaintField] ?? name,
+      maxFields: fields.size,
+      // Above every field's own limit (a captcha token or photo positions: 10,000 characters),
+      // so that zod's message, which says the limit, is the one a resident normally sees.
+      maxFieldBytes: 32 * 1024,
+      maxFiles: limits.maxPhotos,
+      maxFileBytes: limits.maxPhotoBytes,
+      // As maxReportBodyBytes (env.ts): the photos and a megabyte for the rest.
+      maxBytes: limits.maxPhotos * limits.maxPhotoBytes + 1024 * 1024,
+    };
+    specs.set(limits, spec);
   }
-  return validate(raw, files, limits, now);
+  return spec;
 }
 
-/** The same rules for a JSON body, which carries no photos. */
-export function parseComplaintJson(body: unknown, limits: FormLimits, now?: () => Date): Promise<ParsedForm> {
+/** Turns a report form read with complaintFormSpec into validated fields and photo bytes. */
+export function parseComplaintForm(form: FormRead, now?: () => Date): Promise<ParsedForm> {
+  if (!form.ok) {
+    // A refusal about no one field of the report (an unknown field, a broken body) is shown with the description.
+    const field: ComplaintField = form.field === undefined ? 'description' : CAPTCHA_FIELDS.includes(form.field) ? 'captchaToken' : TEXT_FIELDS.has(form.field) || form.field === 'photos' ? (form.field as ComplaintField) : 'description';
+    return Promise.resolve({ ok: false, status: form.status === 413 ? 413 : 400, errors: { [field]: form.message } });
+  }
+  const raw: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form.fields)) {
+    if (key === 'h-captcha-response') raw.captchaToken ??= value;
+    else if (TEXT_FIELDS.has(key)) raw[key] = value;
+  }
+  return validate(raw, form.files.map((f) => f.data), now);
+}
+
+/** What a refused page form is shown again with: its text, never the captcha token. */
+export function formValues(form: FormRead): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [k, v] of Object.entries(form.fields)) if (TEXT_FIELDS.has(k) && k !== 'captchaToken') values[k] = v;
+  return values;
+}
+
+/** The same rules for a JSON body, which carries no photos (so no photo limits). */
+export function parseComplaintJson(body: unknown, _limits?: FormLimits, now?: () => Date): Promise<ParsedForm> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return Promise.resolve({ ok: false, status: 400, errors: { description: '请求内容必须是 JSON 对象' } });
   }
   const raw: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(body)) if (TEXT_FIELDS.has(k)) raw[k] = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
   if (typeof raw.photoExif === 'object' && raw.photoExif !== null) raw.photoExif = JSON.stringify(raw.photoExif);
-  return validate(raw, [], limits, now);
+  return validate(raw, [], now);
 }
 
-async function validate(raw: Record<string, unknown>, files: File[], limits: FormLimits, now?: () => Date): Promise<ParsedForm> {
+async function validate(raw: Record<string, unknown>, photos: Buffer[], now?: () => Date): Promise<ParsedForm> {
   const parsed = (now ? complaintFieldsSchema(now) : (defaultSchema ??= complaintFieldsSchema())).safeParse(raw);
   if (!parsed.success) return { ok: false, status: 400, errors: fieldErrorsOf(parsed.error) };
-  if (files.length > limits.maxPhotos) {
-    return { ok: false, status: 400, errors: { photos: `最多上传 ${limits.maxPhotos} 张照片，您选择了 ${files.length} 张` } };
-  }
-  const tooBig = files.findIndex((f) => f.size > limits.maxPhotoBytes);
-  if (tooBig >= 0) {
-    const mb = Math.round(limits.maxPhotoBytes / 1024 / 1024);
-    return { ok: false, status: 413, errors: { photos: `第 ${tooBig + 1} 张照片超过 ${mb} MB 上限` } };
-  }
-  const photos = await Promise.all(files.map(async (f) => Buffer.from(await f.arrayBuffer())));
+  // The photos' number and sizes were checked while the form was read (complaintFormSpec).
   return { ok: true, fields: parsed.data, photos };
 }

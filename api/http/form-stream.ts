@@ -1,0 +1,246 @@
+import type { Readable } from 'node:stream';
+import busboy from 'busboy';
+
+/** A request body: node's IncomingMessage (the fast path) or a web stream (a Request's body). */
+export type BodySource = Readable | ReadableStream<Uint8Array> | null;
+
+/** What one endpoint's form may hold. Anything else is refused as soon as it is seen. */
+export interface FormSpec {
+  /** Text fields, each at most once. */
+  fields: ReadonlySet<string>;
+  /** Text fields accepted and dropped (Open311's attribute[...]); they count against maxFields. */
+  ignored?: RegExp;
+  /** File fields (photos); several files may share one name. */
+  files: ReadonlySet<string>;
+  /** The name a resident knows a field by, for messages. */
+  label?: (name: string) => string;
+  maxFields: number;
+  maxFieldBytes: number;
+  maxFiles: number;
+  maxFileBytes: number;
+  /** The whole body. */
+  maxBytes: number;
+}
+
+export interface UploadedFile {
+  field: string;
+  filename: string;
+  data: Buffer;
+}
+
+export type FormRead =
+  | { ok: true; fields: Record<string, string>; files: UploadedFile[] }
+  /** `fields` holds what was read before the refusal, so a page can show the form again. */
+  | { ok: false; status: 400 | 413 | 415; message: string; field?: string; fields: Record<string, string> };
+
+const FORM_TYPE = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
+const BOUNDARY = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
+// Web streams may hand over one huge chunk (a test's Buffer, a buffered body): parse it in
+// slices with a turn of the event loop between them, as a socket would deliver it.
+const SLICE = 64 * 1024;
+
+export const INCOMPLETE = '表单数据不完整或格式错误，请重新提交';
+export const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+export const tooLargeText = (maxBytes: number) => `提交内容超过 ${sizeText(maxBytes)} 上限，请减少或缩小照片`;
+// A field name an attacker chose is shown cut short and without control characters.
+const shown = (name: string) => {
+  const clean = name.replace(/[\p{Cc}\p{Cf}]/gu, '');
+  return clean.length > 40 ? `${clean.slice(0, 40)}…` : clean;
+};
+
+/**
+ * Reads a multipart or urlencoded form as it streams in, with busboy, and stops at the first
+ * thing the endpoint does not accept: an unknown or repeated field, a file where text belongs,
+ * too many parts, fields or files, a field, file or body over its size. The answer does not wait
+ * for the rest of the body; see `pump` for what happens to it.
+ */
+export function readForm(contentType: string, source: BodySource, spec: FormSpec): Promise<FormRead> {
+  const fields: Record<string, string> = {};
+  const label = (name: string) => spec.label?.(name) ?? name;
+  const refuse = (status: 400 | 413 | 415, message: string, field?: string): FormRead => ({ ok: false, status, message, field, fields });
+  const unknown = (name: string) => refuse(400, `不认识的字段：${shown(name) || '（空名）'}`);
+  const type = FORM_TYPE.exec(contentType);
+  if (!type) return settle(source, refuse(415, '请以表单（multipart/form-data 或 application/x-www-form-urlencoded）提交'), spec.maxBytes);
+  if (type[1]!.toLowerCase() === 'multipart/form-data') {
+    const boundary = BOUNDARY.exec(contentType);
+    const value = boundary?.[1] ?? boundary?.[2] ?? '';
+    // RFC 2046: 1 to 70 characters.
+    if (value.length < 1 || value.length > 70) return settle(source, refuse(400, '表单格式错误：分隔符（boundary）缺失或过长'), spec.maxBytes);
+  }
+  const maxParts = spec.maxFields + spec.maxFiles;
+  let bb: busboy.Busboy;
+  try {
+    bb = busboy({
+      headers: { 'content-type': contentType },
+      defParamCharset: 'utf8',
+      // busboy reports parts and urlencoded fields one early (at the closing boundary, at the
+      // separator); its limits are one above ours, and our own counts below are exact.
+      limits: { parts: maxParts + 1, fields: spec.maxFields + 1, files: spec.maxFiles, fieldSize: spec.maxFieldBytes, fileSize: spec.maxFileBytes + 1, fieldNameSize: 200 },
+    });
+  } catch {
+    return settle(source, refuse(400, INCOMPLETE), spec.maxBytes);
+  }
+
+  return new Promise((resolve) => {
+    let done = false;
+    let fieldCount = 0;
+    let bytes = 0;
+    const files: { field: string; filename: string; chunks: Buffer[] }[] = [];
+    const finish = (r: FormRead) => {
+      if (done) return;
+      done = true;
+      stop();
+      if (!r.ok) bb.destroy();
+      resolve(r);
+    };
+
+    bb.on('field', (name, value, info) => {
+      if (done) return;
+      if (++fieldCount > spec.maxFields) return finish(refuse(400, `表单字段过多（最多 ${spec.maxFields} 个）`));
+      if (info.nameTruncated) return finish(unknown(name));
+      if (spec.files.has(name)) {
+        // A browser sends an empty file input as an empty part; a script may send it as text.
+        if (value !== '') finish(refuse(400, `${label(name)}必须以文件形式上传`, name));
+        return;
+      }
+      if (spec.fields.has(name)) {
+        if (info.valueTruncated) return finish(refuse(413, `${label(name)}过长（不能超过 ${sizeText(spec.maxFieldBytes)}）`, name));
+        if (Object.hasOwn(fields, name)) return finish(refuse(400, `${label(name)}提交了不止一次`, name));
+        fields[name] = value;
+        return;
+      }
+      if (!spec.ignored?.test(name)) finish(unknown(name));
+    });
+    bb.on('file', (name, stream, info) => {
+      stream.on('error', () => undefined);
+      if (done) return void stream.resume();
+      if (!spec.files.has(name)) {
+        stream.resume();
+        return finish(spec.fields.has(name) ? refuse(400, `${label(name)}不能是文件`, name) : unknown(name));
+      }
+      const file = { field: name, filename: info.filename ?? '', chunks: [] as Buffer[] };
+      const index = files.push(file);
+      stream.on('data', (chunk: Buffer) => file.chunks.push(chunk));
+      stream.on('limit', () => {
+        const named = file.filename ? `（${shown(file.filename)}）` : '';
+        finish(refuse(413, `第 ${index} 张${label(name)}超过 ${sizeText(spec.maxFileBytes)} 上限${named}`, name));
+      });
+    });
+    bb.on('partsLimit', () => finish(refuse(400, `表单分段过多（最多 ${maxParts} 段）`)));
+    bb.on('fieldsLimit', () => finish(refuse(400, `表单字段过多（最多 ${spec.maxFields} 个）`)));
+    bb.on('filesLimit', () => {
+      const [field] = spec.files;
+      finish(field ? refuse(400, `最多上传 ${spec.maxFiles} 张${label(field)}`, field) : refuse(400, '这里不接受文件上传'));
+    });
+    bb.on('error', () => finish(refuse(400, INCOMPLETE)));
+    // After the last part, and after every file stream has ended.
+    bb.on('close', () => {
+      const kept = files.map((f) => ({ field: f.field, filename: f.filename, data: Buffer.concat(f.chunks) }));
+      // An empty file input still sends a part, with no name and no bytes.
+      finish({ ok: true, fields, files: kept.filter((f) => f.data.length > 0 || f.filename !== '') });
+    });
+
+    const stop = pump(source, spec.maxBytes, {
+      chunk(data) {
+        bytes += data.length;
+        if (bytes > spec.maxBytes) return finish(refuse(413, tooLargeText(spec.maxBytes)));
+        bb.write(data);
+      },
+      end: () => bb.end(),
+      fail: () => finish(refuse(400, INCOMPLETE)),
+      stopped: () => done,
+    });
+  });
+}
+
+/** A refusal decided before reading: the body is left to the same clean-up as a refusal mid-way. */
+function settle(source: BodySource, r: FormRead, drainBytes: number): Promise<FormRead> {
+  pump(source, drainBytes, { chunk: () => undefined, end: () => undefined, fail: () => undefined, stopped: () => true })();
+  return Promise.resolve(r);
+}
+
+interface Sink {
+  chunk(data: Buffer): void;
+  end(): void;
+  fail(): void;
+  /** True once the sink wants no more. */
+  stopped(): boolean;
+}
+
+/**
+ * Feeds a body to `sink` until it ends or the sink stops; returns the stop. After a stop nothing
+ * more is parsed. Node's stream is paused and left to @hono/node-server, which after the answer
+ * discards what is still coming (up to 64 MB, for 500 ms) and then closes the connection, so a
+ * kept-alive socket is neither stuck on an unread body nor reading one for ever. A web stream
+ * (Astro's page request) is read and discarded up to `drainBytes`, then cancelled: cancelling
+ * at once would destroy the socket before the answer was written.
+ */
+export function pump(source: BodySource, drainBytes: number, sink: Sink): () => void {
+  if (source === null) {
+    queueMicrotask(() => !sink.stopped() && sink.end());
+    return () => undefined;
+  }
+  if (!(source instanceof ReadableStream)) {
+    const onData = (chunk: Buffer) => !sink.stopped() && sink.chunk(chunk);
+    const onEnd = () => !sink.stopped() && sink.end();
+    const onClose = () => !source.readableEnded && !sink.stopped() && sink.fail();
+    const detach = () => {
+      source.off('data', onData);
+      source.off('end', onEnd);
+      source.off('close', onClose);
+      source.pause();
+    };
+    // Kept after a stop: an aborted request must not become an uncaught error.
+    source.on('error', () => !sink.stopped() && sink.fail());
+    source.on('data', onData);
+    source.on('end', onEnd);
+    source.on('close', onClose);
+    return detach;
+  }
+  void (async () => {
+    const reader = source.getReader();
+    let discarded = 0;
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return void (sink.stopped() || sink.end());
+        if (sink.stopped()) {
+          discarded += value.byteLength;
+          if (discarded > drainBytes) return void (await reader.cancel());
+          continue;
+        }
+        for (let at = 0; at < value.byteLength && !sink.stopped(); at += SLICE) {
+          if (at > 0) await new Promise((r) => setImmediate(r));
+          if (!sink.stopped()) sink.chunk(Buffer.from(value.buffer, value.byteOffset + at, Math.min(SLICE, value.byteLength - at)));
+        }
+      }
+    } catch {
+      if (!sink.stopped()) sink.fail();
+    }
+  })();
+  return () => undefined;
+}
+
+/** The whole body, up to `maxBytes`: null when it is longer (the rest is left as `pump` says). */
+export function readBytes(source: BodySource, maxBytes: number): Promise<Buffer | null | 'incomplete'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (r: Buffer | null | 'incomplete') => {
+      done = true;
+      stop();
+      resolve(r);
+    };
+    const stop = pump(source, maxBytes, {
+      chunk(data) {
+        size += data.length;
+        if (size > maxBytes) return finish(null);
+        chunks.push(data);
+      },
+      end: () => finish(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)),
+      fail: () => finish('incomplete'),
+      stopped: () => done,
+    });
+  });
+}
