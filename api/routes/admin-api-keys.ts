@@ -7,8 +7,9 @@ import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { issueApiKey, keyName, listApiKeys, revokeApiKey, revokeInput } from '../services/api-keys.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('接口密钥') });
 const notFound = (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, '接口密钥不存在');
 };

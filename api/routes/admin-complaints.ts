@@ -9,21 +9,22 @@ import { applyAction } from '../services/complaint-actions.ts';
 import { getStaffComplaint, revealContact, staffPhotoFile } from '../services/complaint-detail.ts';
 import { listQueue, queueCounts, queueQuery } from '../services/complaint-queue.ts';
 import { actionInput } from '../services/complaint-workflow.ts';
+import { decimal, freeText, optionalText, recordId } from '../services/text-input.ts';
 
 const notFound = () => new ApiError(404, '举报不存在或无权查看');
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('举报') });
 const photoParam = idParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
 const bulk = z.object({
-  items: z.array(z.object({ id: z.number().int().positive(), version: z.number().int().min(1) })).min(1, { error: '请先勾选举报' }).max(200, { error: '一次最多处理 200 条' }),
+  items: z.array(z.object({ id: recordId('举报'), version: decimal('版本号', { integer: true, min: 1, invalid: '缺少版本号，请刷新页面' }) })).min(1, { error: '请先勾选举报' }).max(200, { error: '一次最多处理 200 条' }),
   action: z.discriminatedUnion('action', [
-    z.object({ action: z.literal('accept'), reply: z.string().trim().max(1000).optional() }),
-    z.object({ action: z.literal('reject'), reason: actionInput.options[1].shape.reason, detail: z.string().trim().max(500).optional(), reply: z.string().trim().max(1000).optional() }),
-    z.object({ action: z.literal('assign'), villageId: z.number().int().positive({ error: '请选择属地村（社区）' }), departmentIds: z.array(z.number().int().positive()).max(10).default([]), reply: z.string().trim().max(1000).optional() }),
+    z.object({ action: z.literal('accept'), reply: optionalText('答复', { max: 1000 }) }),
+    z.object({ action: z.literal('reject'), reason: actionInput.options[1].shape.reason, detail: optionalText('说明', { max: 500 }), reply: optionalText('答复', { max: 1000 }) }),
+    z.object({ action: z.literal('assign'), villageId: recordId('属地村（社区）', { required: '请选择属地村（社区）', invalid: '请选择属地村（社区）' }), departmentIds: z.array(recordId('参与部门')).max(10).default([]), reply: optionalText('答复', { max: 1000 }) }),
   ], { error: '批量操作只支持受理、不予受理和交办' }),
-  reason: z.string().trim().max(500).optional(),
+  reason: optionalText('理由', { max: 500 }),
 });
 
 /** The moderation queue and triage. Policy: api/http/policy.ts (village officers read their own village only). */
@@ -57,7 +58,7 @@ export function adminComplaintRoutes(ctx: AppContext) {
       return c.json(r);
     })
     .post('/complaints/:id/contact', zValidator('param', idParam, orNotFound), async (c) => {
-      const { reason } = await jsonBody(c, z.object({ reason: z.string({ error: '请说明查看举报人信息的理由' }).trim().min(4, { error: '请说明查看举报人信息的理由（至少 4 个字）' }).max(200) }));
+      const { reason } = await jsonBody(c, z.object({ reason: freeText('查看理由', { min: 4, max: 200, required: '请说明查看举报人信息的理由', tooShort: '请说明查看举报人信息的理由（至少 4 个字）' }) }));
       const contact = revealContact(ctx.db, staff(c), c.req.valid('param').id, reason, ctx.clock());
       if (!contact) throw notFound();
       c.header('Cache-Control', 'no-store');

@@ -11,13 +11,14 @@ import { getEnterpriseFile } from '../services/enterprise-file.ts';
 import { enterpriseInput, enterpriseUpdate, registerFilter } from '../services/enterprise-input.ts';
 import { insertEnterprise, listEnterprises, updateEnterprise } from '../services/enterprises.ts';
 import { linkComplaints } from '../services/tasks.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('企业') });
 const notFound = () => new ApiError(404, '企业不存在或无权查看');
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
-const ids = z.array(z.coerce.number({ error: '举报编号须为数字' }).int().positive({ error: '举报编号须为正整数' })).max(50, { error: '一次最多关联 50 条' });
+const ids = z.array(recordId('举报编号', { invalid: '举报编号须为正整数' })).max(50, { error: '一次最多关联 50 条' });
 // The page's one text box takes "12, 15 18"; the API takes an array.
 const splitIds = (v: unknown) => (typeof v === 'string' ? v.replace(/#/g, '').split(/[,，、\s]+/).filter(Boolean) : v);
 const linkBody = z.object({ complaintIds: z.preprocess(splitIds, ids.min(1, { error: '请填写要关联的举报编号' })) });

@@ -9,8 +9,9 @@ import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { addExposurePhoto, exposurePhotoFile, photoAddInput, photoBlurInput, photoRemoveInput, reblurExposurePhoto, removeExposurePhoto } from '../services/exposure-photos.ts';
 import { exposureQuery, getExposure, listExposures } from '../services/exposure-queries.ts';
 import { applyExposureAction, createExposure, exposureActionInput, exposureCreateInput, exposureInput, updateExposure } from '../services/exposures.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('案例') });
 const photoParam = idParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
 const fileParam = photoParam.extend({ size: z.enum(['display', 'thumb']) });
 const notFound = () => new ApiError(404, '案例不存在');

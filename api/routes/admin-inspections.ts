@@ -8,9 +8,10 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { createDraw, drawInput, getDraw, listDraws, outcomeInput, recordOutcome, verifyDraw } from '../services/inspection-draws.ts';
 import { createPatrol, getPatrol, listPatrols, patrolInput, patrolQuery } from '../services/night-patrols.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
-const itemParam = idParam.extend({ enterpriseId: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('记录') });
+const itemParam = idParam.extend({ enterpriseId: recordId('企业') });
 const notFound = (message: string) => (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, message);
 };

@@ -8,8 +8,9 @@ import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { listRevisits, recordRevisit, revisitInput } from '../services/revisits.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('回头看记录') });
 const status = z.object({ status: z.enum(['scheduled', 'done']).catch('scheduled') });
 
 /** 回头看: the village records what it found; a finding reopens work. Policy: api/http/policy.ts. */

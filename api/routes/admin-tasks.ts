@@ -14,9 +14,10 @@ import { addEvidence, evidenceFields, evidenceFile } from '../services/task-evid
 import { getTask, listTasks } from '../services/task-queries.ts';
 import { taskActionInput, taskCreateInput } from '../services/task-workflow.ts';
 import { createTask } from '../services/tasks.ts';
+import { recordId } from '../services/text-input.ts';
 
-const idParam = z.object({ id: z.coerce.number().int().positive() });
-const itemParam = idParam.extend({ itemId: z.coerce.number().int().positive() });
+const idParam = z.object({ id: recordId('任务') });
+const itemParam = idParam.extend({ itemId: recordId('检查项') });
 const evidenceParam = idParam.extend({ evidenceId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
 const notFound = () => new ApiError(404, '任务不存在或无权查看');
 const EVIDENCE_LABELS: Record<string, string> = { note: '现场说明', lat: '手机定位的纬度', lng: '手机定位的经度', photos: '照片' };
@@ -25,7 +26,7 @@ const orNotFound = (r: { success: boolean }) => {
 };
 export const taskQuery = z.object({
   status: z.enum([...TASK_STATUSES, 'active']).optional().catch(undefined),
-  villageId: z.coerce.number().int().positive().optional().catch(undefined),
+  villageId: recordId('村（社区）').optional().catch(undefined),
   overdue: z.enum(['1']).optional().catch(undefined).transform((v) => v === '1'),
 });
 

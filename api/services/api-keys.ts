@@ -6,14 +6,15 @@ import { users } from '../../db/schema.ts';
 import { apiKeys, apiSubmissions } from '../../db/schema-public.ts';
 import { audit, type Actor } from './audit.ts';
 import { fail, type Result } from './enterprises.ts';
+import { freeText } from './text-input.ts';
 
 const PREFIX_LENGTH = 8;
 
 export const keyName = z.object({
-  name: z.string({ error: '请填写使用方名称' }).trim().min(2, { error: '请填写使用方名称（至少 2 个字）' }).max(60, { error: '使用方名称最多 60 个字' }),
+  name: freeText('使用方名称', { min: 2, max: 60, required: '请填写使用方名称', tooShort: '请填写使用方名称（至少 2 个字）' }),
 });
 export const revokeInput = z.object({
-  reason: z.string({ error: '请填写吊销理由' }).trim().min(2, { error: '请填写吊销理由' }).max(200, { error: '吊销理由最多 200 个字' }),
+  reason: freeText('吊销理由', { min: 2, max: 200, required: '请填写吊销理由', tooShort: '请填写吊销理由' }),
 });
 
 const hashOf = (key: string) => createHash('sha256').update(key, 'utf8').digest();

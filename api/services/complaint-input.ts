@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { decimal, freeText, optionalText } from './text-input.ts';
 import { DAY_MS } from './time.ts';
 
 /** Field names as the form and the API send them, with the label a resident sees. */
@@ -19,31 +20,13 @@ export const FIELD_LABELS = {
 } as const;
 export type ComplaintField = keyof typeof FIELD_LABELS;
 
-const optionalText = (max: number, label: string) =>
-  z
-    .string({ error: `${label}格式不正确` })
-    .trim()
-    .max(max, { error: `${label}最多 ${max} 个字` })
-    .optional()
-    .transform((v) => (v ? v : undefined));
-
 // Forms and JSON both arrive here as text (see complaint-form.ts); empty means "no point chosen".
 const coordinate = (label: string, limit: number) =>
-  z
-    .string({ error: '请在地图上选点，或填写经纬度' })
-    .trim()
-    .min(1, { error: '请在地图上选点，或填写经纬度' })
-    .pipe(
-      z.coerce
-        .number<string>({ error: `${label}必须是数字` })
-        .refine(Number.isFinite, { error: `${label}必须是数字` })
-        .min(-limit, { error: `${label}超出范围` })
-        .max(limit, { error: `${label}超出范围` }),
-    );
+  decimal(label, { min: -limit, max: limit, required: '请在地图上选点，或填写经纬度', invalid: `${label}必须是数字（如 120.123456）`, range: `${label}超出范围` });
 
 // Mainland mobile numbers: 11 digits starting 13–19; "+86" and separators are tolerated.
 const mobile = z
-  .string()
+  .string({ error: '手机号格式不正确，请填写 11 位手机号' })
   .transform((v) => v.replace(/[\s-]/g, '').replace(/^(\+?86)/, ''))
   .pipe(z.string().regex(/^1[3-9]\d{9}$/, { error: '手机号格式不正确，请填写 11 位手机号' }));
 
@@ -55,24 +38,27 @@ const exifClaim = z
   })
   .nullable();
 
+// 2026-11-22T08:30, with seconds, fractions or an offset as a browser or an app may add them.
+const SEEN_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([zZ]|[+-]\d{2}:\d{2})?$/;
+
 export function complaintFieldsSchema(now: () => Date = () => new Date()) {
   return z
     .object({
-      category: z.string({ error: '请选择问题类别' }).trim().min(1, { error: '请选择问题类别' }).max(40),
+      category: z.string({ error: '请选择问题类别' }).trim().min(1, { error: '请选择问题类别' }).max(40, { error: '问题类别不正确' }),
       lat: coordinate('纬度', 90),
       lng: coordinate('经度', 180),
-      address: optionalText(200, '地址描述'),
-      description: z
-        .string({ error: '请填写问题描述' })
-        .trim()
-        .min(10, { error: '问题描述至少写 10 个字：看到了什么、在哪里' })
-        .max(2000, { error: '问题描述最多 2000 个字' }),
+      address: optionalText('地址描述', { max: 200 }),
+      description: freeText('问题描述', { min: 10, max: 2000, required: '请填写问题描述', tooShort: '问题描述至少写 10 个字：看到了什么、在哪里' }),
       seenAt: z
-        .string()
+        .string({ error: '发现时间格式不正确' })
         .trim()
         .optional()
         .transform((v, ctx) => {
           if (!v) return undefined;
+          if (!SEEN_AT.test(v)) {
+            ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
+            return z.NEVER;
+          }
           // datetime-local sends "2026-11-22T08:30" in the resident's (Chinese) local time.
           const d = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : `${v}+08:00`);
           const t = now().getTime();
@@ -86,9 +72,9 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
         .enum(['1', '0', 'true', 'false', 'on', ''], { error: '是否匿名的取值不正确' })
         .optional()
         .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'on'),
-      name: optionalText(40, '姓名'),
+      name: optionalText('姓名', { max: 40 }),
       phone: z.union([z.literal('').transform(() => undefined), mobile]).optional(),
-      captchaToken: z.string().max(10_000).optional(),
+      captchaToken: z.string({ error: '人机验证无效，请重新验证' }).max(10_000, { error: '人机验证无效，请重新验证' }).optional(),
       idempotencyKey: z
         .string()
         .regex(/^[A-Za-z0-9_-]{16,64}$/, { error: '提交编号格式不正确' })

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { ComplaintStatus } from '../../db/schema.ts';
+import { decimal, freeText, optionalText, recordId } from './text-input.ts';
 
 /** Every status change of a complaint, and what each staff action may do, lives here. */
 export const OPEN_STATUSES: readonly ComplaintStatus[] = ['submitted', 'accepted', 'assigned'];
@@ -41,25 +42,25 @@ export function nextStatus(action: ActionName, from: ComplaintStatus): Complaint
   return t.from.includes(from) ? t.to(from) : null;
 }
 
-const reply = z.string().trim().max(1000, { error: '答复最多 1000 个字' }).optional();
-const note = z.string().trim().max(2000, { error: '备注最多 2000 个字' }).optional();
-const version = z.coerce.number({ error: '缺少版本号，请刷新页面' }).int().min(1);
-const reason = z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由' }).max(500);
-const id = (label: string) => z.coerce.number({ error: `请选择${label}` }).int().positive({ error: `请选择${label}` });
+const reply = optionalText('答复', { max: 1000 });
+const note = optionalText('备注', { max: 2000 });
+const version = decimal('版本号', { integer: true, min: 1, required: '缺少版本号，请刷新页面', invalid: '缺少版本号，请刷新页面' });
+const reason = freeText('理由', { min: 2, max: 500, required: '请填写理由', tooShort: '请填写理由' });
+const id = (label: string) => recordId(label, { required: `请选择${label}`, invalid: `请选择${label}` });
 
 /** What each action needs, validated at the edge with messages staff can act on. */
 export const actionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('accept'), version, reply, note }),
-  z.object({ action: z.literal('reject'), version, reason: z.enum(REJECT_REASONS, { error: '请选择不予受理的理由' }), detail: z.string().trim().max(500).optional(), reply, note }),
+  z.object({ action: z.literal('reject'), version, reason: z.enum(REJECT_REASONS, { error: '请选择不予受理的理由' }), detail: optionalText('说明', { max: 500 }), reply, note }),
   z.object({ action: z.literal('merge'), version, targetId: id('要合并到的举报'), reply, note }),
-  z.object({ action: z.literal('assign'), version, villageId: id('属地村（社区）'), departmentIds: z.array(z.coerce.number().int().positive()).max(10).default([]), reply, note }),
+  z.object({ action: z.literal('assign'), version, villageId: id('属地村（社区）'), departmentIds: z.array(recordId('参与部门')).max(10).default([]), reply, note }),
   z.object({ action: z.literal('resolve'), version, reply, note }),
   z.object({ action: z.literal('close'), version, reply, note }),
   z.object({ action: z.literal('reopen'), version, reason, reply, note }),
-  z.object({ action: z.literal('extend'), version, days: z.coerce.number({ error: '请填写延期天数' }).int().min(1, { error: '延期至少 1 天' }), reason, reply, note }),
+  z.object({ action: z.literal('extend'), version, days: decimal('延期天数', { integer: true, min: 1, max: 3650, range: '延期至少 1 天' }), reason, reply, note }),
   z.object({ action: z.literal('classify'), version, categoryId: id('类别'), note }),
-  z.object({ action: z.literal('reply'), version, reply: z.string().trim().min(2, { error: '请填写答复内容' }).max(1000), note }),
-  z.object({ action: z.literal('note'), version, note: z.string().trim().min(1, { error: '请填写备注' }).max(2000) }),
+  z.object({ action: z.literal('reply'), version, reply: freeText('答复', { min: 2, max: 1000, required: '请填写答复内容', tooShort: '请填写答复内容' }), note }),
+  z.object({ action: z.literal('note'), version, note: freeText('备注', { min: 1, max: 2000, required: '请填写备注' }) }),
 ], { error: '未知的操作' });
 
 export type ActionInput = z.infer<typeof actionInput>;

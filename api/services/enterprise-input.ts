@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { blankOr } from './blank-field.ts';
+import { decimal, freeText, optionalDecimal, optionalRecordId, optionalText, textOrEmpty } from './text-input.ts';
 import { beijingDate, isCalendarDate } from './time.ts';
 import { ENTERPRISE_STATUSES, FOUR_WITHOUTS, INSPECTION_AREAS, REMEDIATION_TYPES, STRUCTURES, type InspectionArea } from '../../db/schema-enforcement.ts';
 
-const text = (label: string, max = 200) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
+const text = (label: string, max = 200) => textOrEmpty(label, max);
 const date = (label: string) =>
   z.string().trim().refine(isCalendarDate, { error: `${label}不是有效日期，请写成 2026-01-31 的格式` }).nullish().or(z.literal('').transform(() => null));
-const area = (label: string) => z.coerce.number({ error: `${label}须为数字` }).min(0, { error: `${label}不能为负` }).max(10_000_000).nullish();
+const area = (label: string) => optionalDecimal(label, { min: 0, max: 10_000_000, invalid: `${label}须为数字（平方米，如 120.5）` });
 const bool = z.union([z.boolean(), z.enum(['true', 'false', 'on', '1', '0']).transform((v) => v === 'true' || v === 'on' || v === '1')]);
 
 export const UNLICENSED_NAME_HINT = '无营业执照的，名称按“负责人姓名+经营内容+作坊（或个体户）”填写，如“张三塑料造粒作坊”';
@@ -18,20 +19,20 @@ export function unlicensedNameProblem(name: string, person: string): string | nu
 }
 
 const problems = z
-  .partialRecord(z.enum(INSPECTION_AREAS), z.string().trim().max(1000, { error: '每项问题最多 1000 个字' }))
+  .partialRecord(z.enum(INSPECTION_AREAS), freeText('问题情况', { max: 1000, tooLong: '每项问题最多 1000 个字' }))
   .default({})
   .transform((p) => Object.fromEntries(Object.entries(p).filter(([, v]) => v && v !== '无')) as Partial<Record<InspectionArea, string>>);
 
 /** Every field of the survey form (seed 000) and the dynamic list (seed 002), with Chinese messages. */
 export const enterpriseFields = z.object({
-  name: z.string({ error: '请填写企业名称' }).trim().min(2, { error: '请填写企业名称' }).max(100, { error: '企业名称最多 100 个字' }),
-  villageId: z.coerce.number().int().positive({ error: '请选择属地村（社区）' }).optional(),
+  name: freeText('企业名称', { min: 2, max: 100, required: '请填写企业名称', tooShort: '企业名称至少 2 个字' }),
+  villageId: optionalRecordId('属地村（社区）', { invalid: '请选择属地村（社区）' }),
   industry: text('行业类别', 50),
   address: text('详细地址'),
-  lat: z.coerce.number().min(3, { error: '纬度不在中国境内' }).max(54, { error: '纬度不在中国境内' }).nullish(),
-  lng: z.coerce.number().min(73, { error: '经度不在中国境内' }).max(136, { error: '经度不在中国境内' }).nullish(),
+  lat: optionalDecimal('纬度', { min: 3, max: 54, range: '纬度不在中国境内' }),
+  lng: optionalDecimal('经度', { min: 73, max: 136, range: '经度不在中国境内' }),
   personInCharge: text('负责人', 50),
-  phone: z.string().trim().regex(/^[0-9+\-\s()]{0,30}$/, { error: '联系电话只能包含数字和 + - ( )' }).default(''),
+  phone: z.string().trim().regex(/^[0-9+\- ()]{0,30}$/, { error: '联系电话只能包含数字和 + - ( )' }).default(''),
   businessLicence: bool.default(false),
   licenceScope: text('经营范围', 500),
   licenceIssuedOn: date('营业执照核发时间'),
@@ -41,19 +42,19 @@ export const enterpriseFields = z.object({
   otherPermitIssuedOn: date('其他证照核发时间'),
   premises: z.enum(['owned', 'rented'], { error: '经营场所请选自建或租赁' }).nullish(),
   landlord: text('出租房业主', 50),
-  landlordPhone: z.string().trim().regex(/^[0-9+\-\s()]{0,30}$/, { error: '业主电话只能包含数字和 + - ( )' }).default(''),
+  landlordPhone: z.string().trim().regex(/^[0-9+\- ()]{0,30}$/, { error: '业主电话只能包含数字和 + - ( )' }).default(''),
   landArea: area('占地面积'),
   stateLandArea: area('国有土地面积'),
   collectiveLandArea: area('集体土地面积'),
   buildingArea: area('建筑面积'),
   structure: z.enum(STRUCTURES, { error: '请选择建筑结构' }).nullish(),
   illegalBuildingArea: area('违法建筑面积'),
-  workers: z.coerce.number({ error: '从业人数须为整数' }).int({ error: '从业人数须为整数' }).min(0, { error: '从业人数不能为负' }).max(100_000, { error: '从业人数过大' }).nullish(),
+  workers: optionalDecimal('从业人数', { integer: true, min: 0, max: 100_000 }),
   problems,
   fourWithouts: z.array(z.enum(FOUR_WITHOUTS)).default([]),
   remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型只能是关停取缔、整改提升或搬迁入园' }).nullish(),
   remediationReason: text('理由', 1000),
-  revisitType: z.coerce.number().int().min(1, { error: '回头看类型为 1–4' }).max(4, { error: '回头看类型为 1–4' }).nullish(),
+  revisitType: optionalDecimal('回头看类型', { integer: true, min: 1, max: 4, invalid: '回头看类型为 1–4', range: '回头看类型为 1–4' }),
   plannedOn: date('计划完成时间'),
   progressNote: text('整治进度', 1000),
   responsible: text('责任人', 100),
@@ -86,12 +87,12 @@ export const enterpriseInput = enterpriseFields.superRefine(refine);
 export type EnterpriseInput = z.output<typeof enterpriseInput>;
 
 /** An edit names the version it read, as complaints do. */
-export const enterpriseUpdate = enterpriseFields.extend({ version: z.coerce.number().int().min(1) }).superRefine(refine);
+export const enterpriseUpdate = enterpriseFields.extend({ version: decimal('版本号', { integer: true, min: 1, required: '缺少版本号，请刷新页面', invalid: '缺少版本号，请刷新页面' }) }).superRefine(refine);
 
 /** The register's filters, as the page's form sends them ("全部" is empty) and as the list API and the export take them. */
 export const registerFilter = z.object({
-  villageId: blankOr(z.coerce.number({ error: '村（社区）参数有误' }).int().positive({ error: '村（社区）参数有误' })),
+  villageId: optionalRecordId('村（社区）', { invalid: '村（社区）参数有误' }),
   status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态参数有误' })),
   remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型参数有误' })),
-  q: blankOr(z.string().trim().max(50, { error: '搜索词最多 50 个字' })),
+  q: optionalText('搜索词', { max: 50 }),
 });

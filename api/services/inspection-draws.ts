@@ -9,25 +9,26 @@ import { blankOr } from './blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { fail, registerConditions, type Result } from './enterprises.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
+import { decimal, freeText, optionalRecordId, optionalText, recordId } from './text-input.ts';
 
 
 export const drawInput = z.object({
-  title: z.string({ error: '请填写抽查名称' }).trim().min(2, { error: '请填写抽查名称' }).max(100, { error: '抽查名称最多 100 个字' }),
+  title: freeText('抽查名称', { min: 2, max: 100, required: '请填写抽查名称', tooShort: '请填写抽查名称' }),
   seed: blankOr(z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' })),
-  villageId: blankOr(z.coerce.number().int().positive({ error: '属地村（社区）不正确' })),
+  villageId: optionalRecordId('属地村（社区）'),
   status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态不正确' })),
   remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型不正确' })),
-  industry: blankOr(z.string().trim().max(50, { error: '行业类别最多 50 个字' })),
-  enterpriseCount: z.coerce.number({ error: '请填写抽取企业数' }).int({ error: '抽取企业数须为整数' }).min(1, { error: '至少抽取 1 家企业' }).max(500, { error: '一次最多抽取 500 家企业' }),
-  departmentIds: z.array(z.coerce.number().int().positive(), { error: '请选择执法部门' }).min(1, { error: '请至少选择一个执法部门' }).max(20),
-  inspectorsPerDepartment: z.coerce.number().int({ error: '每部门抽取人数须为整数' }).min(1, { error: '每部门至少抽取 1 人' }).max(10, { error: '每部门最多抽取 10 人' }).default(1),
+  industry: optionalText('行业类别', { max: 50 }),
+  enterpriseCount: decimal('抽取企业数', { integer: true, min: 1, max: 500, range: '抽取企业数须在 1 到 500 之间（一次最多抽取 500 家企业）' }),
+  departmentIds: z.array(recordId('执法部门'), { error: '请选择执法部门' }).min(1, { error: '请至少选择一个执法部门' }).max(20, { error: '执法部门最多 20 个' }),
+  inspectorsPerDepartment: decimal('每部门抽取人数', { integer: true, min: 1, max: 10 }).default(1),
 });
 export type DrawInput = z.output<typeof drawInput>;
 
 export const outcomeInput = z
   .object({
     outcome: z.enum(INSPECTION_OUTCOMES, { error: '检查结果只能是未发现问题、发现问题或未能检查' }),
-    note: z.string().trim().max(1000, { error: '说明最多 1000 个字' }).optional(),
+    note: optionalText('说明', { max: 1000 }),
   })
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;

@@ -4,12 +4,12 @@ import type { Db } from '../../db/client.ts';
 import { complaints, users, villages } from '../../db/schema.ts';
 import { enterprises, nightPatrols, patrolFindings } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
-import { blankOr } from './blank-field.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
 import { enterpriseScope, isOffice, visibleEnterprise } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
+import { freeText, optionalRecordId, textOrEmpty } from './text-input.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from './time.ts';
 
 type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
@@ -29,13 +29,15 @@ const moment = (label: string) =>
 /** Names typed one a line or separated by commas (or 、), or already a list. */
 const participants = z
   .union([z.array(z.string().max(200)).max(50), z.string().max(2000)], { error: '请填写参加人员' })
-  .transform((v) => [...new Set((Array.isArray(v) ? v : v.split(/[\n,，、;；]+/)).map((s) => s.trim()).filter(Boolean))])
-  .pipe(z.array(z.string().max(30, { error: '参加人员姓名最多 30 个字' })).min(2, { error: '夜查至少两人参加' }).max(20, { error: '参加人员最多 20 人' }));
+  .transform((v) => (Array.isArray(v) ? v : v.split(/[\n,，、;；]+/)))
+  .pipe(z.array(freeText('参加人员姓名', { max: 30, tooLong: '参加人员姓名最多 30 个字' })))
+  .transform((names) => [...new Set(names.filter(Boolean))])
+  .pipe(z.array(z.string()).min(2, { error: '夜查至少两人参加' }).max(20, { error: '参加人员最多 20 人' }));
 
 const finding = z.object({
-  enterpriseId: blankOr(z.coerce.number().int().positive({ error: '关联企业不正确' })),
-  complaintId: blankOr(z.coerce.number().int().positive({ error: '关联举报不正确' })),
-  note: z.string({ error: '请写明发现的情况' }).trim().min(1, { error: '请写明发现的情况' }).max(1000, { error: '每条发现最多 1000 个字' }),
+  enterpriseId: optionalRecordId('关联企业'),
+  complaintId: optionalRecordId('关联举报'),
+  note: freeText('发现的情况', { min: 1, max: 1000, required: '请写明发现的情况', tooLong: '每条发现最多 1000 个字' }),
 });
 
 /** A night patrol as the form sends it; `now` bounds the times (nothing in the future). */
@@ -44,10 +46,10 @@ export const patrolInput = (now: () => Date) =>
     .object({
       startedAt: moment('开始时间'),
       endedAt: moment('结束时间'),
-      area: z.string({ error: '请填写巡查区域' }).trim().min(2, { error: '请填写巡查区域' }).max(200, { error: '巡查区域最多 200 个字' }),
-      villageId: blankOr(z.coerce.number().int().positive({ error: '村（社区）不正确' })),
+      area: freeText('巡查区域', { min: 2, max: 200, required: '请填写巡查区域', tooShort: '请填写巡查区域' }),
+      villageId: optionalRecordId('村（社区）'),
       participants,
-      summary: z.string().trim().max(2000, { error: '情况小结最多 2000 个字' }).default(''),
+      summary: textOrEmpty('情况小结', 2000),
       findings: z.array(finding).max(50, { error: '一次最多记录 50 条发现' }).default([]),
     })
     .superRefine((p, ctx) => {

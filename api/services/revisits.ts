@@ -12,15 +12,16 @@ import { atomically, fail, insertEnterprise, setEnterpriseStatus, type Result } 
 import type { Limits } from './complaint-actions.ts';
 import { createTask } from './tasks.ts';
 import { beijingDate, DAY_MS } from './time.ts';
+import { freeText, optionalText } from './text-input.ts';
 import type { VillageArea } from './village-routing.ts';
 
 export const revisitInput = z
   .object({
     outcome: z.enum(REVISIT_OUTCOMES, { error: '请选择回头看结果' }),
-    note: z.string({ error: '请写明现场情况' }).trim().min(2, { error: '请写明现场情况（至少 2 个字）' }).max(1000),
+    note: freeText('现场情况', { min: 2, max: 1000, required: '请写明现场情况', tooShort: '请写明现场情况（至少 2 个字）' }),
     /** A new workshop found in the vacated premises, or never listed, gets its own file. */
-    newEnterpriseName: z.string().trim().max(100).optional(),
-    newPersonInCharge: z.string().trim().max(50).optional(),
+    newEnterpriseName: optionalText('新作坊名称', { max: 100 }),
+    newPersonInCharge: optionalText('新作坊负责人', { max: 50 }),
   })
   .superRefine((r, ctx) => {
     if ((r.outcome === 'new_in_vacated' || r.outcome === 'newly_found') && !r.newEnterpriseName) {

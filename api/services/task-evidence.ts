@@ -9,12 +9,13 @@ import { visibleTask } from './enforcement-scope.ts';
 import { atomically, fail, type Result } from './enterprises.ts';
 import type { PhotoLimits } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
+import { decimalOrUndefined, freeText } from './text-input.ts';
 
 export const evidenceFields = z.object({
-  note: z.string({ error: '请写明现场情况' }).trim().min(2, { error: '请写明现场情况（至少 2 个字）' }).max(1000, { error: '说明最多 1000 个字' }),
+  note: freeText('现场情况', { min: 2, max: 1000, required: '请写明现场情况', tooShort: '请写明现场情况（至少 2 个字）', tooLong: '说明最多 1000 个字' }),
   // The phone's position when the file carries no GPS (a camera app may strip it).
-  lat: z.coerce.number({ error: '手机定位的纬度无效' }).min(-90, { error: '手机定位的纬度无效' }).max(90, { error: '手机定位的纬度无效' }).optional(),
-  lng: z.coerce.number({ error: '手机定位的经度无效' }).min(-180, { error: '手机定位的经度无效' }).max(180, { error: '手机定位的经度无效' }).optional(),
+  lat: decimalOrUndefined('纬度', { min: -90, max: 90, invalid: '手机定位的纬度无效', range: '手机定位的纬度无效' }),
+  lng: decimalOrUndefined('经度', { min: -180, max: 180, invalid: '手机定位的经度无效', range: '手机定位的经度无效' }),
 });
 
 export interface EvidenceDeps {

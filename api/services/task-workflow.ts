@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isCalendarDate } from './time.ts';
+import { decimal, freeText, optionalText, recordId, textOrEmpty } from './text-input.ts';
 import { INSPECTION_AREAS, REMEDIATION_TYPES, type TaskStatus } from '../../db/schema-enforcement.ts';
 
 /** Every status change of an enforcement task lives here, as the complaint's do in complaint-workflow. */
@@ -23,35 +24,35 @@ export function nextTaskStatus(action: TaskActionName, from: TaskStatus): TaskSt
   return (t.from as readonly TaskStatus[]).includes(from) ? t.to : null;
 }
 
-const version = z.coerce.number({ error: '缺少版本号，请刷新页面' }).int().min(1);
-const reason = z.string({ error: '请填写理由' }).trim().min(2, { error: '请填写理由' }).max(500, { error: '理由最多 500 个字' });
-const note = z.string().trim().max(1000, { error: '说明最多 1000 个字' }).optional();
+const version = decimal('版本号', { integer: true, min: 1, required: '缺少版本号，请刷新页面', invalid: '缺少版本号，请刷新页面' });
+const reason = freeText('理由', { min: 2, max: 500, required: '请填写理由', tooShort: '请填写理由' });
+const note = optionalText('说明', { max: 1000 });
 
 export const taskActionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('submit'), version, note }),
   z.object({ action: z.literal('accept'), version, note }),
   // The lines the acceptor wants done again go back to undone; their photos stay as history.
-  z.object({ action: z.literal('return'), version, reason, redoItemIds: z.array(z.coerce.number().int().positive()).max(50).default([]) }),
+  z.object({ action: z.literal('return'), version, reason, redoItemIds: z.array(recordId('要重做的检查项')).max(50).default([]) }),
   z.object({ action: z.literal('cancel'), version, reason }),
 ], { error: '未知的操作' });
 export type TaskActionInput = z.infer<typeof taskActionInput>;
 
-const lead = (label: string) => z.string({ error: `请填写${label}` }).trim().min(2, { error: `请填写${label}` }).max(50, { error: `${label}最多 50 个字` });
+const lead = (label: string) => freeText(label, { min: 2, max: 50, required: `请填写${label}`, tooShort: `请填写${label}` });
 
 export const taskCreateInput = z
   .object({
-    enterpriseId: z.coerce.number({ error: '请选择企业' }).int().positive({ error: '请选择企业' }),
+    enterpriseId: recordId('企业', { required: '请选择企业', invalid: '请选择企业' }),
     type: z.enum(REMEDIATION_TYPES, { error: '请选择整治类型' }),
-    departmentIds: z.array(z.coerce.number().int().positive()).max(10).default([]),
+    departmentIds: z.array(recordId('参与部门')).max(10).default([]),
     villageLead: lead('村居负责人'),
     townshipLead: lead('镇街负责人'),
-    departmentLead: z.string().trim().max(50).default(''),
+    departmentLead: textOrEmpty('责任部门负责人', 50),
     dueOn: z.string({ error: '请填写完成期限' }).refine(isCalendarDate, { error: '完成期限不是有效日期，请写成 2026-01-31 的格式' }),
-    measures: z.string().trim().max(2000, { error: '整治措施最多 2000 个字' }).default(''),
+    measures: textOrEmpty('整治措施', 2000),
     optionalItems: z.array(z.enum(['remove_equipment', 'restore_land'])).default([]),
     areas: z.array(z.enum(INSPECTION_AREAS)).default([]),
     /** Complaints about this enterprise that the task answers: they are linked and assigned to the village. */
-    complaintIds: z.array(z.coerce.number().int().positive()).max(50).default([]),
+    complaintIds: z.array(recordId('举报编号')).max(50).default([]),
   })
   .refine((t) => t.type !== 'rectify' || t.areas.length > 0, { path: ['areas'], message: '整改提升请至少选择一个整改方面' })
   .refine((t) => t.departmentIds.length === 0 || t.departmentLead.length >= 2, { path: ['departmentLead'], message: '有部门参与联合执法时，请填写责任部门负责人' });
