@@ -10,6 +10,7 @@ import type { PhotoLimits } from './services/photo-pipeline.ts';
 import type { FormLimits } from './services/complaint-form.ts';
 import { PhotoStore } from './services/photo-store.ts';
 import { RateLimiter } from './services/rate-limit.ts';
+import { loadDeviceSecret, LoginThrottle } from './services/login-throttle.ts';
 import { loadVillageAreas, type VillageArea } from './services/village-routing.ts';
 import type { SessionConfig } from './services/auth/sessions.ts';
 
@@ -26,8 +27,8 @@ export interface AppContext {
   photoLimits: PhotoLimits;
   formLimits: FormLimits;
   villageAreas: () => VillageArea[];
-  loginIpLimiter: RateLimiter;
-  loginAccountLimiter: RateLimiter;
+  /** Staff logins: backoff per (account, address), looser limits per address and per account. */
+  loginThrottle: LoginThrottle;
   sessions: SessionConfig;
   /** The time, replaceable in tests (session expiry, deadlines). */
   clock: () => Date;
@@ -68,8 +69,18 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
     formLimits: { maxPhotos: env.MAX_PHOTOS, maxPhotoBytes: env.MAX_PHOTO_BYTES },
     // Village boundaries change only through the seed or an admin edit; read them once.
     villageAreas: () => (areas ??= loadVillageAreas(db)),
-    loginIpLimiter: new RateLimiter(env.LOGIN_LIMIT_PER_IP, env.LOGIN_WINDOW_S * 1000, overrides.now),
-    loginAccountLimiter: new RateLimiter(env.LOGIN_LIMIT_PER_ACCOUNT, env.LOGIN_WINDOW_S * 1000, overrides.now),
+    loginThrottle: new LoginThrottle({
+      pairBaseMs: 1000,
+      pairMaxMs: env.LOGIN_BACKOFF_MAX_S * 1000,
+      addressLimit: env.LOGIN_LIMIT_PER_IP,
+      addressWindowMs: env.LOGIN_WINDOW_S * 1000,
+      accountLimit: env.LOGIN_LIMIT_PER_ACCOUNT,
+      accountWindowMs: env.LOGIN_WINDOW_S * 1000,
+      maxEntries: 50_000,
+      deviceSecret: loadDeviceSecret(dataDir),
+      deviceTtlMs: 180 * 86_400_000,
+      now: overrides.now ?? Date.now,
+    }),
     sessions: { idleMs: env.SESSION_IDLE_MINUTES * 60_000, absoluteMs: env.SESSION_ABSOLUTE_HOURS * 3_600_000 },
     clock: overrides.now ? () => new Date(overrides.now!()) : () => new Date(),
   };

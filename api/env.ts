@@ -47,9 +47,13 @@ const schema = z
 
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
+    // Login throttling (api/services/login-throttle.ts). Failed logins from places an account never
+    // signed in from: per address, and per account (which slows a spread-out guess, never locks);
+    // each (account, address) pair also waits 1 s, 2 s, 4 s… after its failures, up to LOGIN_BACKOFF_MAX_S.
     LOGIN_LIMIT_PER_IP: z.coerce.number().int().min(1).default(20),
-    LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(5),
+    LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
     LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
+    LOGIN_BACKOFF_MAX_S: z.coerce.number().int().min(1).default(900),
   })
   .superRefine((e, ctx) => {
     if (e.NODE_ENV === 'production' && !e.HCAPTCHA_SECRET && !e.CAPTCHA_DISABLED) {

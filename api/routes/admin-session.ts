@@ -1,5 +1,5 @@
 import { Hono } from 'hono';
-import { getCookie } from 'hono/cookie';
+import { getCookie, setCookie } from 'hono/cookie';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
@@ -9,8 +9,10 @@ import { clearSessionCookie, setSessionCookie, staff, type StaffEnv } from '../h
 import { audit } from '../services/audit.ts';
 import { changePassword, checkLogin } from '../services/auth/accounts.ts';
 import { createSession, endSession, SESSION_COOKIE } from '../services/auth/sessions.ts';
+import { DEVICE_COOKIE, waitMessage } from '../services/login-throttle.ts';
+import { freeText } from '../services/text-input.ts';
 
-const login = z.object({ username: z.string({ error: '请输入用户名' }).trim().min(1, { error: '请输入用户名' }).max(64), password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024) });
+const login = z.object({ username: freeText('用户名', { min: 1, max: 64, required: '请输入用户名' }), password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024) });
 const passwordChange = z.object({ current: z.string().min(1, { error: '请输入当前密码' }).max(1024), next: z.string().min(1, { error: '请输入新密码' }).max(1024) });
 const GENERIC = '用户名或密码不正确';
 
@@ -20,19 +22,27 @@ export function adminSessionRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .post('/session', async (c) => {
       const { username, password } = await jsonBody(c, login);
-      const ip = clientIp(c, ctx.env.TRUST_PROXY);
-      const byIp = ctx.loginIpLimiter.hit(ip);
-      const byAccount = ctx.loginAccountLimiter.hit(username.toLowerCase());
-      const blocked = !byIp.ok ? byIp : !byAccount.ok ? byAccount : null;
-      if (blocked) throw new ApiError(429, '登录尝试过多，请稍后再试', undefined, { 'Retry-After': String(blocked.retryAfterS) });
-      const user = await checkLogin(ctx.db, username, password);
+      const device = getCookie(c, DEVICE_COOKIE);
+      // Asked before the password is checked: a refused guess costs no argon2 work.
+      const attempt = ctx.loginThrottle.begin(username, clientIp(c, ctx.env.TRUST_PROXY), device);
+      if (!attempt.ok) throw new ApiError(429, waitMessage(attempt.retryAfterS), undefined, { 'Retry-After': String(attempt.retryAfterS) });
+      let user;
+      try {
+        user = await checkLogin(ctx.db, username, password);
+      } catch (e) {
+        ctx.loginThrottle.abandon(attempt);
+        throw e;
+      }
       const now = ctx.clock();
       if (!user) {
+        ctx.loginThrottle.fail(attempt);
         audit(ctx.db, { id: null, label: `登录失败：${username.slice(0, 64)}` }, { action: 'user.login_failed', objectType: 'user', objectId: username.slice(0, 64) }, now);
         throw new ApiError(401, GENERIC);
       }
-      ctx.loginAccountLimiter.reset(username.toLowerCase());
-      ctx.loginIpLimiter.forgive(ip); // a township office logs in from one NAT address each morning
+      // This browser becomes a known device of the account: an attacker's failures elsewhere do not slow it.
+      setCookie(c, DEVICE_COOKIE, ctx.loginThrottle.succeed(attempt, device), {
+        httpOnly: true, secure, sameSite: 'Strict', path: '/api/admin/session', maxAge: Math.floor(ctx.loginThrottle.deviceTtlMs / 1000),
+      });
       const { token, expiresAt } = createSession(ctx.db, user.id, now, ctx.sessions);
       audit(ctx.db, { id: user.id, label: user.displayName }, { action: 'user.login', objectType: 'user', objectId: user.id }, now);
       setSessionCookie(c, token, expiresAt, secure);

@@ -25,17 +25,6 @@ export class RateLimiter {
     return { ok: false, retryAfterS: Math.max(1, Math.ceil((w.start + this.windowMs - t) / 1000)) };
   }
 
-  /** Takes back one attempt: a successful login does not count against an office's shared address. */
-  forgive(key: string): void {
-    const w = this.windows.get(key);
-    if (w && w.count > 0) w.count--;
-  }
-
-  /** Forgets a key's attempts (a successful login clears the account's count). */
-  reset(key: string): void {
-    this.windows.delete(key);
-  }
-
   private sweep(t: number): void {
     for (const [k, w] of this.windows) if (t - w.start >= this.windowMs) this.windows.delete(k);
   }
