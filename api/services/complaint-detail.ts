@@ -12,7 +12,8 @@ const NEIGHBOUR_DAYS = 90;
 
 // The tracking code is the reporter's key to his report, and the idempotency key replays its
 // receipt: neither is staff business, so neither leaves the database towards a staff screen.
-const { trackingCode: _code, idempotencyKey: _key, ...STAFF_COLUMNS } = getTableColumns(complaints);
+// The merge target goes out only as a link through the viewer's scope (`mergedInto`).
+const { trackingCode: _code, idempotencyKey: _key, idempotencyHash: _hash, mergedIntoId: _target, ...STAFF_COLUMNS } = getTableColumns(complaints);
 
 /** A complaint another one points to (merged into): named only if this user may open it. */
 export type LinkedComplaint = { id: number; status: string } | { hidden: true };
@@ -20,13 +21,14 @@ export type LinkedComplaint = { id: number; status: string } | { hidden: true };
 /** One complaint as staff see it: everything but the contact, which is revealed separately. */
 export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
   const c = db
-    .select({ complaint: STAFF_COLUMNS, category: complaintCategories.name, villageName: villages.name })
+    .select({ complaint: STAFF_COLUMNS, mergedIntoId: complaints.mergedIntoId, category: complaintCategories.name, villageName: villages.name })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(visibleComplaint(user, id))
     .get();
   if (!c) return null;
+  const { mergedIntoId, ...shown } = c;
   const { complaint } = c;
   const photos = db.select().from(complaintPhotos).where(eq(complaintPhotos.complaintId, id)).orderBy(asc(complaintPhotos.seq)).all()
     .map((p) => ({
@@ -48,9 +50,9 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
   const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
   const visibleNear = near.filter((n) => open.has(n.id));
   const hasContact = !!db.select({ id: complaintContacts.complaintId }).from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get();
-  const mergedInto = complaint.mergedIntoId ? linkedComplaint(db, user, complaint.mergedIntoId) : null;
+  const mergedInto = mergedIntoId ? linkedComplaint(db, user, mergedIntoId) : null;
   return {
-    ...c, photos, events, departments: joined, neighbours: visibleNear, mergedInto,
+    ...shown, photos, events, departments: joined, neighbours: visibleNear, mergedInto,
     contact: canSeeContact(user) ? { exists: hasContact } : null,
   };
 }

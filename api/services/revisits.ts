@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, inArray } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client.ts';
 import { users, villages } from '../../db/schema.ts';
@@ -6,10 +6,11 @@ import { enterprises, INSPECTION_AREAS, REVISIT_OUTCOMES, revisits, taskItems, t
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './enforcement-labels.ts';
-import { revisitScope } from './enforcement-scope.ts';
+import { enterpriseScope, revisitScope, taskScope } from './enforcement-scope.ts';
 import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
 import { atomically, fail, insertEnterprise, setEnterpriseStatus, type Result } from './enterprises.ts';
 import type { Limits } from './complaint-actions.ts';
+import { OTHER_VILLAGE_ENTERPRISE } from './task-queries.ts';
 import { createTask } from './tasks.ts';
 import { beijingDate, DAY_MS } from './time.ts';
 import { freeText, optionalText } from './text-input.ts';
@@ -36,10 +37,16 @@ export interface RevisitConfig extends Limits {
 }
 
 export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'done', now: Date) {
+  // A done revisit stays with its village when the file moves on, as may its follow-up task: each named only if this user may open it.
+  const fileOpen = enterpriseScope(user) ?? sql`1`;
+  const taskOpen = taskScope(user) ?? sql`1`;
   return db
     .select({
       id: revisits.id, dueAt: revisits.dueAt, status: revisits.status, outcome: revisits.outcome, note: revisits.note, doneAt: revisits.doneAt,
-      followUpTaskId: revisits.followUpTaskId, enterpriseId: enterprises.id, enterpriseName: enterprises.name, address: enterprises.address,
+      followUpTaskId: sql<number | null>`(select ${tasks.id} from ${tasks} where ${tasks.id} = ${revisits.followUpTaskId} and ${taskOpen})`,
+      enterpriseId: sql<number | null>`case when ${fileOpen} then ${enterprises.id} end`,
+      enterpriseName: sql<string>`case when ${fileOpen} then ${enterprises.name} else ${OTHER_VILLAGE_ENTERPRISE} end`,
+      address: sql<string | null>`case when ${fileOpen} then ${enterprises.address} end`,
       villageName: villages.name, doneBy: users.displayName,
     })
     .from(revisits)

@@ -4,7 +4,7 @@ import { complaints, departments, users, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, taskDepartments, taskEvents, taskEvidence, taskItems, tasks, type TaskStatus } from '../../db/schema-enforcement.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { complaintScope } from './complaint-scope.ts';
-import { isOffice, taskScope, visibleTask } from './enforcement-scope.ts';
+import { enterpriseScope, isOffice, taskScope, visibleEnterprise, visibleTask } from './enforcement-scope.ts';
 import { metresBetween } from './geo.ts';
 import { daysLeft } from './time.ts';
 
@@ -14,14 +14,20 @@ export interface TaskFilter {
   overdue?: boolean;
 }
 
+/** The file a task is about, outside this user's scope when it moved to another village after the task closed. */
+export const OTHER_VILLAGE_ENTERPRISE = '其他村（社区）的企业';
+
 const itemCounts = sql<string>`(select count(*) || '/' || (select count(*) from task_items i2 where i2.task_id = ${tasks.id}) from task_items i where i.task_id = ${tasks.id} and i.done_at is not null)`;
 
 /** Tasks a staff member may see, soonest deadline first; a village officer gets his village's only. */
 export function listTasks(db: Db, user: StaffUser, f: TaskFilter, now: Date) {
+  const fileOpen = enterpriseScope(user) ?? sql`1`;
   const rows = db
     .select({
       id: tasks.id, type: tasks.type, status: tasks.status, dueAt: tasks.dueAt, returnCount: tasks.returnCount,
-      enterpriseId: enterprises.id, enterpriseName: enterprises.name, address: enterprises.address, villageName: villages.name, items: itemCounts,
+      enterpriseId: sql<number | null>`case when ${fileOpen} then ${enterprises.id} end`,
+      enterpriseName: sql<string>`case when ${fileOpen} then ${enterprises.name} else ${OTHER_VILLAGE_ENTERPRISE} end`,
+      address: sql<string | null>`case when ${fileOpen} then ${enterprises.address} end`, villageName: villages.name, items: itemCounts,
     })
     .from(tasks)
     .innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId))
@@ -43,6 +49,7 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
   const task = db.select().from(tasks).where(visibleTask(user, id)).get();
   if (!task) return null;
   const enterprise = db.select().from(enterprises).where(eq(enterprises.id, task.enterpriseId)).get()!;
+  const fileOpen = !!db.select({ id: enterprises.id }).from(enterprises).where(visibleEnterprise(user, task.enterpriseId)).get();
   const village = db.select({ name: villages.name }).from(villages).where(eq(villages.id, task.villageId)).get()!;
   const depts = db.select({ id: departments.id, name: departments.name }).from(taskDepartments).innerJoin(departments, eq(departments.id, taskDepartments.departmentId)).where(eq(taskDepartments.taskId, id)).all();
   const evidence = db.select().from(taskEvidence).where(eq(taskEvidence.taskId, id)).orderBy(asc(taskEvidence.createdAt)).all();
@@ -67,8 +74,10 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
     .where(and(eq(enterpriseComplaints.enterpriseId, task.enterpriseId), complaintScope(user))).orderBy(asc(complaints.id)).all();
   const active = task.status === 'open' || task.status === 'submitted';
   return {
-    ...task, villageName: village.name, departments: depts, items, events, complaints: linked,
-    enterprise: { id: enterprise.id, name: enterprise.name, address: enterprise.address, personInCharge: enterprise.personInCharge, phone: enterprise.phone, lat: enterprise.lat, lng: enterprise.lng },
+    ...task, enterpriseId: fileOpen ? task.enterpriseId : null, villageName: village.name, departments: depts, items, events, complaints: linked,
+    enterprise: fileOpen
+      ? { id: enterprise.id, name: enterprise.name, address: enterprise.address, personInCharge: enterprise.personInCharge, phone: enterprise.phone, lat: enterprise.lat, lng: enterprise.lng }
+      : { id: null, name: OTHER_VILLAGE_ENTERPRISE, address: null, personInCharge: null, phone: null, lat: null, lng: null },
     overdue: active && task.dueAt < now, daysLeft: daysLeft(task.dueAt, now),
     missing: items.filter((i) => !i.doneAt).map((i) => i.label),
   };
