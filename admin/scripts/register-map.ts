@@ -1,6 +1,6 @@
 import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
-import { baseMap, type MapConfig } from '../../site/scripts/report-map.ts';
+import { baseMap, textTip, type MapConfig } from '../../site/scripts/report-map.ts';
 
 type Point = { id: number; name: string; lat: number; lng: number; status: 'listed' | 'in_progress' | 'done' };
 const COLOURS = { listed: '#c2410c', in_progress: '#b45309', done: '#15803d' } as const;
@@ -14,7 +14,7 @@ if (el) {
   const markers = cfg.points.map((p) =>
     L.circleMarker(toDisplay(p.lat, p.lng), { pane: 'enterprises', radius: 8, color: '#fff', weight: 2, fillColor: COLOURS[p.status], fillOpacity: 1 })
       .addTo(map)
-      .bindTooltip(p.name)
+      .bindTooltip(textTip(p.name))
       .on('click', () => location.assign(`/admin/enterprises/${p.id}`)),
   );
   // Frame the enterprises, not the whole township, so that neighbouring dots stay apart.

@@ -8,6 +8,16 @@ export interface MapConfig {
   villages: { features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[] };
 }
 
+/**
+ * A tooltip's content as text: Leaflet puts a string into the DOM as HTML, so names that come
+ * from data (villages, enterprises, cases) are handed over as a node whose text is set.
+ */
+export function textTip(text: string): HTMLElement {
+  const span = document.createElement('span');
+  span.textContent = text;
+  return span;
+}
+
 /** A map of the township's villages in the tiles' datum (WGS-84 in, converted for GCJ-02 tiles). */
 export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {}) {
   const gcj = cfg.tiles.crs === 'gcj02';
@@ -22,7 +32,7 @@ export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {})
     coordsToLatLng: ([lng, lat]) => L.latLng(toDisplay(lat!, lng!)),
     style: { color: '#0f5e4a', weight: 2, fillOpacity: 0.06 },
     interactive: false,
-    onEachFeature: (f, layer) => labels && layer.bindTooltip(f.properties.name, { permanent: true, direction: 'center', className: 'village-label' }),
+    onEachFeature: (f, layer) => labels && layer.bindTooltip(textTip(f.properties.name), { permanent: true, direction: 'center', className: 'village-label' }),
   }).addTo(map);
   const bounds = outlines.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
