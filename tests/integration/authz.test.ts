@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
 import { complaintDepartments, complaintPhotos, complaints, departments, ROLES } from '../../db/schema.ts';
 import { cellCenter, villageBoundary } from '../../db/seed/demo-geography.ts';
@@ -9,10 +9,14 @@ import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
 import { signIn } from '../helpers/staff.ts';
 import { createAccount } from '../../api/services/auth/accounts.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 const { ctx, app } = await freshContext();
+let filed = 0;
 const file = async (lat: number, lng: number) => {
-  const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ lat: String(lat), lng: String(lng), anonymous: '0', phone: '13900001111' }, [await demoPhoto({ hue: 40 })]) });
+  // Each report's own words, so that any page showing them is found by a plain search.
+  const description = `第${String(++filed).padStart(3, '0')}号举报：作坊傍晚冒黑烟，气味刺鼻`;
+  const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ lat: String(lat), lng: String(lng), anonymous: '0', phone: '13900001111', description }, [await demoPhoto({ hue: 40 })]) });
   const code = (await res.json()).trackingCode as string;
   return ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, code)).get()!.id;
 };
@@ -22,6 +26,9 @@ const other = await file(xiatang.lat, xiatang.lng); // another village, joined b
 const eco = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get()!.id;
 ctx.db.insert(complaintDepartments).values({ complaintId: other, departmentId: eco }).run();
 const photoOf = (id: number) => ctx.db.select({ id: complaintPhotos.id }).from(complaintPhotos).where(eq(complaintPhotos.complaintId, id)).get()!.id;
+const row = (id: number) => ctx.db.select().from(complaints).where(eq(complaints.id, id)).get()!;
+/** A tracking code as stored and as printed: the reporter's key, on no staff answer at all. */
+const codeForms = (id: number) => [row(id).trackingCode, `${row(id).trackingCode.slice(0, 5)}-${row(id).trackingCode.slice(5)}`];
 
 const USERS = { admin: 'admin', triage: 'shouli', village: 'zhulin', department: 'shengtai', leader: 'lingdao' } as const;
 // Logging out and editing users end sessions: each role's run signs in afresh, and edits a spare account.
@@ -78,7 +85,9 @@ describe('deny by default', () => {
         const body = await res.text();
         if (role === 'village' && res.status < 300) {
           expect(body, `${key} leaked another village's complaint`).not.toContain(`"id":${other},`);
+          expect(body, `${key} leaked another village's report`).not.toContain(row(other).description);
         }
+        for (const code of [...codeForms(own), ...codeForms(other)]) expect(body, `${role} ${key} shows a tracking code`).not.toContain(code);
         if (role === 'village' && allowed && key.includes(':id') && key.startsWith('GET')) expect(res.status, key).toBe(404);
       }
     });
@@ -109,5 +118,61 @@ describe('deny by default', () => {
     expect(mine.neighbours.map((n: { id: number }) => n.id)).not.toContain(south);
     const triage = await (await app.request(`/api/admin/complaints/${north}`, { headers: { cookie: cookieFor('triage') } })).json();
     expect(triage.neighbours.map((n: { id: number }) => n.id)).toContain(south);
+  });
+  describe('through links from one record to another (JSON and pages)', () => {
+    let site: Awaited<ReturnType<typeof listenWithPages>>;
+    beforeAll(async () => {
+      site = await listenWithPages(ctx);
+    }, 180_000);
+    afterAll(() => site?.close());
+    const page = async (path: string, cookie: string) => {
+      const res = await fetch(`${site.base}${path}`, { headers: { cookie }, redirect: 'manual' });
+      expect(res.status, path).toBe(200);
+      return res.text();
+    };
+    /** Nothing of a record: its id as a link or a field, its tracking code, the reporter's words. */
+    const expectNothingOf = (text: string, id: number, where: string) => {
+      for (const needle of [`/admin/complaints/${id}"`, `"id":${id},`, `"mergedIntoId":${id}`, `#${id}<`, row(id).description, ...codeForms(id)]) {
+        expect(text, `${where} shows ${needle}`).not.toContain(needle);
+      }
+    };
+
+    it("a merged report's target in another village or department: shown only as existing, never its id, code or words", async () => {
+      // Triage merges a 竹林村 report into the 下塘村 one (joined by the eco department).
+      const dup = await file(zhulin.lat + 0.0001, zhulin.lng);
+      const merged = await app.request(`/api/admin/complaints/${dup}/actions`, {
+        method: 'POST', headers: { cookie: cookieFor('triage'), 'content-type': 'application/json' }, body: JSON.stringify({ action: 'merge', version: row(dup).version, targetId: other }),
+      });
+      expect(merged.status).toBe(200);
+      const village = cookieFor('village');
+      const json = await (await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: village } })).text();
+      expect(JSON.parse(json).mergedInto).toEqual({ hidden: true });
+      expectNothingOf(json, other, 'village JSON');
+      const html = await page(`/admin/complaints/${dup}`, village);
+      expect(html).toContain('已合并到其他村（社区）或部门的举报');
+      expectNothingOf(html, other, 'village page');
+      for (const code of codeForms(dup)) expect(html, 'own code on a staff page').not.toContain(code);
+      // The office follows the link, by id; never by the code.
+      const triage = await (await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('triage') } })).text();
+      expect(JSON.parse(triage).mergedInto).toEqual({ id: other, status: 'submitted' });
+      for (const code of codeForms(other)) expect(triage).not.toContain(code);
+      expect(await page(`/admin/complaints/${dup}`, cookieFor('triage'))).toContain(`href="/admin/complaints/${other}"`);
+      // A department that joins the target but not the merged report cannot open the merged one at all.
+      expect((await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('department') } })).status).toBe(404);
+    });
+
+    it('neighbours across the border, on the page as in the JSON, and the queue page: nothing of the other village', async () => {
+      const [lng, lat] = (villageBoundary(1, 1).coordinates as number[][][])[0]![2]!;
+      const north = await file(lat! + 0.0003, lng!), south = await file(lat! - 0.0003, lng!);
+      const village = cookieFor('village');
+      const html = await page(`/admin/complaints/${north}`, village);
+      expect(html).toContain(row(north).description);
+      for (const id of [south, other]) expectNothingOf(html, id, 'village complaint page');
+      const queue = await page('/admin/complaints', village);
+      expect(queue).toContain(`href="/admin/complaints/${north}"`);
+      for (const id of [south, other]) expectNothingOf(queue, id, 'village queue page');
+      for (const id of [north, own]) for (const code of codeForms(id)) expect(queue, 'a code in the queue').not.toContain(code);
+      expect(await page(`/admin/complaints/${north}`, cookieFor('triage'))).toContain(`href="/admin/complaints/${south}"`);
+    });
   });
 });

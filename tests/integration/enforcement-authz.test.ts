@@ -1,14 +1,16 @@
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
 import { createAccount } from '../../api/services/auth/accounts.ts';
-import { departments, villages } from '../../db/schema.ts';
-import { enterprises, revisits, taskEvidence, taskItems } from '../../db/schema-enforcement.ts';
+import { complaints, departments, users, villages } from '../../db/schema.ts';
+import { enterprises, nightPatrols, patrolFindings, revisits, taskEvidence, taskItems } from '../../db/schema-enforcement.ts';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
+import { reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 // Two villages, each with an enterprise and a task; two departments, each joining one task.
 const { ctx, app } = await freshContext();
@@ -117,5 +119,79 @@ describe('enforcement rows across two villages and two departments', () => {
     const eco = signIn(ctx, 'shengtai');
     expect((await post(`/api/admin/tasks/${zhulin.task}/actions`, { action: 'submit', version: 1 }, eco)).status).toBe(403);
     expect((await app.request(`/api/admin/tasks/${zhulin.task}/items/${zhulin.item}/evidence`, { method: 'POST', body: form(), headers: { cookie: eco } })).status).toBe(403);
+  });
+  describe('links from one record to another (JSON and pages)', () => {
+    let site: Awaited<ReturnType<typeof listenWithPages>>;
+    beforeAll(async () => {
+      site = await listenWithPages(ctx);
+    }, 180_000);
+    afterAll(() => site?.close());
+    const as = (user: string) => {
+      const cookie = signIn(ctx, user);
+      return {
+        json: async (path: string) => {
+          const res = await app.request(path, { headers: { cookie } });
+          expect(res.status, path).toBe(200);
+          return res.text();
+        },
+        page: async (path: string) => {
+          const res = await fetch(`${site.base}${path}`, { headers: { cookie }, redirect: 'manual' });
+          expect(res.status, path).toBe(200);
+          return res.text();
+        },
+      };
+    };
+
+    it("a file that moved village: the closed task and the done revisit it left behind name nothing of it, and the old village's files link no task of the new", async () => {
+      // 竹林村's workshop, its task cancelled and a revisit done there, then the file moves to 上塘村.
+      const at = cellCenter(1, 1);
+      const moved = (await (await post('/api/admin/enterprises', { name: '郑九铸造作坊', personInCharge: '郑九', address: '竹林村后山路', lat: at.lat, lng: at.lng })).json()).id as number;
+      const task = (await (await post('/api/admin/tasks', { enterpriseId: moved, type: 'shutdown', villageLead: '村长', townshipLead: '镇长', departmentLead: '所长', dueOn: '2099-01-01', departmentIds: [deptId('eco')] })).json()).id as number;
+      expect((await post(`/api/admin/tasks/${task}/actions`, { action: 'cancel', version: 1, reason: '改由新任务处理' })).status).toBe(200);
+      const done = { villageId: villageId('qingxi-zhulin'), dueAt: new Date(), status: 'done' as const, outcome: 'resumed' as const, note: '复查', doneAt: new Date() };
+      ctx.db.insert(revisits).values({ ...done, enterpriseId: moved, followUpTaskId: shangtang.task }).run();
+      ctx.db.insert(revisits).values({ ...done, enterpriseId: zhulin.ent, followUpTaskId: shangtang.task }).run();
+      const version = ctx.db.select({ v: enterprises.version }).from(enterprises).where(eq(enterprises.id, moved)).get()!.v;
+      const patch = await app.request(`/api/admin/enterprises/${moved}`, { method: 'PATCH', ...json({ name: '郑九铸造作坊', personInCharge: '郑九', address: '上塘村新厂房', villageId: villageId('qingxi-shangtang'), version }, office) });
+      expect(patch.status).toBe(200);
+
+      const village = as('zhulin');
+      const nothingOfTheFile = (text: string, where: string) => {
+        for (const needle of ['郑九铸造作坊', '上塘村新厂房', '竹林村后山路', `/admin/enterprises/${moved}"`, `"enterpriseId":${moved}`, `/admin/tasks/${shangtang.task}"`, `"followUpTaskId":${shangtang.task}`, shangtang.name]) {
+          expect(text, `${where} shows ${needle}`).not.toContain(needle);
+        }
+      };
+      const taskJson = await village.json(`/api/admin/tasks/${task}`);
+      expect(JSON.parse(taskJson).enterprise).toMatchObject({ id: null, name: '其他村（社区）的企业', phone: null });
+      for (const [where, text] of [
+        ['task JSON', taskJson], ['task page', await village.page(`/admin/tasks/${task}`)],
+        ['cancelled tasks JSON', await village.json('/api/admin/tasks?status=cancelled')], ['cancelled tasks page', await village.page('/admin/tasks?status=cancelled')],
+        ['done revisits JSON', await village.json('/api/admin/revisits?status=done')], ['done revisits page', await village.page('/admin/revisits?status=done')],
+        ["own file's JSON", await village.json(`/api/admin/enterprises/${zhulin.ent}`)], ["own file's page", await village.page(`/admin/enterprises/${zhulin.ent}`)],
+      ] as const) nothingOfTheFile(text, where);
+      // 上塘村 now keeps the file and sees all of it; the office sees every link.
+      expect(await as('shangtang').page(`/admin/enterprises/${moved}`)).toContain('郑九铸造作坊');
+      expect(await as('shouli').page(`/admin/enterprises/${zhulin.ent}`)).toContain(`/admin/tasks/${shangtang.task}"`);
+    });
+
+    it("a patrol's findings about another village's file or report say only that they exist", async () => {
+      const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ ...Object.fromEntries(Object.entries(cellCenter(0, 1)).map(([k, v]) => [k, String(v)])), description: '上塘村电镀作坊半夜往沟里排黄水，味道刺鼻' }) });
+      const { trackingCode } = await res.json();
+      const report = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!.id;
+      const by = ctx.db.select({ id: users.id }).from(users).where(eq(users.username, 'shouli')).get()!.id;
+      // As findings may stand after the file and the report were moved to 上塘村.
+      const patrol = ctx.db.insert(nightPatrols).values({ startedAt: new Date(Date.now() - 7_200_000), endedAt: new Date(Date.now() - 3_600_000), area: '两村交界', villageId: villageId('qingxi-zhulin'), participants: ['甲', '乙'], createdBy: by, createdAt: new Date() }).returning().get();
+      ctx.db.insert(patrolFindings).values({ patrolId: patrol.id, enterpriseId: shangtang.ent, complaintId: report, note: '夜里仍在生产' }).run();
+
+      const village = as('zhulin');
+      const found = await village.json(`/api/admin/patrols/${patrol.id}`);
+      expect(JSON.parse(found).findings).toEqual([{ id: expect.any(Number), note: '夜里仍在生产', enterprise: { hidden: true }, complaint: { hidden: true } }]);
+      const html = await village.page('/admin/patrols');
+      expect(html).toContain('其他村（社区）的企业');
+      for (const text of [found, html]) {
+        for (const needle of [shangtang.name, '上塘村电镀作坊半夜', trackingCode, `/admin/enterprises/${shangtang.ent}"`, `/admin/complaints/${report}"`, `"id":${report},`]) expect(text, needle).not.toContain(needle);
+      }
+      expect(await as('shouli').page('/admin/patrols')).toContain(`/admin/complaints/${report}"`);
+    });
   });
 });

@@ -102,7 +102,7 @@ async function build(w: World) {
   }
   for (const [i, c] of w.complaints.entries()) {
     if (c.fate !== 'merged') continue;
-    const open = filed.filter((id, j) => j !== i && w.complaints[j]!.fate !== 'merged');
+    const open = filed.filter((_id, j) => j !== i && w.complaints[j]!.fate !== 'merged');
     const target = pick(open, c.mergeInto);
     if (target) await act(filed[i]!, { action: 'merge', targetId: target });
   }
