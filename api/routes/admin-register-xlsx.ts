@@ -3,6 +3,7 @@ import { zValidator } from '@hono/zod-validator';
 import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { badQuery, xlsxDownload } from '../http/download.ts';
+import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { exportDynamicList } from '../services/dynamic-list-export.ts';
 import { commitImport, previewImport, type ImportOutcome } from '../services/dynamic-list-import.ts';
@@ -25,7 +26,7 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome, rows = true) {
 export function adminRegisterXlsxRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
-      const file = await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock());
+      const file = orThrow(await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock()));
       return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
     })
     .post('/imports/dynamic-list/preview', async (c) => answer(c, previewImport(ctx.db, ctx.villageAreas(), await upload(c), ctx.clock())))

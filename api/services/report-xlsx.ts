@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
 import { headerBands, type ReportColumn } from './progress-report.ts';
 
@@ -12,6 +13,50 @@ export interface TitledTable {
   footer?: (string | number)[];
 }
 
+/**
+ * Text a spreadsheet reads as a formula once someone edits the cell and presses Enter (OWASP
+ * "CSV injection", which xlsx shares on editing): = + - @, a tab or line break before them, and
+ * the full-width ＝＋－＠ that Excel and WPS turn into their ASCII forms as they are typed.
+ */
+export const FORMULA_START = /^[=+\-@\t\r\n＝＋－＠]/;
+const TEXT_FORMAT = '@';
+const TEXT_FORMAT_ID = 49; // the built-in number format "@"
+
+/**
+ * A cell of user text that starts like a formula keeps its exact value and is marked as text:
+ * the Text number format, which Excel, WPS and LibreOffice keep as text when the cell is edited,
+ * and the quote prefix (below), Excel's own mark for text typed after an apostrophe.
+ */
+export function keepAsText(cell: ExcelJS.Cell): void {
+  if (typeof cell.value === 'string' && FORMULA_START.test(cell.value)) cell.numFmt = TEXT_FORMAT;
+}
+
+type XmlStream = { openNode(name: string, attributes?: Record<string, unknown>): void };
+type XfPrototype = { render(xml: XmlStream, model: { numFmtId?: number }): void; quotePrefixWritten?: boolean };
+
+/**
+ * exceljs 4.4 cannot write an xf's quotePrefix attribute (ISO/IEC 29500-1 §18.8.45: the cell's
+ * text is shown as if typed after a single quote, which is not stored in the string). Every cell
+ * format with the Text number format gets it here, as the xf element opens. The exports test
+ * reads it back from styles.xml, so a change inside exceljs cannot drop it silently.
+ */
+function writeQuotePrefix(): void {
+  const xf = (createRequire(import.meta.url)('exceljs/lib/xlsx/xform/style/style-xform.js') as { prototype: XfPrototype }).prototype;
+  if (xf.quotePrefixWritten) return;
+  const render = xf.render;
+  xf.render = function (xml, model) {
+    if (model.numFmtId === TEXT_FORMAT_ID) {
+      xml.openNode = function (name, attributes) {
+        delete (xml as Partial<XmlStream>).openNode; // once: the xf element itself
+        return xml.openNode(name, { ...attributes, quotePrefix: '1' });
+      };
+    }
+    return render.call(this, xml, model);
+  };
+  xf.quotePrefixWritten = true;
+}
+writeQuotePrefix();
+
 const THIN = { style: 'thin' } as const;
 const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, right: THIN };
 
@@ -24,6 +69,7 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
     ws.mergeCells(row, 1, row, width);
     const cell = ws.getCell(row, 1);
     cell.value = text;
+    keepAsText(cell);
     cell.font = font;
     cell.alignment = { horizontal: 'center', vertical: 'middle' };
   };
@@ -62,6 +108,7 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
       cell.border = BORDER;
+      keepAsText(cell);
       cell.alignment = { vertical: 'top', wrapText: true, horizontal: typeof cell.value === 'number' ? 'center' : 'left' };
       if (isFooter) cell.font = { bold: true };
     }

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POLICY } from '../../api/http/policy.ts';
 import { createAccount } from '../../api/services/auth/accounts.ts';
 import { routePoint } from '../../api/services/village-routing.ts';
 import { complaints, departments, users, villages } from '../../db/schema.ts';
@@ -266,10 +267,13 @@ async function crawl(username: string, scope: Scope | null, patrolsAllowed: bool
       } else expect(res.status).toBe(404);
     }
   }
-  const sheet = await app.request('/api/admin/exports/dynamic-list.xlsx', { headers: { cookie } });
-  if (sheet.status === 200) check('dynamic-list.xlsx', await sheetText(sheet));
-  else expect(sheet.status).toBe(403);
+  for (const path of SHEETS) {
+    const sheet = await app.request(path, { headers: { cookie } });
+    if (sheet.status === 200) check(path, await sheetText(sheet));
+    else expect(sheet.status, `${username} ${path}`).toBe(403);
+  }
 }
+const SHEETS = Object.keys(POLICY).filter((k) => k.startsWith('GET /api/admin/') && k.endsWith('.xlsx')).map((k) => k.slice(4));
 
 describe('record-to-record links across two villages and two departments', () => {
   it('show an officer nothing of a record outside his scope, in any API answer or page, and no staff answer a tracking code', async () => {
@@ -280,5 +284,6 @@ describe('record-to-record links across two villages and two departments', () =>
     }), { numRuns: 4, endOnFailure: true, examples: [[ACROSS]] });
     // Not vacuous: the worlds held merges, moved files and cross-village neighbours.
     expect(db.select().from(complaints).where(eq(complaints.status, 'merged')).all().length).toBeGreaterThan(0);
+    expect(SHEETS.length).toBeGreaterThanOrEqual(3);
   }, 600_000);
 });
