@@ -1,13 +1,14 @@
-// The case editor: a live preview of the text as the public will read it (the server's own
-// redaction, run here), and a blur-region editor that saves rectangles as fractions of the photo.
-import { redactText, type RedactionRules } from '../../api/services/redaction.ts';
+// The case editor: a live preview of the text as the public will read it, redacted by the server
+// (the rules, which hold reporters' names, never reach the browser), and a blur-region editor that
+// saves rectangles as fractions of the photo.
 import { callApi } from './admin.ts';
 
 interface Region { x: number; y: number; w: number; h: number }
+interface Preview { title: string; summary: string; actions: string; found: Record<string, string>; leaks: string[]; remaining: string[] }
 
-const rulesEl = document.getElementById('redaction-rules');
 const form = document.getElementById('exposure-form') as HTMLFormElement | null;
 const preview = document.getElementById('redaction-preview');
+const hiddenNote = document.getElementById('redaction-hidden');
 
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: string): HTMLElementTagNameMap[K] {
   const node = document.createElement(tag);
@@ -16,29 +17,53 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, cls?: 
   return node;
 }
 
-if (rulesEl && form && preview) {
-  const rules = JSON.parse(rulesEl.textContent ?? '{}') as RedactionRules;
-  const render = () => {
-    const value = (key: string) => redactText(form.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-preview="${key}"]`)?.value ?? '', rules);
-    const parts: HTMLElement[] = [el('h3', value('title'))];
-    const summary = value('summary');
-    if (summary) parts.push(el('p', summary, 'multiline'));
-    const found = Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).filter((t) => t.value.trim());
+const DEBOUNCE_MS = 300;
+
+if (form && preview?.dataset.api) {
+  const url = preview.dataset.api;
+  const labels = new Map(Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).map((t) => [t.name.slice('found.'.length), t.dataset.preview!.slice(6)]));
+  const value = (key: string) => form.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-preview="${key}"]`)?.value ?? '';
+  const draft = () => ({
+    title: value('title'), summary: value('summary'), actions: value('actions'),
+    found: Object.fromEntries(Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).filter((t) => t.value.trim()).map((t) => [t.name.slice('found.'.length), t.value])),
+  });
+  const render = (p: Preview) => {
+    const parts: HTMLElement[] = [el('h3', p.title)];
+    if (p.summary) parts.push(el('p', p.summary, 'multiline'));
+    const found = Object.entries(p.found).filter(([, v]) => v);
     if (found.length) {
       const dl = el('dl');
-      for (const t of found) dl.append(el('dt', t.dataset.preview!.slice(6)), el('dd', redactText(t.value.trim(), rules), 'multiline'));
+      for (const [area, text] of found) dl.append(el('dt', labels.get(area) ?? area), el('dd', text, 'multiline'));
       parts.push(el('h4', '发现的问题'), dl);
     }
-    const actions = value('actions').split('\n').map((l) => l.trim()).filter(Boolean);
+    const actions = p.actions.split('\n').map((l) => l.trim()).filter(Boolean);
     if (actions.length) {
       const ul = el('ul');
       for (const a of actions) ul.append(el('li', a));
       parts.push(el('h4', '整治措施'), ul);
     }
     preview.replaceChildren(...parts);
+    if (hiddenNote) {
+      hiddenNote.textContent = [
+        p.leaks.length ? `预览已隐去：${p.leaks.join('、')}。` : '',
+        p.remaining.length ? `仍含有${p.remaining.join('、')}，不能发布，请修改。` : '',
+      ].join('');
+    }
   };
-  form.addEventListener('input', render);
-  render();
+  // Only the newest answer is shown: an older request still in flight is abandoned.
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let asked = 0;
+  const refresh = async () => {
+    const mine = ++asked;
+    const r = await callApi(url, 'POST', draft()).catch(() => null);
+    if (mine !== asked) return;
+    if (r?.ok) render(r.data as Preview);
+    else if (hiddenNote) hiddenNote.textContent = r?.data?.error?.message ?? '预览暂时无法更新';
+  };
+  form.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(refresh, DEBOUNCE_MS);
+  });
 }
 
 const editor = document.getElementById('blur-editor');

@@ -97,6 +97,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/exposures/:id': OFFICE_READ,
   'PATCH /api/admin/exposures/:id': TRIAGE,
   'POST /api/admin/exposures/:id/actions': TRIAGE,
+  'POST /api/admin/exposures/:id/preview': TRIAGE,
   'POST /api/admin/exposures/:id/photos': TRIAGE,
   'POST /api/admin/exposures/:id/photos/:photoId/blur': TRIAGE,
   'DELETE /api/admin/exposures/:id/photos/:photoId': TRIAGE,

@@ -8,7 +8,7 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { addExposurePhoto, exposurePhotoFile, photoAddInput, photoBlurInput, photoRemoveInput, reblurExposurePhoto, removeExposurePhoto } from '../services/exposure-photos.ts';
 import { exposureQuery, getExposure, listExposures } from '../services/exposure-queries.ts';
-import { applyExposureAction, createExposure, exposureActionInput, exposureCreateInput, exposureInput, updateExposure } from '../services/exposures.ts';
+import { applyExposureAction, createExposure, exposureActionInput, exposureCreateInput, exposureInput, exposurePreviewInput, previewExposure, updateExposure } from '../services/exposures.ts';
 import { recordId } from '../services/text-input.ts';
 
 const idParam = z.object({ id: recordId('案例') });
@@ -36,6 +36,11 @@ export function adminExposureRoutes(ctx: AppContext) {
     .patch('/exposures/:id', zValidator('param', idParam, orNotFound), async (c) => {
       const input = await jsonBody(c, exposureInput);
       return c.json(orThrow(updateExposure(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock())));
+    })
+    // The editor's live preview: the draft goes in, only its redacted text and the kinds of thing hidden come out.
+    .post('/exposures/:id/preview', zValidator('param', idParam, orNotFound), async (c) => {
+      const input = await jsonBody(c, exposurePreviewInput);
+      return c.json(orThrow(previewExposure(ctx.db, staff(c), c.req.valid('param').id, input)));
     })
     .post('/exposures/:id/actions', zValidator('param', idParam, orNotFound), async (c) => {
       const input = await jsonBody(c, exposureActionInput);

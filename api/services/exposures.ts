@@ -1,7 +1,7 @@
-import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { auditLog, complaintContacts, villages } from '../../db/schema.ts';
+import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { audit } from './audit.ts';
@@ -10,7 +10,7 @@ import { REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
 import { bumpPublicCases } from './public-cases-version.ts';
-import { leaks, redactionRules, redactText, type RedactionRules } from './redaction.ts';
+import { leaks, maskReporters, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
 import { beijingDate, isCalendarDate } from './time.ts';
 
 type Exposure = typeof exposures.$inferSelect;
@@ -48,16 +48,57 @@ export type ExposureAction = z.infer<typeof exposureActionInput>;
 
 const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
 
-/** The names and phones an exposure must not show: from the file of the enterprise it is about. */
+const CHUNK = 500;
+const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
+
+/**
+ * Every string the reporters of each enterprise's complaints gave (name, phone), read here only to
+ * be masked: never returned to a caller that could send it to a browser. A complaint merged into a
+ * linked one counts as linked: its reporter reported the same workshop.
+ */
+export function reporterStrings(db: Db | Tx, enterpriseIds: number[]): Map<number, string[]> {
+  const owner = new Map<number, number>();
+  for (const ids of chunks([...new Set(enterpriseIds)])) {
+    for (const l of db.select({ c: enterpriseComplaints.complaintId, e: enterpriseComplaints.enterpriseId }).from(enterpriseComplaints).where(inArray(enterpriseComplaints.enterpriseId, ids)).all()) owner.set(l.c, l.e);
+  }
+  // Merges chain at most a few deep (a merge target is never itself merged at the time).
+  for (let targets = [...owner.keys()], depth = 0; targets.length && depth < 3; depth++) {
+    const next: number[] = [];
+    for (const ids of chunks(targets)) {
+      for (const m of db.select({ id: complaints.id, into: complaints.mergedIntoId }).from(complaints).where(and(eq(complaints.status, 'merged'), inArray(complaints.mergedIntoId, ids))).all()) {
+        if (owner.has(m.id)) continue;
+        owner.set(m.id, owner.get(m.into!)!);
+        next.push(m.id);
+      }
+    }
+    targets = next;
+  }
+  const out = new Map<number, string[]>();
+  for (const ids of chunks([...owner.keys()])) {
+    for (const c of db.select({ id: complaintContacts.complaintId, name: complaintContacts.name, phone: complaintContacts.phone }).from(complaintContacts).where(inArray(complaintContacts.complaintId, ids)).all()) {
+      const e = owner.get(c.id)!;
+      out.set(e, [...(out.get(e) ?? []), ...[c.name, c.phone].filter((v): v is string => !!v?.trim())]);
+    }
+  }
+  return out;
+}
+
+/** Masks, in staff-facing text about these enterprises (a list of titles, names), only what their reporters gave. */
+export function reporterMasker(db: Db | Tx, enterpriseIds: (number | null)[]) {
+  const strings = reporterStrings(db, enterpriseIds.filter((id): id is number => id != null));
+  const rules = new Map([...strings].map(([id, reporters]) => [id, redactionRules({ name: '', personInCharge: '', landlord: '', businessLicence: false, reporters })]));
+  return (enterpriseId: number | null, text: string) => {
+    const r = enterpriseId == null ? undefined : rules.get(enterpriseId);
+    return r ? maskReporters(text, r) : text;
+  };
+}
+
+/** What an exposure must not show: the persons on its enterprise's file, and everything its reporters gave. */
 export function rulesFor(db: Db | Tx, enterpriseId: number | null): RedactionRules {
   if (!enterpriseId) return redactionRules(null);
   const e = db.select({ name: enterprises.name, personInCharge: enterprises.personInCharge, landlord: enterprises.landlord, businessLicence: enterprises.businessLicence })
     .from(enterprises).where(eq(enterprises.id, enterpriseId)).get();
-  // Read here only to be masked: a reporter's name that staff typed into the text must not be published.
-  const reporters = db.select({ name: complaintContacts.name }).from(enterpriseComplaints)
-    .innerJoin(complaintContacts, eq(complaintContacts.complaintId, enterpriseComplaints.complaintId))
-    .where(eq(enterpriseComplaints.enterpriseId, enterpriseId)).all().map((r) => r.name ?? '').filter(Boolean);
-  return redactionRules(e ? { ...e, reporters } : null);
+  return redactionRules(e ? { ...e, reporters: reporterStrings(db, [enterpriseId]).get(enterpriseId) ?? [] } : null);
 }
 
 type TextFields = Pick<Exposure, 'title' | 'found' | 'actions' | 'summary'>;
@@ -71,7 +112,44 @@ export function redactFields(f: TextFields, rules: RedactionRules): TextFields {
   };
 }
 
-const allText = (f: TextFields) => [f.title, f.actions, f.summary, ...Object.values(f.found)].join('\n');
+export const allText = (f: TextFields) => [f.title, f.actions, f.summary, ...Object.values(f.found)].join('\n');
+
+const draftText = (label: string, max: number) => z.string({ error: `${label}格式不正确` }).trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
+
+/** The editor's text as typed, for the live preview: no field is required yet. */
+export const exposurePreviewInput = z.object({
+  title: draftText('标题', 80),
+  summary: draftText('案例说明', 2000),
+  actions: draftText('整治措施', 2000),
+  found: z.record(z.string(), draftText('每项问题', 1000))
+    .refine((f) => Object.keys(f).every((k) => (INSPECTION_AREAS as readonly string[]).includes(k)), { error: '发现的问题只能按八个检查方面填写' })
+    .transform((f) => f as AreaProblems).default({}),
+});
+export type ExposurePreviewInput = z.infer<typeof exposurePreviewInput>;
+
+/**
+ * The draft as the public would read it, redacted here: the editor's preview shows the result,
+ * never the rules. `leaks` names the kinds of thing the typed text held (now hidden), `remaining`
+ * what would still stop publication; neither ever carries a value.
+ */
+export function previewExposure(db: Db, user: StaffUser, id: number, input: ExposurePreviewInput): Result<TextFields & { leaks: string[]; remaining: string[] }> {
+  if (!isOffice(user)) return fail(403, '只有整治办可以修改典型案例');
+  const row = db.select({ enterpriseId: exposures.enterpriseId }).from(exposures).where(eq(exposures.id, id)).get();
+  if (!row) return fail(404, '案例不存在');
+  const rules = rulesFor(db, row.enterpriseId);
+  // One pass over each field finds what to hide and names it; the result is checked once more, as at publication.
+  const hidden = new Set<string>();
+  const redact = (t: string) => {
+    const r = redactAndName(t, rules);
+    r.hidden.forEach((k) => hidden.add(k));
+    return r.text;
+  };
+  const shown: TextFields = {
+    title: redact(input.title), summary: redact(input.summary), actions: redact(input.actions),
+    found: Object.fromEntries(Object.entries(input.found).filter(([, v]) => v).map(([k, v]) => [k, redact(v!)])) as AreaProblems,
+  };
+  return { ok: true, ...shown, leaks: [...hidden], remaining: leaks(allText(shown), rules) };
+}
 
 const TITLE_ENDS: Record<RemediationType, string> = { shutdown: '被依法关停取缔', rectify: '完成整改提升', relocate: '完成搬迁入园' };
 
@@ -162,12 +240,11 @@ export function applyExposureAction(db: Db, user: StaffUser, id: number, input: 
       case 'approve': {
         if (row.status !== 'pending') return fail(400, '只有待审核的案例可以发布');
         if (contributors(tx, row).has(user.id)) return fail(403, '不能发布自己撰写的案例');
-        // The file may have changed since the draft was saved: redact again with what it says now.
-        const rules = rulesFor(tx, row.enterpriseId);
-        const clean = redactFields(row, rules);
-        const left = leaks(allText(clean), rules);
-        if (left.length) return fail(409, `案例仍含有${left.join('、')}，请修改后再发布`);
-        Object.assign(set, clean, { status: 'published', approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null });
+        // What is published is what was saved and reviewed; the file or the linked complaints may have
+        // changed since the save, so the saved text is checked against what they say now.
+        const left = leaks(allText(row), rulesFor(tx, row.enterpriseId));
+        if (left.length) return fail(409, `案例仍含有${left.join('、')}，不能发布。请整治办打开案例重新保存（保存时自动隐去），再提交审核`);
+        Object.assign(set, { status: 'published', approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null });
         break;
       }
       case 'unpublish':
@@ -189,8 +266,10 @@ export const EXPOSURE_STATUS_LABELS: Record<Exposure['status'], string> = {
 
 /** Accepted tasks not yet written up, for the "new case" picker. */
 export function acceptedTasksWithoutCase(db: Db) {
-  return db.select({ id: tasks.id, enterpriseName: enterprises.name, type: tasks.type, acceptedAt: tasks.acceptedAt, villageName: villages.name })
+  const rows = db.select({ id: tasks.id, enterpriseId: tasks.enterpriseId, enterpriseName: enterprises.name, type: tasks.type, acceptedAt: tasks.acceptedAt, villageName: villages.name })
     .from(tasks).innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId)).innerJoin(villages, eq(villages.id, tasks.villageId))
     .where(and(eq(tasks.status, 'accepted'), sql`not exists (select 1 from exposures x where x.task_id = ${tasks.id})`))
     .orderBy(desc(tasks.acceptedAt)).limit(200).all();
+  const mask = reporterMasker(db, rows.map((r) => r.enterpriseId));
+  return rows.map(({ enterpriseId, ...r }) => ({ ...r, enterpriseName: mask(enterpriseId, r.enterpriseName) }));
 }

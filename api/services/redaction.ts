@@ -1,4 +1,6 @@
-// Pure functions, no Node imports: the exposure editor's script bundles this file for its live preview.
+// Server-only: the rules hold reporters' names and phones, which never reach a browser (issue 11).
+// Masking and the check at publication find the same things the same way, on one normaliser.
+import { compactKey, compactOf, normalise, normaliseMapped } from './redaction-normalise.ts';
 
 /** Two-character surnames common enough that "欧阳明" must become 欧阳某某, not 欧某某. */
 const COMPOUND_SURNAMES = [
@@ -6,65 +8,54 @@ const COMPOUND_SURNAMES = [
   '令狐', '端木', '南宫', '西门', '独孤', '万俟', '闻人', '澹台', '申屠', '太史', '钟离', '呼延', '赫连', '东郭',
 ];
 
-/** 王五 → 王某某, 欧阳明 → 欧阳某某: the surname stays, the rest goes. */
+const HAN_NAME = /^[\p{Script=Han}·・•‧]+$/u;
+
+/** 王五 → 王某某, 欧阳明 → 欧阳某某: the surname stays, the rest goes. A name in another script goes whole. */
 export function maskName(name: string): string {
   const n = name.trim();
   if (n.includes('某')) return n;
+  if (!HAN_NAME.test(n)) return '某某';
   const surname = COMPOUND_SURNAMES.find((s) => n.startsWith(s) && n.length > s.length) ?? n.slice(0, 1);
   return `${surname}某某`;
 }
 
 export const PHONE_PLACEHOLDER = '（电话已隐去）';
+export const ID_PLACEHOLDER = '（证件号码已隐去）';
+export const EMAIL_PLACEHOLDER = '（邮箱已隐去）';
+/** Reporters are never mentioned, not even by surname. */
+export const REPORTER_PLACEHOLDER = '某某';
 
-// Mainland mobiles (+86 optional), with spaces or dashes between the groups.
-const MOBILE = /(?<!\d)(?:(?:\+|00)?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)/g;
-// Landlines with an area code: 0571-88886666, (0571) 8888 6666, 010 8888 6666, an extension after.
-const LANDLINE = /(?<!\d)(?:\(0\d{2,3}\)|（0\d{2,3}）|0\d{2,3})[\s-]?\d{3,4}[\s-]?\d{4}(?:[\s-]*(?:转|ext\.?)\s*\d{1,5})?(?!\d)/gi;
-// Hotlines such as 400-123-4567 and 800 numbers.
-const SERVICE = /(?<!\d)[48]00[\s-]?\d{3}[\s-]?\d{4}(?!\d)/g;
+/** What the check at publication names: the kind of thing, never the value. */
+export const LEAK = {
+  reporterName: '举报人姓名',
+  reporterPhone: '举报人电话',
+  reporterContact: '举报人联系方式',
+  phone: '电话号码',
+  id: '身份证号码',
+  email: '电子邮箱',
+  workshop: '作坊名称',
+} as const;
 
-// What the patterns above miss: 18-digit ID numbers, and any run of seven or more digits however
-// it is spaced or dotted (138.1234.5678, 1 3 8…, a local 5862 1234). Public cases carry no such number.
-const ID_NUMBER = /(?<!\d)\d{17}[\dXx](?!\d)/g;
-const DIGIT_RUN = /(?<!\d)\d(?:[\s.\-·]{0,2}\d){6,}(?!\d)/g;
-// Seven or more Chinese numerals in a row (一三八一二三四…) are a number spelt out, not words.
-const CN_RUN = /[〇零一二三四五六七八九]{7,}/g;
+/** Where two finds overlap, the replacement of the lower rank wins (an e-mail's placeholder over a name inside it). */
+const RANK = { generic: 0, reporter: 1, workshop: 2, person: 3 } as const;
+type Rank = (typeof RANK)[keyof typeof RANK];
 
-/** Full-width digits and dashes as ASCII, so that １３８－… is caught like 138-… (other punctuation stays). */
-const normalise = (text: string) => text.replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0)).replace(/[－—–]/g, '-');
-
-// Dates and clock times are digits a case needs ("2026-10-08 21:30"); they are set aside first.
-const DATE_OR_TIME = /\d{4}\s?[-./年]\s?\d{1,2}\s?[-./月]\s?\d{1,2}日?|\d{1,2}[:：]\d{2}|\d{4}年|\d{1,2}月\d{1,2}日/g;
-function sparingDates(text: string, fn: (rest: string) => string): string {
-  const held: string[] = [];
-  const out = fn(text.replace(DATE_OR_TIME, (m) => `\u0001${held.push(m) - 1}\u0001`));
-  return out.replace(/\u0001(\d+)\u0001/g, (_, i: string) => held[Number(i)]!);
+/** One thing to look for in the compact text (letters and digits only), and what replaces it. */
+interface Needle {
+  key: string;
+  kind: string;
+  replacement: string;
+  rank: Rank;
+  /** Left alone inside a licensed enterprise's registered name. */
+  keepable: boolean;
+  /** A short Latin key counts only as a word of its own ("li" is not masked inside "eligible"). */
+  bounded: boolean;
 }
 
-export function removePhones(text: string): string {
-  return sparingDates(normalise(text), (t) => t
-    .replace(ID_NUMBER, PHONE_PLACEHOLDER)
-    .replace(MOBILE, PHONE_PLACEHOLDER).replace(LANDLINE, PHONE_PLACEHOLDER).replace(SERVICE, PHONE_PLACEHOLDER)
-    .replace(DIGIT_RUN, PHONE_PLACEHOLDER)
-    .replace(CN_RUN, PHONE_PLACEHOLDER));
-}
-
-/** Checked at publication, independently of removePhones: any run of seven digits is refused. */
-export function hasPhone(text: string): boolean {
-  const t = normalise(text).replace(DATE_OR_TIME, '|');
-  // Digits joined by at most two spaces, dots or dashes count as one number.
-  const runs = t.replace(/[^\d〇零一二三四五六七八九]+/g, (sep) => (sep.length <= 2 && /^[\s.\-·]+$/.test(sep) ? '' : '|')).split('|');
-  return runs.some((run) => run.length >= 7);
-}
-
-/** What one enterprise's file says must not reach the public. */
 export interface RedactionRules {
-  /** Private persons' names (负责人, 出租房业主), longest first. */
-  names: string[];
-  /** A licensed enterprise's registered name: public, left as it is even if it contains a name. */
+  needles: Needle[];
+  /** Licensed enterprises' registered names, as compact keys: public even with a person's name inside. */
   keep: string[];
-  /** An unlicensed workshop named after a person the file does not name: its whole name, and what replaces it. */
-  workshop: { from: string; to: string } | null;
 }
 
 export interface EnterpriseNames {
@@ -72,15 +63,43 @@ export interface EnterpriseNames {
   personInCharge: string;
   landlord: string;
   businessLicence: boolean;
-  /** Reporters of complaints filed under this enterprise: never in a case, masked if staff typed them. */
+  /** Every string the reporters of the enterprise's complaints gave (names, phones, contacts): masked wherever they appear. */
   reporters?: string[];
 }
 
-/** "张三（法人）", "李四、赵六", "王五/钱七" → the bare names. */
-const namesIn = (field: string) => field.replace(/[（(][^）)]*[）)]/g, ' ').split(/[、，,/;；\s和及]+/).map((s) => s.trim()).filter(isPersonName);
+const LATIN = /^[a-z]+$/;
+const shortLatin = (key: string) => LATIN.test(key) && key.length < 4;
 
-const WORKSHOP = /(作坊|个体户)$/;
-const isPersonName = (s: string) => s.length >= 2 && s.length <= 6 && /^[\u4e00-\u9fa5·]+$/.test(s);
+/** "张三（法人）", "李四、赵六", "王五/钱七", "Zqx Wolfe" → the bare names. */
+const namesIn = (field: string) => field.replace(/[（(][^）)]*[）)]/g, ' ').split(/[、，,/;；\s和及]+/).map((s) => s.trim()).filter(isPersonName);
+const NOT_NAMES = new Set(['不详', '未知', '暂无', '本人', '同上', '没有']);
+const isPersonName = (s: string) => !NOT_NAMES.has(s) && (HAN_NAME.test(s) ? s.length >= 2 && s.length <= 8 : /^[\p{L}·.'-]{2,30}$/u.test(s));
+
+/** What one reporter string is looked for as: a phone by its digits, an e-mail, or a name and, for a Latin or dotted name, its parts. */
+function reporterNeedles(given: string): Needle[] {
+  const key = compactKey(given);
+  const needle = (k: string, kind: string, replacement: string): Needle => ({ key: k, kind, replacement, rank: RANK.reporter, keepable: false, bounded: shortLatin(k) });
+  if (/^\d{7,}$/.test(key)) {
+    const core = key.replace(/^(?:0086|86)(?=1[3-9]\d{9}$)/, '');
+    // The last eight digits alone still say who called (a landline without its area code).
+    return [...new Set([core, core.slice(-8)])].map((k) => needle(k, LEAK.reporterPhone, PHONE_PLACEHOLDER));
+  }
+  const n = normalise(given);
+  if (n.includes('@')) {
+    const local = compactKey(n.slice(0, n.indexOf('@')));
+    return [key, ...(local.length >= 4 ? [local] : [])].map((k) => needle(k, LEAK.reporterContact, EMAIL_PLACEHOLDER));
+  }
+  if (key.length < 2) return [];
+  const out = [needle(key, LEAK.reporterName, REPORTER_PLACEHOLDER)];
+  const parts = n.split(/[\s·\-_.,'/]+/).map((p) => compactOf(p).text).filter(Boolean);
+  if (parts.length > 1) {
+    for (const p of parts) {
+      // "Wolfe" alone names Zqx Wolfe, "买买提" alone names 阿依古丽·买买提; the single characters of "欧 阳 明" do not.
+      if (LATIN.test(p) ? p.length >= 3 : n.includes('·') && p.length >= 2) out.push(needle(p, LEAK.reporterName, REPORTER_PLACEHOLDER));
+    }
+  }
+  return out;
+}
 
 /**
  * Names come from the file's person in charge and landlord; the naming rule of seed 002
@@ -88,35 +107,156 @@ const isPersonName = (s: string) => s.length >= 2 && s.length <= 6 && /^[\u4e00-
  * masked with him. A workshop whose person is not on file loses everything but its surname and kind.
  */
 export function redactionRules(e: EnterpriseNames | null): RedactionRules {
-  if (!e) return { names: [], keep: [], workshop: null };
-  const names = [...namesIn(e.personInCharge), ...namesIn(e.landlord), ...(e.reporters ?? []).flatMap(namesIn)];
-  const name = e.name.trim();
-  let workshop: RedactionRules['workshop'] = null;
-  // Any unlicensed business may be named after a person, whatever its name ends with.
-  if (!e.businessLicence && name && !names.some((p) => name.startsWith(p))) {
-    workshop = { from: name, to: `${maskName(name.slice(0, 3))}${WORKSHOP.exec(name)?.[1] ?? '经营户'}` };
+  if (!e) return { needles: [], keep: [] };
+  const names = [...new Set([...namesIn(e.personInCharge), ...namesIn(e.landlord)])];
+  const needles: Needle[] = (e.reporters ?? []).flatMap(reporterNeedles);
+  for (const n of names) {
+    const key = compactKey(n);
+    if (key.length >= 2) needles.push({ key, kind: `姓名“${maskName(n)}”`, replacement: maskName(n), rank: RANK.person, keepable: true, bounded: shortLatin(key) });
   }
-  return { names: [...new Set(names)].sort((a, b) => b.length - a.length), keep: e.businessLicence && name ? [name] : [], workshop };
+  const name = e.name.trim();
+  // Any unlicensed business may be named after a person, whatever its name ends with.
+  if (!e.businessLicence && name && !names.some((p) => name.startsWith(p)) && compactKey(name).length >= 2) {
+    const to = `${maskName(name.slice(0, 3))}${/(作坊|个体户)$/.exec(name)?.[1] ?? '经营户'}`;
+    needles.push({ key: compactKey(name), kind: LEAK.workshop, replacement: to, rank: RANK.workshop, keepable: false, bounded: false });
+  }
+  const keep = e.businessLicence && name ? [compactKey(name)].filter(Boolean) : [];
+  return { needles: dedupe(needles), keep };
 }
 
-/** One text as the public may read it: names masked, phone numbers removed. */
+const dedupe = (needles: Needle[]) => {
+  const seen = new Map<string, Needle>();
+  for (const n of needles) if (!seen.has(n.key) || seen.get(n.key)!.rank > n.rank) seen.set(n.key, n);
+  return [...seen.values()];
+};
+
+/** Only the reporters' strings: for staff-facing text other than the case itself (an enterprise's name, a reason). */
+export const reporterRules = (rules: RedactionRules): RedactionRules => ({ needles: rules.needles.filter((n) => n.rank === RANK.reporter), keep: [] });
+
+// Dates and clock times are digits a case needs ("2026-10-08 21:30"); they are set aside before
+// numbers are looked for. Lookarounds keep a phone from passing as a date followed by digits.
+const DATE_OR_TIME = new RegExp([
+  /(?<!\d)(?:19|20)\d{2} ?[-./年] ?(?:0?[1-9]|1[0-2]) ?[-./月] ?(?:0?[1-9]|[12]\d|3[01])(?!\d)日?/.source,
+  /(?<!\d)(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./](?:19|20)\d{2}(?!\d)/.source,
+  /(?<!\d)(?:[01]?\d|2[0-4]):[0-5]\d(?!\d)/.source,
+  /(?<!\d)(?:19|20)\d{2}年/.source,
+  /(?<!\d)(?:0?[1-9]|1[0-2])月(?:0?[1-9]|[12]\d|3[01])日/.source,
+].join('|'), 'g');
+
+// Seven or more digits (after normalising: any numerals) joined by at most three spaces, dashes,
+// slashes, underscores, dots or brackets read as one number: a phone (any format, +86 or not, an
+// area code in brackets) or an ID number (its last character may be X). Public cases carry none.
+const NUMBER = /(?:\+ ?)?(?:\((?=\d{2,4}\)))?(?<!\d)\d(?:[ \n\-/_.·()]{0,3}\d){6,}(?:[ -]?x(?![a-z]))?(?!\d)/g;
+// name@host.cn, also with the @ spelt out (" at ", (at), [at], 艾特) and the dots too.
+// Each starts only where a run of such characters starts, so a long run is tried once, not once per character.
+const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\s?@\s?[a-z0-9-]+(?:\s?\.\s?[a-z0-9-]+)*/g;
+const TLD = '(?:com|cn|net|org|edu|gov|io|me|info|biz|co|hk|tw|mo|top|xyz|vip|uk|us|de|jp)(?![a-z])';
+const DOT = '\\s*(?:\\.|\\(dot\\)|\\[dot\\]|\\sdot\\s|点)\\s*';
+const SPELT_EMAIL = new RegExp(`(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\\s*(?:\\(at\\)|\\[at\\]|\\{at\\}|<at>|\\sat\\s|艾特)\\s*[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}${TLD}`, 'g');
+
+function numberKind(match: string): { kind: string; replacement: string } {
+  const digits = match.replace(/\D/g, '');
+  if (/^(?:0086|86)?1[3-9]\d{9}$/.test(digits)) return { kind: LEAK.phone, replacement: PHONE_PLACEHOLDER };
+  if (digits.length === 18 || digits.length === 15 || (digits.length === 17 && /x$/.test(match))) return { kind: LEAK.id, replacement: ID_PLACEHOLDER };
+  return { kind: LEAK.phone, replacement: PHONE_PLACEHOLDER };
+}
+
+interface Span {
+  from: number;
+  to: number;
+  kinds: string[];
+  replacement: string;
+  rank: Rank;
+}
+
+function occurrences(text: string, key: string): number[] {
+  const at: number[] = [];
+  for (let i = text.indexOf(key); i !== -1; i = text.indexOf(key, i + 1)) at.push(i);
+  return at;
+}
+
+/** Everything in `raw` to mask, in the original's coordinates, overlaps merged. */
+function findSpans(raw: string, rules: RedactionRules, generic: boolean): Span[] {
+  const m = normaliseMapped(raw);
+  const c = compactOf(m.text);
+  const spans: Span[] = [];
+  const add = (nFrom: number, nTo: number, kind: string, replacement: string, rank: Rank) =>
+    spans.push({ from: m.from[nFrom]!, to: m.to[nTo - 1]!, kinds: [kind], replacement, rank });
+
+  const kept = rules.keep.flatMap((k) => occurrences(c.text, k).map((s) => [s, s + k.length] as const));
+  const isWord = (i: number) => i >= 0 && i < m.text.length && /[a-z0-9]/.test(m.text[i]!);
+  for (const n of rules.needles) {
+    for (const s of occurrences(c.text, n.key)) {
+      const e = s + n.key.length;
+      if (n.keepable && kept.some(([a, b]) => s >= a && e <= b)) continue;
+      const nFrom = c.at[s]!, nTo = c.at[e - 1]! + 1;
+      if (n.bounded && (isWord(nFrom - 1) || isWord(nTo))) continue;
+      add(nFrom, nTo, n.kind, n.replacement, n.rank);
+    }
+  }
+  if (generic) {
+    const text = m.text.replace(DATE_OR_TIME, (d) => '\u0001'.repeat(d.length));
+    for (const re of [EMAIL, SPELT_EMAIL]) for (const x of text.matchAll(re)) add(x.index, x.index + x[0].length, LEAK.email, EMAIL_PLACEHOLDER, RANK.generic);
+    for (const x of text.matchAll(NUMBER)) {
+      const { kind, replacement } = numberKind(x[0]);
+      add(x.index, x.index + x[0].length, kind, replacement, RANK.generic);
+    }
+  }
+  spans.sort((a, b) => a.from - b.from || b.to - a.to);
+  const merged: Span[] = [];
+  for (const s of spans) {
+    const last = merged.at(-1);
+    if (!last || s.from >= last.to) {
+      merged.push(s);
+      continue;
+    }
+    last.to = Math.max(last.to, s.to);
+    last.kinds.push(...s.kinds);
+    if (s.rank < last.rank) Object.assign(last, { rank: s.rank, replacement: s.replacement });
+  }
+  return merged;
+}
+
+// Left out of what is published: invisible characters and control characters other than line breaks and tabs.
+const STRIP = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F\u00AD\u200B-\u200D\u2060\uFEFF]/g;
+
+function apply(raw: string, spans: Span[]): string {
+  let out = '';
+  let pos = 0;
+  for (const s of spans) {
+    out += raw.slice(pos, s.from) + s.replacement;
+    pos = s.to;
+  }
+  return (out + raw.slice(pos)).replace(STRIP, '');
+}
+
+const kindsOf = (spans: Span[]) => [...new Set(spans.flatMap((s) => s.kinds))];
+
+/** One text as the public may read it: reporters gone, names masked, phone, ID numbers and e-mails removed. */
 export function redactText(text: string, rules: RedactionRules): string {
-  let out = removePhones(text.replace(/\u0000/g, ''));
-  const kept: string[] = [];
-  // A licensed enterprise's name is held aside so that a person's name inside it survives.
-  for (const k of rules.keep) out = out.split(k).join(`\u0000${kept.push(k) - 1}\u0000`);
-  if (rules.workshop) out = out.split(rules.workshop.from).join(rules.workshop.to);
-  for (const n of rules.names) out = out.split(n).join(maskName(n));
-  return out.replace(/\u0000(\d+)\u0000/g, (_, i: string) => kept[Number(i)]!);
+  return apply(text, findSpans(text, rules, true));
 }
 
-/** What a redacted text still leaks, for the check at publication; empty when clean. */
-export function leaks(text: string, rules: RedactionRules): string[] {
-  const found: string[] = [];
-  if (hasPhone(text)) found.push('电话号码');
-  let rest = text;
-  for (const k of rules.keep) rest = rest.split(k).join('');
-  for (const n of rules.names) if (rest.includes(n)) found.push(`姓名“${maskName(n)}”`);
-  if (rules.workshop && rest.includes(rules.workshop.from)) found.push('作坊名称');
-  return found;
+/** redactText and leaks of the same text in one pass: the redacted text and the kinds of thing it hid. */
+export function redactAndName(text: string, rules: RedactionRules): { text: string; hidden: string[] } {
+  const spans = findSpans(text, rules, true);
+  return { text: apply(text, spans), hidden: kindsOf(spans) };
 }
+
+/** Only the reporters' strings masked, nothing else touched: for staff-facing text that is not the case. */
+export function maskReporters(text: string, rules: RedactionRules): string {
+  return apply(text, findSpans(text, reporterRules(rules), false));
+}
+
+/** What a text still holds that may not be published, by kind (never the value); empty when clean. */
+export function leaks(text: string, rules: RedactionRules): string[] {
+  return kindsOf(findSpans(text, rules, true));
+}
+
+const NO_RULES: RedactionRules = { needles: [], keep: [] };
+
+/** Phones, ID numbers and e-mails removed, for text that has no enterprise behind it. */
+export const removePhones = (text: string): string => redactText(text, NO_RULES);
+
+/** Whether a text holds anything that reads as a phone or ID number. */
+export const hasPhone = (text: string): boolean => leaks(text, NO_RULES).some((k) => k === LEAK.phone || k === LEAK.id);

@@ -72,7 +72,7 @@ describe('redaction', () => {
     const none = redactionRules(null);
     for (const t of ['１３８１２３４５６７８', '138 1234  5678', '138.1234.5678', '138－1234－5678', '1 3 8 1 2 3 4 5 6 7 8', '一三八一二三四五六七八', '5862 1234', '330102198001011234']) {
       const out = redactText(`联系：${t}。`, none);
-      expect(out, t).toBe('联系：（电话已隐去）。');
+      expect(out, t).toBe(t.length === 18 ? '联系：（证件号码已隐去）。' : '联系：（电话已隐去）。');
       expect(hasPhone(out)).toBe(false);
       expect(hasPhone(`联系：${t}。`), t).toBe(true);
     }
@@ -81,9 +81,9 @@ describe('redaction', () => {
     expect(hasPhone(plain)).toBe(false);
   });
 
-  it("masks names in lists and notes, and reporters' names staff typed by mistake", () => {
+  it("masks names in lists and notes, and reporters' names staff typed by mistake (not even their surname stays)", () => {
     const rules = redactionRules({ name: '李梅废品收购站', personInCharge: '王五（法人）', landlord: '李四、赵六', businessLicence: false, reporters: ['张三'] });
-    expect(redactText('经群众张三举报，负责人王五，房东李四和赵六，李梅废品收购站', rules)).toBe('经群众张某某举报，负责人王某某，房东李某某和赵某某，李某某经营户');
+    expect(redactText('经群众张三举报，负责人王五，房东李四和赵六，李梅废品收购站', rules)).toBe('经群众某某举报，负责人王某某，房东李某某和赵某某，李某某经营户');
   });
 
   it('keeps the surname, masks the rest, knows compound surnames', () => {
