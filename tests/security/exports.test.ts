@@ -20,11 +20,13 @@ const ZHULIN_AT = cellCenter(1, 1);
 
 const get = (path: string, cookie: string) => app.request(path, { headers: { cookie } });
 const xlsxOf = async (res: Response) => Buffer.from(await res.arrayBuffer());
+// exceljs's own Buffer type lags Node's.
+const load = (wb: ExcelJS.Workbook, bytes: Buffer) => wb.xlsx.load(bytes as unknown as ArrayBuffer);
 
 /** Every cell of the first sheet whose text starts like a formula: its value, number format and whether its xf carries quotePrefix. */
 async function formulaLikeCells(bytes: Buffer) {
   const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(bytes);
+  await load(wb, bytes);
   // exceljs does not read quotePrefix back: look at the xf each cell's style index names.
   const zip = await JSZip.loadAsync(bytes);
   const styles = await zip.file('xl/styles.xml')!.async('string');
@@ -100,7 +102,7 @@ describe('formula-looking user text in every .xlsx export', () => {
     const cells = await formulaLikeCells(await xlsxOf(await get('/api/admin/reports/progress.xlsx', office)));
     expect(cells).toEqual([]); // no user text there starts like a formula
     const wb = new ExcelJS.Workbook();
-    await wb.xlsx.load(await xlsxOf(await get('/api/admin/exports/dynamic-list.xlsx', office)));
+    await load(wb, await xlsxOf(await get('/api/admin/exports/dynamic-list.xlsx', office)));
     const line = wb.worksheets[0]!.getRow(3);
     expect(typeof line.getCell(1).value).toBe('number');
     expect(line.getCell(8).numFmt).not.toBe('@'); // 已办理
@@ -127,7 +129,7 @@ describe('exports scoped to the viewer', () => {
       const res = await get(`/api/admin/exports/dynamic-list.xlsx${q}`, zhulinOfficer);
       expect(res.status, q).toBe(200);
       const wb = new ExcelJS.Workbook();
-      await wb.xlsx.load(await xlsxOf(res));
+      await load(wb, await xlsxOf(res));
       expect(String(wb.worksheets[0]!.getCell(1, 1).value)).toContain(zhulin.name);
       expect(decodeURIComponent(res.headers.get('content-disposition')!)).toContain(zhulin.name);
     }
