@@ -1,9 +1,13 @@
-import { inflateRawSync } from 'node:zlib';
+import { NOT_XLSX, ZipError, ZipReader, type ZipLimits } from './xlsx-zip.ts';
+import { isUtf8 } from 'node:buffer';
+import { decodeText, XmlError, XmlScanner, type XmlHandler } from './xml-scan.ts';
 
 /**
- * Reads the cell values of the first worksheet of an .xlsx, and nothing else (no styles, no
- * formulas). exceljs builds a full object model and took more than the whole rest of an import;
- * a list of 20,000 lines needs only the strings and numbers.
+ * Reads the cell values of the first visible worksheet of an .xlsx, and nothing else (no styles,
+ * no formulas): a dynamic list needs only its strings and numbers (decision 007). The file is
+ * hostile until read (decision 011): every part is inflated within limits that count real
+ * output, scanned in linear time as it is decoded, and what it holds (strings, rows, cells) is
+ * counted, so a bomb is refused in Chinese long before it fills memory or the import's time.
  */
 export type CellValue = string | number | boolean | Date | null;
 export interface SheetLine {
@@ -13,91 +17,150 @@ export interface SheetLine {
 }
 
 export class XlsxError extends Error {}
-const NOT_XLSX = '文件不是有效的 .xlsx';
-const MAX_ENTRY_BYTES = 200 * 1024 * 1024; // a zip bomb stops here, not in memory
+export class TooManyRows extends XlsxError {}
 
-function unzip(buf: Buffer): Map<string, () => Buffer> {
-  let eocd = -1;
-  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 65_535); i--) {
-    if (buf.readUInt32LE(i) === 0x06054b50) {
-      eocd = i;
-      break;
-    }
-  }
-  if (eocd < 0) throw new XlsxError(NOT_XLSX);
-  const count = buf.readUInt16LE(eocd + 10);
-  let p = buf.readUInt32LE(eocd + 16);
-  const entries = new Map<string, () => Buffer>();
-  for (let n = 0; n < count; n++) {
-    if (p + 46 > buf.length || buf.readUInt32LE(p) !== 0x02014b50) throw new XlsxError(NOT_XLSX);
-    const method = buf.readUInt16LE(p + 10), size = buf.readUInt32LE(p + 20), fullSize = buf.readUInt32LE(p + 24);
-    const nameLen = buf.readUInt16LE(p + 28), local = buf.readUInt32LE(p + 42);
-    const name = buf.toString('utf8', p + 46, p + 46 + nameLen);
-    p += 46 + nameLen + buf.readUInt16LE(p + 30) + buf.readUInt16LE(p + 32);
-    entries.set(name, () => {
-      if (local + 30 > buf.length || buf.readUInt32LE(local) !== 0x04034b50 || fullSize > MAX_ENTRY_BYTES) throw new XlsxError(NOT_XLSX);
-      const start = local + 30 + buf.readUInt16LE(local + 26) + buf.readUInt16LE(local + 28);
-      const data = buf.subarray(start, start + size);
-      if (method === 0) return data;
-      if (method !== 8) throw new XlsxError(NOT_XLSX);
-      try {
-        return inflateRawSync(data, { maxOutputLength: MAX_ENTRY_BYTES });
-      } catch {
-        throw new XlsxError(NOT_XLSX);
-      }
-    });
-  }
-  return entries;
+export interface ReadLimits extends ZipLimits {
+  /** Entries of the shared string table (one for the whole workbook). */
+  maxSharedStrings: number;
+  /** <c> elements read, and separately the width of every line kept (its last column), summed. */
+  maxCells: number;
 }
 
-const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-function decode(s: string): string {
-  if (s.includes('&')) {
-    s = s.replace(/&(#x[0-9a-fA-F]+|#\d+|\w+);/g, (m, e: string) =>
-      e[0] === '#' ? String.fromCodePoint(e[1] === 'x' ? parseInt(e.slice(2), 16) : Number(e.slice(1))) : (ENTITIES[e] ?? m),
-    );
-  }
-  // OOXML writes control characters as _xHHHH_.
-  return s.includes('_x') ? s.replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(parseInt(h, 16))) : s;
-}
-
-/** The text of an <si> or <is>: every <t>, leaving out phonetic guides. */
-function runText(xml: string): string {
-  let out = '';
-  for (const m of xml.replace(/<(?:\w+:)?rPh\b[\s\S]*?<\/(?:\w+:)?rPh>/g, '').matchAll(/<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)<\/(?:\w+:)?t>/g)) out += m[1];
-  return decode(out);
-}
-
-const ATTR_RE = new Map<string, RegExp>();
-/** An attribute's value; the usual ` name="…"` found with indexOf, any other spacing or quoting by a RegExp. */
-function attr(attrs: string, name: string): string | undefined {
-  const at = attrs.indexOf(` ${name}="`);
-  if (at >= 0) {
-    const from = at + name.length + 3;
-    return attrs.slice(from, attrs.indexOf('"', from));
-  }
-  if (!attrs.includes(`${name}=`)) return undefined;
-  let re = ATTR_RE.get(name);
-  if (!re) ATTR_RE.set(name, (re = new RegExp(`(?:^|\\s)${name}\\s*=\\s*(["'])(.*?)\\1`)));
-  return re.exec(attrs)?.[2];
-}
-
-function firstSheetPath(files: Map<string, () => Buffer>): string {
-  const workbook = files.get('xl/workbook.xml')?.().toString('utf8');
-  const rels = files.get('xl/_rels/workbook.xml.rels')?.().toString('utf8');
-  if (!workbook || !rels) throw new XlsxError(NOT_XLSX);
-  const sheets = [...workbook.matchAll(/<(?:\w+:)?sheet\b([^>]*)\/?>/g)].map((m) => m[1]!);
-  const sheet = sheets.find((a) => !/state="(hidden|veryHidden)"/.test(a)) ?? sheets[0];
-  const relId = sheet && /\br:id="([^"]*)"|\bid="([^"]*)"/.exec(sheet);
-  const id = relId?.[1] ?? relId?.[2];
-  const rel = [...rels.matchAll(/<(?:\w+:)?Relationship\b([^>]*)\/?>/g)].find((m) => attr(m[1]!, 'Id') === id);
-  const target = rel && attr(rel[1]!, 'Target');
-  if (!target) throw new XlsxError(NOT_XLSX);
-  return target.startsWith('/') ? target.slice(1) : `xl/${target}`;
+const MB = 1024 * 1024;
+export const DEFAULT_READ_LIMITS: ReadLimits = {
+  maxEntries: 1_000,
+  maxPartBytes: 64 * MB,
+  maxTotalBytes: 100 * MB,
+  // A list of 20,000 lines of 15 columns holds at most 300,000 different strings.
+  maxSharedStrings: 500_000,
+  maxCells: 2_000_000,
+};
+let defaults = DEFAULT_READ_LIMITS;
+/** The import thread sets these once, from the configuration (api/env.ts). */
+export function setReadLimits(limits: Partial<ReadLimits>): void {
+  defaults = { ...DEFAULT_READ_LIMITS, ...limits };
 }
 
 const MAX_COLUMNS = 16_384; // XFD, Excel's last column
-const MAX_ROW = 1_048_576;
+const MAX_ROW = 1_048_576; // Excel's last row
+const MAX_CELL_CHARS = 32_767; // what Excel lets a cell hold
+const MAX_RAW_CHARS = MAX_CELL_CHARS * 10; // before decoding: &#x4E2D; is eight characters for one
+const MAX_TAG_CHARS = 64 * 1024;
+const CHUNK_BYTES = 1024 * 1024;
+
+const tooLong = () => new XlsxError(`单元格内容过长（超过 ${MAX_CELL_CHARS} 个字符），无法导入`);
+const tooManyCells = (n: number) => new XlsxError(`单元格过多（超过 ${n} 个），无法导入：请只保留清单所在的工作表和列`);
+
+/** Decodes a part's UTF-8 in pieces into the scanner: the whole part never becomes one string. */
+function scan(bytes: Buffer, handler: XmlHandler): void {
+  if (!isUtf8(bytes)) throw new XlsxError(`${NOT_XLSX}（文字编码有误）`);
+  const scanner = new XmlScanner(handler, MAX_TAG_CHARS);
+  for (let at = 0; at < bytes.length; ) {
+    let end = Math.min(bytes.length, at + CHUNK_BYTES);
+    while (end < bytes.length && (bytes[end]! & 0xc0) === 0x80) end--; // not inside a character
+    scanner.feed(bytes.toString('utf8', at, end));
+    at = end;
+  }
+  scanner.end();
+}
+
+/** Collects character data while `on`, up to Excel's cell limit. */
+class Capture {
+  on = false;
+  private raw = '';
+  start() {
+    this.on = true;
+  }
+  add(s: string, from: number, to: number) {
+    if (!this.on) return;
+    if (this.raw.length + (to - from) > MAX_RAW_CHARS) throw tooLong();
+    this.raw += s.slice(from, to);
+  }
+  stop() {
+    this.on = false;
+  }
+  take(): string {
+    const t = decodeText(this.raw);
+    this.raw = '';
+    this.on = false;
+    if (t.length > MAX_CELL_CHARS) throw tooLong();
+    return t;
+  }
+}
+
+/** The text of every <si>: each <t> in it, leaving out phonetic guides (<rPh>). */
+function sharedStrings(bytes: Buffer | undefined, max: number): string[] {
+  const out: string[] = [];
+  if (!bytes) return out;
+  const text = new Capture();
+  let inSi = false;
+  let phonetic = 0;
+  scan(bytes, {
+    open(name, _tag, selfClosing) {
+      if (name === 'si') {
+        if (inSi) throw new XlsxError(NOT_XLSX);
+        if (out.length >= max) throw new XlsxError(`共享字符串过多（超过 ${max} 个），无法导入：请只保留清单所在的工作表后重新保存`);
+        if (selfClosing) out.push('');
+        else inSi = true;
+      } else if (name === 'rPh' && !selfClosing) phonetic++;
+      else if (name === 't' && inSi && !phonetic && !selfClosing) text.start();
+    },
+    close(name) {
+      if (name === 't') text.stop();
+      else if (name === 'rPh') phonetic = Math.max(0, phonetic - 1);
+      else if (name === 'si' && inSi) {
+        out.push(text.take());
+        inSi = false;
+      }
+    },
+    text: (s, from, to) => text.add(s, from, to),
+  });
+  if (inSi) throw new XlsxError(NOT_XLSX); // an unclosed <si>
+  return out;
+}
+
+/** Every element `name` of a small part, with its attributes. */
+function elements(bytes: Buffer, wanted: string): Map<string, string>[] {
+  const found: Map<string, string>[] = [];
+  scan(bytes, {
+    open(name, tag) {
+      if (name === wanted) found.push(tag.all());
+    },
+    close() {},
+    text() {},
+  });
+  return found;
+}
+
+const decodedAttr = (a: Map<string, string>, name: string) => {
+  const v = a.get(name);
+  return v === undefined ? undefined : decodeText(v);
+};
+
+/** A relationship's target, relative to xl/ (where the workbook lives), as a part name. */
+function partName(target: string): string {
+  const parts: string[] = [];
+  for (const seg of (target.startsWith('/') ? target.slice(1) : `xl/${target}`).split('/')) {
+    if (seg === '..') parts.pop();
+    else if (seg !== '.' && seg !== '') parts.push(seg);
+  }
+  return parts.join('/');
+}
+
+function locateParts(zip: ZipReader) {
+  const workbook = zip.read('xl/workbook.xml');
+  const rels = zip.read('xl/_rels/workbook.xml.rels');
+  if (!workbook || !rels) throw new XlsxError(`${NOT_XLSX}（缺少工作簿）`);
+  const sheets = elements(workbook, 'sheet');
+  const visible = sheets.find((a) => !/^(hidden|veryHidden)$/.test(a.get('state') ?? '')) ?? sheets[0];
+  const idKey = visible && ([...visible.keys()].find((k) => k === 'r:id' || k.endsWith(':id')) ?? 'id');
+  const id = visible && idKey && decodedAttr(visible, idKey);
+  const links = elements(rels, 'Relationship').filter((r) => r.get('TargetMode') !== 'External');
+  const target = links.find((r) => decodedAttr(r, 'Id') === id)?.get('Target');
+  if (!target) throw new XlsxError(`${NOT_XLSX}（找不到工作表）`);
+  const strings = links.find((r) => (r.get('Type') ?? '').endsWith('/sharedStrings'))?.get('Target');
+  return { sheet: partName(decodeText(target)), strings: strings ? partName(decodeText(strings)) : 'xl/sharedStrings.xml' };
+}
 
 function columnIndex(ref: string): number {
   let n = 0;
@@ -105,96 +168,133 @@ function columnIndex(ref: string): number {
     const c = ref.charCodeAt(i);
     if (c < 65 || c > 90) break;
     n = n * 26 + (c - 64);
-    // "ZZZZZZ1" would make a sparse array of 300 million cells and stall the server.
-    if (n > MAX_COLUMNS) throw new XlsxError(NOT_XLSX);
+    // "ZZZZZZ1" would make a sparse array of 300 million cells.
+    if (n > MAX_COLUMNS) throw new XlsxError(`${NOT_XLSX}（单元格位置无效）`);
   }
   return n - 1;
 }
 
-function cellValue(type: string | undefined, body: string, tags: Tags, shared: string[]): CellValue {
-  if (type === 'inlineStr') return runText(body);
-  const open = body.indexOf(tags.v);
-  if (open < 0) return null;
-  const v = body.slice(open + tags.v.length, body.indexOf('<', open + tags.v.length));
+// A plain decimal, as spreadsheets write numbers; anchored and unambiguous, so linear.
+const NUMBER = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?$/;
+
+function cellValue(type: string | undefined, raw: string, shared: string[]): CellValue {
   switch (type) {
-    case 's': return shared[Number(v)] ?? null;
-    case 'str': return decode(v);
-    case 'b': return v === '1';
+    case 'inlineStr':
+    case 'str':
+      return raw;
+    case 's': {
+      const i = Number(raw);
+      return raw !== '' && Number.isInteger(i) && i >= 0 ? (shared[i] ?? null) : null;
+    }
+    case 'b': return raw === '1';
     case 'd': {
-      const d = new Date(v);
-      return Number.isNaN(d.getTime()) ? decode(v) : d; // not a date after all: the text, for the row's error
+      const d = new Date(raw);
+      return Number.isNaN(d.getTime()) ? raw : d; // not a date after all: the text, for the row's error
     }
     case 'e': return null;
-    default: return v === '' ? null : Number(v);
+    default: return raw === '' ? null : NUMBER.test(raw) ? Number(raw) : raw;
   }
 }
 
-type Tags = ReturnType<typeof tagsOf>;
-/** The sheet's element names, with the namespace prefix some writers use (x:row, x:c). */
-function tagsOf(xml: string) {
-  const prefix = /<(\w+:)?sheetData\b/.exec(xml)?.[1] ?? '';
-  return { row: `<${prefix}row`, rowEnd: `</${prefix}row>`, c: `<${prefix}c`, cEnd: `</${prefix}c>`, v: `<${prefix}v>` };
+/** The lines of a worksheet part: one pass, a line kept only if it has a value. */
+function sheetLines(bytes: Buffer, shared: string[], maxRows: number, maxCells: number): SheetLine[] {
+  const lines: SheetLine[] = [];
+  const text = new Capture();
+  let inData = false;
+  let row: CellValue[] | null = null;
+  let rowNo = 0;
+  let col = -1;
+  // The open <c>: its type, whether it is an inline string, whether its <v> was read.
+  let inCell = false;
+  let type: string | undefined;
+  let inline = false;
+  let hasValue = false;
+  let phonetic = 0;
+  let cellCount = 0;
+  let width = 0;
+  scan(bytes, {
+    open(name, tag, selfClosing) {
+      if (inCell) {
+        if (selfClosing) return;
+        if (name === 'v') {
+          if (!inline && !hasValue) text.start();
+        } else if (name === 't') {
+          if (inline && !phonetic) text.start();
+        } else if (name === 'is') inline = true;
+        else if (name === 'rPh') phonetic++;
+        else if (name === 'c') throw new XlsxError(NOT_XLSX);
+      } else if (name === 'c') {
+        if (!row) {
+          if (inData) throw new XlsxError(NOT_XLSX);
+          return;
+        }
+        if (++cellCount > maxCells) throw tooManyCells(maxCells);
+        const ref = tag.attr('r');
+        col = ref ? columnIndex(ref) : col + 1;
+        if (col < 0 || col >= MAX_COLUMNS) throw new XlsxError(`${NOT_XLSX}（单元格位置无效）`);
+        if (selfClosing) return; // <c/>: an empty, styled cell
+        inCell = true;
+        type = tag.attr('t');
+        inline = hasValue = false;
+      } else if (name === 'row') {
+        if (!inData) return;
+        if (row) throw new XlsxError(NOT_XLSX);
+        const r = tag.attr('r');
+        rowNo = r === undefined ? rowNo + 1 : Number(r);
+        if (!(Number.isInteger(rowNo) && rowNo >= 1 && rowNo <= MAX_ROW)) throw new XlsxError(`${NOT_XLSX}（行号无效）`);
+        col = -1;
+        if (!selfClosing) row = [];
+      } else if (name === 'sheetData') inData = !selfClosing;
+    },
+    close(name) {
+      if (inCell) {
+        if (name === 'v') {
+          if (text.on) {
+            text.stop();
+            hasValue = true;
+          }
+        } else if (name === 't') text.stop();
+        else if (name === 'rPh') phonetic = Math.max(0, phonetic - 1);
+        else if (name === 'c') {
+          const raw = text.take();
+          const value = hasValue || inline ? cellValue(inline ? 'inlineStr' : type, raw, shared) : null;
+          if (value !== null && value !== '') row![col] = value;
+          inCell = false;
+        } else if (name === 'row') throw new XlsxError(NOT_XLSX);
+      } else if (name === 'row' && row) {
+        if (row.length > 0) {
+          if (lines.length >= maxRows) throw new TooManyRows(`表格超过 ${maxRows} 行`);
+          width += row.length;
+          if (width > maxCells) throw tooManyCells(maxCells);
+          lines.push({ row: rowNo, cells: row });
+        }
+        row = null;
+      } else if (name === 'sheetData') inData = false;
+    },
+    text: (s, from, to) => text.add(s, from, to),
+  });
+  if (row || inCell) throw new XlsxError(`${NOT_XLSX}（工作表不完整）`);
+  return lines;
 }
-
-// After "<c" or "<row": a space, ">" or "/" ends the name (not <col>, <rowBreaks>).
-const endsName = (xml: string, at: number) => {
-  const ch = xml.charCodeAt(at);
-  return ch === 32 || ch === 62 || ch === 47 || ch === 9 || ch === 10 || ch === 13;
-};
 
 /**
  * The lines of the first visible sheet; more than `maxRows` non-empty lines throws TooManyRows.
- * A scan with indexOf rather than regular expressions: 3× faster on a 10,000-line list.
+ * Every refusal is an XlsxError whose message says, in Chinese, what is wrong with the file.
  */
-export function readFirstSheet(bytes: Buffer, maxRows: number): SheetLine[] {
+export function readFirstSheet(bytes: Buffer, maxRows: number, limits: ReadLimits = defaults): SheetLine[] {
   try {
-    return readLines(bytes, maxRows);
+    const zip = new ZipReader(bytes, limits);
+    const parts = locateParts(zip);
+    const shared = sharedStrings(zip.read(parts.strings), limits.maxSharedStrings);
+    const sheet = zip.read(parts.sheet);
+    if (!sheet) throw new XlsxError(`${NOT_XLSX}（找不到工作表）`);
+    return sheetLines(sheet, shared, maxRows, limits.maxCells);
   } catch (e) {
-    // A damaged file fails anywhere (an offset past the end, a bad character code): it is the file's fault.
     if (e instanceof XlsxError) throw e;
+    if (e instanceof ZipError) throw new XlsxError(e.message);
+    if (e instanceof XmlError) throw new XlsxError(`${NOT_XLSX}（${e.message}）`);
+    // A damaged file fails anywhere (an offset past the end, a bad character code): it is the file's fault.
     if (e instanceof RangeError || e instanceof TypeError) throw new XlsxError(NOT_XLSX);
     throw e;
   }
 }
-
-function readLines(bytes: Buffer, maxRows: number): SheetLine[] {
-  const files = unzip(bytes);
-  const xml = files.get(firstSheetPath(files))?.().toString('utf8');
-  if (xml == null) throw new XlsxError(NOT_XLSX);
-  const sst = files.get('xl/sharedStrings.xml')?.().toString('utf8') ?? '';
-  const shared = [...sst.matchAll(/<(?:\w+:)?si>([\s\S]*?)<\/(?:\w+:)?si>|<(?:\w+:)?si\/>/g)].map((m) => (m[1] ? runText(m[1]) : ''));
-  const tags = tagsOf(xml);
-  const lines: SheetLine[] = [];
-  let rowNo = 0;
-  for (let p = xml.indexOf(tags.row); p >= 0; p = xml.indexOf(tags.row, p + 1)) {
-    if (!endsName(xml, p + tags.row.length)) continue;
-    const gt = xml.indexOf('>', p);
-    rowNo = Number(attr(xml.slice(p + tags.row.length, gt), 'r') ?? rowNo + 1);
-    if (!(rowNo >= 1 && rowNo <= MAX_ROW)) throw new XlsxError(NOT_XLSX);
-    if (xml.charCodeAt(gt - 1) === 47) continue; // <row/>
-    const end = xml.indexOf(tags.rowEnd, gt);
-    if (end < 0) throw new XlsxError(NOT_XLSX);
-    const cells: CellValue[] = [];
-    let col = -1;
-    for (let q = xml.indexOf(tags.c, gt); q >= 0 && q < end; q = xml.indexOf(tags.c, q + 1)) {
-      if (!endsName(xml, q + tags.c.length)) continue;
-      const cgt = xml.indexOf('>', q);
-      const attrs = xml.slice(q + tags.c.length, cgt);
-      const ref = attr(attrs, 'r');
-      col = ref ? columnIndex(ref) : col + 1;
-      if (xml.charCodeAt(cgt - 1) === 47) continue; // <c/>: an empty, styled cell
-      const cend = xml.indexOf(tags.cEnd, cgt);
-      if (cend < 0) throw new XlsxError(NOT_XLSX);
-      const value = cellValue(attr(attrs, 't'), xml.slice(cgt + 1, cend), tags, shared);
-      if (value !== null && value !== '') cells[col] = value;
-      q = cend;
-    }
-    p = end;
-    if (cells.length === 0) continue;
-    if (lines.length >= maxRows) throw new TooManyRows(`表格超过 ${maxRows} 行`);
-    lines.push({ row: rowNo, cells });
-  }
-  return lines;
-}
-
-export class TooManyRows extends XlsxError {}
