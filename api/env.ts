@@ -45,6 +45,12 @@ const schema = z
     /** The deadline of the new task a revisit's finding opens. */
     FOLLOW_UP_TASK_DAYS: z.coerce.number().int().min(1).default(30),
 
+    // Dynamic-list imports (.xlsx, decision 011): the upload, what its parts may inflate to in all,
+    // and how long reading it may take on the import thread before the thread is ended (422).
+    IMPORT_MAX_FILE_MB: z.coerce.number().min(0.1).max(100).default(10),
+    IMPORT_MAX_UNZIPPED_MB: z.coerce.number().min(1).max(1024).default(100),
+    IMPORT_READ_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(10),
+
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
     // Login throttling (api/services/login-throttle.ts). Failed logins from places an account never
@@ -86,6 +92,17 @@ export const enforcementConfig = (e: Env) => ({
   revisitDays: e.REVISIT_DAYS,
   followUpDays: e.FOLLOW_UP_TASK_DAYS,
 });
+
+/** What a dynamic-list import may cost (api/services/dynamic-list-import.ts). */
+export const importLimits = (e: Env) => {
+  const unzipped = Math.round(e.IMPORT_MAX_UNZIPPED_MB * 1024 * 1024);
+  return {
+    maxFileBytes: Math.round(e.IMPORT_MAX_FILE_MB * 1024 * 1024),
+    // One part (the sheet, the shared strings) at most 64 MB of it.
+    read: { maxTotalBytes: unzipped, maxPartBytes: Math.min(64 * 1024 * 1024, unzipped) },
+    readMs: Math.round(e.IMPORT_READ_TIMEOUT_S * 1000),
+  };
+};
 
 /** The largest report body: every photo at its limit, plus a megabyte for the text fields. */
 export const maxReportBodyBytes = (e: Env) => e.MAX_PHOTOS * e.MAX_PHOTO_BYTES + 1024 * 1024;

@@ -1,6 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import type { AppContext } from '../context.ts';
+import { importLimits } from '../env.ts';
 import { ApiError } from '../http/errors.ts';
 import { badQuery, xlsxDownload } from '../http/download.ts';
 import { orThrow } from '../http/result.ts';
@@ -9,26 +10,68 @@ import { exportDynamicList } from '../services/dynamic-list-export.ts';
 import { commitImport, previewImport, type ImportOutcome } from '../services/dynamic-list-import.ts';
 import { registerFilter } from '../services/enterprise-input.ts';
 
-/** The raw .xlsx bytes of an upload (the page sends the file itself, not a form). */
-async function upload(c: Context<StaffEnv>): Promise<Buffer> {
-  const bytes = Buffer.from(await c.req.arrayBuffer());
-  if (bytes.length === 0) throw new ApiError(400, '请选择要导入的 .xlsx 文件');
+const EMPTY = '请选择要导入的 .xlsx 文件';
+
+/**
+ * The raw .xlsx bytes of an upload (the page sends the file itself, not a form), refused with
+ * 413 as soon as they pass `maxBytes`: by the declared length before reading, else as counted.
+ * The bytes land in one buffer of their own, to be handed to the import thread without a copy.
+ */
+async function upload(c: Context<StaffEnv>, maxBytes: number): Promise<Uint8Array> {
+  const tooLarge = () => new ApiError(413, `文件超过 ${Number((maxBytes / 1024 / 1024).toFixed(1))} MB 上限，无法导入：请只保留清单所在的工作表后重新保存`);
+  if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge();
+  const body = c.req.raw.body;
+  if (!body) throw new ApiError(400, EMPTY);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = body.getReader();
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) {
+      size += r.value.byteLength;
+      if (size > maxBytes) {
+        void reader.cancel().catch(() => {});
+        throw tooLarge();
+      }
+      chunks.push(r.value);
+    }
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw new ApiError(400, '上传中断，请重新选择文件');
+  }
+  if (size === 0) throw new ApiError(400, EMPTY);
+  const bytes = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    bytes.set(c, at);
+    at += c.byteLength;
+  }
   return bytes;
 }
 
-/** The line-by-line report with the counts; after a commit that wrote everything, the counts alone. */
-function answer(c: Context<StaffEnv>, r: ImportOutcome, rows = true) {
-  if (r.ok) return c.json(rows ? { rows: r.rows, counts: r.counts } : { counts: r.counts });
-  return c.json({ error: { message: r.message }, ...r.report }, r.status);
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/**
+ * The line-by-line report with the counts; after a commit that wrote everything, the counts
+ * alone. The report arrives as JSON bytes from the import thread and is sent as it is.
+ */
+function answer(c: Context<StaffEnv>, r: ImportOutcome) {
+  const head = r.ok ? '{' : `{"error":${JSON.stringify({ message: r.message })},`;
+  const body = r.rowsJson
+    ? Buffer.concat([Buffer.from(`${head}"rows":`), r.rowsJson, Buffer.from(`,"counts":${JSON.stringify(r.counts)}}`)])
+    : Buffer.from(r.ok ? `${head}"counts":${JSON.stringify(r.counts)}}` : `${head.slice(0, -1)}}`);
+  if (!r.ok && r.retryAfterS) c.header('Retry-After', String(r.retryAfterS));
+  return c.body(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), r.ok ? 200 : r.status, JSON_TYPE);
 }
 
 /** The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope). */
 export function adminRegisterXlsxRoutes(ctx: AppContext) {
+  const limits = importLimits(ctx.env);
   return new Hono<StaffEnv>()
     .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
       const file = orThrow(await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock()));
       return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
     })
-    .post('/imports/dynamic-list/preview', async (c) => answer(c, previewImport(ctx.db, ctx.villageAreas(), await upload(c), ctx.clock())))
-    .post('/imports/dynamic-list', async (c) => answer(c, commitImport(ctx.db, staff(c), ctx.villageAreas(), await upload(c), ctx.clock()), false));
+    // Reading, planning and committing run on the import thread (decision 011), never here.
+    .post('/imports/dynamic-list/preview', async (c) => answer(c, await previewImport(ctx.db, ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits)))
+    .post('/imports/dynamic-list', async (c) => answer(c, await commitImport(ctx.db, staff(c), ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits)));
 }

@@ -6,25 +6,43 @@ import { audit } from './audit.ts';
 import { enterpriseFields } from './enterprise-input.ts';
 import { preparedInsert } from './prepared-insert.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { importCounts, planImport, type ImportRowReport, type PlannedRow } from './dynamic-list-plan.ts';
+import { importCounts, planWith, readBasis, sameBasis, type ImportRowReport, type PlannedRow } from './dynamic-list-plan.ts';
 import { forgetDynamicList, readDynamicList } from './dynamic-list-sheet.ts';
+import { ImportThreads } from './import-threads.ts';
+import type { ReadLimits } from './xlsx-read.ts';
 import type { VillageArea } from './village-routing.ts';
 
-export type ImportReport = { rows: ImportRowReport[]; counts: ReturnType<typeof importCounts> };
-export type ImportOutcome = ({ ok: true } & ImportReport) | { ok: false; status: 400 | 409; message: string; report?: ImportReport };
+export type ImportCounts = ReturnType<typeof importCounts>;
+/**
+ * What an import did or would do. The line-by-line report comes as UTF-8 JSON, made on the
+ * import thread: 10,000 lines as objects cost the HTTP thread 40–140 ms to receive from it
+ * (structured clone), and as a string ~35 ms more to become a response body; bytes cost a copy.
+ */
+export type ImportOutcome =
+  | { ok: true; counts: ImportCounts; rowsJson?: Uint8Array }
+  | { ok: false; status: 400 | 409 | 422 | 429; message: string; counts?: ImportCounts; rowsJson?: Uint8Array; retryAfterS?: number };
 
-/** What an import of this file would do, line by line; writes nothing. */
-export function previewImport(db: Db, areas: VillageArea[], bytes: Buffer, now: Date): ImportOutcome {
-  const read = readDynamicList(bytes, now);
+type Actor = Pick<StaffUser, 'id' | 'displayName'>;
+type SheetResult = ReturnType<typeof readDynamicList>;
+
+/** What an import may cost (api/env.ts importLimits). */
+export interface ImportLimits {
+  read: Partial<ReadLimits>;
+  /** Reading the file (unzip, scan, the lines' fields) on its thread; then the thread is ended. */
+  readMs: number;
+}
+
+const report = (rows: ImportRowReport[]) => ({ counts: importCounts(rows), rowsJson: Buffer.from(JSON.stringify(rows)) });
+
+/** What an import of this file would do, line by line; writes nothing. Runs on the import thread. */
+export function previewRead(db: Db, areas: VillageArea[], read: SheetResult): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
-  const rows = planImport(db, areas, read.sheet).map((r) => r.report);
-  return { ok: true, rows, counts: importCounts(rows) };
+  const basis = db.transaction((tx) => readBasis(tx, read.sheet), { behavior: 'deferred' });
+  return { ok: true, ...report(planWith(basis, areas, read.sheet).map((r) => r.report)) };
 }
 
 /** Thrown inside the transaction to roll it back; its message is the answer. */
 class Abort extends Error {}
-
-type Actor = Pick<StaffUser, 'id' | 'displayName'>;
 
 const COLUMNS = getTableColumns(enterprises);
 const ENTERPRISE_KEYS = [...Object.keys(enterpriseFields.shape), 'townshipId', 'status', 'createdBy', 'updatedBy', 'updatedAt']
@@ -34,7 +52,7 @@ const AUDIT_KEYS = ['at', 'actorId', 'actorLabel', 'action', 'objectType', 'obje
 /**
  * New files through one prepared statement: one drizzle insert a line, as insertEnterprise
  * does, prepared 20,000 statements for 10,000 lines and took 3.5 s. The village was resolved
- * and every (village, name) checked unique by planImport, inside this same transaction; the
+ * and every (village, name) checked unique by the plan, inside this same transaction; the
  * audit rows are insertEnterprise's own ('enterprise.create', how 'import').
  */
 function createAll(db: Db, actor: Actor, rows: PlannedRow[], now: Date) {
@@ -62,27 +80,92 @@ function updateOne(tx: Tx, actor: Actor, r: PlannedRow, now: Date) {
 /**
  * Checks the file again against the database as it is now and writes every line in one
  * transaction: a single bad line and nothing is written, the report says which and why.
+ * Runs on the import thread, with its own connection, so the HTTP thread never waits on it;
+ * other writers wait for SQLite's write lock while it is held (decision 011). To hold it
+ * briefly, the lines are planned first on a snapshot, and inside the transaction only what
+ * the plan read is read again: the plan is redone there only if any of it changed.
  */
-export function commitImport(db: Db, actor: Actor, areas: VillageArea[], bytes: Buffer, now: Date): ImportOutcome {
-  const read = readDynamicList(bytes, now);
+export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: SheetResult, now: Date): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
-  const { sha256 } = read.sheet;
+  const { sheet } = read;
+  const before = db.transaction((tx) => readBasis(tx, sheet), { behavior: 'deferred' });
+  const planned = planWith(before, areas, sheet);
   try {
     const done: ImportOutcome = db.transaction((tx) => {
-      const plan = planImport(tx, areas, read.sheet);
+      const basis = readBasis(tx, sheet);
+      const plan = sameBasis(before, basis) ? planned : planWith(basis, areas, sheet);
       const rows = plan.map((r) => r.report);
       const counts = importCounts(rows);
-      if (counts.errors > 0) return { ok: false as const, status: 400 as const, message: `有 ${counts.errors} 行有错误，未导入任何数据`, report: { rows, counts } };
+      if (counts.errors > 0) return { ok: false as const, status: 400 as const, message: `有 ${counts.errors} 行有错误，未导入任何数据`, ...report(rows) };
       createAll(db, actor, plan.filter((r) => !r.existing), now);
       for (const r of plan) if (r.existing && r.changed.length) updateOne(tx, actor, r, now);
-      audit(tx, { id: actor.id, label: actor.displayName }, { action: 'enterprise.import', objectType: 'enterprise_import', objectId: sha256.slice(0, 16), details: { ...counts, sha256 } }, now);
-      return { ok: true as const, rows, counts };
+      audit(tx, { id: actor.id, label: actor.displayName }, { action: 'enterprise.import', objectType: 'enterprise_import', objectId: sheet.sha256.slice(0, 16), details: { ...counts, sha256: sheet.sha256 } }, now);
+      return { ok: true as const, counts };
     });
-    if (done.ok) forgetDynamicList(sha256);
+    if (done.ok) forgetDynamicList(sheet.sha256);
     return done;
   } catch (e) {
     if (e instanceof Abort) return { ok: false, status: 409, message: e.message };
-    if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return { ok: false, status: 409, message: '导入期间有同名企业被他人建档，请重新导入' };
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE') return { ok: false, status: 409, message: '导入期间有同名企业被他人建档，请重新导入' };
+    if (code?.startsWith('SQLITE_BUSY')) return { ok: false, status: 409, message: '其他人正在写入数据，未导入任何数据，请稍后重新导入' };
     throw e;
   }
+}
+
+/** One job for the import thread (import-worker.ts). */
+export interface ImportJob {
+  kind: 'preview' | 'commit';
+  /** The SQLite file: the thread opens its own connection to it. */
+  file: string;
+  bytes: Uint8Array;
+  areas: VillageArea[];
+  now: Date;
+  actor?: Actor;
+  read: Partial<ReadLimits>;
+}
+
+let threads: ImportThreads<ImportJob, ImportOutcome> | undefined;
+const importThreads = () =>
+  (threads ??= new ImportThreads(new URL('./import-worker.ts', import.meta.url), {
+    // One: a thread costs ~150 MB of memory once it has loaded drizzle and zod (most of it stays
+    // with the process after the thread ends), and imports are a few a day. A second import
+    // waits its turn; more than four waiting are told to come back.
+    max: 1,
+    queue: 4,
+    // Kept a while: the commit that follows a preview finds the file already read (dynamic-list-sheet.ts).
+    idleMs: 5 * 60_000,
+    heapMb: 512,
+  }));
+
+/** Ends the import threads (tests, shutdown). */
+export const closeImportThreads = () => threads?.close();
+
+const seconds = (ms: number) => String(Number((ms / 1000).toFixed(2)));
+
+async function onThread(job: ImportJob, limits: ImportLimits): Promise<ImportOutcome> {
+  if (job.bytes.byteOffset !== 0 || job.bytes.byteLength !== job.bytes.buffer.byteLength) job.bytes = job.bytes.slice(); // its own buffer, to hand over
+  const answer = await importThreads().run(job, [job.bytes.buffer as ArrayBuffer], limits.readMs);
+  switch (answer.kind) {
+    case 'done': return answer.value;
+    case 'timeout': return { ok: false, status: 422, message: `文件过于复杂，无法在 ${seconds(limits.readMs)} 秒内读完：请只保留清单所在的工作表后重新保存` };
+    case 'memory': return { ok: false, status: 422, message: '文件过于复杂，读取它需要的内存超过上限：请只保留清单所在的工作表后重新保存' };
+    case 'busy': return { ok: false, status: 429, message: '正在处理其他导入，请稍后再试', retryAfterS: 10 };
+  }
+}
+
+function fileOf(db: Db): string {
+  const file = db.$client.name;
+  if (!file || file === ':memory:') throw new Error('imports need a database file: the import thread opens its own connection');
+  return file;
+}
+
+/** Previews an upload on the import thread. `bytes` is handed over to it (its buffer detached). */
+export function previewImport(db: Db, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
+  return onThread({ kind: 'preview', file: fileOf(db), bytes, areas, now, read: limits.read }, limits);
+}
+
+/** Imports an upload all-or-nothing on the import thread. `bytes` is handed over to it. */
+export function commitImport(db: Db, actor: Actor, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
+  return onThread({ kind: 'commit', file: fileOf(db), bytes, areas, now, actor: { id: actor.id, displayName: actor.displayName }, read: limits.read }, limits);
 }

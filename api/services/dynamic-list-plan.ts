@@ -43,8 +43,9 @@ const COLUMN_OF: Partial<Record<keyof Existing, ColumnKey>> = {
   status: 'progress', progressNote: 'progress', responsible: 'responsible', villageId: 'coords',
 };
 
-function villageFinder(db: Reader, areas: VillageArea[]) {
-  const all = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).all();
+type Village = { id: number; name: string; townshipId: number };
+
+function villageFinder(all: Village[], areas: VillageArea[]) {
   const byId = new Map(all.map((v) => [v.id, v]));
   const named = (text: string) => {
     const hits = all.filter((v) => text.includes(v.name));
@@ -96,10 +97,39 @@ function changedColumns(changed: (keyof Existing)[], before: Existing, after: En
   return [...new Set(cols)];
 }
 
+/** Everything a plan reads from the database: the villages, and the files the sheet's names may update. */
+export interface PlanBasis {
+  villages: Village[];
+  byKey: Map<string, Existing>;
+  withTasks: Set<number>;
+}
+
+export function readBasis(db: Reader, sheet: ParsedSheet): PlanBasis {
+  const villageRows = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).orderBy(villages.id).all();
+  return { villages: villageRows, ...existingFiles(db, new Set(sheet.lines.map((p) => p.fields.name ?? ''))) };
+}
+
+/** Whether two reads of the basis found the same rows (so a plan made on the first holds for the second). */
+export function sameBasis(a: PlanBasis, b: PlanBasis): boolean {
+  if (JSON.stringify(a.villages) !== JSON.stringify(b.villages)) return false;
+  if (a.withTasks.size !== b.withTasks.size || [...a.withTasks].some((id) => !b.withTasks.has(id))) return false;
+  if (a.byKey.size !== b.byKey.size) return false;
+  for (const [key, row] of a.byKey) {
+    const other = b.byKey.get(key);
+    if (!other || JSON.stringify(row) !== JSON.stringify(other)) return false;
+  }
+  return true;
+}
+
 /** Checks every line read from the sheet against the database as it is now; writes nothing. */
 export function planImport(db: Reader, areas: VillageArea[], sheet: ParsedSheet): PlannedRow[] {
-  const villagesOf = villageFinder(db, areas);
-  const { byKey, withTasks } = existingFiles(db, new Set(sheet.lines.map((p) => p.fields.name ?? '')));
+  return planWith(readBasis(db, sheet), areas, sheet);
+}
+
+/** Checks every line against a basis read before; reads nothing. */
+export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSheet): PlannedRow[] {
+  const villagesOf = villageFinder(basis.villages, areas);
+  const { byKey, withTasks } = basis;
   const seen = new Map<string, number>();
   return sheet.lines.map(({ row, fields, problemAreas, errors: readErrors }) => {
     const errors = [...readErrors]; // the read sheet is shared (see readDynamicList): never changed here
