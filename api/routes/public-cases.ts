@@ -1,12 +1,13 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { recordId } from '../services/text-input.ts';
 import { villages } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { exposurePhotoFile } from '../services/exposure-photos.ts';
 import { caseMapPoints } from '../services/published-cases.ts';
 
 const photoParam = z.object({
-  id: z.coerce.number().int().positive(),
+  id: recordId('案例'),
   photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
   size: z.enum(['display', 'thumb']),
 });

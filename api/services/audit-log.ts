@@ -1,17 +1,18 @@
 import { and, desc, eq, gte, like, lt, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { recordId } from './text-input.ts';
 import type { Db } from '../../db/client.ts';
 import { auditLog } from '../../db/schema.ts';
 import { DAY_MS, startOfBeijingDay } from './time.ts';
 
 export const auditQuery = z.object({
   action: z.string().max(60).optional().catch(undefined),
-  actor: z.coerce.number().int().positive().optional().catch(undefined),
+  actor: recordId('操作人').optional().catch(undefined),
   objectType: z.string().max(30).optional().catch(undefined),
   objectId: z.string().max(40).optional().catch(undefined),
   from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
   to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  before: z.coerce.number().int().positive().optional().catch(undefined),
+  before: recordId('位置').optional().catch(undefined),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
 

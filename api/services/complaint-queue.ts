@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
+import { recordId } from './text-input.ts';
 import { contains } from './sql-text.ts';
 import { WATERMARK } from './complaint-search-index.ts';
 import type { Db } from '../../db/client.ts';
@@ -10,7 +11,7 @@ import { complaintScope } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
 
 const PAGE = 50;
-const optionalId = z.coerce.number().int().positive().optional().catch(undefined);
+const optionalId = recordId('编号').optional().catch(undefined);
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
 
 /** The queue's filters as they arrive in a URL; anything malformed is simply ignored. */
@@ -18,7 +19,7 @@ export const queueQuery = z.object({
   sort: z.enum(['newest', 'overdue']).catch('newest').default('newest'),
   status: z.enum(COMPLAINT_STATUSES).optional().catch(undefined),
   category: optionalId,
-  village: z.union([z.literal('none'), z.coerce.number().int().positive()]).optional().catch(undefined),
+  village: z.union([z.literal('none'), recordId('村（社区）')]).optional().catch(undefined),
   from: day,
   to: day,
   photos: z.enum(['yes', 'no']).optional().catch(undefined),

@@ -9,7 +9,7 @@ import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { OPEN_STATUSES } from './complaint-workflow.ts';
 import { enterpriseScope, isOffice, visibleEnterprise } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
-import { freeText, optionalRecordId, textOrEmpty } from './text-input.ts';
+import { freeText, optionalRecordId, recordId, textOrEmpty } from './text-input.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from './time.ts';
 
 type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
@@ -104,7 +104,7 @@ export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: D
 }
 
 export const patrolQuery = z.object({
-  villageId: z.coerce.number().int().positive().optional().catch(undefined),
+  villageId: recordId('村（社区）').optional().catch(undefined),
   from: z.string().refine(isCalendarDate).optional().catch(undefined),
   to: z.string().refine(isCalendarDate).optional().catch(undefined),
 });

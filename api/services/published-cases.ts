@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, like, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { decimal, recordId } from './text-input.ts';
 import type { Db } from '../../db/client.ts';
 import { villageCentroid } from './geo.ts';
 import { monthOf, monthRange } from './public-months.ts';
@@ -65,10 +66,10 @@ export function publicCase(db: Db, id: number): PublicCaseResult {
 }
 
 export const caseListQuery = z.object({
-  village: z.coerce.number().int().positive().optional().catch(undefined),
+  village: recordId('村（社区）').optional().catch(undefined),
   type: z.enum(REMEDIATION_TYPES).optional().catch(undefined),
   month: z.string().regex(/^\d{4}-\d{2}$/).optional().catch(undefined),
-  page: z.coerce.number().int().min(1).max(1000).default(1).catch(1),
+  page: decimal('页码', { integer: true, min: 1, max: 1000 }).default(1).catch(1),
 });
 export type CaseListQuery = z.infer<typeof caseListQuery>;
 const PAGE = 20;
