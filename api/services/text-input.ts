@@ -103,7 +103,7 @@ function fail(ctx: z.RefinementCtx, message: string): never {
 }
 
 // -12.345: an optional minus, digits, optionally a point and more digits. Nothing else.
-const DECIMAL = /^-?\d{1,15}(\.\d{1,15})?$/;
+const DECIMAL = /^-?\d{1,15}(\.\d{1,20})?$/;
 const INTEGER = /^-?\d{1,15}$/;
 
 export interface NumberRule {
