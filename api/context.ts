@@ -65,7 +65,7 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
         : disabledCaptcha()),
     reportLimiter: new RateLimiter(env.REPORT_RATE_LIMIT, env.REPORT_RATE_WINDOW_S * 1000, overrides.now),
     lookupLimiter: new RateLimiter(120, 60_000, overrides.now),
-    photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS },
+    photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS, maxReportPixels: env.MAX_REPORT_PIXELS },
     formLimits: { maxPhotos: env.MAX_PHOTOS, maxPhotoBytes: env.MAX_PHOTO_BYTES },
     // Village boundaries change only through the seed or an admin edit; read them once.
     villageAreas: () => (areas ??= loadVillageAreas(db)),

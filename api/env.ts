@@ -29,6 +29,8 @@ const schema = z
     MAX_PHOTOS: z.coerce.number().int().min(0).max(20).default(6),
     MAX_PHOTO_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
     MAX_PHOTO_PIXELS: z.coerce.number().int().min(1_000_000).default(50_000_000),
+    /** All the photos of one report together (six 24 MP phone photos; three of 50 MP). */
+    MAX_REPORT_PIXELS: z.coerce.number().int().min(1_000_000).default(150_000_000),
     REPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     REPORT_RATE_WINDOW_S: z.coerce.number().int().min(1).default(600),
 

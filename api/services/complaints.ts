@@ -5,7 +5,7 @@ import { ACTIVE_CATEGORY, BY_IDEMPOTENCY_KEY, sameBody, type EarlierFiling, type
 import { filingFingerprint } from './filing-fingerprint.ts';
 import { townships } from '../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './complaint-input.ts';
-import { PhotoError, processPhoto, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
+import { processReportPhotos, type PhotoLimits, type ProcessedPhoto } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
 import { prepared } from '../../db/prepared.ts';
 import { DAY_MS } from './time.ts';
@@ -40,14 +40,7 @@ export interface Receipt {
 
 export type SubmitResult =
   | { ok: true; receipt: Receipt; replayed: boolean; complaintId: number }
-  | { ok: false; errors: FieldErrors; keyConflict?: true };
-
-const PHOTO_MESSAGES: Record<PhotoError['problem'], string> = {
-  too_large: '超过大小上限',
-  not_image: '不是 JPEG、PNG 或 WebP 图片',
-  too_many_pixels: '像素过多，请换一张或先缩小',
-  damaged: '文件已损坏或不完整',
-};
+  | { ok: false; errors: FieldErrors; keyConflict?: true; /** The photo queue is full: try again after this. */ retryAfterS?: number };
 
 const UNKNOWN_CATEGORY: SubmitResult = { ok: false, errors: { category: '请选择列表中的问题类别' } };
 // Says nothing of the report the key filed: not its code, not that it matched in part.
@@ -74,15 +67,6 @@ function photoRows(files: (ProcessedPhoto & { name: string; thumbName: string })
   });
 }
 
-export async function processAll(buffers: Buffer[], limits: PhotoLimits): Promise<ProcessedPhoto[] | FieldErrors> {
-  const results = await Promise.allSettled(buffers.map((b) => processPhoto(b, limits)));
-  const failed = results.findIndex((r) => r.status === 'rejected');
-  if (failed < 0) return results.map((r) => (r as PromiseFulfilledResult<ProcessedPhoto>).value);
-  const reason = (results[failed] as PromiseRejectedResult).reason;
-  if (!(reason instanceof PhotoError)) throw reason;
-  return { photos: `第 ${failed + 1} 张照片${PHOTO_MESSAGES[reason.problem]}` };
-}
-
 /** Files a resident's report: photos re-encoded and on disk before the row that names them commits. */
 export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Promise<SubmitResult> {
   const { db, photos: store } = deps;
@@ -102,9 +86,9 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
   if (townshipId === undefined) throw new Error('no township configured');
 
-  const processed = await processAll(input.photos, deps.photoLimits);
-  if (!Array.isArray(processed)) return { ok: false, errors: processed };
-  const files = processed.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
+  const processed = await processReportPhotos(input.photos, deps.photoLimits);
+  if (!processed.ok) return { ok: false, errors: { photos: processed.message }, ...(processed.busy && { retryAfterS: processed.retryAfterS }) };
+  const files = processed.photos.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   const fileNames = files.flatMap((f) => [f.name, f.thumbName]);
   await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
 

@@ -7,7 +7,7 @@ import { submitComplaint, type Receipt } from './complaints.ts';
 export type FileReportResult =
   | { ok: true; receipt: Receipt; replayed: boolean }
   | { ok: false; kind: 'invalid' | 'too_large' | 'key_conflict'; errors: FieldErrors }
-  | { ok: false; kind: 'rate_limited'; retryAfterS: number; errors: FieldErrors }
+  | { ok: false; kind: 'rate_limited' | 'busy'; retryAfterS: number; errors: FieldErrors }
   | { ok: false; kind: 'captcha' | 'captcha_unavailable'; errors: FieldErrors };
 
 const CAPTCHA_MESSAGES: Record<Exclude<CaptchaResult, { ok: true }>['reason'], string> = {
@@ -18,7 +18,7 @@ const CAPTCHA_MESSAGES: Record<Exclude<CaptchaResult, { ok: true }>['reason'], s
 };
 
 /** The HTTP status each refusal answers with, on the page and in the API alike. */
-export const REFUSAL_STATUS = { invalid: 400, too_large: 413, key_conflict: 409, rate_limited: 429, captcha: 400, captcha_unavailable: 503 } as const;
+export const REFUSAL_STATUS = { invalid: 400, too_large: 413, key_conflict: 409, rate_limited: 429, captcha: 400, captcha_unavailable: 503, busy: 503 } as const;
 
 /** Counts the attempt against the caller's address; the page and the API share the limit. */
 export function countReportAttempt(ctx: AppContext, ip: string): FileReportResult | null {
@@ -37,5 +37,7 @@ export async function fileReport(ctx: AppContext, parsed: ParsedForm, ip: string
     return { ok: false, kind: captcha.reason === 'unavailable' ? 'captcha_unavailable' : 'captcha', errors: { captchaToken: message } };
   }
   const result = await submitComplaint(ctx, { fields: parsed.fields, photos: parsed.photos, source });
-  return result.ok ? result : { ok: false, kind: result.keyConflict ? 'key_conflict' : 'invalid', errors: result.errors };
+  if (result.ok) return result;
+  if (result.retryAfterS !== undefined) return { ok: false, kind: 'busy', retryAfterS: result.retryAfterS, errors: result.errors };
+  return { ok: false, kind: result.keyConflict ? 'key_conflict' : 'invalid', errors: result.errors };
 }

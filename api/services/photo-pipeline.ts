@@ -7,10 +7,15 @@ sharp.cache(false);
 
 export const DISPLAY_MAX = 1600;
 export const THUMB_MAX = 320;
+/** A panorama is 4:1 to 8:1; a strip of 1×40,000,000 pixels is no photo of a workshop. */
+const MAX_ASPECT = 20;
+const FORMATS = new Set(['jpeg', 'png', 'webp']);
 
 export interface PhotoLimits {
   maxBytes: number;
   maxPixels: number;
+  /** All the photos of one report together, as their headers declare them (MAX_REPORT_PIXELS). */
+  maxReportPixels?: number;
 }
 
 export interface PhotoExif {
@@ -27,7 +32,7 @@ export interface ProcessedPhoto {
   exif: PhotoExif | null;
 }
 
-export type PhotoProblem = 'too_large' | 'not_image' | 'too_many_pixels' | 'damaged';
+export type PhotoProblem = 'too_large' | 'not_image' | 'too_many_pixels' | 'report_too_many_pixels' | 'animated' | 'odd_shape' | 'damaged';
 
 export class PhotoError extends Error {
   readonly problem: PhotoProblem;
@@ -35,6 +40,23 @@ export class PhotoError extends Error {
     super(problem);
     this.problem = problem;
   }
+}
+
+/** 50,000,000 → "5000 万", 150,000,000 → "1.5 亿". */
+const pixelsText = (n: number) => (n >= 1e8 ? `${+(n / 1e8).toFixed(1)} 亿` : `${Math.round(n / 1e4)} 万`);
+
+/** What a resident reads when a photo is refused: "第 N 张照片" and the reason. */
+export function photoRefusal(index: number, problem: PhotoProblem, limits: PhotoLimits): string {
+  const reasons: Record<PhotoProblem, string> = {
+    too_large: '超过大小上限',
+    not_image: '不是 JPEG、PNG 或 WebP 图片',
+    too_many_pixels: `像素过多（每张上限 ${pixelsText(limits.maxPixels)}像素），请换一张或先缩小`,
+    report_too_many_pixels: `使本次照片合计像素过多（合计上限 ${pixelsText(limits.maxReportPixels ?? 0)}像素），请少传几张或先缩小`,
+    animated: '是动图，请上传一张静态照片',
+    odd_shape: `长宽比例异常（超过 ${MAX_ASPECT}:1），请上传普通照片`,
+    damaged: '文件已损坏或不完整',
+  };
+  return `第 ${index + 1} 张照片${reasons[problem]}`;
 }
 
 /** Decides the type by the bytes, never by the name or the declared type. */
@@ -76,11 +98,21 @@ export function readExif(raw: Buffer | undefined): PhotoExif | null {
   }
 }
 
-// One photo per core at a time: more in parallel finishes no sooner, and each holds its own
-// decode buffers (8 at once peaked near 600 MB).
-const SLOTS = availableParallelism();
+// Image work in flight across the whole process: one photo at a time per core but one, which is
+// left to the event loop (with every core decoding, pages waited for a core). libvips itself uses
+// one thread per image here (sharp's default with glibc's allocator), and each photo in flight
+// holds its decode buffers.
+const SLOTS = Math.max(1, availableParallelism() - 1);
 let busy = 0;
 const waiting: (() => void)[] = [];
+
+// A report waiting for its turn holds its uploaded bytes. Beyond four reports' worth of pixels
+// admitted and not yet done, a resident's report is refused for now (503, Retry-After) instead of
+// queueing for ever while the bytes pile up. Staff evidence always waits its turn.
+const QUEUE_REPORTS = 4;
+// What one slot gets through here, roughly (a 49 MP JPEG in ~0.5–0.7 s on two shared cores): for Retry-After.
+const PIXELS_PER_SECOND = 40e6;
+let admittedPixels = 0;
 
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   if (busy >= SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
@@ -94,39 +126,107 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-/**
- * Re-encodes an upload: checks it is a real JPEG/PNG/WebP within limits, keeps the EXIF
- * position and time for staff, and returns display and thumbnail images with no metadata.
- */
-export function processPhoto(input: Buffer, limits: PhotoLimits): Promise<ProcessedPhoto> {
-  if (input.length > limits.maxBytes) return Promise.reject(new PhotoError('too_large'));
-  if (!sniffImageType(input)) return Promise.reject(new PhotoError('not_image'));
-  return inTurn(() => reencode(input, limits));
+// Every decode: no more pixels than the limit (a safety net behind the header check), read top to
+// bottom once, and refused at the first sign of a cut-off file.
+const decodeOptions = (limits: PhotoLimits) => ({ limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, sequentialRead: true });
+
+interface Header {
+  pixels: number;
+  exif: Buffer | undefined;
 }
 
-async function reencode(input: Buffer, limits: PhotoLimits): Promise<ProcessedPhoto> {
-  const options = { limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, sequentialRead: true };
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>["metadata"]>>;
+/** What the file says it is, from its header alone: nothing is decoded (libvips reads headers lazily). */
+async function inspect(input: Buffer, limits: PhotoLimits): Promise<Header> {
+  if (input.length > limits.maxBytes) throw new PhotoError('too_large');
+  if (!sniffImageType(input)) throw new PhotoError('not_image');
+  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
   try {
-    meta = await sharp(input, options).metadata();
+    meta = await sharp(input, decodeOptions(limits)).metadata();
   } catch (err) {
-    throw new PhotoError(/pixel limit/i.test((err as Error).message) ? 'too_many_pixels' : 'damaged');
+    // Over our limit, or over a decoder's own (libjpeg: 65,500 pixels a side): too big either way.
+    throw new PhotoError(/pixel limit|maximum supported image dimension|too large/i.test((err as Error).message) ? 'too_many_pixels' : 'damaged');
   }
-  if (!meta.width || !meta.height || !['jpeg', 'png', 'webp'].includes(meta.format ?? '')) throw new PhotoError('not_image');
-  if (meta.width * meta.height > limits.maxPixels) throw new PhotoError('too_many_pixels');
+  const { width, height } = meta;
+  if (!width || !height || !FORMATS.has(meta.format ?? '')) throw new PhotoError('not_image');
+  if ((meta.pages ?? 1) > 1) throw new PhotoError('animated');
+  if (width * height > limits.maxPixels) throw new PhotoError('too_many_pixels');
+  if (Math.max(width, height) > MAX_ASPECT * Math.min(width, height)) throw new PhotoError('odd_shape');
+  return { pixels: width * height, exif: meta.exif };
+}
+
+async function reencode(input: Buffer, header: Header, limits: PhotoLimits): Promise<ProcessedPhoto> {
   try {
-    // rotate() applies the EXIF orientation; sharp writes no metadata unless asked to.
-    const display = await sharp(input, options)
+    // rotate() applies the EXIF orientation; sharp writes no metadata unless asked to. A JPEG is
+    // decoded already shrunk (by 2, 4 or 8) when the display size allows: libvips's shrink-on-load.
+    const display = await sharp(input, decodeOptions(limits))
       .rotate()
-      .resize(DISPLAY_MAX, DISPLAY_MAX, { fit: 'inside', withoutEnlargement: true })
+      .resize(DISPLAY_MAX, DISPLAY_MAX, { fit: 'inside', withoutEnlargement: true, fastShrinkOnLoad: true })
       .webp({ quality: 80 })
       .toBuffer({ resolveWithObject: true });
     const thumb = await sharp(display.data)
       .resize(THUMB_MAX, THUMB_MAX, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 70 })
       .toBuffer();
-    return { display: display.data, thumb, width: display.info.width, height: display.info.height, exif: readExif(meta.exif) };
+    return { display: display.data, thumb, width: display.info.width, height: display.info.height, exif: readExif(header.exif) };
   } catch {
     throw new PhotoError('damaged');
+  }
+}
+
+/**
+ * Re-encodes one upload: checks it is a real JPEG/PNG/WebP within limits, keeps the EXIF
+ * position and time for staff, and returns display and thumbnail images with no metadata.
+ */
+export async function processPhoto(input: Buffer, limits: PhotoLimits): Promise<ProcessedPhoto> {
+  const header = await inspect(input, limits);
+  return inTurn(() => reencode(input, header, limits));
+}
+
+export type ReportPhotos =
+  | { ok: true; photos: ProcessedPhoto[] }
+  | { ok: false; busy?: undefined; index: number; problem: PhotoProblem; message: string }
+  | { ok: false; busy: true; retryAfterS: number; message: string };
+
+/** The image work admitted and not yet done (pixels), photos being re-encoded and photos waiting. */
+export const photoWorkLoad = () => ({ admittedPixels, busy, waiting: waiting.length });
+
+/**
+ * The photos of one report: every header is read and the report's pixels are counted before
+ * anything is decoded, so a report asking for too much work is refused at no cost; then the
+ * photos are re-encoded one after another, each waiting for its turn in the process-wide queue
+ * (a report with six photos does not hold six slots while a resident's one photo waits).
+ */
+export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits, opts: { mayWait?: boolean } = {}): Promise<ReportPhotos> {
+  const refuse = (index: number, problem: PhotoProblem): ReportPhotos => ({ ok: false, index, problem, message: photoRefusal(index, problem, limits) });
+  const headers = await Promise.allSettled(buffers.map((b) => inspect(b, limits)));
+  let total = 0;
+  for (const [index, h] of headers.entries()) {
+    if (h.status === 'rejected') {
+      if (h.reason instanceof PhotoError) return refuse(index, h.reason.problem);
+      throw h.reason;
+    }
+    total += h.value.pixels;
+    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels) return refuse(index, 'report_too_many_pixels');
+  }
+  const bound = QUEUE_REPORTS * (limits.maxReportPixels ?? Infinity);
+  if (!opts.mayWait && admittedPixels > 0 && admittedPixels + total > bound) {
+    const retryAfterS = Math.min(120, Math.max(5, Math.ceil(admittedPixels / (SLOTS * PIXELS_PER_SECOND))));
+    return { ok: false, busy: true, retryAfterS, message: `照片处理繁忙，请 ${retryAfterS} 秒后再提交` };
+  }
+  admittedPixels += total;
+  try {
+    const photos: ProcessedPhoto[] = [];
+    for (const [index, input] of buffers.entries()) {
+      const header = (headers[index] as PromiseFulfilledResult<Header>).value;
+      try {
+        photos.push(await inTurn(() => reencode(input, header, limits)));
+      } catch (err) {
+        if (err instanceof PhotoError) return refuse(index, err.problem);
+        throw err;
+      }
+    }
+    return { ok: true, photos };
+  } finally {
+    admittedPixels -= total;
   }
 }

@@ -4,10 +4,9 @@ import type { Db } from '../../db/client.ts';
 import { taskEvents, taskEvidence, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { processAll } from './complaints.ts';
 import { visibleTask } from './enforcement-scope.ts';
 import { atomically, fail, type Result } from './enterprises.ts';
-import type { PhotoLimits } from './photo-pipeline.ts';
+import { processReportPhotos, type PhotoLimits } from './photo-pipeline.ts';
 import type { PhotoStore } from './photo-store.ts';
 import { decimalOrUndefined, freeText } from './text-input.ts';
 
@@ -42,9 +41,9 @@ export async function addEvidence(deps: EvidenceDeps, user: StaffUser, taskId: n
   if (user.role !== 'village' && user.role !== 'admin' && user.role !== 'triage') return fail(403, '只有属地村（社区）可以上传佐证');
   if (photos.length === 0) return fail(400, '请拍摄或选择至少一张现场照片');
 
-  const processed = await processAll(photos, deps.photoLimits);
-  if (!Array.isArray(processed)) return fail(400, processed.photos ?? '照片无法处理');
-  const files = processed.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
+  const processed = await processReportPhotos(photos, deps.photoLimits, { mayWait: true }); // staff are few: never refused as busy
+  if (!processed.ok) return fail(400, processed.message);
+  const files = processed.photos.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
   const names = files.flatMap((f) => [f.name, f.thumbName]);
   let saved: Result<{ count: number }>;
