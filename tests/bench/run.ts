@@ -13,8 +13,9 @@ import { benchQueue } from './queue.ts';
 import { benchCases } from './cases.ts';
 import { benchStats } from './stats.ts';
 import { benchXlsx } from './xlsx.ts';
+import { benchHostile } from './hostile.ts';
 
-// `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx` or `-- stats` one part.
+// `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one part.
 const only = process.argv[2];
 const SECONDS = 3;
 const ROUNDS = 3;
@@ -33,6 +34,7 @@ if (!only || only === 'queue') await benchQueue(row); // 6. the back-office queu
 if (!only || only === 'xlsx') await benchXlsx(row); // 7. the dynamic list in and out of .xlsx
 if (!only || only === 'cases') await benchCases(row); // a published case page under a viral spike
 if (!only || only === 'stats') await benchStats(row); // 8. the public statistics at a million complaints
+if (!only || only === 'hostile') await benchHostile(row); // issue 11: each hostile request while health and home are polled
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {
