@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { ApiError } from './errors.ts';
 import { readBytes, readForm, sizeText, type BodySource, type FormRead, type FormSpec } from './form-stream.ts';
@@ -81,24 +80,19 @@ export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, limit
   return parsed.data;
 }
 
-const FORM_TYPE = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
-
 /**
- * Hono's bodyLimit, minus its look at the body (which builds that Request) when Content-Length
- * already says. A chunked form is not buffered first either (that read the whole of an attack
- * before refusing it): the form reader counts as it parses and stops at the limit, and anything
- * else that reads the body gets it through a stream that counts too.
+ * The body limit: by Content-Length before anything is read; a chunked body is counted as it is
+ * read instead. (Hono's bodyLimit read the whole of a chunked body into memory first, attack
+ * included, before the route could refuse it at its first bad byte.)
  */
 export function limitBody(maxSize: number, tooLarge: () => never): MiddlewareHandler {
-  const counting = bodyLimit({ maxSize, onError: tooLarge });
   return (c, next) => {
     const length = c.req.header('content-length');
-    if (length === undefined || c.req.header('transfer-encoding') !== undefined) {
-      if (!FORM_TYPE.test(c.req.header('content-type') ?? '')) return counting(c, next);
+    if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
+      if (Number(length) > maxSize) tooLarge();
+    } else {
       c.req.raw = countedRequest(c.req.raw, maxSize, tooLarge);
-      return next();
     }
-    if (Number(length) > maxSize) tooLarge();
     return next();
   };
 }

@@ -61,11 +61,13 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
   const unknown = (name: string) => refuse(400, `不认识的字段：${shown(name) || '（空名）'}`);
   const type = FORM_TYPE.exec(contentType);
   if (!type) return settle(source, refuse(415, '请以表单（multipart/form-data 或 application/x-www-form-urlencoded）提交'), spec.maxBytes);
+  let delimiters: DelimiterCount | undefined;
   if (type[1]!.toLowerCase() === 'multipart/form-data') {
     const boundary = BOUNDARY.exec(contentType);
     const value = boundary?.[1] ?? boundary?.[2] ?? '';
     // RFC 2046: 1 to 70 characters.
     if (value.length < 1 || value.length > 70) return settle(source, refuse(400, '表单格式错误：分隔符（boundary）缺失或过长'), spec.maxBytes);
+    delimiters = new DelimiterCount(value);
   }
   const maxParts = spec.maxFields + spec.maxFiles;
   let bb: busboy.Busboy;
@@ -84,17 +86,21 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
   return new Promise((resolve) => {
     let done = false;
     let fieldCount = 0;
+    let seen = 0;
     let bytes = 0;
     const files: { field: string; filename: string; chunks: Buffer[] }[] = [];
     const finish = (r: FormRead) => {
       if (done) return;
       done = true;
       stop();
-      if (!r.ok) bb.destroy();
+      // Not from inside busboy's own event (it goes on using what destroy() clears).
+      if (!r.ok) queueMicrotask(() => bb.destroy());
       resolve(r);
     };
 
-    bb.on('field', (name, value, info) => {
+    bb.on('field', (field, value, info) => {
+      const name = field ?? ''; // a part with no name
+      seen++;
       if (done) return;
       if (++fieldCount > spec.maxFields) return finish(refuse(400, `表单字段过多（最多 ${spec.maxFields} 个）`));
       if (info.nameTruncated) return finish(unknown(name));
@@ -111,7 +117,9 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       }
       if (!spec.ignored?.test(name)) finish(unknown(name));
     });
-    bb.on('file', (name, stream, info) => {
+    bb.on('file', (field, stream, info) => {
+      const name = field ?? '';
+      seen++;
       stream.on('error', () => undefined);
       if (done) return void stream.resume();
       if (!spec.files.has(name)) {
@@ -135,6 +143,8 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     bb.on('error', () => finish(refuse(400, INCOMPLETE)));
     // After the last part, and after every file stream has ended.
     bb.on('close', () => {
+      // busboy skips a part without a form-data Content-Disposition unseen; we refuse it.
+      if (delimiters && delimiters.parts() > seen) return finish(refuse(400, '表单中有无法识别的部分（缺少字段名）'));
       const kept = files.map((f) => ({ field: f.field, filename: f.filename, data: Buffer.concat(f.chunks) }));
       // An empty file input still sends a part, with no name and no bytes.
       finish({ ok: true, fields, files: kept.filter((f) => f.data.length > 0 || f.filename !== '') });
@@ -144,13 +154,50 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       chunk(data) {
         bytes += data.length;
         if (bytes > spec.maxBytes) return finish(refuse(413, tooLargeText(spec.maxBytes)));
-        bb.write(data);
+        delimiters?.push(data);
+        try {
+          bb.write(data);
+        } catch {
+          finish(refuse(400, INCOMPLETE)); // a parser's throw must not become the process's
+        }
       },
       end: () => bb.end(),
       fail: () => finish(refuse(400, INCOMPLETE)),
       stopped: () => done,
     });
   });
+}
+
+/** Counts a multipart body's delimiters as it streams past (native search, across chunk edges). */
+class DelimiterCount {
+  private readonly needle: Buffer;
+  private tail: Buffer;
+  private count = 0;
+  constructor(boundary: string) {
+    this.needle = Buffer.from(`\r\n--${boundary}`, 'latin1');
+    this.tail = Buffer.from('\r\n'); // as busboy, for a body that opens with its first delimiter
+  }
+  push(chunk: Buffer) {
+    const keep = this.needle.length - 1;
+    // A delimiter split between chunks lies within the last bytes of one and the first of the next.
+    this.count += occurrences(Buffer.concat([this.tail, chunk.subarray(0, keep)]), this.needle);
+    if (chunk.length > keep) {
+      this.count += occurrences(chunk, this.needle);
+      this.tail = Buffer.from(chunk.subarray(chunk.length - keep));
+    } else {
+      this.tail = Buffer.concat([this.tail, chunk]).subarray(-keep);
+    }
+  }
+  /** Parts between the first delimiter and the closing one. */
+  parts() {
+    return this.count - 1;
+  }
+}
+
+function occurrences(haystack: Buffer, needle: Buffer): number {
+  let n = 0;
+  for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + needle.length)) n++;
+  return n;
 }
 
 /** A refusal decided before reading: the body is left to the same clean-up as a refusal mid-way. */

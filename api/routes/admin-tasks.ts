@@ -37,7 +37,7 @@ export function adminTaskRoutes(ctx: AppContext) {
     fields: new Set(['note', 'lat', 'lng']),
     files: new Set(['photos']),
     label: (name) => EVIDENCE_LABELS[name] ?? name,
-    maxFields: 3,
+    maxFields: 4, // and an empty photo input sent as text
     maxFieldBytes: 16 * 1024,
     maxFiles: ctx.formLimits.maxPhotos,
     maxFileBytes: ctx.photoLimits.maxBytes,

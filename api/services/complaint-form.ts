@@ -27,7 +27,7 @@ export function complaintFormSpec(limits: FormLimits): FormSpec {
       fields,
       files: new Set(['photos']),
       label: (name) => FIELD_LABELS[(CAPTCHA_FIELDS.includes(name) ? 'captchaToken' : name) as ComplaintField] ?? name,
-      maxFields: fields.size,
+      maxFields: fields.size + 1, // and an empty photo input sent as text
       // Above every field's own limit (a captcha token or photo positions: 10,000 characters),
       // so that zod's message, which says the limit, is the one a resident normally sees.
       maxFieldBytes: 32 * 1024,
