@@ -16,6 +16,7 @@ import { enterprises, tasks } from '../../db/schema-enforcement.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { hasBrowser, launch } from '../helpers/browser.ts';
 import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
 import { readable } from '../security/redaction-forms.ts';
 
@@ -275,6 +276,31 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     expect(readable(revealed.text)).toContain('13987652345');
     expect((await api(`/api/admin/complaints/${filed[2]!.id}/contact`, 'lingdao', 'POST', { reason: '核实举报情况' })).status).toBe(403);
   }, 300_000);
+
+  it.skipIf(!hasBrowser)("the editor's live preview, in a browser: the server redacts as triage types, and nothing the page loads names a reporter", async () => {
+    const draftId = (await ok('/api/admin/exposures', 'shouli', 'POST', { taskId: p.taskId })).id as number;
+    const browser = await launch();
+    try {
+      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      await context.addCookies([{ name: 'sid', value: p.cookies.shouli.slice('sid='.length), url: portal.base }]);
+      const page = await context.newPage();
+      const loaded: Promise<void>[] = [];
+      page.on('response', (res) => loaded.push(res.body().then((b) => expectNothing(`${res.url()} (browser)`, res.headers()['content-type'] ?? '', b), () => undefined)));
+      await page.goto(`${portal.base}/admin/exposures/${draftId}`);
+      const summary = page.locator('textarea[name="summary"]');
+      await summary.fill('群众 ZQX wolfe 来电（139/8765/2345），热依拉•吐尔逊江也反映，2026-10-08 21:30 夜查属实');
+      const preview = page.locator('#redaction-preview');
+      await expect.poll(() => preview.textContent()).toContain('群众 某某 来电（（电话已隐去））');
+      expect(await preview.textContent()).toContain('2026-10-08 21:30');
+      await expect.poll(() => page.locator('#redaction-hidden').textContent()).toContain('举报人姓名');
+      for (const n of NEEDLES) expect(readable((await preview.textContent())!), n).not.toContain(n);
+      expect(await page.locator('#redaction-rules').count()).toBe(0);
+      await Promise.all(loaded);
+      expect(loaded.length).toBeGreaterThan(3);
+    } finally {
+      await browser.close();
+    }
+  }, 120_000);
 });
 
 /** No canary, as typed or normalised, in an answer: text read as the normaliser reads it, .xlsx cell by cell, anything else byte for byte. */
