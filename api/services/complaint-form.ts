@@ -41,13 +41,16 @@ export function complaintFormSpec(limits: FormLimits): FormSpec {
   return spec;
 }
 
+/** Where a refusal is shown; one about no field of the report (an unknown one, a broken body) with the description. */
+function complaintField(name: string | undefined): ComplaintField {
+  if (name === undefined) return 'description';
+  if (CAPTCHA_FIELDS.includes(name)) return 'captchaToken';
+  return TEXT_FIELDS.has(name) || name === 'photos' ? (name as ComplaintField) : 'description';
+}
+
 /** Turns a report form read with complaintFormSpec into validated fields and photo bytes. */
 export function parseComplaintForm(form: FormRead, now?: () => Date): Promise<ParsedForm> {
-  if (!form.ok) {
-    // A refusal about no one field of the report (an unknown field, a broken body) is shown with the description.
-    const field: ComplaintField = form.field === undefined ? 'description' : CAPTCHA_FIELDS.includes(form.field) ? 'captchaToken' : TEXT_FIELDS.has(form.field) || form.field === 'photos' ? (form.field as ComplaintField) : 'description';
-    return Promise.resolve({ ok: false, status: form.status === 413 ? 413 : 400, errors: { [field]: form.message } });
-  }
+  if (!form.ok) return Promise.resolve({ ok: false, status: form.status === 413 ? 413 : 400, errors: { [complaintField(form.field)]: form.message } });
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(form.fields)) {
     if (key === 'h-captcha-response') raw.captchaToken ??= value;
