@@ -55,12 +55,16 @@ const JSON_TYPE = { 'content-type': 'application/json' };
  * alone. The report arrives as JSON bytes from the import thread and is sent as it is.
  */
 function answer(c: Context<StaffEnv>, r: ImportOutcome) {
-  const head = r.ok ? '{' : `{"error":${JSON.stringify({ message: r.message })},`;
-  const body = r.rowsJson
-    ? Buffer.concat([Buffer.from(`${head}"rows":`), r.rowsJson, Buffer.from(`,"counts":${JSON.stringify(r.counts)}}`)])
-    : Buffer.from(r.ok ? `${head}"counts":${JSON.stringify(r.counts)}}` : `${head.slice(0, -1)}}`);
-  if (!r.ok && r.retryAfterS) c.header('Retry-After', String(r.retryAfterS));
-  return c.body(new Uint8Array(body.buffer, body.byteOffset, body.byteLength), r.ok ? 200 : r.status, JSON_TYPE);
+  if (r.ok) return r.reportJson ? c.body(r.reportJson, 200, JSON_TYPE) : c.json({ counts: r.counts });
+  if (r.retryAfterS) c.header('Retry-After', String(r.retryAfterS));
+  const error = `{"error":${JSON.stringify({ message: r.message })}`;
+  if (!r.reportJson) return c.body(`${error}}`, r.status, JSON_TYPE);
+  // { "error": …, "rows": …, "counts": … }: the report's own braces opened after the error.
+  const head = new TextEncoder().encode(`${error},`);
+  const body = new Uint8Array(head.length + r.reportJson.length - 1);
+  body.set(head);
+  body.set(r.reportJson.subarray(1), head.length);
+  return c.body(body, r.status, JSON_TYPE);
 }
 
 /** The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope). */

@@ -170,17 +170,23 @@ export class ImportThreads<Job, Out> {
 /**
  * The thread's side: `handle` gets each job and `leaveRead`, which it calls when the read is
  * done; if that returns false the job's time ran out (the thread is being terminated) and it
- * must stop, having written nothing.
+ * must stop, having written nothing. `transfer` names buffers of the answer to hand over
+ * rather than copy.
  */
-export function serveImports<Job>(handle: (job: Job, leaveRead: () => boolean) => unknown): void {
+export function serveImports<Job, Out>(handle: (job: Job, leaveRead: () => boolean) => Out, transfer: (out: Out) => ArrayBuffer[] = () => []): void {
   const port = parentPort!;
   port.on('message', ({ id, job, gate }: { id: number; job: Job; gate: Int32Array }) => {
     const leaveRead = () => Atomics.compareExchange(gate, 0, OPEN, READ_DONE) === OPEN;
+    let reply: Reply;
+    let buffers: ArrayBuffer[] = [];
     try {
-      port.postMessage({ id, ok: true, value: handle(job, leaveRead) });
+      const value = handle(job, leaveRead);
+      reply = { id, ok: true, value };
+      buffers = transfer(value);
     } catch (e) {
-      port.postMessage({ id, ok: false, message: (e as Error).stack ?? String(e) });
+      reply = { id, ok: false, message: (e as Error).stack ?? String(e) };
     }
+    port.postMessage(reply, buffers);
   });
   port.postMessage('ready');
 }
