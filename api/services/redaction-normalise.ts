@@ -25,32 +25,38 @@ const DOTS = '\u00B7\u0387\u2022\u2024\u2027\u2219\u22C5\u30FB\u16EB\u2E31\u318D
 const SLASHES = '\u2044\u2215\u29F8';
 
 // These classes are looked up for every character. A Unicode property regex run on one character
-// at a time stays in V8's slow interpreter (~40 µs a test: 2,000 characters took ~80 ms), so the
-// Basic Multilingual Plane is classified once, by running each regex over all of it; only the rare
-// astral character is tested one by one.
+// at a time stays in V8's slow interpreter (~40 µs a test: 2,000 characters took ~80 ms), so each
+// block of 1,024 BMP characters is classified the first time a character of it is met, by running
+// each regex over the whole block (~0.2 ms); only the rare astral character is tested one by one.
+const isSurrogate = (c: number) => c >= 0xd800 && c < 0xe000;
 const F_INVISIBLE = 1, F_SPACE = 2, F_LINE = 4, F_DASH = 8, F_MARK = 16, F_LN = 32, F_ND = 64;
 const CLASSES: [RegExp, number][] = [[INVISIBLE, F_INVISIBLE], [SPACE, F_SPACE], [LINE, F_LINE], [DASH, F_DASH], [MARK, F_MARK], [LETTER_OR_DIGIT, F_LN], [/\p{Nd}/u, F_ND]];
+const RUNS = CLASSES.map(([re, flag]) => [new RegExp(`${re.source}+`, 'gu'), flag] as const);
 const FLAGS = new Uint8Array(0x10000);
-/** For each BMP decimal digit of any script (Arabic-Indic ٣, Devanagari ३…): its value; Unicode lays each out as a run 0–9. */
-const DIGIT = new Int8Array(0x10000).fill(-1);
-{
-  const codes = new Uint16Array(0x10000);
-  for (let i = 0; i < 0x10000; i++) codes[i] = i >= 0xd800 && i < 0xe000 ? 0x20 : i; // no lone surrogates in the sample
-  const bmp = new TextDecoder('utf-16le').decode(codes);
-  for (const [re, flag] of CLASSES) {
-    for (const run of bmp.matchAll(new RegExp(`${re.source}+`, 'gu'))) {
-      for (let i = run.index; i < run.index + run[0].length; i++) {
-        if (i >= 0xd800 && i < 0xe000) continue;
-        FLAGS[i]! |= flag;
-        if (flag === F_ND) DIGIT[i] = (i - run.index) % 10;
-      }
+const READY = new Uint8Array(0x40);
+
+function classify(block: number) {
+  const start = block << 10;
+  const codes = new Array<number>(1024);
+  for (let k = 0; k < 1024; k++) codes[k] = isSurrogate(start + k) ? 0x20 : start + k; // no lone surrogates in the sample
+  const sample = String.fromCharCode(...codes);
+  for (const [re, flag] of RUNS) {
+    for (const run of sample.matchAll(re)) {
+      for (let k = run.index; k < run.index + run[0].length; k++) if (!isSurrogate(start + k)) FLAGS[start + k]! |= flag;
     }
   }
+  READY[block] = 1;
+}
+
+/** The classes of one BMP code unit. */
+function bmpFlags(c: number): number {
+  if (!READY[c >> 10]) classify(c >> 10);
+  return FLAGS[c]!;
 }
 
 function flagsOf(ch: string): number {
   const cp = ch.codePointAt(0)!;
-  if (cp < 0x10000) return FLAGS[cp]!;
+  if (cp < 0x10000) return bmpFlags(cp);
   let f = 0;
   for (const [re, flag] of CLASSES) if (re.test(ch)) f |= flag;
   return f;
@@ -93,8 +99,8 @@ function foldChar(ch: string): string {
   const n = NUMERALS[ch] ?? dingbat(ch.codePointAt(0)!);
   if (n !== null) return n;
   if (f & F_ND && ch > '\u007f') {
+    // Unicode lays out each script's decimal digits as a run 0–9 (Arabic-Indic ٣, Devanagari ३…).
     const cp = ch.codePointAt(0)!;
-    if (cp < 0x10000) return String(DIGIT[cp]);
     let start = cp;
     while (/\p{Nd}/u.test(String.fromCodePoint(start - 1))) start--;
     return String((cp - start) % 10);
@@ -117,7 +123,6 @@ function foldCluster(cluster: string): string {
 // ASCII, CJK ideographs (and extension A) and Hangul syllables have no NFKC mapping of their own:
 // they skip String.normalize, which costs ~12 µs a call (a text of 2,000 distinct ideographs: ~25 ms).
 const nfkcStable = (c: number) => c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xac00 && c <= 0xd7a3);
-const isSurrogate = (c: number) => c >= 0xd800 && c < 0xe000;
 /** What a lone BMP character (no marks after it) becomes, filled in as characters are met. */
 const SINGLE: (string | undefined)[] = new Array<string | undefined>(0x10000).fill(undefined);
 
@@ -138,7 +143,7 @@ export function normaliseMapped(raw: string): Mapped {
       const d = raw.charCodeAt(j);
       if (d < 0x300) break;
       if (!isSurrogate(d)) {
-        if (!(FLAGS[d]! & F_MARK)) break;
+        if (!(bmpFlags(d) & F_MARK)) break;
         j++;
         continue;
       }
@@ -209,7 +214,7 @@ export function compactOf(normalised: string): Compact {
     const c = normalised.charCodeAt(i);
     const cp = isSurrogate(c) ? normalised.codePointAt(i)! : c;
     const w = cp > 0xffff ? 2 : 1;
-    const keep = cp < 0x10000 ? FLAGS[cp]! & F_LN : flagsOf(String.fromCodePoint(cp)) & F_LN;
+    const keep = cp < 0x10000 ? bmpFlags(cp) & F_LN : flagsOf(String.fromCodePoint(cp)) & F_LN;
     if (keep) {
       for (let k = 0; k < w; k++) at.push(i + k);
       if (run < 0) run = i;
