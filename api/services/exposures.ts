@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
+import { auditLog, complaintContacts, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { audit } from './audit.ts';
@@ -52,32 +52,19 @@ const CHUNK = 500;
 const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /**
- * Every string the reporters of each enterprise's complaints gave (name, phone), read here only to
- * be masked: never returned to a caller that could send it to a browser. A complaint merged into a
- * linked one counts as linked: its reporter reported the same workshop.
+ * Every string the reporters of each enterprise's linked complaints gave (name, phone), read here
+ * only to be masked: never returned to a caller that could send it to a browser.
  */
 export function reporterStrings(db: Db | Tx, enterpriseIds: number[]): Map<number, string[]> {
-  const owner = new Map<number, number>();
-  for (const ids of chunks([...new Set(enterpriseIds)])) {
-    for (const l of db.select({ c: enterpriseComplaints.complaintId, e: enterpriseComplaints.enterpriseId }).from(enterpriseComplaints).where(inArray(enterpriseComplaints.enterpriseId, ids)).all()) owner.set(l.c, l.e);
-  }
-  // Merges chain at most a few deep (a merge target is never itself merged at the time).
-  for (let targets = [...owner.keys()], depth = 0; targets.length && depth < 3; depth++) {
-    const next: number[] = [];
-    for (const ids of chunks(targets)) {
-      for (const m of db.select({ id: complaints.id, into: complaints.mergedIntoId }).from(complaints).where(and(eq(complaints.status, 'merged'), inArray(complaints.mergedIntoId, ids))).all()) {
-        if (owner.has(m.id)) continue;
-        owner.set(m.id, owner.get(m.into!)!);
-        next.push(m.id);
-      }
-    }
-    targets = next;
-  }
   const out = new Map<number, string[]>();
-  for (const ids of chunks([...owner.keys()])) {
-    for (const c of db.select({ id: complaintContacts.complaintId, name: complaintContacts.name, phone: complaintContacts.phone }).from(complaintContacts).where(inArray(complaintContacts.complaintId, ids)).all()) {
-      const e = owner.get(c.id)!;
-      out.set(e, [...(out.get(e) ?? []), ...[c.name, c.phone].filter((v): v is string => !!v?.trim())]);
+  for (const ids of chunks([...new Set(enterpriseIds)])) {
+    const rows = db.select({ e: enterpriseComplaints.enterpriseId, name: complaintContacts.name, phone: complaintContacts.phone })
+      .from(enterpriseComplaints).innerJoin(complaintContacts, eq(complaintContacts.complaintId, enterpriseComplaints.complaintId))
+      .where(inArray(enterpriseComplaints.enterpriseId, ids)).all();
+    for (const r of rows) {
+      let list = out.get(r.e);
+      if (!list) out.set(r.e, (list = []));
+      for (const v of [r.name, r.phone]) if (v?.trim()) list.push(v);
     }
   }
   return out;
