@@ -142,7 +142,7 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     });
     bb.on('error', () => finish(refuse(400, INCOMPLETE)));
     // After the last part, and after every file stream has ended.
-    bb.on('close', () => {
+    bb.on('finish', () => {
       // busboy skips a part without a form-data Content-Disposition unseen; we refuse it.
       if (delimiters && delimiters.parts() > seen) return finish(refuse(400, '表单中有无法识别的部分（缺少字段名）'));
       const kept = files.map((f) => ({ field: f.field, filename: f.filename, data: Buffer.concat(f.chunks) }));
