@@ -76,7 +76,8 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       headers: { 'content-type': contentType },
       defParamCharset: 'utf8',
       // busboy reports parts and urlencoded fields one early (at the closing boundary, at the
-      // separator); its limits are one above ours, and our own counts below are exact.
+      // separator); its limits are one above ours, and our own counts below are exact. Each
+      // part's header busboy 1.x bounds itself (16 KB, 2000 lines: it has no headerPairs option).
       limits: { parts: maxParts + 1, fields: spec.maxFields + 1, files: spec.maxFiles, fieldSize: spec.maxFieldBytes, fileSize: spec.maxFileBytes + 1, fieldNameSize: 200 },
     });
   } catch {
