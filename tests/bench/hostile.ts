@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { createContext } from '../../api/context.ts';
 import { maxReportBodyBytes, parseEnv } from '../../api/env.ts';
@@ -55,16 +56,26 @@ async function loopDelay(portal: PortalProcess): Promise<{ maxMs: number; maxRun
   throw new Error('the portal did not report its event-loop delay');
 }
 
-/** The answer's status; 0 when the connection failed without one. */
-async function post(url: string, b: Body, headers: Record<string, string> = {}): Promise<number> {
-  try {
-    const res = await fetch(url, { method: 'POST', body: new Uint8Array(b.body), headers: { ...b.headers, ...headers }, signal: AbortSignal.timeout(180_000) });
-    await res.arrayBuffer();
-    return res.status;
-  } catch (err) {
-    console.log(`hostile: ${url}: ${(err as Error).message} ${(err as Error & { cause?: Error }).cause?.message ?? ''}`);
-    return 0;
-  }
+/**
+ * The answer's status; 0 when the connection closed without one. node:http rather than fetch: a
+ * server may answer and close before the whole body is sent, and fetch then reports only EPIPE.
+ */
+function post(url: string, b: Body, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve) => {
+    let status = 0;
+    const req = request(url, { method: 'POST', headers: { ...b.headers, ...headers, 'content-length': String(b.body.length) }, agent: false, timeout: 180_000 }, (res) => {
+      status = res.statusCode ?? 0;
+      res.resume();
+      res.on('end', () => {
+        resolve(status);
+        req.destroy();
+      });
+    });
+    req.on('error', () => undefined); // EPIPE or a reset: the answer, if any, still arrives
+    req.on('close', () => resolve(status));
+    req.on('timeout', () => req.destroy());
+    req.end(b.body);
+  });
 }
 
 /** "4×400" or "3×201, 1×503": how the hostile requests were answered. */

@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
+import { photoQueueFull } from '../../api/services/photo-pipeline.ts';
 import { pixelFloodPng } from '../helpers/images.ts';
 import { complaintCount, photoFiles, reportForm } from '../helpers/report.ts';
 import { listen } from '../helpers/server.ts';
@@ -259,12 +260,21 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     // Each report asks for 3 MP: the queue takes four reports' worth (4 × MAX_REPORT_PIXELS) at a time.
     const photos = await Promise.all([0, 1, 2].map((i) => solid(1000, 1000, 'png', i * 90)));
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
+    let sawFull = false, sending = true;
+    const watch = (async () => {
+      for (; sending; await new Promise((r) => setTimeout(r, 5))) sawFull ||= photoQueueFull(ctx.photoLimits) !== null;
+    })();
     const answers = await Promise.all(
       Array.from({ length: 10 }, async () => {
         const res = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, photos) });
         return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
       }),
     );
+    sending = false;
+    await watch;
+    // What a route may ask before reading an upload says the same as the refusals.
+    expect(sawFull).toBe(true);
+    expect(photoQueueFull(ctx.photoLimits)).toBeNull();
     const filed = answers.filter((a) => a.status === 201).length;
     const busy = answers.filter((a) => a.status === 503);
     expect(filed + busy.length).toBe(answers.length);
