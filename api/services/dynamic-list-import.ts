@@ -6,7 +6,7 @@ import { audit } from './audit.ts';
 import { enterpriseFields } from './enterprise-input.ts';
 import { preparedInsert } from './prepared-insert.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { importCounts, planWith, readBasis, sameBasis, type ImportRowReport, type PlannedRow } from './dynamic-list-plan.ts';
+import { basisStamp, importCounts, planWith, readBasis, type ImportRowReport, type PlannedRow } from './dynamic-list-plan.ts';
 import { forgetDynamicList, readDynamicList } from './dynamic-list-sheet.ts';
 import { ImportThreads } from './import-threads.ts';
 import type { ReadLimits } from './xlsx-read.ts';
@@ -83,18 +83,17 @@ function updateOne(tx: Tx, actor: Actor, r: PlannedRow, now: Date) {
  * transaction: a single bad line and nothing is written, the report says which and why.
  * Runs on the import thread, with its own connection, so the HTTP thread never waits on it;
  * other writers wait for SQLite's write lock while it is held (decision 011). To hold it
- * briefly, the lines are planned first on a snapshot, and inside the transaction only what
- * the plan read is read again: the plan is redone there only if any of it changed.
+ * briefly, the lines are planned first on a snapshot, and inside the transaction only a stamp
+ * of what the plan read is read again: the plan is redone there only if that changed.
  */
 export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: SheetResult, now: Date): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
   const { sheet } = read;
-  const before = db.transaction((tx) => readBasis(tx, sheet), { behavior: 'deferred' });
+  const { before, stamp } = db.transaction((tx) => ({ before: readBasis(tx, sheet), stamp: basisStamp(tx, sheet) }), { behavior: 'deferred' });
   const planned = planWith(before, areas, sheet);
   try {
     const done: ImportOutcome = db.transaction((tx) => {
-      const basis = readBasis(tx, sheet);
-      const plan = sameBasis(before, basis) ? planned : planWith(basis, areas, sheet);
+      const plan = basisStamp(tx, sheet) === stamp ? planned : planWith(readBasis(tx, sheet), areas, sheet);
       const rows = plan.map((r) => r.report);
       const counts = importCounts(rows);
       if (counts.errors > 0) return { ok: false as const, status: 400 as const, message: `有 ${counts.errors} 行有错误，未导入任何数据`, reportJson: report(rows, counts).reportJson };

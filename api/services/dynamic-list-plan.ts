@@ -106,19 +106,27 @@ export interface PlanBasis {
 
 export function readBasis(db: Reader, sheet: ParsedSheet): PlanBasis {
   const villageRows = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).orderBy(villages.id).all();
-  return { villages: villageRows, ...existingFiles(db, new Set(sheet.lines.map((p) => p.fields.name ?? ''))) };
+  return { villages: villageRows, ...existingFiles(db, sheetNames(sheet)) };
 }
 
-/** Whether two reads of the basis found the same rows (so a plan made on the first holds for the second). */
-export function sameBasis(a: PlanBasis, b: PlanBasis): boolean {
-  if (JSON.stringify(a.villages) !== JSON.stringify(b.villages)) return false;
-  if (a.withTasks.size !== b.withTasks.size || [...a.withTasks].some((id) => !b.withTasks.has(id))) return false;
-  if (a.byKey.size !== b.byKey.size) return false;
-  for (const [key, row] of a.byKey) {
-    const other = b.byKey.get(key);
-    if (!other || JSON.stringify(row) !== JSON.stringify(other)) return false;
+const sheetNames = (sheet: ParsedSheet) => new Set(sheet.lines.map((p) => p.fields.name ?? ''));
+
+/**
+ * What a plan's basis depends on, small enough to read again under the write lock: the villages,
+ * each file of a name in the sheet by id, village, name and version (every change to a file
+ * bumps its version: enterprises.ts, and updates here check it), and which of them have tasks.
+ */
+export function basisStamp(db: Reader, sheet: ParsedSheet): string {
+  const names = sheetNames(sheet);
+  const villageRows = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).orderBy(villages.id).all();
+  const files = db.select({ id: enterprises.id, villageId: enterprises.villageId, name: enterprises.name, version: enterprises.version })
+    .from(enterprises).orderBy(enterprises.id).all().filter((e) => names.has(e.name));
+  const withTasks: number[] = [];
+  for (let i = 0; i < files.length; i += 500) {
+    const chunk = files.slice(i, i + 500).map((f) => f.id);
+    for (const t of db.selectDistinct({ id: tasks.enterpriseId }).from(tasks).where(inArray(tasks.enterpriseId, chunk)).all()) withTasks.push(t.id);
   }
-  return true;
+  return JSON.stringify([villageRows, files.map((f) => [f.id, f.villageId, f.name, f.version]), withTasks.sort((a, b) => a - b)]);
 }
 
 /** Checks every line read from the sheet against the database as it is now; writes nothing. */
