@@ -12,7 +12,8 @@ import { readBytes, readForm, sizeText, type BodySource, type FormRead, type For
  */
 export function bodySource(c: Context): BodySource {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
-  return incoming && !incoming.readableDidRead ? incoming : c.req.raw.body;
+  // `=== false`: tests hand Hono a stand-in { socket } for the client address, no stream.
+  return incoming?.readableDidRead === false ? incoming : c.req.raw.body;
 }
 
 /** A multipart or urlencoded form, parsed as it arrives with the endpoint's limits (form-stream.ts). */

@@ -228,7 +228,8 @@ export function pump(source: BodySource, drainBytes: number, sink: Sink): () => 
     queueMicrotask(() => !sink.stopped() && sink.end());
     return () => undefined;
   }
-  if (!(source instanceof ReadableStream)) {
+  // By shape: a web stream may come from another realm's ReadableStream (instanceof fails).
+  if (!isWebStream(source)) {
     const onData = (chunk: Buffer) => !sink.stopped() && sink.chunk(chunk);
     const onEnd = () => !sink.stopped() && sink.end();
     const onClose = () => !source.readableEnded && !sink.stopped() && sink.fail();
@@ -268,6 +269,8 @@ export function pump(source: BodySource, drainBytes: number, sink: Sink): () => 
   })();
   return () => undefined;
 }
+
+const isWebStream = (s: Readable | ReadableStream<Uint8Array>): s is ReadableStream<Uint8Array> => typeof (s as ReadableStream).getReader === 'function';
 
 /** The whole body, up to `maxBytes`: null when it is longer (the rest is left as `pump` says). */
 export function readBytes(source: BodySource, maxBytes: number): Promise<Buffer | null | 'incomplete'> {
