@@ -4,6 +4,9 @@ import exifReader from 'exif-reader';
 
 // libvips keeps recent images for reuse; every upload is a different photo, so it only held memory (−46 MB).
 sharp.cache(false);
+// One libvips thread per image, whatever the allocator (sharp picks 1 only for glibc without
+// MALLOC_ARENA_MAX): the slots below are the parallelism, and they leave a core to the event loop.
+sharp.concurrency(1);
 
 export const DISPLAY_MAX = 1600;
 export const THUMB_MAX = 320;
