@@ -1,10 +1,15 @@
 // The import thread's entry (decision 011): an uploaded dynamic list is read, planned and, for a
 // commit, written here, with a connection of its own, so the HTTP thread never runs any of it.
+import { setPriority } from 'node:os';
 import { openDatabase, type Db } from '../../db/client.ts';
 import { commitRead, previewRead, type ImportJob, type ImportOutcome } from './dynamic-list-import.ts';
 import { readDynamicList } from './dynamic-list-sheet.ts';
 import { serveImports } from './import-threads.ts';
 import { setReadLimits } from './xlsx-read.ts';
+
+// Linux keeps a nice value per thread (elsewhere it would be the whole process's): when this
+// thread and the HTTP thread both want a core, the HTTP thread gets it.
+if (process.platform === 'linux') setPriority(10);
 
 // One process may serve several databases (tests); a few connections are kept open.
 const connections = new Map<string, Db>();
