@@ -1,16 +1,24 @@
 // A 10,000-line dynamic list (seed 002) imported and exported through the API, beside exceljs
-// alone reading and writing the same file, all in the same run on this machine.
-import { mkdtempSync } from 'node:fs';
+// alone reading and writing the same file, all in the same run on this machine; then hostile
+// files (decision 011), each read in a process of its own by our import thread and by exceljs's
+// streaming reader: how long until the answer, and the process's peak memory.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
 import ExcelJS from 'exceljs';
 import { createApp } from '../../api/app.ts';
 import { createContext } from '../../api/context.ts';
-import { parseEnv } from '../../api/env.ts';
+import { importLimits, parseEnv } from '../../api/env.ts';
 import { DYNAMIC_LIST_HEADERS } from '../../api/services/dynamic-list-columns.ts';
+import { closeImportThreads, previewImport } from '../../api/services/dynamic-list-import.ts';
+import { readFirstSheet } from '../../api/services/xlsx-read.ts';
 import { cellCenter, DEMO_VILLAGES } from '../../db/seed/demo-geography.ts';
 import { seedDemo } from '../../db/seed/demo.ts';
 import { signIn } from '../helpers/staff.ts';
+import { deflateBomb, SHEET_HEAD, SHEET_TAIL, SST_HEAD, workbook } from '../security/xlsx-bombs.ts';
 
 const N = 10_000;
 const RUNS = 3;
@@ -41,7 +49,7 @@ const rand = (i: number, k: number) => {
 const pick = <T>(list: readonly T[], i: number, k: number) => list[Math.floor(rand(i, k) * list.length)]!;
 
 /** A realistic dynamic list: unlicensed workshops named by the seed-002 rule, spread over the six demo villages. */
-async function buildList(batch: number): Promise<Buffer> {
+export async function buildList(batch: number): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('动态管理清单');
   ws.addRow([`青溪镇“散乱污”企业（作坊）动态管理整治企业清单（第 ${batch} 批）`]);
@@ -77,6 +85,17 @@ async function ms(fn: () => Promise<unknown>): Promise<number> {
 }
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
+/** Every line of the first sheet through exceljs's streaming reader (what decision 011 weighed against ours). */
+async function streamRead(file: Buffer): Promise<number> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([file]), { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'emit' });
+  let lines = 0;
+  for await (const sheet of reader) {
+    for await (const row of sheet as AsyncIterable<ExcelJS.Row>) if (row.values) lines++;
+    break;
+  }
+  return lines;
+}
+
 export async function benchXlsx(row: (...cells: (string | number)[]) => void) {
   // A different file each run (its title differs): the server keeps the last file it read, for
   // the commit that follows a preview, and no run may find the previous run's file there.
@@ -89,13 +108,15 @@ export async function benchXlsx(row: (...cells: (string | number)[]) => void) {
     if (body.counts.create !== N) throw new Error(`${path}: expected ${N} new files, got ${JSON.stringify(body.counts)}`);
   };
   const targets = await Promise.all(Array.from({ length: RUNS + 1 }, fresh)); // the first warms up
-  const read: number[] = [], write: number[] = [], imported: number[] = [], exported: number[] = [];
+  const read: number[] = [], write: number[] = [], imported: number[] = [], exported: number[] = [], streamed: number[] = [], own: number[] = [];
   let exportedBytes = 0;
   for (const [k, t] of targets.entries()) {
     const file = files[k]!;
     const wb = new ExcelJS.Workbook();
     const r = await ms(() => wb.xlsx.load(file as unknown as ArrayBuffer));
     const w = await ms(() => wb.xlsx.writeBuffer());
+    const sr = await ms(() => streamRead(file));
+    const o = await ms(async () => readFirstSheet(file, 20_020));
     const i = await ms(async () => {
       await post(t, '/api/admin/imports/dynamic-list/preview', file);
       await post(t, '/api/admin/imports/dynamic-list', file);
@@ -105,11 +126,125 @@ export async function benchXlsx(row: (...cells: (string | number)[]) => void) {
       exportedBytes = (await res.arrayBuffer()).byteLength;
     });
     if (k === 0) continue;
-    read.push(r), write.push(w), imported.push(i), exported.push(e);
+    read.push(r), write.push(w), imported.push(i), exported.push(e), streamed.push(sr), own.push(o);
   }
-  const [r, w, i, e] = [read, write, imported, exported].map(median) as [number, number, number, number];
+  const [r, w, i, e, sr, o] = [read, write, imported, exported, streamed, own].map(median) as [number, number, number, number, number, number];
   console.log(`exported file: ${(exportedBytes / 1e6).toFixed(2)} MB; medians of ${RUNS} runs after one warm-up`);
-  row(`import ${N}-line dynamic list (preview + commit, one transaction): ms`, i.toFixed(0), `${r.toFixed(0)} exceljs read`, (i / r).toFixed(2), '≤ 2');
+  row(`import ${N}-line dynamic list (preview + commit, on the import thread): ms`, i.toFixed(0), `${r.toFixed(0)} exceljs read`, (i / r).toFixed(2), '≤ 2');
+  // The import reads the file once (the commit finds the preview's read on the same thread).
+  const withStream = i - o + sr;
+  row(`  the same with exceljs's streaming reader instead of ours (import − our read + its read): ms`, withStream.toFixed(0), `${r.toFixed(0)} exceljs read`, (withStream / r).toFixed(2), '≤ 2');
+  row(`  reading the sheet alone: ours / exceljs streaming reader: ms`, `${o.toFixed(0)} / ${sr.toFixed(0)}`, `${r.toFixed(0)} exceljs read (load)`, (o / r).toFixed(2), 'for reference');
   row(`export ${N}-line dynamic list: ms`, e.toFixed(0), `${w.toFixed(0)} exceljs write`, (e / w).toFixed(2), '≤ 2');
   row(`import + export: ms`, (i + e).toFixed(0), `${(r + w).toFixed(0)} exceljs read + write`, ((i + e) / (r + w)).toFixed(2), '≤ 2');
+  await closeImportThreads();
+  await benchBombs(row, files[0]!);
 }
+
+const MB = 1 << 20;
+/** The hostile files of decision 011's table, and a real list for comparison. */
+const BOMBS: Record<string, () => Buffer> = {
+  'sheet inflating to 1 GB (1000×), declaring 100 bytes': () => workbook({ sheet: { name: '', deflated: deflateBomb(SHEET_HEAD, '<row/>', 1024 * MB, SHEET_TAIL), declaredSize: 100 } }),
+  'shared strings inflating to 1 GB': () => workbook({ strings: { name: '', deflated: deflateBomb(SST_HEAD, ' ', 1024 * MB, '</sst>') } }),
+  '1,000,000 unclosed <si><t> (the lazy pattern)': () => workbook({ strings: { name: '', deflated: deflateBomb(SST_HEAD, '<si><t>a', 8 * MB, '') } }),
+  '3,000,000 shared strings': () => workbook({ strings: { name: '', deflated: deflateBomb(SST_HEAD, '<si><t>a</t></si>', 3_000_000 * 17, '</sst>') } }),
+  '1,000,000 lines': () => workbook({ sheet: { name: '', deflated: deflateBomb(SHEET_HEAD, '<row><c t="inlineStr"><is><t>某</t></is></c></row>', 1_000_000 * 51, SHEET_TAIL) } }),
+  '20,000 lines 16,384 cells wide': () => workbook({ sheet: { name: '', deflated: deflateBomb(SHEET_HEAD, '<row><c r="XFD1"><v>1</v></c></row>', 20_000 * 35, SHEET_TAIL) } }),
+  '5,000,000 empty cells': () => workbook({ sheet: { name: '', deflated: deflateBomb(`${SHEET_HEAD}<row r="1">`, '<c r="A1"/>', 5_000_000 * 11, `</row>${SHEET_TAIL}`) } }),
+  '60 MB of nested elements': () => workbook({ sheet: { name: '', deflated: deflateBomb(`${SHEET_HEAD}<row><c t="inlineStr">`, '<a>', 60 * MB, '') } }),
+};
+const LIST = 'a real 10,000-line list (ours: read and check every line; exceljs: read only)';
+const LIMIT_S = 10; // IMPORT_READ_TIMEOUT_S's default
+const SELF = fileURLToPath(import.meta.url);
+
+const status = () => readFileSync('/proc/self/status', 'utf8');
+const kb = (field: string, text = status()) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(text)?.[1] ?? 0);
+/** Peak RSS from here on: Linux resets VmHWM to the current RSS when 5 is written to clear_refs. */
+function resetPeak() {
+  (globalThis as { gc?: () => void }).gc?.();
+  writeFileSync('/proc/self/clear_refs', '5');
+  return kb('VmRSS');
+}
+
+/** One measurement in this process (run as a child by benchBombs): prints {ms, answer, restKb, peakKb}. */
+async function measureOne(kind: string, reader: 'ours' | 'exceljs', listFile: string) {
+  const bytes = kind === LIST ? readFileSync(listFile) : BOMBS[kind]!();
+  let answer: string;
+  let ms: number;
+  let restKb: number;
+  if (reader === 'ours') {
+    const ctx = await createContext(parseEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sanluanwu-bench-bomb-')) }));
+    if (kind === LIST) await seedDemo(ctx, { samples: false });
+    const limits = importLimits(ctx.env);
+    await previewImport(ctx.db, ctx.villageAreas(), new Uint8Array(workbook()), new Date(), limits); // the thread is started and warm
+    restKb = resetPeak();
+    console.log('start');
+    const t0 = performance.now();
+    const r = await previewImport(ctx.db, ctx.villageAreas(), new Uint8Array(bytes), new Date(), limits);
+    ms = performance.now() - t0;
+    answer = r.ok ? `200, ${r.counts.rows} lines` : `${r.status} ${r.message.split('：')[0]}`;
+  } else {
+    await streamRead(workbook());
+    restKb = resetPeak();
+    console.log('start');
+    const t0 = performance.now();
+    try {
+      answer = `read ${await streamRead(bytes)} lines`;
+    } catch (e) {
+      answer = `error: ${(e as Error).message.slice(0, 60)}`;
+    }
+    ms = performance.now() - t0;
+  }
+  console.log(JSON.stringify({ ms, answer, restKb, peakKb: kb('VmHWM') }));
+  await closeImportThreads();
+  process.exit(0);
+}
+
+type Measured = { ms: number; answer: string; restKb: number; peakKb: number };
+
+/** Runs measureOne in a child; past the time limit the child is killed (the import thread would be ended). */
+function measureInChild(kind: string, reader: 'ours' | 'exceljs', listFile: string): Promise<Measured> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', '--max-semi-space-size=16', SELF, 'measure', kind, reader, listFile], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    let started = 0;
+    let peakKb = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const poll = setInterval(() => {
+      try {
+        if (started) peakKb = Math.max(peakKb, kb('VmHWM', readFileSync(`/proc/${child.pid}/status`, 'utf8')));
+      } catch {} // gone
+    }, 20);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      if (!started && out.includes('start\n')) {
+        started = performance.now();
+        timer = setTimeout(() => child.kill('SIGKILL'), LIMIT_S * 1000);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', () => {
+      clearInterval(poll);
+      clearTimeout(timer);
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        const m = JSON.parse(line) as Measured;
+        resolve({ ...m, peakKb: Math.max(m.peakKb, peakKb) });
+      } else resolve({ ms: performance.now() - started, answer: `still reading at ${LIMIT_S} s: killed`, restKb: 0, peakKb });
+    });
+  });
+}
+
+async function benchBombs(row: (...cells: (string | number)[]) => void, list: Buffer) {
+  const listFile = join(mkdtempSync(join(tmpdir(), 'sanluanwu-bench-list-')), 'list.xlsx');
+  writeFileSync(listFile, list);
+  const mb = (k: number) => (k / 1024).toFixed(0);
+  const text = (m: Measured) => `${m.ms.toFixed(0)} ms → ${m.answer}; peak ${mb(m.peakKb)} MB${m.restKb ? ` (${mb(m.restKb)} before)` : ''}`;
+  for (const kind of [LIST, ...Object.keys(BOMBS)]) {
+    const ours = await measureInChild(kind, 'ours', listFile);
+    const theirs = await measureInChild(kind, 'exceljs', listFile);
+    row(`.xlsx ${kind}: time to answer, peak RSS`, text(ours), `exceljs stream: ${text(theirs)}`, '', kind === LIST ? 'for reference' : `4xx < ${LIMIT_S} s`);
+  }
+}
+
+if (process.argv[1] === SELF && process.argv[2] === 'measure') await measureOne(process.argv[3]!, process.argv[4] as 'ours' | 'exceljs', process.argv[5]!);
