@@ -268,21 +268,8 @@ async function expectRefused(e: Endpoint, a: Attack, chunked: number | null) {
   expect(saved(), where).toEqual(before);
 }
 
-/**
- * The event loop's longest delay while `work` runs, as duringWork measures it, from the calmest
- * of up to `tries` runs. The two cores here are shared: other processes can keep this one off
- * the CPU for a long time at any moment (seen under a load of 11: a 10 MB refusal took 858 ms
- * of wall time for 297 ms of CPU, and 48 ms for 47 ms on a calm run, its longest delay 10 ms),
- * while a stall of the server's own (the old parser: ~12 s) is there on every run.
- */
-async function calmest<T>(work: () => Promise<T>, tries = 6) {
-  let best: Awaited<ReturnType<typeof duringWork<T>>> | undefined;
-  for (let i = 0; i < tries && !(best && best.loopMaxMs < STALL_LIMIT_MS); i++) {
-    const run = await duringWork(server.base, work);
-    if (!best || run.loopMaxMs < best.loopMaxMs) best = run;
-  }
-  return best!;
-}
+/** How long `work` held the event loop (the main thread's longest run, duringWork's blockedMs). */
+const stallOf = <T>(work: () => Promise<T>) => duringWork(server.base, work);
 
 const framing = fc.option(fc.constantFrom(1, 7, 512, 4096, 65_536), { nil: null });
 const attacksOf = (e: Endpoint, kind: 'multipart' | 'urlencoded') => (kind === 'multipart' ? multipartAttacks(e) : urlencodedAttacks(e));
@@ -312,8 +299,8 @@ describe('no hostile form holds the event loop', () => {
   it.each(cases)('$e.name: $kind', async ({ e, kind }) => {
     const attacks = attacksOf(e, kind).flatMap((arb, i) => fc.sample(fc.tuple(arb, framing), { numRuns: 2, seed: 11 + i }));
     for (const [a, chunked] of attacks) {
-      const stall = await calmest(() => expectRefused(e, a, chunked));
-      expect(stall.loopMaxMs, `${a.label}, ${chunked ? `chunked by ${chunked}` : 'Content-Length'}`).toBeLessThan(STALL_LIMIT_MS);
+      const stall = await stallOf(() => expectRefused(e, a, chunked));
+      expect(stall.blockedMs, `${a.label}, ${chunked ? `chunked by ${chunked}` : 'Content-Length'}`).toBeLessThan(STALL_LIMIT_MS);
     }
   }, 300_000);
 });
@@ -340,13 +327,13 @@ describe('a million empty parts', () => {
       const length = chunks.reduce((n, c) => n + c.length, 0);
       for (const chunked of [false, true]) {
         const before = saved();
-        const stall = await calmest(() => rawPost(server.port, e.path, { 'content-type': `multipart/form-data; boundary=${B}`, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(length) }), ...e.headers }, chunks));
+        const stall = await stallOf(() => rawPost(server.port, e.path, { 'content-type': `multipart/form-data; boundary=${B}`, ...(chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(length) }), ...e.headers }, chunks));
         const where = `${kind}, ${chunked ? 'chunked' : 'Content-Length'}: ${stall.result.status} ${stall.result.body}`;
         expect(stall.result.status, where).toBeGreaterThanOrEqual(400);
         expect(stall.result.status, where).toBeLessThan(500);
         expect(e.message(stall.result.body), where).toMatch(expected);
         expect(saved(), where).toEqual(before);
-        expect(stall.loopMaxMs, where).toBeLessThan(STALL_LIMIT_MS);
+        expect(stall.blockedMs, where).toBeLessThan(STALL_LIMIT_MS);
       }
     }, 120_000);
   }
@@ -354,9 +341,17 @@ describe('a million empty parts', () => {
   it('read from a web stream (the no-JavaScript page gets a Request) in one 9 MB chunk', async () => {
     const body = Buffer.concat(million(ENDPOINTS[0]!, `--${B}\r\nX: y\r\n\r\n\r\n`));
     const spec = complaintFormSpec(ctx.formLimits);
-    const stall = await calmest(() => readForm(`multipart/form-data; boundary=${B}`, new Request('http://x/report', { method: 'POST', body }).body, spec));
+    // The whole body as one chunk of a web stream, handed over without a copy (a Request built
+    // around a 9 MB Buffer copies it twice, ~270 ms here, which is the test's cost, not the reader's).
+    const stream = new ReadableStream<Uint8Array>({
+      start(c) {
+        c.enqueue(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+        c.close();
+      },
+    });
+    const stall = await stallOf(() => readForm(`multipart/form-data; boundary=${B}`, stream, spec));
     expect(stall.result).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/分段过多/) });
-    expect(stall.loopMaxMs).toBeLessThan(STALL_LIMIT_MS);
+    expect(stall.blockedMs).toBeLessThan(STALL_LIMIT_MS);
   });
 });
 
@@ -396,11 +391,11 @@ describe('the report page without JavaScript reads its form the same way', () =>
     ];
     for (const [label, chunks, status, message] of cases) {
       const before = saved();
-      const stall = await calmest(() => postPage(chunks));
+      const stall = await stallOf(() => postPage(chunks));
       expect(stall.result.status, label).toBe(status);
       expect(stall.result.body, label).toMatch(message);
       expect(saved(), label).toEqual(before);
-      expect(stall.loopMaxMs, label).toBeLessThan(STALL_LIMIT_MS);
+      expect(stall.blockedMs, label).toBeLessThan(STALL_LIMIT_MS);
     }
   }, 120_000);
 });
@@ -436,13 +431,13 @@ describe('an early refusal leaves the connection usable', () => {
   it('answers the next request after refusing 20 MB still on its way, chunked or not', async () => {
     const flood = Buffer.concat([multipart([textPart('x', '1')], false), Buffer.alloc(20 * 1024 * 1024, 'a')]);
     for (const chunked of [false, true]) {
-      const stall = await calmest(async () => {
+      const stall = await stallOf(async () => {
         const refused = await post(flood, MULTIPART, chunked);
         const next = await post(valid(), MULTIPART);
         return { refused: refused.status, next: next.status };
       });
       expect(stall.result).toEqual({ refused: 400, next: 201 });
-      expect(stall.loopMaxMs).toBeLessThan(STALL_LIMIT_MS);
+      expect(stall.blockedMs).toBeLessThan(STALL_LIMIT_MS);
     }
   });
 });
@@ -458,11 +453,11 @@ describe('JSON reports', () => {
     const body = build();
     for (const chunked of [null, 65_536]) {
       const before = saved();
-      const stall = await calmest(() => rawPost(server.port, '/api/complaints', { 'content-type': 'application/json', ...framingHeaders(body, chunked) }, chunked ? pieces(body, Math.max(chunked, Math.ceil(body.length / 200))) : [body]));
+      const stall = await stallOf(() => rawPost(server.port, '/api/complaints', { 'content-type': 'application/json', ...framingHeaders(body, chunked) }, chunked ? pieces(body, Math.max(chunked, Math.ceil(body.length / 200))) : [body]));
       expect(stall.result.status).toBeGreaterThanOrEqual(400);
       expect(stall.result.status).toBeLessThan(500);
       expect(apiMessage(stall.result.body)).toMatch(expected);
-      expect(stall.loopMaxMs).toBeLessThan(STALL_LIMIT_MS);
+      expect(stall.blockedMs).toBeLessThan(STALL_LIMIT_MS);
       expect(saved()).toEqual(before);
     }
   }, 60_000);

@@ -284,15 +284,9 @@ describe('the preview endpoint', () => {
       }
       for (const h of hostile) {
         const body = { title: h.slice(0, 80), summary: h, actions: h, found: Object.fromEntries(['licensing', 'process', 'safety', 'fire', 'special', 'environment', 'leasing', 'site'].map((k) => [k, h.slice(0, 1000)])) };
-        // Best of three: on this shared two-core machine another process can hold the CPU for tens of
-        // ms in any one run; a request that itself blocked the loop would do so in all three.
-        const delays: number[] = [];
-        for (let attempt = 0; attempt < 3 && !delays.some((d) => d < STALL_LIMIT_MS); attempt++) {
-          const run = await duringWork(server.base, () => fetch(`${server.base}/api/admin/exposures/${caseId}/preview`, { method: 'POST', ...json(body, cookie('shouli')) }).then(async (r) => ({ status: r.status, text: await r.text() })));
-          expect(run.result.status, run.result.text.slice(0, 200)).toBe(200);
-          delays.push(run.loopMaxMs);
-        }
-        expect(Math.min(...delays), `${h.slice(0, 20)}: ${delays.map((d) => d.toFixed(1)).join(', ')} ms`).toBeLessThan(STALL_LIMIT_MS);
+        const run = await duringWork(server.base, () => fetch(`${server.base}/api/admin/exposures/${caseId}/preview`, { method: 'POST', ...json(body, cookie('shouli')) }).then(async (r) => ({ status: r.status, text: await r.text() })));
+        expect(run.result.status, run.result.text.slice(0, 200)).toBe(200);
+        expect(run.blockedMs, `${h.slice(0, 20)}: ${run.blockedMs.toFixed(1)} ms`).toBeLessThan(STALL_LIMIT_MS);
       }
     } finally {
       await server.close();
