@@ -124,6 +124,8 @@ export const complaints = sqliteTable(
     index('complaints_village_category').on(t.villageId, t.categoryId),
     index('complaints_status_category').on(t.status, t.categoryId),
     index('complaints_village_status_due').on(t.villageId, t.status, t.dueAt),
+    // Which complaints were merged into these: their reporters are the linked complaint's too (典型案例 masking). Few rows are merged.
+    index('complaints_merged_into').on(t.mergedIntoId).where(sql`merged_into_id is not null`),
   ],
 );
 

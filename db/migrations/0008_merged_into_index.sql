@@ -1,0 +1,1 @@
+CREATE INDEX `complaints_merged_into` ON `complaints` (`merged_into_id`) WHERE merged_into_id is not null;
