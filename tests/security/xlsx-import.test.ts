@@ -1,7 +1,7 @@
 import { count } from 'drizzle-orm';
 import fc from 'fast-check';
 import { deflateRawSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeImportThreads } from '../../api/services/dynamic-list-import.ts';
 import { auditLog } from '../../db/schema.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
@@ -89,7 +89,8 @@ const BOMBS: Record<string, fc.Arbitrary<Bomb>> = {
   'an entry whose declared compressed size lies (fewer bytes than it has, or more than the file)': fc
     .oneof(fc.integer({ min: 0, max: REAL_COMPRESSED - 1 }), fc.integer({ min: REAL_COMPRESSED + 100_000, max: 0xffff_fffe }))
     .chain((compressed) => lie.map((size) => ({ compressed, size })))
-    .map(({ compressed, size }) => ({ bytes: workbook({ sheet: { name: '', data: SMALL_SHEET, declaredCompressed: compressed, declaredSize: size } }), message: NOT_XLSX })),
+    // Refused for the bytes it lacks, or (a declared size over the limit) before they are looked at.
+    .map(({ compressed, size }) => ({ bytes: workbook({ sheet: { name: '', data: SMALL_SHEET, declaredCompressed: compressed, declaredSize: size } }), message: /文件不是有效的 \.xlsx|文件解压后过大/ })),
   'unclosed shared strings (what a lazy pattern had spun on)': fc
     .record({ n: fc.integer({ min: 1_000, max: 2_000_000 }), unit: fc.constantFrom('<si><t>a', '<si>', '<si><t>a</t>', '<si><t>') })
     .map(({ n, unit }) => ({ bytes: workbook({ strings: { name: '', deflated: deflateBomb(SST_HEAD, unit, n * unit.length, '') } }), message: /有效的 \.xlsx|单元格内容过长/ })),
@@ -144,6 +145,9 @@ const BOMBS: Record<string, fc.Arbitrary<Bomb>> = {
 };
 
 describe('the .xlsx import refuses bombs', () => {
+  // The import thread's start and the first compile of this path are once a process, not per
+  // request: an ordinary file goes first.
+  beforeAll(async () => expect((await post(PATHS[0], workbook())).status).toBe(200));
   for (const [name, bomb] of Object.entries(BOMBS)) {
     it(name, async () => {
       // Shown in a counterexample by its size, not its bytes.
