@@ -4,6 +4,7 @@ import { complaintCategories, complaintDepartments, complaintEvents, complaints,
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { visibleComplaint } from './complaint-scope.ts';
+import { bumpPublicCases } from './public-cases-version.ts';
 import { DAY_MS, fmtTime } from './time.ts';
 import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './complaint-workflow.ts';
 
@@ -49,6 +50,7 @@ export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: Act
         if (target.status === 'merged' || target.status === 'rejected') return fail(400, '不能合并到已合并或不予受理的举报');
         set.mergedIntoId = target.id;
         details.targetId = target.id;
+        bumpPublicCases(); // the target's enterprise's published cases now mask this reporter too: cached pages go
         break;
       }
       case 'assign': {

@@ -1,8 +1,8 @@
-import { and, asc, desc, eq, inArray, isNotNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNotNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../db/client.ts';
-import { auditLog, complaintContacts, villages } from '../../db/schema.ts';
-import { enterpriseComplaints, enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
+import { auditLog, villages } from '../../db/schema.ts';
+import { enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, type AreaProblems, type RemediationType } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
@@ -52,15 +52,31 @@ const CHUNK = 500;
 const chunks = <T>(xs: T[]) => Array.from({ length: Math.ceil(xs.length / CHUNK) }, (_, i) => xs.slice(i * CHUNK, (i + 1) * CHUNK));
 
 /**
- * Every string the reporters of each enterprise's linked complaints gave (name, phone), read here
- * only to be masked: never returned to a caller that could send it to a browser.
+ * How many merges deep the reporters of a linked complaint are looked for. A merge target is never
+ * merged at the time, but may be merged later into another, so chains grow one merge at a time;
+ * the bound only keeps a corrupt (cyclic) chain from looping.
+ */
+export const MERGE_DEPTH = 8;
+
+/** Each enterprise's linked complaints, those merged into them, and so on: every complaint whose reporter reported it. */
+export const reportersQuery = (ids: number[]) => sql`
+  with recursive owned(c, e, depth) as (
+    select complaint_id, enterprise_id, 0 from enterprise_complaints where enterprise_id in ${ids}
+    union
+    select m.id, o.e, o.depth + 1 from owned o join complaints m on m.merged_into_id = o.c where o.depth < ${MERGE_DEPTH}
+  )
+  select o.e as e, k.name as name, k.phone as phone from owned o join complaint_contacts k on k.complaint_id = o.c`;
+
+/**
+ * Every string the reporters of each enterprise's complaints gave (name, phone), read here only
+ * to be masked: never returned to a caller that could send it to a browser. A complaint merged
+ * into a linked one (however many merges away, up to MERGE_DEPTH) counts as linked: its reporter
+ * reported the same workshop. The merge step is served by the partial index complaints_merged_into.
  */
 export function reporterStrings(db: Db | Tx, enterpriseIds: number[]): Map<number, string[]> {
   const out = new Map<number, string[]>();
   for (const ids of chunks([...new Set(enterpriseIds)])) {
-    const rows = db.select({ e: enterpriseComplaints.enterpriseId, name: complaintContacts.name, phone: complaintContacts.phone })
-      .from(enterpriseComplaints).innerJoin(complaintContacts, eq(complaintContacts.complaintId, enterpriseComplaints.complaintId))
-      .where(inArray(enterpriseComplaints.enterpriseId, ids)).all();
+    const rows = db.all<{ e: number; name: string | null; phone: string | null }>(reportersQuery(ids));
     for (const r of rows) {
       let list = out.get(r.e);
       if (!list) out.set(r.e, (list = []));
@@ -70,14 +86,32 @@ export function reporterStrings(db: Db | Tx, enterpriseIds: number[]): Map<numbe
   return out;
 }
 
+/** Rules holding only what the reporters of each of these enterprises gave. */
+function reporterOnlyRules(db: Db | Tx, enterpriseIds: (number | null)[]): Map<number, RedactionRules> {
+  const strings = reporterStrings(db, enterpriseIds.filter((id): id is number => id != null));
+  return new Map([...strings].map(([id, reporters]) => [id, redactionRules({ name: '', personInCharge: '', landlord: '', businessLicence: false, reporters })]));
+}
+
 /** Masks, in staff-facing text about these enterprises (a list of titles, names), only what their reporters gave. */
 export function reporterMasker(db: Db | Tx, enterpriseIds: (number | null)[]) {
-  const strings = reporterStrings(db, enterpriseIds.filter((id): id is number => id != null));
-  const rules = new Map([...strings].map(([id, reporters]) => [id, redactionRules({ name: '', personInCharge: '', landlord: '', businessLicence: false, reporters })]));
+  const rules = reporterOnlyRules(db, enterpriseIds);
   return (enterpriseId: number | null, text: string) => {
     const r = enterpriseId == null ? undefined : rules.get(enterpriseId);
     return r ? maskReporters(text, r) : text;
   };
+}
+
+const NO_RULES = redactionRules(null);
+
+/**
+ * Published text on its way out, as publication would redact it now: the current reporters of the
+ * case's enterprise (a complaint linked, or merged into a linked one, after publication) and any
+ * phone, ID number or e-mail. One query for all the cases of a page; the text is masked in the
+ * same pass that removes numbers, on the same normaliser.
+ */
+export function publicMasker(db: Db | Tx, enterpriseIds: (number | null)[]) {
+  const rules = reporterOnlyRules(db, enterpriseIds);
+  return (enterpriseId: number | null, text: string) => redactText(text, (enterpriseId != null && rules.get(enterpriseId)) || NO_RULES);
 }
 
 /** What an exposure must not show: the persons on its enterprise's file, and everything its reporters gave. */

@@ -2,8 +2,9 @@ const KEY = Symbol.for('sanluanwu.publicCasesVersion');
 type Holder = { [KEY]?: number };
 
 /**
- * Bumped on every exposure write: the page cache (api/http/page-cache.ts) drops what it rendered
- * before. On globalThis because the Astro bundle carries its own copy of the services.
+ * Bumped on every exposure write, and when a complaint is linked to an enterprise or merged (a
+ * published case then masks one more reporter): the page cache (api/http/page-cache.ts) drops
+ * what it rendered before. On globalThis because the Astro bundle carries its own copy of the services.
  */
 export function publicCasesVersion(): number {
   return (globalThis as Holder)[KEY] ?? 0;

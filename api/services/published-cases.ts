@@ -10,10 +10,12 @@ import { INSPECTION_AREAS, REMEDIATION_TYPES, type RemediationType } from '../..
 import { exposurePhotos, exposures } from '../../db/schema-public.ts';
 import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { THUMB_MAX } from './photo-pipeline.ts';
-import { removePhones } from './redaction.ts';
+import { publicMasker } from './exposures.ts';
 import { beijingDate } from './time.ts';
 
-// Public code: reads exposures, their public photos and village names, nothing else about a case.
+// Public code: reads exposures, their public photos and village names, nothing else about a case
+// that it returns. It also reads the strings the reporters of each case's enterprise gave, only to
+// mask them (publicMasker); they never leave this module.
 
 export interface PublicCasePhoto {
   id: string;
@@ -38,8 +40,9 @@ export interface PublicCase {
 
 export type PublicCaseResult = { status: 'ok'; case: PublicCase } | { status: 'gone' } | { status: 'missing' };
 
-// Published text was redacted when approved; phone numbers are cheap to strip once more on the way out.
-const clean = (s: string) => removePhones(s);
+// Published text was redacted when approved. On the way out it is redacted once more against the
+// reporters known now: a complaint linked to the enterprise (or merged into a linked one) after
+// publication may come from someone the text names. Phones, ID numbers and e-mails go again too.
 
 /** The page's data: a published case; 'gone' (410) once withdrawn; 'missing' (404) if never published. */
 export function publicCase(db: Db, id: number): PublicCaseResult {
@@ -51,6 +54,8 @@ export function publicCase(db: Db, id: number): PublicCaseResult {
   if (!row || row.e.status === 'draft' || row.e.status === 'pending') return { status: 'missing' };
   if (row.e.status === 'unpublished') return { status: 'gone' };
   const e = row.e;
+  const mask = publicMasker(db, [e.enterpriseId]);
+  const clean = (s: string) => mask(e.enterpriseId, s);
   const photos = db.select({ id: exposurePhotos.id, kind: exposurePhotos.kind, width: exposurePhotos.width, height: exposurePhotos.height })
     .from(exposurePhotos).where(eq(exposurePhotos.exposureId, id)).orderBy(asc(exposurePhotos.kind), asc(exposurePhotos.seq)).all();
   return {
@@ -84,15 +89,17 @@ export function listPublicCases(db: Db, q: CaseListQuery) {
   );
   const rows = db
     .select({
-      id: exposures.id, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, remediationType: exposures.remediationType, villageName: villages.name,
+      id: exposures.id, enterpriseId: exposures.enterpriseId, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, remediationType: exposures.remediationType, villageName: villages.name,
       photo: sql<string | null>`(select p.id || ':' || p.width || ':' || p.height from exposure_photos p where p.exposure_id = ${exposures.id} order by p.kind = 'before', p.seq limit 1)`,
     })
     .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
     .where(where).orderBy(desc(exposures.happenedOn), desc(exposures.id)).limit(PAGE + 1).offset((q.page - 1) * PAGE).all();
+  const shown = rows.slice(0, PAGE);
+  const mask = publicMasker(db, shown.map((r) => r.enterpriseId));
   return {
-    rows: rows.slice(0, PAGE).map(({ photo, ...r }) => {
+    rows: shown.map(({ photo, enterpriseId, ...r }) => {
       const [id, w, h] = photo?.split(':') ?? [];
-      return { ...r, title: clean(r.title), summary: clean(r.summary), remediationLabel: r.remediationType ? REMEDIATION_LABELS[r.remediationType] : null, photo: id ? { id, width: Number(w), height: Number(h) } : null };
+      return { ...r, title: mask(enterpriseId, r.title), summary: mask(enterpriseId, r.summary), remediationLabel: r.remediationType ? REMEDIATION_LABELS[r.remediationType] : null, photo: id ? { id, width: Number(w), height: Number(h) } : null };
     }),
     hasMore: rows.length > PAGE,
   };
@@ -116,10 +123,11 @@ export function caseMapPoints(db: Db) {
 
 /** The newest published cases, for the Atom feed. */
 export function feedEntries(db: Db, limit = 50) {
-  return db.select({ id: exposures.id, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, publishedAt: exposures.publishedAt, villageName: villages.name, remediationType: exposures.remediationType })
+  const rows = db.select({ id: exposures.id, enterpriseId: exposures.enterpriseId, title: exposures.title, summary: exposures.summary, happenedOn: exposures.happenedOn, publishedAt: exposures.publishedAt, villageName: villages.name, remediationType: exposures.remediationType })
     .from(exposures).innerJoin(villages, eq(villages.id, exposures.villageId))
-    .where(eq(exposures.status, 'published')).orderBy(desc(exposures.publishedAt), desc(exposures.id)).limit(limit).all()
-    .map((e) => ({ ...e, title: clean(e.title), summary: clean(e.summary), publishedAt: e.publishedAt!, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null }));
+    .where(eq(exposures.status, 'published')).orderBy(desc(exposures.publishedAt), desc(exposures.id)).limit(limit).all();
+  const mask = publicMasker(db, rows.map((e) => e.enterpriseId));
+  return rows.map(({ enterpriseId, ...e }) => ({ ...e, title: mask(enterpriseId, e.title), summary: mask(enterpriseId, e.summary), publishedAt: e.publishedAt!, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null }));
 }
 
 /** The public pages a search engine should know: fixed ones, every published case, every month's results. */

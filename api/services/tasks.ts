@@ -9,6 +9,7 @@ import { complaintScope, visibleComplaint } from './complaint-scope.ts';
 import { REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice, visibleEnterprise } from './enforcement-scope.ts';
 import { atomically, fail, setEnterpriseStatus, type Result } from './enterprises.ts';
+import { bumpPublicCases } from './public-cases-version.ts';
 import { checklistFor } from './task-checklists.ts';
 import type { TaskCreateInput } from './task-workflow.ts';
 import { beijingDate, endOfBeijingDay } from './time.ts';
@@ -30,7 +31,10 @@ export function linkComplaints(db: Db | Tx, user: Actor, enterpriseId: number, c
       tx.insert(enterpriseComplaints).values({ complaintId: id, enterpriseId, linkedBy: user.id, linkedAt: now }).run();
       linked.push(id);
     }
-    if (linked.length) audit(tx, { id: user.id, label: user.displayName }, { action: 'enterprise.link_complaints', objectType: 'enterprise', objectId: enterpriseId, details: { complaintIds: linked } }, now);
+    if (linked.length) {
+      audit(tx, { id: user.id, label: user.displayName }, { action: 'enterprise.link_complaints', objectType: 'enterprise', objectId: enterpriseId, details: { complaintIds: linked } }, now);
+      bumpPublicCases(); // the enterprise's published cases now mask these reporters too: cached pages go
+    }
     return { ok: true, linked };
   });
 }

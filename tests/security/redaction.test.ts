@@ -1,18 +1,21 @@
 // Redaction of typical cases (issue 11): a reporter's name, a phone, an ID number or an e-mail is
 // found however it is written, masked, named (never shown) by the check at publication, and never
 // sent to a browser: not in an API answer of the editor, not in its preview.
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MERGE_DEPTH, reportersQuery, reporterStrings } from '../../api/services/exposures.ts';
 import { publicCase } from '../../api/services/published-cases.ts';
 import { LEAK, leaks, redactionRules, redactText } from '../../api/services/redaction.ts';
 import { normalise } from '../../api/services/redaction-normalise.ts';
 import { auditLog, complaints } from '../../db/schema.ts';
+import { enterpriseComplaints } from '../../db/schema-enforcement.ts';
 import { exposures } from '../../db/schema-public.ts';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
 import { listen } from '../helpers/server.ts';
+import { listenWithPages } from './site-server.ts';
 import { json, signIn } from '../helpers/staff.ts';
 import { email, emailWritten, idNumber, idWritten, mobile, phoneWritten, readable, reporterName, sprinkle, ZERO_WIDTH } from './redaction-forms.ts';
 
@@ -291,5 +294,128 @@ describe('the preview endpoint', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+// Reporters who come to a case by a merge, or after it was published (issue 11): their strings are
+// masked in the editor, refused at publication and taken out of every public answer, cached pages included.
+describe('reporters of merged complaints, and reporters who come after publication', () => {
+  const LATE = { name: 'Quillon Brax', phone: '13655501234' };
+  const MERGED = { name: '古丽娜·吐尔逊', phone: '13655505678' };
+  const CHAIN = { name: '司马青云', phone: '13655509012' };
+  const LATE_ONES = [LATE, MERGED, CHAIN];
+  const TEXT = `群众 Quillon Brax、古丽娜・吐尔逊和司马 青云多次反映，${DATE} 夜查属实，作坊已关停`;
+  const status = (id: number) => ctx.db.select({ s: complaints.status }).from(complaints).where(eq(complaints.id, id)).get()!.s;
+  const version = (id: number) => ctx.db.select({ v: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!.v;
+  const merge = async (id: number, targetId: number) => {
+    const res = await call('POST', `/api/admin/complaints/${id}/actions`, { action: 'merge', version: version(id), targetId }, 'shouli');
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(status(id)).toBe('merged');
+  };
+  const link = async (enterprise: number, complaintIds: number[]) => {
+    const res = await call('POST', `/api/admin/enterprises/${enterprise}/complaints`, { complaintIds }, 'shouli');
+    expect(res.status, await res.clone().text()).toBe(200);
+  };
+  // The real front with the built pages and its page cache, on this file's database.
+  let server: Awaited<ReturnType<typeof listenWithPages>>;
+  beforeAll(async () => {
+    server = await listenWithPages(ctx);
+  });
+  afterAll(() => server?.close());
+
+  /** Which of the late reporters a body names, in any writing (their phones were never in the case). */
+  const named = (body: string) => LATE_ONES.filter((r) => readable(body).includes(readable(r.name)) || readable(body).includes(r.phone)).map((r) => r.name);
+
+  it('follows merge chains up to MERGE_DEPTH, through the partial index, and stops on a cycle', async () => {
+    const ent = await call('POST', '/api/admin/enterprises', { name: '青溪链式合并测试有限公司', businessLicence: true, personInCharge: '孙八', lat: ZHULIN.lat + 0.001, lng: ZHULIN.lng }, 'shouli');
+    expect(ent.status, await ent.clone().text()).toBe(201);
+    const e = (await ent.json()).id as number;
+    // A chain built row by row (the API only ever merges one step at a time): c0 linked, c1 merged into c0, c2 into c1…
+    const chain: number[] = [];
+    for (let i = 0; i <= MERGE_DEPTH + 1; i++) chain.push(await fileReport(`链${'甲乙丙丁戊己庚辛壬癸'[i]}某`, `1365560${String(1000 + i)}`));
+    ctx.db.insert(enterpriseComplaints).values({ complaintId: chain[0]!, enterpriseId: e, linkedAt: new Date(now) }).run();
+    for (let i = 1; i < chain.length; i++) ctx.db.update(complaints).set({ status: 'merged', mergedIntoId: chain[i - 1]! }).where(eq(complaints.id, chain[i]!)).run();
+    const found = reporterStrings(ctx.db, [e]).get(e)!;
+    for (let i = 0; i < chain.length; i++) expect(found.includes(`1365560${String(1000 + i)}`), `depth ${i}`).toBe(i <= MERGE_DEPTH);
+    // A corrupt cycle (c0 merged into the last) ends at the bound instead of looping.
+    ctx.db.update(complaints).set({ mergedIntoId: chain.at(-1)! }).where(eq(complaints.id, chain[0]!)).run();
+    expect(reporterStrings(ctx.db, [e]).get(e)!.length).toBeGreaterThan(0);
+    ctx.db.update(complaints).set({ mergedIntoId: null }).where(eq(complaints.id, chain[0]!)).run();
+
+    // The merge step is an index search, not a scan of every complaint.
+    const plan = ctx.db.all<{ detail: string }>(sql`explain query plan ${reportersQuery([e])}`);
+    const details = plan.map((p) => p.detail).join('\n');
+    expect(details).toMatch(/SEARCH m USING (COVERING )?INDEX complaints_merged_into \(merged_into_id=\?\)/);
+    expect(details).not.toMatch(/SCAN (m|complaints)\b/);
+  });
+
+  it('masks in the editor, and refuses to publish, the reporter of a complaint merged into a linked one', async () => {
+    const ent = await call('POST', '/api/admin/enterprises', { name: '青溪合并举报测试有限公司', businessLicence: true, personInCharge: '周九', lat: ZHULIN.lat, lng: ZHULIN.lng + 0.001 }, 'shouli');
+    const e = (await ent.json()).id as number;
+    const id = (await (await call('POST', '/api/admin/exposures', { enterpriseId: e }, 'shouli')).json()).id as number;
+    const linked = await fileReport('蔡十一', '13655511111');
+    const merged = await fileReport(MERGED.name, MERGED.phone);
+    const chained = await fileReport(CHAIN.name, CHAIN.phone);
+    await link(e, [linked]);
+    await merge(chained, merged); // the chain: chained → merged → linked
+    await merge(merged, linked);
+    const saved = await call('PATCH', `/api/admin/exposures/${id}`, { version: row(id).version, title: '竹林村合并举报测试案例', villageId: row(id).villageId, happenedOn: '2026-11-01', summary: TEXT }, 'shouli');
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect(named(row(id).summary)).toEqual([LATE.name]);
+    // As a row saved before the merge: the editor hides it and publication is refused.
+    ctx.db.update(exposures).set({ summary: TEXT, status: 'pending' }).where(eq(exposures.id, id)).run();
+    for (const user of ['shouli', 'lingdao']) {
+      const body = await (await app.request(`/api/admin/exposures/${id}`, { headers: { cookie: cookie(user) } })).text();
+      expect(named(body), user).toEqual([LATE.name]);
+    }
+    const refused = await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
+    expect(refused.status).toBe(409);
+    expect((await refused.json()).error.message).toContain(LEAK.reporterName);
+    expect(row(id).status).toBe('pending');
+  });
+
+  it('a complaint linked, or merged into a linked one, after publication: its reporter leaves /cases/{id}, /cases, the feed and every public JSON at once, cached pages included', async () => {
+    const ent = await call('POST', '/api/admin/enterprises', { name: '青溪发布后关联测试有限公司', businessLicence: true, personInCharge: '吴十', lat: ZHULIN.lat + 0.002, lng: ZHULIN.lng + 0.002 }, 'shouli');
+    const e = (await ent.json()).id as number;
+    const id = (await (await call('POST', '/api/admin/exposures', { enterpriseId: e }, 'shouli')).json()).id as number;
+    const title = '竹林村发布后关联测试案例';
+    const saved = await call('PATCH', `/api/admin/exposures/${id}`, { version: row(id).version, title, villageId: row(id).villageId, happenedOn: '2026-11-05', summary: TEXT, found: { environment: TEXT }, actions: '断水\n断电' }, 'shouli');
+    expect(saved.status, await saved.clone().text()).toBe(200);
+    expect((await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'submit', version: row(id).version }, 'shouli')).status).toBe(200);
+    const ok = await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
+    expect(ok.status, await ok.clone().text()).toBe(200);
+
+    const surfaces = ['/cases', `/cases/${id}`, '/feed.xml', '/sitemap.xml', '/api/case-map', '/api/open311/v2/requests.json', '/api/open311/v2/requests.xml', '/api/open311/v2/services.json'];
+    const read = async () => Object.fromEntries(await Promise.all(surfaces.map(async (p) => {
+      const res = await fetch(`${server.base}${p}`);
+      expect(res.status, p).toBe(200);
+      return [p, await res.text()] as const;
+    })));
+    const whoIsNamed = (bodies: Record<string, string>) => Object.fromEntries(Object.entries(bodies).map(([p, b]) => [p, named(b)]));
+    // Published while none of them was a reporter: the names are on the pages (so the searches below can fail).
+    const first = await read();
+    for (const p of ['/cases', `/cases/${id}`, '/feed.xml']) expect(named(first[p]!), p).toEqual(LATE_ONES.map((r) => r.name));
+    // The pages are cached: a change that bumps nothing is not seen yet.
+    ctx.db.update(exposures).set({ title: `${title}（复核）` }).where(eq(exposures.id, id)).run();
+    expect(await (await fetch(`${server.base}/cases/${id}`)).text()).not.toContain('（复核）');
+
+    const late = await fileReport(LATE.name, LATE.phone);
+    await link(e, [late]);
+    const afterLink = await read();
+    expect(afterLink[`/cases/${id}`]).toContain('（复核）'); // rendered anew, not served from the cache
+    for (const p of surfaces) expect(named(afterLink[p]!), p).not.toContain(LATE.name);
+    for (const p of ['/cases', `/cases/${id}`, '/feed.xml']) expect(named(afterLink[p]!), p).toEqual([MERGED.name, CHAIN.name]);
+
+    // A chain merged into the linked complaint, the last step after publication.
+    const merged = await fileReport(MERGED.name, MERGED.phone);
+    const chained = await fileReport(CHAIN.name, CHAIN.phone);
+    await merge(chained, merged);
+    expect(named((await read())[`/cases/${id}`]!)).toEqual([MERGED.name, CHAIN.name]); // not reporters of this case yet
+    await merge(merged, late);
+    expect(whoIsNamed(await read())).toEqual(Object.fromEntries(surfaces.map((p) => [p, []])));
+    const page = await (await fetch(`${server.base}/cases/${id}`)).text();
+    expect(page).toContain('群众 某某、某某和某某多次反映');
+    expect(page).toContain(DATE);
+    expect(named(JSON.stringify(publicCase(ctx.db, id)))).toEqual([]);
   });
 });
