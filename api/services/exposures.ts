@@ -6,42 +6,56 @@ import { enterprises, INSPECTION_AREAS, REMEDIATION_TYPES, taskItems, tasks, typ
 import { exposures } from '../../db/schema-public.ts';
 import { audit } from './audit.ts';
 import type { StaffUser } from './auth/sessions.ts';
-import { REMEDIATION_LABELS } from './enforcement-labels.ts';
+import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
 import { bumpPublicCases } from './public-cases-version.ts';
 import { leaks, maskReporters, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
+import { freeText, optionalRecordId, optionalText, recordId, textOrEmpty } from './text-input.ts';
 import { beijingDate, isCalendarDate } from './time.ts';
 
 type Exposure = typeof exposures.$inferSelect;
 
-const text = (label: string, max: number) => z.string().trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
+const FOUND_KEYS = '发现的问题只能按八个检查方面填写';
+
+/** The problems found, one text per inspection area (each named in its messages); empty areas are dropped. */
+const foundInput = z.strictObject(
+  Object.fromEntries(INSPECTION_AREAS.map((a) => [a, optionalText(`发现的问题（${AREA_LABELS[a]}）`, { max: 1000 })])),
+  { error: (iss) => (iss.code === 'unrecognized_keys' ? FOUND_KEYS : '发现的问题格式不正确') },
+).default({}).transform((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as AreaProblems);
 
 /** The editable fields; a save sends them all (the edit form is one form). */
 export const exposureInput = z.object({
-  title: z.string({ error: '请填写标题' }).trim().min(4, { error: '标题至少 4 个字' }).max(80, { error: '标题最多 80 个字' }),
-  villageId: z.coerce.number({ error: '请选择村（社区）' }).int().positive({ error: '请选择村（社区）' }),
+  title: freeText('标题', { min: 4, max: 80 }),
+  villageId: recordId('村（社区）', { required: '请选择村（社区）', invalid: '请选择村（社区）' }),
   remediationType: z.enum(REMEDIATION_TYPES, { error: '整治类型只能是关停取缔、整改提升或搬迁入园' }).nullish().transform((v) => v ?? null),
-  found: z.partialRecord(z.enum(INSPECTION_AREAS), z.string().trim().max(1000, { error: '每项问题最多 1000 个字' })).default({})
-    .transform((f) => Object.fromEntries(Object.entries(f).filter(([, v]) => v)) as AreaProblems),
-  actions: text('整治措施', 2000),
-  summary: text('案例说明', 2000),
+  found: foundInput,
+  actions: textOrEmpty('整治措施', 2000),
+  summary: textOrEmpty('案例说明', 2000),
   happenedOn: z.string({ error: '请填写日期' }).refine(isCalendarDate, { error: '日期不是有效日期，请写成 2026-01-31 的格式' }),
   version: z.number({ error: '缺少版本号，请刷新' }).int().min(1),
 });
 export type ExposureInput = z.infer<typeof exposureInput>;
 
-export const exposureCreateInput = z.union([
-  z.object({ taskId: z.coerce.number().int().positive() }),
-  z.object({ enterpriseId: z.coerce.number().int().positive() }),
-], { error: '请选择已验收的任务或企业档案' });
+const CREATE_FROM = '请选择已验收的任务或企业档案';
+
+/** A case starts from an accepted task or, failing that, an enterprise file. */
+export const exposureCreateInput = z.object({
+  taskId: optionalRecordId('任务编号'),
+  enterpriseId: optionalRecordId('企业档案编号'),
+}, { error: CREATE_FROM }).transform((v, ctx): { taskId: number } | { enterpriseId: number } => {
+  if (v.taskId) return { taskId: v.taskId };
+  if (v.enterpriseId) return { enterpriseId: v.enterpriseId };
+  ctx.addIssue({ code: 'custom', message: CREATE_FROM });
+  return z.NEVER;
+});
 
 export const exposureActionInput = z.discriminatedUnion('action', [
   z.object({ action: z.literal('submit'), version: z.number().int().min(1) }),
   z.object({ action: z.literal('approve'), version: z.number().int().min(1) }),
   z.object({
     action: z.literal('unpublish'), version: z.number().int().min(1),
-    reason: z.string({ error: '请说明撤下的理由' }).trim().min(2, { error: '请说明撤下的理由' }).max(500, { error: '理由最多 500 个字' }),
+    reason: freeText('撤下理由', { min: 2, max: 500, required: '请说明撤下的理由', tooShort: '请说明撤下的理由' }),
   }),
 ], { error: '不支持的操作' });
 export type ExposureAction = z.infer<typeof exposureActionInput>;
@@ -135,16 +149,12 @@ export function redactFields(f: TextFields, rules: RedactionRules): TextFields {
 
 export const allText = (f: TextFields) => [f.title, f.actions, f.summary, ...Object.values(f.found)].join('\n');
 
-const draftText = (label: string, max: number) => z.string({ error: `${label}格式不正确` }).trim().max(max, { error: `${label}最多 ${max} 个字` }).default('');
-
 /** The editor's text as typed, for the live preview: no field is required yet. */
 export const exposurePreviewInput = z.object({
-  title: draftText('标题', 80),
-  summary: draftText('案例说明', 2000),
-  actions: draftText('整治措施', 2000),
-  found: z.record(z.string(), draftText('每项问题', 1000))
-    .refine((f) => Object.keys(f).every((k) => (INSPECTION_AREAS as readonly string[]).includes(k)), { error: '发现的问题只能按八个检查方面填写' })
-    .transform((f) => f as AreaProblems).default({}),
+  title: textOrEmpty('标题', 80),
+  summary: textOrEmpty('案例说明', 2000),
+  actions: textOrEmpty('整治措施', 2000),
+  found: foundInput,
 });
 export type ExposurePreviewInput = z.infer<typeof exposurePreviewInput>;
 

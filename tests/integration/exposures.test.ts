@@ -3,6 +3,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { and, eq } from 'drizzle-orm';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { createPortalServer } from '../../api/server.ts';
@@ -305,5 +306,82 @@ describe('page cache', () => {
     } finally {
       await new Promise<void>((r) => s.close(() => r()));
     }
+  });
+});
+
+describe('hostile text and ids in the case editor (issue 11)', () => {
+  const INVISIBLE = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD', '\u3000', ' '];
+  const TEXT_FIELDS = [
+    { key: 'title', label: '标题' }, { key: 'summary', label: '案例说明' }, { key: 'actions', label: '整治措施' },
+    { key: 'found.environment', label: '发现的问题（环境保护）' }, { key: 'found.site', label: '发现的问题（现场管理）' },
+  ] as const;
+  /** Text that must not be stored: a control character, broken UTF-16, a non-character, somewhere in plausible text. */
+  const brokenText = fc.tuple(
+    fc.string({ maxLength: 10 }).map((s) => `竹林村${s.replace(/[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFFFD-\uFFFF]/g, '')}`),
+    fc.constantFrom('\u0000', '\u0007', '\u001B', '\u007F', '\u0085', '\uD800', '\uDFFF', '\uDC00\uD800', '\uFFFE', '\uFFFF', '\uFFFD', '\u2028'),
+    fc.string({ maxLength: 10 }).map((s) => s.replace(/[\u0000-\u001F\u007F-\u009F\uD800-\uDFFF\u2028\u2029\uFFFD-\uFFFF]/g, '')),
+  ).map(([a, bad, b]) => `${a}${bad}${b}作坊整治`);
+  const badId = fc.oneof(
+    fc.constantFrom('0x1', '0x1E', '1e1', '1E0', '+5', '.5', '5.', '1.5', 'Infinity', '-1', '0', '１', '1 2', '1_0', '0b1', '0o7', '١', 'NaN', '9007199254740993'),
+    fc.constantFrom(0, -1, 1.5, 1e21, Number.MAX_SAFE_INTEGER + 2),
+    fc.constantFrom(true, [1], { id: 1 }),
+  );
+  const base = () => ({ version: row(caseId).version, title: '竹林村熔铅作坊被关停', villageId: row(caseId).villageId, happenedOn: '2026-11-03', summary: '', actions: '', found: {} });
+  const withField = (body: Record<string, unknown>, key: string, v: unknown) =>
+    key.startsWith('found.') ? { ...body, found: { [key.slice(6)]: v } } : { ...body, [key]: v };
+  const counts = () => ({
+    cases: ctx.db.select({ id: exposures.id }).from(exposures).all().length,
+    audits: ctx.db.select({ id: auditLog.id }).from(auditLog).all().length,
+  });
+  async function refused(res: Response, label: string, what: string) {
+    expect(res.status, what).toBe(400);
+    const message = (await res.json()).error.message as string;
+    expect(message, what).toContain(label);
+    expect(message, what).toMatch(/[\u4e00-\u9fa5]/);
+  }
+
+  it('a zero-width-only title, NUL, lone surrogates and "0x1" ids: 400 naming the field, nothing saved', async () => {
+    const before = row(caseId);
+    const n = counts();
+    const patch = (body: unknown) => req('PATCH', `/api/admin/exposures/${caseId}`, body, 'shouli');
+    await refused(await patch({ ...base(), title: '\u200B\u200B\u200B\u200B\u200B\u200B' }), '标题', 'zero-width title');
+    await refused(await patch({ ...base(), title: '\u200B竹\u200B林\u200B村\u200B' }), '标题', 'three visible characters');
+    await refused(await patch({ ...base(), summary: '竹林村\u0000作坊' }), '案例说明', 'NUL');
+    await refused(await patch({ ...base(), actions: '断水\n\uD800断电' }), '整治措施', 'lone surrogate');
+    await refused(await patch({ ...base(), found: { fire: '消防\uDFFF通道' } }), '发现的问题（消防安全）', 'lone low surrogate');
+    await refused(await patch({ ...base(), found: { kitchen: '油烟' } }), '检查方面', 'unknown area');
+    await refused(await patch({ ...base(), villageId: '0x1' }), '村（社区）', 'hex village');
+    await refused(await req('POST', '/api/admin/exposures', { taskId: '0x1' }, 'shouli'), '任务编号', 'hex task');
+    await refused(await req('POST', '/api/admin/exposures', { enterpriseId: '1e1' }, 'shouli'), '企业档案编号', 'exponent enterprise');
+    await refused(await req('POST', '/api/admin/exposures', {}, 'shouli'), '任务或企业档案', 'neither');
+    await refused(await req('POST', `/api/admin/exposures/${caseId}/preview`, { title: '竹林\u0000村' }, 'shouli'), '标题', 'preview NUL');
+    expect(row(caseId)).toEqual(before);
+    expect(counts()).toEqual(n);
+    // The same rules keep what a person typed: invisible characters at the ends and inside go, the text stays.
+    const ok = await patch({ ...base(), title: '\u200B竹林村\u200B熔铅作坊被关停\u3000', summary: '\uFEFF断水断电\u200B' });
+    expect(ok.status, await ok.clone().text()).toBe(200);
+    expect(row(caseId)).toMatchObject({ title: '竹林村熔铅作坊被关停', summary: '断水断电' });
+  });
+
+  it('generated broken text in any field and malformed ids anywhere: 400 naming the field, never 5xx, nothing saved', async () => {
+    const before = row(caseId);
+    const n = counts();
+    const text = fc.tuple(fc.constantFrom(...TEXT_FIELDS), fc.oneof(brokenText, fc.array(fc.constantFrom(...INVISIBLE), { minLength: 1, maxLength: 20 }).map((a) => a.join(''))));
+    await fc.assert(fc.asyncProperty(text, async ([f, v]) => {
+      // Only the title is required: an invisible value elsewhere is no value, and allowed.
+      if (!/[^\s\u200B-\u200D\u2060\uFEFF\u00AD]/.test(v) && f.key !== 'title') return;
+      await refused(await req('PATCH', `/api/admin/exposures/${caseId}`, withField(base(), f.key, v), 'shouli'), f.label, `${f.key}=${JSON.stringify(v)}`);
+      // The preview requires nothing, so an invisible title is only no title there.
+      if (/[^\s\u200B-\u200D\u2060\uFEFF\u00AD]/.test(v)) await refused(await req('POST', `/api/admin/exposures/${caseId}/preview`, withField({}, f.key, v), 'shouli'), f.label, `preview ${f.key}=${JSON.stringify(v)}`);
+    }), { numRuns: 120 });
+    await fc.assert(fc.asyncProperty(fc.constantFrom('villageId', 'taskId', 'enterpriseId'), badId, async (field, v) => {
+      const what = `${field}=${JSON.stringify(v)}`;
+      if (field === 'villageId') await refused(await req('PATCH', `/api/admin/exposures/${caseId}`, { ...base(), villageId: v }, 'shouli'), '村（社区）', what);
+      else await refused(await req('POST', '/api/admin/exposures', { [field]: v }, 'shouli'), field === 'taskId' ? '任务编号' : '企业档案编号', what);
+    }), { numRuns: 80 });
+    const reason = await req('POST', `/api/admin/exposures/${caseId}/actions`, { action: 'unpublish', version: row(caseId).version, reason: '当事人\u0000申诉' }, 'shouli');
+    await refused(reason, '撤下理由', 'reason NUL');
+    expect(row(caseId)).toEqual(before);
+    expect(counts()).toEqual(n);
   });
 });
