@@ -101,6 +101,21 @@ function reporterNeedles(given: string): Needle[] {
   return out;
 }
 
+// The needles of each reporter string, kept once made: the same reporters are met again on every
+// render of their cases, and an enterprise with thousands of them took tens of ms to read each time.
+// A pure function of the string, so one memo serves every database; bounded, emptied when full.
+const NEEDLES_OF = new Map<string, Needle[]>();
+const NEEDLES_MEMO_MAX = 50_000;
+function reporterNeedlesOf(given: string): Needle[] {
+  let out = NEEDLES_OF.get(given);
+  if (!out) {
+    out = reporterNeedles(given);
+    if (NEEDLES_OF.size >= NEEDLES_MEMO_MAX) NEEDLES_OF.clear();
+    NEEDLES_OF.set(given, out);
+  }
+  return out;
+}
+
 /**
  * Names come from the file's person in charge and landlord; the naming rule of seed 002
  * ("person + business + 作坊") puts the person in an unlicensed workshop's name, so that name is
@@ -109,7 +124,7 @@ function reporterNeedles(given: string): Needle[] {
 export function redactionRules(e: EnterpriseNames | null): RedactionRules {
   if (!e) return { needles: [], keep: [] };
   const names = [...new Set([...namesIn(e.personInCharge), ...namesIn(e.landlord)])];
-  const needles: Needle[] = (e.reporters ?? []).flatMap(reporterNeedles);
+  const needles: Needle[] = [...new Set(e.reporters ?? [])].flatMap(reporterNeedlesOf);
   for (const n of names) {
     const key = compactKey(n);
     if (key.length >= 2) needles.push({ key, kind: `姓名“${maskName(n)}”`, replacement: maskName(n), rank: RANK.person, keepable: true, bounded: shortLatin(key) });
