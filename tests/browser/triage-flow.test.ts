@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('triage staff work a report from the public form', () => {
   const live = portalAndBrowser();
@@ -99,12 +99,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
   });
 
   it('renders every back-office page for an admin, and the public pages', async () => {
-    const otp = /admin\s+(\S+)\s+admin/.exec(live.portal.output())![1]!;
-    const post = (path: string, body: unknown, cookie = '') =>
-      fetch(`${live.portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify(body) });
-    const first = /sid=[^;]+/.exec((await post('/api/admin/session', { username: 'admin', password: otp })).headers.get('set-cookie')!)![0];
-    const changed = await post('/api/admin/password', { current: otp, next: '管理员的新密码够长了' }, first);
-    const cookie = /sid=[^;]+/.exec(changed.headers.get('set-cookie')!)![0];
+    const cookie = `sid=${await demoSession(live.portal, 'admin')}`;
     // Every page the back-office registers (astro.config.mjs), each [id] as the demo's first row.
     const registered = [...readFileSync('astro.config.mjs', 'utf8').matchAll(/'(\/admin[^']*)': '/g)].map((m) => m[1]!.replace('[id]', '1')).filter((p) => p !== '/admin/login');
     expect(registered).toContain('/admin/tasks/1');

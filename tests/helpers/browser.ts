@@ -41,3 +41,24 @@ export function portalAndBrowser(env: Record<string, string> = {}) {
   });
   return live;
 }
+
+/**
+ * A demo account's session, signed in over HTTP with the one-time password the portal printed
+ * and that password replaced, as a first login demands (once a portal and account). Returns the
+ * session's token.
+ */
+const sessions = new Map<string, Promise<string>>();
+export function demoSession(portal: PortalProcess, username: string): Promise<string> {
+  const key = `${portal.base} ${username}`;
+  if (!sessions.has(key)) sessions.set(key, firstLogin(portal, username));
+  return sessions.get(key)!;
+}
+
+async function firstLogin(portal: PortalProcess, username: string): Promise<string> {
+  const otp = new RegExp(`^\\s*${username}\\s+(\\S+)`, 'm').exec(portal.output())![1]!;
+  const post = (path: string, body: unknown, sid = '') =>
+    fetch(`${portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `sid=${sid}` }, body: JSON.stringify(body) });
+  const sidOf = (res: Response) => /sid=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
+  const first = sidOf(await post('/api/admin/session', { username, password: otp }));
+  return sidOf(await post('/api/admin/password', { current: otp, next: '工作台的新密码足够长了' }, first));
+}

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
 import { createAccount } from '../../api/services/auth/accounts.ts';
@@ -11,6 +10,7 @@ import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
 import { listenWithPages } from '../security/site-server.ts';
+import { sheetText } from '../helpers/xlsx.ts';
 
 // Two villages, each with an enterprise and a task; two departments, each joining one task.
 const { ctx, app } = await freshContext();
@@ -42,15 +42,6 @@ const shangtang = await setUp('吴二电镀作坊', [0, 1], 'market'); // 上塘
 // The pages call the same scoped services; the browser test walks them as a village officer.
 const ALL_TEXT_ROUTES = ['/api/admin/enterprises', '/api/admin/tasks', '/api/admin/tasks?status=open', '/api/admin/revisits'];
 const exportRoutes = Object.keys(POLICY).filter((k) => k.startsWith('GET /api/admin/exports/') || k.startsWith('GET /api/admin/reports/')).map((k) => k.slice(4));
-
-/** Every cell of every sheet: an .xlsx is zipped, so its bytes say nothing. */
-async function sheetText(res: Response): Promise<string> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(await res.arrayBuffer());
-  const cells: string[] = [];
-  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.text)))));
-  return cells.join('\n');
-}
 
 // Who may see which: [user, own, other].
 const CASES = [

@@ -1,5 +1,4 @@
 import { eq } from 'drizzle-orm';
-import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
@@ -12,6 +11,7 @@ import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
 import { listenWithPages } from './site-server.ts';
+import { sheetText } from '../helpers/xlsx.ts';
 
 // Generated worlds of records linked across two villages and two departments (merges, neighbours,
 // enterprise files, tasks, revisits, patrol findings, files that moved village), then every
@@ -193,14 +193,6 @@ function secretsOutside(scope: Scope | null): string[] {
 const hrefsOutside = (scope: Scope | null) => !scope ? [] : (['complaint', 'enterprise', 'task'] as const).flatMap((k) =>
   db.select({ id: ({ complaint: complaints, enterprise: enterprises, task: tasks })[k].id }).from(({ complaint: complaints, enterprise: enterprises, task: tasks })[k]).all()
     .filter((r) => !scope[k].has(r.id)).map((r) => `href="/admin/${k === 'complaint' ? 'complaints' : k === 'enterprise' ? 'enterprises' : 'tasks'}/${r.id}"`));
-
-async function sheetText(res: Response): Promise<string> {
-  const book = new ExcelJS.Workbook();
-  await book.xlsx.load(await res.arrayBuffer());
-  const cells: string[] = [];
-  book.eachSheet((sheet) => sheet.eachRow((row) => row.eachCell((cell) => cells.push(String(cell.text)))));
-  return cells.join('\n');
-}
 
 /** Every GET answer and page for one user; `scope` null for the roles that see everything. */
 async function crawl(username: string, scope: Scope | null, patrolsAllowed: boolean) {
