@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import { Hono, type Context } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import type { AppContext } from '../context.ts';
@@ -12,40 +13,51 @@ import { registerFilter } from '../services/enterprise-input.ts';
 
 const EMPTY = '请选择要导入的 .xlsx 文件';
 
+/** The body's chunks: off the socket when node-server passed it on unread (its web stream costs twice the CPU), else the Request's stream. */
+async function* bodyChunks(c: Context<StaffEnv>): AsyncGenerator<Uint8Array> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (incoming && !incoming.readableDidRead) {
+    // Not destroyed when the loop stops early: the socket must stay open for the 413.
+    yield* incoming.iterator({ destroyOnReturn: false }) as AsyncIterable<Buffer>;
+    return;
+  }
+  const body = c.req.raw.body;
+  if (!body) return;
+  const reader = body.getReader();
+  try {
+    for (let r = await reader.read(); !r.done; r = await reader.read()) yield r.value;
+  } finally {
+    reader.releaseLock();
+  }
+}
+
 /**
  * The raw .xlsx bytes of an upload (the page sends the file itself, not a form), refused with
  * 413 as soon as they pass `maxBytes`: by the declared length before reading, else as counted.
- * The bytes land in one buffer of their own, to be handed to the import thread without a copy.
+ * Each chunk is copied into place as it arrives: one copy of 10 MB at the end took ~40 ms of
+ * this thread here (fresh pages fault in), in pieces it is spread over the upload. The buffer is
+ * the view's own, to be handed to the import thread without another copy.
  */
 async function upload(c: Context<StaffEnv>, maxBytes: number): Promise<Uint8Array> {
   const tooLarge = () => new ApiError(413, `文件超过 ${Number((maxBytes / 1024 / 1024).toFixed(1))} MB 上限，无法导入：请只保留清单所在的工作表后重新保存`);
-  if (Number(c.req.header('content-length')) > maxBytes) throw tooLarge();
-  const body = c.req.raw.body;
-  if (!body) throw new ApiError(400, EMPTY);
-  const chunks: Uint8Array[] = [];
+  const declared = c.req.header('content-length');
+  if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
+  // Untouched pages cost nothing: a chunked upload gets room for the most it may send.
+  const bytes = new Uint8Array(declared !== undefined ? Number(declared) : maxBytes);
   let size = 0;
-  const reader = body.getReader();
   try {
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      size += r.value.byteLength;
-      if (size > maxBytes) {
-        void reader.cancel().catch(() => {});
-        throw tooLarge();
-      }
-      chunks.push(r.value);
+    for await (const chunk of bodyChunks(c)) {
+      if (size + chunk.byteLength > bytes.length) throw tooLarge(); // leaving the loop stops reading; the rest is discarded
+      bytes.set(chunk, size);
+      size += chunk.byteLength;
     }
   } catch (e) {
     if (e instanceof ApiError) throw e;
     throw new ApiError(400, '上传中断，请重新选择文件');
   }
   if (size === 0) throw new ApiError(400, EMPTY);
-  const bytes = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    bytes.set(c, at);
-    at += c.byteLength;
-  }
-  return bytes;
+  if (declared !== undefined && size !== bytes.length) throw new ApiError(400, '上传中断，请重新选择文件');
+  return bytes.subarray(0, size);
 }
 
 const JSON_TYPE = { 'content-type': 'application/json' };

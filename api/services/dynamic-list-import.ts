@@ -144,7 +144,7 @@ export const closeImportThreads = () => threads?.close();
 const seconds = (ms: number) => String(Number((ms / 1000).toFixed(2)));
 
 async function onThread(job: ImportJob, limits: ImportLimits): Promise<ImportOutcome> {
-  if (job.bytes.byteOffset !== 0 || job.bytes.byteLength !== job.bytes.buffer.byteLength) job.bytes = job.bytes.slice(); // its own buffer, to hand over
+  // Its whole buffer goes with it (the view keeps its offset and length): the caller gives it up.
   const answer = await importThreads().run(job, [job.bytes.buffer as ArrayBuffer], limits.readMs);
   switch (answer.kind) {
     case 'done': return answer.value;
@@ -160,12 +160,12 @@ function fileOf(db: Db): string {
   return file;
 }
 
-/** Previews an upload on the import thread. `bytes` is handed over to it (its buffer detached). */
+/** Previews an upload on the import thread. `bytes` is handed over to it: its buffer, whole, is detached here. */
 export function previewImport(db: Db, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
   return onThread({ kind: 'preview', file: fileOf(db), bytes, areas, now, read: limits.read }, limits);
 }
 
-/** Imports an upload all-or-nothing on the import thread. `bytes` is handed over to it. */
+/** Imports an upload all-or-nothing on the import thread. `bytes` is handed over to it, as for a preview. */
 export function commitImport(db: Db, actor: Actor, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
   return onThread({ kind: 'commit', file: fileOf(db), bytes, areas, now, actor: { id: actor.id, displayName: actor.displayName }, read: limits.read }, limits);
 }
