@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from './errors.ts';
-import { readBytes, readForm, sizeText, type BodySource, type FormRead, type FormSpec } from './form-stream.ts';
+import { declaredLength, readBytes, readForm, sizeText, type BodySource, type FormRead, type FormSpec } from './form-stream.ts';
 
 /**
  * The body's bytes straight off the socket when node-server gave us its IncomingMessage and
@@ -18,7 +18,7 @@ export function bodySource(c: Context): BodySource {
 
 /** A multipart or urlencoded form, parsed as it arrives with the endpoint's limits (form-stream.ts). */
 export function formBody(c: Context, spec: FormSpec): Promise<FormRead> {
-  return readForm(c.req.header('content-type') ?? '', bodySource(c), spec);
+  return readForm(c.req.header('content-type') ?? '', bodySource(c), spec, declaredLength((name) => c.req.header(name)));
 }
 
 /** How much JSON a request may carry, and how deep and how many values, before it is parsed. */
