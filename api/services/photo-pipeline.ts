@@ -109,8 +109,17 @@ export function readExif(raw: Buffer | undefined): PhotoExif | null {
 // interleaved runs). libvips itself uses one thread per image here (sharp's default with glibc's
 // allocator), and each photo in flight holds its decode buffers.
 const SLOTS = Math.max(1, availableParallelism() - 1);
-let busy = 0;
-const waiting: (() => void)[] = [];
+
+// The built pages (dist/server) carry their own copy of this module beside the API's: the queue
+// lives on globalThis (as the context does, context.ts) so that the report page and the API
+// share one, its slots and its count of pixels admitted.
+interface Queue {
+  busy: number;
+  waiting: (() => void)[];
+  admittedPixels: number;
+}
+const QUEUE_KEY = Symbol.for('sanluanwu.photo-queue');
+const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= { busy: 0, waiting: [], admittedPixels: 0 });
 
 // A report waiting for its turn holds its uploaded bytes. Beyond four reports' worth of pixels
 // admitted and not yet done, a resident's report is refused for now (503) instead of
@@ -118,17 +127,16 @@ const waiting: (() => void)[] = [];
 const QUEUE_REPORTS = 4;
 // What one slot gets through here, roughly (a 49 MP JPEG in ~0.5–0.7 s on two shared cores): for Retry-After.
 const PIXELS_PER_SECOND = 40e6;
-let admittedPixels = 0;
 
 async function inTurn<T>(work: () => Promise<T>): Promise<T> {
-  if (busy >= SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else busy++;
+  if (queue.busy >= SLOTS) await new Promise<void>((resolve) => queue.waiting.push(resolve));
+  else queue.busy++;
   try {
     return await work();
   } finally {
-    const next = waiting.shift();
+    const next = queue.waiting.shift();
     if (next) next(); // the slot passes straight to the next photo
-    else busy--;
+    else queue.busy--;
   }
 }
 
@@ -195,6 +203,7 @@ export type ReportPhotos =
 
 /** When the queue has no room for `pixels` more: how long to wait before trying again. */
 function noRoomFor(pixels: number, limits: PhotoLimits): { retryAfterS: number } | null {
+  const { admittedPixels } = queue;
   if (admittedPixels === 0 || admittedPixels + pixels <= QUEUE_REPORTS * (limits.maxReportPixels ?? Infinity)) return null;
   return { retryAfterS: Math.min(120, Math.max(5, Math.ceil(admittedPixels / (SLOTS * PIXELS_PER_SECOND)))) };
 }
@@ -212,6 +221,8 @@ export const photoQueueFull = (limits: PhotoLimits) => noRoomFor(1, limits);
  * (a report with six photos does not hold six slots while a resident's one photo waits).
  */
 export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits, opts: { mayWait?: boolean } = {}): Promise<ReportPhotos> {
+  // No photos, no image work: never busy (staff evidence, which always waits, may fill the queue past its limit).
+  if (buffers.length === 0) return { ok: true, photos: [] };
   const refuse = (index: number, problem: PhotoProblem): ReportPhotos => ({ ok: false, index, problem, message: photoRefusal(index, problem, limits) });
   const headers = await Promise.allSettled(buffers.map((b) => inspect(b, limits)));
   let total = 0;
@@ -225,7 +236,7 @@ export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits
   }
   const full = opts.mayWait ? null : noRoomFor(total, limits);
   if (full) return { ok: false, busy: true, retryAfterS: full.retryAfterS, message: busyMessage(full.retryAfterS) };
-  admittedPixels += total;
+  queue.admittedPixels += total;
   try {
     const photos: ProcessedPhoto[] = [];
     for (const [index, input] of buffers.entries()) {
@@ -239,6 +250,6 @@ export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits
     }
     return { ok: true, photos };
   } finally {
-    admittedPixels -= total;
+    queue.admittedPixels -= total;
   }
 }
