@@ -5,8 +5,9 @@ import type { AppContext } from '../context.ts';
 import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
+import { declaredLength } from '../http/form-stream.ts';
 import { complaintFormSpec, parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
-import { countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
+import { busyBeforeReading, countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
 import { normalizeTrackingCode } from '../services/tracking-code.ts';
 
@@ -22,7 +23,7 @@ const orNotFound = (result: { success: boolean }) => {
 };
 
 function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
-  const headers = r.kind === 'rate_limited' ? { 'Retry-After': String(r.retryAfterS) } : undefined;
+  const headers = r.kind === 'rate_limited' || r.kind === 'busy' ? { 'Retry-After': String(r.retryAfterS) } : undefined;
   return new ApiError(REFUSAL_STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
 }
 
@@ -35,6 +36,9 @@ export function complaintRoutes(ctx: AppContext) {
       const limited = countReportAttempt(ctx, ip);
       if (limited && !limited.ok) throw failure(limited);
       const type = c.req.header('content-type') ?? '';
+      // Unread, the upload is discarded after the answer (node-server), as after any early refusal.
+      const busy = busyBeforeReading(ctx, type, declaredLength((name) => c.req.header(name)));
+      if (busy) throw failure(busy);
       let parsed: ParsedForm;
       if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
         parsed = await parseComplaintForm(await formBody(c, complaintFormSpec(ctx.formLimits)));

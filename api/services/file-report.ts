@@ -3,6 +3,7 @@ import type { CaptchaResult } from './captcha.ts';
 import type { FieldErrors } from './complaint-input.ts';
 import type { ParsedForm } from './complaint-form.ts';
 import { submitComplaint, type Receipt } from './complaints.ts';
+import { busyMessage, photoQueueFull } from './photo-pipeline.ts';
 
 export type FileReportResult =
   | { ok: true; receipt: Receipt; replayed: boolean }
@@ -26,6 +27,22 @@ export function countReportAttempt(ctx: AppContext, ip: string): FileReportResul
   if (r.ok) return null;
   const minutes = Math.ceil(r.retryAfterS / 60);
   return { ok: false, kind: 'rate_limited', retryAfterS: r.retryAfterS, errors: { description: `提交过于频繁，请 ${minutes} 分钟后再试` } };
+}
+
+// A report's text fields fit well within this (complaintFormSpec allows a megabyte beside the photos):
+// a longer multipart body carries photos.
+const TEXT_BYTES = 1024 * 1024;
+
+/**
+ * Before a report's form is read: when it may carry photos (multipart, longer than its text can
+ * be or of unknown length) and the photo queue would refuse them anyway, it is refused now (503),
+ * so the server neither reads nor holds an upload it cannot take. A shorter one is read, and its
+ * photos, if any, meet the same check after.
+ */
+export function busyBeforeReading(ctx: AppContext, contentType: string, declaredBytes: number | undefined): Exclude<FileReportResult, { ok: true }> | null {
+  if (!/^\s*multipart\/form-data/i.test(contentType) || (declaredBytes !== undefined && declaredBytes <= TEXT_BYTES)) return null;
+  const full = photoQueueFull(ctx.photoLimits);
+  return full && { ok: false, kind: 'busy', retryAfterS: full.retryAfterS, errors: { photos: busyMessage(full.retryAfterS) } };
 }
 
 /** The one path a report takes after its form is read, whether from the page or the API. */

@@ -1,14 +1,16 @@
 import { readdirSync } from 'node:fs';
+import { request } from 'node:http';
 import { crc32 } from 'node:zlib';
 import fc from 'fast-check';
 import sharp from 'sharp';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
-import { photoQueueFull } from '../../api/services/photo-pipeline.ts';
+import { photoQueueFull, processReportPhotos } from '../../api/services/photo-pipeline.ts';
 import { pixelFloodPng } from '../helpers/images.ts';
-import { complaintCount, photoFiles, reportForm } from '../helpers/report.ts';
+import { complaintCount, photoFiles, reportForm, validFields } from '../helpers/report.ts';
 import { listen } from '../helpers/server.ts';
+import { listenWithPages } from './site-server.ts';
 
 // Hostile photos at the real node:http front: each report is refused with a 4xx naming the photo
 // (never a 5xx), files nothing and leaves no file in the photos directory, and holds the event
@@ -258,7 +260,7 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     const answers = await Promise.all(
       Array.from({ length: 10 }, async () => {
         const res = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, photos) });
-        return { status: res.status, body: (await res.json()) as { error?: { message: string } } };
+        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { error?: { message: string } } };
       }),
     );
     sending = false;
@@ -271,8 +273,115 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     expect(filed + busy.length).toBe(answers.length);
     expect(filed).toBeGreaterThanOrEqual(4);
     expect(busy.length).toBeGreaterThan(0);
-    for (const a of busy) expect(a.body.error?.message).toMatch(/^照片处理繁忙，请 \d+ 秒后再提交$/);
+    for (const a of busy) expect(a.body.error?.message).toBe(`照片处理繁忙，请 ${a.retryAfter} 秒后再提交`);
     expect(complaintCount(ctx)).toBe(before.complaints + filed);
     expect(photoFiles(ctx)).toHaveLength(before.files + filed * 6);
+  });
+});
+
+describe('while the photo queue is full, a report with photos is refused before its upload is read', { timeout: 300_000 }, () => {
+  let site: Awaited<ReturnType<typeof listenWithPages>>;
+  beforeAll(async () => {
+    site = await listenWithPages(ctx);
+  }, 300_000);
+  afterAll(() => site?.close());
+
+  const BOUNDARY = 'queueFullB0undary';
+  const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+  /** A report form with one photo part of `photoBytes` (never read, so any bytes after a JPEG's first three). */
+  const reportBody = (photoBytes: number) => {
+    const photo = Buffer.alloc(photoBytes, 0x5a);
+    photo.set([0xff, 0xd8, 0xff]);
+    return Buffer.concat([
+      Buffer.from(Object.entries(validFields()).map(([k, v]) => part(k, v)).join('')),
+      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
+      photo,
+      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
+    ]);
+  };
+  const FIRST = 16 * 1024;
+
+  interface Early {
+    status: number;
+    retryAfter: string | undefined;
+    body: string;
+    /** Bytes of the body the client had sent when the answer came. */
+    sentBeforeAnswer: number;
+  }
+  /**
+   * Sends the headers and the body's first 16 KB, then waits for the answer before sending more:
+   * an answer that comes proves the server did not wait for the upload. (After 10 s without one
+   * the rest is sent, so that a server that reads first fails the test instead of hanging it.)
+   */
+  const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boolean) =>
+    new Promise<Early>((resolve, reject) => {
+      let sent = 0;
+      const framing: Record<string, string> = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(body.length) };
+      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...framing } }, (res) => {
+        const sentBeforeAnswer = sent;
+        clearTimeout(rest);
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: text, sentBeforeAnswer });
+          req.destroy();
+        });
+      });
+      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+      req.write(body.subarray(0, FIRST));
+      sent = FIRST;
+      const rest = setTimeout(() => {
+        sent = body.length;
+        req.end(body.subarray(FIRST));
+      }, 10_000);
+    });
+
+  /** Staff evidence is never refused as busy: enough of it in flight keeps the queue full for a while. */
+  async function fillQueue(): Promise<{ done: Promise<unknown[]> }> {
+    // ~150 ms each here: the queue stays full until two batches are done.
+    const photo = await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).jpeg().toBuffer();
+    const batch = [photo, photo, photo]; // MAX_REPORT_PIXELS: the queue holds four of these
+    const work = Promise.all(Array.from({ length: 5 }, () => processReportPhotos(batch, ctx.photoLimits, { mayWait: true })));
+    while (photoQueueFull(ctx.photoLimits) === null) await new Promise((r) => setTimeout(r, 2));
+    return { done: work };
+  }
+
+  // The page (its own copy of the pipeline module, in the built bundle) shares the API's queue.
+  // It refuses a chunked POST with 411 before this (site middleware).
+  const targets = () => [
+    { name: 'site API', port: server.port, path: '/api/complaints', framings: [false, true], message: (body: string) => (JSON.parse(body) as { error: { message: string } }).error.message },
+    { name: 'page without JavaScript', port: site.port, path: '/report', framings: [false], message: (body: string) => body },
+  ];
+
+  it('answers 503 with Retry-After after the first 16 KB of a 5 MB report, with Content-Length and chunked, and saves nothing', async () => {
+    const body = reportBody(5 * 1024 * 1024);
+    for (const target of targets()) {
+      for (const chunked of target.framings) {
+        const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
+        const filling = await fillQueue();
+        const { result: answer, blockedMs } = await duringWork(server.base, () => sendFirstBytes(target.port, target.path, body, chunked));
+        const where = `${target.name}, ${chunked ? 'chunked' : 'Content-Length'}: ${answer.status} ${answer.body.slice(0, 200)}`;
+        expect(answer.status, where).toBe(503);
+        expect(answer.sentBeforeAnswer, where).toBe(FIRST);
+        expect(Number(answer.retryAfter), where).toBeGreaterThanOrEqual(5);
+        expect(target.message(answer.body), where).toContain(`照片处理繁忙，请 ${answer.retryAfter} 秒后再提交`);
+        expect(blockedMs, where).toBeLessThan(STALL_LIMIT_MS);
+        await filling.done;
+        expect(photoQueueFull(ctx.photoLimits), where).toBeNull();
+        expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }, where).toEqual(before);
+      }
+    }
+  });
+
+  it('still reads and files a report without photos meanwhile, and the refused report once the queue has room', async () => {
+    const filling = await fillQueue();
+    const text = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm() });
+    expect(text.status).toBe(201);
+    expect(photoQueueFull(ctx.photoLimits)).not.toBeNull(); // it was still full
+    await filling.done;
+    const photo = await solid(800, 600, 'jpeg');
+    const later = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]) });
+    expect(later.status, await later.clone().text()).toBe(201);
   });
 });
