@@ -7,7 +7,7 @@ import { enterpriseFields } from './enterprise-input.ts';
 import { preparedInsert } from './prepared-insert.ts';
 import type { StaffUser } from './auth/sessions.ts';
 import { basisStamp, importCounts, planWith, readBasis, type ImportRowReport, type PlannedRow } from './dynamic-list-plan.ts';
-import { forgetDynamicList, readDynamicList } from './dynamic-list-sheet.ts';
+import { forgetDynamicList, readDynamicList, type ParsedSheet } from './dynamic-list-sheet.ts';
 import { ImportThreads } from './import-threads.ts';
 import type { ReadLimits } from './xlsx-read.ts';
 import type { VillageArea } from './village-routing.ts';
@@ -35,11 +35,31 @@ export interface ImportLimits {
 
 const report = (rows: ImportRowReport[], counts = importCounts(rows)) => ({ counts, reportJson: new TextEncoder().encode(JSON.stringify({ rows, counts })) });
 
+/**
+ * The plan of the last file previewed, kept on the import thread for the commit that usually
+ * follows: checking every line (zod) is most of an import's time, and the commit needs it again
+ * only if the database, the sheet, the villages' areas or the stamp of what the plan read differ.
+ */
+let lastPlan: { file: string; sha256: string; areas: string; stamp: string; planned: PlannedRow[] } | null = null;
+
+/** The sheet's lines planned on a snapshot (a read transaction), with the stamp of what they were planned on. */
+function planOnSnapshot(db: Db, areas: VillageArea[], sheet: ParsedSheet): { stamp: string; planned: PlannedRow[] } {
+  const file = db.$client.name;
+  const areasKey = JSON.stringify(areas);
+  const kept = lastPlan?.file === file && lastPlan.sha256 === sheet.sha256 && lastPlan.areas === areasKey ? lastPlan : null;
+  return db.transaction((tx) => {
+    const stamp = basisStamp(tx, sheet);
+    if (kept?.stamp === stamp) return kept;
+    const planned = planWith(readBasis(tx, sheet), areas, sheet);
+    lastPlan = { file, sha256: sheet.sha256, areas: areasKey, stamp, planned };
+    return lastPlan;
+  }, { behavior: 'deferred' });
+}
+
 /** What an import of this file would do, line by line; writes nothing. Runs on the import thread. */
 export function previewRead(db: Db, areas: VillageArea[], read: SheetResult): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
-  const basis = db.transaction((tx) => readBasis(tx, read.sheet), { behavior: 'deferred' });
-  return { ok: true, ...report(planWith(basis, areas, read.sheet).map((r) => r.report)) };
+  return { ok: true, ...report(planOnSnapshot(db, areas, read.sheet).planned.map((r) => r.report)) };
 }
 
 /** Thrown inside the transaction to roll it back; its message is the answer. */
@@ -83,14 +103,14 @@ function updateOne(tx: Tx, actor: Actor, r: PlannedRow, now: Date) {
  * transaction: a single bad line and nothing is written, the report says which and why.
  * Runs on the import thread, with its own connection, so the HTTP thread never waits on it;
  * other writers wait for SQLite's write lock while it is held (decision 011). To hold it
- * briefly, the lines are planned first on a snapshot, and inside the transaction only a stamp
- * of what the plan read is read again: the plan is redone there only if that changed.
+ * briefly, the lines are planned first on a snapshot (or the preview's plan is taken, if
+ * nothing it read has changed), and inside the transaction only a stamp of what the plan read
+ * is read again: the plan is redone there only if that changed.
  */
 export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: SheetResult, now: Date): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
   const { sheet } = read;
-  const { before, stamp } = db.transaction((tx) => ({ before: readBasis(tx, sheet), stamp: basisStamp(tx, sheet) }), { behavior: 'deferred' });
-  const planned = planWith(before, areas, sheet);
+  const { stamp, planned } = planOnSnapshot(db, areas, sheet);
   try {
     const done: ImportOutcome = db.transaction((tx) => {
       const plan = basisStamp(tx, sheet) === stamp ? planned : planWith(readBasis(tx, sheet), areas, sheet);
@@ -102,7 +122,10 @@ export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: She
       audit(tx, { id: actor.id, label: actor.displayName }, { action: 'enterprise.import', objectType: 'enterprise_import', objectId: sheet.sha256.slice(0, 16), details: { ...counts, sha256: sheet.sha256 } }, now);
       return { ok: true as const, counts };
     });
-    if (done.ok) forgetDynamicList(sheet.sha256);
+    if (done.ok) {
+      forgetDynamicList(sheet.sha256);
+      lastPlan = null;
+    }
     return done;
   } catch (e) {
     if (e instanceof Abort) return { ok: false, status: 409, message: e.message };
