@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
@@ -7,7 +7,7 @@ import { clientIp } from '../http/client-ip.ts';
 import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
 import { declaredLength } from '../http/form-stream.ts';
 import { complaintFormSpec, parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
-import { busyBeforeReading, countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
+import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
 import { normalizeTrackingCode } from '../services/tracking-code.ts';
 
@@ -27,6 +27,15 @@ function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
   return new ApiError(REFUSAL_STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
 }
 
+/** A report's fields and photos, from a form (read as it streams in) or JSON. */
+async function parseReport(ctx: AppContext, c: Context, type: string): Promise<ParsedForm> {
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
+    return parseComplaintForm(await formBody(c, complaintFormSpec(ctx.formLimits)));
+  }
+  if (type.startsWith('application/json')) return parseComplaintJson(await jsonValue(c, REPORT_JSON));
+  throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
+}
+
 /** Public: residents file reports and follow them with their tracking code. */
 export function complaintRoutes(ctx: AppContext) {
 
@@ -36,18 +45,15 @@ export function complaintRoutes(ctx: AppContext) {
       const limited = countReportAttempt(ctx, ip);
       if (limited && !limited.ok) throw failure(limited);
       const type = c.req.header('content-type') ?? '';
-      // Unread, the upload is discarded after the answer (node-server), as after any early refusal.
-      const busy = busyBeforeReading(ctx, type, declaredLength((name) => c.req.header(name)));
-      if (busy) throw failure(busy);
-      let parsed: ParsedForm;
-      if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-        parsed = await parseComplaintForm(await formBody(c, complaintFormSpec(ctx.formLimits)));
-      } else if (type.startsWith('application/json')) {
-        parsed = await parseComplaintJson(await jsonValue(c, REPORT_JSON));
-      } else {
-        throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
+      // Unread, a refused upload is discarded after the answer (node-server), as after any early refusal.
+      const upload = admitReportUpload(ctx, type, declaredLength((name) => c.req.header(name)));
+      if (!upload.ok) throw failure(upload.refusal);
+      let result: FileReportResult;
+      try {
+        result = await fileReport(ctx, await parseReport(ctx, c, type), ip, 'web');
+      } finally {
+        upload.release();
       }
-      const result = await fileReport(ctx, parsed, ip, 'web');
       if (!result.ok) throw failure(result);
       const { receipt } = result;
       // A retry gets the first answer, word for word; the header tells a client it was a retry.

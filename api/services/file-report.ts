@@ -1,9 +1,9 @@
 import type { AppContext } from '../context.ts';
 import type { CaptchaResult } from './captcha.ts';
 import type { FieldErrors } from './complaint-input.ts';
-import type { ParsedForm } from './complaint-form.ts';
+import { complaintFormSpec, type ParsedForm } from './complaint-form.ts';
 import { submitComplaint, type Receipt } from './complaints.ts';
-import { busyMessage, photoQueueFull } from './photo-pipeline.ts';
+import { admitUpload, busyMessage, photoQueueFull } from './photo-pipeline.ts';
 
 export type FileReportResult =
   | { ok: true; receipt: Receipt; replayed: boolean }
@@ -33,16 +33,23 @@ export function countReportAttempt(ctx: AppContext, ip: string): FileReportResul
 // a longer multipart body carries photos.
 const TEXT_BYTES = 1024 * 1024;
 
+export type UploadAdmission = { ok: true; release: () => void } | { ok: false; refusal: Exclude<FileReportResult, { ok: true }> };
+const NOTHING_HELD = { ok: true, release: () => undefined } as const;
+
 /**
  * Before a report's form is read: when it may carry photos (multipart, longer than its text can
- * be or of unknown length) and the photo queue would refuse them anyway, it is refused now (503),
+ * be or of unknown length) and the photo queue would refuse them anyway, or the uploads being read
+ * already hold their share of memory (photo-pipeline.ts, admitUpload), it is refused now (503),
  * so the server neither reads nor holds an upload it cannot take. A shorter one is read, and its
- * photos, if any, meet the same check after.
+ * photos, if any, meet the queue's check after. An admitted upload's room is released by the
+ * caller once the report is answered.
  */
-export function busyBeforeReading(ctx: AppContext, contentType: string, declaredBytes: number | undefined): Exclude<FileReportResult, { ok: true }> | null {
-  if (!/^\s*multipart\/form-data/i.test(contentType) || (declaredBytes !== undefined && declaredBytes <= TEXT_BYTES)) return null;
-  const full = photoQueueFull(ctx.photoLimits);
-  return full && { ok: false, kind: 'busy', retryAfterS: full.retryAfterS, errors: { photos: busyMessage(full.retryAfterS) } };
+export function admitReportUpload(ctx: AppContext, contentType: string, declaredBytes: number | undefined): UploadAdmission {
+  if (!/^\s*multipart\/form-data/i.test(contentType) || (declaredBytes !== undefined && declaredBytes <= TEXT_BYTES)) return NOTHING_HELD;
+  const maxBytes = complaintFormSpec(ctx.formLimits).maxBytes;
+  const room = photoQueueFull(ctx.photoLimits) ?? admitUpload(Math.min(declaredBytes ?? maxBytes, maxBytes), maxBytes);
+  if ('release' in room) return { ok: true, release: room.release };
+  return { ok: false, refusal: { ok: false, kind: 'busy', retryAfterS: room.retryAfterS, errors: { photos: busyMessage(room.retryAfterS) } } };
 }
 
 /** The one path a report takes after its form is read, whether from the page or the API. */

@@ -117,9 +117,10 @@ interface Queue {
   busy: number;
   waiting: (() => void)[];
   admittedPixels: number;
+  uploadBytes: number;
 }
 const QUEUE_KEY = Symbol.for('sanluanwu.photo-queue');
-const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= { busy: 0, waiting: [], admittedPixels: 0 });
+const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= { busy: 0, waiting: [], admittedPixels: 0, uploadBytes: 0 });
 
 // A report waiting for its turn holds its uploaded bytes. Beyond four reports' worth of pixels
 // admitted and not yet done, a resident's report is refused for now (503) instead of
@@ -201,11 +202,13 @@ export type ReportPhotos =
   | { ok: false; busy?: undefined; index: number; problem: PhotoProblem; message: string }
   | { ok: false; busy: true; retryAfterS: number; message: string };
 
+const retryAfter = () => ({ retryAfterS: Math.min(120, Math.max(5, Math.ceil(queue.admittedPixels / (SLOTS * PIXELS_PER_SECOND)))) });
+
 /** When the queue has no room for `pixels` more: how long to wait before trying again. */
 function noRoomFor(pixels: number, limits: PhotoLimits): { retryAfterS: number } | null {
   const { admittedPixels } = queue;
   if (admittedPixels === 0 || admittedPixels + pixels <= QUEUE_REPORTS * (limits.maxReportPixels ?? Infinity)) return null;
-  return { retryAfterS: Math.min(120, Math.max(5, Math.ceil(admittedPixels / (SLOTS * PIXELS_PER_SECOND)))) };
+  return retryAfter();
 }
 
 /**
@@ -213,6 +216,28 @@ function noRoomFor(pixels: number, limits: PhotoLimits): { retryAfterS: number }
  * upload is read, it spares the server buffering bytes it would refuse anyway.
  */
 export const photoQueueFull = (limits: PhotoLimits) => noRoomFor(1, limits);
+
+/** The bytes of residents' uploads admitted and not yet answered (tests and monitoring). */
+export const uploadBytesInFlight = () => queue.uploadBytes;
+
+/**
+ * Room for a resident's upload of `bytes` (as its Content-Length declares, else the body limit)
+ * while it is read and its photos wait: the bytes of uploads in flight are held before any photo
+ * header can be counted, so they are bounded too, at four reports' worth of `maxReportBytes`.
+ * Twelve hostile reports of six 49 MP photos read at once had taken the server to 707 MB. The
+ * caller releases the room once the report is answered.
+ */
+export function admitUpload(bytes: number, maxReportBytes: number): { release: () => void } | { retryAfterS: number } {
+  if (queue.uploadBytes > 0 && queue.uploadBytes + bytes > QUEUE_REPORTS * maxReportBytes) return retryAfter();
+  queue.uploadBytes += bytes;
+  let held = true;
+  return {
+    release: () => {
+      if (held) queue.uploadBytes -= bytes;
+      held = false;
+    },
+  };
+}
 
 /**
  * The photos of one report: every header is read and the report's pixels are counted before

@@ -6,7 +6,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
-import { photoQueueFull, processReportPhotos } from '../../api/services/photo-pipeline.ts';
+import { complaintFormSpec } from '../../api/services/complaint-form.ts';
+import { photoQueueFull, processReportPhotos, uploadBytesInFlight } from '../../api/services/photo-pipeline.ts';
 import { pixelFloodPng } from '../helpers/images.ts';
 import { complaintCount, photoFiles, reportForm, validFields } from '../helpers/report.ts';
 import { listen } from '../helpers/server.ts';
@@ -372,6 +373,42 @@ describe('while the photo queue is full, a report with photos is refused before 
         expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }, where).toEqual(before);
       }
     }
+  });
+
+  /** Waits for the server's state (never longer than 20 s: a leak fails the test instead of hanging it). */
+  const until = async (what: string, ready: () => boolean) => {
+    for (const t0 = Date.now(); !ready(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 20_000) throw new Error(`never ${what}`);
+  };
+  /** An upload declaring `declared` bytes that sends its first 16 KB and then nothing until aborted. */
+  const holdUpload = (declared: number) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: '/api/complaints', method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(declared) } });
+    req.on('error', () => undefined);
+    req.write(reportBody(FIRST).subarray(0, FIRST));
+    return () => req.destroy();
+  };
+
+  it('refuses a report before reading it while the uploads being read hold four reports\' worth, on the API and the page, and frees their room when they end', async () => {
+    const maxBytes = complaintFormSpec(ctx.formLimits).maxBytes;
+    const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
+    const aborts = Array.from({ length: 4 }, () => holdUpload(maxBytes));
+    await until('held four uploads', () => uploadBytesInFlight() === 4 * maxBytes);
+    expect(photoQueueFull(ctx.photoLimits)).toBeNull(); // the pixels queue is empty: the bytes are what is full
+    const body = reportBody(5 * 1024 * 1024);
+    for (const target of targets()) {
+      const answer = await sendFirstBytes(target.port, target.path, body, false);
+      const where = `${target.name}: ${answer.status} ${answer.body.slice(0, 200)}`;
+      expect(answer.status, where).toBe(503);
+      expect(answer.sentBeforeAnswer, where).toBe(FIRST);
+      expect(target.message(answer.body), where).toContain(`照片处理繁忙，请 ${answer.retryAfter} 秒后再提交`);
+    }
+    expect(uploadBytesInFlight()).toBe(4 * maxBytes); // a refusal holds nothing
+    for (const abort of aborts) abort();
+    await until('released the aborted uploads', () => uploadBytesInFlight() === 0);
+    const photo = await solid(800, 600, 'jpeg');
+    const filed = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]) });
+    expect(filed.status, await filed.clone().text()).toBe(201);
+    expect(uploadBytesInFlight()).toBe(0);
+    expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }).toEqual({ complaints: before.complaints + 1, files: before.files + 4 });
   });
 
   it('still reads and files a report without photos meanwhile, and the refused report once the queue has room', async () => {
