@@ -20,6 +20,11 @@ export interface FormSpec {
   maxFileBytes: number;
   /** The whole body. */
   maxBytes: number;
+  /**
+   * Made once per form read: shown each file's bytes so far (index among the form's files) until
+   * it returns null (nothing to refuse) or a message, which refuses the form at once (400).
+   */
+  fileHead?: () => (index: number, head: Buffer) => string | null | undefined;
 }
 
 export interface UploadedFile {
@@ -93,6 +98,7 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     const bodyBytes = declaredBytes !== undefined && Number.isSafeInteger(declaredBytes) && declaredBytes >= 0 ? Math.min(declaredBytes, spec.maxBytes) : spec.maxBytes;
     let before = 0; // bytes of the body before the chunk busboy is parsing
     const files: { field: string; filename: string; bytes: FileBytes }[] = [];
+    const checkHead = spec.fileHead?.();
     const finish = (r: FormRead) => {
       if (done) return;
       done = true;
@@ -130,10 +136,20 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
         stream.resume();
         return finish(spec.fields.has(name) ? refuse(400, `${label(name)}不能是文件`, name) : unknown(name));
       }
+      // Its place among the files kept at the end (earlier parts are complete).
+      const kept = files.filter(isKept).length;
       // busboy stops a file at maxFileBytes + 1 (the 'limit' below).
       const file = { field: name, filename: info.filename ?? '', bytes: new FileBytes(Math.min(spec.maxFileBytes + 1, bodyBytes - before)) };
       const index = files.push(file);
-      stream.on('data', (chunk: Buffer) => file.bytes.push(chunk));
+      let checking = checkHead !== undefined;
+      stream.on('data', (chunk: Buffer) => {
+        file.bytes.push(chunk);
+        if (!checking || done) return;
+        const refusal = checkHead!(kept, file.bytes.data());
+        if (refusal === undefined) return;
+        checking = false;
+        if (refusal !== null) finish(refuse(400, refusal, name));
+      });
       stream.on('limit', () => {
         const named = file.filename ? `（${shown(file.filename)}）` : '';
         finish(refuse(413, `第 ${index} 张${label(name)}超过 ${sizeText(spec.maxFileBytes)} 上限${named}`, name));
@@ -150,9 +166,7 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     bb.on('finish', () => {
       // busboy skips a part without a form-data Content-Disposition unseen; we refuse it.
       if (delimiters && delimiters.parts() > seen) return finish(refuse(400, '表单中有无法识别的部分（缺少字段名）'));
-      const kept = files.map((f) => ({ field: f.field, filename: f.filename, data: f.bytes.data() }));
-      // An empty file input still sends a part, with no name and no bytes.
-      finish({ ok: true, fields, files: kept.filter((f) => f.data.length > 0 || f.filename !== '') });
+      finish({ ok: true, fields, files: files.filter(isKept).map((f) => ({ field: f.field, filename: f.filename, data: f.bytes.data() })) });
     });
 
     const stop = pump(source, spec.maxBytes, {
@@ -174,6 +188,9 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
   });
 }
 
+// An empty file input still sends a part, with no name and no bytes.
+const isKept = (f: { filename: string; bytes: FileBytes }) => f.bytes.size > 0 || f.filename !== '';
+
 /**
  * One uploaded file's bytes, copied out of each chunk as it arrives into one buffer. Keeping the
  * chunks and joining them at the end had cost one long stretch of the event loop a report (fresh
@@ -185,21 +202,24 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
  */
 class FileBytes {
   private buf: Buffer;
-  private size = 0;
+  private used = 0;
   constructor(capacity: number) {
     this.buf = Buffer.allocUnsafeSlow(Math.max(0, capacity));
   }
+  get size() {
+    return this.used;
+  }
   push(chunk: Buffer) {
     // Only when the body's bytes were counted ahead of busboy's parsing (it had buffered some).
-    if (this.size + chunk.length > this.buf.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.size + chunk.length));
-      this.buf.copy(grown, 0, 0, this.size);
+    if (this.used + chunk.length > this.buf.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(2 * this.buf.length, this.used + chunk.length));
+      this.buf.copy(grown, 0, 0, this.used);
       this.buf = grown;
     }
-    this.size += chunk.copy(this.buf, this.size);
+    this.used += chunk.copy(this.buf, this.used);
   }
   data(): Buffer {
-    return this.buf.subarray(0, this.size);
+    return this.buf.subarray(0, this.used);
   }
 }
 

@@ -10,6 +10,7 @@ import type { FormSpec } from '../http/form-stream.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { applyTaskAction } from '../services/task-actions.ts';
+import { reportPixelCheck } from '../services/photo-pipeline.ts';
 import { addEvidence, evidenceFields, evidenceFile } from '../services/task-evidence.ts';
 import { getTask, listTasks } from '../services/task-queries.ts';
 import { taskActionInput, taskCreateInput } from '../services/task-workflow.ts';
@@ -42,6 +43,7 @@ export function adminTaskRoutes(ctx: AppContext) {
     maxFiles: ctx.formLimits.maxPhotos,
     maxFileBytes: ctx.photoLimits.maxBytes,
     maxBytes: maxReportBodyBytes(ctx.env),
+    fileHead: () => reportPixelCheck(ctx.photoLimits),
   };
   return new Hono<StaffEnv>()
     .get('/tasks', (c) => c.json({ rows: listTasks(ctx.db, staff(c), taskQuery.parse(c.req.query()), ctx.clock()) }))

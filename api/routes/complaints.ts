@@ -6,8 +6,8 @@ import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
 import { declaredLength } from '../http/form-stream.ts';
-import { complaintFormSpec, parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
-import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, type FileReportResult } from '../services/file-report.ts';
+import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
+import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, reportFormSpec, type FileReportResult } from '../services/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
 import { normalizeTrackingCode } from '../services/tracking-code.ts';
 
@@ -30,7 +30,7 @@ function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
 /** A report's fields and photos, from a form (read as it streams in) or JSON. */
 async function parseReport(ctx: AppContext, c: Context, type: string): Promise<ParsedForm> {
   if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded')) {
-    return parseComplaintForm(await formBody(c, complaintFormSpec(ctx.formLimits)));
+    return parseComplaintForm(await formBody(c, reportFormSpec(ctx)));
   }
   if (type.startsWith('application/json')) return parseComplaintJson(await jsonValue(c, REPORT_JSON));
   throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');

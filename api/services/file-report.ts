@@ -3,7 +3,8 @@ import type { CaptchaResult } from './captcha.ts';
 import type { FieldErrors } from './complaint-input.ts';
 import { complaintFormSpec, type ParsedForm } from './complaint-form.ts';
 import { submitComplaint, type Receipt } from './complaints.ts';
-import { admitUpload, busyMessage, photoQueueFull } from './photo-pipeline.ts';
+import type { FormSpec } from '../http/form-stream.ts';
+import { admitUpload, busyMessage, photoQueueFull, reportPixelCheck } from './photo-pipeline.ts';
 
 export type FileReportResult =
   | { ok: true; receipt: Receipt; replayed: boolean }
@@ -27,6 +28,15 @@ export function countReportAttempt(ctx: AppContext, ip: string): FileReportResul
   if (r.ok) return null;
   const minutes = Math.ceil(r.retryAfterS / 60);
   return { ok: false, kind: 'rate_limited', retryAfterS: r.retryAfterS, errors: { description: `提交过于频繁，请 ${minutes} 分钟后再试` } };
+}
+
+const reportSpecs = new WeakMap<AppContext, FormSpec>();
+
+/** The report form as the page and the API read it: complaintFormSpec, and the photos' pixels counted from their headers as they arrive. */
+export function reportFormSpec(ctx: AppContext): FormSpec {
+  let spec = reportSpecs.get(ctx);
+  if (!spec) reportSpecs.set(ctx, (spec = { ...complaintFormSpec(ctx.formLimits), fileHead: () => reportPixelCheck(ctx.photoLimits) }));
+  return spec;
 }
 
 // A report's text fields fit well within this (complaintFormSpec allows a megabyte beside the photos):

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import exifReader from 'exif-reader';
+import { declaredDimensions } from './photo-header.ts';
 
 // libvips keeps recent images for reuse; every upload is a different photo, so it only held memory (−46 MB).
 sharp.cache(false);
@@ -60,6 +61,27 @@ export function photoRefusal(index: number, problem: PhotoProblem, limits: Photo
     damaged: '文件已损坏或不完整',
   };
   return `第 ${index + 1} 张照片${reasons[problem]}`;
+}
+
+/**
+ * The report's pixel limits checked on each photo's first bytes while the upload is still
+ * arriving (form-stream.ts, FormSpec.fileHead): a photo whose header alone is over the limit, or
+ * takes the report over its total, refuses the report before the rest of it is read or held (six
+ * 49 MP photos were read whole, 52 MB, to be refused from the headers of four). Returns undefined
+ * while a photo's header is incomplete, null when there is nothing to refuse (or the bytes do not
+ * say: processReportPhotos checks every header again with sharp once the report is read).
+ */
+export function reportPixelCheck(limits: PhotoLimits): (index: number, head: Buffer) => string | null | undefined {
+  let total = 0;
+  return (index, head) => {
+    const size = declaredDimensions(head);
+    if (!size) return size;
+    const pixels = size.width * size.height;
+    if (pixels > limits.maxPixels) return photoRefusal(index, 'too_many_pixels', limits);
+    total += pixels;
+    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels) return photoRefusal(index, 'report_too_many_pixels', limits);
+    return null;
+  };
 }
 
 export const busyMessage = (retryAfterS: number) => `照片处理繁忙，请 ${retryAfterS} 秒后再提交`;

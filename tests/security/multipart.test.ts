@@ -10,6 +10,7 @@ import { apiSubmissions } from '../../db/schema-public.ts';
 import { demoPhoto } from '../../db/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
+import { pixelFloodPng } from '../helpers/images.ts';
 import { photoFiles, validFields, ZHULIN } from '../helpers/report.ts';
 import { listen, rawPost } from '../helpers/server.ts';
 import { json, signIn } from '../helpers/staff.ts';
@@ -352,6 +353,20 @@ describe('a million empty parts', () => {
     const stall = await stallOf(() => readForm(`multipart/form-data; boundary=${B}`, stream, spec));
     expect(stall.result).toMatchObject({ ok: false, status: 400, message: expect.stringMatching(/分段过多/) });
     expect(stall.blockedMs).toBeLessThan(STALL_LIMIT_MS);
+  });
+});
+
+describe('a photo whose header is over the pixel limit is refused from its first bytes', () => {
+  // tests/security/photos.test.ts shows the report API and page answer before the rest is sent.
+  it.each(ENDPOINTS.filter((e) => e.fileField))('$name', async (e) => {
+    const flood = fc.record({ width: fc.integer({ min: 1, max: 1_000_000 }), height: fc.integer({ min: 1, max: 1_000_000 }), at: fc.nat(5) }).filter(({ width, height }) => width * height > ctx.env.MAX_PHOTO_PIXELS);
+    await fc.assert(
+      fc.asyncProperty(flood, async ({ width, height, at }) => {
+        const bad = filePart({ name: e.fileField!, filename: 'flood.png', data: Buffer.concat([await pixelFloodPng(width, height), Buffer.alloc(256 * 1024)]) }, 'image/png');
+        await expectRefused(e, { label: `a PNG claiming ${width}×${height}`, contentType: MULTIPART, body: among(e, [bad], at), expect: /第 \d+ 张照片像素过多/ }, null);
+      }),
+      { numRuns: 10 },
+    );
   });
 });
 

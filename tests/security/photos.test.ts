@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
 import { complaintFormSpec } from '../../api/services/complaint-form.ts';
+import { declaredDimensions } from '../../api/services/photo-header.ts';
 import { photoQueueFull, processReportPhotos, uploadBytesInFlight } from '../../api/services/photo-pipeline.ts';
 import { pixelFloodPng } from '../helpers/images.ts';
 import { complaintCount, photoFiles, reportForm, validFields } from '../helpers/report.ts';
@@ -137,6 +138,43 @@ const hugeDims = (max: number) =>
   fc.record({ width: fc.integer({ min: 1, max }), height: fc.integer({ min: 1, max }) }).filter(({ width, height }) => width * height > MAX_PHOTO_PIXELS);
 
 // Generating photos and sending some attacks three times takes a while on two shared cores.
+describe('a photo header read from the first bytes', () => {
+  it('says what sharp says once complete, and before that only waits for more or leaves it to sharp', async () => {
+    const image = fc.record({
+      format: fc.constantFrom('jpeg', 'progressive', 'png', 'interlaced', 'webp', 'lossless', 'alpha'),
+      width: fc.integer({ min: 1, max: 700 }),
+      height: fc.integer({ min: 1, max: 700 }),
+      exif: fc.boolean(),
+      cuts: fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(image, async ({ format, width, height, exif, cuts }) => {
+        let img = sharp({ create: { width, height, channels: format === 'alpha' ? 4 : 3, background: { r: 90, g: 120, b: 60, alpha: 0.5 } } });
+        if (exif) img = img.withExif({ IFD0: { Make: 'Test', ImageDescription: 'x'.repeat(3000) } }).withIccProfile('p3');
+        const file = await (format === 'jpeg' ? img.jpeg() : format === 'progressive' ? img.jpeg({ progressive: true }) : format === 'png' ? img.png() : format === 'interlaced' ? img.png({ progressive: true }) : img.webp({ lossless: format === 'lossless' })).toBuffer();
+        const meta = await sharp(file).metadata();
+        expect(declaredDimensions(file)).toEqual({ width: meta.width, height: meta.height });
+        for (const cut of cuts) {
+          const seen = declaredDimensions(file.subarray(0, Math.floor(file.length * cut)));
+          if (seen !== undefined) expect(seen).toEqual({ width: meta.width, height: meta.height });
+        }
+      }),
+      { numRuns: 80 },
+    );
+  });
+
+  it('never throws on bytes that are no image, or only begin like one', () => {
+    const magic = fc.constantFrom(Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'), Buffer.from('RIFF\0\0\0\0WEBPVP8L', 'latin1'), Buffer.from('RIFF\0\0\0\0WEBPVP8X', 'latin1'), Buffer.alloc(0));
+    fc.assert(
+      fc.property(magic, fc.uint8Array({ maxLength: 2000 }), (m, rest) => {
+        const seen = declaredDimensions(Buffer.concat([m, rest]));
+        if (seen) expect(seen.width * seen.height).toBeGreaterThan(0);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('hostile photos are refused before they cost anything', { timeout: 180_000 }, () => {
   it('files a report whose photos are within every limit (so the refusals below are the limits at work)', async () => {
     const photos = await Promise.all([solid(1000, 1000, 'png'), solid(1200, 800, 'jpeg'), solid(1000, 900, 'webp')]);
@@ -205,9 +243,10 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
       return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), pngChunk('IHDR', ihdr), pngChunk('IEND', Buffer.alloc(0))]);
     });
     const bytes = fc.oneof(fc.tuple(magic, junk).map(([m, j]) => Buffer.concat([m, j])), headerOnly);
+    // A header that claims more pixels than a photo may have is refused as such from the first bytes, whatever follows.
     await fc.assert(
       fc.asyncProperty(bytes, place, async (bad, p) =>
-        refused({ photos: among(bad, p.at, p.count), message: nth(p.at, '不是 JPEG、PNG 或 WebP 图片|文件已损坏或不完整|长宽比例异常') }),
+        refused({ photos: among(bad, p.at, p.count), message: nth(p.at, '不是 JPEG、PNG 或 WebP 图片|文件已损坏或不完整|长宽比例异常|像素过多') }),
       ),
       { numRuns: RUNS * 2 },
     );
@@ -280,63 +319,65 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
   });
 });
 
-describe('while the photo queue is full, a report with photos is refused before its upload is read', { timeout: 300_000 }, () => {
+// --- reports answered before they are read whole -------------------------------------------------
+const BOUNDARY = 'queueFullB0undary';
+const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const photoPart = (data: Buffer, i = 0) =>
+  Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), data, Buffer.from('\r\n')]);
+/** A report form with these photo parts, sent as they are (a server that refuses early never reads the end). */
+const formOf = (photos: Buffer[]) =>
+  Buffer.concat([Buffer.from(Object.entries(validFields()).map(([k, v]) => part(k, v)).join('')), ...photos.map(photoPart), Buffer.from(`--${BOUNDARY}--\r\n`)]);
+/** A report form with one photo part of `photoBytes` (never read, so any bytes after a JPEG's first three). */
+const reportBody = (photoBytes: number) => {
+  const photo = Buffer.alloc(photoBytes, 0x5a);
+  photo.set([0xff, 0xd8, 0xff]);
+  return formOf([photo]);
+};
+const FIRST = 16 * 1024;
+
+interface Early {
+  status: number;
+  retryAfter: string | undefined;
+  body: string;
+  /** Bytes of the body the client had sent when the answer came. */
+  sentBeforeAnswer: number;
+}
+/**
+ * Sends the headers and the body's first bytes (16 KB unless told), then waits for the answer
+ * before sending more: an answer that comes proves the server did not wait for the rest. (After
+ * 10 s without one the rest is sent, so that a server that reads first fails the test instead of
+ * hanging it.)
+ */
+const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boolean, first = FIRST) =>
+  new Promise<Early>((resolve, reject) => {
+    let sent = 0;
+    const framing: Record<string, string> = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(body.length) };
+    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...framing } }, (res) => {
+      const sentBeforeAnswer = sent;
+      clearTimeout(rest);
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => {
+        resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: text, sentBeforeAnswer });
+        req.destroy();
+      });
+    });
+    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.write(body.subarray(0, first));
+    sent = first;
+    const rest = setTimeout(() => {
+      sent = body.length;
+      req.end(body.subarray(first));
+    }, 10_000);
+  });
+
+describe('a report is answered before its upload is read when the photo queue is full, the uploads hold their share, or a photo header is over the limits', { timeout: 300_000 }, () => {
   let site: Awaited<ReturnType<typeof listenWithPages>>;
   beforeAll(async () => {
     site = await listenWithPages(ctx);
   }, 300_000);
   afterAll(() => site?.close());
-
-  const BOUNDARY = 'queueFullB0undary';
-  const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
-  /** A report form with one photo part of `photoBytes` (never read, so any bytes after a JPEG's first three). */
-  const reportBody = (photoBytes: number) => {
-    const photo = Buffer.alloc(photoBytes, 0x5a);
-    photo.set([0xff, 0xd8, 0xff]);
-    return Buffer.concat([
-      Buffer.from(Object.entries(validFields()).map(([k, v]) => part(k, v)).join('')),
-      Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`),
-      photo,
-      Buffer.from(`\r\n--${BOUNDARY}--\r\n`),
-    ]);
-  };
-  const FIRST = 16 * 1024;
-
-  interface Early {
-    status: number;
-    retryAfter: string | undefined;
-    body: string;
-    /** Bytes of the body the client had sent when the answer came. */
-    sentBeforeAnswer: number;
-  }
-  /**
-   * Sends the headers and the body's first 16 KB, then waits for the answer before sending more:
-   * an answer that comes proves the server did not wait for the upload. (After 10 s without one
-   * the rest is sent, so that a server that reads first fails the test instead of hanging it.)
-   */
-  const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boolean) =>
-    new Promise<Early>((resolve, reject) => {
-      let sent = 0;
-      const framing: Record<string, string> = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(body.length) };
-      const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...framing } }, (res) => {
-        const sentBeforeAnswer = sent;
-        clearTimeout(rest);
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => {
-          resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: text, sentBeforeAnswer });
-          req.destroy();
-        });
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
-      req.write(body.subarray(0, FIRST));
-      sent = FIRST;
-      const rest = setTimeout(() => {
-        sent = body.length;
-        req.end(body.subarray(FIRST));
-      }, 10_000);
-    });
 
   /** Staff evidence is never refused as busy: enough of it in flight keeps the queue full for a while. */
   async function fillQueue(): Promise<{ done: Promise<unknown[]> }> {
@@ -409,6 +450,30 @@ describe('while the photo queue is full, a report with photos is refused before 
     expect(filed.status, await filed.clone().text()).toBe(201);
     expect(uploadBytesInFlight()).toBe(0);
     expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }).toEqual({ complaints: before.complaints + 1, files: before.files + 4 });
+  });
+
+  it('a photo whose header is over the pixel limits, alone or with the ones before it: 400 naming it as soon as its header has arrived', async () => {
+    const megapixel = await Promise.all([0, 1, 2].map((i) => solid(1000, 1000, 'jpeg', i * 100)));
+    const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(3 * 1024 * 1024)]); // never read
+    const attacks = [
+      { photos: [GOOD, pad(await pixelFloodPng(20_000, 20_000))], at: 1, message: /^第 2 张照片像素过多/ },
+      { photos: [pad(await jpegClaiming(4000, 3000))], at: 0, message: /^第 1 张照片像素过多/ },
+      { photos: [...megapixel, pad(await solid(600, 600, 'webp'))], at: 3, message: /^第 4 张照片使本次照片合计像素过多/ },
+    ];
+    for (const target of targets()) {
+      for (const { photos, at, message } of attacks) {
+        const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
+        const body = formOf(photos);
+        // Up to the refused photo's first 4 KB (its header), not a byte of the rest.
+        const first = formOf(photos.slice(0, at + 1)).length - photos[at]!.length + 4096 - `\r\n--${BOUNDARY}--\r\n`.length;
+        const answer = await sendFirstBytes(target.port, target.path, body, false, first);
+        const where = `${target.name}, photo ${at + 1}: ${answer.status} ${answer.body.slice(0, 200)}`;
+        expect(answer.status, where).toBe(400);
+        expect(answer.sentBeforeAnswer, where).toBe(first);
+        expect(target.name === 'site API' ? target.message(answer.body) : /<p class="field-error" id="photos-error">([^<]*)<\/p>/.exec(answer.body)?.[1], where).toMatch(message);
+        expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }, where).toEqual(before);
+      }
+    }
   });
 
   it('still reads and files a report without photos meanwhile, and the refused report once the queue has room', async () => {
