@@ -120,6 +120,19 @@ describe('the shared text and number rules', () => {
     );
   });
 
+  it('trims and counts as the plain patterns would, walking in from each end (no quadratic retry on inner runs)', () => {
+    const EDGE_RUN = /^[\s\p{Cf}\u034F\u115F\u1160\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0]+|[\s\p{Cf}\u034F\u115F\u1160\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0]+$/gu;
+    const segmenter = new Intl.Segmenter('zh', { granularity: 'grapheme' });
+    const piece = fc.constantFrom(' ', '\u3000', '\u00A0', '\u200B', '\u200D', '\uFEFF', '\u{E0001}', 'a', '中', 'テ', 'é', 'e\u0301', '😀', '👍🏽', 'Ж', '\n', '\t');
+    fc.assert(fc.property(fc.array(piece, { maxLength: 30 }), (parts) => {
+      const raw = parts.join('');
+      const expected = raw.normalize('NFC').replace(/[\u200B\u2060\uFEFF\u180E]/g, '').replace(EDGE_RUN, '');
+      expect(cleanText(raw)).toBe(expected);
+      const visible = expected.replace(/[\s\p{Cf}\u034F\u115F\u1160\u180B-\u180F\u2800\u3164\uFE00-\uFE0F\uFFA0\u{E0100}-\u{E01EF}]/gu, '');
+      expect(visibleLength(expected)).toBe([...segmenter.segment(visible)].length);
+    }), { numRuns: 500 });
+  });
+
   it('reads only plain decimals', () => {
     const lat = decimal('纬度', { min: -90, max: 90 });
     fc.assert(fc.property(sneakyNumber(-90, 90), (s) => {

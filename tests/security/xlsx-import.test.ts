@@ -49,7 +49,7 @@ async function refused(bytes: Buffer, path: string, message: RegExp) {
   expect(r.message).toMatch(/[\u4e00-\u9fa5]/);
   expect(r.message).toMatch(message);
   expect(saved()).toEqual(before);
-  expect(run.loopMaxMs, `event loop held ${run.loopMaxMs.toFixed(0)} ms`).toBeLessThan(STALL_LIMIT_MS);
+  expect(run.blockedMs, `event loop held ${run.blockedMs.toFixed(0)} ms`).toBeLessThan(STALL_LIMIT_MS);
   expect(r.ms).toBeLessThan(READ_S * 1000);
 }
 
@@ -174,7 +174,7 @@ describe('the upload is bounded at the edge', () => {
     expect(run.result.status).toBe(413);
     expect(run.result.message).toMatch(/文件超过 10 MB 上限/);
     expect(saved()).toEqual(before);
-    expect(run.loopMaxMs).toBeLessThan(STALL_LIMIT_MS);
+    expect(run.blockedMs).toBeLessThan(STALL_LIMIT_MS);
   }
 });
 
@@ -189,7 +189,7 @@ describe('the import thread has a time limit', () => {
         const run = await duringWork(slowServer.base, () => post(p, list, slowServer, who));
         expect(run.result.status).toBe(422);
         expect(run.result.message).toBe('文件过于复杂，无法在 0.02 秒内读完：请只保留清单所在的工作表后重新保存');
-        expect(run.loopMaxMs).toBeLessThan(STALL_LIMIT_MS);
+        expect(run.blockedMs).toBeLessThan(STALL_LIMIT_MS);
         expect(slow.ctx.db.select({ n: count() }).from(enterprises).get()!.n).toBe(0);
       }
       // The thread that was ended is replaced: an ordinary file is read as before.
