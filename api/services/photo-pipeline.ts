@@ -148,6 +148,9 @@ const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= { b
 // admitted and not yet done, a resident's report is refused for now (503) instead of
 // queueing for ever while the bytes pile up. Staff evidence always waits its turn.
 const QUEUE_REPORTS = 4;
+// Uploads being read or answered (admitUpload): three full reports' worth. At four, 16 reports of
+// three 49 MP photos sent at once peaked at 526–609 MB; at three, 464–467 MB.
+const UPLOAD_REPORTS = 3;
 // What one slot gets through here, roughly (a 49 MP JPEG in ~0.5–0.7 s on two shared cores): for Retry-After.
 const PIXELS_PER_SECOND = 40e6;
 
@@ -244,13 +247,13 @@ export const uploadBytesInFlight = () => queue.uploadBytes;
 
 /**
  * Room for a resident's upload of `bytes` (as its Content-Length declares, else the body limit)
- * while it is read and its photos wait: the bytes of uploads in flight are held before any photo
- * header can be counted, so they are bounded too, at four reports' worth of `maxReportBytes`.
- * Twelve hostile reports of six 49 MP photos read at once had taken the server to 707 MB. The
- * caller releases the room once the report is answered.
+ * while it is read and its photos wait: the bytes of uploads in flight are held before the photo
+ * queue can count their pixels, so they are bounded too, at three reports' worth of
+ * `maxReportBytes`. Twelve hostile reports of six 49 MP photos read at once had taken the server
+ * to 707 MB. The caller releases the room once the report is answered.
  */
 export function admitUpload(bytes: number, maxReportBytes: number): { release: () => void } | { retryAfterS: number } {
-  if (queue.uploadBytes > 0 && queue.uploadBytes + bytes > QUEUE_REPORTS * maxReportBytes) return retryAfter();
+  if (queue.uploadBytes > 0 && queue.uploadBytes + bytes > UPLOAD_REPORTS * maxReportBytes) return retryAfter();
   queue.uploadBytes += bytes;
   let held = true;
   return {

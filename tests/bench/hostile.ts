@@ -152,6 +152,7 @@ export async function benchHostile(row: Row) {
     [`.xlsx import (triage): 5,000,000 shared strings in ${mb(stringsBomb)} MB`, async (base) => [await xlsxPreview(base, stringsBomb)]],
     ['24 × 49 MP photos in 4 reports of 6, at once', (base) => Promise.all(Array.from({ length: 4 }, () => post(`${base}/api/complaints`, six)))],
     ['24 × 49 MP photos in 8 reports of 3, at once', (base) => Promise.all(Array.from({ length: 8 }, () => post(`${base}/api/complaints`, three)))],
+    ['48 × 49 MP photos in 16 reports of 3, at once', (base) => Promise.all(Array.from({ length: 16 }, () => post(`${base}/api/complaints`, three)))],
     ['72 × 49 MP photos in 12 reports of 6, at once', (base) => Promise.all(Array.from({ length: 12 }, () => post(`${base}/api/complaints`, six)))],
     [`JSON report at the body limit (${mb(json.body)} MB)`, async (base) => [await post(`${base}/api/complaints`, json)]],
   ];

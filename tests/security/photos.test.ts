@@ -428,11 +428,11 @@ describe('a report is answered before its upload is read when the photo queue is
     return () => req.destroy();
   };
 
-  it('refuses a report before reading it while the uploads being read hold four reports\' worth, on the API and the page, and frees their room when they end', async () => {
+  it('refuses a report before reading it while the uploads being read hold three reports\' worth, on the API and the page, and frees their room when they end', async () => {
     const maxBytes = complaintFormSpec(ctx.formLimits).maxBytes;
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
-    const aborts = Array.from({ length: 4 }, () => holdUpload(maxBytes));
-    await until('held four uploads', () => uploadBytesInFlight() === 4 * maxBytes);
+    const aborts = Array.from({ length: 3 }, () => holdUpload(maxBytes));
+    await until('held three uploads', () => uploadBytesInFlight() === 3 * maxBytes);
     expect(photoQueueFull(ctx.photoLimits)).toBeNull(); // the pixels queue is empty: the bytes are what is full
     const body = reportBody(5 * 1024 * 1024);
     for (const target of targets()) {
@@ -442,7 +442,7 @@ describe('a report is answered before its upload is read when the photo queue is
       expect(answer.sentBeforeAnswer, where).toBe(FIRST);
       expect(target.message(answer.body), where).toContain(`照片处理繁忙，请 ${answer.retryAfter} 秒后再提交`);
     }
-    expect(uploadBytesInFlight()).toBe(4 * maxBytes); // a refusal holds nothing
+    expect(uploadBytesInFlight()).toBe(3 * maxBytes); // a refusal holds nothing
     for (const abort of aborts) abort();
     await until('released the aborted uploads', () => uploadBytesInFlight() === 0);
     const photo = await solid(800, 600, 'jpeg');
