@@ -295,15 +295,18 @@ export function pump(source: BodySource, drainBytes: number, sink: Sink): () => 
   }
   // By shape: a web stream may come from another realm's ReadableStream (instanceof fails).
   if (!isWebStream(source)) {
-    // One chunk a turn of the event loop. libuv reads a socket up to 32 times in one turn while
-    // it has data, so several uploads on loopback each handed over ~2 MB a turn and the timers
-    // and other requests waited for all of it; paused, node stops reading the socket (its
-    // parser's push is refused) until the next turn.
+    // Past its first 64 KB, a body is read one chunk a turn of the event loop. libuv reads a
+    // socket up to 32 times in one turn while it has data, so several uploads on loopback each
+    // handed over ~2 MB a turn and the timers and other requests waited for all of it; paused,
+    // node stops reading the socket (its parser's push is refused) until the next turn. A
+    // small body (a report without photos) ends in the turn it arrived.
+    let read = 0;
     const resume = () => !sink.stopped() && source.resume();
     const onData = (chunk: Buffer) => {
       if (sink.stopped()) return;
       sink.chunk(chunk);
-      if (sink.stopped()) return;
+      read += chunk.length;
+      if (sink.stopped() || read <= SLICE) return;
       source.pause();
       setImmediate(resume);
     };
