@@ -143,8 +143,9 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       const index = files.push(file);
       let checking = checkHead !== undefined;
       stream.on('data', (chunk: Buffer) => {
+        if (done) return;
         file.bytes.push(chunk);
-        if (!checking || done) return;
+        if (!checking) return;
         const refusal = checkHead!(kept, file.bytes.data());
         if (refusal === undefined) return;
         checking = false;
