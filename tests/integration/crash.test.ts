@@ -33,7 +33,11 @@ describe('a crash loses nothing that was acknowledged', () => {
       }
     };
     const clients = Array.from({ length: 8 }, (_, i) => client(i));
-    await new Promise((r) => setTimeout(r, 400 + Math.random() * 1200));
+    // A random moment once some reports are in (counted, not timed: a busy machine files fewer in a
+    // given time), with filings and commits still under way.
+    const target = 6 + Math.floor(Math.random() * 18);
+    while (acked.size < target) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, Math.random() * 100));
     stop = true; // from here on a refused connection is the crash, not a failure
     portal.child.kill('SIGKILL');
     await new Promise((r) => portal!.child.once('exit', r));
