@@ -12,8 +12,8 @@ import { atomically, fail, insertEnterprise, setEnterpriseStatus, type Result } 
 import type { Limits } from './complaint-actions.ts';
 import { OTHER_VILLAGE_ENTERPRISE } from './task-queries.ts';
 import { createTask } from './tasks.ts';
-import { beijingDate, DAY_MS } from './time.ts';
 import { freeText, optionalText } from './text-input.ts';
+import { beijingDate, DAY_MS } from './time.ts';
 import type { VillageArea } from './village-routing.ts';
 
 export const revisitInput = z
