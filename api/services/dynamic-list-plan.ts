@@ -129,11 +129,6 @@ export function basisStamp(db: Reader, sheet: ParsedSheet): string {
   return JSON.stringify([villageRows, files.map((f) => [f.id, f.villageId, f.name, f.version]), withTasks.sort((a, b) => a - b)]);
 }
 
-/** Checks every line read from the sheet against the database as it is now; writes nothing. */
-export function planImport(db: Reader, areas: VillageArea[], sheet: ParsedSheet): PlannedRow[] {
-  return planWith(readBasis(db, sheet), areas, sheet);
-}
-
 /** Checks every line against a basis read before; reads nothing. */
 export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSheet): PlannedRow[] {
   const villagesOf = villageFinder(basis.villages, areas);

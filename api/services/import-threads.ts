@@ -105,22 +105,26 @@ export class ImportThreads<Job, Out> {
       worker.once('error', reject);
       worker.once('exit', () => reject(new Error('import thread exited while starting')));
     });
-    ready.catch(() => {}); // awaited by the job; an idle thread that fails is just gone
     const slot: Slot = { worker, ready, dead: false };
+    // Dead before the job that awaited it releases it ('error' can come before 'exit'), so that
+    // release() never hands a thread that failed to start to the next job.
+    ready.catch(() => this.markDead(slot));
     worker.once('exit', () => {
-      if (!slot.dead) this.count--;
-      slot.dead = true;
+      this.markDead(slot);
       const at = this.idle.indexOf(slot);
       if (at >= 0) this.idle.splice(at, 1);
     });
     return slot;
   }
 
+  private markDead(slot: Slot) {
+    if (slot.dead) return;
+    slot.dead = true;
+    this.count--;
+  }
+
   private async kill(slot: Slot) {
-    if (!slot.dead) {
-      slot.dead = true;
-      this.count--;
-    }
+    this.markDead(slot);
     await slot.worker.terminate();
   }
 
