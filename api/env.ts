@@ -107,7 +107,9 @@ export const importLimits = (e: Env) => {
 };
 
 /** The largest report body: every photo at its limit, plus a megabyte for the text fields. */
-export const maxReportBodyBytes = (e: Env) => e.MAX_PHOTOS * e.MAX_PHOTO_BYTES + 1024 * 1024;
+/** A report's body: its photos and a megabyte for the rest. */
+export const reportBodyBytes = (maxPhotos: number, maxPhotoBytes: number) => maxPhotos * maxPhotoBytes + 1024 * 1024;
+export const maxReportBodyBytes = (e: Env) => reportBodyBytes(e.MAX_PHOTOS, e.MAX_PHOTO_BYTES);
 
 let cached: Env | undefined;
 /** The process configuration; the only reader of process.env. */

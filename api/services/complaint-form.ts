@@ -1,3 +1,4 @@
+import { reportBodyBytes } from '../env.ts';
 import type { FormRead, FormSpec } from '../http/form-stream.ts';
 import { complaintFieldsSchema, fieldErrorsOf, FIELD_LABELS, type ComplaintField, type ComplaintFields, type FieldErrors } from './complaint-input.ts';
 
@@ -33,8 +34,7 @@ export function complaintFormSpec(limits: FormLimits): FormSpec {
       maxFieldBytes: 32 * 1024,
       maxFiles: limits.maxPhotos,
       maxFileBytes: limits.maxPhotoBytes,
-      // As maxReportBodyBytes (env.ts): the photos and a megabyte for the rest.
-      maxBytes: limits.maxPhotos * limits.maxPhotoBytes + 1024 * 1024,
+      maxBytes: reportBodyBytes(limits.maxPhotos, limits.maxPhotoBytes),
     };
     specs.set(limits, spec);
   }
@@ -67,7 +67,7 @@ export function formValues(form: FormRead): Record<string, string> {
 }
 
 /** The same rules for a JSON body, which carries no photos (so no photo limits). */
-export function parseComplaintJson(body: unknown, _limits?: FormLimits, now?: () => Date): Promise<ParsedForm> {
+export function parseComplaintJson(body: unknown, now?: () => Date): Promise<ParsedForm> {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     return Promise.resolve({ ok: false, status: 400, errors: { description: '请求内容必须是 JSON 对象' } });
   }

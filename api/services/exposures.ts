@@ -10,7 +10,7 @@ import { AREA_LABELS, REMEDIATION_LABELS } from './enforcement-labels.ts';
 import { isOffice } from './enforcement-scope.ts';
 import { fail, type Result } from './enterprises.ts';
 import { bumpPublicCases } from './public-cases-version.ts';
-import { leaks, maskReporters, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
+import { leaks, maskReporters, NO_RULES, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
 import { freeText, optionalRecordId, optionalText, recordId, textOrEmpty } from './text-input.ts';
 import { beijingDate, isCalendarDate } from './time.ts';
 
@@ -115,7 +115,6 @@ export function reporterMasker(db: Db | Tx, enterpriseIds: (number | null)[]) {
   };
 }
 
-const NO_RULES = redactionRules(null);
 
 /**
  * Published text on its way out, as publication would redact it now: the current reporters of the

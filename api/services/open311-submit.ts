@@ -42,7 +42,7 @@ export type Open311Filed =
 
 /** Files the request through the site's own path into the same moderation queue, recording which key filed it. */
 export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
-  const parsed = await parseComplaintJson(complaintFieldsOf(form), ctx.formLimits);
+  const parsed = await parseComplaintJson(complaintFieldsOf(form));
   if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
   const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api', apiKeyId });
   // An unknown service_code is the spec's 404; a key reused for another body 409; every other refusal a 400.
