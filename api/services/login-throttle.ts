@@ -40,6 +40,8 @@ const DEVICES_PER_COOKIE = 5;
 const PAIR_MEMORY_MS = 24 * 3_600_000;
 /** An attempt whose outcome never came back (a crash in between) stops holding its pair after this. */
 const STALE_ATTEMPT_MS = 30_000;
+// How long a new name or place waits while the throttle is full of live entries.
+const FULL_WAIT_MS = 60_000;
 
 export type Refusal = { ok: false; retryAfterS: number; reason: 'pair' | 'address' | 'account' };
 export interface Attempt {
@@ -58,19 +60,36 @@ interface PairState {
   inFlightSince: number | null;
 }
 
-/** A Map that forgets its least recently written entries beyond `max`. */
+/**
+ * A Map of at most `max` entries. A new key gets room only by dropping entries that no longer
+ * hold anything back (`atRest`), oldest written first; a live entry is never dropped, so a flood
+ * of made-up names and addresses cannot wash an account's backoff or bucket out of memory.
+ */
 class BoundedMap<V> {
   private readonly map = new Map<string, V>();
   private readonly max: number;
-  constructor(max: number) {
+  private readonly atRest: (v: V, t: number) => boolean;
+  constructor(max: number, atRest: (v: V, t: number) => boolean) {
     this.max = max;
+    this.atRest = atRest;
   }
   get(key: string): V | undefined {
     return this.map.get(key);
   }
+  /** Whether `key` has, or can be given, a place at time `t`. */
+  roomFor(key: string, t: number): boolean {
+    if (this.map.has(key) || this.map.size < this.max) return true;
+    for (const [k, v] of this.map) {
+      if (!this.atRest(v, t)) break; // written later than a live one: most likely live too
+      this.map.delete(k);
+      if (this.map.size < this.max) return true;
+    }
+    return false;
+  }
   set(key: string, value: V): void {
     this.map.delete(key);
     this.map.set(key, value);
+    // Only reached without roomFor (a successful login's memory): the oldest goes.
     while (this.map.size > this.max) this.map.delete(this.map.keys().next().value!);
   }
   delete(key: string): void {
@@ -108,10 +127,10 @@ export class LoginThrottle {
 
   constructor(cfg: LoginThrottleConfig) {
     this.cfg = cfg;
-    this.pairs = new BoundedMap(cfg.maxEntries);
-    this.addresses = new BoundedMap(cfg.maxEntries);
-    this.accounts = new BoundedMap(cfg.maxEntries);
-    this.remembered = new BoundedMap(cfg.maxEntries);
+    this.pairs = new BoundedMap(cfg.maxEntries, (p, t) => p.inFlightSince === null && t >= p.until);
+    this.addresses = new BoundedMap(cfg.maxEntries, (a, t) => t - a.start >= cfg.addressWindowMs);
+    this.accounts = new BoundedMap(cfg.maxEntries, (b, t) => b.tokens + (t - b.at) * this.accountRate() >= cfg.accountLimit);
+    this.remembered = new BoundedMap(cfg.maxEntries, (at, t) => t - at >= cfg.deviceTtlMs);
   }
 
   /** How many entries the throttle holds, for tests of its bound. */
@@ -135,6 +154,10 @@ export class LoginThrottle {
       if (pair.inFlightSince !== null && t - pair.inFlightSince < STALE_ATTEMPT_MS) return refuse(1000, 'pair');
       if (t < pair.until) return refuse(pair.until - t, 'pair');
     }
+    // Every counter this attempt needs must have a place: when the throttle is full of live
+    // entries (a flood from many addresses), a new name or place waits rather than evicting one.
+    const full = !this.pairs.roomFor(key, t) || (!known && (!this.addresses.roomFor(address, t) || !this.accounts.roomFor(account, t)));
+    if (full) return refuse(FULL_WAIT_MS, 'address');
     if (!known) {
       const a = this.addressWindow(address, t);
       if (a.count >= this.cfg.addressLimit) return refuse(a.start + this.cfg.addressWindowMs - t, 'address');

@@ -136,6 +136,33 @@ describe('the throttle itself', () => {
     );
   });
 
+  it('keeps a live backoff through a flood of made-up names and addresses: new ones wait instead', () => {
+    let t = 0;
+    const throttle = new LoginThrottle({
+      pairBaseMs: 1000, pairMaxMs: 60_000, addressLimit: 5, addressWindowMs: 900_000, accountLimit: 50, accountWindowMs: 900_000,
+      maxEntries: 200, deviceSecret: Buffer.alloc(32, 7), deviceTtlMs: 86_400_000, now: () => t,
+    });
+    // The target's pair fails five times: it waits 16 s before its next try.
+    for (let i = 0; i < 5; i++) {
+      const a = throttle.begin('chen', '198.51.100.7', undefined);
+      if (!a.ok) throw new Error('the first tries are allowed');
+      throttle.fail(a);
+      t += 16_000;
+    }
+    t -= 16_000;
+    let waited = 0;
+    fc.assert(
+      fc.property(fc.ipV4(), fc.string({ minLength: 1, maxLength: 12 }), (ip, name) => {
+        const a = throttle.begin(name, ip, undefined);
+        if (a.ok) throttle.fail(a);
+        else if (a.retryAfterS === 60) waited++;
+      }),
+      { numRuns: 2000 },
+    );
+    expect(waited).toBeGreaterThan(0); // the throttle filled, and newcomers waited
+    expect(throttle.begin('chen', '198.51.100.7', undefined)).toMatchObject({ ok: false, reason: 'pair' });
+  });
+
   it('counts an IPv6 caller by its /64, and an IPv4-mapped address as IPv4', () => {
     expect(addressKey('2001:db8:1:2:aaaa::1')).toBe(addressKey('2001:db8:1:2:bbbb:cccc:dddd:eeee'));
     expect(addressKey('2001:db8:1:2::1')).not.toBe(addressKey('2001:db8:1:3::1'));
