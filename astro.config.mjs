@@ -1,46 +1,16 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
+import { adminPages } from './admin/page-routes.ts';
 
-// The back-office lives in admin/, outside the public site's srcDir, and joins the same build.
-const ADMIN_PAGES = {
-  '/admin': 'index',
-  '/admin/login': 'login',
-  '/admin/password': 'password',
-  '/admin/complaints': 'complaints',
-  '/admin/complaints/[id]': 'complaint',
-  '/admin/audit': 'audit',
-  '/admin/users': 'users',
-  '/admin/templates': 'templates',
-  // enterprises, tasks, revisits
-  '/admin/enterprises': 'enterprises',
-  '/admin/enterprises/new': 'enterprise-new',
-  '/admin/enterprises/[id]': 'enterprise',
-  '/admin/tasks': 'tasks',
-  '/admin/tasks/[id]': 'task',
-  '/admin/revisits': 'revisits',
-  // xlsx import/export and the survey print view
-  '/admin/enterprises/import': 'enterprise-import',
-  '/admin/enterprises/[id]/survey': 'enterprise-survey',
-  // random inspections and night patrols
-  '/admin/draws': 'draws',
-  '/admin/draws/[id]': 'draw',
-  '/admin/patrols': 'patrols',
-  // exposures (典型案例) and Open311 keys
-  '/admin/api-keys': 'api-keys',
-  '/admin/exposures': 'exposures',
-  '/admin/exposures/[id]': 'exposure',
-  // reports
-  '/admin/reports': 'reports',
-};
+// The back-office lives in admin/, outside the public site's srcDir, and joins the same build;
+// its routes follow the files under admin/pages (admin/page-routes.ts).
 /** @type {import('astro').AstroIntegration} */
 const backOffice = {
   name: 'back-office',
   hooks: {
     'astro:config:setup': ({ injectRoute }) => {
-      for (const [pattern, file] of Object.entries(ADMIN_PAGES)) {
-        injectRoute({ pattern, entrypoint: new URL(`./admin/pages/${file}.astro`, import.meta.url), prerender: false });
-      }
+      for (const { pattern, file } of adminPages()) injectRoute({ pattern, entrypoint: file, prerender: false });
     },
   },
 };

@@ -3,16 +3,16 @@ import { join, resolve } from 'node:path';
 import { getEnv, type Env } from './env.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
 import { WriteThread } from '../db/write-thread.ts';
-import { indexAllComplaints } from './services/complaint-search-index.ts';
-import type { FilingJob, FilingOutcome } from './services/complaint-filing.ts';
-import { disabledCaptcha, hCaptcha, type Captcha } from './services/captcha.ts';
-import type { PhotoLimits } from './services/photo-pipeline.ts';
-import type { FormLimits } from './services/complaint-form.ts';
-import { PhotoStore } from './services/photo-store.ts';
-import { RateLimiter } from './services/rate-limit.ts';
-import { loadDeviceSecret, LoginThrottle } from './services/login-throttle.ts';
-import { loadVillageAreas, type VillageArea } from './services/village-routing.ts';
-import type { SessionConfig } from './services/auth/sessions.ts';
+import { indexAllComplaints } from './domain/complaints/search-index.ts';
+import type { FilingJob, FilingOutcome } from './domain/complaints/filing-sql.ts';
+import { disabledCaptcha, hCaptcha, type Captcha } from './domain/complaints/captcha.ts';
+import type { PhotoLimits } from './domain/shared/photos/pipeline.ts';
+import type { FormLimits } from './domain/complaints/form.ts';
+import { PhotoStore } from './domain/shared/photos/store.ts';
+import { RateLimiter } from './domain/shared/rate-limit.ts';
+import { loadDeviceSecret, LoginThrottle } from './domain/accounts/login-throttle.ts';
+import { loadVillageAreas, type VillageArea } from './domain/shared/village-routing.ts';
+import type { SessionConfig } from './domain/accounts/sessions.ts';
 
 /** Everything a request handler or a page needs, made once per process. */
 export interface AppContext {
@@ -39,7 +39,7 @@ export interface ContextOverrides {
   now?: () => number;
 }
 
-const FILING_WORKER = new URL('./services/filing-worker.ts', import.meta.url);
+const FILING_WORKER = new URL('./domain/complaints/filing-worker.ts', import.meta.url);
 
 export async function createContext(env: Env, overrides: ContextOverrides = {}): Promise<AppContext> {
   const dataDir = resolve(env.DATA_DIR);

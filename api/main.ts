@@ -4,7 +4,7 @@ import { createApp } from './app.ts';
 import { createContext, setContext } from './context.ts';
 import { getEnv } from './env.ts';
 import { createPortalServer, type SiteHandler } from './server.ts';
-import { isEmpty, seedDemo } from '../db/seed/demo.ts';
+import { isEmpty, seedDemo } from './seed/demo.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 

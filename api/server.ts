@@ -4,7 +4,7 @@ import type { App } from './app.ts';
 import type { Env } from './env.ts';
 import { pageCache } from './http/page-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
-import { publicCasesVersion } from './services/public-cases-version.ts';
+import { publicCasesVersion } from './domain/shared/public-version.ts';
 import { staticFiles } from './http/static-files.ts';
 
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;

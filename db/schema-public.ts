@@ -7,12 +7,12 @@ const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
 /** draft → pending (submitted for approval) → published → unpublished; a second person approves. */
-export const EXPOSURE_STATUSES = ['draft', 'pending', 'published', 'unpublished'] as const;
-export type ExposureStatus = (typeof EXPOSURE_STATUSES)[number];
+export const CASE_STATUSES = ['draft', 'pending', 'published', 'unpublished'] as const;
+export type ExposureStatus = (typeof CASE_STATUSES)[number];
 
 /** A typical case exposed to the public (典型案例曝光): redacted, village-level, four-eyes. */
-export const exposures = sqliteTable(
-  'exposures',
+export const cases = sqliteTable(
+  'cases',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     title: text('title').notNull(),
@@ -26,7 +26,7 @@ export const exposures = sqliteTable(
     actions: text('actions').notNull().default(''),
     summary: text('summary').notNull().default(''),
     happenedOn: text('happened_on').notNull(),
-    status: text('status', { enum: EXPOSURE_STATUSES }).notNull().default('draft'),
+    status: text('status', { enum: CASE_STATUSES }).notNull().default('draft'),
     authorId: integer('author_id').notNull().references(() => users.id),
     approvedBy: integer('approved_by').references(() => users.id),
     publishedAt: ms('published_at'),
@@ -36,7 +36,7 @@ export const exposures = sqliteTable(
     createdAt: createdAt(),
     updatedAt: ms('updated_at').notNull(),
   },
-  (t) => [index('exposures_status_published').on(t.status, t.publishedAt), index('exposures_village').on(t.villageId, t.status)],
+  (t) => [index('cases_status_published').on(t.status, t.publishedAt), index('cases_village').on(t.villageId, t.status)],
 );
 
 export interface BlurRegion {
@@ -48,11 +48,11 @@ export interface BlurRegion {
 }
 
 /** A public copy of an evidence photo: the blur burnt in, re-encoded, no metadata; the original stays private. */
-export const exposurePhotos = sqliteTable(
-  'exposure_photos',
+export const casePhotos = sqliteTable(
+  'case_photos',
   {
     id: text('id').primaryKey(),
-    exposureId: integer('exposure_id').notNull().references(() => exposures.id),
+    caseId: integer('case_id').notNull().references(() => cases.id),
     kind: text('kind', { enum: ['before', 'after'] }).notNull(),
     seq: integer('seq').notNull(),
     /** Where it came from: a task's evidence or a complaint photo (ids of those tables). */
@@ -65,7 +65,7 @@ export const exposurePhotos = sqliteTable(
     height: integer('height').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [index('exposure_photos_exposure').on(t.exposureId, t.kind, t.seq)],
+  (t) => [index('case_photos_case').on(t.caseId, t.kind, t.seq)],
 );
 
 /** Keys other apps file Open311 requests with; only a hash is stored. */

@@ -1,5 +1,5 @@
 declare namespace App {
   interface Locals {
-    user: import('../api/services/auth/sessions.ts').StaffUser | null;
+    user: import('../api/domain/accounts/sessions.ts').StaffUser | null;
   }
 }

@@ -3,7 +3,7 @@ import { getContext } from '../api/context.ts';
 import { maxReportBodyBytes } from '../api/env.ts';
 import { isCrossSite, ownOrigin } from '../api/http/same-origin.ts';
 import { decide } from '../api/http/policy.ts';
-import { SESSION_COOKIE, validateSession } from '../api/services/auth/sessions.ts';
+import { SESSION_COOKIE, validateSession } from '../api/domain/accounts/sessions.ts';
 
 const text = (body: string, status: number) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
 import { createContext } from '../context.ts';
 import { getEnv } from '../env.ts';
-import { createAccount } from '../services/auth/accounts.ts';
+import { createAccount } from '../domain/accounts/accounts.ts';
 import { departments, ROLES, villages, type Role } from '../../db/schema.ts';
 
 const { values } = parseArgs({

@@ -2,7 +2,8 @@ import type { IncomingMessage } from 'node:http';
 import type { Context, MiddlewareHandler } from 'hono';
 import type { z } from 'zod';
 import { ApiError } from './errors.ts';
-import { declaredLength, readBytes, readForm, sizeText, type BodySource, type FormRead, type FormSpec } from './form-stream.ts';
+import type { FormRead, FormSpec } from '../domain/shared/form-spec.ts';
+import { declaredLength, readBytes, readForm, sizeText, type BodySource } from './form-stream.ts';
 
 /**
  * The body's bytes straight off the socket when node-server gave us its IncomingMessage and

@@ -1,7 +1,7 @@
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { FieldErrors } from '../services/complaint-input.ts';
+import type { FieldErrors } from '../domain/complaints/input.ts';
 
 /** Every error the API answers has this shape, in Chinese for the person reading it. */
 export interface ErrorBody {

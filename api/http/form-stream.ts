@@ -1,42 +1,9 @@
 import type { Readable } from 'node:stream';
 import busboy from 'busboy';
+import type { FormRead, FormSpec } from '../domain/shared/form-spec.ts';
 
 /** A request body: node's IncomingMessage (the fast path) or a web stream (a Request's body). */
 export type BodySource = Readable | ReadableStream<Uint8Array> | null;
-
-/** What one endpoint's form may hold. Anything else is refused as soon as it is seen. */
-export interface FormSpec {
-  /** Text fields, each at most once. */
-  fields: ReadonlySet<string>;
-  /** Text fields accepted and dropped (Open311's attribute[...]); they count against maxFields. */
-  ignored?: RegExp;
-  /** File fields (photos); several files may share one name. */
-  files: ReadonlySet<string>;
-  /** The name a resident knows a field by, for messages. */
-  label?: (name: string) => string;
-  maxFields: number;
-  maxFieldBytes: number;
-  maxFiles: number;
-  maxFileBytes: number;
-  /** The whole body. */
-  maxBytes: number;
-  /**
-   * Made once per form read: shown each file's bytes so far (index among the form's files) until
-   * it returns null (nothing to refuse) or a message, which refuses the form at once (400).
-   */
-  fileHead?: () => (index: number, head: Buffer) => string | null | undefined;
-}
-
-export interface UploadedFile {
-  field: string;
-  filename: string;
-  data: Buffer;
-}
-
-export type FormRead =
-  | { ok: true; fields: Record<string, string>; files: UploadedFile[] }
-  /** `fields` holds what was read before the refusal, so a page can show the form again. */
-  | { ok: false; status: 400 | 413 | 415; message: string; field?: string; fields: Record<string, string> };
 
 const FORM_TYPE = /^\s*(multipart\/form-data|application\/x-www-form-urlencoded)\s*(;|$)/i;
 const BOUNDARY = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;

@@ -1,5 +1,5 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
-import { SESSION_COOKIE } from '../services/auth/sessions.ts';
+import { SESSION_COOKIE } from '../domain/accounts/sessions.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 

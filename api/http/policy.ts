@@ -5,7 +5,7 @@ const TRIAGE: readonly Role[] = ['admin', 'triage'];
 const ADMIN: readonly Role[] = ['admin'];
 /** Those who do field work: the office and the village (each service narrows a village officer to his own rows). */
 const FIELD: readonly Role[] = ['admin', 'triage', 'village'];
-/** The office's own records (draws, cases, reports): read by leaders too, never by a village or department. */
+/** The office's own records (draws, cases, tables): read by leaders too, never by a village or department. */
 const OFFICE_READ: readonly Role[] = ['admin', 'triage', 'leader'];
 /** Patrol logs: a village officer keeps his village's; departments have none. */
 const PATROL_READ: readonly Role[] = ['admin', 'triage', 'village', 'leader'];
@@ -38,12 +38,12 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/draws': OFFICE_READ,
   'GET /admin/draws/[id]': OFFICE_READ,
   'GET /admin/patrols': PATROL_READ,
-  // exposures (典型案例) and Open311 keys
+  // cases (典型案例) and Open311 keys
   'GET /admin/api-keys': ADMIN,
-  'GET /admin/exposures': OFFICE_READ,
-  'GET /admin/exposures/[id]': OFFICE_READ,
-  // reports
-  'GET /admin/reports': OFFICE_READ,
+  'GET /admin/cases': OFFICE_READ,
+  'GET /admin/cases/[id]': OFFICE_READ,
+  // tables (报表)
+  'GET /admin/tables': OFFICE_READ,
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,
@@ -88,24 +88,24 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/patrols': PATROL_READ,
   'POST /api/admin/patrols': FIELD,
   'GET /api/admin/patrols/:id': PATROL_READ,
-  // exposures (典型案例) and Open311 keys
+  // cases (典型案例) and Open311 keys
   'GET /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys/:id/revoke': ADMIN,
-  'GET /api/admin/exposures': OFFICE_READ,
-  'POST /api/admin/exposures': TRIAGE,
-  'GET /api/admin/exposures/:id': OFFICE_READ,
-  'PATCH /api/admin/exposures/:id': TRIAGE,
-  'POST /api/admin/exposures/:id/actions': TRIAGE,
-  'POST /api/admin/exposures/:id/preview': TRIAGE,
-  'POST /api/admin/exposures/:id/photos': TRIAGE,
-  'POST /api/admin/exposures/:id/photos/:photoId/blur': TRIAGE,
-  'DELETE /api/admin/exposures/:id/photos/:photoId': TRIAGE,
-  'GET /api/admin/exposures/:id/photos/:photoId/:size': OFFICE_READ,
-  // reports
-  'GET /api/admin/reports/progress': OFFICE_READ,
-  'GET /api/admin/reports/progress.xlsx': OFFICE_READ,
-  'GET /api/admin/reports/shutdown-register.xlsx': OFFICE_READ,
+  'GET /api/admin/cases': OFFICE_READ,
+  'POST /api/admin/cases': TRIAGE,
+  'GET /api/admin/cases/:id': OFFICE_READ,
+  'PATCH /api/admin/cases/:id': TRIAGE,
+  'POST /api/admin/cases/:id/actions': TRIAGE,
+  'POST /api/admin/cases/:id/preview': TRIAGE,
+  'POST /api/admin/cases/:id/photos': TRIAGE,
+  'POST /api/admin/cases/:id/photos/:photoId/blur': TRIAGE,
+  'DELETE /api/admin/cases/:id/photos/:photoId': TRIAGE,
+  'GET /api/admin/cases/:id/photos/:photoId/:size': OFFICE_READ,
+  // tables (报表)
+  'GET /api/admin/tables/progress': OFFICE_READ,
+  'GET /api/admin/tables/progress.xlsx': OFFICE_READ,
+  'GET /api/admin/tables/shutdown-register.xlsx': OFFICE_READ,
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';

@@ -1,4 +1,4 @@
-import type { Result } from '../services/enterprises.ts';
+import type { Result } from '../domain/shared/result.ts';
 import { ApiError } from './errors.ts';
 
 /** A service's refusal becomes the HTTP answer; thrown inside a transaction, it also rolls it back. */

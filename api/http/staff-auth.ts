@@ -2,7 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { matchedRoutes } from 'hono/route';
 import type { AppContext } from '../context.ts';
-import { SESSION_COOKIE, validateSession, type StaffUser } from '../services/auth/sessions.ts';
+import { SESSION_COOKIE, validateSession, type StaffUser } from '../domain/accounts/sessions.ts';
 import { ApiError } from './errors.ts';
 import { decide } from './policy.ts';
 

@@ -6,8 +6,8 @@ import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { issueApiKey, keyName, listApiKeys, revokeApiKey, revokeInput } from '../services/api-keys.ts';
-import { recordId } from '../services/text-input.ts';
+import { issueApiKey, keyName, listApiKeys, revokeApiKey, revokeInput } from '../domain/open311/keys.ts';
+import { recordId } from '../domain/shared/text-input.ts';
 
 const idParam = z.object({ id: recordId('接口密钥') });
 const notFound = (r: { success: boolean }) => {

@@ -5,11 +5,11 @@ import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { applyAction } from '../services/complaint-actions.ts';
-import { getStaffComplaint, revealContact, staffPhotoFile } from '../services/complaint-detail.ts';
-import { listQueue, queueCounts, queueQuery } from '../services/complaint-queue.ts';
-import { actionInput } from '../services/complaint-workflow.ts';
-import { decimal, freeText, optionalText, recordId } from '../services/text-input.ts';
+import { applyAction } from '../domain/complaints/actions.ts';
+import { getStaffComplaint, revealContact, staffPhotoFile } from '../domain/complaints/detail.ts';
+import { listQueue, queueCounts, queueQuery } from '../domain/complaints/queue.ts';
+import { actionInput } from '../domain/complaints/workflow.ts';
+import { decimal, freeText, optionalText, recordId } from '../domain/shared/text-input.ts';
 
 const notFound = () => new ApiError(404, '举报不存在或无权查看');
 const idParam = z.object({ id: recordId('举报') });

@@ -7,11 +7,11 @@ import { badQuery } from '../http/download.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { getEnterpriseFile } from '../services/enterprise-file.ts';
-import { enterpriseInput, enterpriseUpdate, registerFilter } from '../services/enterprise-input.ts';
-import { insertEnterprise, listEnterprises, updateEnterprise } from '../services/enterprises.ts';
-import { linkComplaints } from '../services/tasks.ts';
-import { recordId } from '../services/text-input.ts';
+import { getEnterpriseFile } from '../domain/enforcement/enterprise-file.ts';
+import { enterpriseInput, enterpriseUpdate, registerFilter } from '../domain/enforcement/enterprise-input.ts';
+import { insertEnterprise, listEnterprises, updateEnterprise } from '../domain/enforcement/enterprises.ts';
+import { linkComplaints } from '../domain/enforcement/tasks.ts';
+import { recordId } from '../domain/shared/text-input.ts';
 
 const idParam = z.object({ id: recordId('企业') });
 const notFound = () => new ApiError(404, '企业不存在或无权查看');

@@ -7,9 +7,9 @@ import { ApiError } from '../http/errors.ts';
 import { badQuery, xlsxDownload } from '../http/download.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { exportDynamicList } from '../services/dynamic-list-export.ts';
-import { commitImport, previewImport, type ImportOutcome } from '../services/dynamic-list-import.ts';
-import { registerFilter } from '../services/enterprise-input.ts';
+import { exportDynamicList } from '../domain/enforcement/dynamic-list/export.ts';
+import { commitImport, previewImport, type ImportOutcome } from '../domain/enforcement/dynamic-list/import.ts';
+import { registerFilter } from '../domain/enforcement/enterprise-input.ts';
 
 const EMPTY = '请选择要导入的 .xlsx 文件';
 

@@ -7,8 +7,8 @@ import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { listRevisits, recordRevisit, revisitInput } from '../services/revisits.ts';
-import { recordId } from '../services/text-input.ts';
+import { listRevisits, recordRevisit, revisitInput } from '../domain/enforcement/revisits.ts';
+import { recordId } from '../domain/shared/text-input.ts';
 
 const idParam = z.object({ id: recordId('回头看记录') });
 const status = z.object({ status: z.enum(['scheduled', 'done']).catch('scheduled') });

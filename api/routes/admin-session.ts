@@ -6,11 +6,11 @@ import { jsonBody } from '../http/body.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { ApiError } from '../http/errors.ts';
 import { clearSessionCookie, setSessionCookie, staff, type StaffEnv } from '../http/staff-auth.ts';
-import { audit } from '../services/audit.ts';
-import { changePassword, checkLogin } from '../services/auth/accounts.ts';
-import { createSession, endSession, SESSION_COOKIE } from '../services/auth/sessions.ts';
-import { DEVICE_COOKIE, waitMessage } from '../services/login-throttle.ts';
-import { freeText } from '../services/text-input.ts';
+import { audit } from '../domain/accounts/audit.ts';
+import { changePassword, checkLogin } from '../domain/accounts/accounts.ts';
+import { createSession, endSession, SESSION_COOKIE } from '../domain/accounts/sessions.ts';
+import { DEVICE_COOKIE, waitMessage } from '../domain/accounts/login-throttle.ts';
+import { freeText } from '../domain/shared/text-input.ts';
 
 const login = z.object({ username: freeText('用户名', { min: 1, max: 64, required: '请输入用户名' }), password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024) });
 const passwordChange = z.object({ current: z.string().min(1, { error: '请输入当前密码' }).max(1024), next: z.string().min(1, { error: '请输入新密码' }).max(1024) });

@@ -6,10 +6,10 @@ import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
 import { declaredLength } from '../http/form-stream.ts';
-import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../services/complaint-form.ts';
-import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, reportFormSpec, type FileReportResult } from '../services/file-report.ts';
-import { findPublicPhotoFile, getPublicComplaint } from '../services/complaint-tracking.ts';
-import { normalizeTrackingCode } from '../services/tracking-code.ts';
+import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../domain/complaints/form.ts';
+import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, reportFormSpec, type FileReportResult } from '../domain/complaints/file-report.ts';
+import { findPublicPhotoFile, getPublicComplaint } from '../domain/complaints/tracking.ts';
+import { normalizeTrackingCode } from '../domain/complaints/tracking-code.ts';
 
 const codeParam = z.object({ code: z.string().max(40) });
 const photoParam = codeParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });

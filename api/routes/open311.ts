@@ -4,17 +4,17 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { formBody } from '../http/body.ts';
-import type { FormSpec } from '../http/form-stream.ts';
+import type { FormSpec } from '../domain/shared/form-spec.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { ApiError } from '../http/errors.ts';
 import { ownOrigin } from '../http/same-origin.ts';
-import { verifyApiKey } from '../services/api-keys.ts';
-import { countReportAttempt } from '../services/file-report.ts';
-import { CONTENT_TYPES, errorsBody, render, splitFormat, type Format, type XmlValue } from '../services/open311-format.ts';
-import { getRequest, listRequests, requestsQuery } from '../services/open311-requests.ts';
-import { discovery, listServices, serviceDefinition } from '../services/open311-services.ts';
-import { fileOpen311Request } from '../services/open311-submit.ts';
-import { RateLimiter } from '../services/rate-limit.ts';
+import { verifyApiKey } from '../domain/open311/keys.ts';
+import { countReportAttempt } from '../domain/complaints/file-report.ts';
+import { CONTENT_TYPES, errorsBody, render, splitFormat, type Format, type XmlValue } from '../domain/open311/format.ts';
+import { getRequest, listRequests, requestsQuery } from '../domain/open311/requests.ts';
+import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
+import { fileOpen311Request } from '../domain/open311/submit.ts';
+import { RateLimiter } from '../domain/shared/rate-limit.ts';
 
 /** One key serves an app's many users, so it may file this many times what one address may. */
 const KEY_LIMIT_FACTOR = 10;

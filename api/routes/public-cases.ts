@@ -1,10 +1,10 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { recordId } from '../services/text-input.ts';
+import { recordId } from '../domain/shared/text-input.ts';
 import { villages } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
-import { exposurePhotoFile } from '../services/exposure-photos.ts';
-import { caseMapPoints } from '../services/published-cases.ts';
+import { casePhotoFile } from '../domain/public/case-photos.ts';
+import { caseMapPoints } from '../domain/public/published-cases.ts';
 
 const photoParam = z.object({
   id: recordId('案例'),
@@ -18,7 +18,7 @@ export function publicCaseRoutes(ctx: AppContext) {
     .get('/:id/photos/:photoId/:size', async (c) => {
       const p = photoParam.safeParse(c.req.param());
       if (!p.success) return c.json({ error: { message: '照片不存在' } }, 404);
-      const r = exposurePhotoFile(ctx.db, p.data.id, p.data.photoId, p.data.size, { staff: false });
+      const r = casePhotoFile(ctx.db, p.data.id, p.data.photoId, p.data.size, { staff: false });
       if (r.status !== 'ok') {
         return r.status === 'gone' ? c.json({ error: { message: '该案例已撤下' } }, 410, { 'Cache-Control': 'no-store' }) : c.json({ error: { message: '照片不存在' } }, 404);
       }

@@ -1,4 +1,4 @@
-import { PART_LABELS, PARTS, type Breakdown, type Part } from '../../api/services/public-stats.ts';
+import { PART_LABELS, PARTS, type Breakdown, type Part } from '../../api/domain/public/stats.ts';
 import { renderChart } from './svg-chart.ts';
 
 /** One colour per part, dark for finished work, light for what left the process otherwise. */

@@ -1,7 +1,7 @@
 import type { APIRoute } from 'astro';
 import { getContext } from '../../api/context.ts';
 import { publicOrigin } from '../../api/http/same-origin.ts';
-import { sitemapXml } from '../../api/services/public-feeds.ts';
+import { sitemapXml } from '../../api/domain/public/feeds.ts';
 
 export const GET: APIRoute = async ({ request }) => {
   const ctx = await getContext();

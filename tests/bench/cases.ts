@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { createContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import { exposures } from '../../db/schema-public.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
-import { seedDemoExposures } from '../../db/seed/demo-exposures.ts';
+import { cases } from '../../db/schema-public.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
+import { seedDemoCases } from '../../api/seed/demo-cases.ts';
 import { startPortal } from '../helpers/portal-process.ts';
 import { load } from './load.ts';
 
@@ -21,7 +21,7 @@ const CONNECTIONS = 50;
 async function publishedCase(dataDir: string): Promise<number> {
   const ctx = await createContext(parseEnv({ DATA_DIR: dataDir, NODE_ENV: 'test' }));
   await seedDemo(ctx, { samples: true });
-  const id = ctx.db.select({ id: exposures.id }).from(exposures).where(eq(exposures.status, 'published')).get()?.id ?? (await seedDemoExposures(ctx));
+  const id = ctx.db.select({ id: cases.id }).from(cases).where(eq(cases.status, 'published')).get()?.id ?? (await seedDemoCases(ctx));
   ctx.db.$client.close();
   if (!id) throw new Error('could not publish a demo case');
   return id;

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../api/context.ts';
-import { indexAllComplaints } from '../../api/services/complaint-search-index.ts';
-import { newTrackingCode } from '../../api/services/tracking-code.ts';
+import { indexAllComplaints } from '../../api/domain/complaints/search-index.ts';
+import { newTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
 import { COMPLAINT_STATUSES } from '../../db/schema.ts';
 
 const PHRASES = ['塑料颗粒作坊冒黑烟', '电镀作坊偷排废水', '夜里冲床噪声很大', '露天焚烧废旧电线', '无证小作坊生产家具', '三合一民房堆放油漆', '关停的铸造作坊又开工', '石料加工粉尘很大', '河道发黑发臭', '酸洗作坊排放刺鼻气体'];

@@ -10,7 +10,7 @@ import { request } from 'node:http';
 import { Worker } from 'node:worker_threads';
 import { createContext } from '../../api/context.ts';
 import { maxReportBodyBytes, parseEnv } from '../../api/env.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
 import { startServerProcess, type PortalProcess } from '../helpers/portal-process.ts';
 import { reportForm } from '../helpers/report.ts';
 import { signIn } from '../helpers/staff.ts';

@@ -1,6 +1,6 @@
 import sharp from 'sharp';
-import { DISPLAY_MAX, THUMB_MAX } from '../../api/services/photo-pipeline.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { DISPLAY_MAX, THUMB_MAX } from '../../api/domain/shared/photos/pipeline.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { reportForm } from '../helpers/report.ts';
 
 /** A 4000×3000 JPEG with camera-like grain, so it weighs what a phone photo weighs. */

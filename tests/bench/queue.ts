@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createContext, type AppContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import { staffByUsername } from '../../api/services/auth/sessions.ts';
-import { INDEX_BATCH } from '../../api/services/complaint-search-index.ts';
-import { listQueue, queueCounts, queueQuery } from '../../api/services/complaint-queue.ts';
-import { nearbyComplaints } from '../../api/services/neighbours.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
+import { INDEX_BATCH } from '../../api/domain/complaints/search-index.ts';
+import { listQueue, queueCounts, queueQuery } from '../../api/domain/complaints/queue.ts';
+import { nearbyComplaints } from '../../api/domain/complaints/neighbours.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
 import { generateComplaints } from './generate-complaints.ts';
 
 const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000); // `-- queue 200000`: the section's name is not a count

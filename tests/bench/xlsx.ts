@@ -12,11 +12,11 @@ import ExcelJS from 'exceljs';
 import { createApp } from '../../api/app.ts';
 import { createContext } from '../../api/context.ts';
 import { importLimits, parseEnv } from '../../api/env.ts';
-import { DYNAMIC_LIST_HEADERS } from '../../api/services/dynamic-list-columns.ts';
-import { closeImportThreads, previewImport } from '../../api/services/dynamic-list-import.ts';
-import { readFirstSheet } from '../../api/services/xlsx-read.ts';
-import { cellCenter, DEMO_VILLAGES } from '../../db/seed/demo-geography.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { DYNAMIC_LIST_HEADERS } from '../../api/domain/enforcement/dynamic-list/columns.ts';
+import { closeImportThreads, previewImport } from '../../api/domain/enforcement/dynamic-list/import.ts';
+import { readFirstSheet } from '../../api/domain/shared/xlsx/read.ts';
+import { cellCenter, DEMO_VILLAGES } from '../../api/seed/demo-geography.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
 import { signIn } from '../helpers/staff.ts';
 import { deflateBomb, SHEET_HEAD, SHEET_TAIL, SST_HEAD, workbook } from '../security/xlsx-bombs.ts';
 

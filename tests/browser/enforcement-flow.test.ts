@@ -1,8 +1,8 @@
 import ExcelJS from 'exceljs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };

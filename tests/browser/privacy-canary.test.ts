@@ -8,14 +8,14 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import { issueApiKey } from '../../api/services/api-keys.ts';
-import { createAccount } from '../../api/services/auth/accounts.ts';
-import { createSession, staffByUsername } from '../../api/services/auth/sessions.ts';
+import { issueApiKey } from '../../api/domain/open311/keys.ts';
+import { createAccount } from '../../api/domain/accounts/accounts.ts';
+import { createSession, staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import { departments, users, villages } from '../../db/schema.ts';
 import { enterprises, tasks } from '../../db/schema-enforcement.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { hasBrowser, launch } from '../helpers/browser.ts';
 import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
 import { readable } from '../security/redaction-forms.ts';
@@ -100,7 +100,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     expect(r.status, `${method} ${path} as ${user}: ${r.text.slice(0, 300)}`).toBeLessThan(300);
     return r.json();
   };
-  const version = (table: 'complaints' | 'exposures', id: number) => (db.prepare(`select version from ${table} where id = ?`).get(id) as { version: number }).version;
+  const version = (table: 'complaints' | 'cases', id: number) => (db.prepare(`select version from ${table} where id = ?`).get(id) as { version: number }).version;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sanluanwu-canary-'));
@@ -152,16 +152,16 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
 
     // A case written from the accepted task, the reporters typed into it before the link: saved as
     // typed (they are not yet this case's reporters), its phones already removed.
-    caseId = (await ok('/api/admin/exposures', 'shouli', 'POST', { taskId: p.taskId })).id;
+    caseId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id;
     const draft = (text: string) => ({
-      version: version('exposures', caseId), title: '溪口村铸造作坊被依法关停取缔', villageId: p.xikouId, remediationType: 'shutdown', happenedOn: '2026-10-09',
+      version: version('cases', caseId), title: '溪口村铸造作坊被依法关停取缔', villageId: p.xikouId, remediationType: 'shutdown', happenedOn: '2026-10-09',
       summary: text, actions: `断水\n断电\n${text.split('\n')[0]}`, found: { environment: text, process: '使用淘汰的冲天炉' },
     });
-    await ok(`/api/admin/exposures/${caseId}`, 'shouli', 'PATCH', draft(TYPED));
+    await ok(`/api/admin/cases/${caseId}`, 'shouli', 'PATCH', draft(TYPED));
     await ok(`/api/admin/enterprises/${p.enterpriseId}/complaints`, 'shouli', 'POST', { complaintIds: filed.filter((f) => f !== merged).map((f) => f.id) });
     const photoId = (db.prepare('select id from complaint_photos where complaint_id = ?').get(filed[0]!.id) as { id: string }).id;
-    await ok(`/api/admin/exposures/${caseId}/photos`, 'shouli', 'POST', { source: 'complaint', sourceId: photoId, kind: 'before', blur: [], version: version('exposures', caseId) });
-    await ok(`/api/admin/exposures/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('exposures', caseId) });
+    await ok(`/api/admin/cases/${caseId}/photos`, 'shouli', 'POST', { source: 'complaint', sourceId: photoId, kind: 'before', blur: [], version: version('cases', caseId) });
+    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('cases', caseId) });
   }, 240_000);
 
   afterAll(async () => {
@@ -177,23 +177,23 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       expect(contacts.some((c) => c.name && readable(c.name) === readable(r.name)), r.name).toBe(true);
     }
     // The case as typed holds them: the searches below are not vacuous.
-    const saved = db.prepare('select summary from exposures where id = ?').get(caseId) as { summary: string };
+    const saved = db.prepare('select summary from cases where id = ?').get(caseId) as { summary: string };
     expect(readable(saved.summary)).toContain(readable('Zqx Wolfe'));
   });
 
   it('refuses to publish while the saved case names them, then publishes it once saved again (masked)', async () => {
-    const refused = await api(`/api/admin/exposures/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('exposures', caseId) });
+    const refused = await api(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('cases', caseId) });
     expect(refused.status).toBe(409);
     expect(refused.json().error.message).toContain('举报人姓名');
     for (const n of NEEDLES) expect(readable(refused.text)).not.toContain(n);
-    const shown = await ok(`/api/admin/exposures/${caseId}`, 'shouli');
+    const shown = await ok(`/api/admin/cases/${caseId}`, 'shouli');
     expect(shown.pendingMasking).toContain('举报人姓名');
-    await ok(`/api/admin/exposures/${caseId}`, 'shouli', 'PATCH', {
+    await ok(`/api/admin/cases/${caseId}`, 'shouli', 'PATCH', {
       version: shown.version, title: shown.title, villageId: shown.villageId, remediationType: shown.remediationType, happenedOn: shown.happenedOn, summary: shown.summary, actions: shown.actions, found: shown.found,
     });
-    await ok(`/api/admin/exposures/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('exposures', caseId) });
-    await ok(`/api/admin/exposures/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('exposures', caseId) });
-    const published = db.prepare('select status, summary from exposures where id = ?').get(caseId) as { status: string; summary: string };
+    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('cases', caseId) });
+    await ok(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('cases', caseId) });
+    const published = db.prepare('select status, summary from cases where id = ?').get(caseId) as { status: string; summary: string };
     expect(published.status).toBe('published');
     expect(published.summary).toContain('2026-10-08 21:30');
     expect(published.summary).toContain('（电话已隐去）');
@@ -241,11 +241,11 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   it('finds them in no page or API answer a leader, a village or department officer, or triage before the reveal can load', async () => {
     const detail = (id: number) => [`/admin/complaints/${id}`, `/api/admin/complaints/${id}`];
     const seeds = [
-      '/admin', '/admin/complaints', '/admin/enterprises', '/admin/tasks', '/admin/revisits', '/admin/draws', '/admin/patrols', '/admin/exposures', '/admin/reports',
-      `/admin/exposures/${caseId}`, `/admin/enterprises/${p.enterpriseId}`, `/admin/enterprises/${p.enterpriseId}/survey`, `/admin/tasks/${p.taskId}`,
+      '/admin', '/admin/complaints', '/admin/enterprises', '/admin/tasks', '/admin/revisits', '/admin/draws', '/admin/patrols', '/admin/cases', '/admin/tables',
+      `/admin/cases/${caseId}`, `/admin/enterprises/${p.enterpriseId}`, `/admin/enterprises/${p.enterpriseId}/survey`, `/admin/tasks/${p.taskId}`,
       '/api/admin/complaints', '/api/admin/complaints?q=%E9%93%B8%E9%80%A0', '/api/admin/enterprises', `/api/admin/enterprises/${p.enterpriseId}`, '/api/admin/tasks', `/api/admin/tasks/${p.taskId}`,
-      '/api/admin/revisits', '/api/admin/draws', '/api/admin/patrols', '/api/admin/exposures', `/api/admin/exposures/${caseId}`, '/api/admin/reports/progress',
-      '/api/admin/exports/dynamic-list.xlsx', '/api/admin/reports/progress.xlsx', '/api/admin/reports/shutdown-register.xlsx',
+      '/api/admin/revisits', '/api/admin/draws', '/api/admin/patrols', '/api/admin/cases', `/api/admin/cases/${caseId}`, '/api/admin/tables/progress',
+      '/api/admin/exports/dynamic-list.xlsx', '/api/admin/tables/progress.xlsx', '/api/admin/tables/shutdown-register.xlsx',
       ...filed.flatMap((f) => detail(f.id)),
     ];
     const seen: Record<string, number> = {};
@@ -253,7 +253,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       const answers = await crawl(portal.base, p.cookies[user], seeds, 250);
       seen[user] = [...answers.values()].filter((a) => a.status === 200).length;
       for (const [path, a] of answers) await expectNothing(`${path} as ${user}`, a.type, a.body);
-      const editor = answers.get(`/admin/exposures/${caseId}`);
+      const editor = answers.get(`/admin/cases/${caseId}`);
       if (editor?.status === 200) {
         expect(editor.body.toString()).toContain('redaction-preview');
         expect(editor.body.toString(), 'the redaction rules are sent to the browser').not.toContain('redaction-rules');
@@ -264,7 +264,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       expect(own, user).toBe({ zhulin: 0, shengtai: filed.length - 1 }[user as string] ?? filed.length);
     }
     // The editor's live preview, as triage types the canaries into a case.
-    const preview = await api(`/api/admin/exposures/${caseId}/preview`, 'shouli', 'POST', { title: '溪口村铸造作坊', summary: TYPED, actions: TYPED, found: { environment: TYPED } });
+    const preview = await api(`/api/admin/cases/${caseId}/preview`, 'shouli', 'POST', { title: '溪口村铸造作坊', summary: TYPED, actions: TYPED, found: { environment: TYPED } });
     expect(preview.status).toBe(200);
     await expectNothing('the preview', 'application/json', Buffer.from(preview.text));
     expect(Math.min(...Object.values(seen))).toBeGreaterThan(15);
@@ -278,7 +278,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   }, 300_000);
 
   it.skipIf(!hasBrowser)("the editor's live preview, in a browser: the server redacts as triage types, and nothing the page loads names a reporter", async () => {
-    const draftId = (await ok('/api/admin/exposures', 'shouli', 'POST', { taskId: p.taskId })).id as number;
+    const draftId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id as number;
     const browser = await launch();
     try {
       const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
@@ -286,7 +286,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       const page = await context.newPage();
       const loaded: Promise<void>[] = [];
       page.on('response', (res) => loaded.push(res.body().then((b) => expectNothing(`${res.url()} (browser)`, res.headers()['content-type'] ?? '', b), () => undefined)));
-      await page.goto(`${portal.base}/admin/exposures/${draftId}`);
+      await page.goto(`${portal.base}/admin/cases/${draftId}`);
       const summary = page.locator('textarea[name="summary"]');
       await summary.fill('群众 ZQX wolfe 来电（139/8765/2345），热依拉•吐尔逊江也反映，2026-10-08 21:30 夜查属实');
       const preview = page.locator('#redaction-preview');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and follows it', () => {

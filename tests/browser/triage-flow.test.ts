@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { adminPages, samplePath } from '../../admin/page-routes.ts';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('triage staff work a report from the public form', () => {
@@ -100,8 +100,8 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
 
   it('renders every back-office page for an admin, and the public pages', async () => {
     const cookie = `sid=${await demoSession(live.portal, 'admin')}`;
-    // Every page the back-office registers (astro.config.mjs), each [id] as the demo's first row.
-    const registered = [...readFileSync('astro.config.mjs', 'utf8').matchAll(/'(\/admin[^']*)': '/g)].map((m) => m[1]!.replace('[id]', '1')).filter((p) => p !== '/admin/login');
+    // Every page the back-office has (admin/pages), each [id] as the demo's first row.
+    const registered = adminPages().map((p) => samplePath(p.pattern)).filter((p) => p !== '/admin/login');
     expect(registered).toContain('/admin/tasks/1');
     for (const path of [...registered, '/admin/complaints?sort=overdue&q=作坊', '/admin/enterprises?status=listed&q=作坊', '/admin/tasks?overdue=1']) {
       const res = await fetch(`${live.portal.base}${path}`, { headers: { cookie } });

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { createApp } from '../../api/app.ts';
 import { createContext, type ContextOverrides } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
-import { seedDemo } from '../../db/seed/demo.ts';
+import { seedDemo } from '../../api/seed/demo.ts';
 
 /** A fresh data directory and database for one test file. */
 export async function freshContext(env: Record<string, string> = {}, overrides: ContextOverrides = {}) {

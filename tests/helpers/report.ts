@@ -2,7 +2,7 @@ import { readdirSync } from 'node:fs';
 import { count } from 'drizzle-orm';
 import type { AppContext } from '../../api/context.ts';
 import { complaints } from '../../db/schema.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 
 /** A point well inside the demo village 竹林村 (column 1, row 1). */
 export const ZHULIN = cellCenter(1, 1);

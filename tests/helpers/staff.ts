@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import type { AppContext } from '../../api/context.ts';
-import { createSession } from '../../api/services/auth/sessions.ts';
+import { createSession } from '../../api/domain/accounts/sessions.ts';
 import { users } from '../../db/schema.ts';
 
 /** A signed-in staff member's cookie, as if he had logged in and set his own password. */

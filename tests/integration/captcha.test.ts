@@ -1,6 +1,6 @@
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { hCaptcha } from '../../api/services/captcha.ts';
+import { hCaptcha } from '../../api/domain/complaints/captcha.ts';
 import { freshContext } from '../helpers/context.ts';
 import { complaintCount, reportForm } from '../helpers/report.ts';
 

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
 import { reportForm } from '../helpers/report.ts';
 

@@ -2,12 +2,12 @@ import { count, eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../api/context.ts';
-import { enterpriseInput } from '../../api/services/enterprise-input.ts';
-import { insertEnterprise } from '../../api/services/enterprises.ts';
-import { readFirstSheet } from '../../api/services/xlsx-read.ts';
+import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
+import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
+import { readFirstSheet } from '../../api/domain/shared/xlsx/read.ts';
 import { auditLog, users, villages } from '../../db/schema.ts';
 import { enterprises, tasks } from '../../db/schema-enforcement.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { freshContext } from '../helpers/context.ts';
 import { signIn } from '../helpers/staff.ts';
 

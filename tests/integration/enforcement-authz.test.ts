@@ -1,11 +1,11 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POLICY } from '../../api/http/policy.ts';
-import { createAccount } from '../../api/services/auth/accounts.ts';
+import { createAccount } from '../../api/domain/accounts/accounts.ts';
 import { complaints, departments, users, villages } from '../../db/schema.ts';
 import { enterprises, nightPatrols, patrolFindings, revisits, taskEvidence, taskItems } from '../../db/schema-enforcement.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
@@ -41,7 +41,7 @@ const shangtang = await setUp('吴二电镀作坊', [0, 1], 'market'); // 上塘
 
 // The pages call the same scoped services; the browser test walks them as a village officer.
 const ALL_TEXT_ROUTES = ['/api/admin/enterprises', '/api/admin/tasks', '/api/admin/tasks?status=open', '/api/admin/revisits'];
-const exportRoutes = Object.keys(POLICY).filter((k) => k.startsWith('GET /api/admin/exports/') || k.startsWith('GET /api/admin/reports/')).map((k) => k.slice(4));
+const exportRoutes = Object.keys(POLICY).filter((k) => k.startsWith('GET /api/admin/exports/') || k.startsWith('GET /api/admin/tables/')).map((k) => k.slice(4));
 
 // Who may see which: [user, own, other].
 const CASES = [
@@ -49,7 +49,7 @@ const CASES = [
 ] as const;
 
 describe('enforcement rows across two villages and two departments', () => {
-  it('covers the exports', () => expect(exportRoutes).toEqual(expect.arrayContaining(['/api/admin/exports/dynamic-list.xlsx', '/api/admin/reports/progress.xlsx'])));
+  it('covers the exports', () => expect(exportRoutes).toEqual(expect.arrayContaining(['/api/admin/exports/dynamic-list.xlsx', '/api/admin/tables/progress.xlsx'])));
 
   for (const [user, own, other] of CASES) {
     it(`${user} sees ${own.name} and never ${other.name}`, async () => {

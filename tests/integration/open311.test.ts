@@ -4,7 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { count, eq } from 'drizzle-orm';
 import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
 import { apiKeys, apiSubmissions } from '../../db/schema-public.ts';
-import { toXml } from '../../api/services/open311-format.ts';
+import { toXml } from '../../api/domain/open311/format.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { pixelFloodPng, SVG, truncatedJpeg } from '../helpers/images.ts';
 import { complaintCount, photoFiles, reportForm } from '../helpers/report.ts';

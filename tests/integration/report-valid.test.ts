@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
 import { complaintContacts, complaintEvents, complaintPhotos, complaints } from '../../db/schema.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { complaintCount, photoFiles, reportForm, ZHULIN } from '../helpers/report.ts';
 

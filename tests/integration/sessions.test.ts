@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { sessions, users } from '../../db/schema.ts';
-import { passwordProblem } from '../../api/services/auth/passwords.ts';
+import { passwordProblem } from '../../api/domain/accounts/passwords.ts';
 import { freshContext } from '../helpers/context.ts';
 import { cookieOf, json, signIn } from '../helpers/staff.ts';
 

@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import { auditLog, complaints, COMPLAINT_STATUSES, type ComplaintStatus } from '../../db/schema.ts';
-import { nextStatus, TRANSITIONS, type ActionName } from '../../api/services/complaint-workflow.ts';
+import { nextStatus, TRANSITIONS, type ActionName } from '../../api/domain/complaints/workflow.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';

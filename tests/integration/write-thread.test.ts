@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import type { FilingJob } from '../../api/services/complaint-filing.ts';
+import type { FilingJob } from '../../api/domain/complaints/filing-sql.ts';
 import { WriteError } from '../../db/write-thread.ts';
 import { complaintEvents, complaints, villages } from '../../db/schema.ts';
 import { freshContext } from '../helpers/context.ts';

@@ -3,10 +3,10 @@ import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import JSZip from 'jszip';
 import { describe, expect, it } from 'vitest';
-import { FORMULA_START } from '../../api/services/report-xlsx.ts';
+import { FORMULA_START } from '../../api/domain/enforcement/tables/xlsx.ts';
 import { villages } from '../../db/schema.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
-import { cellCenter } from '../../db/seed/demo-geography.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { freshContext } from '../helpers/context.ts';
 import { json, signIn } from '../helpers/staff.ts';
 
@@ -89,7 +89,7 @@ describe('formula-looking user text in every .xlsx export', () => {
       expect(res.status, await res.clone().text()).toBe(201);
     }
     for (const which of ['register', 'tasks']) {
-      const res = await get(`/api/admin/reports/shutdown-register.xlsx?which=${which}`, office);
+      const res = await get(`/api/admin/tables/shutdown-register.xlsx?which=${which}`, office);
       expect(res.status).toBe(200);
       const cells = await formulaLikeCells(await xlsxOf(res));
       expect(cells.length, which).toBeGreaterThanOrEqual(3); // the enterprise names at least
@@ -99,7 +99,7 @@ describe('formula-looking user text in every .xlsx export', () => {
   });
 
   it('leaves ordinary text, numbers and dates as they were', async () => {
-    const cells = await formulaLikeCells(await xlsxOf(await get('/api/admin/reports/progress.xlsx', office)));
+    const cells = await formulaLikeCells(await xlsxOf(await get('/api/admin/tables/progress.xlsx', office)));
     expect(cells).toEqual([]); // no user text there starts like a formula
     const wb = new ExcelJS.Workbook();
     await load(wb, await xlsxOf(await get('/api/admin/exports/dynamic-list.xlsx', office)));
@@ -140,8 +140,8 @@ describe('exports scoped to the viewer', () => {
     for (const bad of ['0x1', '1e0', '-1', 'abc', '1.5']) expect((await get(`/api/admin/exports/dynamic-list.xlsx?villageId=${bad}`, office)).status, bad).toBe(400);
   });
 
-  it('keeps the township reports to the office and leaders', async () => {
-    for (const path of ['/api/admin/reports/progress.xlsx', '/api/admin/reports/shutdown-register.xlsx', '/api/admin/reports/progress']) {
+  it('keeps the township tables (报表) to the office and leaders', async () => {
+    for (const path of ['/api/admin/tables/progress.xlsx', '/api/admin/tables/shutdown-register.xlsx', '/api/admin/tables/progress']) {
       expect((await get(path, zhulinOfficer)).status, path).toBe(403);
       expect((await get(path, signIn(ctx, 'shengtai'))).status, path).toBe(403);
       expect((await get(path, leader)).status, path).toBe(200);

@@ -1,10 +1,10 @@
 import { count } from 'drizzle-orm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { complaintFieldsSchema } from '../../api/services/complaint-input.ts';
-import { filingFingerprint } from '../../api/services/filing-fingerprint.ts';
+import { complaintFieldsSchema } from '../../api/domain/complaints/input.ts';
+import { filingFingerprint } from '../../api/domain/complaints/filing-fingerprint.ts';
 import { complaints } from '../../db/schema.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
 import { photoFiles, validFields, ZHULIN } from '../helpers/report.ts';

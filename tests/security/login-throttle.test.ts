@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addressKey, LoginThrottle } from '../../api/services/login-throttle.ts';
+import { addressKey, LoginThrottle } from '../../api/domain/accounts/login-throttle.ts';
 import { freshContext } from '../helpers/context.ts';
 import { listen } from '../helpers/server.ts';
 

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { receiptCookieOptions, RECEIPT_TTL_S, signReceipt } from '../../api/services/receipt-cookie.ts';
-import { newTrackingCode } from '../../api/services/tracking-code.ts';
+import { receiptCookieOptions, RECEIPT_TTL_S, signReceipt } from '../../api/domain/complaints/receipt-cookie.ts';
+import { newTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
 import { complaintPhotos, complaints } from '../../db/schema.ts';
-import { demoPhoto } from '../../db/seed/demo-photo.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, validFields } from '../helpers/report.ts';
 import { listenWithPages } from './site-server.ts';

@@ -1,7 +1,7 @@
 // Generators for the ways a reporter's name, a phone, an ID number or an e-mail may be written
 // (issue 11), shared by the redaction properties and the privacy canary.
 import fc from 'fast-check';
-import { compactKey } from '../../api/services/redaction-normalise.ts';
+import { compactKey } from '../../api/domain/public/redaction-normalise.ts';
 
 export const ZERO_WIDTH = ['\u200B', '\u200C', '\u200D', '\u2060', '\uFEFF', '\u00AD'];
 /** Spaces other than U+0020 that people and input methods produce. */

@@ -4,13 +4,13 @@
 import { eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MERGE_DEPTH, reportersQuery, reporterStrings } from '../../api/services/exposures.ts';
-import { publicCase } from '../../api/services/published-cases.ts';
-import { LEAK, leaks, redactionRules, redactText } from '../../api/services/redaction.ts';
-import { normalise } from '../../api/services/redaction-normalise.ts';
+import { MERGE_DEPTH, reportersQuery, reporterStrings } from '../../api/domain/public/cases.ts';
+import { publicCase } from '../../api/domain/public/published-cases.ts';
+import { LEAK, leaks, redactionRules, redactText } from '../../api/domain/public/redaction.ts';
+import { normalise } from '../../api/domain/public/redaction-normalise.ts';
 import { auditLog, complaints } from '../../db/schema.ts';
 import { enterpriseComplaints } from '../../db/schema-enforcement.ts';
-import { exposures } from '../../db/schema-public.ts';
+import { cases } from '../../db/schema-public.ts';
 import { freshContext } from '../helpers/context.ts';
 import { duringWork, STALL_LIMIT_MS } from '../helpers/event-loop.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
@@ -108,7 +108,7 @@ const { ctx, app } = await freshContext({}, { now: () => now });
 const cookies = new Map<string, string>();
 const cookie = (user: string) => cookies.get(user) ?? (cookies.set(user, signIn(ctx, user)), cookies.get(user)!);
 const call = (method: string, path: string, body: unknown, user: string) => app.request(path, { method, ...json(body, cookie(user)) });
-const row = (id: number) => ctx.db.select().from(exposures).where(eq(exposures.id, id)).get()!;
+const row = (id: number) => ctx.db.select().from(cases).where(eq(cases.id, id)).get()!;
 
 async function fileReport(name: string, phone: string): Promise<number> {
   const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ anonymous: '0', name, phone, description: '村口铸造作坊夜里开工，烟很大，气味刺鼻。' }) });
@@ -124,16 +124,16 @@ async function caseWithReporters() {
   const ent = await call('POST', '/api/admin/enterprises', { name: '青溪铸造有限公司', businessLicence: true, personInCharge: '钱七', lat: ZHULIN.lat, lng: ZHULIN.lng }, 'shouli');
   expect(ent.status, await ent.clone().text()).toBe(201);
   const enterpriseId = (await ent.json()).id as number;
-  const created = await call('POST', '/api/admin/exposures', { enterpriseId }, 'shouli');
+  const created = await call('POST', '/api/admin/cases', { enterpriseId }, 'shouli');
   expect(created.status, await created.clone().text()).toBe(201);
   return { enterpriseId, id: (await created.json()).id as number };
 }
 const { enterpriseId, id: caseId } = await caseWithReporters();
 
-const save = (text: string, user = 'shouli') => call('PATCH', `/api/admin/exposures/${caseId}`, {
+const save = (text: string, user = 'shouli') => call('PATCH', `/api/admin/cases/${caseId}`, {
   version: row(caseId).version, title: '竹林村铸造作坊完成整改', villageId: row(caseId).villageId, happenedOn: '2026-11-01', summary: text, actions: '断水\n断电', found: { environment: text },
 }, user);
-const act = (action: string, user: string) => call('POST', `/api/admin/exposures/${caseId}/actions`, { action, version: row(caseId).version }, user);
+const act = (action: string, user: string) => call('POST', `/api/admin/cases/${caseId}/actions`, { action, version: row(caseId).version }, user);
 
 /** No reporter string, in any writing, anywhere in a body. */
 function expectNoReporter(body: string, where: string) {
@@ -158,16 +158,16 @@ describe('publication and the editor, through the API', () => {
     expect(readable(row(caseId).summary)).toContain(readable(REPORTER.name));
 
     for (const user of ['shouli', 'admin', 'lingdao']) {
-      const res = await app.request(`/api/admin/exposures/${caseId}`, { headers: { cookie: cookie(user) } });
+      const res = await app.request(`/api/admin/cases/${caseId}`, { headers: { cookie: cookie(user) } });
       expect(res.status).toBe(200);
       const body = await res.text();
-      expectNoReporter(body, `GET /api/admin/exposures/${caseId} as ${user}`);
+      expectNoReporter(body, `GET /api/admin/cases/${caseId} as ${user}`);
       const e = JSON.parse(body);
       expect(e.rules).toBeUndefined();
       expect(e.pendingMasking).toEqual([LEAK.reporterName]);
       expect(e.summary).toContain('举报人 某某');
-      const list = await app.request('/api/admin/exposures', { headers: { cookie: cookie(user) } });
-      expectNoReporter(await list.text(), `GET /api/admin/exposures as ${user}`);
+      const list = await app.request('/api/admin/cases', { headers: { cookie: cookie(user) } });
+      expectNoReporter(await list.text(), `GET /api/admin/cases as ${user}`);
     }
 
     expect((await act('submit', 'shouli')).status).toBe(200);
@@ -180,7 +180,7 @@ describe('publication and the editor, through the API', () => {
     expect(publicCase(ctx.db, caseId).status).toBe('missing');
 
     // Saving what the editor shows masks it; then a second person may publish.
-    const shown = await (await app.request(`/api/admin/exposures/${caseId}`, { headers: { cookie: cookie('shouli') } })).json();
+    const shown = await (await app.request(`/api/admin/cases/${caseId}`, { headers: { cookie: cookie('shouli') } })).json();
     expect((await save(shown.summary)).status).toBe(200);
     expectNoReporter(JSON.stringify(row(caseId)), 'the saved row');
     expect((await act('submit', 'shouli')).status).toBe(200);
@@ -191,7 +191,7 @@ describe('publication and the editor, through the API', () => {
     expectNoReporter(JSON.stringify(page), 'the public case');
     expect(JSON.stringify(page)).toContain('2026-10-08 21:30');
     expect((await act('unpublish', 'shouli')).status).toBe(400); // a reason is required
-    const down = await call('POST', `/api/admin/exposures/${caseId}/actions`, { action: 'unpublish', version: row(caseId).version, reason: '核对中' }, 'shouli');
+    const down = await call('POST', `/api/admin/cases/${caseId}/actions`, { action: 'unpublish', version: row(caseId).version, reason: '核对中' }, 'shouli');
     expect(down.status).toBe(200);
   });
 
@@ -209,7 +209,7 @@ describe('publication and the editor, through the API', () => {
       const w = sprinkle(s.w, z.where, z.chars);
       const text = `竹林村${w}，${DATE} 复查`;
       const set = f === 'found' ? { found: { environment: text } } : { [f]: text };
-      ctx.db.update(exposures).set({ title: '竹林村铸造作坊完成整改', summary: '', actions: '断水', found: {}, ...set, status: 'pending' }).where(eq(exposures.id, caseId)).run();
+      ctx.db.update(cases).set({ title: '竹林村铸造作坊完成整改', summary: '', actions: '断水', found: {}, ...set, status: 'pending' }).where(eq(cases.id, caseId)).run();
       const before = row(caseId);
       const audits = ctx.db.select({ id: auditLog.id }).from(auditLog).all().length;
       const res = await act('approve', 'admin');
@@ -225,11 +225,11 @@ describe('publication and the editor, through the API', () => {
 });
 
 describe('the preview endpoint', () => {
-  const preview = (body: unknown, user = 'shouli') => call('POST', `/api/admin/exposures/${caseId}/preview`, body, user);
+  const preview = (body: unknown, user = 'shouli') => call('POST', `/api/admin/cases/${caseId}/preview`, body, user);
   const draft = (text: string) => ({ title: `竹林村${text}`.slice(0, 80), summary: text, actions: text, found: { environment: text, fire: text } });
 
   it('answers the redacted draft and the kinds of thing hidden, never a reporter string, to the office only', async () => {
-    ctx.db.update(exposures).set({ status: 'draft' }).where(eq(exposures.id, caseId)).run();
+    ctx.db.update(cases).set({ status: 'draft' }).where(eq(cases.id, caseId)).run();
     const typed = `群众 zqx wolfe（139/8765/1234）与阿依古丽•买买提来电，${DATE} 夜查属实，邮箱 zqx＠example．org`;
     const res = await preview(draft(typed));
     expect(res.status, await res.clone().text()).toBe(200);
@@ -241,8 +241,8 @@ describe('the preview endpoint', () => {
     expect(p.remaining).toEqual([]);
     expect(Object.keys(p).sort()).toEqual(['actions', 'found', 'leaks', 'ok', 'remaining', 'summary', 'title']);
     for (const user of ['lingdao', 'zhulin', 'shengtai']) expect((await preview(draft(typed), user)).status, user).toBe(403);
-    expect((await app.request(`/api/admin/exposures/${caseId}/preview`, { method: 'POST', ...json(draft(typed)) })).status).toBe(401);
-    expect((await call('POST', '/api/admin/exposures/999999/preview', draft('x'), 'shouli')).status).toBe(404);
+    expect((await app.request(`/api/admin/cases/${caseId}/preview`, { method: 'POST', ...json(draft(typed)) })).status).toBe(401);
+    expect((await call('POST', '/api/admin/cases/999999/preview', draft('x'), 'shouli')).status).toBe(404);
   });
 
   it('answers any body with 200 or a Chinese 4xx naming the field, never 5xx, and saves nothing', async () => {
@@ -268,7 +268,7 @@ describe('the preview endpoint', () => {
     const area = await preview({ found: { kitchen: '油烟' } });
     expect(area.status).toBe(400);
     expect((await area.json()).error.message).toContain('检查方面');
-    const notJson = await app.request(`/api/admin/exposures/${caseId}/preview`, { method: 'POST', headers: { cookie: cookie('shouli'), 'content-type': 'application/json' }, body: '{"title":' });
+    const notJson = await app.request(`/api/admin/cases/${caseId}/preview`, { method: 'POST', headers: { cookie: cookie('shouli'), 'content-type': 'application/json' }, body: '{"title":' });
     expect(notJson.status).toBe(400);
     expect(row(caseId)).toEqual(before);
     expect(ctx.db.select({ id: auditLog.id }).from(auditLog).all().length).toBe(audits);
@@ -283,11 +283,11 @@ describe('the preview endpoint', () => {
       ];
       // A running server has compiled these paths long before; a fresh one (and this process's first fetch) has not.
       for (const h of hostile) {
-        await fetch(`${server.base}/api/admin/exposures/${caseId}/preview`, { method: 'POST', ...json({ summary: h.slice(0, 200) }, cookie('shouli')) }).then((r) => r.text());
+        await fetch(`${server.base}/api/admin/cases/${caseId}/preview`, { method: 'POST', ...json({ summary: h.slice(0, 200) }, cookie('shouli')) }).then((r) => r.text());
       }
       for (const h of hostile) {
         const body = { title: h.slice(0, 80), summary: h, actions: h, found: Object.fromEntries(['licensing', 'process', 'safety', 'fire', 'special', 'environment', 'leasing', 'site'].map((k) => [k, h.slice(0, 1000)])) };
-        const run = await duringWork(server.base, () => fetch(`${server.base}/api/admin/exposures/${caseId}/preview`, { method: 'POST', ...json(body, cookie('shouli')) }).then(async (r) => ({ status: r.status, text: await r.text() })));
+        const run = await duringWork(server.base, () => fetch(`${server.base}/api/admin/cases/${caseId}/preview`, { method: 'POST', ...json(body, cookie('shouli')) }).then(async (r) => ({ status: r.status, text: await r.text() })));
         expect(run.result.status, run.result.text.slice(0, 200)).toBe(200);
         expect(run.blockedMs, `${h.slice(0, 20)}: ${run.blockedMs.toFixed(1)} ms`).toBeLessThan(STALL_LIMIT_MS);
       }
@@ -352,23 +352,23 @@ describe('reporters of merged complaints, and reporters who come after publicati
   it('masks in the editor, and refuses to publish, the reporter of a complaint merged into a linked one', async () => {
     const ent = await call('POST', '/api/admin/enterprises', { name: '青溪合并举报测试有限公司', businessLicence: true, personInCharge: '周九', lat: ZHULIN.lat, lng: ZHULIN.lng + 0.001 }, 'shouli');
     const e = (await ent.json()).id as number;
-    const id = (await (await call('POST', '/api/admin/exposures', { enterpriseId: e }, 'shouli')).json()).id as number;
+    const id = (await (await call('POST', '/api/admin/cases', { enterpriseId: e }, 'shouli')).json()).id as number;
     const linked = await fileReport('蔡十一', '13655511111');
     const merged = await fileReport(MERGED.name, MERGED.phone);
     const chained = await fileReport(CHAIN.name, CHAIN.phone);
     await link(e, [linked]);
     await merge(chained, merged); // the chain: chained → merged → linked
     await merge(merged, linked);
-    const saved = await call('PATCH', `/api/admin/exposures/${id}`, { version: row(id).version, title: '竹林村合并举报测试案例', villageId: row(id).villageId, happenedOn: '2026-11-01', summary: TEXT }, 'shouli');
+    const saved = await call('PATCH', `/api/admin/cases/${id}`, { version: row(id).version, title: '竹林村合并举报测试案例', villageId: row(id).villageId, happenedOn: '2026-11-01', summary: TEXT }, 'shouli');
     expect(saved.status, await saved.clone().text()).toBe(200);
     expect(named(row(id).summary)).toEqual([LATE.name]);
     // As a row saved before the merge: the editor hides it and publication is refused.
-    ctx.db.update(exposures).set({ summary: TEXT, status: 'pending' }).where(eq(exposures.id, id)).run();
+    ctx.db.update(cases).set({ summary: TEXT, status: 'pending' }).where(eq(cases.id, id)).run();
     for (const user of ['shouli', 'lingdao']) {
-      const body = await (await app.request(`/api/admin/exposures/${id}`, { headers: { cookie: cookie(user) } })).text();
+      const body = await (await app.request(`/api/admin/cases/${id}`, { headers: { cookie: cookie(user) } })).text();
       expect(named(body), user).toEqual([LATE.name]);
     }
-    const refused = await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
+    const refused = await call('POST', `/api/admin/cases/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
     expect(refused.status).toBe(409);
     expect((await refused.json()).error.message).toContain(LEAK.reporterName);
     expect(row(id).status).toBe('pending');
@@ -377,12 +377,12 @@ describe('reporters of merged complaints, and reporters who come after publicati
   it('a complaint linked, or merged into a linked one, after publication: its reporter leaves /cases/{id}, /cases, the feed and every public JSON at once, cached pages included', async () => {
     const ent = await call('POST', '/api/admin/enterprises', { name: '青溪发布后关联测试有限公司', businessLicence: true, personInCharge: '吴十', lat: ZHULIN.lat + 0.002, lng: ZHULIN.lng + 0.002 }, 'shouli');
     const e = (await ent.json()).id as number;
-    const id = (await (await call('POST', '/api/admin/exposures', { enterpriseId: e }, 'shouli')).json()).id as number;
+    const id = (await (await call('POST', '/api/admin/cases', { enterpriseId: e }, 'shouli')).json()).id as number;
     const title = '竹林村发布后关联测试案例';
-    const saved = await call('PATCH', `/api/admin/exposures/${id}`, { version: row(id).version, title, villageId: row(id).villageId, happenedOn: '2026-11-05', summary: TEXT, found: { environment: TEXT }, actions: '断水\n断电' }, 'shouli');
+    const saved = await call('PATCH', `/api/admin/cases/${id}`, { version: row(id).version, title, villageId: row(id).villageId, happenedOn: '2026-11-05', summary: TEXT, found: { environment: TEXT }, actions: '断水\n断电' }, 'shouli');
     expect(saved.status, await saved.clone().text()).toBe(200);
-    expect((await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'submit', version: row(id).version }, 'shouli')).status).toBe(200);
-    const ok = await call('POST', `/api/admin/exposures/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
+    expect((await call('POST', `/api/admin/cases/${id}/actions`, { action: 'submit', version: row(id).version }, 'shouli')).status).toBe(200);
+    const ok = await call('POST', `/api/admin/cases/${id}/actions`, { action: 'approve', version: row(id).version }, 'admin');
     expect(ok.status, await ok.clone().text()).toBe(200);
 
     const surfaces = ['/cases', `/cases/${id}`, '/feed.xml', '/sitemap.xml', '/api/case-map', '/api/open311/v2/requests.json', '/api/open311/v2/requests.xml', '/api/open311/v2/services.json'];
@@ -396,7 +396,7 @@ describe('reporters of merged complaints, and reporters who come after publicati
     const first = await read();
     for (const p of ['/cases', `/cases/${id}`, '/feed.xml']) expect(named(first[p]!), p).toEqual(LATE_ONES.map((r) => r.name));
     // The pages are cached: a change that bumps nothing is not seen yet.
-    ctx.db.update(exposures).set({ title: `${title}（复核）` }).where(eq(exposures.id, id)).run();
+    ctx.db.update(cases).set({ title: `${title}（复核）` }).where(eq(cases.id, id)).run();
     expect(await (await fetch(`${server.base}/cases/${id}`)).text()).not.toContain('（复核）');
 
     const late = await fileReport(LATE.name, LATE.phone);

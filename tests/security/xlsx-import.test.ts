@@ -2,7 +2,7 @@ import { count } from 'drizzle-orm';
 import fc from 'fast-check';
 import { deflateRawSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeImportThreads } from '../../api/services/dynamic-list-import.ts';
+import { closeImportThreads } from '../../api/domain/enforcement/dynamic-list/import.ts';
 import { auditLog } from '../../db/schema.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
 import { freshContext } from '../helpers/context.ts';

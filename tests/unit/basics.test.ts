@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { parseEnv } from '../../api/env.ts';
 import { securityHeaders } from '../../api/http/security-headers.ts';
-import { processPhoto } from '../../api/services/photo-pipeline.ts';
-import { RateLimiter } from '../../api/services/rate-limit.ts';
-import { formatTrackingCode, newTrackingCode, normalizeTrackingCode } from '../../api/services/tracking-code.ts';
+import { processPhoto } from '../../api/domain/shared/photos/pipeline.ts';
+import { RateLimiter } from '../../api/domain/shared/rate-limit.ts';
+import { formatTrackingCode, newTrackingCode, normalizeTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../site/lib/gcj02.ts';
 
 describe('tracking codes', () => {

@@ -1,0 +1,98 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client.ts';
+import { complaintCategories, complaintDepartments, complaintEvents, complaints, departments, users, villages } from '../../../db/schema.ts';
+import { audit } from '../accounts/audit.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { visibleComplaint } from './scope.ts';
+import { bumpPublicCases } from '../shared/public-version.ts';
+import { DAY_MS, fmtTime } from '../shared/time.ts';
+import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './workflow.ts';
+
+export interface Limits {
+  finishDays: number;
+  extensionMaxDays: number;
+}
+
+export type ActionResult = { ok: true; version: number; status: string } | { ok: false; status: 400 | 404 | 409; message: string };
+
+const fail = (status: 400 | 404 | 409, message: string): ActionResult => ({ ok: false, status, message });
+
+function visible(db: Pick<Db, 'select'>, user: StaffUser, id: number) {
+  return db.select().from(complaints).where(visibleComplaint(user, id)).get();
+}
+
+/** Applies one staff action through the state machine: version-checked, evented, audited. */
+export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: ActionInput, limits: Limits, now = new Date()): ActionResult {
+  return db.transaction((tx) => {
+    const row = visible(tx, user, id);
+    if (!row) return fail(404, '举报不存在或无权查看');
+    if (row.version !== input.version) {
+      const by = row.updatedBy ? tx.select({ name: users.displayName }).from(users).where(eq(users.id, row.updatedBy)).get()?.name : null;
+      return fail(409, `这条举报已被${by ?? '他人'}于 ${fmtTime(row.updatedAt)} 修改，请刷新后再操作`);
+    }
+    const to = nextStatus(input.action, row.status);
+    if (!to) return fail(400, `当前状态「${STATUS_NAMES[row.status]}」不能执行「${ACTION_LABELS[input.action]}」`);
+
+    const set: Partial<typeof complaints.$inferInsert> = { status: to };
+    let reason: string | null = null;
+    const details: Record<string, unknown> = {};
+    switch (input.action) {
+      case 'accept':
+        Object.assign(set, { acceptedAt: now, dueAt: new Date(now.getTime() + limits.finishDays * DAY_MS) });
+        break;
+      case 'reject':
+        reason = input.detail ? `${input.reason}：${input.detail}` : input.reason;
+        break;
+      case 'merge': {
+        if (input.targetId === id) return fail(400, '不能合并到自己');
+        const target = visible(tx, user, input.targetId);
+        if (!target) return fail(400, '要合并到的举报不存在');
+        if (target.status === 'merged' || target.status === 'rejected') return fail(400, '不能合并到已合并或不予受理的举报');
+        set.mergedIntoId = target.id;
+        details.targetId = target.id;
+        bumpPublicCases(); // the target's enterprise's published cases now mask this reporter too: cached pages go
+        break;
+      }
+      case 'assign': {
+        if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '属地村（社区）不存在');
+        const known = input.departmentIds.length ? tx.select({ id: departments.id }).from(departments).where(sql`${departments.id} in ${input.departmentIds}`).all() : [];
+        if (known.length !== new Set(input.departmentIds).size) return fail(400, '所选部门不存在');
+        set.villageId = input.villageId;
+        tx.delete(complaintDepartments).where(eq(complaintDepartments.complaintId, id)).run();
+        for (const d of known) tx.insert(complaintDepartments).values({ complaintId: id, departmentId: d.id }).run();
+        Object.assign(details, { villageId: input.villageId, departmentIds: known.map((d) => d.id) });
+        break;
+      }
+      case 'reopen':
+        reason = input.reason;
+        if (to === 'submitted') set.mergedIntoId = null;
+        if (to === 'accepted') set.dueAt = new Date(now.getTime() + limits.finishDays * DAY_MS);
+        break;
+      case 'extend':
+        if (row.extendedDays > 0) return fail(400, '每条举报只能延期一次');
+        if (input.days > limits.extensionMaxDays) return fail(400, `延期最多 ${limits.extensionMaxDays} 天`);
+        Object.assign(set, { extendedDays: input.days, dueAt: new Date(row.dueAt.getTime() + input.days * DAY_MS) });
+        reason = input.reason;
+        details.days = input.days;
+        break;
+      case 'classify':
+        if (!tx.select({ id: complaintCategories.id }).from(complaintCategories).where(eq(complaintCategories.id, input.categoryId)).get()) return fail(400, '类别不存在');
+        set.categoryId = input.categoryId;
+        details.categoryId = input.categoryId;
+        break;
+    }
+    const updated = tx.update(complaints)
+      .set({ ...set, version: row.version + 1, updatedBy: user.id, updatedAt: now })
+      .where(and(eq(complaints.id, id), eq(complaints.version, input.version)))
+      .run();
+    if (updated.changes !== 1) return fail(409, '这条举报刚被他人修改，请刷新后再操作');
+    const reply = 'reply' in input && input.reply ? input.reply : null;
+    // The reporter is owed the reason a report is refused (and told when a deadline moves).
+    const owed = input.action === 'reject' || input.action === 'extend' ? `理由：${reason}` : null;
+    const publicNote = [owed, reply].filter(Boolean).join('\n') || null;
+    const internalNote = [input.action === 'reject' ? null : reason, 'note' in input ? input.note : null].filter(Boolean).join('\n') || null;
+    tx.insert(complaintEvents).values({ complaintId: id, fromStatus: row.status, toStatus: to, action: input.action, actorId: user.id, publicNote, internalNote, at: now }).run();
+    audit(tx, { id: user.id, label: user.displayName }, { action: `complaint.${input.action}`, objectType: 'complaint', objectId: id, reason, details: { from: row.status, to, ...details, replied: !!publicNote } }, now);
+    return { ok: true, version: row.version + 1, status: to };
+  });
+}

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { decimal, freeText, optionalText } from '../shared/text-input.ts';
+import { DAY_MS } from '../shared/time.ts';
+
+/** Field names as the form and the API send them, with the label a resident sees. */
+export const FIELD_LABELS = {
+  category: '问题类别',
+  lat: '位置（纬度）',
+  lng: '位置（经度）',
+  address: '地址描述',
+  description: '问题描述',
+  seenAt: '发现时间',
+  anonymous: '是否匿名',
+  name: '姓名',
+  phone: '手机号',
+  captchaToken: '人机验证',
+  idempotencyKey: '提交编号',
+  photoExif: '照片位置信息',
+  photos: '照片',
+} as const;
+export type ComplaintField = keyof typeof FIELD_LABELS;
+
+// Forms and JSON both arrive here as text (see complaint-form.ts); empty means "no point chosen".
+const coordinate = (label: string, limit: number) =>
+  decimal(label, { min: -limit, max: limit, required: '请在地图上选点，或填写经纬度', invalid: `${label}必须是数字（如 120.123456）`, range: `${label}超出范围` });
+
+// Mainland mobile numbers: 11 digits starting 13–19; "+86" and separators are tolerated.
+const mobile = z
+  .string({ error: '手机号格式不正确，请填写 11 位手机号' })
+  .transform((v) => v.replace(/[\s-]/g, '').replace(/^(\+?86)/, ''))
+  .pipe(z.string().regex(/^1[3-9]\d{9}$/, { error: '手机号格式不正确，请填写 11 位手机号' }));
+
+const exifClaim = z
+  .object({
+    lat: z.number().min(-90).max(90).nullable(),
+    lng: z.number().min(-180).max(180).nullable(),
+    takenAt: z.iso.datetime({ offset: true }).nullable(),
+  })
+  .nullable();
+
+// 2026-11-22T08:30, with seconds, fractions or an offset as a browser or an app may add them.
+const SEEN_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([zZ]|[+-]\d{2}:\d{2})?$/;
+
+export function complaintFieldsSchema(now: () => Date = () => new Date()) {
+  return z
+    .object({
+      category: z.string({ error: '请选择问题类别' }).trim().min(1, { error: '请选择问题类别' }).max(40, { error: '问题类别不正确' }),
+      lat: coordinate('纬度', 90),
+      lng: coordinate('经度', 180),
+      address: optionalText('地址描述', { max: 200 }),
+      description: freeText('问题描述', { min: 10, max: 2000, required: '请填写问题描述', tooShort: '问题描述至少写 10 个字：看到了什么、在哪里' }),
+      seenAt: z
+        .string({ error: '发现时间格式不正确' })
+        .trim()
+        .optional()
+        .transform((v, ctx) => {
+          if (!v) return undefined;
+          if (!SEEN_AT.test(v)) {
+            ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
+            return z.NEVER;
+          }
+          // datetime-local sends "2026-11-22T08:30" in the resident's (Chinese) local time.
+          const d = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : `${v}+08:00`);
+          const t = now().getTime();
+          if (Number.isNaN(d.getTime())) ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
+          else if (d.getTime() > t + 10 * 60_000) ctx.addIssue({ code: 'custom', message: '发现时间不能晚于现在' });
+          else if (d.getTime() < t - 366 * DAY_MS) ctx.addIssue({ code: 'custom', message: '发现时间不能早于一年前' });
+          else return d;
+          return z.NEVER;
+        }),
+      anonymous: z
+        .enum(['1', '0', 'true', 'false', 'on', ''], { error: '是否匿名的取值不正确' })
+        .optional()
+        .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'on'),
+      name: optionalText('姓名', { max: 40 }),
+      phone: z.union([z.literal('').transform(() => undefined), mobile]).optional(),
+      captchaToken: z.string({ error: '人机验证无效，请重新验证' }).max(10_000, { error: '人机验证无效，请重新验证' }).optional(),
+      idempotencyKey: z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{16,64}$/, { error: '提交编号格式不正确' })
+        .optional(),
+      photoExif: z
+        .string()
+        .max(10_000)
+        .optional()
+        .transform((v, ctx) => {
+          if (!v) return [];
+          try {
+            return z.array(exifClaim).max(20).parse(JSON.parse(v));
+          } catch {
+            ctx.addIssue({ code: 'custom', message: '照片位置信息格式不正确' });
+            return z.NEVER;
+          }
+        }),
+    })
+    .transform((f) => (f.anonymous ? { ...f, name: undefined, phone: undefined } : f))
+    .superRefine((f, ctx) => {
+      if (!f.anonymous && !f.name && !f.phone) {
+        ctx.addIssue({ code: 'custom', path: ['phone'], message: '实名举报请至少留下姓名或手机号，或选择匿名' });
+      }
+      // Rough mainland bounding box: a point in the sea or abroad is a mistake, not a report.
+      if (f.lat < 3.8 || f.lat > 53.6 || f.lng < 73.5 || f.lng > 135.1) {
+        ctx.addIssue({ code: 'custom', path: ['lat'], message: '位置不在服务范围内，请在地图上重新选点' });
+      }
+    });
+}
+
+export type ComplaintFields = z.output<ReturnType<typeof complaintFieldsSchema>>;
+
+export type FieldErrors = Partial<Record<ComplaintField, string>>;
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: FieldErrors = {};
+  for (const issue of error.issues) {
+    const key = String(issue.path[0] ?? 'description') as ComplaintField;
+    if (key in FIELD_LABELS && !out[key]) out[key] = issue.message;
+  }
+  return out;
+}

@@ -1,0 +1,132 @@
+import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import { recordId } from '../shared/text-input.ts';
+import { contains } from '../shared/sql-text.ts';
+import { WATERMARK } from './search-index.ts';
+import type { Db } from '../../../db/client.ts';
+import { complaintsFts } from '../../../db/fts.ts';
+import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../../db/schema.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { complaintScope } from './scope.ts';
+import { OPEN_STATUSES } from './workflow.ts';
+
+const PAGE = 50;
+const optionalId = recordId('编号').optional().catch(undefined);
+const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+
+/** The queue's filters as they arrive in a URL; anything malformed is simply ignored. */
+export const queueQuery = z.object({
+  sort: z.enum(['newest', 'overdue']).catch('newest').default('newest'),
+  status: z.enum(COMPLAINT_STATUSES).optional().catch(undefined),
+  category: optionalId,
+  village: z.union([z.literal('none'), recordId('村（社区）')]).optional().catch(undefined),
+  from: day,
+  to: day,
+  photos: z.enum(['yes', 'no']).optional().catch(undefined),
+  duplicate: z.enum(['yes']).optional().catch(undefined),
+  overdue: z.enum(['yes']).optional().catch(undefined),
+  q: z.string().trim().max(50).optional().catch(undefined),
+  after: z.string().regex(/^\d+(_\d+)?$/).optional().catch(undefined),
+});
+export type QueueQuery = z.infer<typeof queueQuery>;
+
+/** A queue row: never the tracking code, which is the reporter's key to the report. */
+export interface QueueRow {
+  id: number;
+  status: (typeof COMPLAINT_STATUSES)[number];
+  category: string;
+  villageName: string | null;
+  description: string;
+  createdAt: Date;
+  dueAt: Date;
+  hasPhotos: boolean;
+  possibleDuplicate: boolean;
+  version: number;
+}
+
+const beijingDay = (d: string, endOfDay = false) => new Date(`${d}T${endOfDay ? '23:59:59.999' : '00:00:00'}+08:00`);
+
+function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
+  const where: SQL[] = [];
+  const scope = complaintScope(user);
+  if (scope) where.push(scope);
+  if (q.status) where.push(eq(complaints.status, q.status));
+  if (q.category) where.push(eq(complaints.categoryId, q.category));
+  if (q.village === 'none') where.push(sql`${complaints.villageId} is null`);
+  else if (q.village) where.push(eq(complaints.villageId, q.village));
+  if (q.from) where.push(gte(complaints.createdAt, beijingDay(q.from)));
+  if (q.to) where.push(lt(complaints.createdAt, new Date(beijingDay(q.to, true).getTime() + 1)));
+  if (q.photos) where.push(eq(complaints.hasPhotos, q.photos === 'yes'));
+  if (q.duplicate) where.push(eq(complaints.possibleDuplicate, true));
+  if (q.overdue || q.sort === 'overdue') where.push(inArray(complaints.status, [...OPEN_STATUSES]));
+  if (q.overdue) where.push(lt(complaints.dueAt, now));
+  // The trigram index needs three characters (see listQueue); shorter words fall back to a scan.
+  if (q.q && !usesFts(q)) where.push(or(contains(complaints.description, q.q), contains(complaints.address, q.q))!);
+  return where;
+}
+
+const usesFts = (q: QueueQuery) => !!q.q && [...q.q].length >= 3;
+
+/** One page of the queue, newest first or most overdue first, by keyset (no OFFSET). */
+export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date()) {
+  const where = filters(user, q, now);
+  const overdueFirst = q.sort === 'overdue';
+  if (q.after) {
+    const [a, b] = q.after.split('_').map(Number) as [number, number | undefined];
+    if (overdueFirst && b !== undefined) where.push(sql`(${complaints.dueAt}, ${complaints.id}) > (${a}, ${b})`);
+    else if (!overdueFirst) where.push(sql`${complaints.id} < ${a}`);
+  }
+  const fts = usesFts(q);
+  const query = (extra: SQL[], joinFts: boolean): QueueRow[] => {
+    // Ids grow with filing time, so "newest first" is id order: one index for every filter, and
+    // with a text search FTS5 hands rows over newest first, so the page stops after 50 hits.
+    const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
+    const base = db
+      .select({
+        id: complaints.id, status: complaints.status, category: complaintCategories.name,
+        villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
+        hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
+      })
+      .from(complaints);
+    return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
+      .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+      .leftJoin(villages, eq(villages.id, complaints.villageId))
+      .where(and(...where, ...extra))
+      .orderBy(...order)
+      .limit(PAGE + 1)
+      .all();
+  };
+  const rows = fts ? textSearch(q.q!, query, overdueFirst) : query([], false);
+  const more = rows.length > PAGE;
+  const page = rows.slice(0, PAGE);
+  const last = page.at(-1);
+  const nextCursor = more && last ? (overdueFirst ? `${last.dueAt.getTime()}_${last.id}` : String(last.id)) : null;
+  return { rows: page, nextCursor };
+}
+
+/**
+ * The text index holds complaints up to its watermark (decision 010); the few newer ones are
+ * matched directly. Both halves come in the page's order and are merged.
+ */
+function textSearch(text: string, query: (extra: SQL[], joinFts: boolean) => QueueRow[], overdueFirst: boolean): QueueRow[] {
+  const indexed = query([sql`${complaintsFts} match ${`"${text.replace(/"/g, '""')}"`}`], true);
+  const newer = query([sql`${complaints.id} > ${sql.raw(WATERMARK)}`, or(contains(complaints.description, text), contains(complaints.address, text))!], false);
+  // A complaint indexed between the two reads comes back from both.
+  const seen = new Set(indexed.map((r) => r.id));
+  const before = (a: QueueRow, b: QueueRow) =>
+    overdueFirst ? a.dueAt.getTime() - b.dueAt.getTime() || a.id - b.id : b.id - a.id;
+  return [...indexed, ...newer.filter((r) => !seen.has(r.id))].sort(before).slice(0, PAGE + 1);
+}
+
+/** Counts per status (from the trigger-kept table) and overdue, in the staff member's scope. */
+export function queueCounts(db: Db, user: StaffUser, now = new Date()) {
+  const scope = complaintScope(user);
+  const byStatus =
+    user.role === 'department'
+      ? db.select({ status: complaints.status, n: sql<number>`count(*)` }).from(complaints).where(scope).groupBy(complaints.status).all()
+      : db.select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` }).from(complaintCounts)
+          .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined).groupBy(complaintCounts.status).all();
+  const overdue = db.select({ n: sql<number>`count(*)` }).from(complaints)
+    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now))).get()!.n;
+  return { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>, overdue };
+}

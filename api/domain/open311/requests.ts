@@ -1,0 +1,177 @@
+import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db/client.ts';
+import { complaintCategories, complaintDepartments, complaints, departments, townships, villages, type ComplaintStatus } from '../../../db/schema.ts';
+import { STATUS_LABELS } from '../complaints/tracking.ts';
+import { OPEN_STATUSES } from '../complaints/workflow.ts';
+import { parseW3c, w3cDatetime } from './format.ts';
+import type { VillageArea } from '../shared/village-routing.ts';
+import { DAY_MS } from '../shared/time.ts';
+
+/** Moderated complaints only (accepted or later, neither refused nor merged) make the public list. */
+export const LISTED_STATUSES: readonly ComplaintStatus[] = ['accepted', 'assigned', 'resolved', 'closed'];
+const OPEN311_STATUS = (s: ComplaintStatus): 'open' | 'closed' => (OPEN_STATUSES.includes(s) ? 'open' : 'closed');
+const BY_OPEN311_STATUS = { open: ['accepted', 'assigned'], closed: ['resolved', 'closed'] } as const satisfies Record<string, readonly ComplaintStatus[]>;
+/** Steps that change a public field (status, category, agency, deadline); replies and notes do not. */
+const PUBLIC_ACTIONS_EXCLUDED = ['reply', 'note'];
+
+export const MAX_PAGE_SIZE = 1000;
+const MAX_SPAN_DAYS = 90;
+const MAX_IDS = 200;
+
+const commaList = z.string().trim().max(4000, { error: '参数过长' }).optional().transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+const positive = (label: string, max?: number) =>
+  z.string().trim().optional().transform((v, ctx) => {
+    if (!v) return undefined;
+    const n = Number(v);
+    if (!/^\d+$/.test(v) || n < 1 || (max !== undefined && n > max)) {
+      ctx.addIssue({ code: 'custom', message: max ? `${label}须为 1 到 ${max} 之间的整数` : `${label}须为正整数` });
+      return z.NEVER;
+    }
+    return n;
+  });
+const datetime = (label: string, end: boolean) =>
+  z.string().trim().optional().transform((v, ctx) => {
+    if (!v) return undefined;
+    const d = parseW3c(v, end);
+    if (!d) ctx.addIssue({ code: 'custom', message: `${label}须为 W3C 日期时间并带时区，例如 2026-11-01T00:00:00+08:00` });
+    return d ?? z.NEVER;
+  });
+
+/** GET requests' arguments (the spec's, plus the widely used page/page_size extension). */
+export const requestsQuery = z.object({
+  service_request_id: commaList.refine((ids) => ids.length <= MAX_IDS, { error: `一次最多查询 ${MAX_IDS} 个 service_request_id` })
+    .refine((ids) => ids.every((id) => /^\d{1,15}$/.test(id)), { error: 'service_request_id 格式不正确' }),
+  service_code: commaList,
+  status: commaList.refine((s) => s.every((v) => v === 'open' || v === 'closed'), { error: 'status 只能是 open 或 closed' }),
+  start_date: datetime('start_date', false),
+  end_date: datetime('end_date', true),
+  page: positive('page', 1_000_000), // beyond that the offset is no page anyone reads (and overflows SQLite)
+  page_size: positive('page_size', MAX_PAGE_SIZE),
+});
+export type RequestsQuery = z.output<typeof requestsQuery>;
+
+export interface PublicRequest {
+  service_request_id: string;
+  status: 'open' | 'closed';
+  status_notes: string;
+  service_name: string;
+  service_code: string;
+  description: null;
+  agency_responsible: string;
+  service_notice: null;
+  requested_datetime: string;
+  updated_datetime: string;
+  expected_datetime: string | null;
+  address: string;
+  lat: number | null;
+  long: number | null;
+}
+
+type Point = { lat: number; long: number };
+const round4 = (n: number) => Math.round(n * 1e4) / 1e4;
+
+/** Where a request is shown: the centre of its village (or township), never the reported point. */
+function places(areas: VillageArea[]) {
+  const village = new Map<number, Point>();
+  const sums = new Map<number, { lat: number; long: number; n: number }>();
+  for (const a of areas) {
+    const p = { lat: a.centre.lat, long: a.centre.lng }; // the same point the public case map uses
+    village.set(a.id, { lat: round4(p.lat), long: round4(p.long) });
+    const s = sums.get(a.townshipId) ?? { lat: 0, long: 0, n: 0 };
+    sums.set(a.townshipId, { lat: s.lat + p.lat, long: s.long + p.long, n: s.n + 1 });
+  }
+  const township = new Map([...sums].map(([id, s]) => [id, { lat: round4(s.lat / s.n), long: round4(s.long / s.n) }]));
+  return { village, township };
+}
+
+function selectRows(db: Db, where: SQL | undefined, limit: number, offset: number) {
+  return db
+    .select({
+      id: complaints.id, status: complaints.status, createdAt: complaints.createdAt, dueAt: complaints.dueAt, extendedDays: complaints.extendedDays,
+      villageId: complaints.villageId, townshipId: complaints.townshipId, villageName: villages.name, townshipName: townships.name,
+      serviceCode: complaintCategories.code, serviceName: complaintCategories.name,
+      changedAt: sql<number | null>`(select max(e.at) from complaint_events e where e.complaint_id = ${complaints.id}
+        and e.action not in (${sql.join(PUBLIC_ACTIONS_EXCLUDED.map((a) => sql`${a}`), sql`, `)}))`,
+    })
+    .from(complaints)
+    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
+    .leftJoin(villages, eq(villages.id, complaints.villageId))
+    .where(where)
+    .orderBy(desc(complaints.id))
+    .limit(limit)
+    .offset(offset)
+    .all();
+}
+
+function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRows>): PublicRequest[] {
+  const { village, township } = places(areas);
+  const assigned = new Set(rows.filter((r) => r.villageId !== null && (r.status === 'assigned' || r.status === 'resolved' || r.status === 'closed')).map((r) => r.id));
+  const joined = new Map<number, string[]>();
+  if (assigned.size) {
+    const links = db.select({ complaintId: complaintDepartments.complaintId, name: departments.name }).from(complaintDepartments)
+      .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId))
+      .where(inArray(complaintDepartments.complaintId, [...assigned])).orderBy(asc(departments.sort)).all();
+    for (const l of links) joined.set(l.complaintId, [...(joined.get(l.complaintId) ?? []), l.name]);
+  }
+  return rows.map((r) => {
+    const status = OPEN311_STATUS(r.status);
+    const point = (r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId);
+    const office = `${r.townshipName}整治办`;
+    // Once assigned, the village (属地) and any joined departments do the work; before that the office decides.
+    const agency = assigned.has(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
+    const extended = status === 'open' && r.extendedDays > 0 ? '，办理期限已延长' : '';
+    return {
+      service_request_id: String(r.id),
+      status,
+      status_notes: STATUS_LABELS[r.status] + extended,
+      service_name: r.serviceName,
+      service_code: r.serviceCode,
+      description: null,
+      agency_responsible: agency,
+      service_notice: null,
+      requested_datetime: w3cDatetime(r.createdAt),
+      updated_datetime: w3cDatetime(new Date(r.changedAt ?? r.createdAt.getTime())),
+      expected_datetime: status === 'open' ? w3cDatetime(r.dueAt) : null,
+      address: r.villageName ? `${r.villageName}, ${r.townshipName}` : r.townshipName,
+      lat: point?.lat ?? null,
+      long: point?.long ?? null,
+    };
+  });
+}
+
+export type ListResult = { ok: true; requests: PublicRequest[] } | { ok: false; message: string };
+
+/**
+ * GET requests. By id (the spec: "overrides all other arguments") any request is found, so a
+ * client can follow what it filed before staff moderate it; the list shows moderated ones only.
+ */
+export function listRequests(db: Db, areas: VillageArea[], q: RequestsQuery, now: Date): ListResult {
+  if (q.service_request_id.length) {
+    const ids = q.service_request_id.map(Number);
+    return { ok: true, requests: toPublic(db, areas, selectRows(db, inArray(complaints.id, ids), MAX_IDS, 0)) };
+  }
+  let start = q.start_date;
+  let end = q.end_date;
+  if (start && end && start > end) return { ok: false, message: 'start_date 不能晚于 end_date' };
+  if (start && end && end.getTime() - start.getTime() > MAX_SPAN_DAYS * DAY_MS) return { ok: false, message: `start_date 与 end_date 相隔不能超过 ${MAX_SPAN_DAYS} 天` };
+  if (!start && !end) end = now;
+  if (!start) start = new Date(end!.getTime() - MAX_SPAN_DAYS * DAY_MS);
+  if (!end) end = new Date(start.getTime() + MAX_SPAN_DAYS * DAY_MS);
+
+  const wanted = q.status.length ? LISTED_STATUSES.filter((s) => q.status.some((o) => (BY_OPEN311_STATUS[o as 'open' | 'closed'] as readonly string[]).includes(s))) : LISTED_STATUSES;
+  const where = and(
+    inArray(complaints.status, [...wanted]),
+    gte(complaints.createdAt, start),
+    lte(complaints.createdAt, end),
+    q.service_code.length ? inArray(complaintCategories.code, q.service_code) : undefined,
+  );
+  const size = q.page_size ?? MAX_PAGE_SIZE;
+  return { ok: true, requests: toPublic(db, areas, selectRows(db, where, size, ((q.page ?? 1) - 1) * size)) };
+}
+
+/** GET requests/{id}: one request, whatever its status, public fields only. */
+export function getRequest(db: Db, areas: VillageArea[], id: number): PublicRequest | null {
+  return toPublic(db, areas, selectRows(db, eq(complaints.id, id), 1, 0))[0] ?? null;
+}

@@ -1,0 +1,58 @@
+import type { AppContext } from '../../context.ts';
+import { townships } from '../../../db/schema.ts';
+import { parseComplaintJson } from '../complaints/form.ts';
+import { submitComplaint } from '../complaints/submit.ts';
+import { formatTrackingCode } from '../complaints/tracking-code.ts';
+
+const CJK = /[\u3400-\u9fff]/;
+
+/** first_name/last_name as one name: Chinese names family name first, with no space. */
+export function personName(first?: string, last?: string): string | undefined {
+  const [f, l] = [first?.trim() ?? '', last?.trim() ?? ''];
+  if (!f && !l) return undefined;
+  return CJK.test(f + l) ? `${l}${f}` : `${f} ${l}`.trim();
+}
+
+/**
+ * Open311's arguments as the site's form fields, so the one zod schema (complaint-input.ts) checks
+ * both with the same rules, limits and messages. The contact (name, phone) is stored as the site
+ * stores it; with neither the report is anonymous. e-mail has no column and is dropped.
+ */
+export function complaintFieldsOf(form: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  const copy = (from: string, to: string) => {
+    if (form[from] !== undefined) out[to] = form[from]!;
+  };
+  copy('service_code', 'category');
+  copy('lat', 'lat');
+  copy('long', 'lng');
+  copy('address_string', 'address');
+  copy('description', 'description');
+  copy('phone', 'phone');
+  copy('idempotency_key', 'idempotencyKey');
+  const name = personName(form.first_name, form.last_name);
+  if (name) out.name = name;
+  out.anonymous = name || form.phone?.trim() ? '0' : '1';
+  return out;
+}
+
+export type Open311Filed =
+  | { ok: true; id: number; notice: string }
+  | { ok: false; status: 400 | 404 | 409; messages: string[] };
+
+/** Files the request through the site's own path into the same moderation queue, recording which key filed it. */
+export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
+  const parsed = await parseComplaintJson(complaintFieldsOf(form));
+  if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
+  const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api', apiKeyId });
+  // An unknown service_code is the spec's 404; a key reused for another body 409; every other refusal a 400.
+  if (!r.ok) return { ok: false, status: r.keyConflict ? 409 : r.errors.category ? 404 : 400, messages: Object.values(r.errors) };
+  const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
+  const notes = [
+    `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
+    `查询码 ${formatTrackingCode(r.receipt.trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
+  ];
+  if (form.media_url?.trim()) notes.push('本接口不支持 media_url，照片链接未保存。');
+  if (form.email?.trim()) notes.push('本系统不保存电子邮箱，只保存姓名和手机号。');
+  return { ok: true, id: r.complaintId, notice: notes.join('') };
+}
