@@ -14,7 +14,7 @@ import { adminSessionRoutes } from './routes/admin-session.ts';
 import { adminEnterpriseRoutes } from './routes/admin-enterprises.ts';
 import { adminTaskRoutes } from './routes/admin-tasks.ts';
 import { adminRevisitRoutes } from './routes/admin-revisits.ts';
-import { adminRegisterXlsxRoutes } from './routes/admin-register-xlsx.ts';
+import { adminDynamicListRoutes } from './routes/admin-dynamic-list.ts';
 import { adminDrawRoutes } from './routes/admin-draws.ts';
 import { adminPatrolRoutes } from './routes/admin-patrols.ts';
 import { adminTableRoutes } from './routes/admin-tables.ts';
@@ -53,7 +53,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminEnterpriseRoutes(ctx));
   admin.route('/', adminTaskRoutes(ctx));
   admin.route('/', adminRevisitRoutes(ctx));
-  admin.route('/', adminRegisterXlsxRoutes(ctx));
+  admin.route('/', adminDynamicListRoutes(ctx));
   admin.route('/', adminDrawRoutes(ctx));
   admin.route('/', adminPatrolRoutes(ctx));
   admin.route('/', adminTableRoutes(ctx));

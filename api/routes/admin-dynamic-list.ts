@@ -80,7 +80,7 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome) {
 }
 
 /** The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope). */
-export function adminRegisterXlsxRoutes(ctx: AppContext) {
+export function adminDynamicListRoutes(ctx: AppContext) {
   const limits = importLimits(ctx.env);
   return new Hono<StaffEnv>()
     .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
