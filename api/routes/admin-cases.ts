@@ -8,7 +8,8 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { addCasePhoto, casePhotoFile, photoAddInput, photoBlurInput, photoRemoveInput, reblurCasePhoto, removeCasePhoto } from '../domain/public/case-photos.ts';
 import { caseQuery, getCase, listCases } from '../domain/public/case-queries.ts';
-import { applyCaseAction, createCase, caseActionInput, caseCreateInput, caseInput, casePreviewInput, previewCase, updateCase } from '../domain/public/cases.ts';
+import { caseActionInput } from '../domain/public/case-workflow.ts';
+import { applyCaseAction, createCase, caseCreateInput, caseInput, casePreviewInput, previewCase, updateCase } from '../domain/public/cases.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 
 const idParam = z.object({ id: recordId('案例') });

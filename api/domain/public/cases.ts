@@ -10,6 +10,7 @@ import { AREA_LABELS, REMEDIATION_LABELS } from '../enforcement/labels.ts';
 import { isOffice } from '../enforcement/scope.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
+import { CASE_TRANSITIONS, nextCaseStatus, type ExposureAction } from './case-workflow.ts';
 import { leaks, maskReporters, NO_RULES, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
 import { freeText, optionalRecordId, optionalText, recordId, textOrEmpty } from '../shared/text-input.ts';
 import { beijingDate, isCalendarDate } from '../shared/time.ts';
@@ -49,16 +50,6 @@ export const caseCreateInput = z.object({
   ctx.addIssue({ code: 'custom', message: CREATE_FROM });
   return z.NEVER;
 });
-
-export const caseActionInput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('submit'), version: z.number().int().min(1) }),
-  z.object({ action: z.literal('approve'), version: z.number().int().min(1) }),
-  z.object({
-    action: z.literal('unpublish'), version: z.number().int().min(1),
-    reason: freeText('撤下理由', { min: 2, max: 500, required: '请说明撤下的理由', tooShort: '请说明撤下的理由' }),
-  }),
-], { error: '不支持的操作' });
-export type ExposureAction = z.infer<typeof caseActionInput>;
 
 const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
 
@@ -233,12 +224,13 @@ export function updateCase(db: Db, user: StaffUser, id: number, input: ExposureI
   return db.transaction((tx) => {
     const r = forWrite(tx, user, id, input.version);
     if (!r.ok) return r;
-    if (r.row.status === 'published') return fail(400, '已发布的案例不能修改，请先撤下');
+    const to = nextCaseStatus('edit', r.row.status);
+    if (!to) return fail(400, CASE_TRANSITIONS.edit.refused);
     if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '村（社区）不存在');
     const { version, ...fields } = input;
     const redacted = redactFields(fields, rulesFor(tx, r.row.enterpriseId));
-    tx.update(cases).set({ ...fields, ...redacted, status: 'draft', version: version + 1, updatedAt: now }).where(eq(cases.id, id)).run();
-    audit(tx, actor(user), { action: 'case.update', objectType: 'case', objectId: id, details: { from: r.row.status } }, now);
+    tx.update(cases).set({ ...fields, ...redacted, status: to, version: version + 1, updatedAt: now }).where(eq(cases.id, id)).run();
+    audit(tx, actor(user), { action: CASE_TRANSITIONS.edit.audit, objectType: 'case', objectId: id, details: { from: r.row.status } }, now);
     bumpPublicCases();
     return { ok: true, version: version + 1 };
   });
@@ -264,38 +256,35 @@ export function contributors(db: Db | Tx, row: Pick<TypicalCase, 'id' | 'authorI
   return new Set([row.authorId, ...ids]);
 }
 
-/** submit: draft → pending; approve (a second person): pending → published; unpublish: published → unpublished. */
+/** What each action records beside the status change. */
+function recorded(input: ExposureAction, user: StaffUser, now: Date): Partial<typeof cases.$inferInsert> {
+  switch (input.action) {
+    case 'approve': return { approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null };
+    case 'unpublish': return { unpublishedAt: now, unpublishReason: input.reason };
+    case 'submit': return {};
+  }
+}
+
+/** Applies one action through CASE_TRANSITIONS: office only, version-checked, four-eyes for approval, audited. */
 export function applyCaseAction(db: Db, user: StaffUser, id: number, input: ExposureAction, now: Date): Result<{ version: number; status: TypicalCase['status'] }> {
   return db.transaction((tx) => {
     const r = forWrite(tx, user, id, input.version);
     if (!r.ok) return r;
     const row = r.row;
-    const set: Partial<typeof cases.$inferInsert> = {};
-    switch (input.action) {
-      case 'submit':
-        if (row.status !== 'draft') return fail(400, '只有草稿可以提交审核');
-        set.status = 'pending';
-        break;
-      case 'approve': {
-        if (row.status !== 'pending') return fail(400, '只有待审核的案例可以发布');
-        if (contributors(tx, row).has(user.id)) return fail(403, '不能发布自己撰写的案例');
-        // What is published is what was saved and reviewed; the file or the linked complaints may have
-        // changed since the save, so the saved text is checked against what they say now.
-        const left = leaks(allText(row), rulesFor(tx, row.enterpriseId));
-        if (left.length) return fail(409, `案例仍含有${left.join('、')}，不能发布。请整治办打开案例重新保存（保存时自动隐去），再提交审核`);
-        Object.assign(set, { status: 'published', approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null });
-        break;
-      }
-      case 'unpublish':
-        if (row.status !== 'published') return fail(400, '只有已发布的案例可以撤下');
-        Object.assign(set, { status: 'unpublished', unpublishedAt: now, unpublishReason: input.reason });
-        break;
+    const rule = CASE_TRANSITIONS[input.action];
+    const to = nextCaseStatus(input.action, row.status);
+    if (!to) return fail(400, rule.refused);
+    if (rule.by === 'reviewer' && contributors(tx, row).has(user.id)) return fail(403, '不能发布自己撰写的案例');
+    if (input.action === 'approve') {
+      // What is published is what was saved and reviewed; the file or the linked complaints may have
+      // changed since the save, so the saved text is checked against what they say now.
+      const left = leaks(allText(row), rulesFor(tx, row.enterpriseId));
+      if (left.length) return fail(409, `案例仍含有${left.join('、')}，不能发布。请整治办打开案例重新保存（保存时自动隐去），再提交审核`);
     }
-    tx.update(cases).set({ ...set, version: row.version + 1, updatedAt: now }).where(eq(cases.id, id)).run();
-    const verb = input.action === 'approve' ? 'publish' : input.action;
-    audit(tx, actor(user), { action: `case.${verb}`, objectType: 'case', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: row.status, to: set.status } }, now);
+    tx.update(cases).set({ ...recorded(input, user, now), status: to, version: row.version + 1, updatedAt: now }).where(eq(cases.id, id)).run();
+    audit(tx, actor(user), { action: rule.audit, objectType: 'case', objectId: id, reason: 'reason' in input ? input.reason : null, details: { from: row.status, to } }, now);
     bumpPublicCases();
-    return { ok: true, version: row.version + 1, status: set.status! };
+    return { ok: true, version: row.version + 1, status: to };
   });
 }
 
