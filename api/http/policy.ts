@@ -1,14 +1,5 @@
 import type { Role } from '../../db/schema.ts';
-
-const STAFF: readonly Role[] = ['admin', 'triage', 'village', 'department', 'leader'];
-const TRIAGE: readonly Role[] = ['admin', 'triage'];
-const ADMIN: readonly Role[] = ['admin'];
-/** Those who do field work: the office and the village (each service narrows a village officer to his own rows). */
-const FIELD: readonly Role[] = ['admin', 'triage', 'village'];
-/** The office's own records (draws, cases, tables): read by leaders too, never by a village or department. */
-const OFFICE_READ: readonly Role[] = ['admin', 'triage', 'leader'];
-/** Patrol logs: a village officer keeps his village's; departments have none. */
-const PATROL_READ: readonly Role[] = ['admin', 'triage', 'village', 'leader'];
+import { ADMIN, CONTACT_READERS, FIELD, OFFICE, OFFICE_READ, PATROL_READ, STAFF } from '../domain/shared/roles.ts';
 
 /**
  * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
@@ -26,13 +17,13 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/templates': ADMIN,
   // enterprises, tasks, revisits
   'GET /admin/enterprises': STAFF,
-  'GET /admin/enterprises/new': TRIAGE,
+  'GET /admin/enterprises/new': OFFICE,
   'GET /admin/enterprises/[id]': STAFF,
   'GET /admin/tasks': STAFF,
   'GET /admin/tasks/[id]': STAFF,
   'GET /admin/revisits': STAFF,
   // xlsx import/export and the survey print view
-  'GET /admin/enterprises/import': TRIAGE,
+  'GET /admin/enterprises/import': OFFICE,
   'GET /admin/enterprises/[id]/survey': STAFF,
   // random inspections and night patrols
   'GET /admin/draws': OFFICE_READ,
@@ -51,24 +42,24 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/complaints': STAFF,
   'GET /api/admin/complaints/:id': STAFF,
   'GET /api/admin/complaints/:id/photos/:photoId/:size': STAFF,
-  'POST /api/admin/complaints/:id/actions': TRIAGE,
-  'POST /api/admin/complaints/:id/contact': TRIAGE,
-  'POST /api/admin/complaint-batch': TRIAGE,
+  'POST /api/admin/complaints/:id/actions': OFFICE,
+  'POST /api/admin/complaints/:id/contact': CONTACT_READERS,
+  'POST /api/admin/complaint-batch': OFFICE,
   'GET /api/admin/audit': ADMIN,
   'GET /api/admin/users': ADMIN,
   'POST /api/admin/users': ADMIN,
   'PATCH /api/admin/users/:id': ADMIN,
   'POST /api/admin/users/:id/password': ADMIN,
-  'GET /api/admin/templates': TRIAGE,
+  'GET /api/admin/templates': OFFICE,
   'PUT /api/admin/templates/:action': ADMIN,
   // enterprises, tasks, revisits
   'GET /api/admin/enterprises': STAFF,
-  'POST /api/admin/enterprises': TRIAGE,
+  'POST /api/admin/enterprises': OFFICE,
   'GET /api/admin/enterprises/:id': STAFF,
-  'PATCH /api/admin/enterprises/:id': TRIAGE,
-  'POST /api/admin/enterprises/:id/complaints': TRIAGE,
+  'PATCH /api/admin/enterprises/:id': OFFICE,
+  'POST /api/admin/enterprises/:id/complaints': OFFICE,
   'GET /api/admin/tasks': STAFF,
-  'POST /api/admin/tasks': TRIAGE,
+  'POST /api/admin/tasks': OFFICE,
   'GET /api/admin/tasks/:id': STAFF,
   'POST /api/admin/tasks/:id/actions': FIELD,
   'POST /api/admin/tasks/:id/items/:itemId/evidence': FIELD,
@@ -77,14 +68,14 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/revisits/:id': FIELD,
   // xlsx import/export and the survey print view
   'GET /api/admin/exports/dynamic-list.xlsx': STAFF,
-  'POST /api/admin/imports/dynamic-list/preview': TRIAGE,
-  'POST /api/admin/imports/dynamic-list': TRIAGE,
+  'POST /api/admin/imports/dynamic-list/preview': OFFICE,
+  'POST /api/admin/imports/dynamic-list': OFFICE,
   // random inspections and night patrols
   'GET /api/admin/draws': OFFICE_READ,
-  'POST /api/admin/draws': TRIAGE,
+  'POST /api/admin/draws': OFFICE,
   'GET /api/admin/draws/:id': OFFICE_READ,
   'GET /api/admin/draws/:id/verify': OFFICE_READ,
-  'POST /api/admin/draws/:id/items/:enterpriseId': TRIAGE,
+  'POST /api/admin/draws/:id/items/:enterpriseId': OFFICE,
   'GET /api/admin/patrols': PATROL_READ,
   'POST /api/admin/patrols': FIELD,
   'GET /api/admin/patrols/:id': PATROL_READ,
@@ -93,14 +84,14 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys/:id/revoke': ADMIN,
   'GET /api/admin/cases': OFFICE_READ,
-  'POST /api/admin/cases': TRIAGE,
+  'POST /api/admin/cases': OFFICE,
   'GET /api/admin/cases/:id': OFFICE_READ,
-  'PATCH /api/admin/cases/:id': TRIAGE,
-  'POST /api/admin/cases/:id/actions': TRIAGE,
-  'POST /api/admin/cases/:id/preview': TRIAGE,
-  'POST /api/admin/cases/:id/photos': TRIAGE,
-  'POST /api/admin/cases/:id/photos/:photoId/blur': TRIAGE,
-  'DELETE /api/admin/cases/:id/photos/:photoId': TRIAGE,
+  'PATCH /api/admin/cases/:id': OFFICE,
+  'POST /api/admin/cases/:id/actions': OFFICE,
+  'POST /api/admin/cases/:id/preview': OFFICE,
+  'POST /api/admin/cases/:id/photos': OFFICE,
+  'POST /api/admin/cases/:id/photos/:photoId/blur': OFFICE,
+  'DELETE /api/admin/cases/:id/photos/:photoId': OFFICE,
   'GET /api/admin/cases/:id/photos/:photoId/:size': OFFICE_READ,
   // tables (报表)
   'GET /api/admin/tables/progress': OFFICE_READ,

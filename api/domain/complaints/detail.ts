@@ -3,7 +3,8 @@ import type { Db } from '../../../db/client.ts';
 import { complaintCategories, complaintContacts, complaintDepartments, complaintEvents, complaintPhotos, complaints, departments, users, villages } from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { canSeeContact, complaintScope, visibleComplaint } from './scope.ts';
+import { canSeeContact } from '../shared/roles.ts';
+import { complaintScope, visibleComplaint } from './scope.ts';
 import { distanceM, nearbyComplaints } from './neighbours.ts';
 import { DAY_MS } from '../shared/time.ts';
 

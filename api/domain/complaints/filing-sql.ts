@@ -1,6 +1,6 @@
 import type { Connection } from '../../../db/connection.ts';
 import { prepared } from '../../../db/prepared.ts';
-import { hasOpenNeighbour } from './neighbours.ts';
+import { DUPLICATE_RULE, hasOpenNeighbour } from './neighbours.ts';
 
 // Plain SQL over the raw connection: this module runs in the write thread, where loading drizzle
 // alone added 124 MB to the process (decision 009). The columns are db/schema.ts's.
@@ -22,7 +22,7 @@ export interface FilingJob {
   }[];
   /** The Open311 key that filed it: recorded (and its last use) in the same transaction, never on file without it. */
   apiKeyId: number | null;
-  /** Staff are told when another open report of the same kind lies within 200 m since then. */
+  /** Staff are told when another open report of the same kind lies within DUPLICATE_RULE.metres since then. */
   duplicateSinceMs: number;
 }
 
@@ -71,7 +71,7 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   if (earlier) return sameBody(earlier, c.idempotencyHash) ? { earlier } : { keyConflict: true };
   const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
   if (!category) return { unknownCategory: true };
-  const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, 200, job.duplicateSinceMs);
+  const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, DUPLICATE_RULE.metres, job.duplicateSinceMs);
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
     ...c, idempotencyHash: c.idempotencyHash ?? null, categoryId: category.id, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
   }) as { id: number };

@@ -3,6 +3,13 @@ import { prepared } from '../../../db/prepared.ts';
 import { ABOVE_WATERMARK } from './search-index.ts';
 import { DAY_MS } from '../shared/time.ts';
 
+/**
+ * A new report is a possible duplicate when another open one of the same category lies within
+ * `metres` of it and came in the last `days`; staff see every report that near and that recent
+ * beside a complaint. The filing, the complaint page and its map all read this.
+ */
+export const DUPLICATE_RULE = { metres: 200, days: 90 } as const;
+
 const M_PER_DEG = 111_320;
 /** The R*Tree's time axis unit (see migration 0001): 5000 days. */
 const RTREE_TIME_UNIT_MS = 5000 * DAY_MS;

@@ -19,6 +19,3 @@ export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'dep
 
 /** One complaint, if this staff member may see it. */
 export const visibleComplaint = (user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>, id: number) => and(eq(complaints.id, id), complaintScope(user));
-
-/** Staff who may see the reporter's contact (after giving a reason). */
-export const canSeeContact = (user: Pick<StaffUser, 'role'>) => user.role === 'admin' || user.role === 'triage';

@@ -9,6 +9,7 @@ import { processReportPhotos, type PhotoLimits, type ProcessedPhoto } from '../s
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { prepared } from '../../../db/prepared.ts';
 import { DAY_MS } from '../shared/time.ts';
+import { DUPLICATE_RULE } from './neighbours.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from '../shared/village-routing.ts';
 
@@ -108,7 +109,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
       contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
       photos: photoRows(files, fields.photoExif),
       apiKeyId: input.apiKeyId ?? null,
-      duplicateSinceMs: now.getTime() - 90 * DAY_MS,
+      duplicateSinceMs: now.getTime() - DUPLICATE_RULE.days * DAY_MS,
     });
   } catch (err) {
     await store.removeAll(fileNames);

@@ -4,7 +4,8 @@ import { complaints, users, villages } from '../../../db/schema.ts';
 import { enterpriseComplaints, enterprises, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, revisits, tasks } from '../../../db/schema-enforcement.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope } from '../complaints/scope.ts';
-import { enterpriseScope, isOffice, revisitScope, taskScope, visibleEnterprise } from './scope.ts';
+import { hasRole, OFFICE_READ } from '../shared/roles.ts';
+import { enterpriseScope, revisitScope, taskScope, visibleEnterprise } from './scope.ts';
 import { patrolScope } from './patrols.ts';
 import { metresBetween } from '../shared/geo.ts';
 
@@ -26,7 +27,7 @@ export function getEnterpriseFile(db: Db, user: StaffUser, id: number) {
   const openable = new Set(followUps.length ? db.select({ id: tasks.id }).from(tasks).where(and(inArray(tasks.id, followUps), taskScope(user))).all().map((t) => t.id) : []);
   const revisitRows = visits.map((v) => (v.followUpTaskId === null || openable.has(v.followUpTaskId) ? v : { ...v, followUpTaskId: null }));
   // Draws are the office's: a village must not learn of a surprise inspection from the file.
-  const seesDraws = isOffice(user) || user.role === 'leader';
+  const seesDraws = hasRole(user, OFFICE_READ);
   const inspections = !seesDraws ? [] : db.select({ drawId: inspectionDraws.id, title: inspectionDraws.title, drawnAt: inspectionDraws.createdAt, outcome: inspectionDrawItems.outcome, note: inspectionDrawItems.note })
     .from(inspectionDrawItems).innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId)).where(eq(inspectionDrawItems.enterpriseId, id)).all();
   const patrols = db.select({ patrolId: nightPatrols.id, startedAt: nightPatrols.startedAt, area: nightPatrols.area, note: patrolFindings.note })

@@ -7,8 +7,9 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
-import { enterpriseScope, isOffice, visibleEnterprise } from './scope.ts';
+import { enterpriseScope, visibleEnterprise } from './scope.ts';
 import { fail, type Result } from '../shared/result.ts';
+import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
 import { freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 
@@ -62,13 +63,13 @@ export type PatrolInput = z.output<ReturnType<typeof patrolInput>>;
 
 /** A village officer sees his village's patrols only; the office and leaders all; nobody else any. */
 export function patrolScope(user: Who): SQL | undefined {
+  if (!hasRole(user, PATROL_READ)) return sql`0`;
   if (user.role === 'village') return eq(nightPatrols.villageId, user.villageId ?? -1);
-  if (user.role === 'department') return sql`0`;
   return undefined;
 }
 
 export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: Date): Result<{ id: number }> {
-  if (user.role !== 'village' && !isOffice(user)) return fail(400, '只有整治办和村（社区）可以登记夜查');
+  if (!hasRole(user, FIELD)) return fail(400, '只有整治办和村（社区）可以登记夜查');
   // A village officer's patrol is his village's, whatever the form says.
   const villageId = user.role === 'village' ? user.villageId : input.villageId ?? null;
   if (user.role === 'village' && !villageId) return fail(400, '账号未绑定村（社区）');

@@ -25,6 +25,3 @@ export const revisitScope = (user: Who) => scoped(user, revisits.villageId, ente
 
 export const visibleTask = (user: Who, id: number) => and(eq(tasks.id, id), taskScope(user));
 export const visibleEnterprise = (user: Who, id: number) => and(eq(enterprises.id, id), enterpriseScope(user));
-
-/** Who plans and accepts enforcement work (the office), as against who does it. */
-export const isOffice = (user: Pick<StaffUser, 'role'>) => user.role === 'admin' || user.role === 'triage';

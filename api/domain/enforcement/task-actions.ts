@@ -6,7 +6,8 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { applyAction, type Limits } from '../complaints/actions.ts';
 import { REMEDIATION_LABELS, TASK_STATUS_LABELS } from './labels.ts';
-import { isOffice, visibleTask } from './scope.ts';
+import { FIELD, hasRole, isOffice } from '../shared/roles.ts';
+import { visibleTask } from './scope.ts';
 import { setEnterpriseStatus } from './enterprises.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
 import { nextTaskStatus, TASK_ACTION_LABELS, TASK_TRANSITIONS, type TaskActionInput } from './task-workflow.ts';
@@ -24,7 +25,7 @@ export function applyTaskAction(db: Db, user: StaffUser, id: number, input: Task
     if (!task) return fail(404, '任务不存在或无权查看');
     const rule = TASK_TRANSITIONS[input.action];
     if (rule.by === 'office' && !isOffice(user)) return fail(403, `只有整治办可以${TASK_ACTION_LABELS[input.action]}`);
-    if (rule.by === 'field' && user.role !== 'village' && !isOffice(user)) return fail(403, '只有属地村（社区）可以提交验收');
+    if (rule.by === 'field' && !hasRole(user, FIELD)) return fail(403, '只有属地村（社区）可以提交验收');
     if (task.version !== input.version) return fail(409, '任务已被他人更新，请刷新后再操作');
     const to = nextTaskStatus(input.action, task.status);
     if (!to) return fail(400, `任务当前为「${TASK_STATUS_LABELS[task.status]}」，不能${TASK_ACTION_LABELS[input.action]}`);

@@ -6,6 +6,7 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { visibleTask } from './scope.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { FIELD, hasRole } from '../shared/roles.ts';
 import { processReportPhotos, type PhotoLimits } from '../shared/photos/pipeline.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { decimalOrUndefined, freeText } from '../shared/text-input.ts';
@@ -38,7 +39,7 @@ export async function addEvidence(deps: EvidenceDeps, user: StaffUser, taskId: n
   };
   const refused = open();
   if (refused) return refused;
-  if (user.role !== 'village' && user.role !== 'admin' && user.role !== 'triage') return fail(403, '只有属地村（社区）可以上传佐证');
+  if (!hasRole(user, FIELD)) return fail(403, '只有属地村（社区）可以上传佐证');
   if (photos.length === 0) return fail(400, '请拍摄或选择至少一张现场照片');
 
   const processed = await processReportPhotos(photos, deps.photoLimits, { mayWait: true }); // staff are few: never refused as busy

@@ -4,7 +4,8 @@ import { complaints, departments, users, villages } from '../../../db/schema.ts'
 import { enterpriseComplaints, enterprises, taskDepartments, taskEvents, taskEvidence, taskItems, tasks, type TaskStatus } from '../../../db/schema-enforcement.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope } from '../complaints/scope.ts';
-import { enterpriseScope, isOffice, taskScope, visibleEnterprise, visibleTask } from './scope.ts';
+import { isOffice } from '../shared/roles.ts';
+import { enterpriseScope, taskScope, visibleEnterprise, visibleTask } from './scope.ts';
 import { metresBetween } from '../shared/geo.ts';
 import { daysLeft } from '../shared/time.ts';
 

@@ -6,7 +6,7 @@ import { users, villages } from '../../../db/schema.ts';
 import { enterprises } from '../../../db/schema-enforcement.ts';
 import { CASE_STATUSES, cases } from '../../../db/schema-public.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { isOffice } from '../enforcement/scope.ts';
+import { isOffice } from '../shared/roles.ts';
 import { casePhotoList, photoSources } from './case-photos.ts';
 import { allText, caseTrail, contributors, redactFields, reporterMasker, rulesFor } from './cases.ts';
 import { leaks, maskReporters } from './redaction.ts';

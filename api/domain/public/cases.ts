@@ -7,7 +7,7 @@ import { cases } from '../../../db/schema-public.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { AREA_LABELS, REMEDIATION_LABELS } from '../enforcement/labels.ts';
-import { isOffice } from '../enforcement/scope.ts';
+import { isOffice } from '../shared/roles.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { CASE_TRANSITIONS, nextCaseStatus, type ExposureAction } from './case-workflow.ts';
