@@ -5,11 +5,8 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { canSeeContact } from '../shared/roles.ts';
 import { complaintScope, visibleComplaint } from './scope.ts';
-import { distanceM, nearbyComplaints } from './neighbours.ts';
+import { distanceM, DUPLICATE_RULE, nearbyComplaints } from './neighbours.ts';
 import { DAY_MS } from '../shared/time.ts';
-
-const NEIGHBOUR_M = 200;
-const NEIGHBOUR_DAYS = 90;
 
 // The tracking code is the reporter's key to his report, and the idempotency key replays its
 // receipt: neither is staff business, so neither leaves the database towards a staff screen.
@@ -46,7 +43,7 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .all();
   const joined = db.select({ id: departments.id, name: departments.name }).from(complaintDepartments)
     .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId)).where(eq(complaintDepartments.complaintId, id)).all();
-  const near = nearbyComplaints(db.$client, complaint, NEIGHBOUR_M, complaint.createdAt.getTime() - NEIGHBOUR_DAYS * DAY_MS).filter((n) => n.id !== id);
+  const near = nearbyComplaints(db.$client, complaint, DUPLICATE_RULE.metres, complaint.createdAt.getTime() - DUPLICATE_RULE.days * DAY_MS).filter((n) => n.id !== id);
   // Only neighbours this user may open.
   const open = new Set(near.length ? db.select({ id: complaints.id }).from(complaints).where(and(inArray(complaints.id, near.map((n) => n.id)), complaintScope(user))).all().map((r) => r.id) : []);
   const visibleNear = near.filter((n) => open.has(n.id));
