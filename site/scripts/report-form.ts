@@ -4,7 +4,7 @@ import { villageAt } from '../lib/point-in-area.ts';
 import { loadMapModule } from './load-map.ts';
 import { showReceipt } from './report-receipt.ts';
 
-type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null };
+type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null; acceptDays: number };
 
 const form = document.querySelector<HTMLFormElement>('#report-form')!;
 const config = JSON.parse(document.getElementById('report-config')!.textContent!) as Config;
@@ -200,7 +200,7 @@ form.addEventListener('submit', async (event) => {
     const { status, json } = await send(body);
     if (status === 201) {
       await clearDraft();
-      showReceipt(form, json);
+      showReceipt(form, json, config.acceptDays);
       return;
     }
     (window as { hcaptcha?: { reset(): void } }).hcaptcha?.reset();

@@ -5,6 +5,8 @@ export interface ReceiptAnswer {
   outsideVillages: boolean;
 }
 
+import { queuedNotice } from '../lib/receipt-text.ts';
+
 const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, attrs: Record<string, string> = {}) => {
   const node = document.createElement(tag);
   if (text !== undefined) node.textContent = text;
@@ -17,13 +19,13 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, attrs:
  * reporter's key, so it goes into no URL (history, referrers, logs), and the receipt page
  * cannot be asked about a guessed code.
  */
-export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer): void {
+export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer, acceptDays: number): void {
   const card = el('section', undefined, { class: 'card', id: 'receipt', 'aria-labelledby': 'receipt-title' });
   const title = el('h2', '举报已提交', { id: 'receipt-title', tabindex: '-1' });
   const lead = el('p', '请保存好您的');
   lead.append(el('strong', '查询码'), '，用它查看处理进度和答复：');
   const code = el('p', `${r.trackingCode.slice(0, 5)}-${r.trackingCode.slice(5)}`, { class: 'code', id: 'tracking-code' });
-  const where = el('p', `${r.villageName ? `位置属于${r.villageName}，` : '位置不在各村范围内，'}已进入镇整治办受理队列。整治办将在 15 日内决定是否受理。`, { class: 'muted' });
+  const where = el('p', queuedNotice(r.villageName, acceptDays), { class: 'muted' });
   const row = el('div', undefined, { class: 'row' });
   row.append(el('a', '查看进度', { class: 'button', href: '/track' }), el('a', '再举报一起', { class: 'button secondary', href: '/report' }));
   const hint = el('p', '提示：请截屏或抄下查询码，离开本页后不再显示。查询码不含您的个人信息。', { class: 'hint' });

@@ -9,6 +9,8 @@ export interface ReportPageConfig {
   captchaSiteKey: string | null;
   maxPhotos: number;
   maxPhotoBytes: number;
+  /** ACCEPT_DAYS, for the receipt the script shows after filing. */
+  acceptDays: number;
 }
 
 /** The categories a resident picks from, and the township's name. */
@@ -36,6 +38,7 @@ export function mapConfig(ctx: AppContext): ReportPageConfig {
     captchaSiteKey: ctx.captcha.siteKey,
     maxPhotos: env.MAX_PHOTOS,
     maxPhotoBytes: env.MAX_PHOTO_BYTES,
+    acceptDays: env.ACCEPT_DAYS,
   };
 }
 
