@@ -8,7 +8,7 @@ import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { applyAction } from '../domain/complaints/actions.ts';
 import { getStaffComplaint, revealContact, staffPhotoFile } from '../domain/complaints/detail.ts';
 import { listQueue, queueCounts, queueQuery } from '../domain/complaints/queue.ts';
-import { actionInput } from '../domain/complaints/workflow.ts';
+import { actionInput, batchActionInput } from '../domain/complaints/workflow.ts';
 import { decimal, freeText, optionalText, recordId } from '../domain/shared/text-input.ts';
 
 const notFound = () => new ApiError(404, '举报不存在或无权查看');
@@ -19,11 +19,7 @@ const orNotFound = (r: { success: boolean }) => {
 };
 const bulk = z.object({
   items: z.array(z.object({ id: recordId('举报'), version: decimal('版本号', { integer: true, min: 1, invalid: '缺少版本号，请刷新页面' }) })).min(1, { error: '请先勾选举报' }).max(200, { error: '一次最多处理 200 条' }),
-  action: z.discriminatedUnion('action', [
-    z.object({ action: z.literal('accept'), reply: optionalText('答复', { max: 1000 }) }),
-    z.object({ action: z.literal('reject'), reason: actionInput.options[1].shape.reason, detail: optionalText('说明', { max: 500 }), reply: optionalText('答复', { max: 1000 }) }),
-    z.object({ action: z.literal('assign'), villageId: recordId('属地村（社区）', { required: '请选择属地村（社区）', invalid: '请选择属地村（社区）' }), departmentIds: z.array(recordId('参与部门')).max(10).default([]), reply: optionalText('答复', { max: 1000 }) }),
-  ], { error: '批量操作只支持受理、不予受理和交办' }),
+  action: batchActionInput,
   reason: optionalText('理由', { max: 500 }),
 });
 
@@ -41,7 +37,7 @@ export function adminComplaintRoutes(ctx: AppContext) {
       const user = staff(c);
       const { items, action } = await jsonBody(c, bulk);
       const results = items.map((item) => {
-        const r = applyAction(ctx.db, user, item.id, { ...action, version: item.version } as z.infer<typeof actionInput>, limits, ctx.clock());
+        const r = applyAction(ctx.db, user, item.id, { ...action, version: item.version }, limits, ctx.clock());
         return { id: item.id, ...(r.ok ? { ok: true } : { ok: false, message: r.message }) };
       });
       return c.json({ results });

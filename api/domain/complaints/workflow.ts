@@ -48,12 +48,17 @@ const version = decimal('版本号', { integer: true, min: 1, required: '缺少�
 const reason = freeText('理由', { min: 2, max: 500, required: '请填写理由', tooShort: '请填写理由' });
 const id = (label: string) => recordId(label, { required: `请选择${label}`, invalid: `请选择${label}` });
 
+// What accepting, rejecting and assigning need, whether of one complaint or of a batch of them.
+const acceptFields = { reply };
+const rejectFields = { reason: z.enum(REJECT_REASONS, { error: '请选择不予受理的理由' }), detail: optionalText('说明', { max: 500 }), reply };
+const assignFields = { villageId: id('属地村（社区）'), departmentIds: z.array(recordId('参与部门')).max(10).default([]), reply };
+
 /** What each action needs, validated at the edge with messages staff can act on. */
 export const actionInput = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('accept'), version, reply, note }),
-  z.object({ action: z.literal('reject'), version, reason: z.enum(REJECT_REASONS, { error: '请选择不予受理的理由' }), detail: optionalText('说明', { max: 500 }), reply, note }),
+  z.object({ action: z.literal('accept'), version, ...acceptFields, note }),
+  z.object({ action: z.literal('reject'), version, ...rejectFields, note }),
   z.object({ action: z.literal('merge'), version, targetId: id('要合并到的举报'), reply, note }),
-  z.object({ action: z.literal('assign'), version, villageId: id('属地村（社区）'), departmentIds: z.array(recordId('参与部门')).max(10).default([]), reply, note }),
+  z.object({ action: z.literal('assign'), version, ...assignFields, note }),
   z.object({ action: z.literal('resolve'), version, reply, note }),
   z.object({ action: z.literal('close'), version, reply, note }),
   z.object({ action: z.literal('reopen'), version, reason, reply, note }),
@@ -64,3 +69,10 @@ export const actionInput = z.discriminatedUnion('action', [
 ], { error: '未知的操作' });
 
 export type ActionInput = z.infer<typeof actionInput>;
+
+/** What the queue may do to many complaints at once: no note, and each complaint names the version it read. */
+export const batchActionInput = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('accept'), ...acceptFields }),
+  z.object({ action: z.literal('reject'), ...rejectFields }),
+  z.object({ action: z.literal('assign'), ...assignFields }),
+], { error: '批量操作只支持受理、不予受理和交办' });
