@@ -39,7 +39,8 @@ export interface ContextOverrides {
   now?: () => number;
 }
 
-const FILING_WORKER = new URL('./domain/complaints/filing-worker.ts', import.meta.url);
+// What the filing thread runs: loaded there only (decision 009).
+const FILING_WORK = new URL('./domain/complaints/filing-sql.ts', import.meta.url);
 
 export async function createContext(env: Env, overrides: ContextOverrides = {}): Promise<AppContext> {
   const dataDir = resolve(env.DATA_DIR);
@@ -56,7 +57,7 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
   return {
     env,
     db,
-    filings: new WriteThread(FILING_WORKER, dbFile),
+    filings: new WriteThread(FILING_WORK, dbFile),
     photos,
     captcha:
       overrides.captcha ??

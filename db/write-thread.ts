@@ -1,6 +1,8 @@
 import { Worker } from 'node:worker_threads';
+import type { Connection } from './connection.ts';
 
-type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string };
+/** The thread's answer to one write, sent after the commit that holds it. */
+export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string };
 
 interface Waiting {
   resolve: (value: unknown) => void;
@@ -17,19 +19,42 @@ export class WriteError extends Error {
 }
 
 /**
+ * Work the thread does after the writes a person waits on, in its own transactions: after
+ * `afterWrites` of them, or once it has been idle for `idleMs`. `run` does one transaction's
+ * worth and says how much it did; it is called again while that is a full `batch`.
+ */
+export interface Upkeep {
+  run: (conn: Connection) => number;
+  batch: number;
+  afterWrites: number;
+  idleMs: number;
+}
+
+/** What a write thread does: the module a WriteThread is given exports it as `threadWork`. */
+export interface ThreadWork<In> {
+  /** One write, inside the transaction of the batch it arrived in; what it returns is the caller's answer. */
+  write: (conn: Connection, input: In) => unknown;
+  upkeep?: Upkeep;
+}
+
+// The thread's entry: it loads the work module and serves it (write-worker.ts).
+const ENTRY = new URL('./write-worker.ts', import.meta.url);
+
+/**
  * Writes a person waits on, done on a thread with its own connection (decision 009). The thread
  * commits whatever arrived while it was busy in one transaction (group commit), so the fsync a
  * durable commit needs never stalls this thread's HTTP work. A promise resolves only after the
  * commit that holds its write.
  */
 export class WriteThread<In, Out> {
-  private readonly script: URL;
+  private readonly work: URL;
   private readonly dbFile: string;
   private thread: { worker: Worker; waiting: Map<number, Waiting> } | undefined;
   private nextId = 1;
 
-  constructor(script: URL, dbFile: string) {
-    this.script = script;
+  /** `work`: a module exporting `threadWork` (ThreadWork<In>), loaded in the thread only. */
+  constructor(work: URL, dbFile: string) {
+    this.work = work;
     this.dbFile = dbFile;
   }
 
@@ -51,7 +76,7 @@ export class WriteThread<In, Out> {
   }
 
   private start() {
-    const worker = new Worker(this.script, { workerData: { file: this.dbFile } });
+    const worker = new Worker(ENTRY, { workerData: { file: this.dbFile, work: this.work.href } });
     // Each thread answers only for its own writes: a dying one must not refuse its successor's.
     const waiting = new Map<number, Waiting>();
     const thread = { worker, waiting };

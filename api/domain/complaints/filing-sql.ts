@@ -1,9 +1,12 @@
 import type { Connection } from '../../../db/connection.ts';
 import { prepared } from '../../../db/prepared.ts';
+import type { ThreadWork } from '../../../db/write-thread.ts';
 import { DUPLICATE_RULE, hasOpenNeighbour } from './neighbours.ts';
+import { INDEX_BATCH, indexComplaints } from './search-index.ts';
 
 // Plain SQL over the raw connection: this module runs in the write thread, where loading drizzle
-// alone added 124 MB to the process (decision 009). The columns are db/schema.ts's.
+// alone added 124 MB to the process (decision 009). The columns are db/schema.ts's, and
+// tests/unit/filing-columns.test.ts holds the INSERTs below to them.
 
 /** One report's rows as the write thread receives them: plain data, since it crosses threads. */
 export interface FilingJob {
@@ -49,17 +52,17 @@ export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, vil
 export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined) => earlier.idempotencyHash === (hash ?? null);
 export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
 
-const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
+export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
     description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash, created_at, updated_at)
   VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
     @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey, @idempotencyHash, @createdAtMs, @createdAtMs)
   RETURNING id`;
-const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
-const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
+export const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
+export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
   VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs, @exifSource)`;
-const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
-const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
-const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
+export const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
+export const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
+export const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 
 /**
  * Runs in the write thread, inside the batch's transaction. The key is looked
@@ -84,3 +87,12 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   }
   return { id };
 }
+
+/**
+ * The write thread's work (decision 009): residents' reports are committed by insertFiling, and
+ * indexed for text and space-time search in batches after them (decision 010).
+ */
+export const threadWork: ThreadWork<FilingJob> = {
+  write: insertFiling,
+  upkeep: { run: (conn) => indexComplaints(conn, INDEX_BATCH), batch: INDEX_BATCH, afterWrites: 256, idleMs: 20 },
+};
