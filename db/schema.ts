@@ -101,7 +101,7 @@ export const complaints = sqliteTable(
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
     extendedDays: integer('extended_days').notNull().default(0),
     mergedIntoId: integer('merged_into_id'),
-    /** Another open report of the same category lies within 200 m (last 90 days). */
+    /** Another open report of the same category was near and recent when this one was filed (DUPLICATE_RULE, api/domain/complaints/neighbours.ts). */
     possibleDuplicate: integer('possible_duplicate', { mode: 'boolean' }).notNull().default(false),
     hasPhotos: integer('has_photos', { mode: 'boolean' }).notNull().default(false),
     /** Optimistic locking: a save names the version it read. */
