@@ -8,7 +8,7 @@ const createdAt = () => ms('created_at').notNull().default(sql`(cast(unixepoch('
 
 /** draft → pending (submitted for approval) → published → unpublished; a second person approves. */
 export const CASE_STATUSES = ['draft', 'pending', 'published', 'unpublished'] as const;
-export type ExposureStatus = (typeof CASE_STATUSES)[number];
+export type CaseStatus = (typeof CASE_STATUSES)[number];
 
 /** A typical case exposed to the public (典型案例曝光): redacted, village-level, four-eyes. */
 export const cases = sqliteTable(

@@ -9,11 +9,12 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { forWrite } from './cases.ts';
+import { CASE_TRANSITIONS, nextCaseStatus } from './case-workflow.ts';
 import { THUMB_MAX } from '../shared/photos/pipeline.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 
-export interface ExposurePhotoDeps {
+export interface CasePhotoDeps {
   db: Db;
   photos: PhotoStore;
 }
@@ -78,14 +79,14 @@ export type PhotoSource = ReturnType<typeof photoSources>[number];
 const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
 
 /** Renders the public copy and stores it under new names; the caller's transaction records it or the files go. */
-async function render(deps: ExposurePhotoDeps, sourceFile: string, blur: BlurRegion[]) {
+async function render(deps: CasePhotoDeps, sourceFile: string, blur: BlurRegion[]) {
   const out = await burnBlur(await deps.photos.read(sourceFile), blur);
   const name = deps.photos.newName('webp'), thumbName = deps.photos.newName('webp');
   await deps.photos.writeAll([{ name, data: out.display }, { name: thumbName, data: out.thumb }]);
   return { ...out, name, thumbName, id: name.replace(/\.webp$/, '') };
 }
 
-async function recorded<T extends object>(deps: ExposurePhotoDeps, files: string[], write: () => Result<T>): Promise<Result<T>> {
+async function recorded<T extends object>(deps: CasePhotoDeps, files: string[], write: () => Result<T>): Promise<Result<T>> {
   try {
     const r = write();
     if (!r.ok) await deps.photos.removeAll(files);
@@ -98,18 +99,18 @@ async function recorded<T extends object>(deps: ExposurePhotoDeps, files: string
 
 /** A photo change is a content change: the case goes back to draft and needs a new approval. */
 function touch(db: Db | Tx, row: typeof cases.$inferSelect, now: Date) {
-  db.update(cases).set({ version: row.version + 1, updatedAt: now, status: 'draft' }).where(eq(cases.id, row.id)).run();
+  db.update(cases).set({ version: row.version + 1, updatedAt: now, status: CASE_TRANSITIONS.edit.to }).where(eq(cases.id, row.id)).run();
   bumpPublicCases();
   return row.version + 1;
 }
 
 function editable(db: Db | Tx, user: StaffUser, id: number, version: number): Result<{ row: typeof cases.$inferSelect }> {
   const r = forWrite(db, user, id, version);
-  if (r.ok && r.row.status === 'published') return fail(400, '已发布的案例不能修改照片，请先撤下');
+  if (r.ok && nextCaseStatus('edit', r.row.status) === null) return fail(400, '已发布的案例不能修改照片，请先撤下');
   return r;
 }
 
-export async function addCasePhoto(deps: ExposurePhotoDeps, user: StaffUser, id: number, input: z.infer<typeof photoAddInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
+export async function addCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, input: z.infer<typeof photoAddInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
   const first = editable(deps.db, user, id, input.version);
   if (!first.ok) return first;
   const src = photoSources(deps.db, first.row.enterpriseId).find((s) => s.source === input.source && s.id === input.sourceId);
@@ -129,7 +130,7 @@ export async function addCasePhoto(deps: ExposurePhotoDeps, user: StaffUser, id:
 }
 
 /** A new blur is rendered again from the original, under a new name: a cached copy never changes under its URL. */
-export async function reblurCasePhoto(deps: ExposurePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoBlurInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
+export async function reblurCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoBlurInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
   const first = editable(deps.db, user, id, input.version);
   if (!first.ok) return first;
   const old = deps.db.select().from(casePhotos).where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id))).get();
@@ -150,7 +151,7 @@ export async function reblurCasePhoto(deps: ExposurePhotoDeps, user: StaffUser, 
   return r;
 }
 
-export async function removeCasePhoto(deps: ExposurePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoRemoveInput>, now: Date): Promise<Result<{ version: number }>> {
+export async function removeCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoRemoveInput>, now: Date): Promise<Result<{ version: number }>> {
   const r = deps.db.transaction((tx) => {
     const w = editable(tx, user, id, input.version);
     if (!w.ok) return w;

@@ -61,4 +61,4 @@ export function getCase(db: Db, user: StaffUser, id: number) {
     isContributor: mine,
   };
 }
-export type ExposureDetail = NonNullable<ReturnType<typeof getCase>>;
+export type CaseDetail = NonNullable<ReturnType<typeof getCase>>;

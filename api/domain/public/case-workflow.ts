@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExposureStatus } from '../../../db/schema-public.ts';
+import type { CaseStatus } from '../../../db/schema-public.ts';
 import { freeText } from '../shared/text-input.ts';
 
 /**
@@ -15,13 +15,13 @@ export const CASE_TRANSITIONS = {
   approve: { from: ['pending'], to: 'published', by: 'reviewer', refused: '只有待审核的案例可以发布', audit: 'case.publish' },
   // The record stays; its public page then answers 410.
   unpublish: { from: ['published'], to: 'unpublished', by: 'office', refused: '只有已发布的案例可以撤下', audit: 'case.unpublish' },
-} as const satisfies Record<string, { from: readonly ExposureStatus[]; to: ExposureStatus; by: 'office' | 'reviewer'; refused: string; audit: string }>;
+} as const satisfies Record<string, { from: readonly CaseStatus[]; to: CaseStatus; by: 'office' | 'reviewer'; refused: string; audit: string }>;
 
 type CaseTransition = (typeof CASE_TRANSITIONS)[keyof typeof CASE_TRANSITIONS];
 
-export function nextCaseStatus(action: keyof typeof CASE_TRANSITIONS, from: ExposureStatus): ExposureStatus | null {
+export function nextCaseStatus(action: keyof typeof CASE_TRANSITIONS, from: CaseStatus): CaseStatus | null {
   const t: CaseTransition = CASE_TRANSITIONS[action];
-  return (t.from as readonly ExposureStatus[]).includes(from) ? t.to : null;
+  return (t.from as readonly CaseStatus[]).includes(from) ? t.to : null;
 }
 
 const version = z.number().int().min(1);
@@ -35,5 +35,5 @@ export const caseActionInput = z.discriminatedUnion('action', [
     reason: freeText('撤下理由', { min: 2, max: 500, required: '请说明撤下的理由', tooShort: '请说明撤下的理由' }),
   }),
 ], { error: '不支持的操作' });
-export type ExposureAction = z.infer<typeof caseActionInput>;
-export type CaseActionName = ExposureAction['action'];
+export type CaseAction = z.infer<typeof caseActionInput>;
+export type CaseActionName = CaseAction['action'];

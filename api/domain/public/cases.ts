@@ -10,7 +10,7 @@ import { AREA_LABELS, REMEDIATION_LABELS } from '../enforcement/labels.ts';
 import { isOffice } from '../shared/roles.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
-import { CASE_TRANSITIONS, nextCaseStatus, type ExposureAction } from './case-workflow.ts';
+import { CASE_TRANSITIONS, nextCaseStatus, type CaseAction } from './case-workflow.ts';
 import { leaks, maskReporters, NO_RULES, redactAndName, redactionRules, redactText, type RedactionRules } from './redaction.ts';
 import { freeText, optionalRecordId, optionalText, recordId, textOrEmpty } from '../shared/text-input.ts';
 import { beijingDate, isCalendarDate } from '../shared/time.ts';
@@ -36,7 +36,7 @@ export const caseInput = z.object({
   happenedOn: z.string({ error: '请填写日期' }).refine(isCalendarDate, { error: '日期不是有效日期，请写成 2026-01-31 的格式' }),
   version: z.number({ error: '缺少版本号，请刷新' }).int().min(1),
 });
-export type ExposureInput = z.infer<typeof caseInput>;
+export type CaseInput = z.infer<typeof caseInput>;
 
 const CREATE_FROM = '请选择已验收的任务或企业档案';
 
@@ -146,14 +146,14 @@ export const casePreviewInput = z.object({
   actions: textOrEmpty('整治措施', 2000),
   found: foundInput,
 });
-export type ExposurePreviewInput = z.infer<typeof casePreviewInput>;
+export type CasePreviewInput = z.infer<typeof casePreviewInput>;
 
 /**
  * The draft as the public would read it, redacted here: the editor's preview shows the result,
  * never the rules. `leaks` names the kinds of thing the typed text held (now hidden), `remaining`
  * what would still stop publication; neither ever carries a value.
  */
-export function previewCase(db: Db, user: StaffUser, id: number, input: ExposurePreviewInput): Result<TextFields & { leaks: string[]; remaining: string[] }> {
+export function previewCase(db: Db, user: StaffUser, id: number, input: CasePreviewInput): Result<TextFields & { leaks: string[]; remaining: string[] }> {
   if (!isOffice(user)) return fail(403, '只有整治办可以修改典型案例');
   const row = db.select({ enterpriseId: cases.enterpriseId }).from(cases).where(eq(cases.id, id)).get();
   if (!row) return fail(404, '案例不存在');
@@ -220,7 +220,7 @@ export function forWrite(tx: Db | Tx, user: StaffUser, id: number, version: numb
 }
 
 /** Saves the form, redacted. A submitted or withdrawn case goes back to draft: it needs a new approval. */
-export function updateCase(db: Db, user: StaffUser, id: number, input: ExposureInput, now: Date): Result<{ version: number }> {
+export function updateCase(db: Db, user: StaffUser, id: number, input: CaseInput, now: Date): Result<{ version: number }> {
   return db.transaction((tx) => {
     const r = forWrite(tx, user, id, input.version);
     if (!r.ok) return r;
@@ -257,7 +257,7 @@ export function contributors(db: Db | Tx, row: Pick<TypicalCase, 'id' | 'authorI
 }
 
 /** What each action records beside the status change. */
-function recorded(input: ExposureAction, user: StaffUser, now: Date): Partial<typeof cases.$inferInsert> {
+function recorded(input: CaseAction, user: StaffUser, now: Date): Partial<typeof cases.$inferInsert> {
   switch (input.action) {
     case 'approve': return { approvedBy: user.id, publishedAt: now, unpublishedAt: null, unpublishReason: null };
     case 'unpublish': return { unpublishedAt: now, unpublishReason: input.reason };
@@ -266,7 +266,7 @@ function recorded(input: ExposureAction, user: StaffUser, now: Date): Partial<ty
 }
 
 /** Applies one action through CASE_TRANSITIONS: office only, version-checked, four-eyes for approval, audited. */
-export function applyCaseAction(db: Db, user: StaffUser, id: number, input: ExposureAction, now: Date): Result<{ version: number; status: TypicalCase['status'] }> {
+export function applyCaseAction(db: Db, user: StaffUser, id: number, input: CaseAction, now: Date): Result<{ version: number; status: TypicalCase['status'] }> {
   return db.transaction((tx) => {
     const r = forWrite(tx, user, id, input.version);
     if (!r.ok) return r;
