@@ -16,7 +16,6 @@ function formJson(form: HTMLFormElement): Record<string, unknown> {
       if (el.checked) list.push(el.dataset.list === 'text' ? el.value : Number(el.value));
       target[name] = list;
     } else if ((el.type === 'checkbox' || el.type === 'radio') && !el.checked) {
-      continue;
     } else if (el.value !== '') {
       target[name] = el.dataset.number !== undefined ? Number(el.value) : el.value;
     }
@@ -24,6 +23,7 @@ function formJson(form: HTMLFormElement): Record<string, unknown> {
   return out;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: each endpoint answers its own shape; each caller reads its own fields
 export async function callApi(url: string, method: string, body?: unknown): Promise<{ ok: boolean; status: number; data: any }> {
   const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
   const data = await res.json().catch(() => ({}));
@@ -35,6 +35,7 @@ export function uploadWithProgress(
   url: string,
   body: XMLHttpRequestBodyInit,
   on: { contentType?: string; progress?: (percent: number) => void; sent?: () => void } = {},
+  // biome-ignore lint/suspicious/noExplicitAny: as callApi's
 ): Promise<{ status: number; data: any }> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
@@ -45,6 +46,7 @@ export function uploadWithProgress(
     };
     xhr.upload.onload = () => on.sent?.();
     xhr.onload = () => {
+      // biome-ignore lint/suspicious/noExplicitAny: as callApi's
       let data: any = {};
       try {
         data = JSON.parse(xhr.responseText);

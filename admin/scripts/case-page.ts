@@ -89,7 +89,9 @@ if (editor && stage && image) {
     box.style.height = `${g.h * 100}%`;
   };
   const draw = () => {
-    stage.querySelectorAll('.blur-rect').forEach((b) => b.remove());
+    stage.querySelectorAll('.blur-rect').forEach((b) => {
+      b.remove();
+    });
     regions.forEach((g, i) => {
       const rect = el('button', '', 'blur-rect');
       rect.type = 'button';

@@ -1,6 +1,5 @@
 // Import of the dynamic list: upload with a progress bar, a line-by-line preview, then commit.
 import { uploadWithProgress } from './admin.ts';
-export {};
 
 interface RowReport {
   row: number;

@@ -26,7 +26,7 @@ export function adminSessionRoutes(ctx: AppContext) {
       // Asked before the password is checked: a refused guess costs no argon2 work.
       const attempt = ctx.loginThrottle.begin(username, clientIp(c, ctx.env.TRUST_PROXY), device);
       if (!attempt.ok) throw new ApiError(429, waitMessage(attempt.retryAfterS), undefined, { 'Retry-After': String(attempt.retryAfterS) });
-      let user;
+      let user: Awaited<ReturnType<typeof checkLogin>>;
       try {
         user = await checkLogin(ctx.db, username, password);
       } catch (e) {

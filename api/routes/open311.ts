@@ -36,7 +36,12 @@ class Open311Error extends Error {
 const NOT_FOUND = '没有这个接口资源（路径须以 .json 或 .xml 结尾）';
 const fileParam = z.object({
   dir: z.enum(['services', 'requests']).optional(),
-  file: z.string().max(80).transform((f, ctx) => splitFormat(f) ?? (ctx.addIssue({ code: 'custom', message: NOT_FOUND }), z.NEVER)),
+  file: z.string().max(80).transform((f, ctx) => {
+    const split = splitFormat(f);
+    if (split) return split;
+    ctx.addIssue({ code: 'custom', message: NOT_FOUND });
+    return z.NEVER;
+  }),
 });
 const validFile = zValidator('param', fileParam, (r) => {
   if (!r.success) throw new Open311Error(404, NOT_FOUND);

@@ -42,6 +42,7 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
     const due = beijingDate(new Date(Date.now() + (f.stage === 'working' && n === 1 ? -3 : 20) * DAY_MS));
     const task = createTask(ctx.db, actor, {
       enterpriseId: created.id, type: f.type, departmentIds: [], villageLead: `${f.person.slice(0, 1)}村长`, townshipLead: '陈副镇长', departmentLead: '',
+      // biome-ignore lint/complexity/useMathMinMax: these are ISO dates as strings, which Math.max would not compare
       dueOn: due < beijingDate(at(1)) ? beijingDate(at(1)) : due, measures: '', optionalItems: [], areas: Object.keys(f.problems) as never, complaintIds: [],
     }, cfg, at(1));
     if (!task.ok) continue;

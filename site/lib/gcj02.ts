@@ -1,7 +1,7 @@
 // GCJ-02 is the offset datum Chinese map tiles (Amap, Tencent) are drawn in. We store WGS-84
 // and convert only to draw on such tiles (and back when a resident taps them).
 const A = 6378245.0;
-const EE = 0.00669342162296594323;
+const EE = 0.006693421622965943;
 
 function outOfChina(lat: number, lng: number): boolean {
   return lng < 72.004 || lng > 137.8347 || lat < 0.8293 || lat > 55.8271;

@@ -35,7 +35,7 @@ void loadMapModule().then(({ createPinMap }) => {
   map = createPinMap($('#map'), config, (la, ln) => setPoint(la, ln));
   if (shown) map.place(...shown);
 });
-form.querySelectorAll('.js-only').forEach((el) => el.classList.remove('hidden'));
+for (const el of form.querySelectorAll('.js-only')) el.classList.remove('hidden');
 form.classList.add('enhanced');
 $<HTMLDetailsElement>('#coords').open = false;
 
@@ -129,14 +129,14 @@ form.addEventListener('input', persist);
 for (const type of ['input', 'change']) {
   form.addEventListener(type, (e) => {
     const box = (e.target as HTMLElement).closest('.field, fieldset');
-    box?.querySelectorAll('.field-error').forEach((el) => el.remove());
+    for (const el of box?.querySelectorAll('.field-error') ?? []) el.remove();
   });
 }
 form.addEventListener('change', persist);
 
 // --- errors and submit ---------------------------------------------------------------
 function showErrors(fields: Record<string, string>, message?: string) {
-  form.querySelectorAll('.field-error.js').forEach((e) => e.remove());
+  for (const e of form.querySelectorAll('.field-error.js')) e.remove();
   const entries = Object.entries(fields);
   alertBox.replaceChildren();
   if (!entries.length && !message) return void alertBox.classList.add('hidden');
@@ -166,6 +166,7 @@ function checkLocally(f: Record<string, string>): Record<string, string> {
   return e;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: the answer is a filing or an error, read field by field below
 function send(body: FormData): Promise<{ status: number; json: any }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
@@ -192,7 +193,7 @@ form.addEventListener('submit', async (event) => {
   if (token) body.append('h-captcha-response', token);
   body.append('idempotencyKey', draft.idempotencyKey);
   body.append('photoExif', JSON.stringify(draft.photos.map((p) => p.exif)));
-  draft.photos.forEach((p, i) => body.append('photos', p.blob, p.name || `photo-${i + 1}.jpg`));
+  for (const [i, p] of draft.photos.entries()) body.append('photos', p.blob, p.name || `photo-${i + 1}.jpg`);
   await saveDraft({ ...draft, fields, savedAt: Date.now() });
   submit.disabled = true;
   submitStatus.textContent = '正在提交…';

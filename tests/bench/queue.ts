@@ -58,7 +58,7 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
     const a = run(big), b = run(empty);
     row(`${label}${suffix}: p50/p99 ms`, `${a.p50.toFixed(2)}/${a.p99.toFixed(2)}`, `${b.p50.toFixed(2)}/${b.p99.toFixed(2)} empty`, (a.p99 / Math.max(b.p99, 0.01)).toFixed(1), 'p99 < 50 ms');
   };
-  cases.forEach((c) => runCase(c));
+  for (const c of cases) runCase(c);
   const areas = big.villageAreas();
   const points = Array.from({ length: 500 }, (_, i) => {
     const [minX, minY, maxX, maxY] = areas[i % areas.length]!.bbox;

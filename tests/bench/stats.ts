@@ -120,7 +120,7 @@ function insertCost(ctx: AppContext): { on: number; off: number } {
 export async function benchStats(row: Row) {
   const empty = await fresh();
   const big = await fresh();
-  let t0 = performance.now();
+  const t0 = performance.now();
   generateComplaints(big, N);
   console.log(`generated ${N} complaints in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const backfillMs = addHistory(big);

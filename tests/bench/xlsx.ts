@@ -126,7 +126,12 @@ export async function benchXlsx(row: (...cells: (string | number)[]) => void) {
       exportedBytes = (await res.arrayBuffer()).byteLength;
     });
     if (k === 0) continue;
-    read.push(r), write.push(w), imported.push(i), exported.push(e), streamed.push(sr), own.push(o);
+    read.push(r);
+    write.push(w);
+    imported.push(i);
+    exported.push(e);
+    streamed.push(sr);
+    own.push(o);
   }
   const [r, w, i, e, sr, o] = [read, write, imported, exported, streamed, own].map(median) as [number, number, number, number, number, number];
   console.log(`exported file: ${(exportedBytes / 1e6).toFixed(2)} MB; medians of ${RUNS} runs after one warm-up`);

@@ -96,6 +96,7 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
     const page = await context.newPage();
     for (const path of Object.keys(BUDGETS)) {
       await page.goto(`${live.portal.base}${path}`);
+      // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, without scripts and hidden text
       const main = await page.evaluate(() => ({ h1: document.querySelector('main h1')?.textContent?.trim() ?? '', text: document.querySelector('main')?.innerText.trim().length ?? 0 }));
       expect(main.h1.length, path).toBeGreaterThan(1);
       expect(main.text, path).toBeGreaterThan(10);

@@ -188,8 +188,13 @@ describe('cases', () => {
       const d = Math.abs(a.data[y * W + x]! - b.data[y * W + x]!);
       const inRegion = x >= region.x * W + 4 && x < (region.x + region.w) * W - 4 && y >= region.y * H + 4 && y < (region.y + region.h) * H - 4;
       const clear = x < region.x * W - 4 || x >= (region.x + region.w) * W + 4 || y < region.y * H - 4 || y >= (region.y + region.h) * H + 4;
-      if (inRegion) (inside += d), nIn++;
-      else if (clear) (outside += d), nOut++;
+      if (inRegion) {
+        inside += d;
+        nIn++;
+      } else if (clear) {
+        outside += d;
+        nOut++;
+      }
     }
     expect(inside / nIn).toBeGreaterThan(60); // a checkerboard blurred to grey
     expect(outside / nOut).toBeLessThan(12); // only re-encoding noise

@@ -51,7 +51,7 @@ const FILES = [
   { name: '赵六洗砂作坊', personInCharge: '赵六', villageId: villageId(ctx.db, 'qingxi-xiatang') },
 ];
 const STATUSES = [undefined, undefined, 'done', undefined, undefined] as const;
-FILES.forEach((f, i) => create(ctx, f, STATUSES[i]));
+for (const [i, f] of FILES.entries()) create(ctx, f, STATUSES[i]);
 
 const LIST_FIELDS = ['name', 'industry', 'address', 'lat', 'lng', 'personInCharge', 'revisitType', 'businessLicence', 'problems',
   'remediationType', 'plannedOn', 'status', 'progressNote', 'responsible', 'villageId'] as const;
@@ -73,7 +73,7 @@ async function sheetOf(bytes: Buffer) {
 async function workbook(rows: unknown[][]) {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('清单');
-  rows.forEach((r) => ws.addRow(r));
+  for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -192,7 +192,7 @@ describe('monthly results', () => {
         title: '测试抽查', seed: 'abc', filters: {}, enterpriseCount: outcomes.length, inspectorsPerDepartment: 1, candidateEnterpriseIds: ent,
         candidateInspectors: {}, drawnEnterpriseIds: ent.slice(0, outcomes.length), drawnInspectorIds: [], createdBy: admin.id, createdAt,
       }).returning().get().id;
-      outcomes.forEach((outcome, i) => db.insert(inspectionDrawItems).values({ drawId: id, enterpriseId: ent[i]!, outcome }).run());
+      for (const [i, outcome] of outcomes.entries()) db.insert(inspectionDrawItems).values({ drawId: id, enterpriseId: ent[i]!, outcome }).run();
     };
     draw(ms('2026-03-05T02:00:00Z'), ['compliant', 'problem_found', null]);
     draw(ms('2026-03-25T02:00:00Z'), ['compliant']);

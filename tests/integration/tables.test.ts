@@ -34,7 +34,7 @@ function task(enterpriseId: number, village: number, type: RemediationType, stat
     dueAt: bj(o.due), acceptedAt: o.accepted ? bj(o.accepted) : null, createdAt: bj(o.created), updatedAt: bj(o.created),
   }).returning({ id: tasks.id }).get().id;
   if (type === 'shutdown') {
-    SHUTDOWN_ITEMS.forEach((item, i) => db.insert(taskItems).values({ taskId: id, seq: i + 1, ...item, doneAt: i < (o.done ?? 0) ? bj(o.created) : null }).run());
+    for (const [i, item] of SHUTDOWN_ITEMS.entries()) db.insert(taskItems).values({ taskId: id, seq: i + 1, ...item, doneAt: i < (o.done ?? 0) ? bj(o.created) : null }).run();
   }
   for (const code of o.depts ?? []) db.insert(taskDepartments).values({ taskId: id, departmentId: deptId(code) }).run();
   return id;

@@ -63,7 +63,7 @@ function siteFields(b: Body, key: string, respell = false): Record<string, strin
 function form(fields: Record<string, string>, photos: Buffer[] = []): FormData {
   const f = new FormData();
   for (const [k, v] of Object.entries(fields)) f.append(k, v);
-  photos.forEach((p, i) => f.append('photos', new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), `p${i}.jpg`));
+  for (const [i, p] of photos.entries()) f.append('photos', new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), `p${i}.jpg`);
   return f;
 }
 

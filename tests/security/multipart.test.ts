@@ -164,7 +164,7 @@ function multipartAttacks(e: Endpoint): fc.Arbitrary<Attack>[] {
     }),
     // Many unknown fields.
     fc.tuple(fc.array(safeName.filter((n) => !e.allowed(n)), { minLength: 1, maxLength: 300 }), at).map(([names, i]) =>
-      m(`${names.length} unknown fields`, among(e, names.map((n) => textPart(n, 'v')), i), new RegExp(`不认识的字段：${escape(names[0]!)}`)),
+      m(`${names.length} unknown fields`, among(e, names.map((n) => textPart(n, 'v')), i), new RegExp(`不认识的字段：${escapeRegExp(names[0]!)}`)),
     ),
     // A huge field name (up to the 16 KB part header limit and beyond).
     fc.tuple(fc.integer({ min: 200, max: 20_000 }), at).map(([n, i]) => m(`a ${n}-character field name`, among(e, [textPart('n'.repeat(n), 'v')], i), /不认识的字段：n{40}…|格式错误/)),
@@ -233,7 +233,7 @@ function urlencodedAttacks(e: Endpoint): fc.Arbitrary<Attack>[] {
   const u = (label: string, body: string, expect: RegExp): Attack => ({ label, contentType: URLENCODED, body: Buffer.from(body), expect });
   return [
     fc.tuple(fc.integer({ min: 100, max: 500_000 }), fc.constantFrom('&', 'x=&', `${e.textField}=1&`)).map(([n, pair]) => u(`${n} × ${pair}`, `${valid}&${pair.repeat(n)}`, /字段过多|不认识的字段|不止一次/)),
-    safeName.filter((n) => !e.allowed(n)).map((name) => u(`unknown ${name}`, `${new URLSearchParams({ [name]: '1' })}&${valid}`, new RegExp(`不认识的字段：${escape(name)}`))),
+    safeName.filter((n) => !e.allowed(n)).map((name) => u(`unknown ${name}`, `${new URLSearchParams({ [name]: '1' })}&${valid}`, new RegExp(`不认识的字段：${escapeRegExp(name)}`))),
     fc.integer({ min: 201, max: 100_000 }).map((n) => u(`a ${n}-character name`, `${'n'.repeat(n)}=1&${valid}`, /不认识的字段：n{40}…/)),
     fc.integer({ min: 1, max: 200_000 }).map((extra) => u(`a ${e.textField} over its size`, `${rest}&${e.textField}=${'y'.repeat(e.maxFieldBytes + extra)}`, /过长/)),
     fc.constantFrom(...Object.keys(e.fields)).map((name) => u(`${name} twice`, `${valid}&${name}=${encodeURIComponent(e.fields[name]!)}`, /提交了不止一次/)),
@@ -241,7 +241,7 @@ function urlencodedAttacks(e: Endpoint): fc.Arbitrary<Attack>[] {
   ];
 }
 
-function escape(s: string) {
+function escapeRegExp(s: string) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

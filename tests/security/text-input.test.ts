@@ -11,6 +11,12 @@ import { validFields, ZHULIN } from '../helpers/report.ts';
 import { listen } from '../helpers/server.ts';
 import { signIn } from '../helpers/staff.ts';
 
+function formData(fields: Record<string, string>) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  return f;
+}
+
 const { ctx } = await freshContext();
 const server = await listen(ctx);
 afterAll(() => server.close());
@@ -67,7 +73,7 @@ async function call(method: string, path: string, body: unknown, cookie?: string
 }
 
 async function form(path: string, fields: Record<string, string>, type: 'urlencoded' | 'multipart'): Promise<Refusal> {
-  const body = type === 'urlencoded' ? new URLSearchParams(fields) : Object.entries(fields).reduce((f, [k, v]) => (f.append(k, v), f), new FormData());
+  const body = type === 'urlencoded' ? new URLSearchParams(fields) : formData(fields);
   const res = await fetch(`${server.base}${path}`, { method: 'POST', body });
   const parsed = await res.json();
   return { status: res.status, message: parsed.error?.message ?? '', fields: parsed.error?.fields };

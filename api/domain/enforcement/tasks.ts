@@ -61,7 +61,7 @@ export function createTask(db: Db | Tx, user: Actor, input: TaskCreateInput, lim
       departmentLead: input.departmentLead, measures: input.measures, dueAt: endOfBeijingDay(input.dueOn), createdBy: user.id, updatedBy: user.id, createdAt: now, updatedAt: now,
     }).returning({ id: tasks.id }).get();
     for (const d of deptIds) tx.insert(taskDepartments).values({ taskId: task.id, departmentId: d }).run();
-    items.forEach((item, i) => tx.insert(taskItems).values({ taskId: task.id, seq: i + 1, code: item.code, label: item.label }).run());
+    for (const [i, item] of items.entries()) tx.insert(taskItems).values({ taskId: task.id, seq: i + 1, code: item.code, label: item.label }).run();
     tx.insert(taskEvents).values({ taskId: task.id, action: 'create', toStatus: 'open', actorId: user.id, note: input.measures || null, at: now }).run();
     setEnterpriseStatus(tx, ent.id, 'in_progress', now, { remediationType: input.type, plannedOn: input.dueOn, responsible: input.villageLead });
 

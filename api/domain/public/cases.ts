@@ -162,7 +162,7 @@ export function previewCase(db: Db, user: StaffUser, id: number, input: CasePrev
   const hidden = new Set<string>();
   const redact = (t: string) => {
     const r = redactAndName(t, rules);
-    r.hidden.forEach((k) => hidden.add(k));
+    for (const k of r.hidden) hidden.add(k);
     return r.text;
   };
   const shown: TextFields = {

@@ -46,7 +46,7 @@ function writeQuotePrefix(): void {
   const render = xf.render;
   xf.render = function (xml, model) {
     if (model.numFmtId === TEXT_FORMAT_ID) {
-      xml.openNode = function (name, attributes) {
+      xml.openNode = (name, attributes) => {
         delete (xml as Partial<XmlStream>).openNode; // once: the xf element itself
         return xml.openNode(name, { ...attributes, quotePrefix: '1' });
       };
@@ -84,7 +84,9 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
     if (band.grouped) {
       if (band.span > 1) ws.mergeCells(headerTop, col, headerTop, col + band.span - 1);
       ws.getCell(headerTop, col).value = band.label;
-      t.columns.slice(col - 1, col - 1 + band.span).forEach((c, i) => (ws.getCell(headerBottom, col + i).value = c.header));
+      t.columns.slice(col - 1, col - 1 + band.span).forEach((c, i) => {
+        ws.getCell(headerBottom, col + i).value = c.header;
+      });
     } else {
       if (grouped) ws.mergeCells(headerTop, col, headerBottom, col);
       ws.getCell(headerTop, col).value = band.label;
