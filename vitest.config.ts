@@ -19,7 +19,10 @@ export default defineConfig({
     // its garbage collections (and the event-loop checks of tests/security) are the server's.
     execArgv: ['--max-semi-space-size=16'],
     projects: [
-      { extends: true, test: { name: 'app', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, LIGHTHOUSE] } },
+      {
+        extends: true,
+        test: { name: 'app', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, LIGHTHOUSE] },
+      },
       { extends: true, test: { name: 'lighthouse', include: [LIGHTHOUSE] } },
     ],
   },

@@ -13,8 +13,13 @@ function newest(path: string): number {
   return Math.max(st.mtimeMs, ...readdirSync(path).map((n) => newest(join(path, n))));
 }
 
-const sources = ['site', 'admin', 'api', 'db', 'astro.config.mjs', 'package-lock.json'].map((p) => join(root, p)).filter(existsSync);
+const sources = ['site', 'admin', 'api', 'db', 'astro.config.mjs', 'package-lock.json']
+  .map((p) => join(root, p))
+  .filter(existsSync);
 if (!existsSync(built) || Math.max(...sources.map(newest)) > statSync(built).mtimeMs) {
   console.log('building the site…');
-  execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], { cwd: root, stdio: 'inherit' });
+  execFileSync(process.execPath, [join(root, 'node_modules/astro/bin/astro.mjs'), 'build'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
 }

@@ -62,11 +62,20 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
     captcha:
       overrides.captcha ??
       (env.HCAPTCHA_SECRET && !env.CAPTCHA_DISABLED
-        ? hCaptcha({ secret: env.HCAPTCHA_SECRET, siteKey: env.HCAPTCHA_SITEKEY!, hostnames, timeoutMs: env.HCAPTCHA_TIMEOUT_MS })
+        ? hCaptcha({
+            secret: env.HCAPTCHA_SECRET,
+            siteKey: env.HCAPTCHA_SITEKEY!,
+            hostnames,
+            timeoutMs: env.HCAPTCHA_TIMEOUT_MS,
+          })
         : disabledCaptcha()),
     reportLimiter: new RateLimiter(env.REPORT_RATE_LIMIT, env.REPORT_RATE_WINDOW_S * 1000, overrides.now),
     lookupLimiter: new RateLimiter(120, 60_000, overrides.now),
-    photoLimits: { maxBytes: env.MAX_PHOTO_BYTES, maxPixels: env.MAX_PHOTO_PIXELS, maxReportPixels: env.MAX_REPORT_PIXELS },
+    photoLimits: {
+      maxBytes: env.MAX_PHOTO_BYTES,
+      maxPixels: env.MAX_PHOTO_PIXELS,
+      maxReportPixels: env.MAX_REPORT_PIXELS,
+    },
     formLimits: { maxPhotos: env.MAX_PHOTOS, maxPhotoBytes: env.MAX_PHOTO_BYTES },
     // Village boundaries change only through the seed or an admin edit; read them once.
     villageAreas: () => (areas ??= loadVillageAreas(db)),

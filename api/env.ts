@@ -27,7 +27,11 @@ const schema = z
     TILE_SUBDOMAINS: z.string().default('abc'),
 
     MAX_PHOTOS: z.coerce.number().int().min(0).max(20).default(6),
-    MAX_PHOTO_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 * 1024),
+    MAX_PHOTO_BYTES: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .default(10 * 1024 * 1024),
     MAX_PHOTO_PIXELS: z.coerce.number().int().min(1_000_000).default(50_000_000),
     /** All the photos of one report together (six 24 MP phone photos; three of 50 MP). */
     MAX_REPORT_PIXELS: z.coerce.number().int().min(1_000_000).default(150_000_000),
@@ -43,7 +47,9 @@ const schema = z
       .string()
       .default('30,90,180')
       .transform((v) => v.split(',').map((d) => Number(d.trim())))
-      .pipe(z.array(z.number().int().min(1).max(3650)).min(1, { message: 'REVISIT_DAYS needs at least one day count' })),
+      .pipe(
+        z.array(z.number().int().min(1).max(3650)).min(1, { message: 'REVISIT_DAYS needs at least one day count' }),
+      ),
     /** The deadline of the new task a revisit's finding opens. */
     FOLLOW_UP_TASK_DAYS: z.coerce.number().int().min(1).default(30),
 
@@ -72,7 +78,11 @@ const schema = z
       });
     }
     if (e.HCAPTCHA_SECRET && !e.HCAPTCHA_SITEKEY) {
-      ctx.addIssue({ code: 'custom', path: ['HCAPTCHA_SITEKEY'], message: 'HCAPTCHA_SITEKEY is required with HCAPTCHA_SECRET' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['HCAPTCHA_SITEKEY'],
+        message: 'HCAPTCHA_SITEKEY is required with HCAPTCHA_SECRET',
+      });
     }
   });
 

@@ -15,12 +15,16 @@ async function main() {
   setContext(ctx);
   if (isEmpty(ctx)) {
     const accounts = await seedDemo(ctx, { samples: true });
-    console.log('empty database: seeded the demo township 青溪镇 with six villages, sample reports and enterprise files');
+    console.log(
+      'empty database: seeded the demo township 青溪镇 with six villages, sample reports and enterprise files',
+    );
     // Shown once, on this first start only; each must be changed at first login.
     console.log('demo accounts (one-time passwords, change at first login at /admin/login):');
-    for (const a of accounts) console.log(`  ${a.username.padEnd(10)} ${a.oneTimePassword}  ${a.role.padEnd(10)} ${a.displayName}`);
+    for (const a of accounts)
+      console.log(`  ${a.username.padEnd(10)} ${a.oneTimePassword}  ${a.role.padEnd(10)} ${a.displayName}`);
   }
-  if (!ctx.captcha.enabled) console.warn('warning: hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
+  if (!ctx.captcha.enabled)
+    console.warn('warning: hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
 
   const entry = `${root}dist/server/entry.mjs`;
   let site: SiteHandler | undefined;

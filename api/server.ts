@@ -18,7 +18,14 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
   const files = opts.clientDir ? staticFiles(opts.clientDir) : () => false;
   const headers = Object.entries(securityHeaders(opts.env));
   // Public case pages are shared widely at once; see api/http/page-cache.ts.
-  const site = opts.site && pageCache(opts.site, { paths: /^\/cases(\/[0-9]*)?$/, ttlMs: 10_000, maxEntries: 500, version: publicCasesVersion });
+  const site =
+    opts.site &&
+    pageCache(opts.site, {
+      paths: /^\/cases(\/[0-9]*)?$/,
+      ttlMs: 10_000,
+      maxEntries: 500,
+      version: publicCasesVersion,
+    });
   const notFound = (res: ServerResponse) => {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面不存在');
   };

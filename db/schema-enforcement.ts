@@ -3,7 +3,16 @@ import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from
 import { complaints, departments, storedPhotoColumns, townships, users, villages } from './schema.ts';
 
 /** The eight inspection areas of seed 000, in the order of its survey form. */
-export const INSPECTION_AREAS = ['licensing', 'process', 'safety', 'fire', 'special', 'environment', 'leasing', 'site'] as const;
+export const INSPECTION_AREAS = [
+  'licensing',
+  'process',
+  'safety',
+  'fire',
+  'special',
+  'environment',
+  'leasing',
+  'site',
+] as const;
 export type InspectionArea = (typeof INSPECTION_AREAS)[number];
 export type AreaProblems = Partial<Record<InspectionArea, string>>;
 
@@ -21,9 +30,7 @@ export type EnterpriseStatus = (typeof ENTERPRISE_STATUSES)[number];
 export const STRUCTURES = ['brick_wood', 'frame', 'shed', 'other'] as const;
 
 const createdAt = () =>
-  integer('created_at', { mode: 'timestamp_ms' })
-    .notNull()
-    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+  integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 
 /** One file per enterprise (一企一档): the survey form of seed 000 plus the dynamic list of seed 002. */
@@ -31,8 +38,12 @@ export const enterprises = sqliteTable(
   'enterprises',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    townshipId: integer('township_id').notNull().references(() => townships.id),
-    villageId: integer('village_id').notNull().references(() => villages.id),
+    townshipId: integer('township_id')
+      .notNull()
+      .references(() => townships.id),
+    villageId: integer('village_id')
+      .notNull()
+      .references(() => villages.id),
     name: text('name').notNull(),
     industry: text('industry').notNull().default(''),
     address: text('address').notNull().default(''),
@@ -86,8 +97,12 @@ export const enterprises = sqliteTable(
 export const enterpriseComplaints = sqliteTable(
   'enterprise_complaints',
   {
-    complaintId: integer('complaint_id').primaryKey().references(() => complaints.id),
-    enterpriseId: integer('enterprise_id').notNull().references(() => enterprises.id),
+    complaintId: integer('complaint_id')
+      .primaryKey()
+      .references(() => complaints.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
     linkedBy: integer('linked_by').references(() => users.id),
     linkedAt: ms('linked_at').notNull(),
   },
@@ -102,8 +117,12 @@ export const tasks = sqliteTable(
   'tasks',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    enterpriseId: integer('enterprise_id').notNull().references(() => enterprises.id),
-    villageId: integer('village_id').notNull().references(() => villages.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    villageId: integer('village_id')
+      .notNull()
+      .references(() => villages.id),
     type: text('type', { enum: REMEDIATION_TYPES }).notNull(),
     status: text('status', { enum: TASK_STATUSES }).notNull().default('open'),
     origin: text('origin', { enum: TASK_ORIGINS }).notNull(),
@@ -122,16 +141,27 @@ export const tasks = sqliteTable(
     createdAt: createdAt(),
     updatedAt: ms('updated_at').notNull(),
   },
-  (t) => [index('tasks_village_status').on(t.villageId, t.status), index('tasks_enterprise').on(t.enterpriseId), index('tasks_status_due').on(t.status, t.dueAt)],
+  (t) => [
+    index('tasks_village_status').on(t.villageId, t.status),
+    index('tasks_enterprise').on(t.enterpriseId),
+    index('tasks_status_due').on(t.status, t.dueAt),
+  ],
 );
 
 export const taskDepartments = sqliteTable(
   'task_departments',
   {
-    taskId: integer('task_id').notNull().references(() => tasks.id),
-    departmentId: integer('department_id').notNull().references(() => departments.id),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
   },
-  (t) => [primaryKey({ columns: [t.taskId, t.departmentId] }), index('task_departments_dept').on(t.departmentId, t.taskId)],
+  (t) => [
+    primaryKey({ columns: [t.taskId, t.departmentId] }),
+    index('task_departments_dept').on(t.departmentId, t.taskId),
+  ],
 );
 
 /** Checklist lines: done only with on-site photo evidence and the officer's note. */
@@ -139,7 +169,9 @@ export const taskItems = sqliteTable(
   'task_items',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    taskId: integer('task_id').notNull().references(() => tasks.id),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id),
     seq: integer('seq').notNull(),
     code: text('code').notNull(),
     label: text('label').notNull(),
@@ -154,12 +186,18 @@ export const taskEvidence = sqliteTable(
   'task_evidence',
   {
     id: text('id').primaryKey(),
-    taskId: integer('task_id').notNull().references(() => tasks.id),
-    itemId: integer('item_id').notNull().references(() => taskItems.id),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id),
+    itemId: integer('item_id')
+      .notNull()
+      .references(() => taskItems.id),
     ...storedPhotoColumns(),
     /** Where the position came from: the photo's own GPS, or the phone's when the photo had none. */
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
-    uploadedBy: integer('uploaded_by').notNull().references(() => users.id),
+    uploadedBy: integer('uploaded_by')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [index('task_evidence_item').on(t.itemId), index('task_evidence_task').on(t.taskId)],
@@ -169,7 +207,9 @@ export const taskEvents = sqliteTable(
   'task_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    taskId: integer('task_id').notNull().references(() => tasks.id),
+    taskId: integer('task_id')
+      .notNull()
+      .references(() => tasks.id),
     action: text('action').notNull(),
     fromStatus: text('from_status', { enum: TASK_STATUSES }),
     toStatus: text('to_status', { enum: TASK_STATUSES }).notNull(),
@@ -188,11 +228,17 @@ export const revisits = sqliteTable(
   'revisits',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    enterpriseId: integer('enterprise_id').notNull().references(() => enterprises.id),
-    villageId: integer('village_id').notNull().references(() => villages.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
+    villageId: integer('village_id')
+      .notNull()
+      .references(() => villages.id),
     taskId: integer('task_id').references(() => tasks.id),
     dueAt: ms('due_at').notNull(),
-    status: text('status', { enum: ['scheduled', 'done', 'cancelled'] }).notNull().default('scheduled'),
+    status: text('status', { enum: ['scheduled', 'done', 'cancelled'] })
+      .notNull()
+      .default('scheduled'),
     outcome: text('outcome', { enum: REVISIT_OUTCOMES }),
     note: text('note'),
     doneAt: ms('done_at'),
@@ -200,7 +246,11 @@ export const revisits = sqliteTable(
     followUpTaskId: integer('follow_up_task_id').references(() => tasks.id),
     createdAt: createdAt(),
   },
-  (t) => [index('revisits_status_due').on(t.status, t.dueAt), index('revisits_village').on(t.villageId, t.status), index('revisits_enterprise').on(t.enterpriseId)],
+  (t) => [
+    index('revisits_status_due').on(t.status, t.dueAt),
+    index('revisits_village').on(t.villageId, t.status),
+    index('revisits_enterprise').on(t.enterpriseId),
+  ],
 );
 
 /** 双随机: a stored draw; its seed and candidate lists let anyone re-run it. */
@@ -217,7 +267,9 @@ export const inspectionDraws = sqliteTable('inspection_draws', {
   candidateInspectors: text('candidate_inspectors', { mode: 'json' }).notNull().$type<Record<string, number[]>>(),
   drawnEnterpriseIds: text('drawn_enterprise_ids', { mode: 'json' }).notNull().$type<number[]>(),
   drawnInspectorIds: text('drawn_inspector_ids', { mode: 'json' }).notNull().$type<number[]>(),
-  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdBy: integer('created_by')
+    .notNull()
+    .references(() => users.id),
   createdAt: ms('created_at').notNull(),
 });
 
@@ -226,8 +278,12 @@ export const INSPECTION_OUTCOMES = ['compliant', 'problem_found', 'not_reached']
 export const inspectionDrawItems = sqliteTable(
   'inspection_draw_items',
   {
-    drawId: integer('draw_id').notNull().references(() => inspectionDraws.id),
-    enterpriseId: integer('enterprise_id').notNull().references(() => enterprises.id),
+    drawId: integer('draw_id')
+      .notNull()
+      .references(() => inspectionDraws.id),
+    enterpriseId: integer('enterprise_id')
+      .notNull()
+      .references(() => enterprises.id),
     outcome: text('outcome', { enum: INSPECTION_OUTCOMES }),
     note: text('note'),
     recordedAt: ms('recorded_at'),
@@ -247,7 +303,9 @@ export const nightPatrols = sqliteTable(
     villageId: integer('village_id').references(() => villages.id),
     participants: text('participants', { mode: 'json' }).notNull().$type<string[]>(),
     summary: text('summary').notNull().default(''),
-    createdBy: integer('created_by').notNull().references(() => users.id),
+    createdBy: integer('created_by')
+      .notNull()
+      .references(() => users.id),
     createdAt: createdAt(),
   },
   (t) => [index('night_patrols_started').on(t.startedAt)],
@@ -257,7 +315,9 @@ export const patrolFindings = sqliteTable(
   'patrol_findings',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    patrolId: integer('patrol_id').notNull().references(() => nightPatrols.id),
+    patrolId: integer('patrol_id')
+      .notNull()
+      .references(() => nightPatrols.id),
     enterpriseId: integer('enterprise_id').references(() => enterprises.id),
     complaintId: integer('complaint_id').references(() => complaints.id),
     note: text('note').notNull(),

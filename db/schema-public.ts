@@ -16,7 +16,9 @@ export const cases = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     title: text('title').notNull(),
-    villageId: integer('village_id').notNull().references(() => villages.id),
+    villageId: integer('village_id')
+      .notNull()
+      .references(() => villages.id),
     enterpriseId: integer('enterprise_id').references(() => enterprises.id),
     taskId: integer('task_id').references(() => tasks.id),
     remediationType: text('remediation_type', { enum: REMEDIATION_TYPES }),
@@ -27,7 +29,9 @@ export const cases = sqliteTable(
     summary: text('summary').notNull().default(''),
     happenedOn: text('happened_on').notNull(),
     status: text('status', { enum: CASE_STATUSES }).notNull().default('draft'),
-    authorId: integer('author_id').notNull().references(() => users.id),
+    authorId: integer('author_id')
+      .notNull()
+      .references(() => users.id),
     approvedBy: integer('approved_by').references(() => users.id),
     publishedAt: ms('published_at'),
     unpublishedAt: ms('unpublished_at'),
@@ -36,7 +40,10 @@ export const cases = sqliteTable(
     createdAt: createdAt(),
     updatedAt: ms('updated_at').notNull(),
   },
-  (t) => [index('cases_status_published').on(t.status, t.publishedAt), index('cases_village').on(t.villageId, t.status)],
+  (t) => [
+    index('cases_status_published').on(t.status, t.publishedAt),
+    index('cases_village').on(t.villageId, t.status),
+  ],
 );
 
 export interface BlurRegion {
@@ -52,7 +59,9 @@ export const casePhotos = sqliteTable(
   'case_photos',
   {
     id: text('id').primaryKey(),
-    caseId: integer('case_id').notNull().references(() => cases.id),
+    caseId: integer('case_id')
+      .notNull()
+      .references(() => cases.id),
     kind: text('kind', { enum: ['before', 'after'] }).notNull(),
     seq: integer('seq').notNull(),
     /** Where it came from: a task's evidence or a complaint photo (ids of those tables). */
@@ -75,7 +84,9 @@ export const apiKeys = sqliteTable('api_keys', {
   /** The first characters, shown so staff can tell keys apart. */
   prefix: text('prefix').notNull(),
   keyHash: text('key_hash').notNull().unique(),
-  createdBy: integer('created_by').notNull().references(() => users.id),
+  createdBy: integer('created_by')
+    .notNull()
+    .references(() => users.id),
   createdAt: createdAt(),
   revokedAt: ms('revoked_at'),
   revokedBy: integer('revoked_by').references(() => users.id),
@@ -84,6 +95,10 @@ export const apiKeys = sqliteTable('api_keys', {
 
 /** Which key filed a complaint through Open311. */
 export const apiSubmissions = sqliteTable('api_submissions', {
-  complaintId: integer('complaint_id').primaryKey().references(() => complaints.id),
-  apiKeyId: integer('api_key_id').notNull().references(() => apiKeys.id),
+  complaintId: integer('complaint_id')
+    .primaryKey()
+    .references(() => complaints.id),
+  apiKeyId: integer('api_key_id')
+    .notNull()
+    .references(() => apiKeys.id),
 });

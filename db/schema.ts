@@ -2,9 +2,7 @@ import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 
 const createdAt = () =>
-  integer('created_at', { mode: 'timestamp_ms' })
-    .notNull()
-    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+  integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
 export const townships = sqliteTable('townships', {
   id: integer('id').primaryKey({ autoIncrement: true }),
@@ -19,7 +17,9 @@ export const villages = sqliteTable(
   'villages',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    townshipId: integer('township_id').notNull().references(() => townships.id),
+    townshipId: integer('township_id')
+      .notNull()
+      .references(() => townships.id),
     code: text('code').notNull().unique(),
     name: text('name').notNull(),
     /** GeoJSON Polygon or MultiPolygon geometry, WGS-84. */
@@ -60,7 +60,9 @@ export const sessions = sqliteTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    userId: integer('user_id').notNull().references(() => users.id),
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
     createdAt: integer('created_at', { mode: 'timestamp_ms' }).notNull(),
     lastSeenAt: integer('last_seen_at', { mode: 'timestamp_ms' }).notNull(),
     expiresAt: integer('expires_at', { mode: 'timestamp_ms' }).notNull(),
@@ -77,7 +79,15 @@ export const complaintCategories = sqliteTable('complaint_categories', {
   active: integer('active', { mode: 'boolean' }).notNull().default(true),
 });
 
-export const COMPLAINT_STATUSES = ['submitted', 'accepted', 'rejected', 'merged', 'assigned', 'resolved', 'closed'] as const;
+export const COMPLAINT_STATUSES = [
+  'submitted',
+  'accepted',
+  'rejected',
+  'merged',
+  'assigned',
+  'resolved',
+  'closed',
+] as const;
 export type ComplaintStatus = (typeof COMPLAINT_STATUSES)[number];
 
 export const complaints = sqliteTable(
@@ -85,11 +95,15 @@ export const complaints = sqliteTable(
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
     trackingCode: text('tracking_code').notNull().unique(),
-    townshipId: integer('township_id').notNull().references(() => townships.id),
+    townshipId: integer('township_id')
+      .notNull()
+      .references(() => townships.id),
     villageId: integer('village_id').references(() => villages.id),
     /** The point lay outside every village: held at township level for staff to route. */
     outsideVillages: integer('outside_villages', { mode: 'boolean' }).notNull().default(false),
-    categoryId: integer('category_id').notNull().references(() => complaintCategories.id),
+    categoryId: integer('category_id')
+      .notNull()
+      .references(() => complaintCategories.id),
     lat: real('lat').notNull(),
     lng: real('lng').notNull(),
     address: text('address'),
@@ -101,7 +115,10 @@ export const complaints = sqliteTable(
     acceptedAt: integer('accepted_at', { mode: 'timestamp_ms' }),
     extendedDays: integer('extended_days').notNull().default(0),
     mergedIntoId: integer('merged_into_id'),
-    /** Another open report of the same category was near and recent when this one was filed (DUPLICATE_RULE, api/domain/complaints/neighbours.ts). */
+    /**
+     * Another open report of the same category was near and recent when this one was filed (DUPLICATE_RULE,
+     * api/domain/complaints/neighbours.ts).
+     */
     possibleDuplicate: integer('possible_duplicate', { mode: 'boolean' }).notNull().default(false),
     hasPhotos: integer('has_photos', { mode: 'boolean' }).notNull().default(false),
     /** Optimistic locking: a save names the version it read. */
@@ -124,7 +141,8 @@ export const complaints = sqliteTable(
     index('complaints_village_category').on(t.villageId, t.categoryId),
     index('complaints_status_category').on(t.status, t.categoryId),
     index('complaints_village_status_due').on(t.villageId, t.status, t.dueAt),
-    // Which complaints were merged into these: their reporters are the linked complaint's too (典型案例 masking). Few rows are merged.
+    // Which complaints were merged into these: their reporters are the linked complaint's too (典型案例 masking). Few rows
+    // are merged.
     index('complaints_merged_into').on(t.mergedIntoId).where(sql`merged_into_id is not null`),
   ],
 );
@@ -144,10 +162,17 @@ export const complaintCounts = sqliteTable(
 export const complaintDepartments = sqliteTable(
   'complaint_departments',
   {
-    complaintId: integer('complaint_id').notNull().references(() => complaints.id),
-    departmentId: integer('department_id').notNull().references(() => departments.id),
+    complaintId: integer('complaint_id')
+      .notNull()
+      .references(() => complaints.id),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
   },
-  (t) => [primaryKey({ columns: [t.complaintId, t.departmentId] }), index('complaint_departments_dept').on(t.departmentId, t.complaintId)],
+  (t) => [
+    primaryKey({ columns: [t.complaintId, t.departmentId] }),
+    index('complaint_departments_dept').on(t.departmentId, t.complaintId),
+  ],
 );
 
 /** What staff send the reporter at each step; admin edits them, staff edit each before sending. */
@@ -168,7 +193,9 @@ export const complaintContacts = sqliteTable('complaint_contacts', {
   createdAt: createdAt(),
 });
 
-/** A re-encoded photo on disk (display + thumbnail) and, private to staff, where and when the camera says it was taken. */
+/**
+ * A re-encoded photo on disk (display + thumbnail) and, private to staff, where and when the camera says it was taken.
+ */
 export const storedPhotoColumns = () => ({
   file: text('file').notNull(),
   thumbFile: text('thumb_file').notNull(),
@@ -184,7 +211,9 @@ export const complaintPhotos = sqliteTable(
   'complaint_photos',
   {
     id: text('id').primaryKey(),
-    complaintId: integer('complaint_id').notNull().references(() => complaints.id),
+    complaintId: integer('complaint_id')
+      .notNull()
+      .references(() => complaints.id),
     seq: integer('seq').notNull(),
     ...storedPhotoColumns(),
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
@@ -197,7 +226,9 @@ export const complaintEvents = sqliteTable(
   'complaint_events',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    complaintId: integer('complaint_id').notNull().references(() => complaints.id),
+    complaintId: integer('complaint_id')
+      .notNull()
+      .references(() => complaints.id),
     fromStatus: text('from_status', { enum: COMPLAINT_STATUSES }),
     toStatus: text('to_status', { enum: COMPLAINT_STATUSES }).notNull(),
     actorId: integer('actor_id'),
@@ -227,7 +258,6 @@ export const auditLog = sqliteTable(
   },
   (t) => [index('audit_object').on(t.objectType, t.objectId), index('audit_at').on(t.at)],
 );
-
 
 export type GeoJsonPolygonal =
   | { type: 'Polygon'; coordinates: number[][][] }

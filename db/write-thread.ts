@@ -2,7 +2,9 @@ import { Worker } from 'node:worker_threads';
 import type { Connection } from './connection.ts';
 
 /** The thread's answer to one write, sent after the commit that holds it. */
-export type Reply = { id: number; ok: true; value: unknown } | { id: number; ok: false; message: string; code?: string };
+export type Reply =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; message: string; code?: string };
 
 interface Waiting {
   resolve: (value: unknown) => void;

@@ -5,14 +5,20 @@ import { isCrossSite, ownOrigin } from '../api/http/same-origin.ts';
 import { decide } from '../api/http/policy.ts';
 import { SESSION_COOKIE, validateSession } from '../api/domain/accounts/sessions.ts';
 
-const text = (body: string, status: number) => new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
+const text = (body: string, status: number) =>
+  new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
 
 /** Page forms get the API's CSRF rule, and a body size known before it is read. */
 const guardWrites = defineMiddleware(async ({ request }, next) => {
   if (request.method === 'GET' || request.method === 'HEAD') return next();
   const { env } = await getContext();
   const h = request.headers;
-  if (isCrossSite({ method: request.method, origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') }, ownOrigin(env.PUBLIC_BASE_URL, request.url))) {
+  if (
+    isCrossSite(
+      { method: request.method, origin: h.get('origin'), secFetchSite: h.get('sec-fetch-site') },
+      ownOrigin(env.PUBLIC_BASE_URL, request.url),
+    )
+  ) {
     return text('拒绝跨站提交：请从本站页面提交', 403);
   }
   const length = Number(h.get('content-length') ?? NaN);
@@ -31,15 +37,26 @@ const guardAdmin = defineMiddleware(async (context, next) => {
   const ctx = await getContext();
   const session = validateSession(ctx.db, context.cookies.get(SESSION_COOKIE)?.value, ctx.clock(), ctx.sessions);
   context.locals.user = session?.user ?? null;
-  const decision = decide(`${context.request.method === 'HEAD' ? 'GET' : context.request.method} ${context.routePattern}`, session?.user.role ?? null);
-  if (decision === 'login') return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
+  const decision = decide(
+    `${context.request.method === 'HEAD' ? 'GET' : context.request.method} ${context.routePattern}`,
+    session?.user.role ?? null,
+  );
+  if (decision === 'login')
+    return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
   if (decision === 'forbidden') {
-    return new Response('<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title><h1>无权访问此页面</h1><p>您的账号没有这项权限。<a href="/admin">返回工作台</a></p></html>', {
-      status: 403,
-      headers: { 'Content-Type': 'text/html; charset=utf-8' },
-    });
+    return new Response(
+      '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title><h1>无权访问此页面</h1><p>您的账号没有这项权限。<a href="/admin">返回工作台</a></p></html>',
+      {
+        status: 403,
+        headers: { 'Content-Type': 'text/html; charset=utf-8' },
+      },
+    );
   }
-  if (session?.user.mustChangePassword && context.routePattern !== '/admin/password' && context.routePattern !== '/admin/login') {
+  if (
+    session?.user.mustChangePassword &&
+    context.routePattern !== '/admin/password' &&
+    context.routePattern !== '/admin/login'
+  ) {
     return context.redirect('/admin/password', 303);
   }
   const response = await next();

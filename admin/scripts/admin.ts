@@ -9,7 +9,9 @@ function formJson(form: HTMLFormElement): Record<string, unknown> {
     if (!el.name || el.disabled) continue;
     // "problems.fire" fills out.problems.fire: one form field per key of a nested object.
     const [head, key] = el.name.split('.', 2) as [string, string | undefined];
-    const target = key ? ((out[head] as Record<string, unknown> | undefined) ?? (out[head] = {})) as Record<string, unknown> : out;
+    const target = key
+      ? (((out[head] as Record<string, unknown> | undefined) ?? (out[head] = {})) as Record<string, unknown>)
+      : out;
     const name = key ?? head;
     if (el.dataset.list !== undefined) {
       const list = (target[name] as unknown[] | undefined) ?? [];
@@ -23,9 +25,17 @@ function formJson(form: HTMLFormElement): Record<string, unknown> {
   return out;
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: each endpoint answers its own shape; each caller reads its own fields
-export async function callApi(url: string, method: string, body?: unknown): Promise<{ ok: boolean; status: number; data: any }> {
-  const res = await fetch(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+export async function callApi(
+  url: string,
+  method: string,
+  body?: unknown,
+  // biome-ignore lint/suspicious/noExplicitAny: each endpoint answers its own shape; each caller reads its own fields
+): Promise<{ ok: boolean; status: number; data: any }> {
+  const res = await fetch(url, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   const data = await res.json().catch(() => ({}));
   return { ok: res.ok, status: res.status, data };
 }
@@ -91,7 +101,8 @@ document.addEventListener('submit', async (event) => {
     form.dispatchEvent(new CustomEvent('api:done', { detail: data, bubbles: true }));
     if (then === 'reload') location.reload();
     // "/admin/tasks/{id}": go to what the answer created.
-    else if (then !== 'stay') location.assign(then === 'next' ? safeNext() : then.replace('{id}', String(Number(data?.id))));
+    else if (then !== 'stay')
+      location.assign(then === 'next' ? safeNext() : then.replace('{id}', String(Number(data?.id))));
   } catch {
     showError(form, '网络错误，请重试');
   } finally {

@@ -3,8 +3,20 @@
 // saves rectangles as fractions of the photo.
 import { callApi } from './admin.ts';
 
-interface Region { x: number; y: number; w: number; h: number }
-interface Preview { title: string; summary: string; actions: string; found: Record<string, string>; leaks: string[]; remaining: string[] }
+interface Region {
+  x: number;
+  y: number;
+  w: number;
+  h: number;
+}
+interface Preview {
+  title: string;
+  summary: string;
+  actions: string;
+  found: Record<string, string>;
+  leaks: string[];
+  remaining: string[];
+}
 
 const form = document.getElementById('case-form') as HTMLFormElement | null;
 const preview = document.getElementById('redaction-preview');
@@ -21,11 +33,23 @@ const DEBOUNCE_MS = 300;
 
 if (form && preview?.dataset.api) {
   const url = preview.dataset.api;
-  const labels = new Map(Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).map((t) => [t.name.slice('found.'.length), t.dataset.preview!.slice(6)]));
-  const value = (key: string) => form.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-preview="${key}"]`)?.value ?? '';
+  const labels = new Map(
+    Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).map((t) => [
+      t.name.slice('found.'.length),
+      t.dataset.preview!.slice(6),
+    ]),
+  );
+  const value = (key: string) =>
+    form.querySelector<HTMLInputElement | HTMLTextAreaElement>(`[data-preview="${key}"]`)?.value ?? '';
   const draft = () => ({
-    title: value('title'), summary: value('summary'), actions: value('actions'),
-    found: Object.fromEntries(Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]')).filter((t) => t.value.trim()).map((t) => [t.name.slice('found.'.length), t.value])),
+    title: value('title'),
+    summary: value('summary'),
+    actions: value('actions'),
+    found: Object.fromEntries(
+      Array.from(form.querySelectorAll<HTMLTextAreaElement>('[data-preview^="found:"]'))
+        .filter((t) => t.value.trim())
+        .map((t) => [t.name.slice('found.'.length), t.value]),
+    ),
   });
   const render = (p: Preview) => {
     const parts: HTMLElement[] = [el('h3', p.title)];
@@ -36,7 +60,10 @@ if (form && preview?.dataset.api) {
       for (const [area, text] of found) dl.append(el('dt', labels.get(area) ?? area), el('dd', text, 'multiline'));
       parts.push(el('h4', '发现的问题'), dl);
     }
-    const actions = p.actions.split('\n').map((l) => l.trim()).filter(Boolean);
+    const actions = p.actions
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
     if (actions.length) {
       const ul = el('ul');
       for (const a of actions) ul.append(el('li', a));
@@ -74,7 +101,10 @@ if (editor && stage && image) {
   const version = Number(editor.dataset.version);
   const errorBox = document.getElementById('blur-error')!;
   let regions: Region[] = [];
-  let target: { kind: 'add'; source: string; sourceId: string; photoKind: string } | { kind: 'reblur'; photoId: string } | null = null;
+  let target:
+    | { kind: 'add'; source: string; sourceId: string; photoKind: string }
+    | { kind: 'reblur'; photoId: string }
+    | null = null;
 
   const clamp = (n: number) => Math.min(1, Math.max(0, n));
   const at = (ev: PointerEvent) => {
@@ -126,7 +156,12 @@ if (editor && stage && image) {
     stage.append(ghost);
     stage.setPointerCapture(ev.pointerId);
   });
-  const box = (a: { x: number; y: number }, b: { x: number; y: number }): Region => ({ x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), w: Math.abs(a.x - b.x), h: Math.abs(a.y - b.y) });
+  const box = (a: { x: number; y: number }, b: { x: number; y: number }): Region => ({
+    x: Math.min(a.x, b.x),
+    y: Math.min(a.y, b.y),
+    w: Math.abs(a.x - b.x),
+    h: Math.abs(a.y - b.y),
+  });
   stage.addEventListener('pointermove', (ev) => {
     if (start && ghost) place(ghost, box(start, at(ev)));
   });
@@ -142,12 +177,24 @@ if (editor && stage && image) {
   const round = (n: number) => Math.round(n * 10000) / 10000;
 
   document.addEventListener('click', async (ev) => {
-    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>('button[data-pick], button[data-reblur], button[data-remove]');
+    const b = (ev.target as HTMLElement).closest<HTMLButtonElement>(
+      'button[data-pick], button[data-reblur], button[data-remove]',
+    );
     if (!b) return;
     if (b.dataset.pick) {
-      open(b.dataset.src!, [], { kind: 'add', source: b.dataset.source!, sourceId: b.dataset.pick, photoKind: b.dataset.kind! }, b.dataset.kind === 'before' ? '整治前照片：框出要模糊的区域' : '整治后照片：框出要模糊的区域');
+      open(
+        b.dataset.src!,
+        [],
+        { kind: 'add', source: b.dataset.source!, sourceId: b.dataset.pick, photoKind: b.dataset.kind! },
+        b.dataset.kind === 'before' ? '整治前照片：框出要模糊的区域' : '整治后照片：框出要模糊的区域',
+      );
     } else if (b.dataset.reblur) {
-      open(b.dataset.src!, JSON.parse(b.dataset.blur ?? '[]') as Region[], { kind: 'reblur', photoId: b.dataset.reblur }, '修改模糊区域（将生成新的公开照片）');
+      open(
+        b.dataset.src!,
+        JSON.parse(b.dataset.blur ?? '[]') as Region[],
+        { kind: 'reblur', photoId: b.dataset.reblur },
+        '修改模糊区域（将生成新的公开照片）',
+      );
     } else if (b.dataset.remove && confirm('从案例中移除这张公开照片？原始照片不受影响。')) {
       b.disabled = true;
       const r = await callApi(`/api/admin/cases/${caseId}/photos/${b.dataset.remove}`, 'DELETE', { version });
@@ -172,9 +219,16 @@ if (editor && stage && image) {
     if (!target) return;
     save.disabled = true;
     save.textContent = '正在生成…';
-    const r = target.kind === 'add'
-      ? await callApi(`/api/admin/cases/${caseId}/photos`, 'POST', { source: target.source, sourceId: target.sourceId, kind: target.photoKind, blur: regions, version })
-      : await callApi(`/api/admin/cases/${caseId}/photos/${target.photoId}/blur`, 'POST', { blur: regions, version });
+    const r =
+      target.kind === 'add'
+        ? await callApi(`/api/admin/cases/${caseId}/photos`, 'POST', {
+            source: target.source,
+            sourceId: target.sourceId,
+            kind: target.photoKind,
+            blur: regions,
+            version,
+          })
+        : await callApi(`/api/admin/cases/${caseId}/photos/${target.photoId}/blur`, 'POST', { blur: regions, version });
     if (r.ok) return location.reload();
     save.disabled = false;
     save.textContent = '保存为公开照片';

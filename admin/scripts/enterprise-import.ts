@@ -10,16 +10,29 @@ interface RowReport {
   errors: { column: string; message: string }[];
   warnings: string[];
 }
-interface Counts { rows: number; create: number; update: number; unchanged: number; errors: number }
-interface Answer { status: number; data: { rows?: RowReport[]; counts?: Counts; error?: { message: string } } }
+interface Counts {
+  rows: number;
+  create: number;
+  update: number;
+  unchanged: number;
+  errors: number;
+}
+interface Answer {
+  status: number;
+  data: { rows?: RowReport[]; counts?: Counts; error?: { message: string } };
+}
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const SHOWN = 500;
 const ACTIONS = { create: '新建', update: '更新', unchanged: '无变化' } as const;
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const fileInput = $<HTMLInputElement>('import-file');
-const progressBox = $('import-progress'), bar = $<HTMLProgressElement>('upload-bar'), barText = $('upload-text');
-const errorBox = $('import-error'), preview = $('preview'), commitButton = $<HTMLButtonElement>('import-commit');
+const progressBox = $('import-progress'),
+  bar = $<HTMLProgressElement>('upload-bar'),
+  barText = $('upload-text');
+const errorBox = $('import-error'),
+  preview = $('preview'),
+  commitButton = $<HTMLButtonElement>('import-commit');
 const resultBox = $('import-result');
 let file: File | null = null;
 
@@ -67,7 +80,8 @@ function list(items: { text: string; cls: string }[]) {
 
 function render(rows: RowReport[], counts: Counts) {
   preview.hidden = false;
-  $('preview-counts').textContent = `共 ${counts.rows} 行：新建 ${counts.create}，更新 ${counts.update}，无变化 ${counts.unchanged}，有错误 ${counts.errors}`;
+  $('preview-counts').textContent =
+    `共 ${counts.rows} 行：新建 ${counts.create}，更新 ${counts.update}，无变化 ${counts.unchanged}，有错误 ${counts.errors}`;
   const tbody = $('preview-rows');
   tbody.replaceChildren();
   // The lines to fix come first.
@@ -79,11 +93,14 @@ function render(rows: RowReport[], counts: Counts) {
     cell(tr, r.name || '（空）');
     cell(tr, r.villageName ?? '—');
     cell(tr, r.errors.length ? '有错误' : ACTIONS[r.action]);
-    cell(tr, list([
-      ...r.errors.map((e) => ({ text: `${e.column}：${e.message}`, cls: 'err' })),
-      ...r.warnings.map((w) => ({ text: w, cls: 'warn' })),
-      ...(r.action === 'update' && !r.errors.length ? [{ text: `修改：${r.changes.join('、')}`, cls: '' }] : []),
-    ]));
+    cell(
+      tr,
+      list([
+        ...r.errors.map((e) => ({ text: `${e.column}：${e.message}`, cls: 'err' })),
+        ...r.warnings.map((w) => ({ text: w, cls: 'warn' })),
+        ...(r.action === 'update' && !r.errors.length ? [{ text: `修改：${r.changes.join('、')}`, cls: '' }] : []),
+      ]),
+    );
     tbody.append(tr);
   }
   const more = $('preview-more');
@@ -91,7 +108,8 @@ function render(rows: RowReport[], counts: Counts) {
   more.textContent = `只列出 ${SHOWN} 行（有错误的行在前），其余 ${rows.length - SHOWN} 行未列出。`;
   const nothing = counts.create + counts.update === 0;
   commitButton.disabled = counts.errors > 0 || nothing;
-  $('commit-hint').textContent = counts.errors > 0 ? '请改正有错误的行后重新选择文件' : nothing ? '没有需要导入的内容' : '';
+  $('commit-hint').textContent =
+    counts.errors > 0 ? '请改正有错误的行后重新选择文件' : nothing ? '没有需要导入的内容' : '';
 }
 
 fileInput.addEventListener('change', async () => {
@@ -114,7 +132,8 @@ commitButton.addEventListener('click', async () => {
     const c = r.data.counts;
     preview.hidden = true;
     resultBox.hidden = false;
-    $('result-text').textContent = `已导入 ${c.rows} 行：新建 ${c.create} 家，更新 ${c.update} 家，无变化 ${c.unchanged} 家。`;
+    $('result-text').textContent =
+      `已导入 ${c.rows} 行：新建 ${c.create} 家，更新 ${c.update} 家，无变化 ${c.unchanged} 家。`;
     fileInput.value = '';
     file = null;
     return;

@@ -17,17 +17,27 @@ list?.addEventListener('click', (e) => {
   button?.closest('.finding-row')?.remove();
 });
 
-const value = (root: ParentNode, name: string) => (root.querySelector(`[name="${name}"]`) as HTMLInputElement | null)?.value.trim() ?? '';
+const value = (root: ParentNode, name: string) =>
+  (root.querySelector(`[name="${name}"]`) as HTMLInputElement | null)?.value.trim() ?? '';
 const id = (v: string) => (v ? Number(v) : undefined);
 
 function body(f: HTMLFormElement) {
   const findings = Array.from(list?.querySelectorAll('.finding-row') ?? [])
-    .map((row) => ({ enterpriseId: id(value(row, 'enterpriseId')), complaintId: id(value(row, 'complaintId')), note: value(row, 'note') }))
+    .map((row) => ({
+      enterpriseId: id(value(row, 'enterpriseId')),
+      complaintId: id(value(row, 'complaintId')),
+      note: value(row, 'note'),
+    }))
     .filter((r) => r.enterpriseId || r.complaintId || r.note);
   const top = (name: string) => (f.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
   return {
-    startedAt: top('startedAt'), endedAt: top('endedAt'), area: top('area'), villageId: id(top('villageId')),
-    participants: top('participants'), summary: top('summary'), findings,
+    startedAt: top('startedAt'),
+    endedAt: top('endedAt'),
+    area: top('area'),
+    villageId: id(top('villageId')),
+    participants: top('participants'),
+    summary: top('summary'),
+    findings,
   };
 }
 

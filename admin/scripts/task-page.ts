@@ -5,7 +5,11 @@ import { showError, uploadWithProgress } from './admin.ts';
 
 let position: GeolocationPosition | null = null;
 const locate = () =>
-  navigator.geolocation?.getCurrentPosition((p) => (position = p), () => undefined, { enableHighAccuracy: true, timeout: 8000, maximumAge: 60_000 });
+  navigator.geolocation?.getCurrentPosition(
+    (p) => (position = p),
+    () => undefined,
+    { enableHighAccuracy: true, timeout: 8000, maximumAge: 60_000 },
+  );
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-upload]')) {
   form.querySelector('input[type="file"]')?.addEventListener('change', locate, { once: true });
@@ -20,11 +24,16 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-upload]
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     bar.hidden = false;
     button.disabled = true;
-    void uploadWithProgress(form.dataset.upload!, data, { progress: (p) => (bar.value = p) }).then(({ status, data: answer }) => {
-      if (status >= 200 && status < 300) return location.reload();
-      button.disabled = false;
-      bar.hidden = true;
-      showError(form, status === 0 ? '网络中断，照片没有上传，请在信号好时重试' : (answer?.error?.message ?? '上传失败，请重试'));
-    });
+    void uploadWithProgress(form.dataset.upload!, data, { progress: (p) => (bar.value = p) }).then(
+      ({ status, data: answer }) => {
+        if (status >= 200 && status < 300) return location.reload();
+        button.disabled = false;
+        bar.hidden = true;
+        showError(
+          form,
+          status === 0 ? '网络中断，照片没有上传，请在信号好时重试' : (answer?.error?.message ?? '上传失败，请重试'),
+        );
+      },
+    );
   });
 }

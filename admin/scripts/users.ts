@@ -7,11 +7,15 @@ document.getElementById('new-user')?.addEventListener('api:done', (e) => {
 });
 // A disabled box sends nothing; the API needs an explicit false to re-enable.
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-method="PATCH"]')) {
-  form.addEventListener('submit', () => {
-    const box = form.querySelector<HTMLInputElement>('input[name="disabled"]')!;
-    box.value = String(box.checked);
-    box.checked = true;
-  }, { capture: true });
+  form.addEventListener(
+    'submit',
+    () => {
+      const box = form.querySelector<HTMLInputElement>('input[name="disabled"]')!;
+      box.value = String(box.checked);
+      box.checked = true;
+    },
+    { capture: true },
+  );
 }
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form.reset-password')) {

@@ -19,7 +19,12 @@ export function bodySource(c: Context): BodySource {
 
 /** A multipart or urlencoded form, parsed as it arrives with the endpoint's limits (form-stream.ts). */
 export function formBody(c: Context, spec: FormSpec): Promise<FormRead> {
-  return readForm(c.req.header('content-type') ?? '', bodySource(c), spec, declaredLength((name) => c.req.header(name)));
+  return readForm(
+    c.req.header('content-type') ?? '',
+    bodySource(c),
+    spec,
+    declaredLength((name) => c.req.header(name)),
+  );
 }
 
 /** How much JSON a request may carry, and how deep and how many values, before it is parsed. */
@@ -58,11 +63,15 @@ export async function jsonValue(c: Context, limits: JsonLimits): Promise<unknown
 
 /** Nesting depth and separators outside strings, in one pass over the bytes. */
 export function jsonShape(bytes: Uint8Array): { depth: number; items: number } {
-  let depth = 0, deepest = 0, items = 0, inString = false;
+  let depth = 0,
+    deepest = 0,
+    items = 0,
+    inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i]!;
     if (inString) {
-      if (b === 0x5c) i++; // backslash: skip the escaped byte
+      if (b === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (b === 0x22) inString = false;
     } else if (b === 0x22) inString = true;
     else if (b === 0x5b || b === 0x7b) deepest = Math.max(deepest, ++depth);
@@ -73,11 +82,20 @@ export function jsonShape(bytes: Uint8Array): { depth: number; items: number } {
 }
 
 /** Parses a JSON body with a zod schema; a bad body is a 400 naming the first problem, in Chinese. */
-export async function jsonBody<S extends z.ZodType>(c: Context, schema: S, limits: JsonLimits = STAFF_JSON): Promise<z.output<S>> {
+export async function jsonBody<S extends z.ZodType>(
+  c: Context,
+  schema: S,
+  limits: JsonLimits = STAFF_JSON,
+): Promise<z.output<S>> {
   const parsed = schema.safeParse(await jsonValue(c, limits));
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new ApiError(400, issue?.message && /[\u4e00-\u9fa5]/.test(issue.message) ? issue.message : `参数有误：${issue?.path.join('.') || '请求内容'}`);
+    throw new ApiError(
+      400,
+      issue?.message && /[\u4e00-\u9fa5]/.test(issue.message)
+        ? issue.message
+        : `参数有误：${issue?.path.join('.') || '请求内容'}`,
+    );
   }
   return parsed.data;
 }

@@ -2,7 +2,11 @@ import type { Context } from 'hono';
 import type { IncomingMessage } from 'node:http';
 
 /** The caller's address; X-Forwarded-For is believed only behind a proxy we were told about. */
-export function resolveClientIp(forwardedFor: string | null | undefined, remote: string | undefined, trustProxy: boolean): string {
+export function resolveClientIp(
+  forwardedFor: string | null | undefined,
+  remote: string | undefined,
+  trustProxy: boolean,
+): string {
   const forwarded = trustProxy ? forwardedFor?.split(',')[0]?.trim() : undefined;
   return forwarded || remote || 'unknown';
 }

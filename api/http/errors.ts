@@ -20,11 +20,13 @@ export class ApiError extends Error {
   }
 }
 
-
 export function onError(err: Error, c: Context): Response {
   if (err instanceof ApiError) {
     if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-    return c.json<ErrorBody>({ error: { message: err.message, ...(err.fields && { fields: err.fields }) } }, err.status);
+    return c.json<ErrorBody>(
+      { error: { message: err.message, ...(err.fields && { fields: err.fields }) } },
+      err.status,
+    );
   }
   if (err instanceof HTTPException) {
     const status = err.status;

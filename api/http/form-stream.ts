@@ -12,7 +12,8 @@ const BOUNDARY = /;\s*boundary\s*=\s*(?:"([^"]*)"|([^;\s]*))/i;
 const SLICE = 64 * 1024;
 
 export const INCOMPLETE = '表单数据不完整或格式错误，请重新提交';
-export const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+export const sizeText = (bytes: number) =>
+  bytes >= 1024 * 1024 ? `${Math.round(bytes / 1024 / 1024)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
 export const tooLargeText = (maxBytes: number) => `提交内容超过 ${sizeText(maxBytes)} 上限，请减少或缩小照片`;
 // A field name an attacker chose is shown cut short and without control characters.
 const shown = (name: string) => {
@@ -26,19 +27,36 @@ const shown = (name: string) => {
  * too many parts, fields or files, a field, file or body over its size. The answer does not wait
  * for the rest of the body; see `pump` for what happens to it.
  */
-export function readForm(contentType: string, source: BodySource, spec: FormSpec, declaredBytes?: number): Promise<FormRead> {
+export function readForm(
+  contentType: string,
+  source: BodySource,
+  spec: FormSpec,
+  declaredBytes?: number,
+): Promise<FormRead> {
   const fields: Record<string, string> = {};
   const label = (name: string) => spec.label?.(name) ?? name;
-  const refuse = (status: 400 | 413 | 415, message: string, field?: string): FormRead => ({ ok: false, status, message, field, fields });
+  const refuse = (status: 400 | 413 | 415, message: string, field?: string): FormRead => ({
+    ok: false,
+    status,
+    message,
+    field,
+    fields,
+  });
   const unknown = (name: string) => refuse(400, `不认识的字段：${shown(name) || '（空名）'}`);
   const type = FORM_TYPE.exec(contentType);
-  if (!type) return settle(source, refuse(415, '请以表单（multipart/form-data 或 application/x-www-form-urlencoded）提交'), spec.maxBytes);
+  if (!type)
+    return settle(
+      source,
+      refuse(415, '请以表单（multipart/form-data 或 application/x-www-form-urlencoded）提交'),
+      spec.maxBytes,
+    );
   let delimiters: DelimiterCount | undefined;
   if (type[1]!.toLowerCase() === 'multipart/form-data') {
     const boundary = BOUNDARY.exec(contentType);
     const value = boundary?.[1] ?? boundary?.[2] ?? '';
     // RFC 2046: 1 to 70 characters.
-    if (value.length < 1 || value.length > 70) return settle(source, refuse(400, '表单格式错误：分隔符（boundary）缺失或过长'), spec.maxBytes);
+    if (value.length < 1 || value.length > 70)
+      return settle(source, refuse(400, '表单格式错误：分隔符（boundary）缺失或过长'), spec.maxBytes);
     delimiters = new DelimiterCount(value);
   }
   const maxParts = spec.maxFields + spec.maxFiles;
@@ -50,7 +68,14 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       // busboy reports parts and urlencoded fields one early (at the closing boundary, at the
       // separator); its limits are one above ours, and our own counts below are exact. Each
       // part's header busboy 1.x bounds itself (16 KB, 2000 lines: it has no headerPairs option).
-      limits: { parts: maxParts + 1, fields: spec.maxFields + 1, files: spec.maxFiles, fieldSize: spec.maxFieldBytes, fileSize: spec.maxFileBytes + 1, fieldNameSize: 200 },
+      limits: {
+        parts: maxParts + 1,
+        fields: spec.maxFields + 1,
+        files: spec.maxFiles,
+        fieldSize: spec.maxFieldBytes,
+        fileSize: spec.maxFileBytes + 1,
+        fieldNameSize: 200,
+      },
     });
   } catch {
     return settle(source, refuse(400, INCOMPLETE), spec.maxBytes);
@@ -62,7 +87,10 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     let seen = 0;
     let bytes = 0;
     // What the body may still hold when a file starts: its declared length, else the limit.
-    const bodyBytes = declaredBytes !== undefined && Number.isSafeInteger(declaredBytes) && declaredBytes >= 0 ? Math.min(declaredBytes, spec.maxBytes) : spec.maxBytes;
+    const bodyBytes =
+      declaredBytes !== undefined && Number.isSafeInteger(declaredBytes) && declaredBytes >= 0
+        ? Math.min(declaredBytes, spec.maxBytes)
+        : spec.maxBytes;
     let before = 0; // bytes of the body before the chunk busboy is parsing
     const files: { field: string; filename: string; bytes: FileBytes }[] = [];
     const checkHead = spec.fileHead?.();
@@ -87,7 +115,8 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
         return;
       }
       if (spec.fields.has(name)) {
-        if (info.valueTruncated) return finish(refuse(413, `${label(name)}过长（不能超过 ${sizeText(spec.maxFieldBytes)}）`, name));
+        if (info.valueTruncated)
+          return finish(refuse(413, `${label(name)}过长（不能超过 ${sizeText(spec.maxFieldBytes)}）`, name));
         if (Object.hasOwn(fields, name)) return finish(refuse(400, `${label(name)}提交了不止一次`, name));
         fields[name] = value;
         return;
@@ -106,7 +135,11 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
       // Its place among the files kept at the end (earlier parts are complete).
       const kept = files.filter(isKept).length;
       // busboy stops a file at maxFileBytes + 1 (the 'limit' below).
-      const file = { field: name, filename: info.filename ?? '', bytes: new FileBytes(Math.min(spec.maxFileBytes + 1, bodyBytes - before)) };
+      const file = {
+        field: name,
+        filename: info.filename ?? '',
+        bytes: new FileBytes(Math.min(spec.maxFileBytes + 1, bodyBytes - before)),
+      };
       const index = files.push(file);
       let checking = checkHead !== undefined;
       stream.on('data', (chunk: Buffer) => {
@@ -127,14 +160,20 @@ export function readForm(contentType: string, source: BodySource, spec: FormSpec
     bb.on('fieldsLimit', () => finish(refuse(400, `表单字段过多（最多 ${spec.maxFields} 个）`)));
     bb.on('filesLimit', () => {
       const [field] = spec.files;
-      finish(field ? refuse(400, `最多上传 ${spec.maxFiles} 张${label(field)}`, field) : refuse(400, '这里不接受文件上传'));
+      finish(
+        field ? refuse(400, `最多上传 ${spec.maxFiles} 张${label(field)}`, field) : refuse(400, '这里不接受文件上传'),
+      );
     });
     bb.on('error', () => finish(refuse(400, INCOMPLETE)));
     // After the last part, and after every file stream has ended.
     bb.on('finish', () => {
       // busboy skips a part without a form-data Content-Disposition unseen; we refuse it.
       if (delimiters && delimiters.parts() > seen) return finish(refuse(400, '表单中有无法识别的部分（缺少字段名）'));
-      finish({ ok: true, fields, files: files.filter(isKept).map((f) => ({ field: f.field, filename: f.filename, data: f.bytes.data() })) });
+      finish({
+        ok: true,
+        fields,
+        files: files.filter(isKept).map((f) => ({ field: f.field, filename: f.filename, data: f.bytes.data() })),
+      });
     });
 
     const stop = pump(source, spec.maxBytes, {
@@ -231,13 +270,20 @@ function settle(source: BodySource, r: FormRead, drainBytes: number): Promise<Fo
 
 /** A body a route refuses before reading any of it: nothing of it is kept (see `pump` for the rest). */
 export function discardBody(source: BodySource, drainBytes: number): void {
-  pump(source, drainBytes, { chunk: () => undefined, end: () => undefined, fail: () => undefined, stopped: () => true })();
+  pump(source, drainBytes, {
+    chunk: () => undefined,
+    end: () => undefined,
+    fail: () => undefined,
+    stopped: () => true,
+  })();
 }
 
 /** The body's length as its Content-Length declares it (node's parser holds the body to it); none when chunked. */
 export function declaredLength(header: (name: string) => string | null | undefined): number | undefined {
   const length = header('content-length');
-  return typeof length === 'string' && header('transfer-encoding') == null && /^\d{1,15}$/.test(length) ? Number(length) : undefined;
+  return typeof length === 'string' && header('transfer-encoding') == null && /^\d{1,15}$/.test(length)
+    ? Number(length)
+    : undefined;
 }
 
 interface Sink {
@@ -307,7 +353,8 @@ export function pump(source: BodySource, drainBytes: number, sink: Sink): () => 
         }
         for (let at = 0; at < value.byteLength && !sink.stopped(); at += SLICE) {
           if (at > 0) await new Promise((r) => setImmediate(r));
-          if (!sink.stopped()) sink.chunk(Buffer.from(value.buffer, value.byteOffset + at, Math.min(SLICE, value.byteLength - at)));
+          if (!sink.stopped())
+            sink.chunk(Buffer.from(value.buffer, value.byteOffset + at, Math.min(SLICE, value.byteLength - at)));
         }
       }
     } catch {
@@ -317,7 +364,8 @@ export function pump(source: BodySource, drainBytes: number, sink: Sink): () => 
   return () => undefined;
 }
 
-const isWebStream = (s: Readable | ReadableStream<Uint8Array>): s is ReadableStream<Uint8Array> => typeof (s as ReadableStream).getReader === 'function';
+const isWebStream = (s: Readable | ReadableStream<Uint8Array>): s is ReadableStream<Uint8Array> =>
+  typeof (s as ReadableStream).getReader === 'function';
 
 /** The whole body, up to `maxBytes`: null when it is longer (the rest is left as `pump` says). */
 export function readBytes(source: BodySource, maxBytes: number): Promise<Buffer | null | 'incomplete'> {

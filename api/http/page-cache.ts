@@ -46,7 +46,11 @@ export function pageCache(handler: Handler, opts: PageCacheOptions): Handler {
 
   const cached = (req: IncomingMessage, res: ServerResponse, next?: () => void) => {
     const url = req.url ?? '/';
-    if ((req.method !== 'GET' && req.method !== 'HEAD') || !opts.paths.test(url.split('?')[0]!) || req.headers.cookie?.includes(sessionCookie)) {
+    if (
+      (req.method !== 'GET' && req.method !== 'HEAD') ||
+      !opts.paths.test(url.split('?')[0]!) ||
+      req.headers.cookie?.includes(sessionCookie)
+    ) {
       return handler(req, res, next);
     }
     const key = JSON.stringify([req.headers.host ?? '', url]);
@@ -74,12 +78,18 @@ function capture(res: ServerResponse, done: (status: number, headers: OutgoingHt
   res.writeHead = function (this: ServerResponse, status: number, ...rest: unknown[]) {
     const h = rest.find((r) => typeof r === 'object' && r !== null);
     if (Array.isArray(h)) ok = false;
-    headers = Object.fromEntries(Object.entries((h as OutgoingHttpHeaders | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+    headers = Object.fromEntries(
+      Object.entries((h as OutgoingHttpHeaders | undefined) ?? {}).map(([k, v]) => [k.toLowerCase(), v]),
+    );
     return (writeHead as (...a: unknown[]) => ServerResponse).call(this, status, ...rest);
   } as typeof res.writeHead;
   const keep = (chunk: unknown, encoding?: unknown) => {
     if (chunk == null || typeof chunk === 'function') return;
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : Buffer.from(chunk as Uint8Array));
+    chunks.push(
+      typeof chunk === 'string'
+        ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+        : Buffer.from(chunk as Uint8Array),
+    );
   };
   res.write = function (this: ServerResponse, chunk: unknown, ...rest: unknown[]) {
     keep(chunk, rest[0]);

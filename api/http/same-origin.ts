@@ -8,7 +8,10 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * page that sent it in Origin (and Sec-Fetch-Site); one from another site is refused. A request
  * with neither header does not come from a browser page, so it cannot ride a visitor's cookies.
  */
-export function isCrossSite(req: { method: string; origin?: string | null; secFetchSite?: string | null }, ownOrigin: string): boolean {
+export function isCrossSite(
+  req: { method: string; origin?: string | null; secFetchSite?: string | null },
+  ownOrigin: string,
+): boolean {
   if (SAFE.has(req.method)) return false;
   const { origin, secFetchSite: site } = req;
   return (origin != null && origin !== ownOrigin) || (site != null && site !== 'same-origin' && site !== 'none');

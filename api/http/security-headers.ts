@@ -5,7 +5,9 @@ function originOf(template: string): string | null {
     const u = new URL(template.replace(/\{s\}/g, 'subdomain').replace(/\{[a-z]\}/g, '0'));
     // A host with {s} in it (a.tile…, webrd01.is.autonavi.com) becomes a wildcard on that label.
     const host = u.hostname.replace(/^[^.]*subdomain[^.]*\./, '*.');
-    return u.protocol === 'https:' || u.protocol === 'http:' ? `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}` : null;
+    return u.protocol === 'https:' || u.protocol === 'http:'
+      ? `${u.protocol}//${host}${u.port ? `:${u.port}` : ''}`
+      : null;
   } catch {
     return null;
   }

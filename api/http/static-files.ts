@@ -3,9 +3,17 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, relative, sep } from 'node:path';
 
 const TYPES: Record<string, string> = {
-  '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.webp': 'image/webp', '.jpg': 'image/jpeg', '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2', '.txt': 'text/plain; charset=utf-8', '.json': 'application/json', '.xml': 'application/xml',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.webp': 'image/webp',
+  '.jpg': 'image/jpeg',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.txt': 'text/plain; charset=utf-8',
+  '.json': 'application/json',
+  '.xml': 'application/xml',
   '.webmanifest': 'application/manifest+json',
 };
 
@@ -17,7 +25,12 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
       const path = join(dir, name);
       const st = statSync(path);
       if (st.isDirectory()) walk(path);
-      else if (TYPES[extname(name)]) files.set(`/${relative(root, path).split(sep).join('/')}`, { path, size: st.size, type: TYPES[extname(name)]! });
+      else if (TYPES[extname(name)])
+        files.set(`/${relative(root, path).split(sep).join('/')}`, {
+          path,
+          size: st.size,
+          type: TYPES[extname(name)]!,
+        });
     }
   };
   if (existsSync(root)) walk(root);
@@ -44,7 +57,10 @@ export function staticFiles(root: string): (req: IncomingMessage, res: ServerRes
     });
     if (req.method === 'HEAD') res.end();
     // A read error after the headers went out can only cut the answer short, never the process.
-    else createReadStream(file.path).on('error', () => res.destroy()).pipe(res);
+    else
+      createReadStream(file.path)
+        .on('error', () => res.destroy())
+        .pipe(res);
     return true;
   };
 }

@@ -29,7 +29,9 @@ export function adminApiKeyRoutes(ctx: AppContext) {
     .post('/api-keys/:id/revoke', zValidator('param', idParam, notFound), async (c) => {
       const user = staff(c);
       const { reason } = await jsonBody(c, revokeInput);
-      orThrow(revokeApiKey(ctx.db, { id: user.id, label: user.displayName }, c.req.valid('param').id, reason, ctx.clock()));
+      orThrow(
+        revokeApiKey(ctx.db, { id: user.id, label: user.displayName }, c.req.valid('param').id, reason, ctx.clock()),
+      );
       return c.json({ ok: true });
     });
 }

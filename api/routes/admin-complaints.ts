@@ -13,12 +13,23 @@ import { decimal, freeText, optionalText, recordId } from '../domain/shared/text
 
 const notFound = () => new ApiError(404, '举报不存在或无权查看');
 const idParam = z.object({ id: recordId('举报') });
-const photoParam = idParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+const photoParam = idParam.extend({
+  photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
+  size: z.enum(['display', 'thumb']),
+});
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
 const bulk = z.object({
-  items: z.array(z.object({ id: recordId('举报'), version: decimal('版本号', { integer: true, min: 1, invalid: '缺少版本号，请刷新页面' }) })).min(1, { error: '请先勾选举报' }).max(200, { error: '一次最多处理 200 条' }),
+  items: z
+    .array(
+      z.object({
+        id: recordId('举报'),
+        version: decimal('版本号', { integer: true, min: 1, invalid: '缺少版本号，请刷新页面' }),
+      }),
+    )
+    .min(1, { error: '请先勾选举报' })
+    .max(200, { error: '一次最多处理 200 条' }),
   action: batchActionInput,
   reason: optionalText('理由', { max: 500 }),
 });
@@ -26,44 +37,59 @@ const bulk = z.object({
 /** The moderation queue and triage. Policy: api/http/policy.ts (village officers read their own village only). */
 export function adminComplaintRoutes(ctx: AppContext) {
   const limits = { finishDays: ctx.env.FINISH_DAYS, extensionMaxDays: ctx.env.EXTENSION_MAX_DAYS };
-  return new Hono<StaffEnv>()
-    .get('/complaints', (c) => {
-      const user = staff(c);
-      const q = queueQuery.parse(c.req.query());
-      return c.json({ ...listQueue(ctx.db, user, q, ctx.clock()), counts: queueCounts(ctx.db, user, ctx.clock()) });
-    })
-    // Not /complaints/bulk: beside /complaints/:id/actions that shape drops Hono to its slower router.
-    .post('/complaint-batch', async (c) => {
-      const user = staff(c);
-      const { items, action } = await jsonBody(c, bulk);
-      const results = items.map((item) => {
-        const r = applyAction(ctx.db, user, item.id, { ...action, version: item.version }, limits, ctx.clock());
-        return { id: item.id, ...(r.ok ? { ok: true } : { ok: false, message: r.message }) };
-      });
-      return c.json({ results });
-    })
-    .get('/complaints/:id', zValidator('param', idParam, orNotFound), (c) => {
-      const detail = getStaffComplaint(ctx.db, staff(c), c.req.valid('param').id);
-      if (!detail) throw notFound();
-      return c.json(detail);
-    })
-    .post('/complaints/:id/actions', zValidator('param', idParam, orNotFound), async (c) => {
-      const input = await jsonBody(c, actionInput);
-      const r = applyAction(ctx.db, staff(c), c.req.valid('param').id, input, limits, ctx.clock());
-      if (!r.ok) throw new ApiError(r.status, r.message);
-      return c.json(r);
-    })
-    .post('/complaints/:id/contact', zValidator('param', idParam, orNotFound), async (c) => {
-      const { reason } = await jsonBody(c, z.object({ reason: freeText('查看理由', { min: 4, max: 200, required: '请说明查看举报人信息的理由', tooShort: '请说明查看举报人信息的理由（至少 4 个字）' }) }));
-      const contact = revealContact(ctx.db, staff(c), c.req.valid('param').id, reason, ctx.clock());
-      if (!contact) throw notFound();
-      c.header('Cache-Control', 'no-store');
-      return c.json(contact);
-    })
-    .get('/complaints/:id/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
-      const { id, photoId, size } = c.req.valid('param');
-      const file = staffPhotoFile(ctx.db, staff(c), id, photoId, size);
-      if (!file) throw notFound();
-      return c.body(new Uint8Array(await ctx.photos.read(file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, no-store' });
-    });
+  return (
+    new Hono<StaffEnv>()
+      .get('/complaints', (c) => {
+        const user = staff(c);
+        const q = queueQuery.parse(c.req.query());
+        return c.json({ ...listQueue(ctx.db, user, q, ctx.clock()), counts: queueCounts(ctx.db, user, ctx.clock()) });
+      })
+      // Not /complaints/bulk: beside /complaints/:id/actions that shape drops Hono to its slower router.
+      .post('/complaint-batch', async (c) => {
+        const user = staff(c);
+        const { items, action } = await jsonBody(c, bulk);
+        const results = items.map((item) => {
+          const r = applyAction(ctx.db, user, item.id, { ...action, version: item.version }, limits, ctx.clock());
+          return { id: item.id, ...(r.ok ? { ok: true } : { ok: false, message: r.message }) };
+        });
+        return c.json({ results });
+      })
+      .get('/complaints/:id', zValidator('param', idParam, orNotFound), (c) => {
+        const detail = getStaffComplaint(ctx.db, staff(c), c.req.valid('param').id);
+        if (!detail) throw notFound();
+        return c.json(detail);
+      })
+      .post('/complaints/:id/actions', zValidator('param', idParam, orNotFound), async (c) => {
+        const input = await jsonBody(c, actionInput);
+        const r = applyAction(ctx.db, staff(c), c.req.valid('param').id, input, limits, ctx.clock());
+        if (!r.ok) throw new ApiError(r.status, r.message);
+        return c.json(r);
+      })
+      .post('/complaints/:id/contact', zValidator('param', idParam, orNotFound), async (c) => {
+        const { reason } = await jsonBody(
+          c,
+          z.object({
+            reason: freeText('查看理由', {
+              min: 4,
+              max: 200,
+              required: '请说明查看举报人信息的理由',
+              tooShort: '请说明查看举报人信息的理由（至少 4 个字）',
+            }),
+          }),
+        );
+        const contact = revealContact(ctx.db, staff(c), c.req.valid('param').id, reason, ctx.clock());
+        if (!contact) throw notFound();
+        c.header('Cache-Control', 'no-store');
+        return c.json(contact);
+      })
+      .get('/complaints/:id/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
+        const { id, photoId, size } = c.req.valid('param');
+        const file = staffPhotoFile(ctx.db, staff(c), id, photoId, size);
+        if (!file) throw notFound();
+        return c.body(new Uint8Array(await ctx.photos.read(file)), 200, {
+          'Content-Type': 'image/webp',
+          'Cache-Control': 'private, no-store',
+        });
+      })
+  );
 }

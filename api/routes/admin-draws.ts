@@ -6,7 +6,15 @@ import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { createDraw, drawInput, getDraw, listDraws, outcomeInput, recordOutcome, verifyDraw } from '../domain/enforcement/draws.ts';
+import {
+  createDraw,
+  drawInput,
+  getDraw,
+  listDraws,
+  outcomeInput,
+  recordOutcome,
+  verifyDraw,
+} from '../domain/enforcement/draws.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 
 const NO_DRAW = '抽查记录不存在';
@@ -36,7 +44,9 @@ export function adminDrawRoutes(ctx: AppContext) {
     })
     .post('/draws/:id/items/:enterpriseId', zValidator('param', itemParam, notFound), async (c) => {
       const { id, enterpriseId } = c.req.valid('param');
-      const r = orThrow(recordOutcome(ctx.db, staff(c), id, enterpriseId, await jsonBody(c, outcomeInput), ctx.clock()));
+      const r = orThrow(
+        recordOutcome(ctx.db, staff(c), id, enterpriseId, await jsonBody(c, outcomeInput), ctx.clock()),
+      );
       return c.json({ ok: true, outcome: r.outcome });
     });
 }

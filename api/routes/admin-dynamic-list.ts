@@ -13,7 +13,10 @@ import { registerFilter } from '../domain/enforcement/enterprise-input.ts';
 
 const EMPTY = '请选择要导入的 .xlsx 文件';
 
-/** The body's chunks: off the socket when node-server passed it on unread (its web stream costs twice the CPU), else the Request's stream. */
+/**
+ * The body's chunks: off the socket when node-server passed it on unread (its web stream costs twice the CPU), else the
+ * Request's stream.
+ */
 async function* bodyChunks(c: Context<StaffEnv>): AsyncGenerator<Uint8Array> {
   const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
   if (incoming && !incoming.readableDidRead) {
@@ -39,7 +42,11 @@ async function* bodyChunks(c: Context<StaffEnv>): AsyncGenerator<Uint8Array> {
  * the view's own, to be handed to the import thread without another copy.
  */
 async function upload(c: Context<StaffEnv>, maxBytes: number): Promise<Uint8Array> {
-  const tooLarge = () => new ApiError(413, `文件超过 ${Number((maxBytes / 1024 / 1024).toFixed(1))} MB 上限，无法导入：请只保留清单所在的工作表后重新保存`);
+  const tooLarge = () =>
+    new ApiError(
+      413,
+      `文件超过 ${Number((maxBytes / 1024 / 1024).toFixed(1))} MB 上限，无法导入：请只保留清单所在的工作表后重新保存`,
+    );
   const declared = c.req.header('content-length');
   if (declared !== undefined && Number(declared) > maxBytes) throw tooLarge();
   // Untouched pages cost nothing: a chunked upload gets room for the most it may send.
@@ -79,15 +86,36 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome) {
   return c.body(body, r.status, JSON_TYPE);
 }
 
-/** The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope). */
+/**
+ * The dynamic list of seed 002 as .xlsx, out and in. Policy: api/http/policy.ts (exports scoped by enterpriseScope).
+ */
 export function adminDynamicListRoutes(ctx: AppContext) {
   const limits = importLimits(ctx.env);
-  return new Hono<StaffEnv>()
-    .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
-      const file = orThrow(await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock()));
-      return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
-    })
-    // Reading, planning and committing run on the import thread (decision 011), never here.
-    .post('/imports/dynamic-list/preview', async (c) => answer(c, await previewImport(ctx.db, ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits)))
-    .post('/imports/dynamic-list', async (c) => answer(c, await commitImport(ctx.db, staff(c), ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits)));
+  return (
+    new Hono<StaffEnv>()
+      .get('/exports/dynamic-list.xlsx', zValidator('query', registerFilter, badQuery), async (c) => {
+        const file = orThrow(await exportDynamicList(ctx.db, staff(c), c.req.valid('query'), ctx.clock()));
+        return xlsxDownload(new Uint8Array(file.bytes), file.filename, 'dynamic-list.xlsx');
+      })
+      // Reading, planning and committing run on the import thread (decision 011), never here.
+      .post('/imports/dynamic-list/preview', async (c) =>
+        answer(
+          c,
+          await previewImport(ctx.db, ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits),
+        ),
+      )
+      .post('/imports/dynamic-list', async (c) =>
+        answer(
+          c,
+          await commitImport(
+            ctx.db,
+            staff(c),
+            ctx.villageAreas(),
+            await upload(c, limits.maxFileBytes),
+            ctx.clock(),
+            limits,
+          ),
+        ),
+      )
+  );
 }

@@ -20,13 +20,21 @@ const orNotFound = (r: { success: boolean }) => {
 };
 const ids = z.array(recordId('举报编号', { invalid: '举报编号须为正整数' })).max(50, { error: '一次最多关联 50 条' });
 // The page's one text box takes "12, 15 18"; the API takes an array.
-const splitIds = (v: unknown) => (typeof v === 'string' ? v.replace(/#/g, '').split(/[,，、\s]+/).filter(Boolean) : v);
+const splitIds = (v: unknown) =>
+  typeof v === 'string'
+    ? v
+        .replace(/#/g, '')
+        .split(/[,，、\s]+/)
+        .filter(Boolean)
+    : v;
 const linkBody = z.object({ complaintIds: z.preprocess(splitIds, ids.min(1, { error: '请填写要关联的举报编号' })) });
 
 /** The enterprise register (一企一档). Policy: api/http/policy.ts; rows narrowed by enterpriseScope. */
 export function adminEnterpriseRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
-    .get('/enterprises', zValidator('query', registerFilter, badQuery), (c) => c.json({ rows: listEnterprises(ctx.db, staff(c), c.req.valid('query')) }))
+    .get('/enterprises', zValidator('query', registerFilter, badQuery), (c) =>
+      c.json({ rows: listEnterprises(ctx.db, staff(c), c.req.valid('query')) }),
+    )
     .post('/enterprises', async (c) => {
       const user = staff(c);
       const body = await jsonBody(c, enterpriseInput.and(z.object({ complaintIds: ids.default([]) })));
@@ -46,7 +54,9 @@ export function adminEnterpriseRoutes(ctx: AppContext) {
     })
     .patch('/enterprises/:id', zValidator('param', idParam, orNotFound), async (c) => {
       const body = await jsonBody(c, enterpriseUpdate);
-      return c.json(orThrow(updateEnterprise(ctx.db, staff(c), c.req.valid('param').id, body, ctx.villageAreas(), ctx.clock())));
+      return c.json(
+        orThrow(updateEnterprise(ctx.db, staff(c), c.req.valid('param').id, body, ctx.villageAreas(), ctx.clock())),
+      );
     })
     .post('/enterprises/:id/complaints', zValidator('param', idParam, orNotFound), async (c) => {
       const { complaintIds } = await jsonBody(c, linkBody);

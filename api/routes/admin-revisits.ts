@@ -17,11 +17,28 @@ const status = z.object({ status: z.enum(['scheduled', 'done']).catch('scheduled
 export function adminRevisitRoutes(ctx: AppContext) {
   const cfg = enforcementConfig(ctx.env);
   return new Hono<StaffEnv>()
-    .get('/revisits', (c) => c.json({ rows: listRevisits(ctx.db, staff(c), status.parse(c.req.query()).status, ctx.clock()) }))
-    .post('/revisits/:id', zValidator('param', idParam, (r) => {
-      if (!r.success) throw new ApiError(404, '回头看记录不存在或无权查看');
-    }), async (c) => {
-      const input = await jsonBody(c, revisitInput);
-      return c.json(orThrow(recordRevisit(ctx.db, staff(c), c.req.valid('param').id, input, { ...cfg, areas: ctx.villageAreas() }, ctx.clock())));
-    });
+    .get('/revisits', (c) =>
+      c.json({ rows: listRevisits(ctx.db, staff(c), status.parse(c.req.query()).status, ctx.clock()) }),
+    )
+    .post(
+      '/revisits/:id',
+      zValidator('param', idParam, (r) => {
+        if (!r.success) throw new ApiError(404, '回头看记录不存在或无权查看');
+      }),
+      async (c) => {
+        const input = await jsonBody(c, revisitInput);
+        return c.json(
+          orThrow(
+            recordRevisit(
+              ctx.db,
+              staff(c),
+              c.req.valid('param').id,
+              input,
+              { ...cfg, areas: ctx.villageAreas() },
+              ctx.clock(),
+            ),
+          ),
+        );
+      },
+    );
 }

@@ -12,8 +12,14 @@ import { createSession, endSession, SESSION_COOKIE } from '../domain/accounts/se
 import { DEVICE_COOKIE, waitMessage } from '../domain/accounts/login-throttle.ts';
 import { freeText } from '../domain/shared/text-input.ts';
 
-const login = z.object({ username: freeText('用户名', { min: 1, max: 64, required: '请输入用户名' }), password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024) });
-const passwordChange = z.object({ current: z.string().min(1, { error: '请输入当前密码' }).max(1024), next: z.string().min(1, { error: '请输入新密码' }).max(1024) });
+const login = z.object({
+  username: freeText('用户名', { min: 1, max: 64, required: '请输入用户名' }),
+  password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024),
+});
+const passwordChange = z.object({
+  current: z.string().min(1, { error: '请输入当前密码' }).max(1024),
+  next: z.string().min(1, { error: '请输入新密码' }).max(1024),
+});
 const GENERIC = '用户名或密码不正确';
 
 /** Staff sign in and out, and change their password. Policy: api/http/policy.ts. */
@@ -25,7 +31,10 @@ export function adminSessionRoutes(ctx: AppContext) {
       const device = getCookie(c, DEVICE_COOKIE);
       // Asked before the password is checked: a refused guess costs no argon2 work.
       const attempt = ctx.loginThrottle.begin(username, clientIp(c, ctx.env.TRUST_PROXY), device);
-      if (!attempt.ok) throw new ApiError(429, waitMessage(attempt.retryAfterS), undefined, { 'Retry-After': String(attempt.retryAfterS) });
+      if (!attempt.ok)
+        throw new ApiError(429, waitMessage(attempt.retryAfterS), undefined, {
+          'Retry-After': String(attempt.retryAfterS),
+        });
       let user: Awaited<ReturnType<typeof checkLogin>>;
       try {
         user = await checkLogin(ctx.db, username, password);
@@ -36,15 +45,29 @@ export function adminSessionRoutes(ctx: AppContext) {
       const now = ctx.clock();
       if (!user) {
         ctx.loginThrottle.fail(attempt);
-        audit(ctx.db, { id: null, label: `登录失败：${username.slice(0, 64)}` }, { action: 'user.login_failed', objectType: 'user', objectId: username.slice(0, 64) }, now);
+        audit(
+          ctx.db,
+          { id: null, label: `登录失败：${username.slice(0, 64)}` },
+          { action: 'user.login_failed', objectType: 'user', objectId: username.slice(0, 64) },
+          now,
+        );
         throw new ApiError(401, GENERIC);
       }
       // This browser becomes a known device of the account: an attacker's failures elsewhere do not slow it.
       setCookie(c, DEVICE_COOKIE, ctx.loginThrottle.succeed(attempt, device), {
-        httpOnly: true, secure, sameSite: 'Strict', path: '/api/admin/session', maxAge: Math.floor(ctx.loginThrottle.deviceTtlMs / 1000),
+        httpOnly: true,
+        secure,
+        sameSite: 'Strict',
+        path: '/api/admin/session',
+        maxAge: Math.floor(ctx.loginThrottle.deviceTtlMs / 1000),
       });
       const { token, expiresAt } = createSession(ctx.db, user.id, now, ctx.sessions);
-      audit(ctx.db, { id: user.id, label: user.displayName }, { action: 'user.login', objectType: 'user', objectId: user.id }, now);
+      audit(
+        ctx.db,
+        { id: user.id, label: user.displayName },
+        { action: 'user.login', objectType: 'user', objectId: user.id },
+        now,
+      );
       setSessionCookie(c, token, expiresAt, secure);
       return c.json({ displayName: user.displayName, role: user.role, mustChangePassword: user.mustChangePassword });
     })
@@ -52,7 +75,12 @@ export function adminSessionRoutes(ctx: AppContext) {
       const user = staff(c);
       const token = getCookie(c, SESSION_COOKIE);
       if (token) endSession(ctx.db, token);
-      audit(ctx.db, { id: user.id, label: user.displayName }, { action: 'user.logout', objectType: 'user', objectId: user.id }, ctx.clock());
+      audit(
+        ctx.db,
+        { id: user.id, label: user.displayName },
+        { action: 'user.logout', objectType: 'user', objectId: user.id },
+        ctx.clock(),
+      );
       clearSessionCookie(c);
       return c.json({ ok: true });
     })

@@ -19,16 +19,31 @@ import { recordId } from '../domain/shared/text-input.ts';
 
 const idParam = z.object({ id: recordId('任务') });
 const itemParam = idParam.extend({ itemId: recordId('检查项') });
-const evidenceParam = idParam.extend({ evidenceId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+const evidenceParam = idParam.extend({
+  evidenceId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
+  size: z.enum(['display', 'thumb']),
+});
 const notFound = () => new ApiError(404, '任务不存在或无权查看');
-const EVIDENCE_LABELS: Record<string, string> = { note: '现场说明', lat: '手机定位的纬度', lng: '手机定位的经度', photos: '照片' };
+const EVIDENCE_LABELS: Record<string, string> = {
+  note: '现场说明',
+  lat: '手机定位的纬度',
+  lng: '手机定位的经度',
+  photos: '照片',
+};
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
 export const taskQuery = z.object({
-  status: z.enum([...TASK_STATUSES, 'active']).optional().catch(undefined),
+  status: z
+    .enum([...TASK_STATUSES, 'active'])
+    .optional()
+    .catch(undefined),
   villageId: recordId('村（社区）').optional().catch(undefined),
-  overdue: z.enum(['1']).optional().catch(undefined).transform((v) => v === '1'),
+  overdue: z
+    .enum(['1'])
+    .optional()
+    .catch(undefined)
+    .transform((v) => v === '1'),
 });
 
 /** Enforcement tasks: the office opens and accepts them, the village does them. Policy: api/http/policy.ts. */
@@ -49,7 +64,9 @@ export function adminTaskRoutes(ctx: AppContext) {
     .get('/tasks', (c) => c.json({ rows: listTasks(ctx.db, staff(c), taskQuery.parse(c.req.query()), ctx.clock()) }))
     .post('/tasks', async (c) => {
       const input = await jsonBody(c, taskCreateInput);
-      const r = orThrow(createTask(ctx.db, staff(c), input, cfg, ctx.clock(), input.complaintIds.length ? 'complaint' : 'survey'));
+      const r = orThrow(
+        createTask(ctx.db, staff(c), input, cfg, ctx.clock(), input.complaintIds.length ? 'complaint' : 'survey'),
+      );
       return c.json({ id: r.id }, 201);
     })
     .get('/tasks/:id', zValidator('param', idParam, orNotFound), (c) => {
@@ -74,6 +91,9 @@ export function adminTaskRoutes(ctx: AppContext) {
       const { id, evidenceId, size } = c.req.valid('param');
       const file = evidenceFile(ctx.db, staff(c), id, evidenceId, size);
       if (!file) throw notFound();
-      return c.body(new Uint8Array(await ctx.photos.read(file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'private, no-store' });
+      return c.body(new Uint8Array(await ctx.photos.read(file)), 200, {
+        'Content-Type': 'image/webp',
+        'Cache-Control': 'private, no-store',
+      });
     });
 }

@@ -7,9 +7,14 @@ import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { DEFAULT_TEMPLATES, listTemplates, saveTemplate } from '../domain/complaints/reply-templates.ts';
 import { freeText } from '../domain/shared/text-input.ts';
 
-const templateBody = z.object({ body: freeText('模板内容', { min: 2, max: 1000, required: '模板内容不能为空', tooShort: '模板内容至少 2 个字' }) });
+const templateBody = z.object({
+  body: freeText('模板内容', { min: 2, max: 1000, required: '模板内容不能为空', tooShort: '模板内容至少 2 个字' }),
+});
 
-/** The answers to reporters staff start from: everyone in the office reads them, admin edits them. Policy: api/http/policy.ts. */
+/**
+ * The answers to reporters staff start from: everyone in the office reads them, admin edits them. Policy:
+ * api/http/policy.ts.
+ */
 export function adminTemplateRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/templates', (c) => c.json(listTemplates(ctx.db)))

@@ -13,7 +13,10 @@ const actorOf = (u: { id: number; displayName: string }) => ({ id: u.id, label: 
 const reason = freeText('理由', { min: 2, max: 200, required: '请填写理由', tooShort: '请填写理由' });
 const idParam = z.object({ id: recordId('用户') });
 const newUser = z.object({
-  username: z.string().trim().regex(/^[a-z0-9_.-]{3,32}$/, { error: '用户名为 3–32 位小写字母、数字或 _ . -' }),
+  username: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9_.-]{3,32}$/, { error: '用户名为 3–32 位小写字母、数字或 _ . -' }),
   displayName: freeText('姓名', { min: 1, max: 40, required: '请填写姓名' }),
   role: z.enum(ROLES, { error: '请选择角色' }),
   villageId: z.number().int().positive().nullable().optional(),

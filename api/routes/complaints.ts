@@ -7,12 +7,22 @@ import { clientIp } from '../http/client-ip.ts';
 import { formBody, jsonValue, type JsonLimits } from '../http/body.ts';
 import { declaredLength } from '../http/form-stream.ts';
 import { parseComplaintForm, parseComplaintJson, type ParsedForm } from '../domain/complaints/form.ts';
-import { admitReportUpload, countReportAttempt, fileReport, REFUSAL_STATUS, reportFormSpec, type FileReportResult } from '../domain/complaints/file-report.ts';
+import {
+  admitReportUpload,
+  countReportAttempt,
+  fileReport,
+  REFUSAL_STATUS,
+  reportFormSpec,
+  type FileReportResult,
+} from '../domain/complaints/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../domain/complaints/tracking.ts';
 import { normalizeTrackingCode } from '../domain/complaints/tracking-code.ts';
 
 const codeParam = z.object({ code: z.string().max(40) });
-const photoParam = codeParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/), size: z.enum(['display', 'thumb']) });
+const photoParam = codeParam.extend({
+  photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
+  size: z.enum(['display', 'thumb']),
+});
 // A JSON report has no photos: its longest fields (captcha token, photo positions) are 10,000
 // characters each, and photo positions nest three deep.
 const REPORT_JSON: JsonLimits = { maxBytes: 64 * 1024, maxDepth: 8, maxItems: 1000 };
@@ -24,7 +34,12 @@ const orNotFound = (result: { success: boolean }) => {
 
 function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
   const headers = r.kind === 'rate_limited' || r.kind === 'busy' ? { 'Retry-After': String(r.retryAfterS) } : undefined;
-  return new ApiError(REFUSAL_STATUS[r.kind], Object.values(r.errors)[0] ?? '提交内容有误', r.kind === 'rate_limited' ? undefined : r.errors, headers);
+  return new ApiError(
+    REFUSAL_STATUS[r.kind],
+    Object.values(r.errors)[0] ?? '提交内容有误',
+    r.kind === 'rate_limited' ? undefined : r.errors,
+    headers,
+  );
 }
 
 /** A report's fields and photos, from a form (read as it streams in) or JSON. */
@@ -38,7 +53,6 @@ async function parseReport(ctx: AppContext, c: Context, type: string): Promise<P
 
 /** Public: residents file reports and follow them with their tracking code. */
 export function complaintRoutes(ctx: AppContext) {
-
   return new Hono()
     .post('/', async (c) => {
       const ip = clientIp(c, ctx.env.TRUST_PROXY);
@@ -46,7 +60,11 @@ export function complaintRoutes(ctx: AppContext) {
       if (limited && !limited.ok) throw failure(limited);
       const type = c.req.header('content-type') ?? '';
       // Unread, a refused upload is discarded after the answer (node-server), as after any early refusal.
-      const upload = admitReportUpload(ctx, type, declaredLength((name) => c.req.header(name)));
+      const upload = admitReportUpload(
+        ctx,
+        type,
+        declaredLength((name) => c.req.header(name)),
+      );
       if (!upload.ok) throw failure(upload.refusal);
       let result: FileReportResult;
       try {
@@ -62,7 +80,8 @@ export function complaintRoutes(ctx: AppContext) {
     })
     .get('/:code', zValidator('param', codeParam, orNotFound), (c) => {
       const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
-      if (!looked.ok) throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
+      if (!looked.ok)
+        throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
       const code = normalizeTrackingCode(c.req.valid('param').code);
       const complaint = code && getPublicComplaint(ctx.db, code);
       if (!complaint) throw notFound();
@@ -76,7 +95,8 @@ export function complaintRoutes(ctx: AppContext) {
       if (!file) {
         // A miss counts as a lookup, so the route is no way round the limit on guessing codes.
         const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
-        if (!looked.ok) throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
+        if (!looked.ok)
+          throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
         throw notFound();
       }
       const data = await ctx.photos.read(file);

@@ -10,7 +10,14 @@ import { ApiError } from '../http/errors.ts';
 import { ownOrigin } from '../http/same-origin.ts';
 import { verifyApiKey } from '../domain/open311/keys.ts';
 import { countReportAttempt } from '../domain/complaints/file-report.ts';
-import { CONTENT_TYPES, errorsBody, render, splitFormat, type Format, type XmlValue } from '../domain/open311/format.ts';
+import {
+  CONTENT_TYPES,
+  errorsBody,
+  render,
+  splitFormat,
+  type Format,
+  type XmlValue,
+} from '../domain/open311/format.ts';
 import { getRequest, listRequests, requestsQuery } from '../domain/open311/requests.ts';
 import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
 import { fileOpen311Request } from '../domain/open311/submit.ts';
@@ -36,12 +43,15 @@ class Open311Error extends Error {
 const NOT_FOUND = '没有这个接口资源（路径须以 .json 或 .xml 结尾）';
 const fileParam = z.object({
   dir: z.enum(['services', 'requests']).optional(),
-  file: z.string().max(80).transform((f, ctx) => {
-    const split = splitFormat(f);
-    if (split) return split;
-    ctx.addIssue({ code: 'custom', message: NOT_FOUND });
-    return z.NEVER;
-  }),
+  file: z
+    .string()
+    .max(80)
+    .transform((f, ctx) => {
+      const split = splitFormat(f);
+      if (split) return split;
+      ctx.addIssue({ code: 'custom', message: NOT_FOUND });
+      return z.NEVER;
+    }),
 });
 const validFile = zValidator('param', fileParam, (r) => {
   if (!r.success) throw new Open311Error(404, NOT_FOUND);
@@ -50,7 +60,14 @@ const validFile = zValidator('param', fileParam, (r) => {
 // The format of the answer follows the path's suffix, errors included; XML is the spec's required one.
 const formatOf = (c: Context): Format => splitFormat(c.req.path.split('/').pop() ?? '')?.format ?? 'xml';
 
-function answer(c: Context, format: Format, root: string, value: XmlValue, status: ContentfulStatusCode = 200, cacheSeconds = 0) {
+function answer(
+  c: Context,
+  format: Format,
+  root: string,
+  value: XmlValue,
+  status: ContentfulStatusCode = 200,
+  cacheSeconds = 0,
+) {
   const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[format] };
   if (c.req.method === 'GET') {
     // Public data meant for other apps, browser-based ones included.
@@ -63,7 +80,24 @@ function answer(c: Context, format: Format, root: string, value: XmlValue, statu
 // The spec's arguments for POST requests (docs/open311.md), our idempotency_key, and its
 // attribute[...] (ignored: no service has attributes). A file or any other name is refused.
 const OPEN311_FORM: FormSpec = {
-  fields: new Set(['api_key', 'jurisdiction_id', 'service_code', 'lat', 'long', 'address_string', 'address_id', 'email', 'device_id', 'account_id', 'first_name', 'last_name', 'phone', 'description', 'media_url', 'idempotency_key']),
+  fields: new Set([
+    'api_key',
+    'jurisdiction_id',
+    'service_code',
+    'lat',
+    'long',
+    'address_string',
+    'address_id',
+    'email',
+    'device_id',
+    'account_id',
+    'first_name',
+    'last_name',
+    'phone',
+    'description',
+    'media_url',
+    'idempotency_key',
+  ]),
   ignored: /^attribute\[[^\]]{1,100}\](\[\])?$/,
   files: new Set(),
   maxFields: 16 + 50, // each named argument once, and up to 50 attributes
@@ -86,68 +120,102 @@ async function formFields(c: Context): Promise<Record<string, string>> {
 /** Open311 GeoReport v2 (docs/open311.md): public reads, and filing with an API key an admin issued. */
 export function open311Routes(ctx: AppContext) {
   const windowMs = ctx.env.REPORT_RATE_WINDOW_S * 1000;
-  const keyLimiter = new RateLimiter(ctx.env.REPORT_RATE_LIMIT * KEY_LIMIT_FACTOR, windowMs, () => ctx.clock().getTime());
+  const keyLimiter = new RateLimiter(ctx.env.REPORT_RATE_LIMIT * KEY_LIMIT_FACTOR, windowMs, () =>
+    ctx.clock().getTime(),
+  );
 
-  return new Hono()
-    .onError((err, c) => {
-      const format = formatOf(c);
-      if (err instanceof Open311Error) {
-        if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-        return c.body(errorsBody(format, err.descriptions.map((description) => ({ code: err.status, description }))), err.status, { 'Content-Type': CONTENT_TYPES[format] });
-      }
-      // The API's shared refusals (an unreadable form body, one too large), in Open311's shape.
-      if (err instanceof ApiError) return c.body(errorsBody(format, [{ code: err.status, description: err.message }]), err.status, { 'Content-Type': CONTENT_TYPES[format] });
-      // Only the stack: a request body may carry a reporter's contact.
-      console.error(`[open311] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
-      return c.body(errorsBody(format, [{ code: 500, description: '服务器内部错误，请稍后再试' }]), 500, { 'Content-Type': CONTENT_TYPES[format] });
-    })
-    .get('/:file', validFile, (c) => {
-      const { name, format } = c.req.valid('param').file;
-      if (name === 'discovery') {
-        const url = `${ownOrigin(ctx.env.PUBLIC_BASE_URL, c.req.url)}/api/open311/v2`;
-        return answer(c, format, 'discovery', discovery(ctx.db, url, ctx.env.NODE_ENV === 'production'), 200, 300);
-      }
-      if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);
-      if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
-      const q = requestsQuery.safeParse(c.req.query());
-      if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
-      const r = listRequests(ctx.db, ctx.villageAreas(), q.data, ctx.clock());
-      if (!r.ok) throw new Open311Error(400, r.message);
-      return answer(c, format, 'service_requests', r.requests as unknown as XmlValue, 200, 30);
-    })
-    // One pattern for services/{code} and requests/{id}: beside /:file, two static prefixes would
-    // drop Hono to its slower router (tests/unit/basics.test.ts).
-    .get('/:dir/:file', validFile, (c) => {
-      const { dir, file: { name, format } } = c.req.valid('param');
-      if (dir === 'services') {
-        const definition = serviceDefinition(ctx.db, name);
-        if (!definition) throw new Open311Error(404, `没有这个 service_code：${name}`);
-        return answer(c, format, 'service_definition', definition, 200, 300);
-      }
-      const request = /^\d{1,15}$/.test(name) ? getRequest(ctx.db, ctx.villageAreas(), Number(name)) : null;
-      if (!request) throw new Open311Error(404, `没有这个 service_request_id：${name}`);
-      return answer(c, format, 'service_requests', [request] as unknown as XmlValue, 200, 30);
-    })
-    .post('/:file', validFile, async (c) => {
-      const { name, format } = c.req.valid('param').file;
-      if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
-      // The site's per-address limit first, counted like a form submission; the key replaces the captcha.
-      const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
-      if (limited && !limited.ok && limited.kind === 'rate_limited') {
-        throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
-      }
-      const form = await formFields(c);
-      const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
-      if (!key.ok) {
-        throw new Open311Error(403, { missing: '缺少 api_key，请向整治办申请接口密钥', invalid: 'api_key 无效', revoked: '该 api_key 已被吊销' }[key.reason]);
-      }
-      const perKey = keyLimiter.hit(String(key.id));
-      if (!perKey.ok) {
-        throw new Open311Error(429, `该 api_key 提交过于频繁，请 ${Math.ceil(perKey.retryAfterS / 60)} 分钟后再试`, { 'Retry-After': String(perKey.retryAfterS) });
-      }
-      const filed = await fileOpen311Request(ctx, form, key.id);
-      if (!filed.ok) throw new Open311Error(filed.status, filed.messages);
-      c.header('Cache-Control', 'no-store');
-      return answer(c, format, 'service_requests', [{ service_request_id: String(filed.id), service_notice: filed.notice, account_id: null }], 201);
-    });
+  return (
+    new Hono()
+      .onError((err, c) => {
+        const format = formatOf(c);
+        if (err instanceof Open311Error) {
+          if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+          return c.body(
+            errorsBody(
+              format,
+              err.descriptions.map((description) => ({ code: err.status, description })),
+            ),
+            err.status,
+            { 'Content-Type': CONTENT_TYPES[format] },
+          );
+        }
+        // The API's shared refusals (an unreadable form body, one too large), in Open311's shape.
+        if (err instanceof ApiError)
+          return c.body(errorsBody(format, [{ code: err.status, description: err.message }]), err.status, {
+            'Content-Type': CONTENT_TYPES[format],
+          });
+        // Only the stack: a request body may carry a reporter's contact.
+        console.error(`[open311] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
+        return c.body(errorsBody(format, [{ code: 500, description: '服务器内部错误，请稍后再试' }]), 500, {
+          'Content-Type': CONTENT_TYPES[format],
+        });
+      })
+      .get('/:file', validFile, (c) => {
+        const { name, format } = c.req.valid('param').file;
+        if (name === 'discovery') {
+          const url = `${ownOrigin(ctx.env.PUBLIC_BASE_URL, c.req.url)}/api/open311/v2`;
+          return answer(c, format, 'discovery', discovery(ctx.db, url, ctx.env.NODE_ENV === 'production'), 200, 300);
+        }
+        if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);
+        if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
+        const q = requestsQuery.safeParse(c.req.query());
+        if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
+        const r = listRequests(ctx.db, ctx.villageAreas(), q.data, ctx.clock());
+        if (!r.ok) throw new Open311Error(400, r.message);
+        return answer(c, format, 'service_requests', r.requests as unknown as XmlValue, 200, 30);
+      })
+      // One pattern for services/{code} and requests/{id}: beside /:file, two static prefixes would
+      // drop Hono to its slower router (tests/unit/basics.test.ts).
+      .get('/:dir/:file', validFile, (c) => {
+        const {
+          dir,
+          file: { name, format },
+        } = c.req.valid('param');
+        if (dir === 'services') {
+          const definition = serviceDefinition(ctx.db, name);
+          if (!definition) throw new Open311Error(404, `没有这个 service_code：${name}`);
+          return answer(c, format, 'service_definition', definition, 200, 300);
+        }
+        const request = /^\d{1,15}$/.test(name) ? getRequest(ctx.db, ctx.villageAreas(), Number(name)) : null;
+        if (!request) throw new Open311Error(404, `没有这个 service_request_id：${name}`);
+        return answer(c, format, 'service_requests', [request] as unknown as XmlValue, 200, 30);
+      })
+      .post('/:file', validFile, async (c) => {
+        const { name, format } = c.req.valid('param').file;
+        if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
+        // The site's per-address limit first, counted like a form submission; the key replaces the captcha.
+        const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
+        if (limited && !limited.ok && limited.kind === 'rate_limited') {
+          throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
+        }
+        const form = await formFields(c);
+        const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
+        if (!key.ok) {
+          throw new Open311Error(
+            403,
+            {
+              missing: '缺少 api_key，请向整治办申请接口密钥',
+              invalid: 'api_key 无效',
+              revoked: '该 api_key 已被吊销',
+            }[key.reason],
+          );
+        }
+        const perKey = keyLimiter.hit(String(key.id));
+        if (!perKey.ok) {
+          throw new Open311Error(429, `该 api_key 提交过于频繁，请 ${Math.ceil(perKey.retryAfterS / 60)} 分钟后再试`, {
+            'Retry-After': String(perKey.retryAfterS),
+          });
+        }
+        const filed = await fileOpen311Request(ctx, form, key.id);
+        if (!filed.ok) throw new Open311Error(filed.status, filed.messages);
+        c.header('Cache-Control', 'no-store');
+        return answer(
+          c,
+          format,
+          'service_requests',
+          [{ service_request_id: String(filed.id), service_notice: filed.notice, account_id: null }],
+          201,
+        );
+      })
+  );
 }

@@ -14,30 +14,45 @@ const photoParam = z.object({
 
 /** Public reads of typical cases: only what a published case shows. */
 export function publicCaseRoutes(ctx: AppContext) {
-  return new Hono()
-    .get('/:id/photos/:photoId/:size', async (c) => {
-      const p = photoParam.safeParse(c.req.param());
-      if (!p.success) return c.json({ error: { message: '照片不存在' } }, 404);
-      const r = casePhotoFile(ctx.db, p.data.id, p.data.photoId, p.data.size, { staff: false });
-      if (r.status !== 'ok') {
-        return r.status === 'gone' ? c.json({ error: { message: '该案例已撤下' } }, 410, { 'Cache-Control': 'no-store' }) : c.json({ error: { message: '照片不存在' } }, 404);
-      }
-      // Short-lived like the page: a case taken down (say, for a face badly blurred) must leave shared caches soon.
-      return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, { 'Content-Type': 'image/webp', 'Cache-Control': 'public, max-age=300' });
+  return new Hono().get('/:id/photos/:photoId/:size', async (c) => {
+    const p = photoParam.safeParse(c.req.param());
+    if (!p.success) return c.json({ error: { message: '照片不存在' } }, 404);
+    const r = casePhotoFile(ctx.db, p.data.id, p.data.photoId, p.data.size, { staff: false });
+    if (r.status !== 'ok') {
+      return r.status === 'gone'
+        ? c.json({ error: { message: '该案例已撤下' } }, 410, { 'Cache-Control': 'no-store' })
+        : c.json({ error: { message: '照片不存在' } }, 404);
+    }
+    // Short-lived like the page: a case taken down (say, for a face badly blurred) must leave shared caches soon.
+    return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, {
+      'Content-Type': 'image/webp',
+      'Cache-Control': 'public, max-age=300',
     });
+  });
 }
 
 /** The published cases at village level, for the list page's map (loaded only when asked). */
 // Not /cases/map: beside /cases/:id/photos/… that shape drops Hono to its slower router.
 export function publicCaseMapRoutes(ctx: AppContext) {
-  return new Hono()
-    .get('/', (c) => {
-      const { env } = ctx;
-      const outlines = ctx.db.select({ name: villages.name, boundary: villages.boundary }).from(villages).all();
-      return c.json({
-        tiles: { url: env.TILE_URL, attribution: env.TILE_ATTRIBUTION, crs: env.TILE_CRS, subdomains: env.TILE_SUBDOMAINS },
-        villages: { type: 'FeatureCollection', features: outlines.map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })) },
+  return new Hono().get('/', (c) => {
+    const { env } = ctx;
+    const outlines = ctx.db.select({ name: villages.name, boundary: villages.boundary }).from(villages).all();
+    return c.json(
+      {
+        tiles: {
+          url: env.TILE_URL,
+          attribution: env.TILE_ATTRIBUTION,
+          crs: env.TILE_CRS,
+          subdomains: env.TILE_SUBDOMAINS,
+        },
+        villages: {
+          type: 'FeatureCollection',
+          features: outlines.map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })),
+        },
         points: caseMapPoints(ctx.db),
-      }, 200, { 'Cache-Control': 'public, max-age=300' });
-    });
+      },
+      200,
+      { 'Cache-Control': 'public, max-age=300' },
+    );
+  });
 }

@@ -17,11 +17,72 @@ import { cellCenter } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
 
 const FILES = [
-  { cell: [1, 0], dx: 0.004, dy: -0.003, stage: 'listed', address: '石桥村东头 3 组', type: 'shutdown', name: '张三塑料造粒作坊', person: '张三', industry: '塑料制品', problems: { environment: '废气未经收集直排，夜间冒黑烟', licensing: '无营业执照' }, four: ['licence', 'environment'] },
-  { cell: [0, 1], dx: -0.005, dy: 0.002, stage: 'working', address: '上塘村河埠头 12 号', type: 'shutdown', name: '李四电镀作坊', person: '李四', industry: '金属表面处理', problems: { environment: '含铬废水直排河道', safety: '酸洗槽无防护' }, four: ['licence', 'safety', 'environment'] },
-  { cell: [1, 1], dx: 0.001, dy: 0.001, stage: 'working', address: '竹林村 5 组 27 号', type: 'rectify', name: '王五家具加工作坊', person: '王五', industry: '木制家具', problems: { fire: '生产、储存、住宿“三合一”，油漆堆放在楼梯间', site: '木屑堆积' }, four: ['safety'] },
-  { cell: [2, 1], dx: 0.003, dy: 0.004, stage: 'accepted', address: '溪口村老粮站旁', type: 'shutdown', name: '赵六铸造作坊', person: '赵六', industry: '铸造', problems: { environment: '熔炼烟尘无处理', process: '使用淘汰的冲天炉' }, four: ['licence', 'environment'] },
-  { cell: [2, 0], dx: -0.004, dy: 0.002, stage: 'submitted', address: '青溪镇工业路 8 号', type: 'rectify', name: '青溪金属制品有限公司', person: '钱七', industry: '金属制品', licensed: true, problems: { environment: '喷涂废气收集不全' }, four: [] },
+  {
+    cell: [1, 0],
+    dx: 0.004,
+    dy: -0.003,
+    stage: 'listed',
+    address: '石桥村东头 3 组',
+    type: 'shutdown',
+    name: '张三塑料造粒作坊',
+    person: '张三',
+    industry: '塑料制品',
+    problems: { environment: '废气未经收集直排，夜间冒黑烟', licensing: '无营业执照' },
+    four: ['licence', 'environment'],
+  },
+  {
+    cell: [0, 1],
+    dx: -0.005,
+    dy: 0.002,
+    stage: 'working',
+    address: '上塘村河埠头 12 号',
+    type: 'shutdown',
+    name: '李四电镀作坊',
+    person: '李四',
+    industry: '金属表面处理',
+    problems: { environment: '含铬废水直排河道', safety: '酸洗槽无防护' },
+    four: ['licence', 'safety', 'environment'],
+  },
+  {
+    cell: [1, 1],
+    dx: 0.001,
+    dy: 0.001,
+    stage: 'working',
+    address: '竹林村 5 组 27 号',
+    type: 'rectify',
+    name: '王五家具加工作坊',
+    person: '王五',
+    industry: '木制家具',
+    problems: { fire: '生产、储存、住宿“三合一”，油漆堆放在楼梯间', site: '木屑堆积' },
+    four: ['safety'],
+  },
+  {
+    cell: [2, 1],
+    dx: 0.003,
+    dy: 0.004,
+    stage: 'accepted',
+    address: '溪口村老粮站旁',
+    type: 'shutdown',
+    name: '赵六铸造作坊',
+    person: '赵六',
+    industry: '铸造',
+    problems: { environment: '熔炼烟尘无处理', process: '使用淘汰的冲天炉' },
+    four: ['licence', 'environment'],
+  },
+  {
+    cell: [2, 0],
+    dx: -0.004,
+    dy: 0.002,
+    stage: 'submitted',
+    address: '青溪镇工业路 8 号',
+    type: 'rectify',
+    name: '青溪金属制品有限公司',
+    person: '钱七',
+    industry: '金属制品',
+    licensed: true,
+    problems: { environment: '喷涂废气收集不全' },
+    four: [],
+  },
 ] as const;
 
 /** A few enterprise files at every stage, so a fresh `npm start` shows the register, tasks and revisits working. */
@@ -34,29 +95,75 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
     const c = cellCenter(f.cell[0], f.cell[1]);
     const at = (days: number) => new Date(start + days * DAY_MS + n * 3_600_000);
     const fields = enterpriseInput.parse({
-      name: f.name, personInCharge: f.person, industry: f.industry, lat: c.lat + f.dy, lng: c.lng + f.dx, address: f.address,
-      businessLicence: 'licensed' in f, problems: f.problems, fourWithouts: f.four, remediationType: f.type, surveyedBy: '镇整治办', surveyedOn: beijingDate(at(0)),
+      name: f.name,
+      personInCharge: f.person,
+      industry: f.industry,
+      lat: c.lat + f.dy,
+      lng: c.lng + f.dx,
+      address: f.address,
+      businessLicence: 'licensed' in f,
+      problems: f.problems,
+      fourWithouts: f.four,
+      remediationType: f.type,
+      surveyedBy: '镇整治办',
+      surveyedOn: beijingDate(at(0)),
     });
     const created = insertEnterprise(ctx.db, actor, fields, ctx.villageAreas(), at(0), 'seed');
     if (!created.ok || f.stage === 'listed') continue;
     const due = beijingDate(new Date(Date.now() + (f.stage === 'working' && n === 1 ? -3 : 20) * DAY_MS));
-    const task = createTask(ctx.db, actor, {
-      enterpriseId: created.id, type: f.type, departmentIds: [], villageLead: `${f.person.slice(0, 1)}村长`, townshipLead: '陈副镇长', departmentLead: '',
-      // biome-ignore lint/complexity/useMathMinMax: these are ISO dates as strings, which Math.max would not compare
-      dueOn: due < beijingDate(at(1)) ? beijingDate(at(1)) : due, measures: '', optionalItems: [], areas: Object.keys(f.problems) as never, complaintIds: [],
-    }, cfg, at(1));
+    const task = createTask(
+      ctx.db,
+      actor,
+      {
+        enterpriseId: created.id,
+        type: f.type,
+        departmentIds: [],
+        villageLead: `${f.person.slice(0, 1)}村长`,
+        townshipLead: '陈副镇长',
+        departmentLead: '',
+        // biome-ignore lint/complexity/useMathMinMax: these are ISO dates as strings, which Math.max would not compare
+        dueOn: due < beijingDate(at(1)) ? beijingDate(at(1)) : due,
+        measures: '',
+        optionalItems: [],
+        areas: Object.keys(f.problems) as never,
+        complaintIds: [],
+      },
+      cfg,
+      at(1),
+    );
     if (!task.ok) continue;
-    if (f.stage === 'accepted') ctx.db.update(tasks).set({ dueAt: new Date(Date.now() - 30 * DAY_MS) }).where(eq(tasks.id, task.id)).run();
+    if (f.stage === 'accepted')
+      ctx.db
+        .update(tasks)
+        .set({ dueAt: new Date(Date.now() - 30 * DAY_MS) })
+        .where(eq(tasks.id, task.id))
+        .run();
     const items = ctx.db.select().from(taskItems).where(eq(taskItems.taskId, task.id)).all();
     const doneCount = f.stage === 'working' ? 2 : items.length;
     for (const [k, item] of items.slice(0, doneCount).entries()) {
       const photo = await demoPhoto({ hue: 30 * k + 60 * n, lat: c.lat + f.dy, lng: c.lng + f.dx });
-      await addEvidence(ctx, actor, task.id, item.id, { note: `${item.label}已完成，现场拍照留存` }, [photo], at(5 + k));
+      await addEvidence(
+        ctx,
+        actor,
+        task.id,
+        item.id,
+        { note: `${item.label}已完成，现场拍照留存` },
+        [photo],
+        at(5 + k),
+      );
     }
     if (f.stage === 'working') continue;
     const version = () => ctx.db.select({ v: tasks.version }).from(tasks).where(eq(tasks.id, task.id)).get()!.v;
     applyTaskAction(ctx.db, actor, task.id, { action: 'submit', version: version() }, cfg, at(12));
-    if (f.stage === 'accepted') applyTaskAction(ctx.db, actor, task.id, { action: 'accept', version: version(), note: '两断三清到位' }, cfg, at(14));
+    if (f.stage === 'accepted')
+      applyTaskAction(
+        ctx.db,
+        actor,
+        task.id,
+        { action: 'accept', version: version(), note: '两断三清到位' },
+        cfg,
+        at(14),
+      );
   }
   seedDrawAndPatrol(ctx, actor);
 }
@@ -64,14 +171,28 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
 /** One 双随机 draw and one night patrol, so those pages have something to show. */
 function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
   const eco = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get();
-  if (eco) createDraw(ctx.db, actor, drawInput.parse({ title: '本月“双随机”抽查', seed: 'qingxi-demo', enterpriseCount: 2, departmentIds: [eco.id] }), new Date(Date.now() - 5 * DAY_MS));
+  if (eco)
+    createDraw(
+      ctx.db,
+      actor,
+      drawInput.parse({ title: '本月“双随机”抽查', seed: 'qingxi-demo', enterpriseCount: 2, departmentIds: [eco.id] }),
+      new Date(Date.now() - 5 * DAY_MS),
+    );
   const zhulin = ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, 'qingxi-zhulin')).get();
-  const found = ctx.db.select({ id: enterprises.id }).from(enterprises).where(eq(enterprises.name, '王五家具加工作坊')).get();
+  const found = ctx.db
+    .select({ id: enterprises.id })
+    .from(enterprises)
+    .where(eq(enterprises.name, '王五家具加工作坊'))
+    .get();
   const night = new Date(Date.now() - 2 * DAY_MS);
   night.setUTCHours(13, 30, 0, 0); // 21:30 Beijing
   const input = patrolInput(() => new Date()).parse({
-    startedAt: night.toISOString(), endedAt: new Date(night.getTime() + 2 * 3_600_000).toISOString(), area: '竹林村、溪口村沿河一带',
-    villageId: zhulin?.id, participants: ['陈副镇长', '竹林村网格员老周', '派出所小吴'], summary: '重点查看已关停作坊是否复产。',
+    startedAt: night.toISOString(),
+    endedAt: new Date(night.getTime() + 2 * 3_600_000).toISOString(),
+    area: '竹林村、溪口村沿河一带',
+    villageId: zhulin?.id,
+    participants: ['陈副镇长', '竹林村网格员老周', '派出所小吴'],
+    summary: '重点查看已关停作坊是否复产。',
     findings: found ? [{ enterpriseId: found.id, note: '22:10 仍有电锯声，已告知整改期限' }] : [],
   });
   createPatrol(ctx.db, actor, input, new Date());

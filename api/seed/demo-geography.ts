@@ -3,8 +3,12 @@ import type { GeoJsonPolygonal } from '../../db/schema.ts';
 /** A fictional township in northern Zhejiang; six villages in a 3×2 grid with wavy shared borders. */
 export const DEMO_TOWNSHIP = { code: 'qingxi', name: '青溪镇', county: '青山县', province: '浙江省' };
 
-const WEST = 119.8, EAST = 119.92, SOUTH = 30.9, NORTH = 30.98;
-const COLS = 3, ROWS = 2;
+const WEST = 119.8,
+  EAST = 119.92,
+  SOUTH = 30.9,
+  NORTH = 30.98;
+const COLS = 3,
+  ROWS = 2;
 
 export const DEMO_VILLAGES = [
   // [column, row] from the south-west corner
@@ -22,7 +26,8 @@ function jitter(a: number, b: number): number {
   return (s - Math.floor(s) - 0.5) * 2;
 }
 
-const dx = (EAST - WEST) / COLS, dy = (NORTH - SOUTH) / ROWS;
+const dx = (EAST - WEST) / COLS,
+  dy = (NORTH - SOUTH) / ROWS;
 const round = (n: number) => Math.round(n * 1e6) / 1e6;
 
 function vertex(i: number, j: number): [number, number] {
@@ -38,7 +43,8 @@ function edge(a: [number, number], b: [number, number], seed: number): [number, 
   const points: [number, number][] = [a];
   const [nx, ny] = [-(b[1] - a[1]), b[0] - a[0]];
   for (let k = 1; k <= 3; k++) {
-    const t = k / 4, w = jitter(seed, k) * 0.08;
+    const t = k / 4,
+      w = jitter(seed, k) * 0.08;
     points.push([round(a[0] + (b[0] - a[0]) * t + nx * w), round(a[1] + (b[1] - a[1]) * t + ny * w)]);
   }
   points.push(b);

@@ -1,7 +1,13 @@
 import sharp from 'sharp';
 
 /** A drawn stand-in for a resident's photo: a workshop, its chimney and smoke, with GPS in EXIF. */
-export async function demoPhoto(opts: { hue: number; lat?: number; lng?: number; width?: number; height?: number }): Promise<Buffer> {
+export async function demoPhoto(opts: {
+  hue: number;
+  lat?: number;
+  lng?: number;
+  width?: number;
+  height?: number;
+}): Promise<Buffer> {
   const { hue, width = 1200, height = 900 } = opts;
   const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 120 90">
     <rect width="120" height="90" fill="hsl(${hue},35%,78%)"/>
@@ -12,7 +18,9 @@ export async function demoPhoto(opts: { hue: number; lat?: number; lng?: number;
     <circle cx="106" cy="4" r="9" fill="#666" opacity=".45"/><rect x="32" y="50" width="10" height="16" fill="#3f3a35"/>
   </svg>`;
   const dms = (v: number) => {
-    const d = Math.floor(v), m = Math.floor((v - d) * 60), s = Math.round(((v - d) * 60 - m) * 60 * 100);
+    const d = Math.floor(v),
+      m = Math.floor((v - d) * 60),
+      s = Math.round(((v - d) * 60 - m) * 60 * 100);
     return `${d}/1 ${m}/1 ${s}/100`;
   };
   let img = sharp(Buffer.from(svg)).jpeg({ quality: 85 });

@@ -11,12 +11,60 @@ import { seedDemoCases } from './demo-cases.ts';
 import { complaints, departments, townships, villages, type Role } from '../../db/schema.ts';
 
 const SAMPLES = [
-  { cell: [1, 0], dx: 0.004, dy: -0.003, category: 'air', days: 6, photos: 2, text: '石桥村东头一个无牌的塑料颗粒作坊，每天傍晚烟囱冒黑烟，气味刺鼻，晚上关窗都能闻到。' },
-  { cell: [0, 1], dx: -0.005, dy: 0.002, category: 'water', days: 4, photos: 1, text: '上塘村河边的小电镀作坊往河里排水，河水发绿发臭，鱼都死了。' },
-  { cell: [2, 1], dx: 0.003, dy: 0.004, category: 'resumed', days: 3, photos: 1, text: '溪口村去年关停的铸造作坊最近又开工了，夜里十点以后机器一直响。' },
-  { cell: [1, 1], dx: 0, dy: 0, category: 'safety', days: 2, photos: 0, text: '竹林村一栋民房一楼做家具加工，二楼堆放油漆，三楼住人，典型“三合一”。' },
-  { cell: [2, 0], dx: -0.006, dy: 0.001, category: 'waste', days: 1, photos: 1, text: '桃源社区后山有人露天焚烧废旧电线，黑烟很大。' },
-  { cell: [3, 0], dx: 0.01, dy: 0.0, category: 'noise', days: 0, photos: 0, text: '镇界外的石料加工点白天黑夜不停，噪声很大，不清楚归哪个村管。' },
+  {
+    cell: [1, 0],
+    dx: 0.004,
+    dy: -0.003,
+    category: 'air',
+    days: 6,
+    photos: 2,
+    text: '石桥村东头一个无牌的塑料颗粒作坊，每天傍晚烟囱冒黑烟，气味刺鼻，晚上关窗都能闻到。',
+  },
+  {
+    cell: [0, 1],
+    dx: -0.005,
+    dy: 0.002,
+    category: 'water',
+    days: 4,
+    photos: 1,
+    text: '上塘村河边的小电镀作坊往河里排水，河水发绿发臭，鱼都死了。',
+  },
+  {
+    cell: [2, 1],
+    dx: 0.003,
+    dy: 0.004,
+    category: 'resumed',
+    days: 3,
+    photos: 1,
+    text: '溪口村去年关停的铸造作坊最近又开工了，夜里十点以后机器一直响。',
+  },
+  {
+    cell: [1, 1],
+    dx: 0,
+    dy: 0,
+    category: 'safety',
+    days: 2,
+    photos: 0,
+    text: '竹林村一栋民房一楼做家具加工，二楼堆放油漆，三楼住人，典型“三合一”。',
+  },
+  {
+    cell: [2, 0],
+    dx: -0.006,
+    dy: 0.001,
+    category: 'waste',
+    days: 1,
+    photos: 1,
+    text: '桃源社区后山有人露天焚烧废旧电线，黑烟很大。',
+  },
+  {
+    cell: [3, 0],
+    dx: 0.01,
+    dy: 0.0,
+    category: 'noise',
+    days: 0,
+    photos: 0,
+    text: '镇界外的石料加工点白天黑夜不停，噪声很大，不清楚归哪个村管。',
+  },
 ] as const;
 
 export interface DemoAccount {
@@ -34,33 +82,73 @@ const DEMO_ACCOUNTS = [
   { username: 'lingdao', displayName: '领导小组王组长', role: 'leader' },
 ] as const;
 
-/** Seeds the fictional township, its six villages, one account per role and (optionally) sample reports and enterprise files. */
-export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accounts?: boolean }): Promise<DemoAccount[]> {
+/**
+ * Seeds the fictional township, its six villages, one account per role and (optionally) sample reports and enterprise
+ * files.
+ */
+export async function seedDemo(
+  ctx: AppContext,
+  opts: { samples: boolean; accounts?: boolean },
+): Promise<DemoAccount[]> {
   const { db } = ctx;
   seedCategories(db);
   seedDepartments(db);
   db.transaction((tx) => {
     const { id: townshipId } = tx.insert(townships).values(DEMO_TOWNSHIP).returning({ id: townships.id }).get();
     for (const v of DEMO_VILLAGES) {
-      tx.insert(villages).values({ townshipId, code: v.code, name: v.name, boundary: villageBoundary(v.cell[0], v.cell[1]) }).run();
+      tx.insert(villages)
+        .values({ townshipId, code: v.code, name: v.name, boundary: villageBoundary(v.cell[0], v.cell[1]) })
+        .run();
     }
   });
   const accounts: DemoAccount[] = [];
   for (const a of opts.accounts === false ? [] : DEMO_ACCOUNTS) {
-    const villageId = 'village' in a ? db.select({ id: villages.id }).from(villages).where(eq(villages.code, a.village)).get()?.id : null;
-    const departmentId = 'department' in a ? db.select({ id: departments.id }).from(departments).where(eq(departments.code, a.department)).get()?.id : null;
+    const villageId =
+      'village' in a
+        ? db.select({ id: villages.id }).from(villages).where(eq(villages.code, a.village)).get()?.id
+        : null;
+    const departmentId =
+      'department' in a
+        ? db.select({ id: departments.id }).from(departments).where(eq(departments.code, a.department)).get()?.id
+        : null;
     const r = await createAccount(db, { id: null, label: '演示数据' }, { ...a, villageId, departmentId });
-    if (r.ok) accounts.push({ username: a.username, role: a.role, displayName: a.displayName, oneTimePassword: r.value.oneTimePassword });
+    if (r.ok)
+      accounts.push({
+        username: a.username,
+        role: a.role,
+        displayName: a.displayName,
+        oneTimePassword: r.value.oneTimePassword,
+      });
   }
   if (!opts.samples) return accounts;
   const now = Date.now();
   for (const [n, s] of SAMPLES.entries()) {
     const c = cellCenter(s.cell[0] === 3 ? 2 : s.cell[0], s.cell[1]);
-    const lat = c.lat + s.dy, lng = c.lng + s.dx + (s.cell[0] === 3 ? 0.05 : 0);
-    const photos = await Promise.all(Array.from({ length: s.photos }, (_, k) => demoPhoto({ hue: 20 + n * 45 + k * 15, lat: lat + 0.0003, lng: lng - 0.0002 })));
+    const lat = c.lat + s.dy,
+      lng = c.lng + s.dx + (s.cell[0] === 3 ? 0.05 : 0);
+    const photos = await Promise.all(
+      Array.from({ length: s.photos }, (_, k) =>
+        demoPhoto({ hue: 20 + n * 45 + k * 15, lat: lat + 0.0003, lng: lng - 0.0002 }),
+      ),
+    );
     await submitComplaint(
       { ...ctx, clock: () => new Date(now - s.days * 86400_000 - n * 3600_000) },
-      { source: 'seed', photos, fields: { category: s.category, lat, lng, address: undefined, seenAt: undefined, description: s.text, anonymous: n % 2 === 0, name: n % 2 ? '张某' : undefined, phone: n % 2 ? '13800000000' : undefined, photoExif: [] } },
+      {
+        source: 'seed',
+        photos,
+        fields: {
+          category: s.category,
+          lat,
+          lng,
+          address: undefined,
+          seenAt: undefined,
+          description: s.text,
+          anonymous: n % 2 === 0,
+          name: n % 2 ? '张某' : undefined,
+          phone: n % 2 ? '13800000000' : undefined,
+          photoExif: [],
+        },
+      },
     );
   }
   await seedDemoEnforcement(ctx);
@@ -69,5 +157,8 @@ export async function seedDemo(ctx: AppContext, opts: { samples: boolean; accoun
 }
 
 export function isEmpty(ctx: AppContext): boolean {
-  return (ctx.db.select({ n: count() }).from(townships).get()?.n ?? 0) === 0 && (ctx.db.select({ n: count() }).from(complaints).get()?.n ?? 0) === 0;
+  return (
+    (ctx.db.select({ n: count() }).from(townships).get()?.n ?? 0) === 0 &&
+    (ctx.db.select({ n: count() }).from(complaints).get()?.n ?? 0) === 0
+  );
 }

@@ -14,5 +14,8 @@ export const DEPARTMENTS = [
 ] as const;
 
 export function seedDepartments(db: Db): void {
-  db.insert(departments).values(DEPARTMENTS.map((d, i) => ({ ...d, sort: i + 1 }))).onConflictDoNothing().run();
+  db.insert(departments)
+    .values(DEPARTMENTS.map((d, i) => ({ ...d, sort: i + 1 })))
+    .onConflictDoNothing()
+    .run();
 }

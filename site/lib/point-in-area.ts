@@ -13,10 +13,16 @@ function inRing([x, y]: [number, number], ring: Ring): boolean {
 
 export function inPolygonal(lng: number, lat: number, g: { type: string; coordinates: unknown }): boolean {
   const polygons = (g.type === 'Polygon' ? [g.coordinates] : g.coordinates) as Ring[][];
-  return polygons.some(([outer, ...holes]) => !!outer && inRing([lng, lat], outer) && !holes.some((h) => inRing([lng, lat], h)));
+  return polygons.some(
+    ([outer, ...holes]) => !!outer && inRing([lng, lat], outer) && !holes.some((h) => inRing([lng, lat], h)),
+  );
 }
 
 /** The name of the village a point falls in, if any. */
-export function villageAt(features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[], lat: number, lng: number): string | null {
+export function villageAt(
+  features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[],
+  lat: number,
+  lng: number,
+): string | null {
   return features.find((f) => inPolygonal(lng, lat, f.geometry))?.properties.name ?? null;
 }

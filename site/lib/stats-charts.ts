@@ -3,7 +3,11 @@ import { renderChart } from './svg-chart.ts';
 
 /** One colour per part, dark for finished work, light for what left the process otherwise. */
 export const PART_COLORS: Record<Part, string> = {
-  resolved: '#0f5e4a', inHand: '#4fa386', pending: '#d99a16', rejected: '#8a9691', merged: '#c5cfca',
+  resolved: '#0f5e4a',
+  inHand: '#4fa386',
+  pending: '#d99a16',
+  rejected: '#8a9691',
+  merged: '#c5cfca',
 };
 
 const INK = '#1c2622';
@@ -13,20 +17,41 @@ const LINE = '#d5ded9';
  * A bar per row, stacked by where its complaints stand (the same five parts everywhere).
  * Vertical for months; horizontal for named rows, whose labels are long.
  */
-export function stackedPartsChart(rows: { label: string; counts: Breakdown }[], opts: { horizontal: boolean; width?: number }): string {
+export function stackedPartsChart(
+  rows: { label: string; counts: Breakdown }[],
+  opts: { horizontal: boolean; width?: number },
+): string {
   const width = opts.width ?? 360;
   const height = opts.horizontal ? 70 + rows.length * 32 : 270;
   const category = {
-    type: 'category', data: rows.map((r) => r.label), inverse: opts.horizontal,
-    axisLabel: { color: INK, fontSize: 12, interval: opts.horizontal ? 0 : 'auto' }, axisTick: { show: false }, axisLine: { lineStyle: { color: LINE } },
+    type: 'category',
+    data: rows.map((r) => r.label),
+    inverse: opts.horizontal,
+    axisLabel: { color: INK, fontSize: 12, interval: opts.horizontal ? 0 : 'auto' },
+    axisTick: { show: false },
+    axisLine: { lineStyle: { color: LINE } },
   };
-  const value = { type: 'value', minInterval: 1, axisLabel: { color: INK, fontSize: 12 }, splitLine: { lineStyle: { color: LINE } } };
-  return renderChart({
-    color: PARTS.map((p) => PART_COLORS[p]),
-    legend: { top: 0, left: 0, itemWidth: 11, itemHeight: 11, itemGap: 8, textStyle: { color: INK, fontSize: 12 } },
-    grid: { left: 4, right: opts.horizontal ? 22 : 8, top: 34, bottom: 4, containLabel: true },
-    xAxis: opts.horizontal ? value : category,
-    yAxis: opts.horizontal ? category : value,
-    series: PARTS.map((p) => ({ type: 'bar', name: PART_LABELS[p], stack: 'all', barMaxWidth: 22, data: rows.map((r) => r.counts[p]) })),
-  }, { width, height });
+  const value = {
+    type: 'value',
+    minInterval: 1,
+    axisLabel: { color: INK, fontSize: 12 },
+    splitLine: { lineStyle: { color: LINE } },
+  };
+  return renderChart(
+    {
+      color: PARTS.map((p) => PART_COLORS[p]),
+      legend: { top: 0, left: 0, itemWidth: 11, itemHeight: 11, itemGap: 8, textStyle: { color: INK, fontSize: 12 } },
+      grid: { left: 4, right: opts.horizontal ? 22 : 8, top: 34, bottom: 4, containLabel: true },
+      xAxis: opts.horizontal ? value : category,
+      yAxis: opts.horizontal ? category : value,
+      series: PARTS.map((p) => ({
+        type: 'bar',
+        name: PART_LABELS[p],
+        stack: 'all',
+        barMaxWidth: 22,
+        data: rows.map((r) => r.counts[p]),
+      })),
+    },
+    { width, height },
+  );
 }

@@ -7,7 +7,20 @@ export interface ChartSize {
 }
 
 /** SVG presentation attributes ECharts writes as inline style, which our CSP (style-src 'self') blocks. */
-const PRESENTATION = new Set(['fill', 'fill-opacity', 'stroke', 'stroke-opacity', 'stroke-width', 'opacity', 'font-size', 'font-family', 'font-weight', 'font-style', 'text-decoration', 'visibility']);
+const PRESENTATION = new Set([
+  'fill',
+  'fill-opacity',
+  'stroke',
+  'stroke-opacity',
+  'stroke-width',
+  'opacity',
+  'font-size',
+  'font-family',
+  'font-weight',
+  'font-style',
+  'text-decoration',
+  'visibility',
+]);
 
 function styleToAttributes(tag: string): string {
   const m = / style="([^"]*)"/.exec(tag);

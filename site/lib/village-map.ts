@@ -28,7 +28,8 @@ export function shadeRanges({ lo, hi }: { lo: number; hi: number }): { shade: nu
   // Shade k holds n with k - 1 <= (n - lo) * 4 / (hi - lo + 1) < k, as shadeOf computes.
   const w = hi - lo + 1;
   for (let k = 1; k <= 4; k++) {
-    const from = lo + Math.ceil(((k - 1) * w) / 4), to = lo + Math.ceil((k * w) / 4) - 1;
+    const from = lo + Math.ceil(((k - 1) * w) / 4),
+      to = lo + Math.ceil((k * w) / 4) - 1;
     if (to >= from) ranges.push({ shade: k, from, to });
   }
   return ranges;
@@ -40,13 +41,19 @@ function outerRings(g: GeoJsonPolygonal): number[][][] {
 
 /** The centroid of the largest outer ring, where the label goes. */
 function labelPoint(g: GeoJsonPolygonal): [number, number] {
-  let best: [number, number] = [0, 0], bestArea = -1;
+  let best: [number, number] = [0, 0],
+    bestArea = -1;
   for (const ring of outerRings(g)) {
-    let a = 0, cx = 0, cy = 0;
+    let a = 0,
+      cx = 0,
+      cy = 0;
     for (let i = 0; i < ring.length - 1; i++) {
-      const [x0, y0] = ring[i]!, [x1, y1] = ring[i + 1]!;
+      const [x0, y0] = ring[i]!,
+        [x1, y1] = ring[i + 1]!;
       const f = x0! * y1! - x1! * y0!;
-      a += f; cx += (x0! + x1!) * f; cy += (y0! + y1!) * f;
+      a += f;
+      cx += (x0! + x1!) * f;
+      cy += (y0! + y1!) * f;
     }
     if (Math.abs(a) > bestArea) {
       bestArea = Math.abs(a);
@@ -61,8 +68,11 @@ function labelPoint(g: GeoJsonPolygonal): [number, number] {
  * no script, no tiles. Each area names itself and its count, and has a <title> tooltip.
  */
 export function villageMapSvg(areas: MapArea[], width = 360): string {
-  const rings = areas.flatMap((a) => (a.boundary.type === 'Polygon' ? a.boundary.coordinates : a.boundary.coordinates.flat()));
-  const xs = rings.flat().map((p) => p[0]!), ys = rings.flat().map((p) => p[1]!);
+  const rings = areas.flatMap((a) =>
+    a.boundary.type === 'Polygon' ? a.boundary.coordinates : a.boundary.coordinates.flat(),
+  );
+  const xs = rings.flat().map((p) => p[0]!),
+    ys = rings.flat().map((p) => p[1]!);
   if (xs.length === 0) return '';
   const [minX, maxX, minY, maxY] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
   const kx = Math.cos((((minY + maxY) / 2) * Math.PI) / 180);
@@ -76,13 +86,18 @@ export function villageMapSvg(areas: MapArea[], width = 360): string {
 
   const shapes = areas.map((a) => {
     const polys = a.boundary.type === 'Polygon' ? [a.boundary.coordinates] : a.boundary.coordinates;
-    const d = polys.flat().map((ring) => `M${ring.map((p) => `${px(p[0]!)} ${py(p[1]!)}`).join('L')}Z`).join('');
+    const d = polys
+      .flat()
+      .map((ring) => `M${ring.map((p) => `${px(p[0]!)} ${py(p[1]!)}`).join('L')}Z`)
+      .join('');
     const shade = shadeOf(a.n, span);
     const [lx, ly] = labelPoint(a.boundary);
     const ink = shade >= 3 ? '#fff' : '#1c2622';
-    return `<g><title>${esc(a.name)}：${a.n} 件</title><path d="${d}" fill="${MAP_SHADES[shade]}" fill-rule="evenodd" stroke="#fff" stroke-width="1.5"></path>`
-      + `<text x="${px(lx)}" y="${py(ly)}" text-anchor="middle" font-size="${font}" font-family="sans-serif" fill="${ink}">`
-      + `<tspan x="${px(lx)}" dy="-0.2em">${esc(a.name)}</tspan><tspan x="${px(lx)}" dy="1.2em" font-weight="700">${a.n}</tspan></text></g>`;
+    return (
+      `<g><title>${esc(a.name)}：${a.n} 件</title><path d="${d}" fill="${MAP_SHADES[shade]}" fill-rule="evenodd" stroke="#fff" stroke-width="1.5"></path>` +
+      `<text x="${px(lx)}" y="${py(ly)}" text-anchor="middle" font-size="${font}" font-family="sans-serif" fill="${ink}">` +
+      `<tspan x="${px(lx)}" dy="-0.2em">${esc(a.name)}</tspan><tspan x="${px(lx)}" dy="1.2em" font-weight="700">${a.n}</tspan></text></g>`
+    );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" aria-hidden="true" focusable="false">${shapes.join('')}</svg>`;
 }

@@ -6,5 +6,7 @@ import { atomFeed } from '../../api/domain/public/feeds.ts';
 export const GET: APIRoute = async ({ request }) => {
   const ctx = await getContext();
   const body = atomFeed(ctx.db, publicOrigin(ctx.env.PUBLIC_BASE_URL, request.headers, request.url));
-  return new Response(body, { headers: { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' } });
+  return new Response(body, {
+    headers: { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' },
+  });
 };

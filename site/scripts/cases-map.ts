@@ -19,7 +19,13 @@ async function show(el: HTMLElement) {
   const { map, toDisplay } = baseMap(el, data, { labels: false });
   // One marker per village at its centre: a case is public at village level, never at the workshop's door.
   for (const p of data.points) {
-    L.circleMarker(toDisplay(p.lat, p.lng), { radius: 8 + Math.min(10, p.count * 2), color: '#fff', weight: 2, fillColor: '#c2410c', fillOpacity: 0.9 })
+    L.circleMarker(toDisplay(p.lat, p.lng), {
+      radius: 8 + Math.min(10, p.count * 2),
+      color: '#fff',
+      weight: 2,
+      fillColor: '#c2410c',
+      fillOpacity: 0.9,
+    })
       .bindTooltip(textTip(`${p.name}：${p.count} 个案例`))
       .on('click', () => location.assign(`/cases?village=${p.villageId}`))
       .addTo(map);

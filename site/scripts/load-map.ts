@@ -11,6 +11,9 @@ function loadStylesheet(href: string): Promise<void> {
 
 /** `report-map.ts`, resolved once Leaflet's stylesheet is in the page. */
 export async function loadMapModule() {
-  const [maps] = await Promise.all([import('./report-map.ts'), import('leaflet/dist/leaflet.css?url').then(({ default: href }) => loadStylesheet(href))]);
+  const [maps] = await Promise.all([
+    import('./report-map.ts'),
+    import('leaflet/dist/leaflet.css?url').then(({ default: href }) => loadStylesheet(href)),
+  ]);
   return maps;
 }

@@ -4,14 +4,23 @@ import { villageAt } from '../lib/point-in-area.ts';
 import { loadMapModule } from './load-map.ts';
 import { showReceipt } from './report-receipt.ts';
 
-type Config = MapConfig & { maxPhotos: number; maxPhotoBytes: number; captchaSiteKey: string | null; acceptDays: number };
+type Config = MapConfig & {
+  maxPhotos: number;
+  maxPhotoBytes: number;
+  captchaSiteKey: string | null;
+  acceptDays: number;
+};
 
 const form = document.querySelector<HTMLFormElement>('#report-form')!;
 const config = JSON.parse(document.getElementById('report-config')!.textContent!) as Config;
 const $ = <T extends HTMLElement>(sel: string) => form.querySelector<T>(sel)!;
-const lat = $<HTMLInputElement>('#lat'), lng = $<HTMLInputElement>('#lng');
-const mapStatus = $('#map-status'), alertBox = $('#form-alert'), submitStatus = $('#submit-status');
-const submit = $<HTMLButtonElement>('#submit'), fileInput = $<HTMLInputElement>('#photos');
+const lat = $<HTMLInputElement>('#lat'),
+  lng = $<HTMLInputElement>('#lng');
+const mapStatus = $('#map-status'),
+  alertBox = $('#form-alert'),
+  submitStatus = $('#submit-status');
+const submit = $<HTMLButtonElement>('#submit'),
+  fileInput = $<HTMLInputElement>('#photos');
 const TEXT_FIELDS = ['category', 'lat', 'lng', 'address', 'description', 'seenAt', 'anonymous', 'name', 'phone'];
 
 let draft: Draft = { idempotencyKey: crypto.randomUUID(), fields: {}, photos: [], savedAt: Date.now() };
@@ -41,7 +50,9 @@ $<HTMLDetailsElement>('#coords').open = false;
 
 function describePoint(la: number, ln: number) {
   const village = villageAt(config.villages.features, la, ln);
-  mapStatus.textContent = village ? `已选位置，属于：${village}` : '已选位置（不在本镇各村范围内，将由镇整治办核实处理）';
+  mapStatus.textContent = village
+    ? `已选位置，属于：${village}`
+    : '已选位置（不在本镇各村范围内，将由镇整治办核实处理）';
 }
 function setPoint(la: number, ln: number, zoom?: number) {
   lat.value = la.toFixed(6);
@@ -147,7 +158,8 @@ function showErrors(fields: Record<string, string>, message?: string) {
     const li = document.createElement('li');
     li.textContent = text;
     list.append(li);
-    const anchor = form.querySelector(`#field-${field}`) ?? form.querySelector(`#field-${field === 'lng' ? 'lat' : 'description'}`);
+    const anchor =
+      form.querySelector(`#field-${field}`) ?? form.querySelector(`#field-${field === 'lng' ? 'lat' : 'description'}`);
     const p = document.createElement('p');
     p.className = 'field-error js';
     p.textContent = text;
@@ -205,11 +217,15 @@ form.addEventListener('submit', async (event) => {
       return;
     }
     (window as { hcaptcha?: { reset(): void } }).hcaptcha?.reset();
-    // The key already filed a different report (the first try went through, then the draft changed): the next try is a new report.
+    // The key already filed a different report (the first try went through, then the draft changed): the next try is a
+    // new report.
     if (status === 409) draft.idempotencyKey = crypto.randomUUID();
     const fields = json?.error?.fields ?? {};
     // With field errors the list says it all; the heading stays the general one.
-    showErrors(fields, Object.keys(fields).length ? undefined : (json?.error?.message ?? `提交失败（${status}），请稍后再试`));
+    showErrors(
+      fields,
+      Object.keys(fields).length ? undefined : (json?.error?.message ?? `提交失败（${status}），请稍后再试`),
+    );
   } catch {
     showErrors({}, '网络不稳定，提交没有完成。您填写的内容已保存在本机，网络恢复后再点“提交举报”即可。');
   } finally {

@@ -26,13 +26,23 @@ export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {})
   el.classList.remove('hidden');
   const map = L.map(el, { zoomControl: true, attributionControl: true });
   if (cfg.tiles.url) {
-    L.tileLayer(cfg.tiles.url, { attribution: cfg.tiles.attribution, subdomains: cfg.tiles.subdomains, maxZoom: 19 }).addTo(map);
+    L.tileLayer(cfg.tiles.url, {
+      attribution: cfg.tiles.attribution,
+      subdomains: cfg.tiles.subdomains,
+      maxZoom: 19,
+    }).addTo(map);
   }
   const outlines = L.geoJSON(cfg.villages as unknown as GeoJSON.FeatureCollection, {
     coordsToLatLng: ([lng, lat]) => L.latLng(toDisplay(lat!, lng!)),
     style: { color: '#0f5e4a', weight: 2, fillOpacity: 0.06 },
     interactive: false,
-    onEachFeature: (f, layer) => labels && layer.bindTooltip(textTip(f.properties.name), { permanent: true, direction: 'center', className: 'village-label' }),
+    onEachFeature: (f, layer) =>
+      labels &&
+      layer.bindTooltip(textTip(f.properties.name), {
+        permanent: true,
+        direction: 'center',
+        className: 'village-label',
+      }),
   }).addTo(map);
   const bounds = outlines.getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
@@ -48,7 +58,10 @@ export function createPinMap(el: HTMLElement, cfg: MapConfig, onPick: (lat: numb
   const place = (lat: number, lng: number, zoom?: number) => {
     const at = toDisplay(lat, lng);
     if (pin) pin.setLatLng(at);
-    else pin = L.circleMarker(at, { radius: 11, color: '#fff', weight: 3, fillColor: '#c2410c', fillOpacity: 1 }).addTo(map);
+    else
+      pin = L.circleMarker(at, { radius: 11, color: '#fff', weight: 3, fillColor: '#c2410c', fillOpacity: 1 }).addTo(
+        map,
+      );
     if (zoom) map.setView(at, zoom);
   };
   map.on('click', (e: L.LeafletMouseEvent) => {

@@ -24,10 +24,16 @@ export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer, acceptDays:
   const title = el('h2', '举报已提交', { id: 'receipt-title', tabindex: '-1' });
   const lead = el('p', '请保存好您的');
   lead.append(el('strong', '查询码'), '，用它查看处理进度和答复：');
-  const code = el('p', `${r.trackingCode.slice(0, 5)}-${r.trackingCode.slice(5)}`, { class: 'code', id: 'tracking-code' });
+  const code = el('p', `${r.trackingCode.slice(0, 5)}-${r.trackingCode.slice(5)}`, {
+    class: 'code',
+    id: 'tracking-code',
+  });
   const where = el('p', queuedNotice(r.villageName, acceptDays), { class: 'muted' });
   const row = el('div', undefined, { class: 'row' });
-  row.append(el('a', '查看进度', { class: 'button', href: '/track' }), el('a', '再举报一起', { class: 'button secondary', href: '/report' }));
+  row.append(
+    el('a', '查看进度', { class: 'button', href: '/track' }),
+    el('a', '再举报一起', { class: 'button secondary', href: '/report' }),
+  );
   const hint = el('p', '提示：请截屏或抄下查询码，离开本页后不再显示。查询码不含您的个人信息。', { class: 'hint' });
   card.append(title, lead, code, where, row, hint);
   form.replaceWith(card);

@@ -21,7 +21,9 @@ const CONNECTIONS = 50;
 async function publishedCase(dataDir: string): Promise<number> {
   const ctx = await createContext(parseEnv({ DATA_DIR: dataDir, NODE_ENV: 'test' }));
   await seedDemo(ctx, { samples: true });
-  const id = ctx.db.select({ id: cases.id }).from(cases).where(eq(cases.status, 'published')).get()?.id ?? (await seedDemoCases(ctx));
+  const id =
+    ctx.db.select({ id: cases.id }).from(cases).where(eq(cases.status, 'published')).get()?.id ??
+    (await seedDemoCases(ctx));
   ctx.db.$client.close();
   if (!id) throw new Error('could not publish a demo case');
   return id;
@@ -30,7 +32,9 @@ async function publishedCase(dataDir: string): Promise<number> {
 /** The site's stylesheet: a hashed build file the server streams from disk. */
 function staticAsset(): string {
   const dir = join(root, 'dist/client/_astro');
-  const css = readdirSync(dir).filter((f) => f.endsWith('.css')).sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size);
+  const css = readdirSync(dir)
+    .filter((f) => f.endsWith('.css'))
+    .sort((a, b) => statSync(join(dir, b)).size - statSync(join(dir, a)).size);
   const pick = css.find((f) => f.startsWith('DocumentHead')) ?? css[0];
   if (!pick) throw new Error('no built stylesheet under dist/client/_astro');
   return `/_astro/${pick}`;
@@ -51,11 +55,29 @@ export async function benchCases(row: (...cells: (string | number)[]) => void) {
     const file = await load({ url: asset, connections: CONNECTIONS, seconds: SECONDS });
     const ours = await load({ url: page, connections: CONNECTIONS, seconds: SECONDS });
     // The same page rendered by Astro every time: a session cookie bypasses the page cache.
-    const rendered = await load({ url: page, connections: CONNECTIONS, seconds: SECONDS, headers: { cookie: 'sid=bench-uncached' } });
-    for (const r of [file, ours, rendered]) if (r.non2xx || r.errors) throw new Error(`case bench failed: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    row(`GET /cases/{id} req/s, ${CONNECTIONS} clients`, fmt(ours.rps), `${fmt(file.rps)} static file`, (ours.rps / file.rps).toFixed(2), '≥ 0.50');
+    const rendered = await load({
+      url: page,
+      connections: CONNECTIONS,
+      seconds: SECONDS,
+      headers: { cookie: 'sid=bench-uncached' },
+    });
+    for (const r of [file, ours, rendered])
+      if (r.non2xx || r.errors) throw new Error(`case bench failed: ${r.non2xx} non-2xx, ${r.errors} errors`);
+    row(
+      `GET /cases/{id} req/s, ${CONNECTIONS} clients`,
+      fmt(ours.rps),
+      `${fmt(file.rps)} static file`,
+      (ours.rps / file.rps).toFixed(2),
+      '≥ 0.50',
+    );
     row(`GET /cases/{id} p99 ms, ${CONNECTIONS} clients`, ours.p99, `${file.p99} static file`, '', '< 100 ms');
-    row('GET /cases/{id} req/s rendered each time (no cache)', fmt(rendered.rps), `${fmt(file.rps)} static file`, (rendered.rps / file.rps).toFixed(2), '(for reference)');
+    row(
+      'GET /cases/{id} req/s rendered each time (no cache)',
+      fmt(rendered.rps),
+      `${fmt(file.rps)} static file`,
+      (rendered.rps / file.rps).toFixed(2),
+      '(for reference)',
+    );
   } finally {
     await portal.stop();
   }

@@ -11,15 +11,26 @@ export interface Body {
 /** A report form followed by a million empty parts: once ~12 s of parsing on the event loop. */
 export function millionEmptyParts(parts = 1_000_000): Body {
   const boundary = 'x7'; // short, so a million parts fit under the body limit
-  const fields = Object.entries(validFields()).map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`).join('');
+  const fields = Object.entries(validFields())
+    .map(([k, v]) => `--${boundary}\r\nContent-Disposition: form-data; name="${k}"\r\n\r\n${v}\r\n`)
+    .join('');
   const empty = `--${boundary}\r\nContent-Disposition: form-data; name="x"\r\n\r\n\r\n`;
-  const body = Buffer.concat([Buffer.from(fields), Buffer.from(empty.repeat(parts)), Buffer.from(`--${boundary}--\r\n`)]);
+  const body = Buffer.concat([
+    Buffer.from(fields),
+    Buffer.from(empty.repeat(parts)),
+    Buffer.from(`--${boundary}--\r\n`),
+  ]);
   return { body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
 }
 
 /** A sheet of ~190 MB of empty rows that deflates ~1000× (every row read, none counted). */
 export const deflateBombXlsx = (megabytes = 190): Buffer =>
-  workbook({ sheet: { name: '', deflated: deflateBomb(SHEET_HEAD, '<row><c r="A1"/></row>', megabytes * 1024 * 1024, SHEET_TAIL) } });
+  workbook({
+    sheet: {
+      name: '',
+      deflated: deflateBomb(SHEET_HEAD, '<row><c r="A1"/></row>', megabytes * 1024 * 1024, SHEET_TAIL),
+    },
+  });
 
 /** Millions of tiny shared strings, each one an array entry in a naive reader; the sheet is one line. */
 export const sharedStringsBombXlsx = (count = 5_000_000): Buffer =>
@@ -39,6 +50,19 @@ export function jsonAtLimit(bytes: number): Body {
 /** A 7000×7000 (49 MP) JPEG with camera-like grain, under the 10 MB photo limit. */
 export async function photo49mp(): Promise<Buffer> {
   // A tile of grain repeated: as costly to encode and decode as grain everywhere, 40× quicker to make.
-  const tile = await sharp({ create: { width: 700, height: 700, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 12 } } }).png().toBuffer();
-  return sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#8a8178' } }).composite([{ input: tile, tile: true }]).jpeg({ quality: 75 }).toBuffer();
+  const tile = await sharp({
+    create: {
+      width: 700,
+      height: 700,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 12 },
+    },
+  })
+    .png()
+    .toBuffer();
+  return sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#8a8178' } })
+    .composite([{ input: tile, tile: true }])
+    .jpeg({ quality: 75 })
+    .toBuffer();
 }

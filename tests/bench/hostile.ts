@@ -14,12 +14,21 @@ import { seedDemo } from '../../api/seed/demo.ts';
 import { startServerProcess, type PortalProcess } from '../helpers/portal-process.ts';
 import { reportForm } from '../helpers/report.ts';
 import { signIn } from '../helpers/staff.ts';
-import { deflateBombXlsx, jsonAtLimit, millionEmptyParts, photo49mp, sharedStringsBombXlsx, type Body } from './hostile-bodies.ts';
+import {
+  deflateBombXlsx,
+  jsonAtLimit,
+  millionEmptyParts,
+  photo49mp,
+  sharedStringsBombXlsx,
+  type Body,
+} from './hostile-bodies.ts';
 import { multipart } from './photo-work.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 // `npm start`'s own command line, with the delay monitor loaded first.
-const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .slice(1);
 const PRELOAD = ['--import', './tests/bench/loop-delay-preload.ts'];
 const ENV = { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', REPORT_RATE_LIMIT: '100000000' };
 const BASELINE_MS = 3000;
@@ -41,8 +50,10 @@ interface Figures {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const status = (pid: number, field: 'VmHWM' | 'VmRSS') => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-const p99 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
+const status = (pid: number, field: 'VmHWM' | 'VmRSS') =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
+const p99 = (xs: number[]) =>
+  [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))] ?? NaN;
 
 /** The server's longest event-loop delay since it was last asked (tests/bench/loop-delay-preload.ts). */
 async function loopDelay(portal: PortalProcess): Promise<{ maxMs: number; maxRunMs: number }> {
@@ -63,14 +74,23 @@ async function loopDelay(portal: PortalProcess): Promise<{ maxMs: number; maxRun
 function post(url: string, b: Body, headers: Record<string, string> = {}): Promise<number> {
   return new Promise((resolve) => {
     let status = 0;
-    const req = request(url, { method: 'POST', headers: { ...b.headers, ...headers, 'content-length': String(b.body.length) }, agent: false, timeout: 180_000 }, (res) => {
-      status = res.statusCode ?? 0;
-      res.resume();
-      res.on('end', () => {
-        resolve(status);
-        req.destroy();
-      });
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { ...b.headers, ...headers, 'content-length': String(b.body.length) },
+        agent: false,
+        timeout: 180_000,
+      },
+      (res) => {
+        status = res.statusCode ?? 0;
+        res.resume();
+        res.on('end', () => {
+          resolve(status);
+          req.destroy();
+        });
+      },
+    );
     req.on('error', () => undefined); // EPIPE or a reset: the answer, if any, still arrives
     req.on('close', () => resolve(status));
     req.on('timeout', () => req.destroy());
@@ -82,19 +102,31 @@ function post(url: string, b: Body, headers: Record<string, string> = {}): Promi
 const tally = (statuses: number[]) => {
   const counts = new Map<number, number>();
   for (const s of statuses) counts.set(s, (counts.get(s) ?? 0) + 1);
-  return [...counts].sort((a, b) => a[0] - b[0]).map(([s, n]) => `${n}×${s || 'no answer'}`).join(', ') || '—';
+  return (
+    [...counts]
+      .sort((a, b) => a[0] - b[0])
+      .map(([s, n]) => `${n}×${s || 'no answer'}`)
+      .join(', ') || '—'
+  );
 };
 
 async function measure(dataDir: string, work: (base: string) => Promise<number[]>): Promise<Figures> {
   const portal = await startServerProcess([...PRELOAD, ...START], ENV, dataDir);
   try {
     const pid = portal.child.pid!;
-    for (let i = 0; i < 20; i++) await Promise.all([fetch(`${portal.base}/`), fetch(`${portal.base}/api/health`)].map(async (r) => (await r).arrayBuffer()));
+    for (let i = 0; i < 20; i++)
+      await Promise.all(
+        [fetch(`${portal.base}/`), fetch(`${portal.base}/api/health`)].map(async (r) => (await r).arrayBuffer()),
+      );
     writeFileSync(`/proc/${pid}/clear_refs`, '5'); // the peak RSS (VmHWM) starts again from now
     const startRssMb = status(pid, 'VmRSS');
     await loopDelay(portal);
-    const poller = new Worker(new URL('./poll-worker.ts', import.meta.url), { workerData: { urls: { health: `${portal.base}/api/health`, home: `${portal.base}/` }, gapMs: POLL_GAP_MS } });
-    const polled = new Promise<{ latencies: Record<string, number[]>; failures: Record<string, string[]> }>((resolve, reject) => poller.once('message', resolve).once('error', reject));
+    const poller = new Worker(new URL('./poll-worker.ts', import.meta.url), {
+      workerData: { urls: { health: `${portal.base}/api/health`, home: `${portal.base}/` }, gapMs: POLL_GAP_MS },
+    });
+    const polled = new Promise<{ latencies: Record<string, number[]>; failures: Record<string, string[]> }>(
+      (resolve, reject) => poller.once('message', resolve).once('error', reject),
+    );
     polled.catch(() => undefined); // awaited below, after the work
     await sleep(300);
     const t0 = performance.now();
@@ -102,13 +134,26 @@ async function measure(dataDir: string, work: (base: string) => Promise<number[]
     const seconds = (performance.now() - t0) / 1000;
     await sleep(300);
     poller.postMessage('stop');
-    const { latencies: { health = [], home = [] }, failures } = await polled;
-    const failed = Object.entries(failures).filter(([, f]) => f.length).map(([name, f]) => `${name} ${f.length}× ${f[0]}`);
+    const {
+      latencies: { health = [], home = [] },
+      failures,
+    } = await polled;
+    const failed = Object.entries(failures)
+      .filter(([, f]) => f.length)
+      .map(([name, f]) => `${name} ${f.length}× ${f[0]}`);
     await poller.terminate();
     const { maxMs, maxRunMs } = await loopDelay(portal);
     return {
-      answers: tally(statuses) + (failed.length ? ` (polls failed: ${failed.join('; ')})` : ''), seconds, loopMaxMs: maxMs, maxRunMs, healthP99: p99(health), healthMax: Math.max(...health), homeP99: p99(home),
-      polls: health.length + home.length, startRssMb, peakRssMb: status(pid, 'VmHWM'),
+      answers: tally(statuses) + (failed.length ? ` (polls failed: ${failed.join('; ')})` : ''),
+      seconds,
+      loopMaxMs: maxMs,
+      maxRunMs,
+      healthP99: p99(health),
+      healthMax: Math.max(...health),
+      homeP99: p99(home),
+      polls: health.length + home.length,
+      startRssMb,
+      peakRssMb: status(pid, 'VmHWM'),
     };
   } finally {
     await portal.stop();
@@ -136,25 +181,55 @@ export async function benchHostile(row: Row) {
 
   console.log('hostile: building the requests…');
   const photo = await photo49mp();
-  const reportOf = (n: number) => multipart(reportForm({}, Array.from({ length: n }, () => photo)));
+  const reportOf = (n: number) =>
+    multipart(
+      reportForm(
+        {},
+        Array.from({ length: n }, () => photo),
+      ),
+    );
   const [six, three] = [await reportOf(6), await reportOf(3)];
   const parts = millionEmptyParts();
   const deflateBomb = deflateBombXlsx();
   const stringsBomb = sharedStringsBombXlsx();
   const json = jsonAtLimit(jsonLimit);
   const mb = (b: Buffer) => (b.length / 1e6).toFixed(b.length < 1e6 ? 2 : 0);
-  console.log(`hostile: 49 MP photo ${mb(photo)} MB; multipart ${mb(parts.body)} MB; deflate bomb ${mb(deflateBomb)} MB; shared strings bomb ${mb(stringsBomb)} MB; JSON ${mb(json.body)} MB`);
+  console.log(
+    `hostile: 49 MP photo ${mb(photo)} MB; multipart ${mb(parts.body)} MB; deflate bomb ${mb(deflateBomb)} MB; shared strings bomb ${mb(stringsBomb)} MB; JSON ${mb(json.body)} MB`,
+  );
 
-  const xlsxPreview = (base: string, file: Buffer) => post(`${base}/api/admin/imports/dynamic-list/preview`, { body: file, headers: { 'content-type': XLSX, cookie } });
+  const xlsxPreview = (base: string, file: Buffer) =>
+    post(`${base}/api/admin/imports/dynamic-list/preview`, { body: file, headers: { 'content-type': XLSX, cookie } });
   const classes: [string, (base: string) => Promise<number[]>][] = [
     ['multipart report with 1,000,000 empty parts', async (base) => [await post(`${base}/api/complaints`, parts)]],
-    [`.xlsx import (triage): deflate bomb, ${mb(deflateBomb)} MB → 190 MB sheet`, async (base) => [await xlsxPreview(base, deflateBomb)]],
-    [`.xlsx import (triage): 5,000,000 shared strings in ${mb(stringsBomb)} MB`, async (base) => [await xlsxPreview(base, stringsBomb)]],
-    ['24 × 49 MP photos in 4 reports of 6, at once', (base) => Promise.all(Array.from({ length: 4 }, () => post(`${base}/api/complaints`, six)))],
-    ['24 × 49 MP photos in 8 reports of 3, at once', (base) => Promise.all(Array.from({ length: 8 }, () => post(`${base}/api/complaints`, three)))],
-    ['48 × 49 MP photos in 16 reports of 3, at once', (base) => Promise.all(Array.from({ length: 16 }, () => post(`${base}/api/complaints`, three)))],
-    ['72 × 49 MP photos in 12 reports of 6, at once', (base) => Promise.all(Array.from({ length: 12 }, () => post(`${base}/api/complaints`, six)))],
-    [`JSON report at the body limit (${mb(json.body)} MB)`, async (base) => [await post(`${base}/api/complaints`, json)]],
+    [
+      `.xlsx import (triage): deflate bomb, ${mb(deflateBomb)} MB → 190 MB sheet`,
+      async (base) => [await xlsxPreview(base, deflateBomb)],
+    ],
+    [
+      `.xlsx import (triage): 5,000,000 shared strings in ${mb(stringsBomb)} MB`,
+      async (base) => [await xlsxPreview(base, stringsBomb)],
+    ],
+    [
+      '24 × 49 MP photos in 4 reports of 6, at once',
+      (base) => Promise.all(Array.from({ length: 4 }, () => post(`${base}/api/complaints`, six))),
+    ],
+    [
+      '24 × 49 MP photos in 8 reports of 3, at once',
+      (base) => Promise.all(Array.from({ length: 8 }, () => post(`${base}/api/complaints`, three))),
+    ],
+    [
+      '48 × 49 MP photos in 16 reports of 3, at once',
+      (base) => Promise.all(Array.from({ length: 16 }, () => post(`${base}/api/complaints`, three))),
+    ],
+    [
+      '72 × 49 MP photos in 12 reports of 6, at once',
+      (base) => Promise.all(Array.from({ length: 12 }, () => post(`${base}/api/complaints`, six))),
+    ],
+    [
+      `JSON report at the body limit (${mb(json.body)} MB)`,
+      async (base) => [await post(`${base}/api/complaints`, json)],
+    ],
   ];
   const only = process.argv[3]; // e.g. `npm run bench -- hostile photos`
   const base = await measure(dataDir, () => sleep(BASELINE_MS).then(() => []));
@@ -163,6 +238,12 @@ export async function benchHostile(row: Row) {
   for (const [name, work] of classes) {
     if (only && !name.toLowerCase().includes(only.toLowerCase())) continue;
     const f = await measure(dataDir, work);
-    row(`hostile: ${name}`, describe(f), baseline, (f.loopMaxMs / Math.max(1, base.loopMaxMs)).toFixed(1), 'a 4xx; loop max < 50 ms; home p99 < 100 ms; RSS < 600 MB');
+    row(
+      `hostile: ${name}`,
+      describe(f),
+      baseline,
+      (f.loopMaxMs / Math.max(1, base.loopMaxMs)).toFixed(1),
+      'a 4xx; loop max < 50 ms; home p99 < 100 ms; RSS < 600 MB',
+    );
   }
 }

@@ -10,7 +10,15 @@ export interface LoadResult {
 }
 
 /** Drives one URL with autocannon for a fixed time from this process. */
-export async function load(opts: { url: string; connections: number; seconds: number; method?: 'GET' | 'POST'; body?: Buffer; headers?: Record<string, string>; idReplacement?: boolean }): Promise<LoadResult> {
+export async function load(opts: {
+  url: string;
+  connections: number;
+  seconds: number;
+  method?: 'GET' | 'POST';
+  body?: Buffer;
+  headers?: Record<string, string>;
+  idReplacement?: boolean;
+}): Promise<LoadResult> {
   const r = await autocannon({
     url: opts.url,
     connections: opts.connections,

@@ -6,8 +6,22 @@ import { reportForm } from '../helpers/report.ts';
 /** A 4000×3000 JPEG with camera-like grain, so it weighs what a phone photo weighs. */
 export async function bigPhoto(): Promise<Buffer> {
   const drawing = await demoPhoto({ hue: 30, width: 4000, height: 3000, lat: 30.95, lng: 119.86 });
-  const grain = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 18 } } }).png().toBuffer();
-  return sharp(drawing).composite([{ input: grain, blend: 'overlay' }]).jpeg({ quality: 88 }).withExif({ IFD0: { Make: 'Bench' } }).toBuffer();
+  const grain = await sharp({
+    create: {
+      width: 4000,
+      height: 3000,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 18 },
+    },
+  })
+    .png()
+    .toBuffer();
+  return sharp(drawing)
+    .composite([{ input: grain, blend: 'overlay' }])
+    .jpeg({ quality: 88 })
+    .withExif({ IFD0: { Make: 'Bench' } })
+    .toBuffer();
 }
 
 /** The same image work the portal does, by sharp alone: decode, orient, resize, encode twice. */
@@ -15,7 +29,11 @@ export async function bareSharp(photo: Buffer, runs: number): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < runs; i++) {
     await sharp(photo).metadata();
-    const display = await sharp(photo).rotate().resize(DISPLAY_MAX, DISPLAY_MAX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 80 }).toBuffer();
+    const display = await sharp(photo)
+      .rotate()
+      .resize(DISPLAY_MAX, DISPLAY_MAX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 80 })
+      .toBuffer();
     await sharp(display).resize(THUMB_MAX, THUMB_MAX, { fit: 'inside' }).webp({ quality: 70 }).toBuffer();
   }
   return (performance.now() - t0) / runs;

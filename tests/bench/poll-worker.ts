@@ -14,7 +14,11 @@ function once(url: string, agent: Agent): Promise<number> {
   return new Promise((resolve, reject) => {
     get(url, { agent }, (res) => {
       res.on('data', () => undefined);
-      res.on('end', () => (res.statusCode === 200 ? resolve(performance.now() - t0) : reject(new Error(`${url} answered ${res.statusCode}`))));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(performance.now() - t0)
+          : reject(new Error(`${url} answered ${res.statusCode}`)),
+      );
     }).on('error', reject);
   });
 }
@@ -24,7 +28,10 @@ async function poll(name: string, url: string) {
   const times: number[] = (latencies[name] = []);
   const failed: string[] = (failures[name] = []);
   while (!stopping) {
-    await once(url, agent).then((ms) => times.push(ms), (err: Error) => failed.push(err.message));
+    await once(url, agent).then(
+      (ms) => times.push(ms),
+      (err: Error) => failed.push(err.message),
+    );
     await new Promise((r) => setTimeout(r, gapMs));
   }
   agent.destroy();

@@ -40,10 +40,18 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
   console.log(`generated ${N} complaints in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   const cases: [string, string, Record<string, string>][] = [
     ['queue first page + counts (triage, newest)', 'shouli', {}],
-    ['queue filtered: status+category+village, most overdue', 'shouli', { status: 'accepted', category: '2', village: '3', sort: 'overdue' }],
+    [
+      'queue filtered: status+category+village, most overdue',
+      'shouli',
+      { status: 'accepted', category: '2', village: '3', sort: 'overdue' },
+    ],
     ['queue text search "电镀作坊" (trigram)', 'shouli', { q: '电镀作坊' }],
     ['queue first page, village officer', 'zhulin', {}],
-    ['queue filtered: closed+category+village, newest (rare mix)', 'shouli', { status: 'closed', category: '3', village: '4' }],
+    [
+      'queue filtered: closed+category+village, newest (rare mix)',
+      'shouli',
+      { status: 'closed', category: '3', village: '4' },
+    ],
     ['queue text search "电镀" (2 chars: scan)', 'shouli', { q: '电镀' }],
   ];
   const runCase = ([label, username, params]: (typeof cases)[number], suffix = '') => {
@@ -55,8 +63,15 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
         queueCounts(ctx.db, user);
       }, 200);
     };
-    const a = run(big), b = run(empty);
-    row(`${label}${suffix}: p50/p99 ms`, `${a.p50.toFixed(2)}/${a.p99.toFixed(2)}`, `${b.p50.toFixed(2)}/${b.p99.toFixed(2)} empty`, (a.p99 / Math.max(b.p99, 0.01)).toFixed(1), 'p99 < 50 ms');
+    const a = run(big),
+      b = run(empty);
+    row(
+      `${label}${suffix}: p50/p99 ms`,
+      `${a.p50.toFixed(2)}/${a.p99.toFixed(2)}`,
+      `${b.p50.toFixed(2)}/${b.p99.toFixed(2)} empty`,
+      (a.p99 / Math.max(b.p99, 0.01)).toFixed(1),
+      'p99 < 50 ms',
+    );
   };
   for (const c of cases) runCase(c);
   const areas = big.villageAreas();
@@ -65,10 +80,18 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
     return { lat: (minY + maxY) / 2 + (i % 7) * 0.001, lng: (minX + maxX) / 2 };
   });
   let k = 0;
-  const near = (ctx: AppContext) => time(() => nearbyComplaints(ctx.db.$client, points[k++ % points.length]!, 200, Date.now() - 90 * 86_400_000), 2000);
+  const near = (ctx: AppContext) =>
+    time(() => nearbyComplaints(ctx.db.$client, points[k++ % points.length]!, 200, Date.now() - 90 * 86_400_000), 2000);
   const nearRow = (suffix = '') => {
-    const a = near(big), b = near(empty);
-    row(`200 m neighbours, last 90 days${suffix}: p50/p99 ms`, `${a.p50.toFixed(3)}/${a.p99.toFixed(3)}`, `${b.p50.toFixed(3)}/${b.p99.toFixed(3)} empty`, (a.p99 / Math.max(b.p99, 0.001)).toFixed(1), '< 2 ms');
+    const a = near(big),
+      b = near(empty);
+    row(
+      `200 m neighbours, last 90 days${suffix}: p50/p99 ms`,
+      `${a.p50.toFixed(3)}/${a.p99.toFixed(3)}`,
+      `${b.p50.toFixed(3)}/${b.p99.toFixed(3)} empty`,
+      (a.p99 / Math.max(b.p99, 0.001)).toFixed(1),
+      '< 2 ms',
+    );
   };
   nearRow();
 

@@ -54,7 +54,9 @@ function addHistory(ctx: AppContext): number {
   const backfill = migration.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
   const t0 = performance.now();
   c.transaction(() => {
-    c.exec('DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;');
+    c.exec(
+      'DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;',
+    );
     for (const s of backfill) c.exec(s);
   })();
   return performance.now() - t0;
@@ -64,10 +66,23 @@ function addHistory(ctx: AppContext): number {
 function statsPage(ctx: AppContext) {
   const s = publicStats(ctx.db, new Date());
   const areas = ctx.villageAreas();
-  stackedPartsChart(s.months.map((m) => ({ label: m.month.slice(5), counts: m })), { horizontal: false });
-  stackedPartsChart(s.categories.map((c) => ({ label: c.name, counts: c })), { horizontal: true });
-  stackedPartsChart(s.villages.map((v) => ({ label: v.name, counts: v })), { horizontal: true });
-  villageMapSvg(s.villages.filter((v) => v.id !== null).map((v) => ({ name: v.name, n: v.received, boundary: areas.find((a) => a.id === v.id)!.boundary })));
+  stackedPartsChart(
+    s.months.map((m) => ({ label: m.month.slice(5), counts: m })),
+    { horizontal: false },
+  );
+  stackedPartsChart(
+    s.categories.map((c) => ({ label: c.name, counts: c })),
+    { horizontal: true },
+  );
+  stackedPartsChart(
+    s.villages.map((v) => ({ label: v.name, counts: v })),
+    { horizontal: true },
+  );
+  villageMapSvg(
+    s.villages
+      .filter((v) => v.id !== null)
+      .map((v) => ({ name: v.name, n: v.received, boundary: areas.find((a) => a.id === v.id)!.boundary })),
+  );
 }
 
 /** The same numbers by plain GROUP BY over the complaints: what the trigger-kept tables save. */
@@ -75,18 +90,33 @@ function plainGroupBy(ctx: AppContext) {
   const c = ctx.db.$client;
   const since = Date.parse(`${monthOf(new Date(Date.now() - 330 * 86_400_000))}-01T00:00:00+08:00`);
   return {
-    village: c.prepare('SELECT coalesce(village_id, 0) v, status, count(*) n FROM complaints GROUP BY 1, 2').all() as { v: number; status: string; n: number }[],
+    village: c.prepare('SELECT coalesce(village_id, 0) v, status, count(*) n FROM complaints GROUP BY 1, 2').all() as {
+      v: number;
+      status: string;
+      n: number;
+    }[],
     category: c.prepare('SELECT category_id, status, count(*) n FROM complaints GROUP BY 1, 2').all(),
-    month: c.prepare("SELECT strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch') m, status, count(*) n FROM complaints WHERE created_at >= ? GROUP BY 1, 2").all(since),
+    month: c
+      .prepare(
+        "SELECT strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch') m, status, count(*) n FROM complaints WHERE created_at >= ? GROUP BY 1, 2",
+      )
+      .all(since),
   };
 }
 
-/** µs per filed report (row + 'submit' event, 50 to a commit, as the group commit does) with and without the 0004 triggers. */
+/**
+ * µs per filed report (row + 'submit' event, 50 to a commit, as the group commit does) with and without the 0004
+ * triggers.
+ */
 function insertCost(ctx: AppContext): { on: number; off: number } {
   const c = ctx.db.$client;
-  const triggers = c.prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'public\\_%' ESCAPE '\\'").all() as { name: string; sql: string }[];
+  const triggers = c
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'public\\_%' ESCAPE '\\'")
+    .all() as { name: string; sql: string }[];
   const v = ctx.villageAreas()[0]!;
-  const categories = (c.prepare('SELECT code FROM complaint_categories ORDER BY id').all() as { code: string }[]).map((r) => r.code);
+  const categories = (c.prepare('SELECT code FROM complaint_categories ORDER BY id').all() as { code: string }[]).map(
+    (r) => r.code,
+  );
   const round = () => {
     const t0 = performance.now();
     for (let b = 0; b < 20; b++) {
@@ -95,17 +125,34 @@ function insertCost(ctx: AppContext): { on: number; off: number } {
           const now = Date.now();
           insertFiling(c, {
             complaint: {
-              trackingCode: newTrackingCode(), townshipId: v.townshipId, villageId: v.id, outsideVillages: false, categoryCode: categories[i % categories.length]!, lat: 30.95, lng: 119.85, address: null,
-              description: `插入成本测试第${i}条，塑料作坊冒黑烟`, seenAtMs: null, source: 'web', idempotencyKey: null, createdAtMs: now, dueAtMs: now + 15 * 86_400_000, hasPhotos: false,
+              trackingCode: newTrackingCode(),
+              townshipId: v.townshipId,
+              villageId: v.id,
+              outsideVillages: false,
+              categoryCode: categories[i % categories.length]!,
+              lat: 30.95,
+              lng: 119.85,
+              address: null,
+              description: `插入成本测试第${i}条，塑料作坊冒黑烟`,
+              seenAtMs: null,
+              source: 'web',
+              idempotencyKey: null,
+              createdAtMs: now,
+              dueAtMs: now + 15 * 86_400_000,
+              hasPhotos: false,
             },
-            contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 90 * 86_400_000,
+            contact: null,
+            photos: [],
+            apiKeyId: null,
+            duplicateSinceMs: now - 90 * 86_400_000,
           });
         }
       })();
     }
     return ((performance.now() - t0) * 1000) / 1000;
   };
-  const on: number[] = [], off: number[] = [];
+  const on: number[] = [],
+    off: number[] = [];
   round();
   for (let r = 0; r < 15; r++) {
     for (const t of triggers) c.exec(`DROP TRIGGER ${t.name}`);
@@ -127,32 +174,76 @@ export async function benchStats(row: Row) {
 
   const ms = (r: { p50: number; p99: number }) => `${r.p50.toFixed(2)}/${r.p99.toFixed(2)}`;
   const pair = (label: string, fn: (ctx: AppContext) => unknown, runs: number, target: string) => {
-    const a = time(() => fn(big), runs), b = time(() => fn(empty), runs);
-    row(`${label}: p50/p99 ms (first call)`, `${ms(a)} (${a.first.toFixed(1)})`, `${ms(b)} empty`, (a.p99 / Math.max(b.p99, 0.01)).toFixed(1), target);
+    const a = time(() => fn(big), runs),
+      b = time(() => fn(empty), runs);
+    row(
+      `${label}: p50/p99 ms (first call)`,
+      `${ms(a)} (${a.first.toFixed(1)})`,
+      `${ms(b)} empty`,
+      (a.p99 / Math.max(b.p99, 0.01)).toFixed(1),
+      target,
+    );
     return a;
   };
-  pair(`publicStats, ${N.toLocaleString('en')} complaints`, (ctx) => publicStats(ctx.db, new Date()), 200, 'p99 < 200 ms');
+  pair(
+    `publicStats, ${N.toLocaleString('en')} complaints`,
+    (ctx) => publicStats(ctx.db, new Date()),
+    200,
+    'p99 < 200 ms',
+  );
   pair('/stats server work: numbers + 3 SVG charts + map', statsPage, 100, 'p99 < 200 ms');
-  pair('/results list + this month\'s results', (ctx) => {
-    resultMonths(ctx.db, new Date());
-    monthResults(ctx.db, monthOf(new Date()), new Date());
-  }, 200, 'p99 < 200 ms');
+  pair(
+    "/results list + this month's results",
+    (ctx) => {
+      resultMonths(ctx.db, new Date());
+      monthResults(ctx.db, monthOf(new Date()), new Date());
+    },
+    200,
+    'p99 < 200 ms',
+  );
   const plain = time(() => plainGroupBy(big), 5);
   const s = publicStats(big.db, new Date());
   const direct = plainGroupBy(big).village.reduce((m, r) => m + r.n, 0);
-  row('the same by plain GROUP BY over the complaints: p50 ms', plain.p50.toFixed(0), `${N.toLocaleString('en')} rows`, '', 'baseline');
-  row(`migration 0004 filling its tables from ${N.toLocaleString('en')} complaints: s`, (backfillMs / 1000).toFixed(1), '', '', 'once, on upgrade');
-  row('trigger-kept totals equal a plain count', s.totals.received === direct ? 'yes' : `no (${s.totals.received} vs ${direct})`, '', '', 'yes');
+  row(
+    'the same by plain GROUP BY over the complaints: p50 ms',
+    plain.p50.toFixed(0),
+    `${N.toLocaleString('en')} rows`,
+    '',
+    'baseline',
+  );
+  row(
+    `migration 0004 filling its tables from ${N.toLocaleString('en')} complaints: s`,
+    (backfillMs / 1000).toFixed(1),
+    '',
+    '',
+    'once, on upgrade',
+  );
+  row(
+    'trigger-kept totals equal a plain count',
+    s.totals.received === direct ? 'yes' : `no (${s.totals.received} vs ${direct})`,
+    '',
+    '',
+    'yes',
+  );
 
   const cost = insertCost(empty);
-  row('filed report insert µs, with/without 0004 triggers', cost.on.toFixed(1), `${cost.off.toFixed(1)} without`, (cost.on / cost.off).toFixed(3), '≤ 1.10');
+  row(
+    'filed report insert µs, with/without 0004 triggers',
+    cost.on.toFixed(1),
+    `${cost.off.toFixed(1)} without`,
+    (cost.on / cost.off).toFixed(3),
+    '≤ 1.10',
+  );
 
   // The page itself over HTTP from the built server, on both databases.
   execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
   for (const ctx of [big, empty]) ctx.db.$client.close();
   const env = { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
   const pages: Record<string, { p50: number; p99: number }> = {};
-  for (const [name, ctx] of [['big', big], ['empty', empty]] as const) {
+  for (const [name, ctx] of [
+    ['big', big],
+    ['empty', empty],
+  ] as const) {
     const portal = await startPortal(env, ctx.env.DATA_DIR);
     try {
       await load({ url: `${portal.base}/stats`, connections: 1, seconds: 1 });
@@ -163,7 +254,13 @@ export async function benchStats(row: Row) {
       await portal.stop();
     }
   }
-  row('GET /stats over HTTP, 1 client: p50/p99 ms', `${pages.big!.p50}/${pages.big!.p99}`, `${pages.empty!.p50}/${pages.empty!.p99} empty`, (pages.big!.p99 / Math.max(pages.empty!.p99, 1)).toFixed(1), 'p99 < 200 ms');
+  row(
+    'GET /stats over HTTP, 1 client: p50/p99 ms',
+    `${pages.big!.p50}/${pages.big!.p99}`,
+    `${pages.empty!.p50}/${pages.empty!.p99} empty`,
+    (pages.big!.p99 / Math.max(pages.empty!.p99, 1)).toFixed(1),
+    'p99 < 200 ms',
+  );
 }
 
 // Run alone: node tests/bench/stats.ts - [count]

@@ -34,13 +34,16 @@ export interface CpuTally {
   us: Map<string, number>;
 }
 
-/** Runs a load against the process `pid` and adds its CPU time, and this process's (the load generator's), to `tally`. */
+/**
+ * Runs a load against the process `pid` and adds its CPU time, and this process's (the load generator's), to `tally`.
+ */
 export async function tallied(pid: number, tally: CpuTally, run: () => Promise<LoadResult>): Promise<LoadResult> {
   const before = ticksByGroup(pid);
   const self = process.cpuUsage();
   const r = await run();
   const spent = process.cpuUsage(self);
-  for (const [group, ticks] of ticksByGroup(pid)) tally.us.set(group, (tally.us.get(group) ?? 0) + (ticks - (before.get(group) ?? 0)) * TICK_US);
+  for (const [group, ticks] of ticksByGroup(pid))
+    tally.us.set(group, (tally.us.get(group) ?? 0) + (ticks - (before.get(group) ?? 0)) * TICK_US);
   tally.us.set('load generator', (tally.us.get('load generator') ?? 0) + spent.user + spent.system);
   tally.requests += r.ok;
   return r;

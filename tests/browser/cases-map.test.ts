@@ -17,7 +17,9 @@ describe.skipIf(!hasBrowser)('the case list map', () => {
     expect(await page.locator('#cases-map path.leaflet-interactive').count()).toBe(1);
     expect(await page.locator('#cases-map .village-label').count()).toBe(0);
     await expect.poll(() => page.locator('#show-map').isVisible()).toBe(false);
-    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.leaflet-container')!).overflow)).toBe('hidden'); // Leaflet's stylesheet
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.leaflet-container')!).overflow)).toBe(
+      'hidden',
+    ); // Leaflet's stylesheet
     expect(errors).toEqual([]);
   });
 });

@@ -11,7 +11,11 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
   const live = portalAndBrowser();
   afterAll(async () => {
     // Where it stopped, when it failed: the last page each person had open.
-    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries()) await ctx.pages()[0]?.screenshot({ path: `${ARTIFACTS}/enforcement-last-${n}.png`, fullPage: true }).catch(() => undefined);
+    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries())
+      await ctx
+        .pages()[0]
+        ?.screenshot({ path: `${ARTIFACTS}/enforcement-last-${n}.png`, fullPage: true })
+        .catch(() => undefined);
   });
 
   async function logIn(page: Page, username: string, password: string) {
@@ -76,7 +80,9 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     const photo = await demoPhoto({ hue: 200, lat: c.lat - 0.002, lng: c.lng + 0.002 });
     for (const [i, label] of ['断水', '断电', '清除原料', '清除产品', '清除设备'].entries()) {
       const item = officer.locator('#checklist > li', { has: officer.locator('h3', { hasText: label }) });
-      await item.locator('input[type="file"]').setInputFiles({ name: `${i}.jpg`, mimeType: 'image/jpeg', buffer: photo });
+      await item
+        .locator('input[type="file"]')
+        .setInputFiles({ name: `${i}.jpg`, mimeType: 'image/jpeg', buffer: photo });
       await item.locator('textarea[name="note"]').fill(`${label}已完成，现场拍照`);
       await item.getByRole('button', { name: '上传佐证' }).click();
       await expect.poll(() => officer.locator('#checklist > li.done').count(), { timeout: 15_000 }).toBe(i + 1);

@@ -25,20 +25,77 @@ import { readable } from '../security/redaction-forms.ts';
 // spacing, dot, zero-width character or digit form) in every public answer and every answer a
 // leader, a village or department officer, or triage before the audited reveal can load.
 const REPORTERS = [
-  { name: '柯南德尔测试', open311: { first_name: '德尔测试', last_name: '柯南' }, phone: '13987651234', site: '13987651234', api: '+86 139 8765 1234', email: 'canary.q7x2@example.org' },
-  { name: 'Zqx Wolfe', open311: { first_name: 'Zqx', last_name: 'Wolfe' }, phone: '13987652345', site: '139 8765 2345', api: '139-8765-2345', email: 'zqx.wolfe.q7@example.org' },
-  { name: '热依拉·吐尔逊江', open311: { first_name: '热依拉・吐尔逊江', last_name: '' }, phone: '13987653456', site: '+86 139-8765-3456', api: '13987653456', email: 'reyila.q7@example.org' },
-  { name: '欧 阳 柯 岚', open311: { first_name: '柯 岚', last_name: '欧 阳' }, phone: '13987654567', site: '139 - 8765 - 4567', api: '+86-139-8765-4567', email: 'ouyang.q7@example.org' },
-  { name: '上官柯岚诺亚德尔', open311: { first_name: '柯岚诺亚德尔', last_name: '上官' }, phone: '13987655678', site: '+8613987655678', api: '139 8765 5678', email: 'shangguan.q7@example.org' },
+  {
+    name: '柯南德尔测试',
+    open311: { first_name: '德尔测试', last_name: '柯南' },
+    phone: '13987651234',
+    site: '13987651234',
+    api: '+86 139 8765 1234',
+    email: 'canary.q7x2@example.org',
+  },
+  {
+    name: 'Zqx Wolfe',
+    open311: { first_name: 'Zqx', last_name: 'Wolfe' },
+    phone: '13987652345',
+    site: '139 8765 2345',
+    api: '139-8765-2345',
+    email: 'zqx.wolfe.q7@example.org',
+  },
+  {
+    name: '热依拉·吐尔逊江',
+    open311: { first_name: '热依拉・吐尔逊江', last_name: '' },
+    phone: '13987653456',
+    site: '+86 139-8765-3456',
+    api: '13987653456',
+    email: 'reyila.q7@example.org',
+  },
+  {
+    name: '欧 阳 柯 岚',
+    open311: { first_name: '柯 岚', last_name: '欧 阳' },
+    phone: '13987654567',
+    site: '139 - 8765 - 4567',
+    api: '+86-139-8765-4567',
+    email: 'ouyang.q7@example.org',
+  },
+  {
+    name: '上官柯岚诺亚德尔',
+    open311: { first_name: '柯岚诺亚德尔', last_name: '上官' },
+    phone: '13987655678',
+    site: '+8613987655678',
+    api: '139 8765 5678',
+    email: 'shangguan.q7@example.org',
+  },
 ];
-/** Writings the site may refuse (it keeps 11 digits, + and 86, spaces and dashes); tried, and stored only if accepted. */
-const ODD_PHONES = ['139/8765/1234', '139_8765_1234', '１３９８７６５１２３４', '一三九八七六五一二三四', '壹叁玖捌柒陆伍壹贰叁肆', '①③⑨⑧⑦⑥⑤①②③④'];
+/**
+ * Writings the site may refuse (it keeps 11 digits, + and 86, spaces and dashes); tried, and stored only if accepted.
+ */
+const ODD_PHONES = [
+  '139/8765/1234',
+  '139_8765_1234',
+  '１３９８７６５１２３４',
+  '一三九八七六五一二三四',
+  '壹叁玖捌柒陆伍壹贰叁肆',
+  '①③⑨⑧⑦⑥⑤①②③④',
+];
 
-/** What must be found nowhere: the names (whole, and a Latin or dotted name's parts), phones and e-mails, as the normaliser reads them. */
-const NEEDLES = [...new Set(REPORTERS.flatMap((r) => [
-  readable(r.name), r.phone, readable(r.email.split('@')[0]!), readable(r.email),
-  ...r.name.split(/[\s·]+/).filter((p) => /^[A-Za-z]{4,}$/.test(p) || (r.name.includes('·') && p.length >= 2)).map(readable),
-]))];
+/**
+ * What must be found nowhere: the names (whole, and a Latin or dotted name's parts), phones and e-mails, as the
+ * normaliser reads them.
+ */
+const NEEDLES = [
+  ...new Set(
+    REPORTERS.flatMap((r) => [
+      readable(r.name),
+      r.phone,
+      readable(r.email.split('@')[0]!),
+      readable(r.email),
+      ...r.name
+        .split(/[\s·]+/)
+        .filter((p) => /^[A-Za-z]{4,}$/.test(p) || (r.name.includes('·') && p.length >= 2))
+        .map(readable),
+    ]),
+  ),
+];
 /** The same as typed, for binary answers (images) searched byte for byte. */
 const RAW = REPORTERS.flatMap((r) => [r.name, r.phone, r.email, r.site, r.api]);
 
@@ -65,23 +122,42 @@ async function prepare(dir: string): Promise<Prepared> {
   await seedDemo(ctx, { samples: true });
   const xikouId = ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, 'qingxi-xikou')).get()!.id;
   const ecoId = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get()!.id;
-  const made = await createAccount(ctx.db, { id: null, label: '测试' }, { username: 'xikou', displayName: '溪口村网格员', role: 'village', villageId: xikouId });
+  const made = await createAccount(
+    ctx.db,
+    { id: null, label: '测试' },
+    { username: 'xikou', displayName: '溪口村网格员', role: 'village', villageId: xikouId },
+  );
   if (!made.ok) throw new Error(made.message);
   const session = (username: string) => {
     const u = staffByUsername(ctx.db, username)!;
     ctx.db.update(users).set({ mustChangePassword: false }).where(eq(users.id, u.id)).run();
     return `sid=${createSession(ctx.db, u.id, ctx.clock(), ctx.sessions).token}`;
   };
-  const cookies = Object.fromEntries((['shouli', 'admin', 'lingdao', 'zhulin', 'xikou', 'shengtai'] as const).map((u) => [u, session(u)])) as Prepared['cookies'];
-  const key = issueApiKey(ctx.db, { id: staffByUsername(ctx.db, 'admin')!.id, label: '管理员' }, '微信小程序', ctx.clock());
+  const cookies = Object.fromEntries(
+    (['shouli', 'admin', 'lingdao', 'zhulin', 'xikou', 'shengtai'] as const).map((u) => [u, session(u)]),
+  ) as Prepared['cookies'];
+  const key = issueApiKey(
+    ctx.db,
+    { id: staffByUsername(ctx.db, 'admin')!.id, label: '管理员' },
+    '微信小程序',
+    ctx.clock(),
+  );
   const task = ctx.db.select().from(tasks).where(eq(tasks.status, 'accepted')).orderBy(asc(tasks.id)).get()!;
-  const enterprise = ctx.db.select({ villageId: enterprises.villageId }).from(enterprises).where(eq(enterprises.id, task.enterpriseId)).get()!;
+  const enterprise = ctx.db
+    .select({ villageId: enterprises.villageId })
+    .from(enterprises)
+    .where(eq(enterprises.id, task.enterpriseId))
+    .get()!;
   if (enterprise.villageId !== xikouId) throw new Error('the demo accepted shutdown moved out of 溪口村');
   ctx.db.$client.close();
   return { cookies, apiKey: key.key, xikouId, ecoId, taskId: task.id, enterpriseId: task.enterpriseId };
 }
 
-interface Filed { id: number; code?: string; reporter: (typeof REPORTERS)[number] }
+interface Filed {
+  id: number;
+  code?: string;
+  reporter: (typeof REPORTERS)[number];
+}
 
 describe('privacy canary: a reporter is named nowhere public, nor to staff before the audited reveal', () => {
   let portal: PortalProcess;
@@ -91,7 +167,11 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   let caseId = 0;
 
   const api = async (path: string, user: keyof Prepared['cookies'], method = 'GET', body?: unknown) => {
-    const res = await fetch(`${portal.base}${path}`, { method, headers: { cookie: p.cookies[user], ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${portal.base}${path}`, {
+      method,
+      headers: { cookie: p.cookies[user], ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     const text = await res.text();
     return { status: res.status, text, json: () => JSON.parse(text) };
   };
@@ -100,7 +180,8 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     expect(r.status, `${method} ${path} as ${user}: ${r.text.slice(0, 300)}`).toBeLessThan(300);
     return r.json();
   };
-  const version = (table: 'complaints' | 'cases', id: number) => (db.prepare(`select version from ${table} where id = ?`).get(id) as { version: number }).version;
+  const version = (table: 'complaints' | 'cases', id: number) =>
+    (db.prepare(`select version from ${table} where id = ?`).get(id) as { version: number }).version;
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sanluanwu-canary-'));
@@ -113,26 +194,63 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     // On the site (the report form's own endpoint), then through Open311 with the key issued above.
     for (const [i, r] of REPORTERS.entries()) {
       const form = new FormData();
-      const fields = { category: 'air', lat: String(at.lat + 0.004 - i * 0.0002), lng: String(at.lng + 0.003), description: '铸造作坊夜里又开工，烟很大，气味刺鼻。', anonymous: '0', name: r.name, phone: r.site };
+      const fields = {
+        category: 'air',
+        lat: String(at.lat + 0.004 - i * 0.0002),
+        lng: String(at.lng + 0.003),
+        description: '铸造作坊夜里又开工，烟很大，气味刺鼻。',
+        anonymous: '0',
+        name: r.name,
+        phone: r.site,
+      };
       for (const [k, v] of Object.entries(fields)) form.append(k, v);
       if (i === 0) form.append('photos', new Blob([new Uint8Array(photo)], { type: 'image/jpeg' }), 'canary.jpg');
       const site = await fetch(`${portal.base}/api/complaints`, { method: 'POST', body: form });
       expect(site.status, await site.clone().text()).toBe(201);
       const code = (await site.json()).trackingCode as string;
-      filed.push({ id: (db.prepare('select id from complaints where tracking_code = ?').get(code) as { id: number }).id, code, reporter: r });
+      filed.push({
+        id: (db.prepare('select id from complaints where tracking_code = ?').get(code) as { id: number }).id,
+        code,
+        reporter: r,
+      });
       const viaApi = await fetch(`${portal.base}/api/open311/v2/requests.json`, {
-        method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ api_key: p.apiKey, service_code: 'air', lat: fields.lat, long: fields.lng, description: '铸造作坊又冒烟了，请尽快处理。', ...r.open311, phone: r.api, email: r.email }),
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          api_key: p.apiKey,
+          service_code: 'air',
+          lat: fields.lat,
+          long: fields.lng,
+          description: '铸造作坊又冒烟了，请尽快处理。',
+          ...r.open311,
+          phone: r.api,
+          email: r.email,
+        }),
       });
       expect(viaApi.status, await viaApi.clone().text()).toBe(201);
       filed.push({ id: Number((await viaApi.json())[0].service_request_id), reporter: r });
     }
     for (const phone of ODD_PHONES) {
-      const res = await fetch(`${portal.base}/api/complaints`, { method: 'POST', body: new URLSearchParams({ category: 'air', lat: String(at.lat + 0.004), lng: String(at.lng + 0.003), description: '铸造作坊夜里又开工，烟很大。', anonymous: '0', name: REPORTERS[0]!.name, phone }) });
+      const res = await fetch(`${portal.base}/api/complaints`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          category: 'air',
+          lat: String(at.lat + 0.004),
+          lng: String(at.lng + 0.003),
+          description: '铸造作坊夜里又开工，烟很大。',
+          anonymous: '0',
+          name: REPORTERS[0]!.name,
+          phone,
+        }),
+      });
       expect([201, 400], `${phone}: ${await res.clone().text()}`).toContain(res.status);
       if (res.status === 201) {
         const code = (await res.json()).trackingCode as string;
-        filed.push({ id: (db.prepare('select id from complaints where tracking_code = ?').get(code) as { id: number }).id, code, reporter: REPORTERS[0]! });
+        filed.push({
+          id: (db.prepare('select id from complaints where tracking_code = ?').get(code) as { id: number }).id,
+          code,
+          reporter: REPORTERS[0]!,
+        });
       }
     }
 
@@ -143,25 +261,56 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     const target = filed[6]!;
     for (const f of filed) {
       if (f === merged) {
-        await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', { action: 'merge', targetId: target.id, version: version('complaints', f.id) });
+        await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', {
+          action: 'merge',
+          targetId: target.id,
+          version: version('complaints', f.id),
+        });
         continue;
       }
-      await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', { action: 'accept', version: version('complaints', f.id) });
-      await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', { action: 'assign', villageId: p.xikouId, departmentIds: [p.ecoId], version: version('complaints', f.id) });
+      await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', {
+        action: 'accept',
+        version: version('complaints', f.id),
+      });
+      await ok(`/api/admin/complaints/${f.id}/actions`, 'shouli', 'POST', {
+        action: 'assign',
+        villageId: p.xikouId,
+        departmentIds: [p.ecoId],
+        version: version('complaints', f.id),
+      });
     }
 
     // A case written from the accepted task, the reporters typed into it before the link: saved as
     // typed (they are not yet this case's reporters), its phones already removed.
     caseId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id;
     const draft = (text: string) => ({
-      version: version('cases', caseId), title: '溪口村铸造作坊被依法关停取缔', villageId: p.xikouId, remediationType: 'shutdown', happenedOn: '2026-10-09',
-      summary: text, actions: `断水\n断电\n${text.split('\n')[0]}`, found: { environment: text, process: '使用淘汰的冲天炉' },
+      version: version('cases', caseId),
+      title: '溪口村铸造作坊被依法关停取缔',
+      villageId: p.xikouId,
+      remediationType: 'shutdown',
+      happenedOn: '2026-10-09',
+      summary: text,
+      actions: `断水\n断电\n${text.split('\n')[0]}`,
+      found: { environment: text, process: '使用淘汰的冲天炉' },
     });
     await ok(`/api/admin/cases/${caseId}`, 'shouli', 'PATCH', draft(TYPED));
-    await ok(`/api/admin/enterprises/${p.enterpriseId}/complaints`, 'shouli', 'POST', { complaintIds: filed.filter((f) => f !== merged).map((f) => f.id) });
-    const photoId = (db.prepare('select id from complaint_photos where complaint_id = ?').get(filed[0]!.id) as { id: string }).id;
-    await ok(`/api/admin/cases/${caseId}/photos`, 'shouli', 'POST', { source: 'complaint', sourceId: photoId, kind: 'before', blur: [], version: version('cases', caseId) });
-    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('cases', caseId) });
+    await ok(`/api/admin/enterprises/${p.enterpriseId}/complaints`, 'shouli', 'POST', {
+      complaintIds: filed.filter((f) => f !== merged).map((f) => f.id),
+    });
+    const photoId = (
+      db.prepare('select id from complaint_photos where complaint_id = ?').get(filed[0]!.id) as { id: string }
+    ).id;
+    await ok(`/api/admin/cases/${caseId}/photos`, 'shouli', 'POST', {
+      source: 'complaint',
+      sourceId: photoId,
+      kind: 'before',
+      blur: [],
+      version: version('cases', caseId),
+    });
+    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', {
+      action: 'submit',
+      version: version('cases', caseId),
+    });
   }, 240_000);
 
   afterAll(async () => {
@@ -170,11 +319,16 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   });
 
   it('first proves the canaries are stored, for staff to reveal', () => {
-    const contacts = db.prepare(`select name, phone from complaint_contacts where complaint_id in (${filed.map((f) => f.id).join(',')})`).all() as { name: string | null; phone: string | null }[];
+    const contacts = db
+      .prepare(`select name, phone from complaint_contacts where complaint_id in (${filed.map((f) => f.id).join(',')})`)
+      .all() as { name: string | null; phone: string | null }[];
     expect(contacts).toHaveLength(filed.length);
     for (const r of REPORTERS) {
       expect(contacts.filter((c) => c.phone === r.phone).length, r.phone).toBeGreaterThanOrEqual(2);
-      expect(contacts.some((c) => c.name && readable(c.name) === readable(r.name)), r.name).toBe(true);
+      expect(
+        contacts.some((c) => c.name && readable(c.name) === readable(r.name)),
+        r.name,
+      ).toBe(true);
     }
     // The case as typed holds them: the searches below are not vacuous.
     const saved = db.prepare('select summary from cases where id = ?').get(caseId) as { summary: string };
@@ -182,18 +336,37 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   });
 
   it('refuses to publish while the saved case names them, then publishes it once saved again (masked)', async () => {
-    const refused = await api(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('cases', caseId) });
+    const refused = await api(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', {
+      action: 'approve',
+      version: version('cases', caseId),
+    });
     expect(refused.status).toBe(409);
     expect(refused.json().error.message).toContain('举报人姓名');
     for (const n of NEEDLES) expect(readable(refused.text)).not.toContain(n);
     const shown = await ok(`/api/admin/cases/${caseId}`, 'shouli');
     expect(shown.pendingMasking).toContain('举报人姓名');
     await ok(`/api/admin/cases/${caseId}`, 'shouli', 'PATCH', {
-      version: shown.version, title: shown.title, villageId: shown.villageId, remediationType: shown.remediationType, happenedOn: shown.happenedOn, summary: shown.summary, actions: shown.actions, found: shown.found,
+      version: shown.version,
+      title: shown.title,
+      villageId: shown.villageId,
+      remediationType: shown.remediationType,
+      happenedOn: shown.happenedOn,
+      summary: shown.summary,
+      actions: shown.actions,
+      found: shown.found,
     });
-    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', { action: 'submit', version: version('cases', caseId) });
-    await ok(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', { action: 'approve', version: version('cases', caseId) });
-    const published = db.prepare('select status, summary from cases where id = ?').get(caseId) as { status: string; summary: string };
+    await ok(`/api/admin/cases/${caseId}/actions`, 'shouli', 'POST', {
+      action: 'submit',
+      version: version('cases', caseId),
+    });
+    await ok(`/api/admin/cases/${caseId}/actions`, 'admin', 'POST', {
+      action: 'approve',
+      version: version('cases', caseId),
+    });
+    const published = db.prepare('select status, summary from cases where id = ?').get(caseId) as {
+      status: string;
+      summary: string;
+    };
     expect(published.status).toBe('published');
     expect(published.summary).toContain('2026-10-08 21:30');
     expect(published.summary).toContain('（电话已隐去）');
@@ -210,16 +383,30 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       return body;
     };
     const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-    const pages = ['/', '/report', '/report/done', '/track', '/cases', `/cases/${caseId}`, '/stats', '/results', `/results/${month}`, '/feed.xml', '/sitemap.xml'];
+    const pages = [
+      '/',
+      '/report',
+      '/report/done',
+      '/track',
+      '/cases',
+      `/cases/${caseId}`,
+      '/stats',
+      '/results',
+      `/results/${month}`,
+      '/feed.xml',
+      '/sitemap.xml',
+    ];
     for (const f of filed) if (f.code) pages.push(`/track?code=${f.code}`, `/api/complaints/${f.code}`);
     for (const path of pages) await get(path);
     expect((await get(`/cases/${caseId}`)).toString()).toContain('（电话已隐去）');
     // Every URL the sitemap lists.
     const sitemap = (await get('/sitemap.xml')).toString();
-    for (const m of sitemap.matchAll(/<loc>([^<]+)<\/loc>/g)) await get(new URL(m[1]!).pathname + new URL(m[1]!).search);
+    for (const m of sitemap.matchAll(/<loc>([^<]+)<\/loc>/g))
+      await get(new URL(m[1]!).pathname + new URL(m[1]!).search);
     // Open311, both formats, the lists and every canary request.
     for (const format of ['json', 'xml']) {
-      for (const path of ['discovery', 'services', 'requests', 'services/air']) await get(`/api/open311/v2/${path}.${format}`);
+      for (const path of ['discovery', 'services', 'requests', 'services/air'])
+        await get(`/api/open311/v2/${path}.${format}`);
       for (const f of filed) await get(`/api/open311/v2/requests/${f.id}.${format}`);
       await get(`/api/open311/v2/requests.${format}?start_date=2000-01-01T00:00:00Z`);
     }
@@ -227,7 +414,8 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     const images = new Set<string>();
     for (const [path, { body }] of fetched) {
       if (path.startsWith('/api/')) continue;
-      for (const m of body.toString().matchAll(/(?:src|content)="([^"]+\.(?:webp|jpg|png)|\/api\/cases\/[^"]+)"/g)) images.add(new URL(m[1]!, portal.base).pathname);
+      for (const m of body.toString().matchAll(/(?:src|content)="([^"]+\.(?:webp|jpg|png)|\/api\/cases\/[^"]+)"/g))
+        images.add(new URL(m[1]!, portal.base).pathname);
     }
     expect([...images].filter((i) => i.startsWith('/api/cases/')).length).toBeGreaterThan(0);
     for (const img of images) {
@@ -241,11 +429,34 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   it('finds them in no page or API answer a leader, a village or department officer, or triage before the reveal can load', async () => {
     const detail = (id: number) => [`/admin/complaints/${id}`, `/api/admin/complaints/${id}`];
     const seeds = [
-      '/admin', '/admin/complaints', '/admin/enterprises', '/admin/tasks', '/admin/revisits', '/admin/draws', '/admin/patrols', '/admin/cases', '/admin/tables',
-      `/admin/cases/${caseId}`, `/admin/enterprises/${p.enterpriseId}`, `/admin/enterprises/${p.enterpriseId}/survey`, `/admin/tasks/${p.taskId}`,
-      '/api/admin/complaints', '/api/admin/complaints?q=%E9%93%B8%E9%80%A0', '/api/admin/enterprises', `/api/admin/enterprises/${p.enterpriseId}`, '/api/admin/tasks', `/api/admin/tasks/${p.taskId}`,
-      '/api/admin/revisits', '/api/admin/draws', '/api/admin/patrols', '/api/admin/cases', `/api/admin/cases/${caseId}`, '/api/admin/tables/progress',
-      '/api/admin/exports/dynamic-list.xlsx', '/api/admin/tables/progress.xlsx', '/api/admin/tables/shutdown-register.xlsx',
+      '/admin',
+      '/admin/complaints',
+      '/admin/enterprises',
+      '/admin/tasks',
+      '/admin/revisits',
+      '/admin/draws',
+      '/admin/patrols',
+      '/admin/cases',
+      '/admin/tables',
+      `/admin/cases/${caseId}`,
+      `/admin/enterprises/${p.enterpriseId}`,
+      `/admin/enterprises/${p.enterpriseId}/survey`,
+      `/admin/tasks/${p.taskId}`,
+      '/api/admin/complaints',
+      '/api/admin/complaints?q=%E9%93%B8%E9%80%A0',
+      '/api/admin/enterprises',
+      `/api/admin/enterprises/${p.enterpriseId}`,
+      '/api/admin/tasks',
+      `/api/admin/tasks/${p.taskId}`,
+      '/api/admin/revisits',
+      '/api/admin/draws',
+      '/api/admin/patrols',
+      '/api/admin/cases',
+      `/api/admin/cases/${caseId}`,
+      '/api/admin/tables/progress',
+      '/api/admin/exports/dynamic-list.xlsx',
+      '/api/admin/tables/progress.xlsx',
+      '/api/admin/tables/shutdown-register.xlsx',
       ...filed.flatMap((f) => detail(f.id)),
     ];
     const seen: Record<string, number> = {};
@@ -264,46 +475,70 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
       expect(own, user).toBe({ zhulin: 0, shengtai: filed.length - 1 }[user as string] ?? filed.length);
     }
     // The editor's live preview, as triage types the canaries into a case.
-    const preview = await api(`/api/admin/cases/${caseId}/preview`, 'shouli', 'POST', { title: '溪口村铸造作坊', summary: TYPED, actions: TYPED, found: { environment: TYPED } });
+    const preview = await api(`/api/admin/cases/${caseId}/preview`, 'shouli', 'POST', {
+      title: '溪口村铸造作坊',
+      summary: TYPED,
+      actions: TYPED,
+      found: { environment: TYPED },
+    });
     expect(preview.status).toBe(200);
     await expectNothing('the preview', 'application/json', Buffer.from(preview.text));
     expect(Math.min(...Object.values(seen))).toBeGreaterThan(15);
 
     // The audited reveal does hand triage the contact: the search above would have found it.
-    const revealed = await api(`/api/admin/complaints/${filed[2]!.id}/contact`, 'shouli', 'POST', { reason: '核实举报情况' });
+    const revealed = await api(`/api/admin/complaints/${filed[2]!.id}/contact`, 'shouli', 'POST', {
+      reason: '核实举报情况',
+    });
     expect(revealed.status).toBe(200);
     expect(readable(revealed.text)).toContain(readable('Zqx Wolfe'));
     expect(readable(revealed.text)).toContain('13987652345');
-    expect((await api(`/api/admin/complaints/${filed[2]!.id}/contact`, 'lingdao', 'POST', { reason: '核实举报情况' })).status).toBe(403);
+    expect(
+      (await api(`/api/admin/complaints/${filed[2]!.id}/contact`, 'lingdao', 'POST', { reason: '核实举报情况' }))
+        .status,
+    ).toBe(403);
   }, 300_000);
 
-  it.skipIf(!hasBrowser)("the editor's live preview, in a browser: the server redacts as triage types, and nothing the page loads names a reporter", async () => {
-    const draftId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id as number;
-    const browser = await launch();
-    try {
-      const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
-      await context.addCookies([{ name: 'sid', value: p.cookies.shouli.slice('sid='.length), url: portal.base }]);
-      const page = await context.newPage();
-      const loaded: Promise<void>[] = [];
-      page.on('response', (res) => loaded.push(res.body().then((b) => expectNothing(`${res.url()} (browser)`, res.headers()['content-type'] ?? '', b), () => undefined)));
-      await page.goto(`${portal.base}/admin/cases/${draftId}`);
-      const summary = page.locator('textarea[name="summary"]');
-      await summary.fill('群众 ZQX wolfe 来电（139/8765/2345），热依拉•吐尔逊江也反映，2026-10-08 21:30 夜查属实');
-      const preview = page.locator('#redaction-preview');
-      await expect.poll(() => preview.textContent()).toContain('群众 某某 来电（（电话已隐去））');
-      expect(await preview.textContent()).toContain('2026-10-08 21:30');
-      await expect.poll(() => page.locator('#redaction-hidden').textContent()).toContain('举报人姓名');
-      for (const n of NEEDLES) expect(readable((await preview.textContent())!), n).not.toContain(n);
-      expect(await page.locator('#redaction-rules').count()).toBe(0);
-      await Promise.all(loaded);
-      expect(loaded.length).toBeGreaterThan(3);
-    } finally {
-      await browser.close();
-    }
-  }, 120_000);
+  it.skipIf(!hasBrowser)(
+    "the editor's live preview, in a browser: the server redacts as triage types, and nothing the page loads names a reporter",
+    async () => {
+      const draftId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id as number;
+      const browser = await launch();
+      try {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+        await context.addCookies([{ name: 'sid', value: p.cookies.shouli.slice('sid='.length), url: portal.base }]);
+        const page = await context.newPage();
+        const loaded: Promise<void>[] = [];
+        page.on('response', (res) =>
+          loaded.push(
+            res.body().then(
+              (b) => expectNothing(`${res.url()} (browser)`, res.headers()['content-type'] ?? '', b),
+              () => undefined,
+            ),
+          ),
+        );
+        await page.goto(`${portal.base}/admin/cases/${draftId}`);
+        const summary = page.locator('textarea[name="summary"]');
+        await summary.fill('群众 ZQX wolfe 来电（139/8765/2345），热依拉•吐尔逊江也反映，2026-10-08 21:30 夜查属实');
+        const preview = page.locator('#redaction-preview');
+        await expect.poll(() => preview.textContent()).toContain('群众 某某 来电（（电话已隐去））');
+        expect(await preview.textContent()).toContain('2026-10-08 21:30');
+        await expect.poll(() => page.locator('#redaction-hidden').textContent()).toContain('举报人姓名');
+        for (const n of NEEDLES) expect(readable((await preview.textContent())!), n).not.toContain(n);
+        expect(await page.locator('#redaction-rules').count()).toBe(0);
+        await Promise.all(loaded);
+        expect(loaded.length).toBeGreaterThan(3);
+      } finally {
+        await browser.close();
+      }
+    },
+    120_000,
+  );
 });
 
-/** No canary, as typed or normalised, in an answer: text read as the normaliser reads it, .xlsx cell by cell, anything else byte for byte. */
+/**
+ * No canary, as typed or normalised, in an answer: text read as the normaliser reads it, .xlsx cell by cell, anything
+ * else byte for byte.
+ */
 async function textOf(type: string, body: Buffer): Promise<string | null> {
   if (/json|html|xml|text|javascript/.test(type)) return body.toString('utf8');
   if (/spreadsheetml/.test(type)) {
@@ -335,7 +570,11 @@ async function crawl(base: string, cookie: string, seeds: string[], limit: numbe
   };
   const queue: string[] = [];
   const enqueue = (path: string) => {
-    if (!/^\/(admin|api\/admin)\//.test(`${path}/`) || /\/(login|logout|password)\b|\/photos\/|\/evidence\/|\/(thumb|display)$/.test(path)) return;
+    if (
+      !/^\/(admin|api\/admin)\//.test(`${path}/`) ||
+      /\/(login|logout|password)\b|\/photos\/|\/evidence\/|\/(thumb|display)$/.test(path)
+    )
+      return;
     if (queued.has(shape(path))) return;
     queued.add(shape(path));
     queue.push(path);
@@ -348,7 +587,9 @@ async function crawl(base: string, cookie: string, seeds: string[], limit: numbe
     const body = Buffer.from(await res.arrayBuffer());
     const type = res.headers.get('content-type') ?? '';
     answers.set(path, { status: res.status, type, body });
-    if (type.includes('html')) for (const m of body.toString().matchAll(/href="(\/(?:admin|api\/admin)[^"#]*)"/g)) enqueue(m[1]!.replaceAll('&amp;', '&'));
+    if (type.includes('html'))
+      for (const m of body.toString().matchAll(/href="(\/(?:admin|api\/admin)[^"#]*)"/g))
+        enqueue(m[1]!.replaceAll('&amp;', '&'));
   }
   return answers;
 }

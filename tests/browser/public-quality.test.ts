@@ -4,7 +4,17 @@ import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/brows
 
 // The demo seeds a published case (/cases/1) and complaints in the current month.
 const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-const PUBLIC_PAGES = ['/', '/report', '/track', '/cases', '/cases/1', '/stats', '/results', `/results/${month}`, '/no-such-page'];
+const PUBLIC_PAGES = [
+  '/',
+  '/report',
+  '/track',
+  '/cases',
+  '/cases/1',
+  '/stats',
+  '/results',
+  `/results/${month}`,
+  '/no-such-page',
+];
 
 // What makes a public page's Lighthouse score, checked as facts that do not swing from run to run
 // (Lighthouse's own scores are `npm run lighthouse`, figures in the README). Budgets in decoded
@@ -50,16 +60,22 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
       const pending: Promise<void>[] = [];
       page.on('response', (r) => {
         const type = r.request().resourceType();
-        pending.push(r.body().then((b) => {
-          if (type === 'script' || type === 'stylesheet') bytes[type] += b.length;
-          if (type === 'image') images.push({ url: r.url(), size: b.length });
-        }, () => undefined));
+        pending.push(
+          r.body().then(
+            (b) => {
+              if (type === 'script' || type === 'stylesheet') bytes[type] += b.length;
+              if (type === 'image') images.push({ url: r.url(), size: b.length });
+            },
+            () => undefined,
+          ),
+        );
       });
       await page.addInitScript(() => {
         const w = window as unknown as { cls: number };
         w.cls = 0;
         new PerformanceObserver((list) => {
-          for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[]) if (!e.hadRecentInput) w.cls += e.value;
+          for (const e of list.getEntries() as unknown as { value: number; hadRecentInput: boolean }[])
+            if (!e.hadRecentInput) w.cls += e.value;
         }).observe({ type: 'layout-shift', buffered: true });
       });
       const res = await page.goto(`${live.portal.base}${path}`, { waitUntil: 'networkidle' });
@@ -67,24 +83,47 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
       await Promise.all(pending);
       const facts = await page.evaluate(() => ({
         cls: (window as unknown as { cls: number }).cls,
-        blockingScripts: [...document.head.querySelectorAll('script[src]')].filter((s) => !(s as HTMLScriptElement).async && !(s as HTMLScriptElement).defer && (s as HTMLScriptElement).type !== 'module').length,
-        unsizedImages: [...document.images].filter((i) => !i.getAttribute('width') || !i.getAttribute('height')).map((i) => i.src),
+        blockingScripts: [...document.head.querySelectorAll('script[src]')].filter(
+          (s) =>
+            !(s as HTMLScriptElement).async &&
+            !(s as HTMLScriptElement).defer &&
+            (s as HTMLScriptElement).type !== 'module',
+        ).length,
+        unsizedImages: [...document.images]
+          .filter((i) => !i.getAttribute('width') || !i.getAttribute('height'))
+          .map((i) => i.src),
       }));
       // The head as served (a script may add Leaflet's stylesheet later, after first paint).
       const head = /<head>([\s\S]*?)<\/head>/.exec(await (await fetch(`${live.portal.base}${path}`)).text())![1]!;
-      const hrefs = [...head.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map((m) => new URL(m[1]!, live.portal.base).href);
-      const blockingCss = await Promise.all(hrefs.map(async (href) => (await (await fetch(href)).arrayBuffer()).byteLength));
+      const hrefs = [...head.matchAll(/<link rel="stylesheet" href="([^"]+)"/g)].map(
+        (m) => new URL(m[1]!, live.portal.base).href,
+      );
+      const blockingCss = await Promise.all(
+        hrefs.map(async (href) => (await (await fetch(href)).arrayBuffer()).byteLength),
+      );
       results[path] = { ...bytes, cls: facts.cls, blockingCss };
-      expect({
+      expect(
+        {
+          path,
+          js: bytes.script <= budget.js,
+          css: bytes.stylesheet <= budget.css,
+          blockingScripts: facts.blockingScripts,
+          blockingStylesheets: blockingCss.length <= 2 && blockingCss.reduce((a, n) => a + n, 0) <= BLOCKING_CSS_MAX,
+          layoutShift: facts.cls < 0.02,
+          unsizedImages: facts.unsizedImages,
+          largeImages: images.filter((i) => i.size > IMAGE_MAX).map((i) => i.url),
+        },
+        JSON.stringify(results[path]),
+      ).toEqual({
         path,
-        js: bytes.script <= budget.js,
-        css: bytes.stylesheet <= budget.css,
-        blockingScripts: facts.blockingScripts,
-        blockingStylesheets: blockingCss.length <= 2 && blockingCss.reduce((a, n) => a + n, 0) <= BLOCKING_CSS_MAX,
-        layoutShift: facts.cls < 0.02,
-        unsizedImages: facts.unsizedImages,
-        largeImages: images.filter((i) => i.size > IMAGE_MAX).map((i) => i.url),
-      }, JSON.stringify(results[path])).toEqual({ path, js: true, css: true, blockingScripts: 0, blockingStylesheets: true, layoutShift: true, unsizedImages: [], largeImages: [] });
+        js: true,
+        css: true,
+        blockingScripts: 0,
+        blockingStylesheets: true,
+        layoutShift: true,
+        unsizedImages: [],
+        largeImages: [],
+      });
       await page.close();
     }
     console.log('page budgets (decoded bytes):', JSON.stringify(results));
@@ -96,8 +135,11 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
     const page = await context.newPage();
     for (const path of Object.keys(BUDGETS)) {
       await page.goto(`${live.portal.base}${path}`);
-      // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, without scripts and hidden text
-      const main = await page.evaluate(() => ({ h1: document.querySelector('main h1')?.textContent?.trim() ?? '', text: document.querySelector('main')?.innerText.trim().length ?? 0 }));
+      const main = await page.evaluate(() => ({
+        h1: document.querySelector('main h1')?.textContent?.trim() ?? '',
+        // biome-ignore lint/performance/useDomNodeTextContent: what a reader sees, without scripts and hidden text
+        text: document.querySelector('main')?.innerText.trim().length ?? 0,
+      }));
       expect(main.h1.length, path).toBeGreaterThan(1);
       expect(main.text, path).toBeGreaterThan(10);
     }

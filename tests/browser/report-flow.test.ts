@@ -7,7 +7,6 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
   const live = portalAndBrowser();
   const cspViolations: string[] = [];
 
-
   async function phonePage() {
     const context = await live.browser.newContext(PHONE);
     const page = await context.newPage();
@@ -61,7 +60,9 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await page.locator('#description').fill('晚上十一点以后还有冲床的声音，吵得睡不着。');
     await page.waitForTimeout(600); // the draft is saved 300 ms after typing stops
     await page.reload();
-    await expect.poll(() => page.locator('#description').inputValue()).toBe('晚上十一点以后还有冲床的声音，吵得睡不着。');
+    await expect
+      .poll(() => page.locator('#description').inputValue())
+      .toBe('晚上十一点以后还有冲床的声音，吵得睡不着。');
     expect(await page.locator('input[name="category"][value="noise"]').isChecked()).toBe(true);
     await expect.poll(() => page.locator('#draft-note').isVisible()).toBe(true);
     await page.context().close();
@@ -126,7 +127,11 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'.*frame-ancestors 'none'/);
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(res.headers.get('referrer-policy')).toBe('same-origin');
-    const before = await fetch(`${live.portal.base}/report`, { method: 'POST', body: new URLSearchParams({ category: 'air' }), headers: { origin: 'https://evil.example' } });
+    const before = await fetch(`${live.portal.base}/report`, {
+      method: 'POST',
+      body: new URLSearchParams({ category: 'air' }),
+      headers: { origin: 'https://evil.example' },
+    });
     expect(before.status).toBe(403);
     expect(await before.text()).toContain('跨站');
   });
@@ -137,15 +142,25 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await page.addInitScript(() => {
       const w = window as unknown as { violations: string[] };
       w.violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        w.violations.push(`${e.violatedDirective} ${e.blockedURI}`),
+      );
     });
     for (const path of ['/', '/report', '/track', '/cases', '/cases/1', '/stats']) {
       await page.goto(`${live.portal.base}${path}`, { waitUntil: 'networkidle' });
-      cspViolations.push(...(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).map((v) => `${path}: ${v}`));
+      cspViolations.push(
+        ...(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).map(
+          (v) => `${path}: ${v}`,
+        ),
+      );
     }
     expect(cspViolations).toEqual([]);
     // The listener hears a violation when there is one: an inline script is one under this policy.
-    await page.evaluate(() => document.head.append(Object.assign(document.createElement('script'), { textContent: 'void 0' })));
-    await expect.poll(() => page.evaluate(() => (window as unknown as { violations: string[] }).violations.length)).toBe(1);
+    await page.evaluate(() =>
+      document.head.append(Object.assign(document.createElement('script'), { textContent: 'void 0' })),
+    );
+    await expect
+      .poll(() => page.evaluate(() => (window as unknown as { violations: string[] }).violations.length))
+      .toBe(1);
   });
 });

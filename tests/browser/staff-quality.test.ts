@@ -34,7 +34,9 @@ describe.skipIf(!hasBrowser)('staff pages: accessible, and data shown as text', 
     const sid = await demoSession(live.portal, 'admin');
     const paths = registered.filter((p) => p !== '/admin/login' && p !== '/admin/password');
     expect(paths).toContain('/admin/tables');
-    expect(await seriousViolations(sid, paths, { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).toEqual([]);
+    expect(await seriousViolations(sid, paths, { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).toEqual(
+      [],
+    );
   }, 180_000);
 
   it('has none on the pages a village officer works from (phone)', async () => {
@@ -52,8 +54,14 @@ describe.skipIf(!hasBrowser)('staff pages: accessible, and data shown as text', 
   it('shows an enterprise named with markup as that literal text in its tooltip', async () => {
     const sid = await demoSession(live.portal, 'admin');
     const filed = await fetch(`${live.portal.base}/api/admin/enterprises`, {
-      method: 'POST', headers: { 'content-type': 'application/json', cookie: `sid=${sid}` },
-      body: JSON.stringify({ name: MARKUP_NAME, businessLicence: true, lat: ZHULIN.lat + 0.001, lng: ZHULIN.lng + 0.001 }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `sid=${sid}` },
+      body: JSON.stringify({
+        name: MARKUP_NAME,
+        businessLicence: true,
+        lat: ZHULIN.lat + 0.001,
+        lng: ZHULIN.lng + 0.001,
+      }),
     });
     expect(filed.status).toBe(201);
 

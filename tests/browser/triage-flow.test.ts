@@ -27,7 +27,9 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     const second = await report(resident, '桃源社区有个作坊往沟里倒酸水，味道呛人。', 0.0005);
 
     const otp = /shouli\s+(\S+)/.exec(live.portal.output())![1]!;
-    const staff = await (await live.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).newPage();
+    const staff = await (
+      await live.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })
+    ).newPage();
     // A crafted link must not carry staff off the site after they log in.
     await staff.goto(`${live.portal.base}/admin/login?next=${encodeURIComponent('https://evil.example/phish')}`);
     await staff.locator('#username').fill('shouli');
@@ -82,33 +84,48 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/admin\/login\?next=/);
     const otp = /zhulin\s+(\S+)/.exec(live.portal.output())![1]!;
-    const login = await fetch(`${live.portal.base}/api/admin/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'zhulin', password: otp }) });
+    const login = await fetch(`${live.portal.base}/api/admin/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'zhulin', password: otp }),
+    });
     const cookie = /sid=[^;]+/.exec(login.headers.get('set-cookie')!)![0];
     const forced = await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie }, redirect: 'manual' });
     expect(forced.headers.get('location')).toBe('/admin/password'); // the one-time password first
-    await fetch(`${live.portal.base}/api/admin/password`, { method: 'POST', headers: { cookie, 'content-type': 'application/json' }, body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }) })
-      .then(async (r) => {
-        const fresh = /sid=[^;]+/.exec(r.headers.get('set-cookie')!)![0];
-        expect((await fetch(`${live.portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);
-        const queue = await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie: fresh } });
-        expect(queue.status).toBe(200);
-        expect(queue.headers.get('cache-control')).toBe('no-store');
-        const html = await queue.text();
-        expect(html).not.toContain('桃源社区南边'); // another village's report
-      });
+    await fetch(`${live.portal.base}/api/admin/password`, {
+      method: 'POST',
+      headers: { cookie, 'content-type': 'application/json' },
+      body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }),
+    }).then(async (r) => {
+      const fresh = /sid=[^;]+/.exec(r.headers.get('set-cookie')!)![0];
+      expect((await fetch(`${live.portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);
+      const queue = await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie: fresh } });
+      expect(queue.status).toBe(200);
+      expect(queue.headers.get('cache-control')).toBe('no-store');
+      const html = await queue.text();
+      expect(html).not.toContain('桃源社区南边'); // another village's report
+    });
   });
 
   it('renders every back-office page for an admin, and the public pages', async () => {
     const cookie = `sid=${await demoSession(live.portal, 'admin')}`;
     // Every page the back-office has (admin/pages), each [id] as the demo's first row.
-    const registered = adminPages().map((p) => samplePath(p.pattern)).filter((p) => p !== '/admin/login');
+    const registered = adminPages()
+      .map((p) => samplePath(p.pattern))
+      .filter((p) => p !== '/admin/login');
     expect(registered).toContain('/admin/tasks/1');
-    for (const path of [...registered, '/admin/complaints?sort=overdue&q=作坊', '/admin/enterprises?status=listed&q=作坊', '/admin/tasks?overdue=1']) {
+    for (const path of [
+      ...registered,
+      '/admin/complaints?sort=overdue&q=作坊',
+      '/admin/enterprises?status=listed&q=作坊',
+      '/admin/tasks?overdue=1',
+    ]) {
       const res = await fetch(`${live.portal.base}${path}`, { headers: { cookie } });
       expect(res.status, path).toBe(200);
       expect(await res.text(), path).toContain('整治办工作台');
     }
-    for (const path of ['/', '/report', '/track']) expect((await fetch(`${live.portal.base}${path}`)).status, path).toBe(200);
+    for (const path of ['/', '/report', '/track'])
+      expect((await fetch(`${live.portal.base}${path}`)).status, path).toBe(200);
     const missing = await fetch(`${live.portal.base}/no-such-page`);
     expect([missing.status, missing.statusText]).toEqual([404, 'Not Found']);
   });

@@ -17,14 +17,28 @@ if (!hasBrowser) {
 export function launch(): Promise<Browser> {
   return chromium.launch({
     executablePath: path,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }
 
 export const ARTIFACTS = 'test-results/screenshots';
 mkdirSync(ARTIFACTS, { recursive: true });
 
-export const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN' };
+export const PHONE = {
+  viewport: { width: 390, height: 844 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: 'zh-CN',
+};
 
 /**
  * `npm start` in a child process and Debian's chromium, started before a file's tests and
@@ -57,7 +71,11 @@ export function demoSession(portal: PortalProcess, username: string): Promise<st
 async function firstLogin(portal: PortalProcess, username: string): Promise<string> {
   const otp = new RegExp(`^\\s*${username}\\s+(\\S+)`, 'm').exec(portal.output())![1]!;
   const post = (path: string, body: unknown, sid = '') =>
-    fetch(`${portal.base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', cookie: `sid=${sid}` }, body: JSON.stringify(body) });
+    fetch(`${portal.base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', cookie: `sid=${sid}` },
+      body: JSON.stringify(body),
+    });
   const sidOf = (res: Response) => /sid=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
   const first = sidOf(await post('/api/admin/session', { username, password: otp }));
   return sidOf(await post('/api/admin/password', { current: otp, next: '工作台的新密码足够长了' }, first));

@@ -17,7 +17,10 @@ export async function freshContext(env: Record<string, string> = {}, overrides: 
   const dir = mkdtempSync(join(tmpdir(), 'sanluanwu-test-'));
   const template = inject('dbTemplate');
   const copied = template ? copyDbTemplate(template, dir) : undefined;
-  const ctx = await createContext(parseEnv({ NODE_ENV: 'test', DATA_DIR: dir, REPORT_RATE_LIMIT: '1000', ...env }), overrides);
+  const ctx = await createContext(
+    parseEnv({ NODE_ENV: 'test', DATA_DIR: dir, REPORT_RATE_LIMIT: '1000', ...env }),
+    overrides,
+  );
   const accounts = copied ?? (await seedDemo(ctx, { samples: false }));
   return { ctx, app: createApp(ctx), dir, accounts };
 }

@@ -15,7 +15,10 @@ declare module 'vitest' {
 const DB_FILE = 'portal.sqlite';
 const ACCOUNTS_FILE = 'accounts.json';
 
-/** Migrates and seeds (no samples) a database in dir, as every test file's starts, and stores the demo accounts beside it. */
+/**
+ * Migrates and seeds (no samples) a database in dir, as every test file's starts, and stores the demo accounts beside
+ * it.
+ */
 export async function buildDbTemplate(dir: string): Promise<void> {
   const ctx = await createContext(parseEnv({ NODE_ENV: 'test', DATA_DIR: dir }));
   const accounts = await seedDemo(ctx, { samples: false });

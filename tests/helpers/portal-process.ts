@@ -12,15 +12,24 @@ export interface PortalProcess {
 }
 
 // `npm start`'s own command line (its Node flags included), so what is tested is what runs.
-const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(' ')
+  .slice(1);
 
 /** `npm start` as a child process on a free port with its own data directory. */
-export function startPortal(env: Record<string, string> = {}, dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-'))): Promise<PortalProcess> {
+export function startPortal(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-')),
+): Promise<PortalProcess> {
   return startServerProcess(START, env, dataDir);
 }
 
 /** Any of our server scripts that prints "listening on http://…" once it serves. */
-export async function startServerProcess(args: string | string[], env: Record<string, string>, dataDir: string): Promise<PortalProcess> {
+export async function startServerProcess(
+  args: string | string[],
+  env: Record<string, string>,
+  dataDir: string,
+): Promise<PortalProcess> {
   const child = spawn(process.execPath, typeof args === 'string' ? [args] : args, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TILE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

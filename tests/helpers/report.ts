@@ -22,7 +22,8 @@ export function validFields(over: Record<string, string | undefined> = {}): Reco
 export function reportForm(over: Record<string, string | undefined> = {}, photos: (Buffer | Blob)[] = []): FormData {
   const form = new FormData();
   for (const [k, v] of Object.entries(validFields(over))) form.append(k, v);
-  for (const [i, p] of photos.entries()) form.append('photos', p instanceof Blob ? p : new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), `p${i}.jpg`);
+  for (const [i, p] of photos.entries())
+    form.append('photos', p instanceof Blob ? p : new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), `p${i}.jpg`);
   return form;
 }
 

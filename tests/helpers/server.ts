@@ -13,7 +13,12 @@ export async function listen(ctx: AppContext) {
 }
 
 /** A raw request, so a test controls framing (chunked or not) and every header. */
-export function rawPost(port: number, path: string, headers: Record<string, string>, chunks: Buffer[]): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
+export function rawPost(
+  port: number,
+  path: string,
+  headers: Record<string, string>,
+  chunks: Buffer[],
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }> {
   return new Promise((resolve, reject) => {
     const req = request({ host: '127.0.0.1', port, path, method: 'POST', headers, agent: false }, (res) => {
       let body = '';
@@ -24,7 +29,9 @@ export function rawPost(port: number, path: string, headers: Record<string, stri
         req.destroy(); // the server may have answered before reading all we sent
       });
     });
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     for (const c of chunks) req.write(c);
     req.end();
   });

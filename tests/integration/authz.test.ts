@@ -16,24 +16,44 @@ let filed = 0;
 const file = async (lat: number, lng: number) => {
   // Each report's own words, so that any page showing them is found by a plain search.
   const description = `第${String(++filed).padStart(3, '0')}号举报：作坊傍晚冒黑烟，气味刺鼻`;
-  const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ lat: String(lat), lng: String(lng), anonymous: '0', phone: '13900001111', description }, [await demoPhoto({ hue: 40 })]) });
+  const res = await app.request('/api/complaints', {
+    method: 'POST',
+    body: reportForm({ lat: String(lat), lng: String(lng), anonymous: '0', phone: '13900001111', description }, [
+      await demoPhoto({ hue: 40 }),
+    ]),
+  });
   const code = (await res.json()).trackingCode as string;
   return ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, code)).get()!.id;
 };
-const zhulin = cellCenter(1, 1), xiatang = cellCenter(0, 0);
+const zhulin = cellCenter(1, 1),
+  xiatang = cellCenter(0, 0);
 const own = await file(zhulin.lat, zhulin.lng); // the village officer's village
 const other = await file(xiatang.lat, xiatang.lng); // another village, joined by the eco department
 const eco = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get()!.id;
 ctx.db.insert(complaintDepartments).values({ complaintId: other, departmentId: eco }).run();
-const photoOf = (id: number) => ctx.db.select({ id: complaintPhotos.id }).from(complaintPhotos).where(eq(complaintPhotos.complaintId, id)).get()!.id;
+const photoOf = (id: number) =>
+  ctx.db.select({ id: complaintPhotos.id }).from(complaintPhotos).where(eq(complaintPhotos.complaintId, id)).get()!.id;
 const row = (id: number) => ctx.db.select().from(complaints).where(eq(complaints.id, id)).get()!;
 /** A tracking code as stored and as printed: the reporter's key, on no staff answer at all. */
-const codeForms = (id: number) => [row(id).trackingCode, `${row(id).trackingCode.slice(0, 5)}-${row(id).trackingCode.slice(5)}`];
+const codeForms = (id: number) => [
+  row(id).trackingCode,
+  `${row(id).trackingCode.slice(0, 5)}-${row(id).trackingCode.slice(5)}`,
+];
 
-const USERS = { admin: 'admin', triage: 'shouli', village: 'zhulin', department: 'shengtai', leader: 'lingdao' } as const;
+const USERS = {
+  admin: 'admin',
+  triage: 'shouli',
+  village: 'zhulin',
+  department: 'shengtai',
+  leader: 'lingdao',
+} as const;
 // Logging out and editing users end sessions: each role's run signs in afresh, and edits a spare account.
 const cookieFor = (role: (typeof ROLES)[number]) => signIn(ctx, USERS[role]);
-const spare = await createAccount(ctx.db, { id: null, label: 'test' }, { username: 'spare', displayName: '备用', role: 'leader' });
+const spare = await createAccount(
+  ctx.db,
+  { id: null, label: 'test' },
+  { username: 'spare', displayName: '备用', role: 'leader' },
+);
 const spareId = spare.ok ? spare.value.id : 0;
 
 // A concrete request for each route, aimed at a complaint outside the village officer's village.
@@ -55,7 +75,13 @@ function requestFor(key: string): { path: string; init: RequestInit } {
     'PUT /api/admin/templates/:action': { body: '测试模板' },
   };
   const body = bodies[key];
-  return { path, init: { method, ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) } };
+  return {
+    path,
+    init: {
+      method,
+      ...(body !== undefined && { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    },
+  };
 }
 
 const apiRoutes = app.routes
@@ -79,15 +105,18 @@ describe('deny by default', () => {
         const { path, init } = requestFor(key);
         const headers = { ...(init.headers as Record<string, string>), ...(cookie ? { cookie } : {}) };
         const res = await app.request(path, { ...init, headers });
-        const allowed = POLICY[key] === 'anyone' || (role !== null && (POLICY[key] as readonly string[]).includes(role));
+        const allowed =
+          POLICY[key] === 'anyone' || (role !== null && (POLICY[key] as readonly string[]).includes(role));
         if (!allowed) expect(res.status, `${role} ${key}`).toBe(role ? 403 : 401);
         const body = await res.text();
         if (role === 'village' && res.status < 300) {
           expect(body, `${key} leaked another village's complaint`).not.toContain(`"id":${other},`);
           expect(body, `${key} leaked another village's report`).not.toContain(row(other).description);
         }
-        for (const code of [...codeForms(own), ...codeForms(other)]) expect(body, `${role} ${key} shows a tracking code`).not.toContain(code);
-        if (role === 'village' && allowed && key.includes(':id') && key.startsWith('GET')) expect(res.status, key).toBe(404);
+        for (const code of [...codeForms(own), ...codeForms(other)])
+          expect(body, `${role} ${key} shows a tracking code`).not.toContain(code);
+        if (role === 'village' && allowed && key.includes(':id') && key.startsWith('GET'))
+          expect(res.status, key).toBe(404);
       }
     });
   }
@@ -95,7 +124,13 @@ describe('deny by default', () => {
   it('shows each role only its rows in the queue', async () => {
     const cookies = Object.fromEntries(ROLES.map((r) => [r, cookieFor(r)])) as Record<(typeof ROLES)[number], string>;
     const idsFor = async (role: (typeof ROLES)[number]) =>
-      ((await (await app.request('/api/admin/complaints', { headers: { cookie: cookies[role] } })).json()).rows as { id: number }[]).map((r) => r.id).sort();
+      (
+        (await (await app.request('/api/admin/complaints', { headers: { cookie: cookies[role] } })).json()).rows as {
+          id: number;
+        }[]
+      )
+        .map((r) => r.id)
+        .sort();
     expect(await idsFor('village')).toEqual([own]);
     expect(await idsFor('department')).toEqual([other]);
     expect(await idsFor('triage')).toEqual([own, other].sort());
@@ -103,19 +138,34 @@ describe('deny by default', () => {
     const ownDetail = await app.request(`/api/admin/complaints/${own}`, { headers: { cookie: cookies.village } });
     expect(ownDetail.status).toBe(200);
     expect((await ownDetail.json()).contact).toBeNull(); // village officers never learn the reporter
-    expect((await app.request(`/api/admin/complaints/${own}/photos/${photoOf(own)}/thumb`, { headers: { cookie: cookies.village } })).status).toBe(200);
-    expect((await app.request(`/api/admin/complaints/${other}/photos/${photoOf(other)}/thumb`, { headers: { cookie: cookies.village } })).status).toBe(404);
+    expect(
+      (
+        await app.request(`/api/admin/complaints/${own}/photos/${photoOf(own)}/thumb`, {
+          headers: { cookie: cookies.village },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await app.request(`/api/admin/complaints/${other}/photos/${photoOf(other)}/thumb`, {
+          headers: { cookie: cookies.village },
+        })
+      ).status,
+    ).toBe(404);
   });
 
   it('lists no neighbour from another village, even 60 m across the border', async () => {
     // A point on the border 竹林村 shares with 石桥村 to its south, and one step each side of it.
     const [lng, lat] = (villageBoundary(1, 1).coordinates as number[][][])[0]![2]!;
-    const north = await file(lat! + 0.0003, lng!), south = await file(lat! - 0.0003, lng!);
+    const north = await file(lat! + 0.0003, lng!),
+      south = await file(lat! - 0.0003, lng!);
     const cookie = cookieFor('village');
     const mine = await (await app.request(`/api/admin/complaints/${north}`, { headers: { cookie } })).json();
     expect(mine.villageName).toBe('竹林村');
     expect(mine.neighbours.map((n: { id: number }) => n.id)).not.toContain(south);
-    const triage = await (await app.request(`/api/admin/complaints/${north}`, { headers: { cookie: cookieFor('triage') } })).json();
+    const triage = await (
+      await app.request(`/api/admin/complaints/${north}`, { headers: { cookie: cookieFor('triage') } })
+    ).json();
     expect(triage.neighbours.map((n: { id: number }) => n.id)).toContain(south);
   });
   describe('through links from one record to another (JSON and pages)', () => {
@@ -131,7 +181,14 @@ describe('deny by default', () => {
     };
     /** Nothing of a record: its id as a link or a field, its tracking code, the reporter's words. */
     const expectNothingOf = (text: string, id: number, where: string) => {
-      for (const needle of [`/admin/complaints/${id}"`, `"id":${id},`, `"mergedIntoId":${id}`, `#${id}<`, row(id).description, ...codeForms(id)]) {
+      for (const needle of [
+        `/admin/complaints/${id}"`,
+        `"id":${id},`,
+        `"mergedIntoId":${id}`,
+        `#${id}<`,
+        row(id).description,
+        ...codeForms(id),
+      ]) {
         expect(text, `${where} shows ${needle}`).not.toContain(needle);
       }
     };
@@ -140,7 +197,9 @@ describe('deny by default', () => {
       // Triage merges a 竹林村 report into the 下塘村 one (joined by the eco department).
       const dup = await file(zhulin.lat + 0.0001, zhulin.lng);
       const merged = await app.request(`/api/admin/complaints/${dup}/actions`, {
-        method: 'POST', headers: { cookie: cookieFor('triage'), 'content-type': 'application/json' }, body: JSON.stringify({ action: 'merge', version: row(dup).version, targetId: other }),
+        method: 'POST',
+        headers: { cookie: cookieFor('triage'), 'content-type': 'application/json' },
+        body: JSON.stringify({ action: 'merge', version: row(dup).version, targetId: other }),
       });
       expect(merged.status).toBe(200);
       const village = cookieFor('village');
@@ -152,17 +211,24 @@ describe('deny by default', () => {
       expectNothingOf(html, other, 'village page');
       for (const code of codeForms(dup)) expect(html, 'own code on a staff page').not.toContain(code);
       // The office follows the link, by id; never by the code.
-      const triage = await (await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('triage') } })).text();
+      const triage = await (
+        await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('triage') } })
+      ).text();
       expect(JSON.parse(triage).mergedInto).toEqual({ id: other, status: 'submitted' });
       for (const code of codeForms(other)) expect(triage).not.toContain(code);
-      expect(await page(`/admin/complaints/${dup}`, cookieFor('triage'))).toContain(`href="/admin/complaints/${other}"`);
+      expect(await page(`/admin/complaints/${dup}`, cookieFor('triage'))).toContain(
+        `href="/admin/complaints/${other}"`,
+      );
       // A department that joins the target but not the merged report cannot open the merged one at all.
-      expect((await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('department') } })).status).toBe(404);
+      expect(
+        (await app.request(`/api/admin/complaints/${dup}`, { headers: { cookie: cookieFor('department') } })).status,
+      ).toBe(404);
     });
 
     it('neighbours across the border, on the page as in the JSON, and the queue page: nothing of the other village', async () => {
       const [lng, lat] = (villageBoundary(1, 1).coordinates as number[][][])[0]![2]!;
-      const north = await file(lat! + 0.0003, lng!), south = await file(lat! - 0.0003, lng!);
+      const north = await file(lat! + 0.0003, lng!),
+        south = await file(lat! - 0.0003, lng!);
       const village = cookieFor('village');
       const html = await page(`/admin/complaints/${north}`, village);
       expect(html).toContain(row(north).description);
@@ -170,8 +236,11 @@ describe('deny by default', () => {
       const queue = await page('/admin/complaints', village);
       expect(queue).toContain(`href="/admin/complaints/${north}"`);
       for (const id of [south, other]) expectNothingOf(queue, id, 'village queue page');
-      for (const id of [north, own]) for (const code of codeForms(id)) expect(queue, 'a code in the queue').not.toContain(code);
-      expect(await page(`/admin/complaints/${north}`, cookieFor('triage'))).toContain(`href="/admin/complaints/${south}"`);
+      for (const id of [north, own])
+        for (const code of codeForms(id)) expect(queue, 'a code in the queue').not.toContain(code);
+      expect(await page(`/admin/complaints/${north}`, cookieFor('triage'))).toContain(
+        `href="/admin/complaints/${south}"`,
+      );
     });
   });
 });

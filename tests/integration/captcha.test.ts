@@ -4,10 +4,20 @@ import { hCaptcha } from '../../api/domain/complaints/captcha.ts';
 import { freshContext } from '../helpers/context.ts';
 import { complaintCount, reportForm } from '../helpers/report.ts';
 
-const captcha = hCaptcha({ secret: 'test-secret', siteKey: 'test-sitekey', hostnames: ['portal.example'], timeoutMs: 300 });
+const captcha = hCaptcha({
+  secret: 'test-secret',
+  siteKey: 'test-sitekey',
+  hostnames: ['portal.example'],
+  timeoutMs: 300,
+});
 const { ctx, app } = await freshContext({}, { captcha });
-const post = (token?: string) => app.request('/api/complaints', { method: 'POST', body: reportForm({ 'h-captcha-response': token }) });
-const siteverify = () => nock('https://hcaptcha.com').post('/siteverify', (body) => body.secret === 'test-secret' && body.sitekey === 'test-sitekey');
+const post = (token?: string) =>
+  app.request('/api/complaints', { method: 'POST', body: reportForm({ 'h-captcha-response': token }) });
+const siteverify = () =>
+  nock('https://hcaptcha.com').post(
+    '/siteverify',
+    (body) => body.secret === 'test-secret' && body.sitekey === 'test-sitekey',
+  );
 
 beforeAll(() => nock.disableNetConnect());
 afterEach(() => nock.cleanAll());

@@ -13,13 +13,29 @@ import { signIn } from '../helpers/staff.ts';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 // Seed 002, 附件2, as printed there.
-const SEED_HEADERS = ['序号', '企业名称', '行业类别', '详细地址', '经纬度', '企业法人或负责人', '属于“回头看”四种排查类型类别', '营业执照办理情况',
-  '存在环境违法行为、环境风险问题情况', '存在安全隐患情况', '存在其他问题情况', '整治类型', '计划完成时间', '整治进度', '责任人'];
+const SEED_HEADERS = [
+  '序号',
+  '企业名称',
+  '行业类别',
+  '详细地址',
+  '经纬度',
+  '企业法人或负责人',
+  '属于“回头看”四种排查类型类别',
+  '营业执照办理情况',
+  '存在环境违法行为、环境风险问题情况',
+  '存在安全隐患情况',
+  '存在其他问题情况',
+  '整治类型',
+  '计划完成时间',
+  '整治进度',
+  '责任人',
+];
 
 const first = await freshContext();
 const { ctx, app } = first;
 const office = signIn(ctx, 'shouli');
-const villageId = (db: AppContext['db'], code: string) => db.select({ id: villages.id }).from(villages).where(eq(villages.code, code)).get()!.id;
+const villageId = (db: AppContext['db'], code: string) =>
+  db.select({ id: villages.id }).from(villages).where(eq(villages.code, code)).get()!.id;
 const at = (col: number, row: number, dLng = 0, dLat = 0) => {
   const c = cellCenter(col, row);
   return { lat: Math.round((c.lat + dLat) * 1e6) / 1e6, lng: Math.round((c.lng + dLng) * 1e6) / 1e6 };
@@ -36,27 +52,88 @@ function create(c: AppContext, fields: Record<string, unknown>, status?: 'in_pro
 const ZHANG_AT = at(1, 1, 0.002, -0.001);
 const FILES = [
   {
-    name: '张三塑料造粒作坊', personInCharge: '张三', industry: '塑料制品', address: '竹林村3组18号', ...ZHANG_AT, phone: '13900001111',
-    revisitType: 1, remediationType: 'shutdown', plannedOn: '2026-06-30', progressNote: '已断水断电', responsible: '周建国',
-    problems: { environment: '废气未经处理直排；无环评手续', safety: '设备无防护罩', fire: '车间内堆放易燃物', licensing: '无营业执照', site: '原料露天堆放' },
+    name: '张三塑料造粒作坊',
+    personInCharge: '张三',
+    industry: '塑料制品',
+    address: '竹林村3组18号',
+    ...ZHANG_AT,
+    phone: '13900001111',
+    revisitType: 1,
+    remediationType: 'shutdown',
+    plannedOn: '2026-06-30',
+    progressNote: '已断水断电',
+    responsible: '周建国',
+    problems: {
+      environment: '废气未经处理直排；无环评手续',
+      safety: '设备无防护罩',
+      fire: '车间内堆放易燃物',
+      licensing: '无营业执照',
+      site: '原料露天堆放',
+    },
   },
-  { name: '青溪精密铸造有限公司', businessLicence: true, personInCharge: '陈明', industry: '铸造', address: '青溪镇下塘工业路8号', ...at(0, 0), remediationType: 'rectify', responsible: '李科长' },
   {
-    name: '李四家具加工个体户', personInCharge: '李四', industry: '家具制造', address: '青溪镇石桥村5号', villageId: villageId(ctx.db, 'qingxi-shiqiao'),
-    revisitType: 4, remediationType: 'relocate', plannedOn: '2026-09-01', progressNote: '已搬入园区', responsible: '王主任',
+    name: '青溪精密铸造有限公司',
+    businessLicence: true,
+    personInCharge: '陈明',
+    industry: '铸造',
+    address: '青溪镇下塘工业路8号',
+    ...at(0, 0),
+    remediationType: 'rectify',
+    responsible: '李科长',
+  },
+  {
+    name: '李四家具加工个体户',
+    personInCharge: '李四',
+    industry: '家具制造',
+    address: '青溪镇石桥村5号',
+    villageId: villageId(ctx.db, 'qingxi-shiqiao'),
+    revisitType: 4,
+    remediationType: 'relocate',
+    plannedOn: '2026-09-01',
+    progressNote: '已搬入园区',
+    responsible: '王主任',
     problems: { special: '锅炉未经检验', process: '使用淘汰设备', leasing: '厂房群租' },
   },
-  { name: '王五电镀作坊', personInCharge: '王五', industry: '电镀', address: '竹林村7组', ...at(1, 1, -0.003, 0.002), revisitType: 3, progressNote: '待约谈', problems: { environment: '电镀废水直排河道' } },
+  {
+    name: '王五电镀作坊',
+    personInCharge: '王五',
+    industry: '电镀',
+    address: '竹林村7组',
+    ...at(1, 1, -0.003, 0.002),
+    revisitType: 3,
+    progressNote: '待约谈',
+    problems: { environment: '电镀废水直排河道' },
+  },
   // Filed with its village only: no address, no coordinates (the sheet has no village column).
   { name: '赵六洗砂作坊', personInCharge: '赵六', villageId: villageId(ctx.db, 'qingxi-xiatang') },
 ];
 const STATUSES = [undefined, undefined, 'done', undefined, undefined] as const;
 for (const [i, f] of FILES.entries()) create(ctx, f, STATUSES[i]);
 
-const LIST_FIELDS = ['name', 'industry', 'address', 'lat', 'lng', 'personInCharge', 'revisitType', 'businessLicence', 'problems',
-  'remediationType', 'plannedOn', 'status', 'progressNote', 'responsible', 'villageId'] as const;
+const LIST_FIELDS = [
+  'name',
+  'industry',
+  'address',
+  'lat',
+  'lng',
+  'personInCharge',
+  'revisitType',
+  'businessLicence',
+  'problems',
+  'remediationType',
+  'plannedOn',
+  'status',
+  'progressNote',
+  'responsible',
+  'villageId',
+] as const;
 const listed = (c: AppContext) =>
-  c.db.select().from(enterprises).orderBy(enterprises.name).all().map((e) => Object.fromEntries(LIST_FIELDS.map((f) => [f, e[f]])));
+  c.db
+    .select()
+    .from(enterprises)
+    .orderBy(enterprises.name)
+    .all()
+    .map((e) => Object.fromEntries(LIST_FIELDS.map((f) => [f, e[f]])));
 
 async function exportList(cookie = office, query = '') {
   const res = await app.request(`/api/admin/exports/dynamic-list.xlsx${query}`, { headers: { cookie } });
@@ -102,7 +179,10 @@ describe('export', () => {
     const { bytes } = await exportList(signIn(ctx, 'zhulin'));
     const ws = await sheetOf(bytes);
     expect(String(ws.getCell('A1').value)).toContain('竹林村');
-    const names = ws.getRows(3, ws.rowCount - 2)!.map((r) => r.getCell(2).value).sort();
+    const names = ws
+      .getRows(3, ws.rowCount - 2)!
+      .map((r) => r.getCell(2).value)
+      .sort();
     expect(names).toEqual(['张三塑料造粒作坊', '王五电镀作坊'].sort());
   });
 
@@ -110,7 +190,9 @@ describe('export', () => {
     const ws = await sheetOf((await exportList(office, '?status=done')).bytes);
     expect(ws.rowCount).toBe(3);
     expect(ws.getCell('B3').value).toBe('李四家具加工个体户');
-    const bad = await app.request('/api/admin/exports/dynamic-list.xlsx?status=whatever', { headers: { cookie: office } });
+    const bad = await app.request('/api/admin/exports/dynamic-list.xlsx?status=whatever', {
+      headers: { cookie: office },
+    });
     expect(bad.status).toBe(400);
   });
 
@@ -137,7 +219,11 @@ describe('export then import', () => {
     const res = await post(second.app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), cookie);
     expect(res.status).toBe(200);
     expect(listed(second.ctx)).toEqual(listed(ctx));
-    const actions = second.ctx.db.select({ action: auditLog.action }).from(auditLog).all().map((a) => a.action);
+    const actions = second.ctx.db
+      .select({ action: auditLog.action })
+      .from(auditLog)
+      .all()
+      .map((a) => a.action);
     expect(actions.filter((a) => a === 'enterprise.create')).toHaveLength(5);
     expect(actions.filter((a) => a === 'enterprise.import')).toHaveLength(1);
   });
@@ -157,14 +243,26 @@ describe('export then import', () => {
     zhang.getCell(14).value = '整治中：设备已拆除一半';
     zhang.getCell(10).value = '消防安全：已清理易燃物';
     const bytes = Buffer.from(await ws.workbook.xlsx.writeBuffer());
-    const report = await (await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), office)).json();
+    const report = await (
+      await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), office)
+    ).json();
     const line = report.rows.find((r: { name: string }) => r.name === '张三塑料造粒作坊');
     expect(line).toMatchObject({ action: 'update', errors: [] });
     expect(line.changes.sort()).toEqual(['存在安全隐患情况', '整治进度'].sort());
     expect((await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), office)).status).toBe(200);
     const row = ctx.db.select().from(enterprises).where(eq(enterprises.name, '张三塑料造粒作坊')).get()!;
-    expect(row).toMatchObject({ status: 'in_progress', progressNote: '设备已拆除一半', phone: '13900001111', version: 2 });
-    expect(row.problems).toEqual({ environment: '废气未经处理直排；无环评手续', fire: '已清理易燃物', licensing: '无营业执照', site: '原料露天堆放' });
+    expect(row).toMatchObject({
+      status: 'in_progress',
+      progressNote: '设备已拆除一半',
+      phone: '13900001111',
+      version: 2,
+    });
+    expect(row.problems).toEqual({
+      environment: '废气未经处理直排；无环评手续',
+      fire: '已清理易燃物',
+      licensing: '无营业执照',
+      site: '原料露天堆放',
+    });
     expect(ctx.db.select().from(auditLog).where(eq(auditLog.action, 'enterprise.import_update')).all()).toHaveLength(1);
   });
 });
@@ -173,14 +271,36 @@ describe('a file under a task', () => {
   it('keeps the status its task gave it, whatever 整治进度 says, and says so', async () => {
     const file = ctx.db.select().from(enterprises).where(eq(enterprises.name, '王五电镀作坊')).get()!;
     const due = new Date(ctx.clock().getTime() + 30 * 86_400_000);
-    ctx.db.insert(tasks).values({ enterpriseId: file.id, villageId: file.villageId, type: 'shutdown', origin: 'survey', villageLead: '周', townshipLead: '陈', dueAt: due, updatedAt: ctx.clock() }).run();
+    ctx.db
+      .insert(tasks)
+      .values({
+        enterpriseId: file.id,
+        villageId: file.villageId,
+        type: 'shutdown',
+        origin: 'survey',
+        villageLead: '周',
+        townshipLead: '陈',
+        dueAt: due,
+        updatedAt: ctx.clock(),
+      })
+      .run();
     ctx.db.update(enterprises).set({ status: 'in_progress' }).where(eq(enterprises.id, file.id)).run();
-    const bytes = await workbook([['企业名称', '经纬度', '企业法人或负责人', '整治进度'], ['王五电镀作坊', `${file.lng}, ${file.lat}`, '王五', '已完成整治：自称已整改']]);
+    const bytes = await workbook([
+      ['企业名称', '经纬度', '企业法人或负责人', '整治进度'],
+      ['王五电镀作坊', `${file.lng}, ${file.lat}`, '王五', '已完成整治：自称已整改'],
+    ]);
     const res = await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), office);
     const [line] = (await res.json()).rows;
-    expect(line).toMatchObject({ action: 'update', changes: ['整治进度'], warnings: ['整治进度以整治任务为准，状态仍为“整治中”'] });
+    expect(line).toMatchObject({
+      action: 'update',
+      changes: ['整治进度'],
+      warnings: ['整治进度以整治任务为准，状态仍为“整治中”'],
+    });
     expect((await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), office)).status).toBe(200);
-    expect(ctx.db.select().from(enterprises).where(eq(enterprises.id, file.id)).get()).toMatchObject({ status: 'in_progress', progressNote: '自称已整改' });
+    expect(ctx.db.select().from(enterprises).where(eq(enterprises.id, file.id)).get()).toMatchObject({
+      status: 'in_progress',
+      progressNote: '自称已整改',
+    });
   });
 });
 
@@ -188,14 +308,34 @@ describe('import of a filled-in sheet', () => {
   const zhulin = at(1, 1, 0.001, 0.001);
   const coords = `${zhulin.lat}，${zhulin.lng}`; // latitude first, full-width comma: still understood
   // Columns reordered and a few left out; headers typed with straight quotes; no title line.
-  const header = ['企业名称', '营业执照办理情况', '企业法人或负责人', '经纬度', '详细地址', '计划完成时间', '属于"回头看"四种排查类型类别', '整治类型'];
+  const header = [
+    '企业名称',
+    '营业执照办理情况',
+    '企业法人或负责人',
+    '经纬度',
+    '详细地址',
+    '计划完成时间',
+    '属于"回头看"四种排查类型类别',
+    '整治类型',
+  ];
 
   it('reads reordered columns and the ways people write them', async () => {
-    const bytes = await workbook([header, ['赵六废品回收作坊', '无', '赵六', coords, '竹林村9组', '2026年8月1日', '第二类', '治理改造']]);
+    const bytes = await workbook([
+      header,
+      ['赵六废品回收作坊', '无', '赵六', coords, '竹林村9组', '2026年8月1日', '第二类', '治理改造'],
+    ]);
     const res = await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), office);
     expect(res.status).toBe(200);
     const row = ctx.db.select().from(enterprises).where(eq(enterprises.name, '赵六废品回收作坊')).get()!;
-    expect(row).toMatchObject({ villageId: villageId(ctx.db, 'qingxi-zhulin'), lat: zhulin.lat, lng: zhulin.lng, plannedOn: '2026-08-01', revisitType: 2, remediationType: 'rectify', businessLicence: false });
+    expect(row).toMatchObject({
+      villageId: villageId(ctx.db, 'qingxi-zhulin'),
+      lat: zhulin.lat,
+      lng: zhulin.lng,
+      plannedOn: '2026-08-01',
+      revisitType: 2,
+      remediationType: 'rectify',
+      businessLicence: false,
+    });
   });
 
   it('reports every bad line with its row number and column, and writes nothing', async () => {
@@ -210,17 +350,27 @@ describe('import of a filled-in sheet', () => {
       ['郑十铸造作坊', '未办理', '郑十', '', '青溪镇某路1号', '', '', ''], // row 6: no village
       ['孙七塑料作坊', '未办理', '孙七', coords, '竹林村1组', '', '', ''], // row 7: same name twice
     ]);
-    const preview = await (await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), office)).json();
+    const preview = await (
+      await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(bytes), office)
+    ).json();
     const res = await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(bytes), office);
     expect(res.status).toBe(400);
     const body = await res.json();
     expect(body.error.message).toContain('未导入');
     expect(body.rows).toEqual(preview.rows);
-    const errors = Object.fromEntries(body.rows.map((r: { row: number; errors: { column: string; message: string }[] }) => [r.row, r.errors]));
+    const errors = Object.fromEntries(
+      body.rows.map((r: { row: number; errors: { column: string; message: string }[] }) => [r.row, r.errors]),
+    );
     expect(errors[3]).toEqual([]);
-    expect(errors[4]).toEqual([expect.objectContaining({ column: '企业名称', message: expect.stringContaining('作坊（或个体户）') })]);
-    expect(errors[5]).toEqual([expect.objectContaining({ column: '计划完成时间', message: expect.stringContaining('不是有效日期') })]);
-    expect(errors[6]).toEqual([{ column: '经纬度', message: '无法确定属地村（社区）：请填写经纬度或在地址中写明村名' }]);
+    expect(errors[4]).toEqual([
+      expect.objectContaining({ column: '企业名称', message: expect.stringContaining('作坊（或个体户）') }),
+    ]);
+    expect(errors[5]).toEqual([
+      expect.objectContaining({ column: '计划完成时间', message: expect.stringContaining('不是有效日期') }),
+    ]);
+    expect(errors[6]).toEqual([
+      { column: '经纬度', message: '无法确定属地村（社区）：请填写经纬度或在地址中写明村名' },
+    ]);
     expect(errors[7]).toEqual([{ column: '企业名称', message: '与第 3 行重复：同一村（社区）的企业名称不能重复' }]);
     expect(body.counts).toMatchObject({ rows: 5, errors: 4 });
     expect(ctx.db.select({ n: count() }).from(enterprises).get()!.n).toBe(before);
@@ -236,13 +386,28 @@ describe('import of a filled-in sheet', () => {
     // A damaged upload is the file's fault (400), never the server's (500).
     const good = (await exportList()).bytes;
     const truncated = good.subarray(0, good.length >> 1);
-    expect((await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(truncated), office)).status).toBe(400);
+    expect((await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(truncated), office)).status).toBe(
+      400,
+    );
     for (let at = 0; at < good.length; at += 97) {
       const damaged = Buffer.from(good);
       damaged.fill(0xff, at, Math.min(at + 64, good.length));
-      expect((await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(damaged), office)).status, `damaged at ${at}`).toBeLessThan(500);
+      expect(
+        (await post(app, '/api/admin/imports/dynamic-list/preview', new Uint8Array(damaged), office)).status,
+        `damaged at ${at}`,
+      ).toBeLessThan(500);
     }
-    const noHeader = await post(app, '/api/admin/imports/dynamic-list', new Uint8Array(await workbook([['a', 'b'], [1, 2]])), office);
+    const noHeader = await post(
+      app,
+      '/api/admin/imports/dynamic-list',
+      new Uint8Array(
+        await workbook([
+          ['a', 'b'],
+          [1, 2],
+        ]),
+      ),
+      office,
+    );
     expect(noHeader.status).toBe(400);
     expect((await noHeader.json()).error.message).toContain('企业名称');
   });

@@ -39,7 +39,8 @@ const form = (fields: Record<string, string>, headers: Record<string, string> = 
 const postRequest = (format: 'json' | 'xml', fields: Record<string, string>, headers: Record<string, string> = {}) =>
   app.request(`${BASE}/requests.${format}`, form(fields, headers));
 const complaintCount = () => ctx.db.select({ n: count() }).from(complaints).get()!.n;
-const rowOf = (trackingCode: string) => ctx.db.select().from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!;
+const rowOf = (trackingCode: string) =>
+  ctx.db.select().from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!;
 
 async function issueKey(name: string): Promise<{ id: number; key: string; prefix: string }> {
   const res = await app.request('/api/admin/api-keys', { method: 'POST', ...json({ name }, admin) });
@@ -48,14 +49,28 @@ async function issueKey(name: string): Promise<{ id: number; key: string; prefix
 }
 
 // A resident's confidential details, each unique so that any leak is found by a plain search.
-const SECRET = { name: '欧阳秘密', phone: '13987654321', description: '金丝猴作坊夜里偷排废水，老板电话 13811112222', address: '秘密巷九十九号后院' };
+const SECRET = {
+  name: '欧阳秘密',
+  phone: '13987654321',
+  description: '金丝猴作坊夜里偷排废水，老板电话 13811112222',
+  address: '秘密巷九十九号后院',
+};
 const exactLat = (ZHULIN.lat + 0.00123).toFixed(5);
 const exactLng = (ZHULIN.lng - 0.00117).toFixed(5);
 
 async function fileSite(over: Record<string, string> = {}) {
   const res = await app.request('/api/complaints', {
     method: 'POST',
-    body: reportForm({ anonymous: '0', name: SECRET.name, phone: SECRET.phone, description: SECRET.description, address: SECRET.address, lat: exactLat, lng: exactLng, ...over }),
+    body: reportForm({
+      anonymous: '0',
+      name: SECRET.name,
+      phone: SECRET.phone,
+      description: SECRET.description,
+      address: SECRET.address,
+      lat: exactLat,
+      lng: exactLng,
+      ...over,
+    }),
   });
   expect(res.status).toBe(201);
   const { trackingCode } = await res.json();
@@ -63,8 +78,15 @@ async function fileSite(over: Record<string, string> = {}) {
 }
 
 async function act(id: number, action: Record<string, unknown>) {
-  const { version } = ctx.db.select({ version: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!;
-  const res = await app.request(`/api/admin/complaints/${id}/actions`, { method: 'POST', ...json({ ...action, version }, shouli) });
+  const { version } = ctx.db
+    .select({ version: complaints.version })
+    .from(complaints)
+    .where(eq(complaints.id, id))
+    .get()!;
+  const res = await app.request(`/api/admin/complaints/${id}/actions`, {
+    method: 'POST',
+    ...json({ ...action, version }, shouli),
+  });
   expect(res.status).toBe(200);
 }
 
@@ -100,11 +122,25 @@ describe('API keys', () => {
     expect(list.status).toBe(200);
     const text = await list.text();
     expect(text).not.toContain(key.key);
-    expect(JSON.parse(text)[0]).toMatchObject({ id: key.id, name: '县级 12345 平台', prefix: key.prefix, revokedAt: null });
-    expect(ctx.db.select().from(auditLog).where(eq(auditLog.action, 'api_key.issue')).all().map((a) => a.objectId)).toContain(String(key.id));
+    expect(JSON.parse(text)[0]).toMatchObject({
+      id: key.id,
+      name: '县级 12345 平台',
+      prefix: key.prefix,
+      revokedAt: null,
+    });
+    expect(
+      ctx.db
+        .select()
+        .from(auditLog)
+        .where(eq(auditLog.action, 'api_key.issue'))
+        .all()
+        .map((a) => a.objectId),
+    ).toContain(String(key.id));
     for (const who of [shouli, signIn(ctx, 'lingdao')]) {
       expect((await app.request('/api/admin/api-keys', { headers: { cookie: who } })).status).toBe(403);
-      expect((await app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '不该签发' }, who) })).status).toBe(403);
+      expect(
+        (await app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '不该签发' }, who) })).status,
+      ).toBe(403);
     }
     const bad = await app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '' }, admin) });
     expect(bad.status).toBe(400);
@@ -113,14 +149,42 @@ describe('API keys', () => {
 
   it('refuse a request without a key, with a wrong key and with a revoked key (403), filing nothing', async () => {
     const doomed = await issueKey('将被吊销');
-    const fields = { service_code: 'air', lat: String(ZHULIN.lat), long: String(ZHULIN.lng), description: '河边作坊排放黑烟，气味刺鼻难闻。' };
+    const fields = {
+      service_code: 'air',
+      lat: String(ZHULIN.lat),
+      long: String(ZHULIN.lng),
+      description: '河边作坊排放黑烟，气味刺鼻难闻。',
+    };
     expect((await postRequest('json', { ...fields, api_key: doomed.key })).status).toBe(201);
-    const noReason = await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, { method: 'POST', ...json({}, admin) });
+    const noReason = await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, {
+      method: 'POST',
+      ...json({}, admin),
+    });
     expect(noReason.status).toBe(400);
-    expect((await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, { method: 'POST', ...json({ reason: '合作结束' }, admin) })).status).toBe(200);
-    expect((await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, { method: 'POST', ...json({ reason: '再次吊销' }, admin) })).status).toBe(409);
-    expect((await app.request('/api/admin/api-keys/9999/revoke', { method: 'POST', ...json({ reason: '不存在' }, admin) })).status).toBe(404);
-    expect(ctx.db.select().from(auditLog).where(eq(auditLog.action, 'api_key.revoke')).get()).toMatchObject({ objectId: String(doomed.id), reason: '合作结束' });
+    expect(
+      (
+        await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, {
+          method: 'POST',
+          ...json({ reason: '合作结束' }, admin),
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (
+        await app.request(`/api/admin/api-keys/${doomed.id}/revoke`, {
+          method: 'POST',
+          ...json({ reason: '再次吊销' }, admin),
+        })
+      ).status,
+    ).toBe(409);
+    expect(
+      (await app.request('/api/admin/api-keys/9999/revoke', { method: 'POST', ...json({ reason: '不存在' }, admin) }))
+        .status,
+    ).toBe(404);
+    expect(ctx.db.select().from(auditLog).where(eq(auditLog.action, 'api_key.revoke')).get()).toMatchObject({
+      objectId: String(doomed.id),
+      reason: '合作结束',
+    });
     const before = complaintCount();
     const cases: [Record<string, string>, string][] = [
       [fields, '缺少 api_key'],
@@ -133,7 +197,10 @@ describe('API keys', () => {
       expect(await res.json()).toEqual([{ code: 403, description: expect.stringContaining(message) }]);
       const x = await postRequest('xml', body);
       expect(x.status).toBe(403);
-      expect(xml.parse(await x.text()).errors.error[0]).toEqual({ code: '403', description: expect.stringContaining(message) });
+      expect(xml.parse(await x.text()).errors.error[0]).toEqual({
+        code: '403',
+        description: expect.stringContaining(message),
+      });
     }
     expect(complaintCount()).toBe(before);
   });
@@ -147,35 +214,69 @@ describe('service discovery', () => {
     expect(body.changeset).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     expect(body.contact).toMatch(/整治办公室/);
     expect(body.key_service).toMatch(/api_key/);
-    expect(body.endpoints).toEqual([{
-      specification: 'http://wiki.open311.org/GeoReport_v2',
-      url: 'http://localhost/api/open311/v2',
-      changeset: body.changeset,
-      type: 'test', // NODE_ENV=test; production says "production"
-      formats: ['application/json', 'text/xml'],
-    }]);
+    expect(body.endpoints).toEqual([
+      {
+        specification: 'http://wiki.open311.org/GeoReport_v2',
+        url: 'http://localhost/api/open311/v2',
+        changeset: body.changeset,
+        type: 'test', // NODE_ENV=test; production says "production"
+        formats: ['application/json', 'text/xml'],
+      },
+    ]);
     const { doc } = await getXml('/discovery.xml');
-    expect(doc.discovery).toMatchObject({ changeset: body.changeset, contact: body.contact, key_service: body.key_service });
-    expect(doc.discovery.endpoints.endpoint[0]).toEqual({ ...body.endpoints[0], formats: { format: body.endpoints[0].formats } });
+    expect(doc.discovery).toMatchObject({
+      changeset: body.changeset,
+      contact: body.contact,
+      key_service: body.key_service,
+    });
+    expect(doc.discovery.endpoints.endpoint[0]).toEqual({
+      ...body.endpoints[0],
+      formats: { format: body.endpoints[0].formats },
+    });
   });
 });
 
 describe('GET services and service definitions', () => {
   it('lists our complaint categories with every field the spec names', async () => {
     const { body } = await getJson('/services.json');
-    expect(body.map((s: { service_code: string }) => s.service_code)).toEqual(['air', 'water', 'noise', 'waste', 'unlicensed', 'safety', 'resumed', 'other']);
+    expect(body.map((s: { service_code: string }) => s.service_code)).toEqual([
+      'air',
+      'water',
+      'noise',
+      'waste',
+      'unlicensed',
+      'safety',
+      'resumed',
+      'other',
+    ]);
     for (const s of body) {
-      expect(Object.keys(s).sort()).toEqual(['description', 'group', 'keywords', 'metadata', 'service_code', 'service_name', 'type']);
+      expect(Object.keys(s).sort()).toEqual([
+        'description',
+        'group',
+        'keywords',
+        'metadata',
+        'service_code',
+        'service_name',
+        'type',
+      ]);
       expect(s).toMatchObject({ metadata: false, type: 'realtime', group: '散乱污' });
       for (const f of ['service_code', 'service_name', 'description', 'keywords']) expect(typeof s[f]).toBe('string');
     }
-    expect(body[0]).toEqual({ service_code: 'air', service_name: '废气/异味/烟尘', description: '冒黑烟、刺鼻气味、粉尘', metadata: false, type: 'realtime', keywords: '废气, 异味, 烟尘, 冒黑烟, 刺鼻气味, 粉尘', group: '散乱污' });
+    expect(body[0]).toEqual({
+      service_code: 'air',
+      service_name: '废气/异味/烟尘',
+      description: '冒黑烟、刺鼻气味、粉尘',
+      metadata: false,
+      type: 'realtime',
+      keywords: '废气, 异味, 烟尘, 冒黑烟, 刺鼻气味, 粉尘',
+      group: '散乱污',
+    });
     const { doc } = await getXml('/services.xml');
     expect(doc.services.service).toHaveLength(body.length);
     expect(doc.services.service[0]).toEqual({ ...body[0], metadata: 'false' });
   });
 
-  it('answers a definition with no attributes, and 404 in the spec\'s error shape for an unknown code', async () => {
+  it("answers a definition with no attributes, and 404 in the spec's error shape for an unknown code", async () => {
     expect((await getJson('/services/air.json')).body).toEqual({ service_code: 'air', attributes: [] });
     const { doc, text } = await getXml('/services/air.xml');
     expect(doc.service_definition).toEqual({ service_code: 'air', attributes: '' });
@@ -199,7 +300,22 @@ describe('GET requests', () => {
     const { status, body } = await getJson('/requests.json');
     expect(status).toBe(200);
     expect(ids(body)).toEqual([resolved, assigned, accepted].map(idOf)); // not submitted, rejected, nor 120 days old
-    const FIELDS = ['address', 'agency_responsible', 'description', 'expected_datetime', 'lat', 'long', 'requested_datetime', 'service_code', 'service_name', 'service_notice', 'service_request_id', 'status', 'status_notes', 'updated_datetime'];
+    const FIELDS = [
+      'address',
+      'agency_responsible',
+      'description',
+      'expected_datetime',
+      'lat',
+      'long',
+      'requested_datetime',
+      'service_code',
+      'service_name',
+      'service_notice',
+      'service_request_id',
+      'status',
+      'status_notes',
+      'updated_datetime',
+    ];
     for (const r of body) {
       expect(Object.keys(r).sort()).toEqual(FIELDS);
       expect(r.status).toMatch(/^(open|closed)$/);
@@ -213,36 +329,67 @@ describe('GET requests', () => {
       expect(r.address).toBe('竹林村, 青溪镇');
     }
     const [res, asg, acc] = body;
-    expect(acc).toMatchObject({ status: 'open', status_notes: '已受理', service_code: 'air', service_name: '废气/异味/烟尘', agency_responsible: '青溪镇整治办' });
+    expect(acc).toMatchObject({
+      status: 'open',
+      status_notes: '已受理',
+      service_code: 'air',
+      service_name: '废气/异味/烟尘',
+      agency_responsible: '青溪镇整治办',
+    });
     expect(acc.expected_datetime).toMatch(W3C);
-    expect(acc.requested_datetime).toBe(`${new Date(rowOf(accepted.trackingCode).createdAt.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`);
-    expect(asg).toMatchObject({ status: 'open', status_notes: '已交办属地处理', service_code: 'noise', agency_responsible: '竹林村、生态环境' });
-    expect(res).toMatchObject({ status: 'closed', status_notes: '已办结', agency_responsible: '竹林村', expected_datetime: null });
+    expect(acc.requested_datetime).toBe(
+      `${new Date(rowOf(accepted.trackingCode).createdAt.getTime() + 8 * 3600_000).toISOString().slice(0, 19)}+08:00`,
+    );
+    expect(asg).toMatchObject({
+      status: 'open',
+      status_notes: '已交办属地处理',
+      service_code: 'noise',
+      agency_responsible: '竹林村、生态环境',
+    });
+    expect(res).toMatchObject({
+      status: 'closed',
+      status_notes: '已办结',
+      agency_responsible: '竹林村',
+      expected_datetime: null,
+    });
     // The village's centre, the same for every request there, never the reported point.
     expect(new Set(body.map((r: { lat: number; long: number }) => `${r.lat},${r.long}`)).size).toBe(1);
     expect(Math.abs(acc.lat - Number(exactLat)) + Math.abs(acc.long - Number(exactLng))).toBeGreaterThan(0.0005);
 
     const { doc } = await getXml('/requests.xml');
-    const asXml = (r: Record<string, unknown>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]));
+    const asXml = (r: Record<string, unknown>) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v === null ? '' : String(v)]));
     expect(doc.service_requests.request).toEqual(body.map(asXml));
   });
 
   it('filters by status, service_code, start and end date, and by a list of ids that overrides the rest', async () => {
     expect(ids((await getJson('/requests.json?status=open')).body)).toEqual([assigned, accepted].map(idOf));
     expect(ids((await getJson('/requests.json?status=closed')).body)).toEqual([idOf(resolved)]);
-    expect(ids((await getJson('/requests.json?status=open,closed&service_code=noise,water')).body)).toEqual([idOf(assigned)]);
+    expect(ids((await getJson('/requests.json?status=open,closed&service_code=noise,water')).body)).toEqual([
+      idOf(assigned),
+    ]);
     const start = new Date(oldCreated.getTime() - DAY).toISOString();
     const end = new Date(oldCreated.getTime() + DAY).toISOString();
     expect(ids((await getJson(`/requests.json?start_date=${start}&end_date=${end}`)).body)).toEqual([idOf(old)]);
     expect(ids((await getJson(`/requests.json?start_date=${start}&service_code=water`)).body)).toEqual([idOf(old)]);
-    const { doc } = await getXml(`/requests.xml?start_date=${encodeURIComponent(start.replace('Z', '+00:00'))}&status=open`);
-    expect(doc.service_requests.request.map((r: { service_request_id: string }) => r.service_request_id)).toEqual([idOf(old)]);
+    const { doc } = await getXml(
+      `/requests.xml?start_date=${encodeURIComponent(start.replace('Z', '+00:00'))}&status=open`,
+    );
+    expect(doc.service_requests.request.map((r: { service_request_id: string }) => r.service_request_id)).toEqual([
+      idOf(old),
+    ]);
     expect((await getJson('/requests.json?service_code=resumed')).body).toEqual([]);
     // "Optional" in the spec: an empty argument is the same as none.
-    expect(ids((await getJson('/requests.json?status=&service_code=&start_date=')).body)).toEqual([resolved, assigned, accepted].map(idOf));
-    const byIds = await getJson(`/requests.json?service_request_id=${submitted.id},${rejected.id},${old.id}&status=closed&service_code=noise`);
+    expect(ids((await getJson('/requests.json?status=&service_code=&start_date=')).body)).toEqual(
+      [resolved, assigned, accepted].map(idOf),
+    );
+    const byIds = await getJson(
+      `/requests.json?service_request_id=${submitted.id},${rejected.id},${old.id}&status=closed&service_code=noise`,
+    );
     expect(ids(byIds.body)).toEqual([old, rejected, submitted].map(idOf));
-    expect(byIds.body.find((r: { service_request_id: string }) => r.service_request_id === idOf(rejected))).toMatchObject({ status: 'closed', status_notes: '不予受理' });
+    expect(
+      byIds.body.find((r: { service_request_id: string }) => r.service_request_id === idOf(rejected)),
+    ).toMatchObject({ status: 'closed', status_notes: '不予受理' });
   });
 
   it('pages with page and page_size (at most 1000)', async () => {
@@ -253,7 +400,7 @@ describe('GET requests', () => {
     expect((await getJson('/requests.json?page_size=2&page=3')).body).toEqual([]);
   });
 
-  it('refuses malformed arguments with 400 and Chinese descriptions, in the path\'s format', async () => {
+  it("refuses malformed arguments with 400 and Chinese descriptions, in the path's format", async () => {
     const cases: [string, RegExp][] = [
       ['status=pending', /status 只能是 open 或 closed/],
       ['start_date=2026-13-40', /W3C/],
@@ -285,44 +432,95 @@ describe('GET requests', () => {
     expect(one.body).toHaveLength(1);
     expect(one.body[0]).toMatchObject({ service_request_id: idOf(accepted), status: 'open', description: null });
     const { doc } = await getXml(`/requests/${accepted.id}.xml`);
-    expect(doc.service_requests.request[0]).toMatchObject({ service_request_id: idOf(accepted), status: 'open', description: '' });
+    expect(doc.service_requests.request[0]).toMatchObject({
+      service_request_id: idOf(accepted),
+      status: 'open',
+      description: '',
+    });
     // Unmoderated ones are found by id (a client follows what it filed) but never listed.
-    expect((await getJson(`/requests/${submitted.id}.json`)).body[0]).toMatchObject({ status: 'open', status_notes: '已提交，待受理', agency_responsible: '青溪镇整治办' });
-    for (const path of ['/requests/99999.json', `/requests/${accepted.trackingCode}.json`, '/requests/1.txt', '/tokens/1.json']) {
+    expect((await getJson(`/requests/${submitted.id}.json`)).body[0]).toMatchObject({
+      status: 'open',
+      status_notes: '已提交，待受理',
+      agency_responsible: '青溪镇整治办',
+    });
+    for (const path of [
+      '/requests/99999.json',
+      `/requests/${accepted.trackingCode}.json`,
+      '/requests/1.txt',
+      '/tokens/1.json',
+    ]) {
       const res = await get(path);
       expect(res.status, path).toBe(404);
     }
-    expect((await getJson(`/requests/${accepted.trackingCode}.json`)).body).toEqual([{ code: 404, description: `没有这个 service_request_id：${accepted.trackingCode}` }]);
+    expect((await getJson(`/requests/${accepted.trackingCode}.json`)).body).toEqual([
+      { code: 404, description: `没有这个 service_request_id：${accepted.trackingCode}` },
+    ]);
   });
 });
 
 describe('POST requests', () => {
   const fields = (over: Record<string, string> = {}) => ({
-    api_key: key.key, jurisdiction_id: 'qingxi', service_code: 'waste', lat: String(ZHULIN.lat + 0.0007), long: String(ZHULIN.lng + 0.0004),
-    description: '塑料作坊在河边露天焚烧垃圾，浓烟很大。', ...over,
+    api_key: key.key,
+    jurisdiction_id: 'qingxi',
+    service_code: 'waste',
+    lat: String(ZHULIN.lat + 0.0007),
+    long: String(ZHULIN.lng + 0.0004),
+    description: '塑料作坊在河边露天焚烧垃圾，浓烟很大。',
+    ...over,
   });
 
   it('files into the same moderation queue as the site, and a GET by the new id finds it (JSON)', async () => {
-    const res = await postRequest('json', fields({ first_name: '三', last_name: '张', phone: '139 0000 1111', email: 'zhangsan@example.com', media_url: 'https://example.com/p.jpg', address_string: '竹林村河边' }));
+    const res = await postRequest(
+      'json',
+      fields({
+        first_name: '三',
+        last_name: '张',
+        phone: '139 0000 1111',
+        email: 'zhangsan@example.com',
+        media_url: 'https://example.com/p.jpg',
+        address_string: '竹林村河边',
+      }),
+    );
     expect(res.status).toBe(201);
     expect(res.headers.get('content-type')).toBe('application/json; charset=utf-8');
     const body = await res.json();
-    expect(body).toEqual([{ service_request_id: expect.stringMatching(/^\d+$/), service_notice: expect.any(String), account_id: null }]);
+    expect(body).toEqual([
+      { service_request_id: expect.stringMatching(/^\d+$/), service_notice: expect.any(String), account_id: null },
+    ]);
     const id = Number(body[0].service_request_id);
     const row = ctx.db.select().from(complaints).where(eq(complaints.id, id)).get()!;
-    expect(row).toMatchObject({ source: 'api', status: 'submitted', address: '竹林村河边', description: '塑料作坊在河边露天焚烧垃圾，浓烟很大。' });
+    expect(row).toMatchObject({
+      source: 'api',
+      status: 'submitted',
+      address: '竹林村河边',
+      description: '塑料作坊在河边露天焚烧垃圾，浓烟很大。',
+    });
     // The tracking code is the reporter's, handed to the filing app only; e-mail and media_url are not kept.
     expect(body[0].service_notice).toContain(`${row.trackingCode.slice(0, 5)}-${row.trackingCode.slice(5)}`);
     expect(body[0].service_notice).toMatch(/media_url/);
     expect(body[0].service_notice).toMatch(/电子邮箱/);
-    expect(ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get()).toMatchObject({ name: '张三', phone: '13900001111' });
-    expect(JSON.stringify(ctx.db.select().from(complaints).where(eq(complaints.id, id)).get())).not.toContain('zhangsan@example.com');
-    expect(ctx.db.select().from(apiSubmissions).where(eq(apiSubmissions.complaintId, id)).get()).toEqual({ complaintId: id, apiKeyId: key.id });
+    expect(ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get()).toMatchObject({
+      name: '张三',
+      phone: '13900001111',
+    });
+    expect(JSON.stringify(ctx.db.select().from(complaints).where(eq(complaints.id, id)).get())).not.toContain(
+      'zhangsan@example.com',
+    );
+    expect(ctx.db.select().from(apiSubmissions).where(eq(apiSubmissions.complaintId, id)).get()).toEqual({
+      complaintId: id,
+      apiKeyId: key.id,
+    });
     expect(ctx.db.select().from(apiKeys).where(eq(apiKeys.id, key.id)).get()!.lastUsedAt).toBeInstanceOf(Date);
 
     const back = await getJson(`/requests/${id}.json`);
     expect(back.status).toBe(200);
-    expect(back.body[0]).toMatchObject({ service_request_id: String(id), status: 'open', service_code: 'waste', description: null, address: '竹林村, 青溪镇' });
+    expect(back.body[0]).toMatchObject({
+      service_request_id: String(id),
+      status: 'open',
+      service_code: 'waste',
+      description: null,
+      address: '竹林村, 青溪镇',
+    });
     expect(ids((await getJson('/requests.json')).body)).not.toContain(String(id)); // not moderated yet
 
     const queue = await app.request('/api/admin/complaints?status=submitted', { headers: { cookie: shouli } });
@@ -340,14 +538,23 @@ describe('POST requests', () => {
     const text = await res.text();
     expect(text).toContain('<account_id/>');
     const request = xml.parse(text).service_requests.request[0];
-    expect(request).toEqual({ service_request_id: expect.stringMatching(/^\d+$/), service_notice: expect.stringContaining('查询码'), account_id: '' });
+    expect(request).toEqual({
+      service_request_id: expect.stringMatching(/^\d+$/),
+      service_notice: expect.stringContaining('查询码'),
+      account_id: '',
+    });
     const id = Number(request.service_request_id);
     expect(ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, id)).get()).toBeUndefined();
     const { doc } = await getXml(`/requests/${id}.xml`);
-    expect(doc.service_requests.request[0]).toMatchObject({ service_request_id: String(id), status: 'open', service_code: 'noise', description: '' });
+    expect(doc.service_requests.request[0]).toMatchObject({
+      service_request_id: String(id),
+      status: 'open',
+      service_code: 'noise',
+      description: '',
+    });
   });
 
-  it('applies the site\'s validation with the same Chinese messages (400), and 404 for an unknown service_code', async () => {
+  it("applies the site's validation with the same Chinese messages (400), and 404 for an unknown service_code", async () => {
     const before = complaintCount();
     const site = async (over: Record<string, string>) => {
       const r = await app.request('/api/complaints', { method: 'POST', body: reportForm(over) });
@@ -355,7 +562,10 @@ describe('POST requests', () => {
       return (await r.json()).error.message as string;
     };
     const cases: [Record<string, string>, Record<string, string>][] = [
-      [{ lat: '48.85', long: '2.35' }, { lat: '48.85', lng: '2.35' }], // Paris: outside China
+      [
+        { lat: '48.85', long: '2.35' },
+        { lat: '48.85', lng: '2.35' },
+      ], // Paris: outside China
       [{ description: '  ' }, { description: '  ' }],
       [{ description: '太短了' }, { description: '太短了' }],
       [{ description: '长'.repeat(2001) }, { description: '长'.repeat(2001) }],
@@ -393,7 +603,10 @@ describe('POST requests', () => {
     });
     expect(res.status).toBe(400);
     const text = await res.text();
-    expect(xml.parse(text).errors.error[0]).toEqual({ code: '400', description: expect.stringMatching(/表单数据不完整/) });
+    expect(xml.parse(text).errors.error[0]).toEqual({
+      code: '400',
+      description: expect.stringMatching(/表单数据不完整/),
+    });
     expect(complaintCount()).toBe(before);
   });
 
@@ -407,11 +620,19 @@ describe('POST requests', () => {
 });
 
 describe('rate limits', () => {
-  it('counts the site\'s per-address limit and a per-key limit (ten addresses\' worth)', async () => {
+  it("counts the site's per-address limit and a per-key limit (ten addresses' worth)", async () => {
     const limited = await freshContext({ REPORT_RATE_LIMIT: '2', TRUST_PROXY: 'true' });
     const cookie = signIn(limited.ctx, 'admin');
-    const issued = await (await limited.app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '限流测试' }, cookie) })).json();
-    const body = { api_key: issued.key, service_code: 'air', lat: String(ZHULIN.lat), long: String(ZHULIN.lng), description: '河边作坊排放黑烟，气味刺鼻难闻。' };
+    const issued = await (
+      await limited.app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '限流测试' }, cookie) })
+    ).json();
+    const body = {
+      api_key: issued.key,
+      service_code: 'air',
+      lat: String(ZHULIN.lat),
+      long: String(ZHULIN.lng),
+      description: '河边作坊排放黑烟，气味刺鼻难闻。',
+    };
     const send = (ip: string) => limited.app.request(`${BASE}/requests.json`, form(body, { 'x-forwarded-for': ip }));
     expect((await send('10.0.0.1')).status).toBe(201);
     expect((await send('10.0.0.1')).status).toBe(201);
@@ -430,12 +651,38 @@ describe('rate limits', () => {
 describe('privacy', () => {
   it('never shows a contact, a description, an address, a tracking code or the exact point in any GET answer', async () => {
     const everyId = seeded.map(idOf).join(',');
-    const paths = ['/discovery.json', '/discovery.xml', '/services.json', '/services.xml', '/services/air.json', '/services/air.xml'];
+    const paths = [
+      '/discovery.json',
+      '/discovery.xml',
+      '/services.json',
+      '/services.xml',
+      '/services/air.json',
+      '/services/air.xml',
+    ];
     for (const f of ['json', 'xml']) {
-      paths.push(`/requests.${f}`, `/requests.${f}?status=closed`, `/requests.${f}?service_request_id=${everyId}`, `/requests.${f}?start_date=${new Date(Date.now() - 200 * DAY).toISOString()}&end_date=${new Date(Date.now() - 111 * DAY).toISOString()}`);
+      paths.push(
+        `/requests.${f}`,
+        `/requests.${f}?status=closed`,
+        `/requests.${f}?service_request_id=${everyId}`,
+        `/requests.${f}?start_date=${new Date(Date.now() - 200 * DAY).toISOString()}&end_date=${new Date(Date.now() - 111 * DAY).toISOString()}`,
+      );
       for (const c of seeded) paths.push(`/requests/${c.id}.${f}`);
     }
-    const secrets = [SECRET.name, SECRET.phone, SECRET.address, SECRET.description, SECRET.description.slice(0, 6), '13811112222', exactLat, exactLng, '张三', '13900001111', 'zhangsan', '焚烧垃圾', ...seeded.map((c) => c.trackingCode)];
+    const secrets = [
+      SECRET.name,
+      SECRET.phone,
+      SECRET.address,
+      SECRET.description,
+      SECRET.description.slice(0, 6),
+      '13811112222',
+      exactLat,
+      exactLng,
+      '张三',
+      '13900001111',
+      'zhangsan',
+      '焚烧垃圾',
+      ...seeded.map((c) => c.trackingCode),
+    ];
     let answered = 0;
     for (const path of paths) {
       const res = await get(path);
@@ -450,8 +697,17 @@ describe('privacy', () => {
 
 describe('XML serializer', () => {
   it('escapes markup, drops characters XML cannot carry, and writes empty elements for null and empty lists', () => {
-    const out = toXml('errors', [{ code: 400, description: 'a<b>&"c"\'d\u0001e' }, { code: 1, description: null }], { errors: 'error' });
-    expect(out).toBe('<?xml version="1.0" encoding="utf-8"?>\n<errors>\n  <error>\n    <code>400</code>\n    <description>a&lt;b&gt;&amp;&quot;c&quot;&apos;de</description>\n  </error>\n  <error>\n    <code>1</code>\n    <description/>\n  </error>\n</errors>\n');
+    const out = toXml(
+      'errors',
+      [
+        { code: 400, description: 'a<b>&"c"\'d\u0001e' },
+        { code: 1, description: null },
+      ],
+      { errors: 'error' },
+    );
+    expect(out).toBe(
+      '<?xml version="1.0" encoding="utf-8"?>\n<errors>\n  <error>\n    <code>400</code>\n    <description>a&lt;b&gt;&amp;&quot;c&quot;&apos;de</description>\n  </error>\n  <error>\n    <code>1</code>\n    <description/>\n  </error>\n</errors>\n',
+    );
     expect(xml.parse(out).errors.error[0].description).toBe('a<b>&"c"\'de');
     expect(toXml('x', { list: [] }, { list: 'item' })).toContain('<list/>');
     expect(() => toXml('x', { list: [1] }, {})).toThrow(/item name/);

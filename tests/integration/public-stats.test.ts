@@ -8,7 +8,15 @@ import { monthOf } from '../../api/domain/public/months.ts';
 import { monthResults, publishedMonth, resultMonths } from '../../api/domain/public/results.ts';
 import { publicStats } from '../../api/domain/public/stats.ts';
 import { complaintCategories, complaintEvents, complaints, villages } from '../../db/schema.ts';
-import { enterprises, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, revisits, tasks } from '../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  inspectionDrawItems,
+  inspectionDraws,
+  nightPatrols,
+  patrolFindings,
+  revisits,
+  tasks,
+} from '../../db/schema-enforcement.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { stackedPartsChart } from '../../site/lib/stats-charts.ts';
 import { villageMapSvg } from '../../site/lib/village-map.ts';
@@ -21,13 +29,18 @@ let nowMs = Date.parse('2026-01-15T02:00:00Z'); // 10:00 Beijing time
 const { ctx, app } = await freshContext({}, { now: () => nowMs });
 const db = ctx.db;
 
-const villageId = (name: string) => db.select({ id: villages.id }).from(villages).where(eq(villages.name, name)).get()!.id;
-const categoryId = (code: string) => db.select({ id: complaintCategories.id }).from(complaintCategories).where(eq(complaintCategories.code, code)).get()!.id;
+const villageId = (name: string) =>
+  db.select({ id: villages.id }).from(villages).where(eq(villages.name, name)).get()!.id;
+const categoryId = (code: string) =>
+  db.select({ id: complaintCategories.id }).from(complaintCategories).where(eq(complaintCategories.code, code)).get()!
+    .id;
 const row = (id: number) => db.select().from(complaints).where(eq(complaints.id, id)).get()!;
 const staffUser = (username: string) => staffByUsername(db, username)!;
 
 const PLACES = {
-  zhulin: cellCenter(1, 1), xiatang: cellCenter(0, 0), shiqiao: cellCenter(1, 0),
+  zhulin: cellCenter(1, 1),
+  xiatang: cellCenter(0, 0),
+  shiqiao: cellCenter(1, 0),
   // East of the township's edge: held at township level.
   outside: { lat: cellCenter(2, 0).lat, lng: cellCenter(2, 0).lng + 0.05 },
 };
@@ -40,7 +53,10 @@ async function file(place: keyof typeof PLACES, category: string, at: number): P
   const description = `隐私测试第${texts.length + 1}条：河边作坊夜里偷排黄水`;
   texts.push(description);
   const p = PLACES[place];
-  const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ category, lat: String(p.lat), lng: String(p.lng), description }) });
+  const res = await app.request('/api/complaints', {
+    method: 'POST',
+    body: reportForm({ category, lat: String(p.lat), lng: String(p.lng), description }),
+  });
   expect(res.status).toBe(201);
   const { trackingCode } = await res.json();
   codes.push(trackingCode);
@@ -50,14 +66,22 @@ async function file(place: keyof typeof PLACES, category: string, at: number): P
 /** A staff action through the back-office API at the given instant. */
 async function act(id: number, at: number, body: Record<string, unknown>) {
   nowMs = at;
-  const res = await app.request(`/api/admin/complaints/${id}/actions`, { method: 'POST', ...json({ version: row(id).version, ...body }, signIn(ctx, 'shouli')) });
+  const res = await app.request(`/api/admin/complaints/${id}/actions`, {
+    method: 'POST',
+    ...json({ version: row(id).version, ...body }, signIn(ctx, 'shouli')),
+  });
   expect(res.status, JSON.stringify(await res.clone().json())).toBe(200);
 }
 
 // The crafted set. Filing times in Beijing time; D, E and G fall on 1 February Beijing time (31 January UTC).
 const t = {
-  A: Date.parse('2026-01-15T02:00:00Z'), B: Date.parse('2026-01-15T02:30:00Z'), C: Date.parse('2026-01-16T02:00:00Z'),
-  D: Date.parse('2026-01-31T17:00:00Z'), E: Date.parse('2026-01-31T18:00:00Z'), F: Date.parse('2026-02-02T02:00:00Z'), G: Date.parse('2026-02-03T02:00:00Z'),
+  A: Date.parse('2026-01-15T02:00:00Z'),
+  B: Date.parse('2026-01-15T02:30:00Z'),
+  C: Date.parse('2026-01-16T02:00:00Z'),
+  D: Date.parse('2026-01-31T17:00:00Z'),
+  E: Date.parse('2026-01-31T18:00:00Z'),
+  F: Date.parse('2026-02-02T02:00:00Z'),
+  G: Date.parse('2026-02-03T02:00:00Z'),
 };
 const A = await file('zhulin', 'air', t.A);
 const B = await file('xiatang', 'water', t.B);
@@ -75,7 +99,8 @@ await act(A, t.A + 37 * H, { action: 'assign', villageId: villageId('石桥村')
 await act(C, t.C + 24 * H, { action: 'reject', reason: '不属于受理范围' });
 await act(A, t.A + 240 * H, { action: 'resolve' }); // 10 days
 await act(A, t.A + 250 * H, { action: 'close' });
-// D: accepted, merged, reopened and accepted again (counts at 60 h), resolved, reopened and resolved again (counts at 200 h).
+// D: accepted, merged, reopened and accepted again (counts at 60 h), resolved, reopened and resolved again (counts at
+// 200 h).
 await act(D, t.D + 5 * H, { action: 'accept' });
 await act(D, t.D + 6 * H, { action: 'merge', targetId: A });
 await act(D, t.D + 7 * H, { action: 'reopen', reason: '并非同一作坊' });
@@ -93,11 +118,31 @@ describe('public statistics of a crafted set of complaints', () => {
   const stats = publicStats(db, NOW);
 
   it('counts received, accepted, rejected, resolved, pending and merged; every complaint in exactly one part', () => {
-    expect(stats.totals).toEqual({ received: 7, accepted: 3, resolved: 2, inHand: 1, pending: 2, rejected: 1, merged: 1 });
+    expect(stats.totals).toEqual({
+      received: 7,
+      accepted: 3,
+      resolved: 2,
+      inHand: 1,
+      pending: 2,
+      rejected: 1,
+      merged: 1,
+    });
   });
 
   it('counts by village where each complaint is now, with reports outside every village at township level', () => {
-    const byName = Object.fromEntries(stats.villages.map((v) => [v.name, { received: v.received, accepted: v.accepted, resolved: v.resolved, rejected: v.rejected, merged: v.merged, overdue: v.overdue }]));
+    const byName = Object.fromEntries(
+      stats.villages.map((v) => [
+        v.name,
+        {
+          received: v.received,
+          accepted: v.accepted,
+          resolved: v.resolved,
+          rejected: v.rejected,
+          merged: v.merged,
+          overdue: v.overdue,
+        },
+      ]),
+    );
     expect(byName['竹林村']).toEqual({ received: 3, accepted: 1, resolved: 1, rejected: 0, merged: 1, overdue: 1 }); // D, E (overdue), G
     expect(byName['石桥村']).toEqual({ received: 1, accepted: 1, resolved: 1, rejected: 0, merged: 0, overdue: 0 }); // A, moved here
     expect(byName['下塘村']).toEqual({ received: 1, accepted: 1, resolved: 0, rejected: 0, merged: 0, overdue: 1 }); // B, past its deadline
@@ -116,10 +161,34 @@ describe('public statistics of a crafted set of complaints', () => {
   });
 
   it('counts by Beijing month for the last twelve months', () => {
-    expect(stats.months.map((m) => m.month)).toEqual(['2025-07', '2025-08', '2025-09', '2025-10', '2025-11', '2025-12', '2026-01', '2026-02', '2026-03', '2026-04', '2026-05', '2026-06']);
-    const jan = stats.months.find((m) => m.month === '2026-01')!, feb = stats.months.find((m) => m.month === '2026-02')!;
-    expect({ received: jan.received, resolved: jan.resolved, inHand: jan.inHand, rejected: jan.rejected }).toEqual({ received: 3, resolved: 1, inHand: 1, rejected: 1 });
-    expect({ received: feb.received, resolved: feb.resolved, pending: feb.pending, merged: feb.merged }).toEqual({ received: 4, resolved: 1, pending: 2, merged: 1 });
+    expect(stats.months.map((m) => m.month)).toEqual([
+      '2025-07',
+      '2025-08',
+      '2025-09',
+      '2025-10',
+      '2025-11',
+      '2025-12',
+      '2026-01',
+      '2026-02',
+      '2026-03',
+      '2026-04',
+      '2026-05',
+      '2026-06',
+    ]);
+    const jan = stats.months.find((m) => m.month === '2026-01')!,
+      feb = stats.months.find((m) => m.month === '2026-02')!;
+    expect({ received: jan.received, resolved: jan.resolved, inHand: jan.inHand, rejected: jan.rejected }).toEqual({
+      received: 3,
+      resolved: 1,
+      inHand: 1,
+      rejected: 1,
+    });
+    expect({ received: feb.received, resolved: feb.resolved, pending: feb.pending, merged: feb.merged }).toEqual({
+      received: 4,
+      resolved: 1,
+      pending: 2,
+      merged: 1,
+    });
   });
 
   it('takes the medians of the latest acceptance and the latest resolution', () => {
@@ -138,20 +207,26 @@ describe('public statistics of a crafted set of complaints', () => {
 
 describe('monthly results', () => {
   it('publishes a month from 2000 up to the current one; malformed or future months are not found', () => {
-    for (const bad of ['2026-13', '2026-1', '2026-00', 'abcd-ef', '1999-12', '2026-07', '2027-01', '', undefined]) expect(publishedMonth(bad, NOW), String(bad)).toBeNull();
+    for (const bad of ['2026-13', '2026-1', '2026-00', 'abcd-ef', '1999-12', '2026-07', '2027-01', '', undefined])
+      expect(publishedMonth(bad, NOW), String(bad)).toBeNull();
     expect(publishedMonth('2026-06', NOW)).toBe('2026-06');
     expect(publishedMonth('2024-02', NOW)).toBe('2024-02');
   });
 
   it('lists every month from the first complaint to this one, newest first', () => {
     expect(resultMonths(db, NOW)).toEqual([
-      { month: '2026-06', received: 0, decided: 0 }, { month: '2026-05', received: 0, decided: 0 }, { month: '2026-04', received: 0, decided: 0 },
-      { month: '2026-03', received: 0, decided: 0 }, { month: '2026-02', received: 4, decided: 2 }, { month: '2026-01', received: 3, decided: 3 },
+      { month: '2026-06', received: 0, decided: 0 },
+      { month: '2026-05', received: 0, decided: 0 },
+      { month: '2026-04', received: 0, decided: 0 },
+      { month: '2026-03', received: 0, decided: 0 },
+      { month: '2026-02', received: 4, decided: 2 },
+      { month: '2026-01', received: 3, decided: 3 },
     ]);
   });
 
   it('counts the decisions made in a month, whenever the complaint was filed', () => {
-    const jan = monthResults(db, '2026-01', NOW), feb = monthResults(db, '2026-02', NOW);
+    const jan = monthResults(db, '2026-01', NOW),
+      feb = monthResults(db, '2026-02', NOW);
     expect(jan.complaints.received).toBe(3);
     expect(jan.decisions).toEqual({ accept: 2, reject: 1, merge: 0, resolve: 1 });
     expect(feb.decisions).toEqual({ accept: 2, reject: 0, merge: 2, resolve: 2 });
@@ -166,10 +241,35 @@ describe('monthly results', () => {
     const admin = staffUser('admin');
     const v = villageId('竹林村');
     const townshipId = row(A).townshipId;
-    const ent = [1, 2, 3, 4].map((k) => db.insert(enterprises).values({ townshipId, villageId: v, name: `测试${k}号作坊`, updatedAt: new Date() }).returning().get().id);
+    const ent = [1, 2, 3, 4].map(
+      (k) =>
+        db
+          .insert(enterprises)
+          .values({ townshipId, villageId: v, name: `测试${k}号作坊`, updatedAt: new Date() })
+          .returning()
+          .get().id,
+    );
     const ms = (iso: string) => new Date(iso);
-    const task = (type: 'shutdown' | 'rectify' | 'relocate', status: 'accepted' | 'submitted', acceptedAt: Date | null) =>
-      db.insert(tasks).values({ enterpriseId: ent[0]!, villageId: v, type, status, origin: 'survey', villageLead: '周村长', townshipLead: '陈副镇长', dueAt: ms('2026-04-01T00:00:00Z'), acceptedAt, updatedAt: new Date() }).run();
+    const task = (
+      type: 'shutdown' | 'rectify' | 'relocate',
+      status: 'accepted' | 'submitted',
+      acceptedAt: Date | null,
+    ) =>
+      db
+        .insert(tasks)
+        .values({
+          enterpriseId: ent[0]!,
+          villageId: v,
+          type,
+          status,
+          origin: 'survey',
+          villageLead: '周村长',
+          townshipLead: '陈副镇长',
+          dueAt: ms('2026-04-01T00:00:00Z'),
+          acceptedAt,
+          updatedAt: new Date(),
+        })
+        .run();
     task('shutdown', 'accepted', ms('2026-03-02T02:00:00Z'));
     task('shutdown', 'accepted', ms('2026-03-20T02:00:00Z'));
     task('shutdown', 'accepted', ms('2026-03-31T15:59:00Z')); // 23:59 on 31 March, Beijing
@@ -178,8 +278,15 @@ describe('monthly results', () => {
     task('rectify', 'accepted', ms('2026-03-10T02:00:00Z'));
     task('relocate', 'accepted', ms('2026-03-31T16:00:00Z')); // midnight, 1 April
 
-    const revisit = (status: 'done' | 'scheduled', outcome: 'fine' | 'resumed' | 'relapsed' | 'newly_found' | null, doneAt: Date | null) =>
-      db.insert(revisits).values({ enterpriseId: ent[0]!, villageId: v, dueAt: ms('2026-03-01T00:00:00Z'), status, outcome, doneAt }).run();
+    const revisit = (
+      status: 'done' | 'scheduled',
+      outcome: 'fine' | 'resumed' | 'relapsed' | 'newly_found' | null,
+      doneAt: Date | null,
+    ) =>
+      db
+        .insert(revisits)
+        .values({ enterpriseId: ent[0]!, villageId: v, dueAt: ms('2026-03-01T00:00:00Z'), status, outcome, doneAt })
+        .run();
     revisit('done', 'fine', ms('2026-03-03T02:00:00Z'));
     revisit('done', 'fine', ms('2026-03-04T02:00:00Z'));
     revisit('done', 'resumed', ms('2026-03-05T02:00:00Z'));
@@ -188,19 +295,46 @@ describe('monthly results', () => {
     revisit('done', 'relapsed', ms('2026-02-20T02:00:00Z'));
 
     const draw = (createdAt: Date, outcomes: ('compliant' | 'problem_found' | 'not_reached' | null)[]) => {
-      const id = db.insert(inspectionDraws).values({
-        title: '测试抽查', seed: 'abc', filters: {}, enterpriseCount: outcomes.length, inspectorsPerDepartment: 1, candidateEnterpriseIds: ent,
-        candidateInspectors: {}, drawnEnterpriseIds: ent.slice(0, outcomes.length), drawnInspectorIds: [], createdBy: admin.id, createdAt,
-      }).returning().get().id;
-      for (const [i, outcome] of outcomes.entries()) db.insert(inspectionDrawItems).values({ drawId: id, enterpriseId: ent[i]!, outcome }).run();
+      const id = db
+        .insert(inspectionDraws)
+        .values({
+          title: '测试抽查',
+          seed: 'abc',
+          filters: {},
+          enterpriseCount: outcomes.length,
+          inspectorsPerDepartment: 1,
+          candidateEnterpriseIds: ent,
+          candidateInspectors: {},
+          drawnEnterpriseIds: ent.slice(0, outcomes.length),
+          drawnInspectorIds: [],
+          createdBy: admin.id,
+          createdAt,
+        })
+        .returning()
+        .get().id;
+      for (const [i, outcome] of outcomes.entries())
+        db.insert(inspectionDrawItems).values({ drawId: id, enterpriseId: ent[i]!, outcome }).run();
     };
     draw(ms('2026-03-05T02:00:00Z'), ['compliant', 'problem_found', null]);
     draw(ms('2026-03-25T02:00:00Z'), ['compliant']);
     draw(ms('2026-02-27T02:00:00Z'), ['not_reached', 'compliant']);
 
     const patrol = (startedAt: Date, findings: number) => {
-      const id = db.insert(nightPatrols).values({ startedAt, endedAt: new Date(startedAt.getTime() + 2 * H), area: '竹林村', participants: ['甲', '乙'], createdBy: admin.id }).returning().get().id;
-      for (let k = 0; k < findings; k++) db.insert(patrolFindings).values({ patrolId: id, note: `发现${k}` }).run();
+      const id = db
+        .insert(nightPatrols)
+        .values({
+          startedAt,
+          endedAt: new Date(startedAt.getTime() + 2 * H),
+          area: '竹林村',
+          participants: ['甲', '乙'],
+          createdBy: admin.id,
+        })
+        .returning()
+        .get().id;
+      for (let k = 0; k < findings; k++)
+        db.insert(patrolFindings)
+          .values({ patrolId: id, note: `发现${k}` })
+          .run();
     };
     patrol(ms('2026-03-12T13:00:00Z'), 2);
     patrol(ms('2026-03-13T13:00:00Z'), 0);
@@ -208,13 +342,24 @@ describe('monthly results', () => {
 
     const march = monthResults(db, '2026-03', NOW);
     expect(march.tasks).toEqual({ shutdown: 3, rectify: 1, relocate: 0 });
-    expect(march.revisits).toEqual({ total: 4, outcomes: { fine: 2, resumed: 1, relapsed: 0, new_in_vacated: 0, newly_found: 1 } });
-    expect(march.inspections).toEqual({ draws: 2, enterprises: 4, outcomes: { compliant: 2, problem_found: 1, not_reached: 0, pending: 1 } });
+    expect(march.revisits).toEqual({
+      total: 4,
+      outcomes: { fine: 2, resumed: 1, relapsed: 0, new_in_vacated: 0, newly_found: 1 },
+    });
+    expect(march.inspections).toEqual({
+      draws: 2,
+      enterprises: 4,
+      outcomes: { compliant: 2, problem_found: 1, not_reached: 0, pending: 1 },
+    });
     expect(march.patrols).toEqual({ count: 2, findings: 2 });
     const feb = monthResults(db, '2026-02', NOW);
     expect(feb.tasks).toEqual({ shutdown: 1, rectify: 0, relocate: 0 });
     expect(feb.revisits.outcomes.relapsed).toBe(1);
-    expect(feb.inspections).toEqual({ draws: 1, enterprises: 2, outcomes: { compliant: 1, problem_found: 0, not_reached: 1, pending: 0 } });
+    expect(feb.inspections).toEqual({
+      draws: 1,
+      enterprises: 2,
+      outcomes: { compliant: 1, problem_found: 0, not_reached: 1, pending: 0 },
+    });
     expect(feb.patrols).toEqual({ count: 1, findings: 1 });
     expect(monthResults(db, '2026-04', NOW).tasks.relocate).toBe(1);
     // Enforcement work done before the first complaint opens the list of months.
@@ -225,17 +370,41 @@ describe('monthly results', () => {
 });
 
 describe('privacy: counts only', () => {
-  const FORBIDDEN_KEYS = new Set(['description', 'trackingCode', 'lat', 'lng', 'address', 'complaintId', 'name_', 'phone']);
-  const keys = (v: unknown): string[] => (v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : []);
+  const FORBIDDEN_KEYS = new Set([
+    'description',
+    'trackingCode',
+    'lat',
+    'lng',
+    'address',
+    'complaintId',
+    'name_',
+    'phone',
+  ]);
+  const keys = (v: unknown): string[] =>
+    v && typeof v === 'object' ? Object.entries(v).flatMap(([k, x]) => [k, ...keys(x)]) : [];
 
   it('no public output holds a complaint text, tracking code, coordinate or contact', () => {
-    const outputs = [publicStats(db, NOW), resultMonths(db, NOW), ...['2026-01', '2026-02', '2026-03'].map((m) => monthResults(db, m, NOW))];
+    const outputs = [
+      publicStats(db, NOW),
+      resultMonths(db, NOW),
+      ...['2026-01', '2026-02', '2026-03'].map((m) => monthResults(db, m, NOW)),
+    ];
     const stats = outputs[0] as ReturnType<typeof publicStats>;
     const areas = ctx.villageAreas();
     const drawn = [
-      stackedPartsChart(stats.months.map((m) => ({ label: m.month, counts: m })), { horizontal: false }),
-      stackedPartsChart(stats.villages.map((v) => ({ label: v.name, counts: v })), { horizontal: true }),
-      villageMapSvg(stats.villages.filter((v) => v.id !== null).map((v) => ({ name: v.name, n: v.received, boundary: areas.find((a) => a.id === v.id)!.boundary }))),
+      stackedPartsChart(
+        stats.months.map((m) => ({ label: m.month, counts: m })),
+        { horizontal: false },
+      ),
+      stackedPartsChart(
+        stats.villages.map((v) => ({ label: v.name, counts: v })),
+        { horizontal: true },
+      ),
+      villageMapSvg(
+        stats.villages
+          .filter((v) => v.id !== null)
+          .map((v) => ({ name: v.name, n: v.received, boundary: areas.find((a) => a.id === v.id)!.boundary })),
+      ),
     ];
     const text = JSON.stringify(outputs) + drawn.join('');
     expect(texts).toHaveLength(7);
@@ -255,7 +424,10 @@ describe('privacy: counts only', () => {
     // Names are data (staff edit categories and villages): they are escaped, never markup.
     const hostile = '<script>alert(1)</script>';
     const boundary = ctx.villageAreas()[0]!.boundary;
-    for (const drawn of [stackedPartsChart([{ label: hostile, counts: publicStats(db, NOW).totals }], { horizontal: true }), villageMapSvg([{ name: hostile, n: 3, boundary }])]) {
+    for (const drawn of [
+      stackedPartsChart([{ label: hostile, counts: publicStats(db, NOW).totals }], { horizontal: true }),
+      villageMapSvg([{ name: hostile, n: 3, boundary }]),
+    ]) {
       expect(drawn).not.toContain('<script');
       expect(drawn).toContain('&lt;script&gt;');
     }
@@ -264,29 +436,43 @@ describe('privacy: counts only', () => {
 
 /** What the trigger-kept tables must hold, recomputed from the rows with plain code. */
 function recompute() {
-  const counts = new Map<string, number>(), durations = new Map<string, number>(), actions = new Map<string, number>();
+  const counts = new Map<string, number>(),
+    durations = new Map<string, number>(),
+    actions = new Map<string, number>();
   const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
   const all = db.select().from(complaints).all();
   const created = new Map(all.map((c) => [c.id, c.createdAt.getTime()]));
   for (const c of all) {
     add(counts, [monthOf(c.createdAt), c.villageId ?? 0, c.categoryId, c.status].join('|'));
-    if (c.acceptedAt) add(durations, ['accept', monthOf(c.createdAt), Math.floor((c.acceptedAt.getTime() - c.createdAt.getTime()) / H)].join('|'));
+    if (c.acceptedAt)
+      add(
+        durations,
+        ['accept', monthOf(c.createdAt), Math.floor((c.acceptedAt.getTime() - c.createdAt.getTime()) / H)].join('|'),
+      );
   }
   const latestResolve = new Map<number, { id: number; at: number }>();
   for (const e of db.select().from(complaintEvents).all()) {
     // Every staff action that changed the status, by the month it was made.
     if (e.fromStatus && e.fromStatus !== e.toStatus) add(actions, [monthOf(e.at), e.action].join('|'));
     const prev = latestResolve.get(e.complaintId);
-    if (e.action === 'resolve' && (!prev || prev.at < e.at.getTime() || (prev.at === e.at.getTime() && prev.id < e.id))) latestResolve.set(e.complaintId, { id: e.id, at: e.at.getTime() });
+    if (e.action === 'resolve' && (!prev || prev.at < e.at.getTime() || (prev.at === e.at.getTime() && prev.id < e.id)))
+      latestResolve.set(e.complaintId, { id: e.id, at: e.at.getTime() });
   }
-  for (const [id, e] of latestResolve) add(durations, ['resolve', monthOf(new Date(created.get(id)!)), Math.floor((e.at - created.get(id)!) / H)].join('|'));
+  for (const [id, e] of latestResolve)
+    add(
+      durations,
+      ['resolve', monthOf(new Date(created.get(id)!)), Math.floor((e.at - created.get(id)!) / H)].join('|'),
+    );
   return { counts, durations, actions };
 }
 
 function stored() {
-  const read = (sql: string) => new Map((db.$client.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
+  const read = (sql: string) =>
+    new Map((db.$client.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
   return {
-    counts: read("SELECT month || '|' || village_id || '|' || category_id || '|' || status k, n FROM public_complaint_counts WHERE n <> 0"),
+    counts: read(
+      "SELECT month || '|' || village_id || '|' || category_id || '|' || status k, n FROM public_complaint_counts WHERE n <> 0",
+    ),
     durations: read("SELECT kind || '|' || month || '|' || hours k, n FROM public_complaint_durations WHERE n <> 0"),
     actions: read("SELECT month || '|' || action k, n FROM public_complaint_actions WHERE n <> 0"),
   };
@@ -296,7 +482,8 @@ const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => a.localeCom
 
 describe('the trigger-kept tables', () => {
   it('match a plain recomputation after the crafted accepts, rejects, merges, reopens, moves and reclassifications', () => {
-    const want = recompute(), have = stored();
+    const want = recompute(),
+      have = stored();
     expect(sorted(have.counts)).toEqual(sorted(want.counts));
     expect(sorted(have.durations)).toEqual(sorted(want.durations));
     expect(sorted(have.actions)).toEqual(sorted(want.actions));
@@ -304,35 +491,68 @@ describe('the trigger-kept tables', () => {
 
   it('stay right through many random staff actions', async () => {
     let seed = 7;
-    const rand = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-    const pick = <T,>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rand() * xs.length)]!;
     const places = Object.keys(PLACES) as (keyof typeof PLACES)[];
     const ids: number[] = [];
     let clock = Date.parse('2026-03-01T00:00:00Z');
-    for (let i = 0; i < 30; i++) ids.push(await file(pick(places), pick(['air', 'water', 'noise', 'waste', 'unlicensed']), (clock += rand() * 20 * H)));
+    for (let i = 0; i < 30; i++)
+      ids.push(
+        await file(pick(places), pick(['air', 'water', 'noise', 'waste', 'unlicensed']), (clock += rand() * 20 * H)),
+      );
     const user = staffUser('shouli');
     const limits = { finishDays: 60, extensionMaxDays: 30 };
-    const villageIds = db.select({ id: villages.id }).from(villages).all().map((v) => v.id);
-    const categoryIds = db.select({ id: complaintCategories.id }).from(complaintCategories).all().map((c) => c.id);
+    const villageIds = db
+      .select({ id: villages.id })
+      .from(villages)
+      .all()
+      .map((v) => v.id);
+    const categoryIds = db
+      .select({ id: complaintCategories.id })
+      .from(complaintCategories)
+      .all()
+      .map((c) => c.id);
     let applied = 0;
     for (let step = 0; step < 400; step++) {
       const id = pick(ids);
-      const action = pick(['accept', 'reject', 'merge', 'assign', 'resolve', 'close', 'reopen', 'classify', 'accept', 'assign', 'resolve'] as const);
+      const action = pick([
+        'accept',
+        'reject',
+        'merge',
+        'assign',
+        'resolve',
+        'close',
+        'reopen',
+        'classify',
+        'accept',
+        'assign',
+        'resolve',
+      ] as const);
       const input = {
-        accept: { action }, resolve: { action }, close: { action },
-        reject: { action, reason: '信息不全无法核实' }, reopen: { action, reason: '重新核实' },
-        merge: { action, targetId: pick(ids) }, assign: { action, villageId: pick(villageIds), departmentIds: [] }, classify: { action, categoryId: pick(categoryIds) },
+        accept: { action },
+        resolve: { action },
+        close: { action },
+        reject: { action, reason: '信息不全无法核实' },
+        reopen: { action, reason: '重新核实' },
+        merge: { action, targetId: pick(ids) },
+        assign: { action, villageId: pick(villageIds), departmentIds: [] },
+        classify: { action, categoryId: pick(categoryIds) },
       }[action];
       clock += rand() * 30 * H;
-      if (applyAction(db, user, id, { ...input, version: row(id).version } as ActionInput, limits, new Date(clock)).ok) applied++;
+      if (applyAction(db, user, id, { ...input, version: row(id).version } as ActionInput, limits, new Date(clock)).ok)
+        applied++;
     }
     expect(applied).toBeGreaterThan(100);
-    const want = recompute(), have = stored();
+    const want = recompute(),
+      have = stored();
     expect(sorted(have.counts)).toEqual(sorted(want.counts));
     expect(sorted(have.durations)).toEqual(sorted(want.durations));
     expect(sorted(have.actions)).toEqual(sorted(want.actions));
     // And the public numbers agree with a plain GROUP BY over the complaints.
-    const byStatus = db.$client.prepare('SELECT status, count(*) n FROM complaints GROUP BY status').all() as { status: string; n: number }[];
+    const byStatus = db.$client.prepare('SELECT status, count(*) n FROM complaints GROUP BY status').all() as {
+      status: string;
+      n: number;
+    }[];
     const n = (...s: string[]) => byStatus.filter((r) => s.includes(r.status)).reduce((a, r) => a + r.n, 0);
     const totals = publicStats(db, new Date(clock)).totals;
     expect(totals.received).toBe(n('submitted', 'accepted', 'assigned', 'resolved', 'closed', 'rejected', 'merged'));
@@ -346,7 +566,9 @@ describe('the trigger-kept tables', () => {
     const file = readFileSync(new URL('../../db/migrations/0004_public_stats.sql', import.meta.url), 'utf8');
     const backfill = file.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
     expect(backfill).toHaveLength(4);
-    db.$client.exec('DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;');
+    db.$client.exec(
+      'DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;',
+    );
     for (const s of backfill) db.$client.exec(s);
     const after = stored();
     expect(sorted(after.counts)).toEqual(sorted(before.counts));
@@ -357,17 +579,46 @@ describe('the trigger-kept tables', () => {
 
 describe('the resolution-time histogram', () => {
   it('counts a complaint resolved, reopened and resolved again within one millisecond once', async () => {
-    const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ description: '同一时刻两次办结的举报，用于核对统计。' }) });
+    const res = await app.request('/api/complaints', {
+      method: 'POST',
+      body: reportForm({ description: '同一时刻两次办结的举报，用于核对统计。' }),
+    });
     const { trackingCode } = await res.json();
-    const id = ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!.id;
+    const id = ctx.db
+      .select({ id: complaints.id })
+      .from(complaints)
+      .where(eq(complaints.trackingCode, trackingCode))
+      .get()!.id;
     const user = staffUser('shouli');
     const villageId = ctx.db.select({ id: villages.id }).from(villages).get()!.id;
-    const total = () => (ctx.db.$client.prepare("select coalesce(sum(n), 0) n from public_complaint_durations where kind = 'resolve'").get() as { n: number }).n;
+    const total = () =>
+      (
+        ctx.db.$client
+          .prepare("select coalesce(sum(n), 0) n from public_complaint_durations where kind = 'resolve'")
+          .get() as { n: number }
+      ).n;
     const before = total();
     const at = new Date(nowMs + 3_600_000); // a frozen clock: every step at the same instant
-    for (const input of [{ action: 'accept' }, { action: 'assign', villageId, departmentIds: [] }, { action: 'resolve' }, { action: 'reopen', reason: '群众反映仍在生产' }, { action: 'assign', villageId, departmentIds: [] }, { action: 'resolve' }]) {
+    for (const input of [
+      { action: 'accept' },
+      { action: 'assign', villageId, departmentIds: [] },
+      { action: 'resolve' },
+      { action: 'reopen', reason: '群众反映仍在生产' },
+      { action: 'assign', villageId, departmentIds: [] },
+      { action: 'resolve' },
+    ]) {
       const version = ctx.db.select({ v: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!.v;
-      expect(applyAction(ctx.db, user, id, { ...input, version } as ActionInput, { finishDays: 60, extensionMaxDays: 30 }, at).ok, input.action).toBe(true);
+      expect(
+        applyAction(
+          ctx.db,
+          user,
+          id,
+          { ...input, version } as ActionInput,
+          { finishDays: 60, extensionMaxDays: 30 },
+          at,
+        ).ok,
+        input.action,
+      ).toBe(true);
     }
     expect(total() - before).toBe(1);
   });

@@ -3,20 +3,35 @@ import { freshContext } from '../helpers/context.ts';
 import { complaintCount, reportForm } from '../helpers/report.ts';
 import { listen, rawPost } from '../helpers/server.ts';
 
-const { ctx } = await freshContext({ MAX_PHOTOS: '2', MAX_PHOTO_BYTES: String(100 * 1024), REPORT_RATE_LIMIT: '3', REPORT_RATE_WINDOW_S: '600' });
+const { ctx } = await freshContext({
+  MAX_PHOTOS: '2',
+  MAX_PHOTO_BYTES: String(100 * 1024),
+  REPORT_RATE_LIMIT: '3',
+  REPORT_RATE_WINDOW_S: '600',
+});
 const server = await listen(ctx);
 afterAll(() => server.close());
 
 describe('abuse at the real HTTP front', () => {
   it('refuses an oversized body declared by Content-Length with 413, before reading it', async () => {
-    const res = await rawPost(server.port, '/api/complaints', { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(3 * 1024 * 1024) }, [Buffer.alloc(1024)]);
+    const res = await rawPost(
+      server.port,
+      '/api/complaints',
+      { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(3 * 1024 * 1024) },
+      [Buffer.alloc(1024)],
+    );
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error.message).toMatch(/提交内容超过 \d+ MB 上限/);
   });
 
   it('refuses an oversized chunked body with 413', async () => {
     const chunks = Array.from({ length: 40 }, () => Buffer.alloc(64 * 1024, 0x61));
-    const res = await rawPost(server.port, '/api/complaints', { 'content-type': 'multipart/form-data; boundary=x', 'transfer-encoding': 'chunked' }, chunks);
+    const res = await rawPost(
+      server.port,
+      '/api/complaints',
+      { 'content-type': 'multipart/form-data; boundary=x', 'transfer-encoding': 'chunked' },
+      chunks,
+    );
     expect(res.status).toBe(413);
     expect(JSON.parse(res.body).error.message).toMatch(/上限/);
   });

@@ -5,7 +5,8 @@ import { pixelFloodPng, SVG, truncatedJpeg } from '../helpers/images.ts';
 import { complaintCount, photoFiles, reportForm } from '../helpers/report.ts';
 
 const { ctx, app } = await freshContext({ MAX_PHOTO_BYTES: String(2 * 1024 * 1024) });
-const post = (body: FormData | string, headers: Record<string, string> = {}) => app.request('/api/complaints', { method: 'POST', body, headers });
+const post = (body: FormData | string, headers: Record<string, string> = {}) =>
+  app.request('/api/complaints', { method: 'POST', body, headers });
 
 // Asserts a refusal in Chinese that names the field, and that nothing at all was saved.
 async function expectRefused(res: Response, status: number, field: string | null, pattern: RegExp) {
@@ -50,17 +51,41 @@ describe('bad input is refused with a clear Chinese message, and saves nothing',
   });
 
   it('a JSON body of the wrong type', async () => {
-    await expectRefused(await post(JSON.stringify([1, 2]), { 'content-type': 'application/json' }), 400, 'description', /JSON 对象/);
-    await expectRefused(await post('{"category":', { 'content-type': 'application/json' }), 400, null, /不是有效的 JSON/);
-    await expectRefused(await post(JSON.stringify({ category: 'air', lat: true, lng: 120, description: '一二三四五六七八九十' }), { 'content-type': 'application/json' }), 400, 'lat', /纬度/);
+    await expectRefused(
+      await post(JSON.stringify([1, 2]), { 'content-type': 'application/json' }),
+      400,
+      'description',
+      /JSON 对象/,
+    );
+    await expectRefused(
+      await post('{"category":', { 'content-type': 'application/json' }),
+      400,
+      null,
+      /不是有效的 JSON/,
+    );
+    await expectRefused(
+      await post(JSON.stringify({ category: 'air', lat: true, lng: 120, description: '一二三四五六七八九十' }), {
+        'content-type': 'application/json',
+      }),
+      400,
+      'lat',
+      /纬度/,
+    );
   });
 
   it('an unsupported content type', async () => {
-    await expectRefused(await post('category=air', { 'content-type': 'text/plain' }), 415, null, /multipart\/form-data/);
+    await expectRefused(
+      await post('category=air', { 'content-type': 'text/plain' }),
+      415,
+      null,
+      /multipart\/form-data/,
+    );
   });
 
   it('a malformed multipart body', async () => {
-    const res = await post('--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\nb', { 'content-type': 'multipart/form-data; boundary=yy' });
+    const res = await post('--xx\r\nContent-Disposition: form-data; name="a"\r\n\r\nb', {
+      'content-type': 'multipart/form-data; boundary=yy',
+    });
     await expectRefused(res, 400, null, /表单数据不完整/);
   });
 
@@ -70,11 +95,21 @@ describe('bad input is refused with a clear Chinese message, and saves nothing',
   });
 
   it('a photo over the size limit', async () => {
-    await expectRefused(await post(reportForm({}, [Buffer.alloc(2 * 1024 * 1024 + 1, 0xff)])), 413, 'photos', /第 1 张照片超过 2 MB/);
+    await expectRefused(
+      await post(reportForm({}, [Buffer.alloc(2 * 1024 * 1024 + 1, 0xff)])),
+      413,
+      'photos',
+      /第 1 张照片超过 2 MB/,
+    );
   });
 
   it('a file that is not an image, and an SVG', async () => {
-    await expectRefused(await post(reportForm({}, [Buffer.from('just some text pretending to be a photo')])), 400, 'photos', /不是 JPEG、PNG 或 WebP/);
+    await expectRefused(
+      await post(reportForm({}, [Buffer.from('just some text pretending to be a photo')])),
+      400,
+      'photos',
+      /不是 JPEG、PNG 或 WebP/,
+    );
     await expectRefused(await post(reportForm({}, [SVG])), 400, 'photos', /不是 JPEG、PNG 或 WebP/);
   });
 
@@ -84,13 +119,25 @@ describe('bad input is refused with a clear Chinese message, and saves nothing',
 
   it('a truncated JPEG after a good photo, leaving no orphan file', async () => {
     const good = await demoPhoto({ hue: 5 });
-    await expectRefused(await post(reportForm({}, [good, await truncatedJpeg()])), 400, 'photos', /第 2 张照片文件已损坏/);
+    await expectRefused(
+      await post(reportForm({}, [good, await truncatedJpeg()])),
+      400,
+      'photos',
+      /第 2 张照片文件已损坏/,
+    );
   });
 
   it('a cross-origin POST, form and JSON', async () => {
     await expectRefused(await post(reportForm(), { origin: 'https://evil.example' }), 403, null, /跨站/);
-    await expectRefused(await post(JSON.stringify({}), { origin: 'https://evil.example', 'content-type': 'application/json' }), 403, null, /跨站/);
+    await expectRefused(
+      await post(JSON.stringify({}), { origin: 'https://evil.example', 'content-type': 'application/json' }),
+      403,
+      null,
+      /跨站/,
+    );
     await expectRefused(await post(reportForm(), { 'sec-fetch-site': 'cross-site' }), 403, null, /跨站/);
-    expect((await post(reportForm(), { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' })).status).toBe(201);
+    expect((await post(reportForm(), { origin: 'http://localhost', 'sec-fetch-site': 'same-origin' })).status).toBe(
+      201,
+    );
   });
 });

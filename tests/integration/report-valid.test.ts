@@ -17,7 +17,12 @@ describe('a valid report', () => {
     // datetime-local sends Beijing wall-clock time without a zone.
     const seen = new Date(Math.floor(Date.now() / 60_000) * 60_000 - 86400_000);
     const seenLocal = new Date(seen.getTime() + 8 * 3600_000).toISOString().slice(0, 16);
-    const res = await post(reportForm({ anonymous: '0', name: '李四', phone: '+86 139-1234-5678', address: '竹林村 12 号后面', seenAt: seenLocal }, [photo]));
+    const res = await post(
+      reportForm(
+        { anonymous: '0', name: '李四', phone: '+86 139-1234-5678', address: '竹林村 12 号后面', seenAt: seenLocal },
+        [photo],
+      ),
+    );
     expect(res.status).toBe(201);
     const body = await res.json();
     expect(body.trackingCode).toMatch(/^[2-9A-HJKMNP-Z]{10}$/);
@@ -28,9 +33,17 @@ describe('a valid report', () => {
     expect(row.status).toBe('submitted');
     expect(row.address).toBe('竹林村 12 号后面');
     expect(row.seenAt?.toISOString()).toBe(seen.toISOString());
-    expect(ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, row.id)).get())
-      .toMatchObject({ name: '李四', phone: '13912345678' });
-    expect(ctx.db.select().from(complaintEvents).where(eq(complaintEvents.complaintId, row.id)).all().map((e) => e.toStatus)).toEqual(['submitted']);
+    expect(
+      ctx.db.select().from(complaintContacts).where(eq(complaintContacts.complaintId, row.id)).get(),
+    ).toMatchObject({ name: '李四', phone: '13912345678' });
+    expect(
+      ctx.db
+        .select()
+        .from(complaintEvents)
+        .where(eq(complaintEvents.complaintId, row.id))
+        .all()
+        .map((e) => e.toStatus),
+    ).toEqual(['submitted']);
 
     const [stored] = ctx.db.select().from(complaintPhotos).where(eq(complaintPhotos.complaintId, row.id)).all();
     // The camera's position and time are kept for staff…
@@ -57,17 +70,30 @@ describe('a valid report', () => {
   });
 
   it('shows the holder of the code the status and timeline, never the contact or private photo fields', async () => {
-    const res = await post(reportForm({ anonymous: '0', name: '王五', phone: '13700001111' }, [await demoPhoto({ hue: 90, lat: ZHULIN.lat, lng: ZHULIN.lng })]));
+    const res = await post(
+      reportForm({ anonymous: '0', name: '王五', phone: '13700001111' }, [
+        await demoPhoto({ hue: 90, lat: ZHULIN.lat, lng: ZHULIN.lng }),
+      ]),
+    );
     const { trackingCode } = await res.json();
-    const view = await app.request(`/api/complaints/${trackingCode.slice(0, 5).toLowerCase()}-${trackingCode.slice(5)}`);
+    const view = await app.request(
+      `/api/complaints/${trackingCode.slice(0, 5).toLowerCase()}-${trackingCode.slice(5)}`,
+    );
     expect(view.status).toBe(200);
     expect(view.headers.get('cache-control')).toBe('no-store');
     const text = await view.text();
     const body = JSON.parse(text);
-    expect(body).toMatchObject({ trackingCode, status: 'submitted', statusLabel: '已提交，待受理', category: '废气/异味/烟尘', villageName: '竹林村' });
+    expect(body).toMatchObject({
+      trackingCode,
+      status: 'submitted',
+      statusLabel: '已提交，待受理',
+      category: '废气/异味/烟尘',
+      villageName: '竹林村',
+    });
     expect(body.timeline).toHaveLength(1);
     expect(body.photos).toHaveLength(1);
-    for (const secret of ['王五', '13700001111', 'exif', 'Exif', String(ZHULIN.lat).slice(0, 7), 'lat', 'lng']) expect(text).not.toContain(secret);
+    for (const secret of ['王五', '13700001111', 'exif', 'Exif', String(ZHULIN.lat).slice(0, 7), 'lat', 'lng'])
+      expect(text).not.toContain(secret);
   });
 
   it('answers 404 for an unknown or malformed code, and for a photo of another complaint', async () => {
@@ -75,8 +101,12 @@ describe('a valid report', () => {
     expect((await app.request('/api/complaints/not-a-code!')).status).toBe(404);
     const a = await (await post(reportForm({}, [await demoPhoto({ hue: 10 })]))).json();
     const b = await (await post(reportForm())).json();
-    const photoId = ctx.db.select({ id: complaintPhotos.id }).from(complaintPhotos).innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
-      .where(eq(complaints.trackingCode, a.trackingCode)).get()!.id;
+    const photoId = ctx.db
+      .select({ id: complaintPhotos.id })
+      .from(complaintPhotos)
+      .innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
+      .where(eq(complaints.trackingCode, a.trackingCode))
+      .get()!.id;
     expect((await app.request(`/api/complaints/${a.trackingCode}/photos/${photoId}/thumb`)).status).toBe(200);
     const other = await app.request(`/api/complaints/${b.trackingCode}/photos/${photoId}/thumb`);
     expect(other.status).toBe(404);
@@ -95,13 +125,26 @@ describe('a valid report', () => {
   });
 
   it('routes each village centre to that village', async () => {
-    const expected = [['下塘村', 0, 0], ['石桥村', 1, 0], ['桃源社区', 2, 0], ['上塘村', 0, 1], ['竹林村', 1, 1], ['溪口村', 2, 1]] as const;
+    const expected = [
+      ['下塘村', 0, 0],
+      ['石桥村', 1, 0],
+      ['桃源社区', 2, 0],
+      ['上塘村', 0, 1],
+      ['竹林村', 1, 1],
+      ['溪口村', 2, 1],
+    ] as const;
     for (const [name, i, j] of expected) {
       const c = cellCenter(i, j);
       const res = await app.request('/api/complaints', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ category: 'noise', lat: c.lat, lng: c.lng, description: '夜里机器声音很大，影响休息。', anonymous: true }),
+        body: JSON.stringify({
+          category: 'noise',
+          lat: c.lat,
+          lng: c.lng,
+          description: '夜里机器声音很大，影响休息。',
+          anonymous: true,
+        }),
       });
       expect(res.status).toBe(201);
       expect((await res.json()).villageName).toBe(name);

@@ -20,21 +20,40 @@ const thread = openConnection(file);
 const triage = staffByUsername(ctx.db, 'shouli')!;
 const village = ctx.villageAreas()[0]!;
 const mark = () => (thread.prepare('SELECT complaints_indexed AS m FROM search_watermark').get() as { m: number }).m;
-const inFts = (text: string) => thread.prepare('SELECT rowid AS id FROM complaints_fts WHERE complaints_fts MATCH ?').all(`"${text}"`) as { id: number }[];
+const inFts = (text: string) =>
+  thread.prepare('SELECT rowid AS id FROM complaints_fts WHERE complaints_fts MATCH ?').all(`"${text}"`) as {
+    id: number;
+  }[];
 // Compares the index with the table: only meaningful once every row is indexed.
 const ftsIntact = () => thread.exec("INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)");
-const search = (q: string, sort = 'newest') => listQueue(ctx.db, triage, queueQuery.parse({ q, sort })).rows.map((r) => r.id);
+const search = (q: string, sort = 'newest') =>
+  listQueue(ctx.db, triage, queueQuery.parse({ q, sort })).rows.map((r) => r.id);
 
 let n = 0;
 function file1(description: string, p = ZHULIN): number {
   const now = Date.now();
   const job: FilingJob = {
     complaint: {
-      trackingCode: `IDX${++n}ABCDEFGH`, townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryCode: 'air',
-      lat: p.lat, lng: p.lng, address: null, description, seenAtMs: null, source: 'web', idempotencyKey: null,
-      createdAtMs: now, dueAtMs: now + 86_400_000, hasPhotos: false,
+      trackingCode: `IDX${++n}ABCDEFGH`,
+      townshipId: village.townshipId,
+      villageId: village.id,
+      outsideVillages: false,
+      categoryCode: 'air',
+      lat: p.lat,
+      lng: p.lng,
+      address: null,
+      description,
+      seenAtMs: null,
+      source: 'web',
+      idempotencyKey: null,
+      createdAtMs: now,
+      dueAtMs: now + 86_400_000,
+      hasPhotos: false,
     },
-    contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 90 * 86_400_000,
+    contact: null,
+    photos: [],
+    apiKeyId: null,
+    duplicateSinceMs: now - 90 * 86_400_000,
   };
   const outcome = thread.transaction(() => insertFiling(thread, job)).immediate();
   if (!('id' in outcome)) throw new Error('not filed');
@@ -51,12 +70,20 @@ describe('the search indexes behind a watermark (decision 010)', () => {
 
     expect(search('酸洗作坊')).toEqual([newer, older]);
     expect(search('酸洗作坊', 'overdue')).toEqual([older, newer]);
-    expect(nearbyComplaints(thread, ZHULIN, 200, Date.now() - 86_400_000).map((r) => r.id)).toEqual(expect.arrayContaining([older, newer]));
-    expect(hasOpenNeighbour(thread, { lat: ZHULIN.lat + 0.0005, lng: ZHULIN.lng }, 1, 200, Date.now() - 86_400_000)).toBe(true);
+    expect(nearbyComplaints(thread, ZHULIN, 200, Date.now() - 86_400_000).map((r) => r.id)).toEqual(
+      expect.arrayContaining([older, newer]),
+    );
+    expect(
+      hasOpenNeighbour(thread, { lat: ZHULIN.lat + 0.0005, lng: ZHULIN.lng }, 1, 200, Date.now() - 86_400_000),
+    ).toBe(true);
 
     expect(indexComplaints(thread)).toBe(1);
     expect(mark()).toBe(newer);
-    expect(inFts('酸洗作坊').map((r) => r.id).sort()).toEqual([older, newer].sort());
+    expect(
+      inFts('酸洗作坊')
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual([older, newer].sort());
     expect(search('酸洗作坊')).toEqual([newer, older]);
     const near = nearbyComplaints(thread, ZHULIN, 200, Date.now() - 86_400_000).map((r) => r.id);
     expect(near.filter((id) => id === newer)).toHaveLength(1);
@@ -79,11 +106,26 @@ describe('the search indexes behind a watermark (decision 010)', () => {
   it('the write thread indexes what it files once it is idle', async () => {
     const r = await ctx.filings.run({
       complaint: {
-        trackingCode: 'IDXTHREAD0001', townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryCode: 'water',
-        lat: ZHULIN.lat, lng: ZHULIN.lng, address: null, description: '电镀作坊偷排废水', seenAtMs: null, source: 'web', idempotencyKey: null,
-        createdAtMs: Date.now(), dueAtMs: Date.now() + 86_400_000, hasPhotos: false,
+        trackingCode: 'IDXTHREAD0001',
+        townshipId: village.townshipId,
+        villageId: village.id,
+        outsideVillages: false,
+        categoryCode: 'water',
+        lat: ZHULIN.lat,
+        lng: ZHULIN.lng,
+        address: null,
+        description: '电镀作坊偷排废水',
+        seenAtMs: null,
+        source: 'web',
+        idempotencyKey: null,
+        createdAtMs: Date.now(),
+        dueAtMs: Date.now() + 86_400_000,
+        hasPhotos: false,
       },
-      contact: null, photos: [], apiKeyId: null, duplicateSinceMs: 0,
+      contact: null,
+      photos: [],
+      apiKeyId: null,
+      duplicateSinceMs: 0,
     });
     const id = (r as { id: number }).id;
     for (let i = 0; i < 100 && mark() < id; i++) await new Promise((done) => setTimeout(done, 20));
@@ -106,10 +148,14 @@ describe('the search indexes behind a watermark (decision 010)', () => {
     ctx.db.transaction((tx) => {
       tx.select({ id: complaints.id }).from(complaints).where(eq(complaints.id, id)).get();
       // Deferred, this commit would succeed and the update below fail with SQLITE_BUSY.
-      expect(() => other.prepare('UPDATE search_watermark SET complaints_indexed = complaints_indexed').run()).toThrow(/locked|busy/i);
+      expect(() => other.prepare('UPDATE search_watermark SET complaints_indexed = complaints_indexed').run()).toThrow(
+        /locked|busy/i,
+      );
       tx.update(complaints).set({ address: '村东头' }).where(eq(complaints.id, id)).run();
     });
-    expect(ctx.db.select({ a: complaints.address }).from(complaints).where(eq(complaints.id, id)).get()!.a).toBe('村东头');
+    expect(ctx.db.select({ a: complaints.address }).from(complaints).where(eq(complaints.id, id)).get()!.a).toBe(
+      '村东头',
+    );
     other.close();
   });
 });

@@ -30,13 +30,24 @@ describe('the public pages state the configured time limits', () => {
   });
 
   it('the receipt after a filing without JavaScript states ACCEPT_DAYS, the deadline the report was given', async () => {
-    const res = await fetch(`${site.base}/report`, { method: 'POST', body: new URLSearchParams(validFields()), redirect: 'manual' });
+    const res = await fetch(`${site.base}/report`, {
+      method: 'POST',
+      body: new URLSearchParams(validFields()),
+      redirect: 'manual',
+    });
     expect(res.status).toBe(303);
-    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('receipt='))!.split(';')[0]!;
+    const cookie = res.headers
+      .getSetCookie()
+      .find((c) => c.startsWith('receipt='))!
+      .split(';')[0]!;
     const html = await page('/report/done', { cookie });
     expect(html).toContain('位置属于竹林村，已进入镇整治办受理队列。整治办将在 7 日内决定是否受理。');
 
-    const filed = ctx.db.select({ createdAt: complaints.createdAt, dueAt: complaints.dueAt }).from(complaints).where(eq(complaints.status, 'submitted')).all();
+    const filed = ctx.db
+      .select({ createdAt: complaints.createdAt, dueAt: complaints.dueAt })
+      .from(complaints)
+      .where(eq(complaints.status, 'submitted'))
+      .all();
     expect(filed).toHaveLength(1);
     expect(filed[0]!.dueAt.getTime() - filed[0]!.createdAt.getTime()).toBe(7 * DAY_MS);
   });

@@ -14,14 +14,31 @@ function job(over: Partial<FilingJob['complaint']> = {}): FilingJob {
   n++;
   return {
     complaint: {
-      trackingCode: `WT${n}${'X'.repeat(8)}`, townshipId: village.townshipId, villageId: village.id, outsideVillages: false, categoryCode: 'air',
-      lat: 29.3, lng: 120.07, address: null, description: `写入线程测试 ${n}`, seenAtMs: null, source: 'web', idempotencyKey: null,
-      createdAtMs: now, dueAtMs: now + 86_400_000, hasPhotos: false, ...over,
+      trackingCode: `WT${n}${'X'.repeat(8)}`,
+      townshipId: village.townshipId,
+      villageId: village.id,
+      outsideVillages: false,
+      categoryCode: 'air',
+      lat: 29.3,
+      lng: 120.07,
+      address: null,
+      description: `写入线程测试 ${n}`,
+      seenAtMs: null,
+      source: 'web',
+      idempotencyKey: null,
+      createdAtMs: now,
+      dueAtMs: now + 86_400_000,
+      hasPhotos: false,
+      ...over,
     },
-    contact: null, photos: [], apiKeyId: null, duplicateSinceMs: now - 86_400_000,
+    contact: null,
+    photos: [],
+    apiKeyId: null,
+    duplicateSinceMs: now - 86_400_000,
   };
 }
-const stored = (code: string) => ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, code)).get();
+const stored = (code: string) =>
+  ctx.db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, code)).get();
 
 describe('the write thread (group commit off the HTTP thread)', () => {
   it('commits writes sent together, and one refused write undoes none of the others', async () => {
@@ -52,13 +69,19 @@ describe('the write thread (group commit off the HTTP thread)', () => {
 
   it('answers a repeated idempotency key with the first filing, also when both arrive in one batch', async () => {
     const first = job({ idempotencyKey: 'same-key-0123456789' });
-    const [a, b] = await Promise.all([ctx.filings.run(first), ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }))]);
+    const [a, b] = await Promise.all([
+      ctx.filings.run(first),
+      ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' })),
+    ]);
     const id = stored(first.complaint.trackingCode)!.id;
     expect(a).toEqual({ id });
     expect(b).toMatchObject({ earlier: { id, trackingCode: first.complaint.trackingCode, villageId: village.id } });
     const later = await ctx.filings.run(job({ idempotencyKey: 'same-key-0123456789' }));
     expect(later).toMatchObject({ earlier: { id } });
-    expect(ctx.db.select({ n: count() }).from(complaints).where(eq(complaints.idempotencyKey, 'same-key-0123456789')).get()!.n).toBe(1);
+    expect(
+      ctx.db.select({ n: count() }).from(complaints).where(eq(complaints.idempotencyKey, 'same-key-0123456789')).get()!
+        .n,
+    ).toBe(1);
   });
 
   it('refuses a category that is not on the list, writing nothing', async () => {

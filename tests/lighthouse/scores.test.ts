@@ -28,18 +28,32 @@ describe.skipIf(!hasBrowser)('public pages: Lighthouse mobile scores', () => {
   for (const path of ['/', '/report', '/cases/1']) {
     // Retries: on a shared machine one run's simulated blocking time swings by 3x (measured alone,
     // 2026-12-01: / scored 0.82–0.99 in turn), so a page passes when one of five runs does.
-    it(`scores at least 95 for performance and accessibility on ${path} (Lighthouse, mobile)`, { timeout: 120_000, retry: 4 }, async () => {
-      const chrome = await chromeLauncher.launch({ chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'] });
+    it(`scores at least 95 for performance and accessibility on ${path} (Lighthouse, mobile)`, {
+      timeout: 120_000,
+      retry: 4,
+    }, async () => {
+      const chrome = await chromeLauncher.launch({
+        chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'],
+      });
       try {
         const slowdown = cpuSlowdown(benchmarkIndex);
         const result = await lighthouse(`${live.portal.base}${path}`, {
-          port: chrome.port, logLevel: 'error', onlyCategories: ['performance', 'accessibility'], formFactor: 'mobile', throttling: { cpuSlowdownMultiplier: slowdown },
+          port: chrome.port,
+          logLevel: 'error',
+          onlyCategories: ['performance', 'accessibility'],
+          formFactor: 'mobile',
+          throttling: { cpuSlowdownMultiplier: slowdown },
         });
         const { performance, accessibility } = result!.lhr.categories;
-        console.log(`Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score} (CPU ${slowdown.toFixed(1)}x; index ${result!.lhr.environment.benchmarkIndex})`);
+        console.log(
+          `Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score} (CPU ${slowdown.toFixed(1)}x; index ${result!.lhr.environment.benchmarkIndex})`,
+        );
         benchmarkIndex = result!.lhr.environment.benchmarkIndex;
-        expect({ path, performance: performance!.score! >= 0.95, accessibility: accessibility!.score! >= 0.95 }, `perf ${performance!.score} a11y ${accessibility!.score}`)
-          .toEqual({ path, performance: true, accessibility: true });
+        expect(
+          { path, performance: performance!.score! >= 0.95, accessibility: accessibility!.score! >= 0.95 },
+          `perf ${performance!.score} a11y ${accessibility!.score}`,
+        ).toEqual({ path, performance: true, accessibility: true });
       } finally {
         await chrome.kill();
       }

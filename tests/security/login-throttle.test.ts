@@ -7,7 +7,13 @@ import { listen } from '../helpers/server.ts';
 // The real node:http front, behind a proxy we trust, so each request can come from its own address.
 let now = Date.parse('2026-11-20T00:30:00Z');
 const { ctx, accounts } = await freshContext(
-  { TRUST_PROXY: 'true', LOGIN_LIMIT_PER_IP: '5', LOGIN_LIMIT_PER_ACCOUNT: '8', LOGIN_WINDOW_S: '900', LOGIN_BACKOFF_MAX_S: '60' },
+  {
+    TRUST_PROXY: 'true',
+    LOGIN_LIMIT_PER_IP: '5',
+    LOGIN_LIMIT_PER_ACCOUNT: '8',
+    LOGIN_WINDOW_S: '900',
+    LOGIN_BACKOFF_MAX_S: '60',
+  },
   { now: () => now },
 );
 const server = await listen(ctx);
@@ -24,12 +30,21 @@ interface Answer {
 async function login(username: string, password: string, ip: string, device?: string | null): Promise<Answer> {
   const res = await fetch(`${server.base}/api/admin/session`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-forwarded-for': ip, ...(device ? { cookie: `login_device=${device}` } : {}) },
+    headers: {
+      'content-type': 'application/json',
+      'x-forwarded-for': ip,
+      ...(device ? { cookie: `login_device=${device}` } : {}),
+    },
     body: JSON.stringify({ username, password }),
   });
   const body = (await res.json()) as { error?: { message: string } };
   const cookie = /login_device=([^;]*)/.exec(res.headers.get('set-cookie') ?? '')?.[1] ?? null;
-  return { status: res.status, retryAfter: res.headers.has('retry-after') ? Number(res.headers.get('retry-after')) : null, message: body.error?.message ?? '', device: cookie };
+  return {
+    status: res.status,
+    retryAfter: res.headers.has('retry-after') ? Number(res.headers.get('retry-after')) : null,
+    message: body.error?.message ?? '',
+    device: cookie,
+  };
 }
 
 describe('login throttling', () => {
@@ -39,7 +54,10 @@ describe('login throttling', () => {
     expect(owner.device).toBeTruthy();
 
     // A guess spread over many addresses: one or two tries from each, as a botnet would.
-    const attackers = fc.sample(fc.ipV4().filter((ip) => !ip.startsWith('10.50.')), { numRuns: 30, seed: 11 });
+    const attackers = fc.sample(
+      fc.ipV4().filter((ip) => !ip.startsWith('10.50.')),
+      { numRuns: 30, seed: 11 },
+    );
     const refusals: Answer[] = [];
     for (const ip of attackers) {
       const r = await login('ZhuLin ', `guess-${ip}`, ip);
@@ -67,7 +85,7 @@ describe('login throttling', () => {
     expect((await login('zhulin', otp('zhulin'), '192.0.2.77')).status).toBe(200);
   });
 
-  it('a forged or other account\'s device cookie earns no trust', async () => {
+  it("a forged or other account's device cookie earns no trust", async () => {
     const mine = await login('shouli', otp('shouli'), '10.51.0.1');
     expect(mine.status).toBe(200);
     // shouli's cookie says nothing about shengtai, and a tampered cookie says nothing at all.
@@ -108,7 +126,8 @@ describe('login throttling', () => {
     now += 900_000;
     const ip = '10.70.0.1';
     const names = fc.sample(fc.stringMatching(/^[a-z]{4,10}$/), { numRuns: 5, seed: 3 });
-    for (const [i, name] of names.entries()) expect((await login(`${name}-${i}`, 'whatever-password', ip)).status).toBe(401);
+    for (const [i, name] of names.entries())
+      expect((await login(`${name}-${i}`, 'whatever-password', ip)).status).toBe(401);
     const next = await login('shengtai', otp('shengtai'), ip);
     expect(next.status).toBe(429);
     expect(next.retryAfter).toBeGreaterThan(60);
@@ -122,8 +141,16 @@ describe('the throttle itself', () => {
   it('keeps its memory bounded while an attacker cycles through addresses and account names', () => {
     let t = 0;
     const throttle = new LoginThrottle({
-      pairBaseMs: 1000, pairMaxMs: 60_000, addressLimit: 5, addressWindowMs: 900_000, accountLimit: 50, accountWindowMs: 900_000,
-      maxEntries: 500, deviceSecret: Buffer.alloc(32, 7), deviceTtlMs: 86_400_000, now: () => t,
+      pairBaseMs: 1000,
+      pairMaxMs: 60_000,
+      addressLimit: 5,
+      addressWindowMs: 900_000,
+      accountLimit: 50,
+      accountWindowMs: 900_000,
+      maxEntries: 500,
+      deviceSecret: Buffer.alloc(32, 7),
+      deviceTtlMs: 86_400_000,
+      now: () => t,
     });
     fc.assert(
       fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), fc.string({ maxLength: 20 }), (ip, name) => {
@@ -139,8 +166,16 @@ describe('the throttle itself', () => {
   it('keeps a live backoff through a flood of made-up names and addresses: new ones wait instead', () => {
     let t = 0;
     const throttle = new LoginThrottle({
-      pairBaseMs: 1000, pairMaxMs: 60_000, addressLimit: 5, addressWindowMs: 900_000, accountLimit: 50, accountWindowMs: 900_000,
-      maxEntries: 200, deviceSecret: Buffer.alloc(32, 7), deviceTtlMs: 86_400_000, now: () => t,
+      pairBaseMs: 1000,
+      pairMaxMs: 60_000,
+      addressLimit: 5,
+      addressWindowMs: 900_000,
+      accountLimit: 50,
+      accountWindowMs: 900_000,
+      maxEntries: 200,
+      deviceSecret: Buffer.alloc(32, 7),
+      deviceTtlMs: 86_400_000,
+      now: () => t,
     });
     // The target's pair fails five times: it waits 16 s before its next try.
     for (let i = 0; i < 5; i++) {
@@ -172,8 +207,16 @@ describe('the throttle itself', () => {
 
   it('lets only one try of a pair run at a time (parallel guesses do not all slip through)', () => {
     const throttle = new LoginThrottle({
-      pairBaseMs: 1000, pairMaxMs: 60_000, addressLimit: 100, addressWindowMs: 900_000, accountLimit: 100, accountWindowMs: 900_000,
-      maxEntries: 500, deviceSecret: Buffer.alloc(32, 7), deviceTtlMs: 86_400_000, now: () => 0,
+      pairBaseMs: 1000,
+      pairMaxMs: 60_000,
+      addressLimit: 100,
+      addressWindowMs: 900_000,
+      accountLimit: 100,
+      accountWindowMs: 900_000,
+      maxEntries: 500,
+      deviceSecret: Buffer.alloc(32, 7),
+      deviceTtlMs: 86_400_000,
+      now: () => 0,
     });
     const first = throttle.begin('chen', '192.0.2.9', undefined);
     expect(first.ok).toBe(true);

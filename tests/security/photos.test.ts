@@ -19,16 +19,32 @@ import { listenWithPages } from './site-server.ts';
 // loop less than STALL_LIMIT_MS. Small limits keep the generated photos small and quick.
 const MAX_PHOTO_PIXELS = 1_000_000;
 const MAX_REPORT_PIXELS = 3_000_000;
-const { ctx } = await freshContext({ MAX_PHOTO_PIXELS: String(MAX_PHOTO_PIXELS), MAX_REPORT_PIXELS: String(MAX_REPORT_PIXELS), REPORT_RATE_LIMIT: '1000000' });
+const { ctx } = await freshContext({
+  MAX_PHOTO_PIXELS: String(MAX_PHOTO_PIXELS),
+  MAX_REPORT_PIXELS: String(MAX_REPORT_PIXELS),
+  REPORT_RATE_LIMIT: '1000000',
+});
 const server = await listen(ctx);
 afterAll(() => server.close());
 const RUNS = 12;
 
 const solid = (width: number, height: number, format: 'jpeg' | 'png' | 'webp', hue = 90) =>
-  sharp({ create: { width, height, channels: 3, background: `hsl(${hue}, 40%, 50%)` } })[format]().toBuffer();
+  sharp({ create: { width, height, channels: 3, background: `hsl(${hue}, 40%, 50%)` } })
+    [format]()
+    .toBuffer();
 /** A photo with detail in it, so that cutting it anywhere leaves a file that is really incomplete. */
 const detailed = (format: 'jpeg' | 'png' | 'webp') =>
-  sharp({ create: { width: 400, height: 300, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })[format]().toBuffer();
+  sharp({
+    create: {
+      width: 400,
+      height: 300,
+      channels: 3,
+      background: '#000',
+      noise: { type: 'gaussian', mean: 128, sigma: 40 },
+    },
+  })
+    [format]()
+    .toBuffer();
 const GOOD = await solid(320, 240, 'jpeg');
 const DETAILED = { jpeg: await detailed('jpeg'), png: await detailed('png'), webp: await detailed('webp') };
 
@@ -79,7 +95,10 @@ function gifClaiming(width: number, height: number): Buffer {
 function tiffClaiming(width: number, height: number): Buffer {
   const ifd = Buffer.alloc(2 + 2 * 12 + 4);
   ifd.writeUInt16LE(2, 0);
-  for (const [i, [tag, value]] of [[256, width], [257, height]].entries()) {
+  for (const [i, [tag, value]] of [
+    [256, width],
+    [257, height],
+  ].entries()) {
     const at = 2 + i * 12;
     ifd.writeUInt16LE(tag!, at);
     ifd.writeUInt16LE(4, at + 2); // LONG
@@ -91,7 +110,9 @@ function tiffClaiming(width: number, height: number): Buffer {
 
 async function animated(frames: number): Promise<Buffer> {
   const each = await Promise.all(Array.from({ length: frames }, (_, i) => solid(48, 36, 'png', (i * 37) % 360)));
-  return sharp(each, { join: { animated: true } }).webp().toBuffer();
+  return sharp(each, { join: { animated: true } })
+    .webp()
+    .toBuffer();
 }
 
 /** A PNG chunk with its CRC, for building PNGs that are not quite PNGs. */
@@ -117,7 +138,10 @@ async function refused(attack: Attack) {
   const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
   const { result, blockedMs } = await duringWork(server.base, async () => {
     const res = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, attack.photos) });
-    return { status: res.status, body: (await res.json()) as { error?: { message: string; fields?: { photos?: string } } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as { error?: { message: string; fields?: { photos?: string } } },
+    };
   });
   expect(result.status, JSON.stringify(result.body)).toBeGreaterThanOrEqual(400);
   expect(result.status).toBeLessThan(500);
@@ -129,13 +153,18 @@ async function refused(attack: Attack) {
 }
 
 /** Hides the attack among good photos: the refusal must name its place. */
-const among = (bad: Buffer, at: number, count: number): Buffer[] => Array.from({ length: count }, (_, i) => (i === at ? bad : GOOD));
-const place = fc.integer({ min: 1, max: ctx.env.MAX_PHOTOS }).chain((count) => fc.record({ count: fc.constant(count), at: fc.integer({ min: 0, max: count - 1 }) }));
+const among = (bad: Buffer, at: number, count: number): Buffer[] =>
+  Array.from({ length: count }, (_, i) => (i === at ? bad : GOOD));
+const place = fc
+  .integer({ min: 1, max: ctx.env.MAX_PHOTOS })
+  .chain((count) => fc.record({ count: fc.constant(count), at: fc.integer({ min: 0, max: count - 1 }) }));
 const nth = (at: number, reason: string) => new RegExp(`第 ${at + 1} 张照片(?:${reason})`);
 
 /** Width and height whose product is over the per-photo limit, each at most `max`. */
 const hugeDims = (max: number) =>
-  fc.record({ width: fc.integer({ min: 1, max }), height: fc.integer({ min: 1, max }) }).filter(({ width, height }) => width * height > MAX_PHOTO_PIXELS);
+  fc
+    .record({ width: fc.integer({ min: 1, max }), height: fc.integer({ min: 1, max }) })
+    .filter(({ width, height }) => width * height > MAX_PHOTO_PIXELS);
 
 // Generating photos and sending some attacks three times takes a while on two shared cores.
 describe('a photo header read from the first bytes', () => {
@@ -149,9 +178,26 @@ describe('a photo header read from the first bytes', () => {
     });
     await fc.assert(
       fc.asyncProperty(image, async ({ format, width, height, exif, cuts }) => {
-        let img = sharp({ create: { width, height, channels: format === 'alpha' ? 4 : 3, background: { r: 90, g: 120, b: 60, alpha: 0.5 } } });
-        if (exif) img = img.withExif({ IFD0: { Make: 'Test', ImageDescription: 'x'.repeat(3000) } }).withIccProfile('p3');
-        const file = await (format === 'jpeg' ? img.jpeg() : format === 'progressive' ? img.jpeg({ progressive: true }) : format === 'png' ? img.png() : format === 'interlaced' ? img.png({ progressive: true }) : img.webp({ lossless: format === 'lossless' })).toBuffer();
+        let img = sharp({
+          create: {
+            width,
+            height,
+            channels: format === 'alpha' ? 4 : 3,
+            background: { r: 90, g: 120, b: 60, alpha: 0.5 },
+          },
+        });
+        if (exif)
+          img = img.withExif({ IFD0: { Make: 'Test', ImageDescription: 'x'.repeat(3000) } }).withIccProfile('p3');
+        const file = await (format === 'jpeg'
+          ? img.jpeg()
+          : format === 'progressive'
+            ? img.jpeg({ progressive: true })
+            : format === 'png'
+              ? img.png()
+              : format === 'interlaced'
+                ? img.png({ progressive: true })
+                : img.webp({ lossless: format === 'lossless' })
+        ).toBuffer();
         const meta = await sharp(file).metadata();
         expect(declaredDimensions(file)).toEqual({ width: meta.width, height: meta.height });
         for (const cut of cuts) {
@@ -164,7 +210,14 @@ describe('a photo header read from the first bytes', () => {
   });
 
   it('never throws on bytes that are no image, or only begin like one', () => {
-    const magic = fc.constantFrom(Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'), Buffer.from('RIFF\0\0\0\0WEBPVP8L', 'latin1'), Buffer.from('RIFF\0\0\0\0WEBPVP8X', 'latin1'), Buffer.alloc(0));
+    const magic = fc.constantFrom(
+      Buffer.from([0xff, 0xd8, 0xff]),
+      Buffer.from('89504e470d0a1a0a', 'hex'),
+      Buffer.from('RIFF\0\0\0\0WEBPVP8 ', 'latin1'),
+      Buffer.from('RIFF\0\0\0\0WEBPVP8L', 'latin1'),
+      Buffer.from('RIFF\0\0\0\0WEBPVP8X', 'latin1'),
+      Buffer.alloc(0),
+    );
     fc.assert(
       fc.property(magic, fc.uint8Array({ maxLength: 2000 }), (m, rest) => {
         const seen = declaredDimensions(Buffer.concat([m, rest]));
@@ -190,7 +243,9 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
       hugeDims(16_383).map((d) => ({ ...d, make: () => webpClaiming(d.width, d.height) })),
     );
     await fc.assert(
-      fc.asyncProperty(bomb, place, async (b, p) => refused({ photos: among(await b.make(), p.at, p.count), message: nth(p.at, '像素过多') })),
+      fc.asyncProperty(bomb, place, async (b, p) =>
+        refused({ photos: among(await b.make(), p.at, p.count), message: nth(p.at, '像素过多') }),
+      ),
       { numRuns: RUNS },
     );
   });
@@ -198,7 +253,10 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
   it('an extended WebP whose canvas claims up to 2^24 × 2^24', async () => {
     await fc.assert(
       fc.asyncProperty(hugeDims(1 << 24), place, async (d, p) =>
-        refused({ photos: among(await webpCanvasClaiming(d.width, d.height), p.at, p.count), message: nth(p.at, '像素过多|文件已损坏') }),
+        refused({
+          photos: among(await webpCanvasClaiming(d.width, d.height), p.at, p.count),
+          message: nth(p.at, '像素过多|文件已损坏'),
+        }),
       ),
       { numRuns: RUNS },
     );
@@ -212,7 +270,12 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     );
     await fc.assert(
       fc.asyncProperty(other, place, async (o, p) => {
-        const bad = typeof o === 'string' ? await sharp({ create: { width: 64, height: 48, channels: 3, background: '#456' } }).toFormat(o).toBuffer() : o;
+        const bad =
+          typeof o === 'string'
+            ? await sharp({ create: { width: 64, height: 48, channels: 3, background: '#456' } })
+                .toFormat(o)
+                .toBuffer()
+            : o;
         await refused({ photos: among(bad, p.at, p.count), message: nth(p.at, '不是 JPEG、PNG 或 WebP 图片') });
       }),
       { numRuns: RUNS },
@@ -220,33 +283,59 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
   });
 
   it('truncated images: a real JPEG, PNG or WebP cut anywhere', async () => {
-    const cut = fc.record({ format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<keyof typeof DETAILED>, keep: fc.double({ min: 0.02, max: 0.98, noNaN: true }) });
+    const cut = fc.record({
+      format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<keyof typeof DETAILED>,
+      keep: fc.double({ min: 0.02, max: 0.98, noNaN: true }),
+    });
     await fc.assert(
       fc.asyncProperty(cut, place, async (c, p) => {
         const whole = DETAILED[c.format];
         const bad = whole.subarray(0, Math.max(1, Math.floor(whole.length * c.keep)));
-        await refused({ photos: among(bad, p.at, p.count), message: nth(p.at, '文件已损坏或不完整|不是 JPEG、PNG 或 WebP 图片') });
+        await refused({
+          photos: among(bad, p.at, p.count),
+          message: nth(p.at, '文件已损坏或不完整|不是 JPEG、PNG 或 WebP 图片'),
+        });
       }),
       { numRuns: RUNS * 2 },
     );
   });
 
-  it('files that are no image, named and typed as one: random bytes, text, an image format\'s first bytes and then anything', async () => {
-    const magic = fc.constantFrom(Buffer.from([0xff, 0xd8, 0xff]), Buffer.from('89504e470d0a1a0a', 'hex'), Buffer.from('RIFF\0\0\0\0WEBP', 'latin1'), Buffer.alloc(0));
-    const junk = fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 4096 }), fc.string({ minLength: 1, maxLength: 400 }).map((s) => new TextEncoder().encode(s)));
+  it("files that are no image, named and typed as one: random bytes, text, an image format's first bytes and then anything", async () => {
+    const magic = fc.constantFrom(
+      Buffer.from([0xff, 0xd8, 0xff]),
+      Buffer.from('89504e470d0a1a0a', 'hex'),
+      Buffer.from('RIFF\0\0\0\0WEBP', 'latin1'),
+      Buffer.alloc(0),
+    );
+    const junk = fc.oneof(
+      fc.uint8Array({ minLength: 1, maxLength: 4096 }),
+      fc.string({ minLength: 1, maxLength: 400 }).map((s) => new TextEncoder().encode(s)),
+    );
     // A PNG signature and a header chunk claiming a photo-sized image, then no pixels at all.
-    const headerOnly = fc.record({ width: fc.integer({ min: 1, max: 2000 }), height: fc.integer({ min: 1, max: 2000 }) }).map(({ width, height }) => {
-      const ihdr = Buffer.alloc(13);
-      ihdr.writeUInt32BE(width, 0);
-      ihdr.writeUInt32BE(height, 4);
-      ihdr.set([8, 2, 0, 0, 0], 8);
-      return Buffer.concat([Buffer.from('89504e470d0a1a0a', 'hex'), pngChunk('IHDR', ihdr), pngChunk('IEND', Buffer.alloc(0))]);
-    });
-    const bytes = fc.oneof(fc.tuple(magic, junk).map(([m, j]) => Buffer.concat([m, j])), headerOnly);
+    const headerOnly = fc
+      .record({ width: fc.integer({ min: 1, max: 2000 }), height: fc.integer({ min: 1, max: 2000 }) })
+      .map(({ width, height }) => {
+        const ihdr = Buffer.alloc(13);
+        ihdr.writeUInt32BE(width, 0);
+        ihdr.writeUInt32BE(height, 4);
+        ihdr.set([8, 2, 0, 0, 0], 8);
+        return Buffer.concat([
+          Buffer.from('89504e470d0a1a0a', 'hex'),
+          pngChunk('IHDR', ihdr),
+          pngChunk('IEND', Buffer.alloc(0)),
+        ]);
+      });
+    const bytes = fc.oneof(
+      fc.tuple(magic, junk).map(([m, j]) => Buffer.concat([m, j])),
+      headerOnly,
+    );
     // A header that claims more pixels than a photo may have is refused as such from the first bytes, whatever follows.
     await fc.assert(
       fc.asyncProperty(bytes, place, async (bad, p) =>
-        refused({ photos: among(bad, p.at, p.count), message: nth(p.at, '不是 JPEG、PNG 或 WebP 图片|文件已损坏或不完整|长宽比例异常|像素过多') }),
+        refused({
+          photos: among(bad, p.at, p.count),
+          message: nth(p.at, '不是 JPEG、PNG 或 WebP 图片|文件已损坏或不完整|长宽比例异常|像素过多'),
+        }),
       ),
       { numRuns: RUNS * 2 },
     );
@@ -263,8 +352,17 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
 
   it('extreme aspect ratios within the pixel limit: a strip is no photo', async () => {
     const strip = fc
-      .record({ short: fc.integer({ min: 1, max: 40 }), ratio: fc.integer({ min: 21, max: 5000 }), tall: fc.boolean(), format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<'jpeg' | 'png' | 'webp'> })
-      .filter(({ short, ratio, format }) => short * short * ratio <= MAX_PHOTO_PIXELS && short * ratio <= (format === 'jpeg' ? 65_535 : format === 'webp' ? 16_383 : 1_000_000));
+      .record({
+        short: fc.integer({ min: 1, max: 40 }),
+        ratio: fc.integer({ min: 21, max: 5000 }),
+        tall: fc.boolean(),
+        format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<'jpeg' | 'png' | 'webp'>,
+      })
+      .filter(
+        ({ short, ratio, format }) =>
+          short * short * ratio <= MAX_PHOTO_PIXELS &&
+          short * ratio <= (format === 'jpeg' ? 65_535 : format === 'webp' ? 16_383 : 1_000_000),
+      );
     await fc.assert(
       fc.asyncProperty(strip, place, async (s, p) => {
         const long = s.short * s.ratio;
@@ -275,15 +373,24 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     );
   });
 
-  it('many medium photos in one report: refused from their headers at the one that passes the report\'s total', async () => {
-    const medium = fc.record({ width: fc.integer({ min: 700, max: 1000 }), height: fc.integer({ min: 600, max: 1000 }), format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<'jpeg' | 'png' | 'webp'> });
-    const report = fc.array(medium, { minLength: 2, maxLength: ctx.env.MAX_PHOTOS }).filter((ps) => ps.reduce((n, p) => n + p.width * p.height, 0) > MAX_REPORT_PIXELS);
+  it("many medium photos in one report: refused from their headers at the one that passes the report's total", async () => {
+    const medium = fc.record({
+      width: fc.integer({ min: 700, max: 1000 }),
+      height: fc.integer({ min: 600, max: 1000 }),
+      format: fc.constantFrom('jpeg', 'png', 'webp') as fc.Arbitrary<'jpeg' | 'png' | 'webp'>,
+    });
+    const report = fc
+      .array(medium, { minLength: 2, maxLength: ctx.env.MAX_PHOTOS })
+      .filter((ps) => ps.reduce((n, p) => n + p.width * p.height, 0) > MAX_REPORT_PIXELS);
     await fc.assert(
       fc.asyncProperty(report, async (ps) => {
         let total = 0;
         const over = ps.findIndex((p) => (total += p.width * p.height) > MAX_REPORT_PIXELS);
         const photos = await Promise.all(ps.map((p, i) => solid(p.width, p.height, p.format, i * 50)));
-        await refused({ photos, message: new RegExp(`^第 ${over + 1} 张照片使本次照片合计像素过多（合计上限 300 万像素）`) });
+        await refused({
+          photos,
+          message: new RegExp(`^第 ${over + 1} 张照片使本次照片合计像素过多（合计上限 300 万像素）`),
+        });
       }),
       { numRuns: RUNS },
     );
@@ -293,14 +400,19 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     // Each report asks for 3 MP: the queue takes four reports' worth (4 × MAX_REPORT_PIXELS) at a time.
     const photos = await Promise.all([0, 1, 2].map((i) => solid(1000, 1000, 'png', i * 90)));
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
-    let sawFull = false, sending = true;
+    let sawFull = false,
+      sending = true;
     const watch = (async () => {
       for (; sending; await new Promise((r) => setTimeout(r, 5))) sawFull ||= photoQueueFull(ctx.photoLimits) !== null;
     })();
     const answers = await Promise.all(
       Array.from({ length: 10 }, async () => {
         const res = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, photos) });
-        return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { error?: { message: string } } };
+        return {
+          status: res.status,
+          retryAfter: res.headers.get('retry-after'),
+          body: (await res.json()) as { error?: { message: string } },
+        };
       }),
     );
     sending = false;
@@ -321,12 +433,27 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
 
 // --- reports answered before they are read whole -------------------------------------------------
 const BOUNDARY = 'queueFullB0undary';
-const part = (name: string, value: string) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+const part = (name: string, value: string) =>
+  `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
 const photoPart = (data: Buffer, i = 0) =>
-  Buffer.concat([Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`), data, Buffer.from('\r\n')]);
+  Buffer.concat([
+    Buffer.from(
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+    ),
+    data,
+    Buffer.from('\r\n'),
+  ]);
 /** A report form with these photo parts, sent as they are (a server that refuses early never reads the end). */
 const formOf = (photos: Buffer[]) =>
-  Buffer.concat([Buffer.from(Object.entries(validFields()).map(([k, v]) => part(k, v)).join('')), ...photos.map(photoPart), Buffer.from(`--${BOUNDARY}--\r\n`)]);
+  Buffer.concat([
+    Buffer.from(
+      Object.entries(validFields())
+        .map(([k, v]) => part(k, v))
+        .join(''),
+    ),
+    ...photos.map(photoPart),
+    Buffer.from(`--${BOUNDARY}--\r\n`),
+  ]);
 /** A report form with one photo part of `photoBytes` (never read, so any bytes after a JPEG's first three). */
 const reportBody = (photoBytes: number) => {
   const photo = Buffer.alloc(photoBytes, 0x5a);
@@ -351,19 +478,38 @@ interface Early {
 const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boolean, first = FIRST) =>
   new Promise<Early>((resolve, reject) => {
     let sent = 0;
-    const framing: Record<string, string> = chunked ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(body.length) };
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...framing } }, (res) => {
-      const sentBeforeAnswer = sent;
-      clearTimeout(rest);
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode!, retryAfter: res.headers['retry-after'] as string | undefined, body: text, sentBeforeAnswer });
-        req.destroy();
-      });
-    });
-    req.on('error', (err: NodeJS.ErrnoException) => (err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err)));
+    const framing: Record<string, string> = chunked
+      ? { 'transfer-encoding': 'chunked' }
+      : { 'content-length': String(body.length) };
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, ...framing },
+      },
+      (res) => {
+        const sentBeforeAnswer = sent;
+        clearTimeout(rest);
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode!,
+            retryAfter: res.headers['retry-after'] as string | undefined,
+            body: text,
+            sentBeforeAnswer,
+          });
+          req.destroy();
+        });
+      },
+    );
+    req.on('error', (err: NodeJS.ErrnoException) =>
+      err.code === 'EPIPE' || err.code === 'ECONNRESET' ? undefined : reject(err),
+    );
     req.write(body.subarray(0, first));
     sent = first;
     const rest = setTimeout(() => {
@@ -372,7 +518,9 @@ const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boole
     }, 10_000);
   });
 
-describe('a report is answered before its upload is read when the photo queue is full, the uploads hold their share, or a photo header is over the limits', { timeout: 300_000 }, () => {
+describe('a report is answered before its upload is read when the photo queue is full, the uploads hold their share, or a photo header is over the limits', {
+  timeout: 300_000,
+}, () => {
   let site: Awaited<ReturnType<typeof listenWithPages>>;
   beforeAll(async () => {
     site = await listenWithPages(ctx);
@@ -382,9 +530,21 @@ describe('a report is answered before its upload is read when the photo queue is
   /** Staff evidence is never refused as busy: enough of it in flight keeps the queue full for a while. */
   async function fillQueue(): Promise<{ done: Promise<unknown[]> }> {
     // ~150 ms each here: the queue stays full until two batches are done.
-    const photo = await sharp({ create: { width: 1000, height: 1000, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 10 } } }).jpeg().toBuffer();
+    const photo = await sharp({
+      create: {
+        width: 1000,
+        height: 1000,
+        channels: 3,
+        background: '#000',
+        noise: { type: 'gaussian', mean: 128, sigma: 10 },
+      },
+    })
+      .jpeg()
+      .toBuffer();
     const batch = [photo, photo, photo]; // MAX_REPORT_PIXELS: the queue holds four of these
-    const work = Promise.all(Array.from({ length: 5 }, () => processReportPhotos(batch, ctx.photoLimits, { mayWait: true })));
+    const work = Promise.all(
+      Array.from({ length: 5 }, () => processReportPhotos(batch, ctx.photoLimits, { mayWait: true })),
+    );
     while (photoQueueFull(ctx.photoLimits) === null) await new Promise((r) => setTimeout(r, 2));
     return { done: work };
   }
@@ -392,8 +552,20 @@ describe('a report is answered before its upload is read when the photo queue is
   // The page (its own copy of the pipeline module, in the built bundle) shares the API's queue.
   // It refuses a chunked POST with 411 before this (site middleware).
   const targets = () => [
-    { name: 'site API', port: server.port, path: '/api/complaints', framings: [false, true], message: (body: string) => (JSON.parse(body) as { error: { message: string } }).error.message },
-    { name: 'page without JavaScript', port: site.port, path: '/report', framings: [false], message: (body: string) => body },
+    {
+      name: 'site API',
+      port: server.port,
+      path: '/api/complaints',
+      framings: [false, true],
+      message: (body: string) => (JSON.parse(body) as { error: { message: string } }).error.message,
+    },
+    {
+      name: 'page without JavaScript',
+      port: site.port,
+      path: '/report',
+      framings: [false],
+      message: (body: string) => body,
+    },
   ];
 
   it('answers 503 with Retry-After after the first 16 KB of a 5 MB report, with Content-Length and chunked, and saves nothing', async () => {
@@ -402,7 +574,9 @@ describe('a report is answered before its upload is read when the photo queue is
       for (const chunked of target.framings) {
         const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
         const filling = await fillQueue();
-        const { result: answer, blockedMs } = await duringWork(server.base, () => sendFirstBytes(target.port, target.path, body, chunked));
+        const { result: answer, blockedMs } = await duringWork(server.base, () =>
+          sendFirstBytes(target.port, target.path, body, chunked),
+        );
         const where = `${target.name}, ${chunked ? 'chunked' : 'Content-Length'}: ${answer.status} ${answer.body.slice(0, 200)}`;
         expect(answer.status, where).toBe(503);
         expect(answer.sentBeforeAnswer, where).toBe(FIRST);
@@ -418,17 +592,25 @@ describe('a report is answered before its upload is read when the photo queue is
 
   /** Waits for the server's state (never longer than 20 s: a leak fails the test instead of hanging it). */
   const until = async (what: string, ready: () => boolean) => {
-    for (const t0 = Date.now(); !ready(); await new Promise((r) => setTimeout(r, 5))) if (Date.now() - t0 > 20_000) throw new Error(`never ${what}`);
+    for (const t0 = Date.now(); !ready(); await new Promise((r) => setTimeout(r, 5)))
+      if (Date.now() - t0 > 20_000) throw new Error(`never ${what}`);
   };
   /** An upload declaring `declared` bytes that sends its first 16 KB and then nothing until aborted. */
   const holdUpload = (declared: number) => {
-    const req = request({ host: '127.0.0.1', port: server.port, path: '/api/complaints', method: 'POST', agent: false, headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(declared) } });
+    const req = request({
+      host: '127.0.0.1',
+      port: server.port,
+      path: '/api/complaints',
+      method: 'POST',
+      agent: false,
+      headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'content-length': String(declared) },
+    });
     req.on('error', () => undefined);
     req.write(reportBody(FIRST).subarray(0, FIRST));
     return () => req.destroy();
   };
 
-  it('refuses a report before reading it while the uploads being read hold three reports\' worth, on the API and the page, and frees their room when they end', async () => {
+  it("refuses a report before reading it while the uploads being read hold three reports' worth, on the API and the page, and frees their room when they end", async () => {
     const maxBytes = complaintFormSpec(ctx.formLimits).maxBytes;
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
     const aborts = Array.from({ length: 3 }, () => holdUpload(maxBytes));
@@ -446,10 +628,16 @@ describe('a report is answered before its upload is read when the photo queue is
     for (const abort of aborts) abort();
     await until('released the aborted uploads', () => uploadBytesInFlight() === 0);
     const photo = await solid(800, 600, 'jpeg');
-    const filed = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]) });
+    const filed = await fetch(`${server.base}/api/complaints`, {
+      method: 'POST',
+      body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]),
+    });
     expect(filed.status, await filed.clone().text()).toBe(201);
     expect(uploadBytesInFlight()).toBe(0);
-    expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }).toEqual({ complaints: before.complaints + 1, files: before.files + 4 });
+    expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }).toEqual({
+      complaints: before.complaints + 1,
+      files: before.files + 4,
+    });
   });
 
   it('a photo whose header is over the pixel limits, alone or with the ones before it: 400 naming it as soon as its header has arrived', async () => {
@@ -458,19 +646,29 @@ describe('a report is answered before its upload is read when the photo queue is
     const attacks = [
       { photos: [GOOD, pad(await pixelFloodPng(20_000, 20_000))], at: 1, message: /^第 2 张照片像素过多/ },
       { photos: [pad(await jpegClaiming(4000, 3000))], at: 0, message: /^第 1 张照片像素过多/ },
-      { photos: [...megapixel, pad(await solid(600, 600, 'webp'))], at: 3, message: /^第 4 张照片使本次照片合计像素过多/ },
+      {
+        photos: [...megapixel, pad(await solid(600, 600, 'webp'))],
+        at: 3,
+        message: /^第 4 张照片使本次照片合计像素过多/,
+      },
     ];
     for (const target of targets()) {
       for (const { photos, at, message } of attacks) {
         const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
         const body = formOf(photos);
         // Up to the refused photo's first 4 KB (its header), not a byte of the rest.
-        const first = formOf(photos.slice(0, at + 1)).length - photos[at]!.length + 4096 - `\r\n--${BOUNDARY}--\r\n`.length;
+        const first =
+          formOf(photos.slice(0, at + 1)).length - photos[at]!.length + 4096 - `\r\n--${BOUNDARY}--\r\n`.length;
         const answer = await sendFirstBytes(target.port, target.path, body, false, first);
         const where = `${target.name}, photo ${at + 1}: ${answer.status} ${answer.body.slice(0, 200)}`;
         expect(answer.status, where).toBe(400);
         expect(answer.sentBeforeAnswer, where).toBe(first);
-        expect(target.name === 'site API' ? target.message(answer.body) : /<p class="field-error" id="photos-error">([^<]*)<\/p>/.exec(answer.body)?.[1], where).toMatch(message);
+        expect(
+          target.name === 'site API'
+            ? target.message(answer.body)
+            : /<p class="field-error" id="photos-error">([^<]*)<\/p>/.exec(answer.body)?.[1],
+          where,
+        ).toMatch(message);
         expect({ complaints: complaintCount(ctx), files: photoFiles(ctx).length }, where).toEqual(before);
       }
     }
@@ -483,7 +681,10 @@ describe('a report is answered before its upload is read when the photo queue is
     expect(photoQueueFull(ctx.photoLimits)).not.toBeNull(); // it was still full
     await filling.done;
     const photo = await solid(800, 600, 'jpeg');
-    const later = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]) });
+    const later = await fetch(`${server.base}/api/complaints`, {
+      method: 'POST',
+      body: reportForm({}, [photo, Buffer.concat([photo, Buffer.alloc(2 * 1024 * 1024)])]),
+    });
     expect(later.status, await later.clone().text()).toBe(201);
   });
 });

@@ -21,12 +21,23 @@ afterAll(() => site?.close());
 let addresses = 0;
 /** Each test its own client address: the lookup limit is per address. */
 const fromNewAddress = () => ({ 'x-forwarded-for': `203.0.113.${++addresses}` });
-const done = (headers: Record<string, string> = {}, query = '') => fetch(`${site.base}/report/done${query}`, { headers, redirect: 'manual' });
-const codes = () => ctx.db.select({ code: complaints.trackingCode }).from(complaints).all().map((r) => r.code);
+const done = (headers: Record<string, string> = {}, query = '') =>
+  fetch(`${site.base}/report/done${query}`, { headers, redirect: 'manual' });
+const codes = () =>
+  ctx.db
+    .select({ code: complaints.trackingCode })
+    .from(complaints)
+    .all()
+    .map((r) => r.code);
 const printed = (code: string) => `${code.slice(0, 5)}-${code.slice(5)}`;
 
 async function fileWithoutJs() {
-  const res = await fetch(`${site.base}/report`, { method: 'POST', body: new URLSearchParams(validFields({ description: '没有脚本的手机也能举报：村口作坊夜里冒黑烟' })), redirect: 'manual', headers: fromNewAddress() });
+  const res = await fetch(`${site.base}/report`, {
+    method: 'POST',
+    body: new URLSearchParams(validFields({ description: '没有脚本的手机也能举报：村口作坊夜里冒黑烟' })),
+    redirect: 'manual',
+    headers: fromNewAddress(),
+  });
   const cookie = res.headers.getSetCookie().find((c) => c.startsWith('receipt='));
   return { res, cookie, pair: cookie?.split(';')[0] ?? '' };
 }
@@ -43,7 +54,12 @@ describe('the receipt page is no oracle for tracking codes', () => {
     expect(cookie).toMatch(/; Path=\/report\/done/);
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
-    expect(receiptCookieOptions(true)).toMatchObject({ secure: true, httpOnly: true, sameSite: 'strict', maxAge: RECEIPT_TTL_S });
+    expect(receiptCookieOptions(true)).toMatchObject({
+      secure: true,
+      httpOnly: true,
+      sameSite: 'strict',
+      maxAge: RECEIPT_TTL_S,
+    });
 
     const page = await done({ cookie: pair });
     expect(page.status).toBe(200);
@@ -55,19 +71,28 @@ describe('the receipt page is no oracle for tracking codes', () => {
   });
 
   it('answers one and the same page for a real code, a made-up one, a malformed one and none, without the cookie', async () => {
-    for (let i = 0; i < 3; i++) expect((await app.request('/api/complaints', { method: 'POST', body: reportForm() })).status).toBe(201);
+    for (let i = 0; i < 3; i++)
+      expect((await app.request('/api/complaints', { method: 'POST', body: reportForm() })).status).toBe(201);
     const generic = await (await done()).text();
     expect(generic).toContain('举报回执');
     const real = codes();
-    await fc.assert(fc.asyncProperty(
-      fc.oneof(fc.constantFrom(...real), fc.constantFrom(...real).map(printed), fc.constant(newTrackingCode()), fc.string({ maxLength: 40 })),
-      async (code) => {
-        const res = await done(fromNewAddress(), `?code=${encodeURIComponent(code)}`);
-        expect(res.status).toBe(200);
-        expect(res.headers.get('location')).toBeNull();
-        expect(await res.text()).toBe(generic);
-      },
-    ), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.constantFrom(...real),
+          fc.constantFrom(...real).map(printed),
+          fc.constant(newTrackingCode()),
+          fc.string({ maxLength: 40 }),
+        ),
+        async (code) => {
+          const res = await done(fromNewAddress(), `?code=${encodeURIComponent(code)}`);
+          expect(res.status).toBe(200);
+          expect(res.headers.get('location')).toBeNull();
+          expect(await res.text()).toBe(generic);
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 
   it('refuses a forged, altered or expired receipt cookie with the same generic page', async () => {
@@ -83,20 +108,33 @@ describe('the receipt page is no oracle for tracking codes', () => {
       signReceipt(code, now - (RECEIPT_TTL_S + 1) * 1000), // signed, but expired
     ];
     for (const value of bad) expect(await (await done({ cookie: `receipt=${value}` })).text(), value).toBe(generic);
-    await fc.assert(fc.asyncProperty(fc.string({ maxLength: 120 }).filter((s) => !/[;\s,\\"]/.test(s)), async (value) => {
-      const res = await done({ cookie: `receipt=${value}` });
-      expect(res.status).toBe(200);
-      expect(await res.text()).toBe(generic);
-    }), { numRuns: 40 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ maxLength: 120 }).filter((s) => !/[;\s,\\"]/.test(s)),
+        async (value) => {
+          const res = await done({ cookie: `receipt=${value}` });
+          expect(res.status).toBe(200);
+          expect(await res.text()).toBe(generic);
+        },
+      ),
+      { numRuns: 40 },
+    );
     // The same cookie still shows its own code: the refusals above are the signature's doing.
     expect(await (await done({ cookie: pair })).text()).toContain(printed(code));
   });
 
   it('limits code lookups per address: the /track page, the lookup API, and photo requests for codes that do not match', async () => {
-    const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({}, [await demoPhoto({ hue: 70, width: 240, height: 180 })]) });
+    const res = await app.request('/api/complaints', {
+      method: 'POST',
+      body: reportForm({}, [await demoPhoto({ hue: 70, width: 240, height: 180 })]),
+    });
     const { trackingCode } = await res.json();
-    const photoId = ctx.db.select({ id: complaintPhotos.id }).from(complaintPhotos).innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
-      .where(eq(complaints.trackingCode, trackingCode)).get()!.id;
+    const photoId = ctx.db
+      .select({ id: complaintPhotos.id })
+      .from(complaintPhotos)
+      .innerJoin(complaints, eq(complaints.id, complaintPhotos.complaintId))
+      .where(eq(complaints.trackingCode, trackingCode))
+      .get()!.id;
     const doors = {
       page: (code: string) => `/track?code=${code}`,
       api: (code: string) => `/api/complaints/${code}`,
@@ -105,11 +143,19 @@ describe('the receipt page is no oracle for tracking codes', () => {
     for (const [door, path] of Object.entries(doors)) {
       const headers = fromNewAddress();
       const statuses: number[] = [];
-      for (let i = 0; i < 125; i++) statuses.push((await fetch(`${site.base}${path(newTrackingCode())}`, { headers })).status);
-      expect(statuses.slice(0, 120).every((s) => s === 404), door).toBe(true);
-      expect(statuses.slice(120).every((s) => s === 429), door).toBe(true);
+      for (let i = 0; i < 125; i++)
+        statuses.push((await fetch(`${site.base}${path(newTrackingCode())}`, { headers })).status);
+      expect(
+        statuses.slice(0, 120).every((s) => s === 404),
+        door,
+      ).toBe(true);
+      expect(
+        statuses.slice(120).every((s) => s === 429),
+        door,
+      ).toBe(true);
       // Past the limit a real code is refused too: the answer says nothing about which codes exist.
-      if (door !== 'photo') expect((await fetch(`${site.base}${path(trackingCode)}`, { headers })).status, door).toBe(429);
+      if (door !== 'photo')
+        expect((await fetch(`${site.base}${path(trackingCode)}`, { headers })).status, door).toBe(429);
       // The owner's own photo, fetched with the right code, is not a guess.
       else expect((await fetch(`${site.base}${path(trackingCode)}`, { headers })).status).toBe(200);
     }

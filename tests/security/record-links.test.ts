@@ -19,15 +19,28 @@ import { sheetText } from '../helpers/xlsx.ts';
 // may show through a link from one inside it, and no staff answer ever carries a tracking code.
 const { ctx, app } = await freshContext();
 const db = ctx.db;
-const idOf = (table: typeof villages | typeof departments, code: string) => db.select({ id: table.id }).from(table).where(eq(table.code, code)).get()!.id;
+const idOf = (table: typeof villages | typeof departments, code: string) =>
+  db.select({ id: table.id }).from(table).where(eq(table.code, code)).get()!.id;
 const V = { A: idOf(villages, 'qingxi-zhulin'), B: idOf(villages, 'qingxi-shangtang') };
 const D = { eco: idOf(departments, 'eco'), market: idOf(departments, 'market') };
 const system = { id: null, label: 'test' };
-await createAccount(db, system, { username: 'shangtang', displayName: '上塘村网格员', role: 'village', villageId: V.B });
-await createAccount(db, system, { username: 'shichang', displayName: '市场监管所', role: 'department', departmentId: D.market });
+await createAccount(db, system, {
+  username: 'shangtang',
+  displayName: '上塘村网格员',
+  role: 'village',
+  villageId: V.B,
+});
+await createAccount(db, system, {
+  username: 'shichang',
+  displayName: '市场监管所',
+  role: 'department',
+  departmentId: D.market,
+});
 const OFFICERS = [
-  { username: 'zhulin', village: V.A }, { username: 'shangtang', village: V.B },
-  { username: 'shengtai', department: D.eco }, { username: 'shichang', department: D.market },
+  { username: 'zhulin', village: V.A },
+  { username: 'shangtang', village: V.B },
+  { username: 'shengtai', department: D.eco },
+  { username: 'shichang', department: D.market },
 ] as const;
 const office = signIn(ctx, 'shouli');
 const post = (path: string, body: unknown, method = 'POST') => app.request(path, { method, ...json(body, office) });
@@ -36,10 +49,17 @@ const post = (path: string, body: unknown, method = 'POST') => app.request(path,
 const border = (() => {
   const c = cellCenter(1, 1);
   let lng = c.lng;
-  while (routePoint(ctx.villageAreas(), c.lat, lng)?.kind === 'village' && (routePoint(ctx.villageAreas(), c.lat, lng) as { villageId: number }).villageId === V.A) lng -= 0.00005;
+  while (
+    routePoint(ctx.villageAreas(), c.lat, lng)?.kind === 'village' &&
+    (routePoint(ctx.villageAreas(), c.lat, lng) as { villageId: number }).villageId === V.A
+  )
+    lng -= 0.00005;
   return { lat: c.lat, lng };
 })();
-const pointIn = (v: 'A' | 'B', jitter: number) => ({ lat: border.lat + jitter / 1e5, lng: border.lng + (v === 'A' ? 0.0004 : -0.0004) });
+const pointIn = (v: 'A' | 'B', jitter: number) => ({
+  lat: border.lat + jitter / 1e5,
+  lng: border.lng + (v === 'A' ? 0.0004 : -0.0004),
+});
 
 let site: Awaited<ReturnType<typeof listenWithPages>>;
 beforeAll(async () => {
@@ -51,15 +71,36 @@ afterAll(() => site?.close());
 const village = fc.constantFrom<'A' | 'B'>('A', 'B');
 const depts = fc.subarray<'eco' | 'market'>(['eco', 'market']);
 const world = fc.record({
-  complaints: fc.array(fc.record({
-    filedIn: village, jitter: fc.integer({ min: -100, max: 100 }),
-    fate: fc.constantFrom('submitted', 'accepted', 'assigned', 'merged'), assignTo: village, depts, mergeInto: fc.nat(),
-  }), { minLength: 2, maxLength: 5 }),
-  enterprises: fc.array(fc.record({
-    in: village, links: fc.array(fc.nat(), { maxLength: 3 }), task: fc.constantFrom('none', 'open', 'cancelled'), depts,
-    moveTo: fc.option(village, { nil: null }), revisit: fc.option(fc.record({ followUp: fc.nat() }), { nil: null }),
-  }), { minLength: 1, maxLength: 3 }),
-  patrols: fc.array(fc.record({ in: village, enterprise: fc.option(fc.nat(), { nil: null }), complaint: fc.option(fc.nat(), { nil: null }) }), { maxLength: 2 }),
+  complaints: fc.array(
+    fc.record({
+      filedIn: village,
+      jitter: fc.integer({ min: -100, max: 100 }),
+      fate: fc.constantFrom('submitted', 'accepted', 'assigned', 'merged'),
+      assignTo: village,
+      depts,
+      mergeInto: fc.nat(),
+    }),
+    { minLength: 2, maxLength: 5 },
+  ),
+  enterprises: fc.array(
+    fc.record({
+      in: village,
+      links: fc.array(fc.nat(), { maxLength: 3 }),
+      task: fc.constantFrom('none', 'open', 'cancelled'),
+      depts,
+      moveTo: fc.option(village, { nil: null }),
+      revisit: fc.option(fc.record({ followUp: fc.nat() }), { nil: null }),
+    }),
+    { minLength: 1, maxLength: 3 },
+  ),
+  patrols: fc.array(
+    fc.record({
+      in: village,
+      enterprise: fc.option(fc.nat(), { nil: null }),
+      complaint: fc.option(fc.nat(), { nil: null }),
+    }),
+    { maxLength: 2 },
+  ),
 });
 type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 
@@ -80,7 +121,8 @@ const ACROSS: World = {
 
 let n = 0;
 const tag = () => String(++n).padStart(4, '0');
-const versionOf = (id: number) => db.select({ v: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!.v;
+const versionOf = (id: number) =>
+  db.select({ v: complaints.version }).from(complaints).where(eq(complaints.id, id)).get()!.v;
 const act = async (id: number, body: Record<string, unknown>) => {
   const res = await post(`/api/admin/complaints/${id}/actions`, { ...body, version: versionOf(id) });
   expect(res.status, JSON.stringify(body)).toBe(200);
@@ -91,15 +133,29 @@ async function build(w: World) {
   const filed: number[] = [];
   for (const c of w.complaints) {
     const p = pointIn(c.filedIn, c.jitter);
-    const res = await app.request('/api/complaints', { method: 'POST', body: reportForm({ lat: String(p.lat), lng: String(p.lng), description: `群众反映标记C${tag()}号作坊夜里冒黑烟` }) });
+    const res = await app.request('/api/complaints', {
+      method: 'POST',
+      body: reportForm({
+        lat: String(p.lat),
+        lng: String(p.lng),
+        description: `群众反映标记C${tag()}号作坊夜里冒黑烟`,
+      }),
+    });
     expect(res.status).toBe(201);
-    filed.push(db.select({ id: complaints.id }).from(complaints).where(eq(complaints.trackingCode, (await res.json()).trackingCode)).get()!.id);
+    filed.push(
+      db
+        .select({ id: complaints.id })
+        .from(complaints)
+        .where(eq(complaints.trackingCode, (await res.json()).trackingCode))
+        .get()!.id,
+    );
   }
   for (const [i, c] of w.complaints.entries()) {
     if (c.fate === 'submitted') continue;
     if (c.fate === 'merged') continue; // after the rest, into one still open
     await act(filed[i]!, { action: 'accept' });
-    if (c.fate === 'assigned') await act(filed[i]!, { action: 'assign', villageId: V[c.assignTo], departmentIds: c.depts.map((d) => D[d]) });
+    if (c.fate === 'assigned')
+      await act(filed[i]!, { action: 'assign', villageId: V[c.assignTo], departmentIds: c.depts.map((d) => D[d]) });
   }
   for (const [i, c] of w.complaints.entries()) {
     if (c.fate !== 'merged') continue;
@@ -112,18 +168,35 @@ async function build(w: World) {
   for (const e of w.enterprises) {
     const t = tag();
     const at = cellCenter(e.in === 'A' ? 1 : 0, 1);
-    const res = await post('/api/admin/enterprises', { name: `标${t}号塑料作坊`, personInCharge: `标${t}号`, address: `秘址${t}巷`, lat: at.lat, lng: at.lng });
+    const res = await post('/api/admin/enterprises', {
+      name: `标${t}号塑料作坊`,
+      personInCharge: `标${t}号`,
+      address: `秘址${t}巷`,
+      lat: at.lat,
+      lng: at.lng,
+    });
     expect(res.status).toBe(201);
     const id = (await res.json()).id as number;
     files.push(id);
     const free = [...new Set(e.links.map((k) => pick(filed, k)!))];
     if (free.length) await post(`/api/admin/enterprises/${id}/complaints`, { complaintIds: free }); // 409 if one is filed elsewhere: fine
     if (e.task !== 'none') {
-      const made = await post('/api/admin/tasks', { enterpriseId: id, type: 'shutdown', villageLead: '村长', townshipLead: '镇长', departmentLead: '所长', dueOn: '2099-01-01', departmentIds: e.depts.map((d) => D[d]) });
+      const made = await post('/api/admin/tasks', {
+        enterpriseId: id,
+        type: 'shutdown',
+        villageLead: '村长',
+        townshipLead: '镇长',
+        departmentLead: '所长',
+        dueOn: '2099-01-01',
+        departmentIds: e.depts.map((d) => D[d]),
+      });
       expect(made.status).toBe(201);
       const task = (await made.json()).id as number;
       taskIds.push(task);
-      if (e.task === 'cancelled') expect((await post(`/api/admin/tasks/${task}/actions`, { action: 'cancel', version: 1, reason: '测试撤销' })).status).toBe(200);
+      if (e.task === 'cancelled')
+        expect(
+          (await post(`/api/admin/tasks/${task}/actions`, { action: 'cancel', version: 1, reason: '测试撤销' })).status,
+        ).toBe(200);
     }
   }
   for (const [i, e] of w.enterprises.entries()) {
@@ -131,25 +204,67 @@ async function build(w: World) {
     const row = db.select().from(enterprises).where(eq(enterprises.id, id)).get()!;
     if (e.revisit) {
       // A revisit done where the file was then; its follow-up may be any task.
-      db.insert(revisits).values({ enterpriseId: id, villageId: row.villageId, dueAt: new Date(), status: 'done', outcome: 'resumed', note: '复查', doneAt: new Date(), doneBy: null, followUpTaskId: pick(taskIds, e.revisit.followUp) ?? null }).run();
+      db.insert(revisits)
+        .values({
+          enterpriseId: id,
+          villageId: row.villageId,
+          dueAt: new Date(),
+          status: 'done',
+          outcome: 'resumed',
+          note: '复查',
+          doneAt: new Date(),
+          doneBy: null,
+          followUpTaskId: pick(taskIds, e.revisit.followUp) ?? null,
+        })
+        .run();
     }
     if (e.moveTo && V[e.moveTo] !== row.villageId) {
-      const moved = await post(`/api/admin/enterprises/${id}`, { name: row.name, personInCharge: row.personInCharge, address: row.address, villageId: V[e.moveTo], version: row.version }, 'PATCH');
+      const moved = await post(
+        `/api/admin/enterprises/${id}`,
+        {
+          name: row.name,
+          personInCharge: row.personInCharge,
+          address: row.address,
+          villageId: V[e.moveTo],
+          version: row.version,
+        },
+        'PATCH',
+      );
       expect(moved.status, await moved.clone().text()).toBe(200);
     }
   }
   const shouli = db.select({ id: users.id }).from(users).where(eq(users.username, 'shouli')).get()!.id;
   for (const p of w.patrols) {
     // Findings as they may stand after files and reports moved on: links to anything.
-    const patrol = db.insert(nightPatrols).values({ startedAt: new Date(Date.now() - 7_200_000), endedAt: new Date(Date.now() - 3_600_000), area: '沿河一带', villageId: V[p.in], participants: ['甲', '乙'], createdBy: shouli, createdAt: new Date() }).returning().get();
-    db.insert(patrolFindings).values({ patrolId: patrol.id, enterpriseId: p.enterprise === null ? null : pick(files, p.enterprise)!, complaintId: p.complaint === null ? null : pick(filed, p.complaint)!, note: '夜间有机器声' }).run();
+    const patrol = db
+      .insert(nightPatrols)
+      .values({
+        startedAt: new Date(Date.now() - 7_200_000),
+        endedAt: new Date(Date.now() - 3_600_000),
+        area: '沿河一带',
+        villageId: V[p.in],
+        participants: ['甲', '乙'],
+        createdBy: shouli,
+        createdAt: new Date(),
+      })
+      .returning()
+      .get();
+    db.insert(patrolFindings)
+      .values({
+        patrolId: patrol.id,
+        enterpriseId: p.enterprise === null ? null : pick(files, p.enterprise)!,
+        complaintId: p.complaint === null ? null : pick(filed, p.complaint)!,
+        note: '夜间有机器声',
+      })
+      .run();
   }
 }
 
 // ---- what each officer may see, read from the rows themselves (not through the scope code) ----
 type Officer = (typeof OFFICERS)[number];
 function scopeOf(o: Officer) {
-  const ids = (sql: string, arg: number) => new Set((db.$client.prepare(sql).all(arg) as { id: number }[]).map((r) => r.id));
+  const ids = (sql: string, arg: number) =>
+    new Set((db.$client.prepare(sql).all(arg) as { id: number }[]).map((r) => r.id));
   if ('village' in o) {
     return {
       complaint: ids('SELECT id FROM complaints WHERE village_id = ?', o.village),
@@ -159,7 +274,10 @@ function scopeOf(o: Officer) {
   }
   return {
     complaint: ids('SELECT complaint_id AS id FROM complaint_departments WHERE department_id = ?', o.department),
-    enterprise: ids('SELECT DISTINCT t.enterprise_id AS id FROM tasks t JOIN task_departments td ON td.task_id = t.id WHERE td.department_id = ?', o.department),
+    enterprise: ids(
+      'SELECT DISTINCT t.enterprise_id AS id FROM tasks t JOIN task_departments td ON td.task_id = t.id WHERE td.department_id = ?',
+      o.department,
+    ),
     task: ids('SELECT task_id AS id FROM task_departments WHERE department_id = ?', o.department),
   };
 }
@@ -167,8 +285,22 @@ type Kind = 'complaint' | 'enterprise' | 'task';
 type Scope = Record<Kind, Set<number>>;
 
 /** Every record another links to in a JSON answer, by the key it sits under. */
-const KIND_OF_KEY: Record<string, Kind> = { complaint: 'complaint', complaints: 'complaint', neighbours: 'complaint', mergedInto: 'complaint', enterprise: 'enterprise', enterprises: 'enterprise', tasks: 'task' };
-const KIND_OF_ID_KEY: Record<string, Kind> = { complaintId: 'complaint', mergedIntoId: 'complaint', enterpriseId: 'enterprise', taskId: 'task', followUpTaskId: 'task' };
+const KIND_OF_KEY: Record<string, Kind> = {
+  complaint: 'complaint',
+  complaints: 'complaint',
+  neighbours: 'complaint',
+  mergedInto: 'complaint',
+  enterprise: 'enterprise',
+  enterprises: 'enterprise',
+  tasks: 'task',
+};
+const KIND_OF_ID_KEY: Record<string, Kind> = {
+  complaintId: 'complaint',
+  mergedIntoId: 'complaint',
+  enterpriseId: 'enterprise',
+  taskId: 'task',
+  followUpTaskId: 'task',
+};
 function linksIn(value: unknown, kind: Kind | undefined, out: [Kind, number][] = []): [Kind, number][] {
   if (Array.isArray(value)) for (const v of value) linksIn(v, kind, out);
   else if (value && typeof value === 'object') {
@@ -182,22 +314,53 @@ function linksIn(value: unknown, kind: Kind | undefined, out: [Kind, number][] =
   return out;
 }
 
-const everyCode = () => db.select({ code: complaints.trackingCode }).from(complaints).all().flatMap((r) => [r.code, `${r.code.slice(0, 5)}-${r.code.slice(5)}`]);
+const everyCode = () =>
+  db
+    .select({ code: complaints.trackingCode })
+    .from(complaints)
+    .all()
+    .flatMap((r) => [r.code, `${r.code.slice(0, 5)}-${r.code.slice(5)}`]);
 /** What a record outside the scope would give away: the reporter's words, a file's name and address. */
 function secretsOutside(scope: Scope | null): string[] {
   if (!scope) return [];
-  const words = db.select({ id: complaints.id, d: complaints.description }).from(complaints).all().filter((c) => !scope.complaint.has(c.id)).map((c) => c.d);
-  const files = db.select().from(enterprises).all().filter((e) => !scope.enterprise.has(e.id)).flatMap((e) => [e.name, ...(e.address ? [e.address] : [])]);
+  const words = db
+    .select({ id: complaints.id, d: complaints.description })
+    .from(complaints)
+    .all()
+    .filter((c) => !scope.complaint.has(c.id))
+    .map((c) => c.d);
+  const files = db
+    .select()
+    .from(enterprises)
+    .all()
+    .filter((e) => !scope.enterprise.has(e.id))
+    .flatMap((e) => [e.name, ...(e.address ? [e.address] : [])]);
   return [...words, ...files];
 }
-const hrefsOutside = (scope: Scope | null) => !scope ? [] : (['complaint', 'enterprise', 'task'] as const).flatMap((k) =>
-  db.select({ id: ({ complaint: complaints, enterprise: enterprises, task: tasks })[k].id }).from(({ complaint: complaints, enterprise: enterprises, task: tasks })[k]).all()
-    .filter((r) => !scope[k].has(r.id)).map((r) => `href="/admin/${k === 'complaint' ? 'complaints' : k === 'enterprise' ? 'enterprises' : 'tasks'}/${r.id}"`));
+const hrefsOutside = (scope: Scope | null) =>
+  !scope
+    ? []
+    : (['complaint', 'enterprise', 'task'] as const).flatMap((k) =>
+        db
+          .select({ id: { complaint: complaints, enterprise: enterprises, task: tasks }[k].id })
+          .from({ complaint: complaints, enterprise: enterprises, task: tasks }[k])
+          .all()
+          .filter((r) => !scope[k].has(r.id))
+          .map(
+            (r) =>
+              `href="/admin/${k === 'complaint' ? 'complaints' : k === 'enterprise' ? 'enterprises' : 'tasks'}/${r.id}"`,
+          ),
+      );
 
 /** Every GET answer and page for one user; `scope` null for the roles that see everything. */
 async function crawl(username: string, scope: Scope | null, patrolsAllowed: boolean) {
   const cookie = signIn(ctx, username);
-  const all = (table: typeof complaints | typeof enterprises | typeof tasks) => db.select({ id: table.id }).from(table).all().map((r) => r.id);
+  const all = (table: typeof complaints | typeof enterprises | typeof tasks) =>
+    db
+      .select({ id: table.id })
+      .from(table)
+      .all()
+      .map((r) => r.id);
   const codes = everyCode();
   const secrets = secretsOutside(scope);
   const hrefs = hrefsOutside(scope);
@@ -208,15 +371,19 @@ async function crawl(username: string, scope: Scope | null, patrolsAllowed: bool
   const api = async (path: string, kind: Kind | undefined, id?: number) => {
     const res = await app.request(path, { headers: { cookie } });
     const text = await res.text();
-    if (scope && kind && id !== undefined && !scope[kind].has(id)) return expect(res.status, `${username} ${path}`).toBe(404);
+    if (scope && kind && id !== undefined && !scope[kind].has(id))
+      return expect(res.status, `${username} ${path}`).toBe(404);
     expect(res.status, `${username} ${path}`).toBe(200);
     check(path, text);
-    if (scope) for (const [k, linked] of linksIn(JSON.parse(text), kind)) expect(scope[k].has(linked), `${username} ${path} links ${k} #${linked}`).toBe(true);
+    if (scope)
+      for (const [k, linked] of linksIn(JSON.parse(text), kind))
+        expect(scope[k].has(linked), `${username} ${path} links ${k} #${linked}`).toBe(true);
   };
   const page = async (path: string, kind?: Kind, id?: number) => {
     const res = await fetch(`${site.base}${path}`, { headers: { cookie }, redirect: 'manual' });
     const html = await res.text();
-    if (scope && kind && id !== undefined && !scope[kind].has(id)) return expect(res.status, `${username} page ${path}`).toBe(404);
+    if (scope && kind && id !== undefined && !scope[kind].has(id))
+      return expect(res.status, `${username} page ${path}`).toBe(404);
     expect(res.status, `${username} page ${path}`).toBe(200);
     check(`page ${path}`, html);
     for (const h of hrefs) expect(html, `${username} page ${path} links ${h}`).not.toContain(h);
@@ -255,7 +422,9 @@ async function crawl(username: string, scope: Scope | null, patrolsAllowed: bool
       if (res.status === 200) {
         const text = await res.text();
         check(`/api/admin/patrols/${id}`, text);
-        if (scope) for (const [k, linked] of linksIn(JSON.parse(text), undefined)) expect(scope[k].has(linked), `${username} patrol #${id} links ${k} #${linked}`).toBe(true);
+        if (scope)
+          for (const [k, linked] of linksIn(JSON.parse(text), undefined))
+            expect(scope[k].has(linked), `${username} patrol #${id} links ${k} #${linked}`).toBe(true);
       } else expect(res.status).toBe(404);
     }
   }
@@ -265,15 +434,20 @@ async function crawl(username: string, scope: Scope | null, patrolsAllowed: bool
     else expect(sheet.status, `${username} ${path}`).toBe(403);
   }
 }
-const SHEETS = Object.keys(POLICY).filter((k) => k.startsWith('GET /api/admin/') && k.endsWith('.xlsx')).map((k) => k.slice(4));
+const SHEETS = Object.keys(POLICY)
+  .filter((k) => k.startsWith('GET /api/admin/') && k.endsWith('.xlsx'))
+  .map((k) => k.slice(4));
 
 describe('record-to-record links across two villages and two departments', () => {
   it('show an officer nothing of a record outside his scope, in any API answer or page, and no staff answer a tracking code', async () => {
-    await fc.assert(fc.asyncProperty(world, async (w) => {
-      await build(w);
-      for (const o of OFFICERS) await crawl(o.username, scopeOf(o), 'village' in o);
-      for (const username of ['shouli', 'lingdao']) await crawl(username, null, true);
-    }), { numRuns: 4, endOnFailure: true, examples: [[ACROSS]] });
+    await fc.assert(
+      fc.asyncProperty(world, async (w) => {
+        await build(w);
+        for (const o of OFFICERS) await crawl(o.username, scopeOf(o), 'village' in o);
+        for (const username of ['shouli', 'lingdao']) await crawl(username, null, true);
+      }),
+      { numRuns: 4, endOnFailure: true, examples: [[ACROSS]] },
+    );
     // Not vacuous: the worlds held merges, moved files and cross-village neighbours.
     expect(db.select().from(complaints).where(eq(complaints.status, 'merged')).all().length).toBeGreaterThan(0);
     expect(SHEETS.length).toBeGreaterThanOrEqual(3);

@@ -12,7 +12,9 @@ import { createPortalServer, type SiteHandler } from '../../api/server.ts';
 export async function listenWithPages(ctx: AppContext) {
   execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'ignore' });
   setContext(ctx); // the pages' getContext() reads it from globalThis
-  const { handler } = (await import(/* @vite-ignore */ pathToFileURL(`${process.cwd()}/dist/server/entry.mjs`).href)) as { handler: SiteHandler };
+  const { handler } = (await import(
+    /* @vite-ignore */ pathToFileURL(`${process.cwd()}/dist/server/entry.mjs`).href
+  )) as { handler: SiteHandler };
   const server = createPortalServer({ env: ctx.env, api: createApp(ctx), site: handler });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;

@@ -81,22 +81,40 @@ const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const RELS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
 export const WORKBOOK = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="${MAIN}" xmlns:r="${RELS}"><sheets><sheet name="清单" sheetId="1" r:id="rId1"/></sheets></workbook>`;
 export const WORKBOOK_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${RELS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
-const CONTENT_TYPES = '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>';
+const CONTENT_TYPES =
+  '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>';
 export const SHEET_HEAD = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${MAIN}"><sheetData>`;
 export const SHEET_TAIL = '</sheetData></worksheet>';
 export const SST_HEAD = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${MAIN}">`;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const column = (i: number): string => (i >= 26 ? column(Math.floor(i / 26) - 1) : '') + String.fromCharCode(65 + (i % 26));
+const column = (i: number): string =>
+  (i >= 26 ? column(Math.floor(i / 26) - 1) : '') + String.fromCharCode(65 + (i % 26));
 
 /** A sheet's XML: each line's cells as inline strings. */
 export const sheetXml = (lines: string[][]) =>
   SHEET_HEAD +
-  lines.map((cells, r) => `<row r="${r + 1}">${cells.map((v, c) => `<c r="${column(c)}${r + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`).join('')}</row>`).join('') +
+  lines
+    .map(
+      (cells, r) =>
+        `<row r="${r + 1}">${cells.map((v, c) => `<c r="${column(c)}${r + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`).join('')}</row>`,
+    )
+    .join('') +
   SHEET_TAIL;
 
-/** A workbook with the given parts replaced (a Buffer is deflated, a ZipPart written as it says); null leaves a part out. */
-export function workbook(over: { sheet?: Buffer | ZipPart | null; strings?: Buffer | ZipPart | null; workbook?: Buffer | null; rels?: Buffer | null; extra?: ZipPart[] } = {}): Buffer {
+/**
+ * A workbook with the given parts replaced (a Buffer is deflated, a ZipPart written as it says); null leaves a part
+ * out.
+ */
+export function workbook(
+  over: {
+    sheet?: Buffer | ZipPart | null;
+    strings?: Buffer | ZipPart | null;
+    workbook?: Buffer | null;
+    rels?: Buffer | null;
+    extra?: ZipPart[];
+  } = {},
+): Buffer {
   const part = (name: string, v: Buffer | ZipPart | null | undefined, fallback: Buffer | null): ZipPart[] => {
     if (v === null) return [];
     if (v === undefined) return fallback ? [{ name, data: fallback }] : [];

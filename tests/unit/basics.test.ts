@@ -4,7 +4,11 @@ import { parseEnv } from '../../api/env.ts';
 import { securityHeaders } from '../../api/http/security-headers.ts';
 import { processPhoto } from '../../api/domain/shared/photos/pipeline.ts';
 import { RateLimiter } from '../../api/domain/shared/rate-limit.ts';
-import { formatTrackingCode, newTrackingCode, normalizeTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
+import {
+  formatTrackingCode,
+  newTrackingCode,
+  normalizeTrackingCode,
+} from '../../api/domain/complaints/tracking-code.ts';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../../site/lib/gcj02.ts';
 
 describe('tracking codes', () => {
@@ -24,7 +28,13 @@ describe('tracking codes', () => {
 describe('configuration', () => {
   it('has working defaults', () => {
     const env = parseEnv({});
-    expect(env).toMatchObject({ PORT: 4321, DATA_DIR: './data', TILE_CRS: 'wgs84', MAX_PHOTOS: 6, CAPTCHA_DISABLED: false });
+    expect(env).toMatchObject({
+      PORT: 4321,
+      DATA_DIR: './data',
+      TILE_CRS: 'wgs84',
+      MAX_PHOTOS: 6,
+      CAPTCHA_DISABLED: false,
+    });
   });
   it('refuses to start in production without captcha unless it is switched off on purpose', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/HCAPTCHA_SECRET/);
@@ -33,9 +43,15 @@ describe('configuration', () => {
     expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
   });
   it('lets the map tiles and captcha through the CSP, nothing else', () => {
-    const csp = securityHeaders(parseEnv({ TILE_URL: 'https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}', HCAPTCHA_SECRET: 's', HCAPTCHA_SITEKEY: 'k' }))['Content-Security-Policy']!;
-    expect(csp).toContain('img-src \'self\' data: blob: https://*.is.autonavi.com');
-    expect(csp).toContain('script-src \'self\' https://hcaptcha.com https://*.hcaptcha.com');
+    const csp = securityHeaders(
+      parseEnv({
+        TILE_URL: 'https://webrd0{s}.is.autonavi.com/appmaptile?x={x}&y={y}&z={z}',
+        HCAPTCHA_SECRET: 's',
+        HCAPTCHA_SITEKEY: 'k',
+      }),
+    )['Content-Security-Policy']!;
+    expect(csp).toContain("img-src 'self' data: blob: https://*.is.autonavi.com");
+    expect(csp).toContain("script-src 'self' https://hcaptcha.com https://*.hcaptcha.com");
     expect(securityHeaders(parseEnv({}))['Content-Security-Policy']).toContain("frame-src 'none'");
   });
 });
@@ -70,7 +86,10 @@ describe('GCJ-02 display conversion', () => {
 
 describe('photo pipeline', () => {
   it('applies the EXIF orientation before stripping it', async () => {
-    const sideways = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#468' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
+    const sideways = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#468' } })
+      .jpeg()
+      .withMetadata({ orientation: 6 })
+      .toBuffer();
     const out = await processPhoto(sideways, { maxBytes: 1e7, maxPixels: 5e7 });
     expect([out.width, out.height]).toEqual([200, 400]);
     const meta = await sharp(out.display).metadata();
@@ -78,14 +97,16 @@ describe('photo pipeline', () => {
     expect((await sharp(out.thumb).metadata()).width).toBeLessThanOrEqual(320);
   });
   it('shrinks large photos to the display size', async () => {
-    const big = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#864' } }).jpeg().toBuffer();
+    const big = await sharp({ create: { width: 4000, height: 3000, channels: 3, background: '#864' } })
+      .jpeg()
+      .toBuffer();
     const out = await processPhoto(big, { maxBytes: 1e7, maxPixels: 5e7 });
     expect([out.width, out.height]).toEqual([1600, 1200]);
   });
 });
 
 describe('routing', () => {
-  it('keeps every API route within what Hono\'s fast RegExpRouter supports', async () => {
+  it("keeps every API route within what Hono's fast RegExpRouter supports", async () => {
     const { RegExpRouter } = await import('hono/router/reg-exp-router');
     const { freshContext } = await import('../helpers/context.ts');
     const { app } = await freshContext();

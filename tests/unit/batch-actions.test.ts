@@ -12,7 +12,7 @@ const bodies = [
 ];
 
 describe('batch actions', () => {
-  it('are read as the single-complaint action with the item\'s version', () => {
+  it("are read as the single-complaint action with the item's version", () => {
     for (const body of bodies) {
       const batch = batchActionInput.parse(body);
       expect(actionInput.parse({ ...body, version: 4 })).toEqual({ ...batch, version: 4 });
@@ -20,7 +20,11 @@ describe('batch actions', () => {
   });
 
   it('refuse a field as the single action does', () => {
-    for (const body of [{ action: 'reject', reason: '看不顺眼' }, { action: 'assign' }, { action: 'assign', villageId: 'x' }]) {
+    for (const body of [
+      { action: 'reject', reason: '看不顺眼' },
+      { action: 'assign' },
+      { action: 'assign', villageId: 'x' },
+    ]) {
       const batch = batchActionInput.safeParse(body);
       const single = actionInput.safeParse({ ...body, version: 4 });
       expect(batch.success).toBe(false);
@@ -30,7 +34,9 @@ describe('batch actions', () => {
 
   it('take only accept, reject and assign', () => {
     for (const action of ['merge', 'close', 'note', 'nope']) {
-      expect(batchActionInput.safeParse({ action, note: 'x', targetId: 1 }).error?.issues[0]?.message).toBe('批量操作只支持受理、不予受理和交办');
+      expect(batchActionInput.safeParse({ action, note: 'x', targetId: 1 }).error?.issues[0]?.message).toBe(
+        '批量操作只支持受理、不予受理和交办',
+      );
     }
   });
 });

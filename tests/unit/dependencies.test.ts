@@ -3,7 +3,10 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const declared = new Set([...Object.keys(pkg.dependencies), ...Object.keys(pkg.devDependencies)]);
 const builtins = new Set(builtinModules);
 
@@ -14,15 +17,25 @@ function sources(dir: string): string[] {
 }
 
 /** The package a bare specifier names: 'drizzle-orm/sqlite-core' → 'drizzle-orm', '@hono/zod-validator' as is. */
-const packageOf = (spec: string) => spec.split('/').slice(0, spec.startsWith('@') ? 2 : 1).join('/');
+const packageOf = (spec: string) =>
+  spec
+    .split('/')
+    .slice(0, spec.startsWith('@') ? 2 : 1)
+    .join('/');
 
 describe('dependencies', () => {
   it('every package the code and the tests import is declared in package.json', () => {
     const files = [...['api', 'db', 'site', 'admin', 'tests'].flatMap(sources), 'astro.config.mjs', 'vitest.config.ts'];
     const undeclared = files.flatMap((f) =>
-      [...readFileSync(f, 'utf8').matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^'.][^']*)'|import\(\s*'([^'.][^']*)'\s*\)|^\s*import\s+'([^'.][^']*)'/gm)]
+      [
+        ...readFileSync(f, 'utf8').matchAll(
+          /(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+'([^'.][^']*)'|import\(\s*'([^'.][^']*)'\s*\)|^\s*import\s+'([^'.][^']*)'/gm,
+        ),
+      ]
         .map((m) => m[1] ?? m[2] ?? m[3]!)
-        .filter((s) => !s.startsWith('node:') && !s.startsWith('astro:') && !s.startsWith('virtual:') && !builtins.has(s))
+        .filter(
+          (s) => !s.startsWith('node:') && !s.startsWith('astro:') && !s.startsWith('virtual:') && !builtins.has(s),
+        )
         .map(packageOf)
         .filter((p) => !declared.has(p))
         .map((p) => `${f}: ${p}`),

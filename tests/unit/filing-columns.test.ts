@@ -11,15 +11,25 @@ import * as open from '../../db/schema-public.ts';
 // dropped there fails here rather than at a resident's first report.
 
 const tables = new Map(
-  [core, enforcement, open].flatMap((m) => Object.values(m)).filter((v) => is(v, SQLiteTable)).map((t) => {
-    const { name, columns } = getTableConfig(t);
-    return [name, columns] as const;
-  }),
+  [core, enforcement, open]
+    .flatMap((m) => Object.values(m))
+    .filter((v) => is(v, SQLiteTable))
+    .map((t) => {
+      const { name, columns } = getTableConfig(t);
+      return [name, columns] as const;
+    }),
 );
 
-const list = (s: string) => s.split(',').map((x) => x.trim()).filter(Boolean);
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
-/** What is wrong with an INSERT against the schema: unknown table or column, a required column left out, values not matching columns. */
+/**
+ * What is wrong with an INSERT against the schema: unknown table or column, a required column left out, values not
+ * matching columns.
+ */
 function insertProblems(sql: string): string[] {
   const m = /^\s*INSERT INTO (\w+) \(([^)]*)\)\s*VALUES \(([^)]*)\)/i.exec(sql);
   if (!m) return [`not an INSERT … VALUES: ${sql}`];
@@ -29,8 +39,11 @@ function insertProblems(sql: string): string[] {
   const named = list(cols);
   const problems = named.filter((c) => !columns.some((k) => k.name === c)).map((c) => `${table}.${c}: no such column`);
   // NOT NULL without a default (an integer primary key is the rowid: SQLite fills it).
-  for (const k of columns) if (k.notNull && !k.hasDefault && !named.includes(k.name)) problems.push(`${table}.${k.name}: required, not inserted`);
-  if (list(values).length !== named.length) problems.push(`${table}: ${named.length} columns, ${list(values).length} values`);
+  for (const k of columns)
+    if (k.notNull && !k.hasDefault && !named.includes(k.name))
+      problems.push(`${table}.${k.name}: required, not inserted`);
+  if (list(values).length !== named.length)
+    problems.push(`${table}: ${named.length} columns, ${list(values).length} values`);
   return problems;
 }
 
@@ -46,7 +59,13 @@ function updateProblems(sql: string): string[] {
 
 describe("the filing's SQL and the drizzle schema", () => {
   it('every INSERT names only columns that exist and every required one', () => {
-    const inserts = [filing.INSERT_COMPLAINT, filing.INSERT_CONTACT, filing.INSERT_PHOTO, filing.INSERT_EVENT, filing.INSERT_API_SUBMISSION];
+    const inserts = [
+      filing.INSERT_COMPLAINT,
+      filing.INSERT_CONTACT,
+      filing.INSERT_PHOTO,
+      filing.INSERT_EVENT,
+      filing.INSERT_API_SUBMISSION,
+    ];
     expect(inserts.flatMap(insertProblems)).toEqual([]);
   });
 
@@ -55,13 +74,19 @@ describe("the filing's SQL and the drizzle schema", () => {
   });
 
   it('checks what it claims: a missing required column, an unknown one and a short VALUES are caught', () => {
-    expect(insertProblems('INSERT INTO complaints (tracking_code, no_such) VALUES (?, ?, ?)')).toEqual(expect.arrayContaining([
-      'complaints.no_such: no such column',
-      'complaints.description: required, not inserted',
-      'complaints.due_at: required, not inserted',
-      'complaints: 2 columns, 3 values',
-    ]));
-    expect(insertProblems('INSERT INTO complaint_photoz (id) VALUES (?)')).toEqual(['complaint_photoz: no such table in the schema']);
-    expect(updateProblems('UPDATE api_keys SET last_use = ? WHERE id = ?')).toEqual(['api_keys.last_use: no such column']);
+    expect(insertProblems('INSERT INTO complaints (tracking_code, no_such) VALUES (?, ?, ?)')).toEqual(
+      expect.arrayContaining([
+        'complaints.no_such: no such column',
+        'complaints.description: required, not inserted',
+        'complaints.due_at: required, not inserted',
+        'complaints: 2 columns, 3 values',
+      ]),
+    );
+    expect(insertProblems('INSERT INTO complaint_photoz (id) VALUES (?)')).toEqual([
+      'complaint_photoz: no such table in the schema',
+    ]);
+    expect(updateProblems('UPDATE api_keys SET last_use = ? WHERE id = ?')).toEqual([
+      'api_keys.last_use: no such column',
+    ]);
   });
 });

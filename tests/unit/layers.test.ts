@@ -15,14 +15,20 @@ function sources(dir: string): string[] {
 /** Every relative module a file imports (static, dynamic or a worker's URL), as a path from the repository root. */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, 'utf8');
-  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+|new URL\(\s*)'(\.{1,2}\/[^']+)'/g)].map((m) => m[1]!);
+  const specs = [...text.matchAll(/(?:from\s+|import\s*\(\s*|import\s+|new URL\(\s*)'(\.{1,2}\/[^']+)'/g)].map(
+    (m) => m[1]!,
+  );
   return specs.map((s) => normalize(join(dirname(file), s)));
 }
 
 const domainOf = (path: string) => /^api\/domain\/([^/]+)\//.exec(path)?.[1];
 
 function violations(files: string[], allowed: (from: string, to: string) => boolean) {
-  return files.flatMap((f) => importsOf(f).filter((to) => !allowed(f, to)).map((to) => `${f} → ${to}`));
+  return files.flatMap((f) =>
+    importsOf(f)
+      .filter((to) => !allowed(f, to))
+      .map((to) => `${f} → ${to}`),
+  );
 }
 
 describe('dependency rule', () => {
@@ -38,7 +44,11 @@ describe('dependency rule', () => {
       return b !== undefined && DOMAINS.indexOf(b) <= DOMAINS.indexOf(a!);
     });
     expect(bad).toEqual([]);
-    expect(sources('api/domain').map(domainOf).filter((d) => !DOMAINS.includes(d!))).toEqual([]);
+    expect(
+      sources('api/domain')
+        .map(domainOf)
+        .filter((d) => !DOMAINS.includes(d!)),
+    ).toEqual([]);
   });
 
   it('the demo seed sits above the domains and below HTTP', () => {

@@ -16,18 +16,18 @@ function folders(dir: string): string[] {
 
 const readme = readFileSync('README.md', 'utf8');
 const layout = readme.slice(readme.indexOf('## Layout'), readme.indexOf('\n## ', readme.indexOf('## Layout') + 1));
-const rows = new Map(
-  [...layout.matchAll(/^\| `([^`]+)\/` \| (.*) \|$/gm)].map((m) => [m[1]!, m[2]!]),
-);
+const rows = new Map([...layout.matchAll(/^\| `([^`]+)\/` \| (.*) \|$/gm)].map((m) => [m[1]!, m[2]!]));
 
 describe("the README's layout table is the folder tree", () => {
   it('names every source folder, in its own row or in its parent row', () => {
-    const missing = ['api', 'db', 'site', 'admin', 'tests', 'docs'].flatMap((top) => [top, ...folders(top)]).filter((path) => {
-      if (rows.has(path)) return false;
-      const parent = path.slice(0, path.lastIndexOf('/'));
-      const name = path.slice(path.lastIndexOf('/') + 1);
-      return !(rows.get(parent) ?? '').includes(`\`${name}/\``) && !(rows.get(parent) ?? '').includes(` ${name}/`);
-    });
+    const missing = ['api', 'db', 'site', 'admin', 'tests', 'docs']
+      .flatMap((top) => [top, ...folders(top)])
+      .filter((path) => {
+        if (rows.has(path)) return false;
+        const parent = path.slice(0, path.lastIndexOf('/'));
+        const name = path.slice(path.lastIndexOf('/') + 1);
+        return !(rows.get(parent) ?? '').includes(`\`${name}/\``) && !(rows.get(parent) ?? '').includes(` ${name}/`);
+      });
     expect(missing).toEqual([]);
   });
 

@@ -30,20 +30,44 @@ function scopeProblem(a: { role: Role; villageId?: number | null; departmentId?:
 }
 
 /** A new account with a one-time password, to be changed at first login. No default credentials. */
-export async function createAccount(db: Db, actor: Actor, input: NewAccount, now = new Date()): Promise<AccountResult<{ id: number; oneTimePassword: string }>> {
+export async function createAccount(
+  db: Db,
+  actor: Actor,
+  input: NewAccount,
+  now = new Date(),
+): Promise<AccountResult<{ id: number; oneTimePassword: string }>> {
   const problem = scopeProblem(input);
   if (problem) return { ok: false, message: problem };
-  if (db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get()) return { ok: false, message: '用户名已存在' };
+  if (db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get())
+    return { ok: false, message: '用户名已存在' };
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
   const id = db.transaction((tx) => {
-    const row = tx.insert(users).values({
-      username: input.username, displayName: input.displayName, role: input.role,
-      villageId: input.role === 'village' ? input.villageId! : null,
-      departmentId: input.role === 'department' ? input.departmentId! : null,
-      passwordHash, mustChangePassword: true, updatedAt: now,
-    }).returning({ id: users.id }).get();
-    audit(tx, actor, { action: 'user.create', objectType: 'user', objectId: row.id, details: { username: input.username, role: input.role } }, now);
+    const row = tx
+      .insert(users)
+      .values({
+        username: input.username,
+        displayName: input.displayName,
+        role: input.role,
+        villageId: input.role === 'village' ? input.villageId! : null,
+        departmentId: input.role === 'department' ? input.departmentId! : null,
+        passwordHash,
+        mustChangePassword: true,
+        updatedAt: now,
+      })
+      .returning({ id: users.id })
+      .get();
+    audit(
+      tx,
+      actor,
+      {
+        action: 'user.create',
+        objectType: 'user',
+        objectId: row.id,
+        details: { username: input.username, role: input.role },
+      },
+      now,
+    );
     return row.id;
   });
   return { ok: true, value: { id, oneTimePassword: password } };
@@ -57,10 +81,24 @@ export async function checkLogin(db: Db, username: string, password: string): Pr
     return null;
   }
   if (!(await verifyPassword(row.passwordHash, password)) || row.disabled) return null;
-  return { id: row.id, username: row.username, displayName: row.displayName, role: row.role, villageId: row.villageId, departmentId: row.departmentId, mustChangePassword: row.mustChangePassword };
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    role: row.role,
+    villageId: row.villageId,
+    departmentId: row.departmentId,
+    mustChangePassword: row.mustChangePassword,
+  };
 }
 
-export async function changePassword(db: Db, user: StaffUser, current: string, next: string, now = new Date()): Promise<AccountResult<null>> {
+export async function changePassword(
+  db: Db,
+  user: StaffUser,
+  current: string,
+  next: string,
+  now = new Date(),
+): Promise<AccountResult<null>> {
   const row = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
   if (!row || !(await verifyPassword(row.passwordHash, current))) return { ok: false, message: '当前密码不正确' };
   const problem = passwordProblem(next, user.username);
@@ -68,39 +106,83 @@ export async function changePassword(db: Db, user: StaffUser, current: string, n
   if (current === next) return { ok: false, message: '新密码不能与当前密码相同' };
   const passwordHash = await hashPassword(next);
   db.transaction((tx) => {
-    tx.update(users).set({ passwordHash, mustChangePassword: false, updatedAt: now }).where(eq(users.id, user.id)).run();
+    tx.update(users)
+      .set({ passwordHash, mustChangePassword: false, updatedAt: now })
+      .where(eq(users.id, user.id))
+      .run();
     endUserSessions(tx, user.id);
-    audit(tx, { id: user.id, label: user.displayName }, { action: 'user.password_change', objectType: 'user', objectId: user.id }, now);
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      { action: 'user.password_change', objectType: 'user', objectId: user.id },
+      now,
+    );
   });
   return { ok: true, value: null };
 }
 
 /** Role, scope or disabling: the user's sessions end at once. */
-export function updateAccount(db: Db, actor: Actor, id: number, change: { role?: Role; villageId?: number | null; departmentId?: number | null; disabled?: boolean }, reason: string, now = new Date()): AccountResult<null> {
+export function updateAccount(
+  db: Db,
+  actor: Actor,
+  id: number,
+  change: { role?: Role; villageId?: number | null; departmentId?: number | null; disabled?: boolean },
+  reason: string,
+  now = new Date(),
+): AccountResult<null> {
   const row = db.select().from(users).where(eq(users.id, id)).get();
   if (!row) return { ok: false, message: '用户不存在' };
   // Locking oneself out could leave the township without an administrator.
-  if (actor.id === id && ((change.role && change.role !== row.role) || change.disabled)) return { ok: false, message: '不能停用自己的账号或更改自己的角色，请由另一位管理员操作' };
-  const next = { role: change.role ?? row.role, villageId: change.villageId !== undefined ? change.villageId : row.villageId, departmentId: change.departmentId !== undefined ? change.departmentId : row.departmentId };
+  if (actor.id === id && ((change.role && change.role !== row.role) || change.disabled))
+    return { ok: false, message: '不能停用自己的账号或更改自己的角色，请由另一位管理员操作' };
+  const next = {
+    role: change.role ?? row.role,
+    villageId: change.villageId !== undefined ? change.villageId : row.villageId,
+    departmentId: change.departmentId !== undefined ? change.departmentId : row.departmentId,
+  };
   const problem = scopeProblem(next);
   if (problem) return { ok: false, message: problem };
   db.transaction((tx) => {
-    tx.update(users).set({
-      role: next.role,
-      villageId: next.role === 'village' ? next.villageId : null,
-      departmentId: next.role === 'department' ? next.departmentId : null,
-      disabled: change.disabled ?? row.disabled,
-      updatedAt: now,
-    }).where(eq(users.id, id)).run();
+    tx.update(users)
+      .set({
+        role: next.role,
+        villageId: next.role === 'village' ? next.villageId : null,
+        departmentId: next.role === 'department' ? next.departmentId : null,
+        disabled: change.disabled ?? row.disabled,
+        updatedAt: now,
+      })
+      .where(eq(users.id, id))
+      .run();
     endUserSessions(tx, id);
-    audit(tx, actor, { action: 'user.update', objectType: 'user', objectId: id, reason, details: { before: { role: row.role, villageId: row.villageId, departmentId: row.departmentId, disabled: row.disabled }, after: { ...next, disabled: change.disabled ?? row.disabled } } }, now);
+    audit(
+      tx,
+      actor,
+      {
+        action: 'user.update',
+        objectType: 'user',
+        objectId: id,
+        reason,
+        details: {
+          before: { role: row.role, villageId: row.villageId, departmentId: row.departmentId, disabled: row.disabled },
+          after: { ...next, disabled: change.disabled ?? row.disabled },
+        },
+      },
+      now,
+    );
   });
   return { ok: true, value: null };
 }
 
 /** A forgotten password: a new one-time password, the old sessions ended; never self-service. */
-export async function resetPassword(db: Db, actor: Actor, id: number, reason: string, now = new Date()): Promise<AccountResult<{ oneTimePassword: string }>> {
-  if (!db.select({ id: users.id }).from(users).where(eq(users.id, id)).get()) return { ok: false, message: '用户不存在' };
+export async function resetPassword(
+  db: Db,
+  actor: Actor,
+  id: number,
+  reason: string,
+  now = new Date(),
+): Promise<AccountResult<{ oneTimePassword: string }>> {
+  if (!db.select({ id: users.id }).from(users).where(eq(users.id, id)).get())
+    return { ok: false, message: '用户不存在' };
   if (actor.id === id) return { ok: false, message: '请在“修改密码”页修改自己的密码' };
   const password = oneTimePassword();
   const passwordHash = await hashPassword(password);
@@ -114,6 +196,18 @@ export async function resetPassword(db: Db, actor: Actor, id: number, reason: st
 
 /** Every account as the admin's list shows it: never a password hash. */
 export function listAccounts(db: Db) {
-  return db.select({ id: users.id, username: users.username, displayName: users.displayName, role: users.role, villageId: users.villageId, departmentId: users.departmentId, disabled: users.disabled, mustChangePassword: users.mustChangePassword })
-    .from(users).orderBy(asc(users.id)).all();
+  return db
+    .select({
+      id: users.id,
+      username: users.username,
+      displayName: users.displayName,
+      role: users.role,
+      villageId: users.villageId,
+      departmentId: users.departmentId,
+      disabled: users.disabled,
+      mustChangePassword: users.mustChangePassword,
+    })
+    .from(users)
+    .orderBy(asc(users.id))
+    .all();
 }

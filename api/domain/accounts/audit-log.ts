@@ -10,8 +10,16 @@ export const auditQuery = z.object({
   actor: recordId('操作人').optional().catch(undefined),
   objectType: z.string().max(30).optional().catch(undefined),
   objectId: z.string().max(40).optional().catch(undefined),
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
   before: recordId('位置').optional().catch(undefined),
 });
 export type AuditQuery = z.infer<typeof auditQuery>;
@@ -26,6 +34,12 @@ export function listAudit(db: Db, q: AuditQuery, limit = 100) {
   if (q.from) where.push(gte(auditLog.at, startOfBeijingDay(q.from)));
   if (q.to) where.push(lt(auditLog.at, new Date(startOfBeijingDay(q.to).getTime() + DAY_MS)));
   if (q.before) where.push(lt(auditLog.id, q.before));
-  const rows = db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(limit + 1).all();
+  const rows = db
+    .select()
+    .from(auditLog)
+    .where(and(...where))
+    .orderBy(desc(auditLog.id))
+    .limit(limit + 1)
+    .all();
   return { rows: rows.slice(0, limit), nextBefore: rows.length > limit ? rows[limit - 1]!.id : null };
 }

@@ -112,7 +112,10 @@ export function addressKey(ip: string): string {
   const h = head ? head.split(':') : [];
   const t = tail ? tail.split(':') : [];
   const groups = ip.includes('::') ? [...h, ...Array(8 - h.length - t.length).fill('0'), ...t] : h;
-  return `${groups.slice(0, 4).map((g) => g.toLowerCase().replace(/^0+(?=.)/, '')).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toLowerCase().replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64url');
@@ -129,7 +132,10 @@ export class LoginThrottle {
     this.cfg = cfg;
     this.pairs = new BoundedMap(cfg.maxEntries, (p, t) => p.inFlightSince === null && t >= p.until);
     this.addresses = new BoundedMap(cfg.maxEntries, (a, t) => t - a.start >= cfg.addressWindowMs);
-    this.accounts = new BoundedMap(cfg.maxEntries, (b, t) => b.tokens + (t - b.at) * this.accountRate() >= cfg.accountLimit);
+    this.accounts = new BoundedMap(
+      cfg.maxEntries,
+      (b, t) => b.tokens + (t - b.at) * this.accountRate() >= cfg.accountLimit,
+    );
     this.remembered = new BoundedMap(cfg.maxEntries, (at, t) => t - at >= cfg.deviceTtlMs);
   }
 
@@ -156,7 +162,9 @@ export class LoginThrottle {
     }
     // Every counter this attempt needs must have a place: when the throttle is full of live
     // entries (a flood from many addresses), a new name or place waits rather than evicting one.
-    const full = !this.pairs.roomFor(key, t) || (!known && (!this.addresses.roomFor(address, t) || !this.accounts.roomFor(account, t)));
+    const full =
+      !this.pairs.roomFor(key, t) ||
+      (!known && (!this.addresses.roomFor(address, t) || !this.accounts.roomFor(account, t)));
     if (full) return refuse(FULL_WAIT_MS, 'address');
     if (!known) {
       const a = this.addressWindow(address, t);
@@ -231,7 +239,10 @@ export class LoginThrottle {
   }
 
   private mac(account: string, issued: number, nonce: string): string {
-    return createHmac('sha256', this.cfg.deviceSecret).update(`${account}\n${issued}\n${nonce}`).digest('base64url').slice(0, 22);
+    return createHmac('sha256', this.cfg.deviceSecret)
+      .update(`${account}\n${issued}\n${nonce}`)
+      .digest('base64url')
+      .slice(0, 22);
   }
 
   private entry(account: string, issued: number, nonce: string): string {

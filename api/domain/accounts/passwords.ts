@@ -11,14 +11,14 @@ const TEST_PARAMS = { memoryCost: 8, timeCost: 1, parallelism: 1 } as const;
 export const MIN_LENGTH = 10;
 const MAX_LENGTH = 256;
 
-
 /** Long passphrases and any Unicode welcome; short, common and username-like ones refused. */
 export function passwordProblem(password: string, username: string): string | null {
   const length = [...password.normalize('NFC')].length;
   if (length < MIN_LENGTH) return `密码至少 ${MIN_LENGTH} 个字符（可以用一句话作为密码）`;
   if (length > MAX_LENGTH) return `密码最多 ${MAX_LENGTH} 个字符`;
   const lower = password.toLowerCase();
-  if (COMMON_PASSWORDS.has(lower) || /^(.)\1+$/.test(password) || /^(0123456789|1234567890|9876543210)+/.test(password)) return '这个密码太常见，很容易被猜到，请换一个';
+  if (COMMON_PASSWORDS.has(lower) || /^(.)\1+$/.test(password) || /^(0123456789|1234567890|9876543210)+/.test(password))
+    return '这个密码太常见，很容易被猜到，请换一个';
   if (lower.includes(username.toLowerCase()) && username.length >= 3) return '密码不能包含用户名';
   return null;
 }
@@ -42,5 +42,7 @@ export const dummyHash = () => (dummy ??= hashPassword('no-such-account-placehol
 /** Readable one-time passwords: four groups without look-alike characters. */
 export function oneTimePassword(): string {
   const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
-  return Array.from({ length: 4 }, () => Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join('')).join('-');
+  return Array.from({ length: 4 }, () =>
+    Array.from({ length: 4 }, () => alphabet[randomInt(alphabet.length)]).join(''),
+  ).join('-');
 }

@@ -23,16 +23,28 @@ export interface StaffUser {
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
 /** A new random token; only its hash is stored. */
-export function createSession(db: Db, userId: number, now: Date, cfg: SessionConfig): { token: string; expiresAt: Date } {
+export function createSession(
+  db: Db,
+  userId: number,
+  now: Date,
+  cfg: SessionConfig,
+): { token: string; expiresAt: Date } {
   const token = randomBytes(32).toString('base64url');
   const expiresAt = new Date(now.getTime() + cfg.absoluteMs);
-  db.insert(sessions).values({ id: hashToken(token), userId, createdAt: now, lastSeenAt: now, expiresAt }).run();
+  db.insert(sessions)
+    .values({ id: hashToken(token), userId, createdAt: now, lastSeenAt: now, expiresAt })
+    .run();
   return { token, expiresAt };
 }
 
 const staffColumns = {
-  id: users.id, username: users.username, displayName: users.displayName, role: users.role,
-  villageId: users.villageId, departmentId: users.departmentId, mustChangePassword: users.mustChangePassword,
+  id: users.id,
+  username: users.username,
+  displayName: users.displayName,
+  role: users.role,
+  villageId: users.villageId,
+  departmentId: users.departmentId,
+  mustChangePassword: users.mustChangePassword,
 };
 
 /** A staff member acting without a browser (the demo seed, scripts, tests), as a session would see him. */
@@ -41,11 +53,21 @@ export function staffByUsername(db: Db, username: string): StaffUser | null {
 }
 
 /** The user behind a cookie, or null when the session is unknown, idle too long, too old, or the user disabled. */
-export function validateSession(db: Db, token: string | undefined, now: Date, cfg: SessionConfig): { user: StaffUser; sessionId: string } | null {
+export function validateSession(
+  db: Db,
+  token: string | undefined,
+  now: Date,
+  cfg: SessionConfig,
+): { user: StaffUser; sessionId: string } | null {
   if (!token || token.length > 100) return null;
   const id = hashToken(token);
   const row = db
-    .select({ lastSeenAt: sessions.lastSeenAt, expiresAt: sessions.expiresAt, disabled: users.disabled, ...staffColumns })
+    .select({
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      disabled: users.disabled,
+      ...staffColumns,
+    })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(sessions.id, id))
@@ -57,13 +79,16 @@ export function validateSession(db: Db, token: string | undefined, now: Date, cf
     return null;
   }
   // Touch at most once a minute: a page load should not always be a write.
-  if (t - row.lastSeenAt.getTime() > 60_000) db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
+  if (t - row.lastSeenAt.getTime() > 60_000)
+    db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
   const { lastSeenAt: _l, expiresAt: _e, disabled: _d, ...user } = row;
   return { user, sessionId: id };
 }
 
 export function endSession(db: Db, token: string): void {
-  db.delete(sessions).where(eq(sessions.id, hashToken(token))).run();
+  db.delete(sessions)
+    .where(eq(sessions.id, hashToken(token)))
+    .run();
 }
 
 /** Logout everywhere: password change, role change, disabling. */

@@ -1,6 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { complaintCategories, complaintDepartments, complaintEvents, complaints, departments, users, villages } from '../../../db/schema.ts';
+import {
+  complaintCategories,
+  complaintDepartments,
+  complaintEvents,
+  complaints,
+  departments,
+  users,
+  villages,
+} from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { visibleComplaint } from './scope.ts';
@@ -13,7 +21,9 @@ export interface Limits {
   extensionMaxDays: number;
 }
 
-export type ActionResult = { ok: true; version: number; status: string } | { ok: false; status: 400 | 404 | 409; message: string };
+export type ActionResult =
+  | { ok: true; version: number; status: string }
+  | { ok: false; status: 400 | 404 | 409; message: string };
 
 const fail = (status: 400 | 404 | 409, message: string): ActionResult => ({ ok: false, status, message });
 
@@ -22,12 +32,21 @@ function visible(db: Pick<Db, 'select'>, user: StaffUser, id: number) {
 }
 
 /** Applies one staff action through the state machine: version-checked, evented, audited. */
-export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: ActionInput, limits: Limits, now = new Date()): ActionResult {
+export function applyAction(
+  db: Db | Tx,
+  user: StaffUser,
+  id: number,
+  input: ActionInput,
+  limits: Limits,
+  now = new Date(),
+): ActionResult {
   return db.transaction((tx) => {
     const row = visible(tx, user, id);
     if (!row) return fail(404, '举报不存在或无权查看');
     if (row.version !== input.version) {
-      const by = row.updatedBy ? tx.select({ name: users.displayName }).from(users).where(eq(users.id, row.updatedBy)).get()?.name : null;
+      const by = row.updatedBy
+        ? tx.select({ name: users.displayName }).from(users).where(eq(users.id, row.updatedBy)).get()?.name
+        : null;
       return fail(409, `这条举报已被${by ?? '他人'}于 ${fmtTime(row.updatedAt)} 修改，请刷新后再操作`);
     }
     const to = nextStatus(input.action, row.status);
@@ -47,15 +66,23 @@ export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: Act
         if (input.targetId === id) return fail(400, '不能合并到自己');
         const target = visible(tx, user, input.targetId);
         if (!target) return fail(400, '要合并到的举报不存在');
-        if (target.status === 'merged' || target.status === 'rejected') return fail(400, '不能合并到已合并或不予受理的举报');
+        if (target.status === 'merged' || target.status === 'rejected')
+          return fail(400, '不能合并到已合并或不予受理的举报');
         set.mergedIntoId = target.id;
         details.targetId = target.id;
         bumpPublicCases(); // the target's enterprise's published cases now mask this reporter too: cached pages go
         break;
       }
       case 'assign': {
-        if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '属地村（社区）不存在');
-        const known = input.departmentIds.length ? tx.select({ id: departments.id }).from(departments).where(sql`${departments.id} in ${input.departmentIds}`).all() : [];
+        if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
+          return fail(400, '属地村（社区）不存在');
+        const known = input.departmentIds.length
+          ? tx
+              .select({ id: departments.id })
+              .from(departments)
+              .where(sql`${departments.id} in ${input.departmentIds}`)
+              .all()
+          : [];
         if (known.length !== new Set(input.departmentIds).size) return fail(400, '所选部门不存在');
         set.villageId = input.villageId;
         tx.delete(complaintDepartments).where(eq(complaintDepartments.complaintId, id)).run();
@@ -76,12 +103,20 @@ export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: Act
         details.days = input.days;
         break;
       case 'classify':
-        if (!tx.select({ id: complaintCategories.id }).from(complaintCategories).where(eq(complaintCategories.id, input.categoryId)).get()) return fail(400, '类别不存在');
+        if (
+          !tx
+            .select({ id: complaintCategories.id })
+            .from(complaintCategories)
+            .where(eq(complaintCategories.id, input.categoryId))
+            .get()
+        )
+          return fail(400, '类别不存在');
         set.categoryId = input.categoryId;
         details.categoryId = input.categoryId;
         break;
     }
-    const updated = tx.update(complaints)
+    const updated = tx
+      .update(complaints)
       .set({ ...set, version: row.version + 1, updatedBy: user.id, updatedAt: now })
       .where(and(eq(complaints.id, id), eq(complaints.version, input.version)))
       .run();
@@ -90,9 +125,33 @@ export function applyAction(db: Db | Tx, user: StaffUser, id: number, input: Act
     // The reporter is owed the reason a report is refused (and told when a deadline moves).
     const owed = input.action === 'reject' || input.action === 'extend' ? `理由：${reason}` : null;
     const publicNote = [owed, reply].filter(Boolean).join('\n') || null;
-    const internalNote = [input.action === 'reject' ? null : reason, 'note' in input ? input.note : null].filter(Boolean).join('\n') || null;
-    tx.insert(complaintEvents).values({ complaintId: id, fromStatus: row.status, toStatus: to, action: input.action, actorId: user.id, publicNote, internalNote, at: now }).run();
-    audit(tx, { id: user.id, label: user.displayName }, { action: `complaint.${input.action}`, objectType: 'complaint', objectId: id, reason, details: { from: row.status, to, ...details, replied: !!publicNote } }, now);
+    const internalNote =
+      [input.action === 'reject' ? null : reason, 'note' in input ? input.note : null].filter(Boolean).join('\n') ||
+      null;
+    tx.insert(complaintEvents)
+      .values({
+        complaintId: id,
+        fromStatus: row.status,
+        toStatus: to,
+        action: input.action,
+        actorId: user.id,
+        publicNote,
+        internalNote,
+        at: now,
+      })
+      .run();
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      {
+        action: `complaint.${input.action}`,
+        objectType: 'complaint',
+        objectId: id,
+        reason,
+        details: { from: row.status, to, ...details, replied: !!publicNote },
+      },
+      now,
+    );
     return { ok: true, version: row.version + 1, status: to };
   });
 }

@@ -46,7 +46,8 @@ export function hCaptcha(opts: HCaptchaOptions): Captcha {
           }),
         ]);
         if (!answer.success) return { ok: false, reason: 'rejected' };
-        if (opts.hostnames.length && !opts.hostnames.includes(answer.hostname ?? '')) return { ok: false, reason: 'rejected' };
+        if (opts.hostnames.length && !opts.hostnames.includes(answer.hostname ?? ''))
+          return { ok: false, reason: 'rejected' };
         return { ok: true };
       } catch {
         return { ok: false, reason: 'unavailable' }; // fail closed

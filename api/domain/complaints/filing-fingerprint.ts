@@ -24,8 +24,17 @@ export async function filingFingerprint(fields: ComplaintFields, photos: Buffer[
   const photoHashes: string[] = [];
   for (const p of photos) photoHashes.push(await sha256(p));
   const normalised = [
-    fields.category, fields.lat, fields.lng, fields.address ?? null, fields.description, fields.seenAt?.getTime() ?? null,
-    fields.anonymous, fields.name ?? null, fields.phone ?? null, fields.photoExif, photoHashes,
+    fields.category,
+    fields.lat,
+    fields.lng,
+    fields.address ?? null,
+    fields.description,
+    fields.seenAt?.getTime() ?? null,
+    fields.anonymous,
+    fields.name ?? null,
+    fields.phone ?? null,
+    fields.photoExif,
+    photoHashes,
   ];
   return createHash('sha256').update(JSON.stringify(normalised)).digest('hex');
 }

@@ -11,17 +11,38 @@ import { INDEX_BATCH, indexComplaints } from './search-index.ts';
 /** One report's rows as the write thread receives them: plain data, since it crosses threads. */
 export interface FilingJob {
   complaint: {
-    trackingCode: string; townshipId: number; villageId: number | null; outsideVillages: boolean;
+    trackingCode: string;
+    townshipId: number;
+    villageId: number | null;
+    outsideVillages: boolean;
     /** The category's code: the thread resolves it, so a report without photos costs the HTTP thread no query. */
-    categoryCode: string; lat: number; lng: number; address: string | null; description: string; seenAtMs: number | null;
-    source: 'web' | 'form' | 'api' | 'seed'; idempotencyKey: string | null; createdAtMs: number; dueAtMs: number; hasPhotos: boolean;
+    categoryCode: string;
+    lat: number;
+    lng: number;
+    address: string | null;
+    description: string;
+    seenAtMs: number | null;
+    source: 'web' | 'form' | 'api' | 'seed';
+    idempotencyKey: string | null;
+    createdAtMs: number;
+    dueAtMs: number;
+    hasPhotos: boolean;
     /** The body's fingerprint (filing-fingerprint.ts): a reused key replays only the same body. */
     idempotencyHash?: string | null;
   };
   contact: { name: string | null; phone: string | null } | null;
   photos: {
-    id: string; seq: number; file: string; thumbFile: string; width: number; height: number; bytes: number;
-    exifLat: number | null; exifLng: number | null; exifTakenAtMs: number | null; exifSource: 'file' | 'browser' | null;
+    id: string;
+    seq: number;
+    file: string;
+    thumbFile: string;
+    width: number;
+    height: number;
+    bytes: number;
+    exifLat: number | null;
+    exifLng: number | null;
+    exifTakenAtMs: number | null;
+    exifSource: 'file' | 'browser' | null;
   }[];
   /** The Open311 key that filed it: recorded (and its last use) in the same transaction, never on file without it. */
   apiKeyId: number | null;
@@ -43,13 +64,20 @@ export interface EarlierFiling {
  * What the thread did with a report: filed it, found the filing its key already made with the
  * same body, found the key used for another body (nothing of that filing is told), or refused its category.
  */
-export type FilingOutcome = { id: number } | { earlier: EarlierFiling } | { keyConflict: true } | { unknownCategory: true };
+export type FilingOutcome =
+  | { id: number }
+  | { earlier: EarlierFiling }
+  | { keyConflict: true }
+  | { unknownCategory: true };
 
 export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages AS outside, created_at AS createdAtMs,
   idempotency_hash AS idempotencyHash FROM complaints WHERE idempotency_key = ?`;
 
-/** A key's earlier filing is this report's only if the bodies match; a filing from before hashes were kept matches none. */
-export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined) => earlier.idempotencyHash === (hash ?? null);
+/**
+ * A key's earlier filing is this report's only if the bodies match; a filing from before hashes were kept matches none.
+ */
+export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined) =>
+  earlier.idempotencyHash === (hash ?? null);
 export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
 
 export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
@@ -60,8 +88,10 @@ export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township
 export const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
 export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
   VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs, @exifSource)`;
-export const INSERT_EVENT = "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
-export const INSERT_API_SUBMISSION = 'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
+export const INSERT_EVENT =
+  "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
+export const INSERT_API_SUBMISSION =
+  'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
 
 /**
@@ -70,13 +100,20 @@ export const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
  */
 export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   const c = job.complaint;
-  const earlier = c.idempotencyKey ? (prepared(conn, BY_IDEMPOTENCY_KEY).get(c.idempotencyKey) as EarlierFiling | undefined) : undefined;
+  const earlier = c.idempotencyKey
+    ? (prepared(conn, BY_IDEMPOTENCY_KEY).get(c.idempotencyKey) as EarlierFiling | undefined)
+    : undefined;
   if (earlier) return sameBody(earlier, c.idempotencyHash) ? { earlier } : { keyConflict: true };
   const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
   if (!category) return { unknownCategory: true };
   const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, DUPLICATE_RULE.metres, job.duplicateSinceMs);
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
-    ...c, idempotencyHash: c.idempotencyHash ?? null, categoryId: category.id, outsideVillages: Number(c.outsideVillages), hasPhotos: Number(c.hasPhotos), possibleDuplicate: Number(possibleDuplicate),
+    ...c,
+    idempotencyHash: c.idempotencyHash ?? null,
+    categoryId: category.id,
+    outsideVillages: Number(c.outsideVillages),
+    hasPhotos: Number(c.hasPhotos),
+    possibleDuplicate: Number(possibleDuplicate),
   }) as { id: number };
   if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });

@@ -1,6 +1,13 @@
 import { reportBodyBytes } from '../../env.ts';
 import type { FormRead, FormSpec } from '../shared/form-spec.ts';
-import { complaintFieldsSchema, fieldErrorsOf, FIELD_LABELS, type ComplaintField, type ComplaintFields, type FieldErrors } from './input.ts';
+import {
+  complaintFieldsSchema,
+  fieldErrorsOf,
+  FIELD_LABELS,
+  type ComplaintField,
+  type ComplaintFields,
+  type FieldErrors,
+} from './input.ts';
 
 export interface FormLimits {
   maxPhotos: number;
@@ -50,13 +57,22 @@ function complaintField(name: string | undefined): ComplaintField {
 
 /** Turns a report form read with complaintFormSpec into validated fields and photo bytes. */
 export function parseComplaintForm(form: FormRead, now?: () => Date): Promise<ParsedForm> {
-  if (!form.ok) return Promise.resolve({ ok: false, status: form.status === 413 ? 413 : 400, errors: { [complaintField(form.field)]: form.message } });
+  if (!form.ok)
+    return Promise.resolve({
+      ok: false,
+      status: form.status === 413 ? 413 : 400,
+      errors: { [complaintField(form.field)]: form.message },
+    });
   const raw: Record<string, string> = {};
   for (const [key, value] of Object.entries(form.fields)) {
     if (key === 'h-captcha-response') raw.captchaToken ??= value;
     else if (TEXT_FIELDS.has(key)) raw[key] = value;
   }
-  return validate(raw, form.files.map((f) => f.data), now);
+  return validate(
+    raw,
+    form.files.map((f) => f.data),
+    now,
+  );
 }
 
 /** What a refused page form is shown again with: its text, never the captcha token. */
@@ -72,7 +88,8 @@ export function parseComplaintJson(body: unknown, now?: () => Date): Promise<Par
     return Promise.resolve({ ok: false, status: 400, errors: { description: '请求内容必须是 JSON 对象' } });
   }
   const raw: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(body)) if (TEXT_FIELDS.has(k)) raw[k] = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
+  for (const [k, v] of Object.entries(body))
+    if (TEXT_FIELDS.has(k)) raw[k] = typeof v === 'number' || typeof v === 'boolean' ? String(v) : v;
   if (typeof raw.photoExif === 'object' && raw.photoExif !== null) raw.photoExif = JSON.stringify(raw.photoExif);
   return validate(raw, [], now);
 }

@@ -22,7 +22,13 @@ export type ComplaintField = keyof typeof FIELD_LABELS;
 
 // Forms and JSON both arrive here as text (see complaint-form.ts); empty means "no point chosen".
 const coordinate = (label: string, limit: number) =>
-  decimal(label, { min: -limit, max: limit, required: '请在地图上选点，或填写经纬度', invalid: `${label}必须是数字（如 120.123456）`, range: `${label}超出范围` });
+  decimal(label, {
+    min: -limit,
+    max: limit,
+    required: '请在地图上选点，或填写经纬度',
+    invalid: `${label}必须是数字（如 120.123456）`,
+    range: `${label}超出范围`,
+  });
 
 // Mainland mobile numbers: 11 digits starting 13–19; "+86" and separators are tolerated.
 const mobile = z
@@ -44,11 +50,20 @@ const SEEN_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([zZ]|[+-]\d
 export function complaintFieldsSchema(now: () => Date = () => new Date()) {
   return z
     .object({
-      category: z.string({ error: '请选择问题类别' }).trim().min(1, { error: '请选择问题类别' }).max(40, { error: '问题类别不正确' }),
+      category: z
+        .string({ error: '请选择问题类别' })
+        .trim()
+        .min(1, { error: '请选择问题类别' })
+        .max(40, { error: '问题类别不正确' }),
       lat: coordinate('纬度', 90),
       lng: coordinate('经度', 180),
       address: optionalText('地址描述', { max: 200 }),
-      description: freeText('问题描述', { min: 10, max: 2000, required: '请填写问题描述', tooShort: '问题描述至少写 10 个字：看到了什么、在哪里' }),
+      description: freeText('问题描述', {
+        min: 10,
+        max: 2000,
+        required: '请填写问题描述',
+        tooShort: '问题描述至少写 10 个字：看到了什么、在哪里',
+      }),
       seenAt: z
         .string({ error: '发现时间格式不正确' })
         .trim()
@@ -74,7 +89,10 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
         .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'on'),
       name: optionalText('姓名', { max: 40 }),
       phone: z.union([z.literal('').transform(() => undefined), mobile]).optional(),
-      captchaToken: z.string({ error: '人机验证无效，请重新验证' }).max(10_000, { error: '人机验证无效，请重新验证' }).optional(),
+      captchaToken: z
+        .string({ error: '人机验证无效，请重新验证' })
+        .max(10_000, { error: '人机验证无效，请重新验证' })
+        .optional(),
       idempotencyKey: z
         .string()
         .regex(/^[A-Za-z0-9_-]{16,64}$/, { error: '提交编号格式不正确' })

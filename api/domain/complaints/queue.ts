@@ -12,21 +12,32 @@ import { OPEN_STATUSES } from './workflow.ts';
 
 const PAGE = 50;
 const optionalId = recordId('编号').optional().catch(undefined);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .optional()
+  .catch(undefined);
 
 /** The queue's filters as they arrive in a URL; anything malformed is simply ignored. */
 export const queueQuery = z.object({
   sort: z.enum(['newest', 'overdue']).catch('newest').default('newest'),
   status: z.enum(COMPLAINT_STATUSES).optional().catch(undefined),
   category: optionalId,
-  village: z.union([z.literal('none'), recordId('村（社区）')]).optional().catch(undefined),
+  village: z
+    .union([z.literal('none'), recordId('村（社区）')])
+    .optional()
+    .catch(undefined),
   from: day,
   to: day,
   photos: z.enum(['yes', 'no']).optional().catch(undefined),
   duplicate: z.enum(['yes']).optional().catch(undefined),
   overdue: z.enum(['yes']).optional().catch(undefined),
   q: z.string().trim().max(50).optional().catch(undefined),
-  after: z.string().regex(/^\d+(_\d+)?$/).optional().catch(undefined),
+  after: z
+    .string()
+    .regex(/^\d+(_\d+)?$/)
+    .optional()
+    .catch(undefined),
 });
 export type QueueQuery = z.infer<typeof queueQuery>;
 
@@ -80,12 +91,21 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
   const query = (extra: SQL[], joinFts: boolean): QueueRow[] => {
     // Ids grow with filing time, so "newest first" is id order: one index for every filter, and
     // with a text search FTS5 hands rows over newest first, so the page stops after 50 hits.
-    const order = overdueFirst ? [asc(complaints.dueAt), asc(complaints.id)] : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
+    const order = overdueFirst
+      ? [asc(complaints.dueAt), asc(complaints.id)]
+      : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
     const base = db
       .select({
-        id: complaints.id, status: complaints.status, category: complaintCategories.name,
-        villageName: villages.name, description: complaints.description, createdAt: complaints.createdAt, dueAt: complaints.dueAt,
-        hasPhotos: complaints.hasPhotos, possibleDuplicate: complaints.possibleDuplicate, version: complaints.version,
+        id: complaints.id,
+        status: complaints.status,
+        category: complaintCategories.name,
+        villageName: villages.name,
+        description: complaints.description,
+        createdAt: complaints.createdAt,
+        dueAt: complaints.dueAt,
+        hasPhotos: complaints.hasPhotos,
+        possibleDuplicate: complaints.possibleDuplicate,
+        version: complaints.version,
       })
       .from(complaints);
     return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
@@ -108,9 +128,19 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
  * The text index holds complaints up to its watermark (decision 010); the few newer ones are
  * matched directly. Both halves come in the page's order and are merged.
  */
-function textSearch(text: string, query: (extra: SQL[], joinFts: boolean) => QueueRow[], overdueFirst: boolean): QueueRow[] {
+function textSearch(
+  text: string,
+  query: (extra: SQL[], joinFts: boolean) => QueueRow[],
+  overdueFirst: boolean,
+): QueueRow[] {
   const indexed = query([sql`${complaintsFts} match ${`"${text.replace(/"/g, '""')}"`}`], true);
-  const newer = query([sql`${complaints.id} > ${sql.raw(WATERMARK)}`, or(contains(complaints.description, text), contains(complaints.address, text))!], false);
+  const newer = query(
+    [
+      sql`${complaints.id} > ${sql.raw(WATERMARK)}`,
+      or(contains(complaints.description, text), contains(complaints.address, text))!,
+    ],
+    false,
+  );
   // A complaint indexed between the two reads comes back from both.
   const seen = new Set(indexed.map((r) => r.id));
   const before = (a: QueueRow, b: QueueRow) =>
@@ -123,10 +153,25 @@ export function queueCounts(db: Db, user: StaffUser, now = new Date()) {
   const scope = complaintScope(user);
   const byStatus =
     user.role === 'department'
-      ? db.select({ status: complaints.status, n: sql<number>`count(*)` }).from(complaints).where(scope).groupBy(complaints.status).all()
-      : db.select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` }).from(complaintCounts)
-          .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined).groupBy(complaintCounts.status).all();
-  const overdue = db.select({ n: sql<number>`count(*)` }).from(complaints)
-    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now))).get()!.n;
-  return { byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>, overdue };
+      ? db
+          .select({ status: complaints.status, n: sql<number>`count(*)` })
+          .from(complaints)
+          .where(scope)
+          .groupBy(complaints.status)
+          .all()
+      : db
+          .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
+          .from(complaintCounts)
+          .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined)
+          .groupBy(complaintCounts.status)
+          .all();
+  const overdue = db
+    .select({ n: sql<number>`count(*)` })
+    .from(complaints)
+    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now)))
+    .get()!.n;
+  return {
+    byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>,
+    overdue,
+  };
 }

@@ -32,5 +32,9 @@ export function readReceipt(value: string | undefined, nowMs: number): string | 
 
 /** The cookie's attributes: for the receipt page only, never sent from another site. */
 export const receiptCookieOptions = (secure: boolean) => ({
-  httpOnly: true, secure, sameSite: 'strict' as const, path: RECEIPT_PATH, maxAge: RECEIPT_TTL_S,
+  httpOnly: true,
+  secure,
+  sameSite: 'strict' as const,
+  path: RECEIPT_PATH,
+  maxAge: RECEIPT_TTL_S,
 });

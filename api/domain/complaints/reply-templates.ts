@@ -20,8 +20,15 @@ export function listTemplates(db: Db): Record<string, string> {
 
 export function saveTemplate(db: Db, actor: Actor, action: string, body: string, now = new Date()): void {
   db.transaction((tx) => {
-    tx.insert(replyTemplates).values({ action, body, updatedAt: now, updatedBy: actor.id })
-      .onConflictDoUpdate({ target: replyTemplates.action, set: { body, updatedAt: now, updatedBy: actor.id } }).run();
-    audit(tx, actor, { action: 'template.update', objectType: 'reply_template', objectId: action, details: { body } }, now);
+    tx.insert(replyTemplates)
+      .values({ action, body, updatedAt: now, updatedBy: actor.id })
+      .onConflictDoUpdate({ target: replyTemplates.action, set: { body, updatedAt: now, updatedBy: actor.id } })
+      .run();
+    audit(
+      tx,
+      actor,
+      { action: 'template.update', objectType: 'reply_template', objectId: action, details: { body } },
+      now,
+    );
   });
 }

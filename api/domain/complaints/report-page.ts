@@ -5,7 +5,10 @@ import { complaintCategories, townships, villages } from '../../../db/schema.ts'
 
 export interface ReportPageConfig {
   tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
-  villages: { type: 'FeatureCollection'; features: { type: 'Feature'; properties: { name: string }; geometry: unknown }[] };
+  villages: {
+    type: 'FeatureCollection';
+    features: { type: 'Feature'; properties: { name: string }; geometry: unknown }[];
+  };
   captchaSiteKey: string | null;
   maxPhotos: number;
   maxPhotoBytes: number;
@@ -32,7 +35,11 @@ export function mapConfig(ctx: AppContext): ReportPageConfig {
     tiles: { url: env.TILE_URL, attribution: env.TILE_ATTRIBUTION, crs: env.TILE_CRS, subdomains: env.TILE_SUBDOMAINS },
     villages: {
       type: 'FeatureCollection',
-      features: db.select({ name: villages.name, boundary: villages.boundary }).from(villages).orderBy(asc(villages.id)).all()
+      features: db
+        .select({ name: villages.name, boundary: villages.boundary })
+        .from(villages)
+        .orderBy(asc(villages.id))
+        .all()
         .map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })),
     },
     captchaSiteKey: ctx.captcha.siteKey,

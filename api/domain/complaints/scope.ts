@@ -18,4 +18,5 @@ export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'dep
 }
 
 /** One complaint, if this staff member may see it. */
-export const visibleComplaint = (user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>, id: number) => and(eq(complaints.id, id), complaintScope(user));
+export const visibleComplaint = (user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>, id: number) =>
+  and(eq(complaints.id, id), complaintScope(user));

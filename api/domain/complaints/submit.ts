@@ -1,7 +1,14 @@
 import type { Db } from '../../../db/client.ts';
 import type { Env } from '../../env.ts';
 import type { WriteThread } from '../../../db/write-thread.ts';
-import { ACTIVE_CATEGORY, BY_IDEMPOTENCY_KEY, sameBody, type EarlierFiling, type FilingJob, type FilingOutcome } from './filing-sql.ts';
+import {
+  ACTIVE_CATEGORY,
+  BY_IDEMPOTENCY_KEY,
+  sameBody,
+  type EarlierFiling,
+  type FilingJob,
+  type FilingOutcome,
+} from './filing-sql.ts';
 import { filingFingerprint } from './filing-fingerprint.ts';
 import { townships } from '../../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './input.ts';
@@ -41,28 +48,54 @@ export interface Receipt {
 
 export type SubmitResult =
   | { ok: true; receipt: Receipt; replayed: boolean; complaintId: number }
-  | { ok: false; errors: FieldErrors; keyConflict?: true; /** The photo queue is full: try again after this. */ retryAfterS?: number };
+  | {
+      ok: false;
+      errors: FieldErrors;
+      keyConflict?: true /** The photo queue is full: try again after this. */;
+      retryAfterS?: number;
+    };
 
 const UNKNOWN_CATEGORY: SubmitResult = { ok: false, errors: { category: '请选择列表中的问题类别' } };
 // Says nothing of the report the key filed: not its code, not that it matched in part.
-const KEY_CONFLICT: SubmitResult = { ok: false, keyConflict: true, errors: { idempotencyKey: '该提交编号已用于另一份举报，请刷新页面后重新填写提交' } };
+const KEY_CONFLICT: SubmitResult = {
+  ok: false,
+  keyConflict: true,
+  errors: { idempotencyKey: '该提交编号已用于另一份举报，请刷新页面后重新填写提交' },
+};
 
 /** A retry gets the first answer, word for word. */
 function replayOf(deps: SubmitDeps, f: EarlierFiling): SubmitResult {
   const villageName = deps.villageAreas().find((v) => v.id === f.villageId)?.name ?? null;
-  const receipt = { trackingCode: f.trackingCode, villageName, outsideVillages: f.outside === 1, createdAt: new Date(f.createdAtMs) };
+  const receipt = {
+    trackingCode: f.trackingCode,
+    villageName,
+    outsideVillages: f.outside === 1,
+    createdAt: new Date(f.createdAtMs),
+  };
   return { ok: true, receipt, replayed: true, complaintId: f.id };
 }
 
 /** The rows of a report's photos: where and when, from the file's EXIF or else the browser's reading of it. */
-function photoRows(files: (ProcessedPhoto & { name: string; thumbName: string })[], claims: ComplaintFields['photoExif']): FilingJob['photos'] {
+function photoRows(
+  files: (ProcessedPhoto & { name: string; thumbName: string })[],
+  claims: ComplaintFields['photoExif'],
+): FilingJob['photos'] {
   return files.map((f, seq) => {
     const claim = f.exif ? null : claims[seq];
-    const exif = f.exif ?? (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
+    const exif =
+      f.exif ??
+      (claim ? { lat: claim.lat, lng: claim.lng, takenAt: claim.takenAt ? new Date(claim.takenAt) : null } : null);
     return {
-      id: f.name.replace(/\.webp$/, ''), seq, file: f.name, thumbFile: f.thumbName,
-      width: f.width, height: f.height, bytes: f.display.length,
-      exifLat: exif?.lat ?? null, exifLng: exif?.lng ?? null, exifTakenAtMs: exif?.takenAt?.getTime() ?? null,
+      id: f.name.replace(/\.webp$/, ''),
+      seq,
+      file: f.name,
+      thumbFile: f.thumbName,
+      width: f.width,
+      height: f.height,
+      bytes: f.display.length,
+      exifLat: exif?.lat ?? null,
+      exifLng: exif?.lng ?? null,
+      exifTakenAtMs: exif?.takenAt?.getTime() ?? null,
       exifSource: f.exif ? 'file' : claim ? 'browser' : null,
     };
   });
@@ -77,7 +110,9 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   // checked here first as well, to spare the photo work; without, the check would cost more
   // than the thread's, whose connection keeps its pages cached between writes.
   if (input.photos.length > 0) {
-    const earlier = fields.idempotencyKey ? (prepared(db.$client, BY_IDEMPOTENCY_KEY).get(fields.idempotencyKey) as EarlierFiling | undefined) : undefined;
+    const earlier = fields.idempotencyKey
+      ? (prepared(db.$client, BY_IDEMPOTENCY_KEY).get(fields.idempotencyKey) as EarlierFiling | undefined)
+      : undefined;
     if (earlier) return sameBody(earlier, idempotencyHash) ? replayOf(deps, earlier) : KEY_CONFLICT;
     if (!prepared(db.$client, ACTIVE_CATEGORY).get(fields.category)) return UNKNOWN_CATEGORY;
   }
@@ -88,10 +123,20 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   if (townshipId === undefined) throw new Error('no township configured');
 
   const processed = await processReportPhotos(input.photos, deps.photoLimits);
-  if (!processed.ok) return { ok: false, errors: { photos: processed.message }, ...(processed.busy && { retryAfterS: processed.retryAfterS }) };
+  if (!processed.ok)
+    return {
+      ok: false,
+      errors: { photos: processed.message },
+      ...(processed.busy && { retryAfterS: processed.retryAfterS }),
+    };
   const files = processed.photos.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   const fileNames = files.flatMap((f) => [f.name, f.thumbName]);
-  await store.writeAll(files.flatMap((f) => [{ name: f.name, data: f.display }, { name: f.thumbName, data: f.thumb }]));
+  await store.writeAll(
+    files.flatMap((f) => [
+      { name: f.name, data: f.display },
+      { name: f.thumbName, data: f.thumb },
+    ]),
+  );
 
   const now = deps.clock?.() ?? new Date();
   const trackingCode = newTrackingCode();
@@ -99,12 +144,22 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   try {
     outcome = await deps.filings.run({
       complaint: {
-        trackingCode, townshipId,
-        villageId: village?.villageId ?? null, outsideVillages: !village,
-        categoryCode: fields.category, lat: fields.lat, lng: fields.lng, address: fields.address ?? null,
-        description: fields.description, seenAtMs: fields.seenAt?.getTime() ?? null,
-        source: input.source, idempotencyKey: fields.idempotencyKey ?? null, idempotencyHash, createdAtMs: now.getTime(),
-        dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS, hasPhotos: files.length > 0,
+        trackingCode,
+        townshipId,
+        villageId: village?.villageId ?? null,
+        outsideVillages: !village,
+        categoryCode: fields.category,
+        lat: fields.lat,
+        lng: fields.lng,
+        address: fields.address ?? null,
+        description: fields.description,
+        seenAtMs: fields.seenAt?.getTime() ?? null,
+        source: input.source,
+        idempotencyKey: fields.idempotencyKey ?? null,
+        idempotencyHash,
+        createdAtMs: now.getTime(),
+        dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS,
+        hasPhotos: files.length > 0,
       },
       contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
       photos: photoRows(files, fields.photoExif),
@@ -117,7 +172,11 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   }
   if (!('id' in outcome)) {
     await store.removeAll(fileNames);
-    return 'earlier' in outcome ? replayOf(deps, outcome.earlier) : 'keyConflict' in outcome ? KEY_CONFLICT : UNKNOWN_CATEGORY;
+    return 'earlier' in outcome
+      ? replayOf(deps, outcome.earlier)
+      : 'keyConflict' in outcome
+        ? KEY_CONFLICT
+        : UNKNOWN_CATEGORY;
   }
   return {
     ok: true,

@@ -12,11 +12,7 @@ export function newTrackingCode(): string {
 
 /** Accepts what a person types: lower case, spaces, dashes, and the look-alikes O/0, I/1/L. */
 export function normalizeTrackingCode(input: string): string | null {
-  const code = input
-    .toUpperCase()
-    .replace(/[\s-]/g, '')
-    .replace(/O/g, '0')
-    .replace(/[IL]/g, '1');
+  const code = input.toUpperCase().replace(/[\s-]/g, '').replace(/O/g, '0').replace(/[IL]/g, '1');
   if (code.length !== LENGTH) return null;
   for (const ch of code) if (!ALPHABET.includes(ch)) return null;
   return code;

@@ -2,7 +2,14 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { departments, users, villages } from '../../../db/schema.ts';
-import { ENTERPRISE_STATUSES, enterprises, inspectionDrawItems, inspectionDraws, INSPECTION_OUTCOMES, REMEDIATION_TYPES } from '../../../db/schema-enforcement.ts';
+import {
+  ENTERPRISE_STATUSES,
+  enterprises,
+  inspectionDrawItems,
+  inspectionDraws,
+  INSPECTION_OUTCOMES,
+  REMEDIATION_TYPES,
+} from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { blankOr } from '../shared/blank-field.ts';
@@ -12,16 +19,28 @@ import { fail, type Result } from '../shared/result.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
 import { decimal, freeText, optionalRecordId, optionalText, recordId } from '../shared/text-input.ts';
 
-
 export const drawInput = z.object({
   title: freeText('抽查名称', { min: 2, max: 100, required: '请填写抽查名称', tooShort: '请填写抽查名称' }),
-  seed: blankOr(z.string().trim().regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' })),
+  seed: blankOr(
+    z
+      .string()
+      .trim()
+      .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' }),
+  ),
   villageId: optionalRecordId('属地村（社区）'),
   status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态不正确' })),
   remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型不正确' })),
   industry: optionalText('行业类别', { max: 50 }),
-  enterpriseCount: decimal('抽取企业数', { integer: true, min: 1, max: 500, range: '抽取企业数须在 1 到 500 之间（一次最多抽取 500 家企业）' }),
-  departmentIds: z.array(recordId('执法部门'), { error: '请选择执法部门' }).min(1, { error: '请至少选择一个执法部门' }).max(20, { error: '执法部门最多 20 个' }),
+  enterpriseCount: decimal('抽取企业数', {
+    integer: true,
+    min: 1,
+    max: 500,
+    range: '抽取企业数须在 1 到 500 之间（一次最多抽取 500 家企业）',
+  }),
+  departmentIds: z
+    .array(recordId('执法部门'), { error: '请选择执法部门' })
+    .min(1, { error: '请至少选择一个执法部门' })
+    .max(20, { error: '执法部门最多 20 个' }),
   inspectorsPerDepartment: decimal('每部门抽取人数', { integer: true, min: 1, max: 10 }).default(1),
 });
 export type DrawInput = z.output<typeof drawInput>;
@@ -34,23 +53,51 @@ export const outcomeInput = z
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;
 
-/** Draws enterprises from the filtered register and inspectors from the chosen departments, and stores the inputs with the result. */
+/**
+ * Draws enterprises from the filtered register and inspectors from the chosen departments, and stores the inputs with
+ * the result.
+ */
 export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date): Result<{ id: number; seed: string }> {
-  const filters = Object.fromEntries(Object.entries({ villageId: input.villageId, status: input.status, remediationType: input.remediationType, industry: input.industry }).filter(([, v]) => v !== undefined && v !== ''));
+  const filters = Object.fromEntries(
+    Object.entries({
+      villageId: input.villageId,
+      status: input.status,
+      remediationType: input.remediationType,
+      industry: input.industry,
+    }).filter(([, v]) => v !== undefined && v !== ''),
+  );
   return db.transaction((tx) => {
-    if (input.villageId && !tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get()) return fail(400, '属地村（社区）不存在');
+    if (input.villageId && !tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
+      return fail(400, '属地村（社区）不存在');
     const candidates = sortedIds(
-      tx.select({ id: enterprises.id }).from(enterprises)
-        .where(registerConditions(user, { villageId: input.villageId, status: input.status, remediationType: input.remediationType, industry: input.industry }))
-        .all().map((r) => r.id),
+      tx
+        .select({ id: enterprises.id })
+        .from(enterprises)
+        .where(
+          registerConditions(user, {
+            villageId: input.villageId,
+            status: input.status,
+            remediationType: input.remediationType,
+            industry: input.industry,
+          }),
+        )
+        .all()
+        .map((r) => r.id),
     );
     if (candidates.length === 0) return fail(400, '没有符合条件的企业，请放宽筛选条件');
-    if (input.enterpriseCount > candidates.length) return fail(400, `符合条件的企业只有 ${candidates.length} 家，不能抽取 ${input.enterpriseCount} 家`);
+    if (input.enterpriseCount > candidates.length)
+      return fail(400, `符合条件的企业只有 ${candidates.length} 家，不能抽取 ${input.enterpriseCount} 家`);
 
     const deptIds = sortedIds(input.departmentIds);
-    const depts = tx.select({ id: departments.id, name: departments.name }).from(departments).where(inArray(departments.id, deptIds)).all();
+    const depts = tx
+      .select({ id: departments.id, name: departments.name })
+      .from(departments)
+      .where(inArray(departments.id, deptIds))
+      .all();
     if (depts.length !== deptIds.length) return fail(400, '所选执法部门不存在');
-    const officers = tx.select({ id: users.id, departmentId: users.departmentId }).from(users)
+    const officers = tx
+      .select({ id: users.id, departmentId: users.departmentId })
+      .from(users)
       .where(and(eq(users.role, 'department'), eq(users.disabled, false), inArray(users.departmentId, deptIds)))
       .all();
     const inspectors: Record<string, number[]> = {};
@@ -59,24 +106,62 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
       const have = inspectors[String(d)]!.length;
       if (have < input.inspectorsPerDepartment) {
         const name = depts.find((x) => x.id === d)!.name;
-        return fail(400, have === 0 ? `${name}没有在岗的执法人员账号，不能参加抽取` : `${name}只有 ${have} 名在岗执法人员，少于每部门抽取人数 ${input.inspectorsPerDepartment}`);
+        return fail(
+          400,
+          have === 0
+            ? `${name}没有在岗的执法人员账号，不能参加抽取`
+            : `${name}只有 ${have} 名在岗执法人员，少于每部门抽取人数 ${input.inspectorsPerDepartment}`,
+        );
       }
     }
 
     const seed = input.seed ?? randomSeed();
-    const result = runDraw({ seed, enterpriseIds: candidates, enterpriseCount: input.enterpriseCount, inspectors, inspectorsPerDepartment: input.inspectorsPerDepartment });
-    const row = tx.insert(inspectionDraws).values({
-      // A seed someone typed could have been tried in advance; the record says who chose it.
-      title: input.title, seed, filters: { ...filters, seedChosenBy: input.seed ? 'staff' : 'server' }, enterpriseCount: input.enterpriseCount, inspectorsPerDepartment: input.inspectorsPerDepartment,
-      candidateEnterpriseIds: candidates, candidateInspectors: inspectors,
-      drawnEnterpriseIds: result.enterpriseIds, drawnInspectorIds: result.inspectorIds,
-      createdBy: user.id, createdAt: now,
-    }).returning({ id: inspectionDraws.id }).get();
-    tx.insert(inspectionDrawItems).values(result.enterpriseIds.map((enterpriseId) => ({ drawId: row.id, enterpriseId }))).run();
-    audit(tx, { id: user.id, label: user.displayName }, {
-      action: 'inspection_draw.create', objectType: 'inspection_draw', objectId: row.id,
-      details: { title: input.title, seed, filters, candidates: candidates.length, enterprises: result.enterpriseIds, inspectors: result.inspectorIds },
-    }, now);
+    const result = runDraw({
+      seed,
+      enterpriseIds: candidates,
+      enterpriseCount: input.enterpriseCount,
+      inspectors,
+      inspectorsPerDepartment: input.inspectorsPerDepartment,
+    });
+    const row = tx
+      .insert(inspectionDraws)
+      .values({
+        // A seed someone typed could have been tried in advance; the record says who chose it.
+        title: input.title,
+        seed,
+        filters: { ...filters, seedChosenBy: input.seed ? 'staff' : 'server' },
+        enterpriseCount: input.enterpriseCount,
+        inspectorsPerDepartment: input.inspectorsPerDepartment,
+        candidateEnterpriseIds: candidates,
+        candidateInspectors: inspectors,
+        drawnEnterpriseIds: result.enterpriseIds,
+        drawnInspectorIds: result.inspectorIds,
+        createdBy: user.id,
+        createdAt: now,
+      })
+      .returning({ id: inspectionDraws.id })
+      .get();
+    tx.insert(inspectionDrawItems)
+      .values(result.enterpriseIds.map((enterpriseId) => ({ drawId: row.id, enterpriseId })))
+      .run();
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      {
+        action: 'inspection_draw.create',
+        objectType: 'inspection_draw',
+        objectId: row.id,
+        details: {
+          title: input.title,
+          seed,
+          filters,
+          candidates: candidates.length,
+          enterprises: result.enterpriseIds,
+          inspectors: result.inspectorIds,
+        },
+      },
+      now,
+    );
     return { ok: true, id: row.id, seed };
   });
 }
@@ -85,7 +170,13 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
 export function verifyDraw(db: Db, id: number) {
   const d = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
   if (!d) return null;
-  const recomputed = runDraw({ seed: d.seed, enterpriseIds: d.candidateEnterpriseIds, enterpriseCount: d.enterpriseCount, inspectors: d.candidateInspectors, inspectorsPerDepartment: d.inspectorsPerDepartment });
+  const recomputed = runDraw({
+    seed: d.seed,
+    enterpriseIds: d.candidateEnterpriseIds,
+    enterpriseCount: d.enterpriseCount,
+    inspectors: d.candidateInspectors,
+    inspectorsPerDepartment: d.inspectorsPerDepartment,
+  });
   const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
   return {
     matches: same(recomputed.enterpriseIds, d.drawnEnterpriseIds) && same(recomputed.inspectorIds, d.drawnInspectorIds),
@@ -94,18 +185,36 @@ export function verifyDraw(db: Db, id: number) {
   };
 }
 
-export function recordOutcome(db: Db, user: StaffUser, drawId: number, enterpriseId: number, input: OutcomeInput, now: Date): Result<{ outcome: string }> {
+export function recordOutcome(
+  db: Db,
+  user: StaffUser,
+  drawId: number,
+  enterpriseId: number,
+  input: OutcomeInput,
+  now: Date,
+): Result<{ outcome: string }> {
   return db.transaction((tx) => {
-    const item = tx.select().from(inspectionDrawItems).where(and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId))).get();
+    const item = tx
+      .select()
+      .from(inspectionDrawItems)
+      .where(and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId)))
+      .get();
     if (!item) return fail(404, '这次抽查没有抽到该企业');
     tx.update(inspectionDrawItems)
       .set({ outcome: input.outcome, note: input.note || null, recordedAt: now, recordedBy: user.id })
       .where(and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId)))
       .run();
-    audit(tx, { id: user.id, label: user.displayName }, {
-      action: 'inspection_draw.outcome', objectType: 'inspection_draw', objectId: drawId,
-      details: { enterpriseId, outcome: input.outcome, previous: item.outcome, note: input.note ?? null },
-    }, now);
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      {
+        action: 'inspection_draw.outcome',
+        objectType: 'inspection_draw',
+        objectId: drawId,
+        details: { enterpriseId, outcome: input.outcome, previous: item.outcome, note: input.note ?? null },
+      },
+      now,
+    );
     return { ok: true, outcome: input.outcome };
   });
 }
@@ -114,9 +223,14 @@ export function recordOutcome(db: Db, user: StaffUser, drawId: number, enterpris
 export function listDraws(db: Db, limit = 200) {
   return db
     .select({
-      id: inspectionDraws.id, title: inspectionDraws.title, seed: inspectionDraws.seed, filters: inspectionDraws.filters,
-      enterpriseCount: inspectionDraws.enterpriseCount, inspectorsPerDepartment: inspectionDraws.inspectorsPerDepartment,
-      createdAt: inspectionDraws.createdAt, createdBy: users.displayName,
+      id: inspectionDraws.id,
+      title: inspectionDraws.title,
+      seed: inspectionDraws.seed,
+      filters: inspectionDraws.filters,
+      enterpriseCount: inspectionDraws.enterpriseCount,
+      inspectorsPerDepartment: inspectionDraws.inspectorsPerDepartment,
+      createdAt: inspectionDraws.createdAt,
+      createdBy: users.displayName,
       recorded: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and i.outcome is not null)`,
       problems: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and i.outcome = 'problem_found')`,
     })
@@ -131,12 +245,19 @@ export function listDraws(db: Db, limit = 200) {
 export function getDraw(db: Db, id: number) {
   const draw = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
   if (!draw) return null;
-  const creator = db.select({ name: users.displayName }).from(users).where(eq(users.id, draw.createdBy)).get()?.name ?? '';
+  const creator =
+    db.select({ name: users.displayName }).from(users).where(eq(users.id, draw.createdBy)).get()?.name ?? '';
   const rows = db
     .select({
-      enterpriseId: inspectionDrawItems.enterpriseId, outcome: inspectionDrawItems.outcome, note: inspectionDrawItems.note,
-      recordedAt: inspectionDrawItems.recordedAt, recordedBy: users.displayName,
-      name: enterprises.name, villageName: villages.name, address: enterprises.address, status: enterprises.status,
+      enterpriseId: inspectionDrawItems.enterpriseId,
+      outcome: inspectionDrawItems.outcome,
+      note: inspectionDrawItems.note,
+      recordedAt: inspectionDrawItems.recordedAt,
+      recordedBy: users.displayName,
+      name: enterprises.name,
+      villageName: villages.name,
+      address: enterprises.address,
+      status: enterprises.status,
     })
     .from(inspectionDrawItems)
     .innerJoin(enterprises, eq(enterprises.id, inspectionDrawItems.enterpriseId))
@@ -144,32 +265,62 @@ export function getDraw(db: Db, id: number) {
     .leftJoin(users, eq(users.id, inspectionDrawItems.recordedBy))
     .where(eq(inspectionDrawItems.drawId, id))
     .all();
-  const items = draw.drawnEnterpriseIds.map((eid) => ({ ...rows.find((r) => r.enterpriseId === eid)!, key: drawKey(draw.seed, 'e', eid) }));
+  const items = draw.drawnEnterpriseIds.map((eid) => ({
+    ...rows.find((r) => r.enterpriseId === eid)!,
+    key: drawKey(draw.seed, 'e', eid),
+  }));
   const people = draw.drawnInspectorIds.length
-    ? db.select({ id: users.id, name: users.displayName }).from(users).where(inArray(users.id, draw.drawnInspectorIds)).all()
+    ? db
+        .select({ id: users.id, name: users.displayName })
+        .from(users)
+        .where(inArray(users.id, draw.drawnInspectorIds))
+        .all()
     : [];
-  const deptNames = db.select({ id: departments.id, name: departments.name }).from(departments).orderBy(asc(departments.sort)).all();
+  const deptNames = db
+    .select({ id: departments.id, name: departments.name })
+    .from(departments)
+    .orderBy(asc(departments.sort))
+    .all();
   const inspectors = draw.drawnInspectorIds.map((uid) => {
     const dept = Object.keys(draw.candidateInspectors).find((d) => draw.candidateInspectors[d]!.includes(uid));
-    return { id: uid, name: people.find((p) => p.id === uid)?.name ?? `#${uid}`, departmentId: Number(dept), department: deptNames.find((d) => String(d.id) === dept)?.name ?? '', key: drawKey(draw.seed, 'u', uid) };
+    return {
+      id: uid,
+      name: people.find((p) => p.id === uid)?.name ?? `#${uid}`,
+      departmentId: Number(dept),
+      department: deptNames.find((d) => String(d.id) === dept)?.name ?? '',
+      key: drawKey(draw.seed, 'u', uid),
+    };
   });
   return { draw, creator, items, inspectors };
 }
 
 /** Active department officers per department: who a draw can pick from. */
 export function inspectorCounts(db: Db): Map<number, number> {
-  const rows = db.select({ departmentId: users.departmentId, n: sql<number>`count(*)` }).from(users)
+  const rows = db
+    .select({ departmentId: users.departmentId, n: sql<number>`count(*)` })
+    .from(users)
     .where(and(eq(users.role, 'department'), eq(users.disabled, false)))
-    .groupBy(users.departmentId).all();
+    .groupBy(users.departmentId)
+    .all();
   return new Map(rows.filter((r) => r.departmentId != null).map((r) => [r.departmentId!, r.n]));
 }
 
 /** A draw's filters in words, for the record pages. */
-export function describeFilters(filters: Record<string, unknown>, villageNames: { id: number; name: string }[]): string {
+export function describeFilters(
+  filters: Record<string, unknown>,
+  villageNames: { id: number; name: string }[],
+): string {
   const parts: string[] = [];
-  if (filters.villageId) parts.push(villageNames.find((v) => v.id === filters.villageId)?.name ?? `村 #${filters.villageId}`);
-  if (filters.status) parts.push(ENTERPRISE_STATUS_LABELS[filters.status as keyof typeof ENTERPRISE_STATUS_LABELS] ?? String(filters.status));
-  if (filters.remediationType) parts.push(REMEDIATION_LABELS[filters.remediationType as keyof typeof REMEDIATION_LABELS] ?? String(filters.remediationType));
+  if (filters.villageId)
+    parts.push(villageNames.find((v) => v.id === filters.villageId)?.name ?? `村 #${filters.villageId}`);
+  if (filters.status)
+    parts.push(
+      ENTERPRISE_STATUS_LABELS[filters.status as keyof typeof ENTERPRISE_STATUS_LABELS] ?? String(filters.status),
+    );
+  if (filters.remediationType)
+    parts.push(
+      REMEDIATION_LABELS[filters.remediationType as keyof typeof REMEDIATION_LABELS] ?? String(filters.remediationType),
+    );
   if (filters.industry) parts.push(`行业含“${filters.industry}”`);
   return parts.length ? parts.join('，') : '全部企业';
 }

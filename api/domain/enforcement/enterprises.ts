@@ -1,7 +1,13 @@
 import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { villages } from '../../../db/schema.ts';
-import { enterprises, revisits, tasks, type EnterpriseStatus, type RemediationType } from '../../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  revisits,
+  tasks,
+  type EnterpriseStatus,
+  type RemediationType,
+} from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
@@ -13,9 +19,17 @@ import { atomically, fail, type Result } from '../shared/result.ts';
 type Writer = Db | Tx;
 
 /** The village an enterprise belongs to: the one chosen, else the one its coordinates fall in. */
-export function resolveVillage(db: Pick<Db, 'select'>, areas: VillageArea[], input: Pick<EnterpriseInput, 'villageId' | 'lat' | 'lng'>) {
+export function resolveVillage(
+  db: Pick<Db, 'select'>,
+  areas: VillageArea[],
+  input: Pick<EnterpriseInput, 'villageId' | 'lat' | 'lng'>,
+) {
   if (input.villageId) {
-    const v = db.select({ id: villages.id, townshipId: villages.townshipId }).from(villages).where(eq(villages.id, input.villageId)).get();
+    const v = db
+      .select({ id: villages.id, townshipId: villages.townshipId })
+      .from(villages)
+      .where(eq(villages.id, input.villageId))
+      .get();
     return v ?? null;
   }
   if (input.lat == null || input.lng == null) return null;
@@ -26,16 +40,38 @@ export function resolveVillage(db: Pick<Db, 'select'>, areas: VillageArea[], inp
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /** Inserts one enterprise file; the caller's transaction makes an import all-or-nothing. */
-export function insertEnterprise(db: Writer, actor: Pick<StaffUser, 'id' | 'displayName'>, input: EnterpriseInput, areas: VillageArea[], now: Date, how = 'survey'): Result<{ id: number }> {
+export function insertEnterprise(
+  db: Writer,
+  actor: Pick<StaffUser, 'id' | 'displayName'>,
+  input: EnterpriseInput,
+  areas: VillageArea[],
+  now: Date,
+  how = 'survey',
+): Result<{ id: number }> {
   const village = resolveVillage(db, areas, input);
-  if (!village) return fail(400, input.villageId ? '属地村（社区）不存在' : '经纬度不在任何村（社区）范围内，请选择属地村');
+  if (!village)
+    return fail(400, input.villageId ? '属地村（社区）不存在' : '经纬度不在任何村（社区）范围内，请选择属地村');
   const { villageId: _v, ...fields } = input;
   try {
-    const row = db.insert(enterprises)
-      .values({ ...fields, villageId: village.id, townshipId: village.townshipId, createdBy: actor.id, updatedBy: actor.id, createdAt: now, updatedAt: now })
+    const row = db
+      .insert(enterprises)
+      .values({
+        ...fields,
+        villageId: village.id,
+        townshipId: village.townshipId,
+        createdBy: actor.id,
+        updatedBy: actor.id,
+        createdAt: now,
+        updatedAt: now,
+      })
       .returning({ id: enterprises.id })
       .get();
-    audit(db, { id: actor.id, label: actor.displayName }, { action: 'enterprise.create', objectType: 'enterprise', objectId: row.id, details: { how, name: input.name } }, now);
+    audit(
+      db,
+      { id: actor.id, label: actor.displayName },
+      { action: 'enterprise.create', objectType: 'enterprise', objectId: row.id, details: { how, name: input.name } },
+      now,
+    );
     return { ok: true, id: row.id };
   } catch (e) {
     if (isUniqueViolation(e)) return fail(409, `本村（社区）已有名为“${input.name}”的企业`);
@@ -43,8 +79,14 @@ export function insertEnterprise(db: Writer, actor: Pick<StaffUser, 'id' | 'disp
   }
 }
 
-
-export function updateEnterprise(db: Db, user: StaffUser, id: number, input: EnterpriseInput & { version: number }, areas: VillageArea[], now = new Date()): Result<{ version: number }> {
+export function updateEnterprise(
+  db: Db,
+  user: StaffUser,
+  id: number,
+  input: EnterpriseInput & { version: number },
+  areas: VillageArea[],
+  now = new Date(),
+): Result<{ version: number }> {
   return atomically(db, (tx) => {
     const row = tx.select().from(enterprises).where(visibleEnterprise(user, id)).get();
     if (!row) return fail(404, '企业不存在或无权查看');
@@ -52,10 +94,19 @@ export function updateEnterprise(db: Db, user: StaffUser, id: number, input: Ent
     const village = resolveVillage(tx, areas, input);
     if (!village) return fail(400, '属地村（社区）不存在');
     const { villageId: _v, version, ...fields } = input;
-    const changed = Object.keys(fields).filter((k) => JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(fields[k as keyof typeof fields]));
+    const changed = Object.keys(fields).filter(
+      (k) => JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(fields[k as keyof typeof fields]),
+    );
     try {
       tx.update(enterprises)
-        .set({ ...fields, villageId: village.id, townshipId: village.townshipId, version: version + 1, updatedBy: user.id, updatedAt: now })
+        .set({
+          ...fields,
+          villageId: village.id,
+          townshipId: village.townshipId,
+          version: version + 1,
+          updatedBy: user.id,
+          updatedAt: now,
+        })
         .where(and(eq(enterprises.id, id), eq(enterprises.version, version)))
         .run();
     } catch (e) {
@@ -64,17 +115,37 @@ export function updateEnterprise(db: Db, user: StaffUser, id: number, input: Ent
     }
     if (village.id !== row.villageId) {
       // Open work moves with the enterprise: the new village's officer does it, the old one no longer sees it.
-      tx.update(tasks).set({ villageId: village.id, updatedAt: now }).where(and(eq(tasks.enterpriseId, id), inArray(tasks.status, ['open', 'submitted']))).run();
-      tx.update(revisits).set({ villageId: village.id }).where(and(eq(revisits.enterpriseId, id), eq(revisits.status, 'scheduled'))).run();
+      tx.update(tasks)
+        .set({ villageId: village.id, updatedAt: now })
+        .where(and(eq(tasks.enterpriseId, id), inArray(tasks.status, ['open', 'submitted'])))
+        .run();
+      tx.update(revisits)
+        .set({ villageId: village.id })
+        .where(and(eq(revisits.enterpriseId, id), eq(revisits.status, 'scheduled')))
+        .run();
     }
-    audit(tx, { id: user.id, label: user.displayName }, { action: 'enterprise.update', objectType: 'enterprise', objectId: id, details: { fields: changed } }, now);
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      { action: 'enterprise.update', objectType: 'enterprise', objectId: id, details: { fields: changed } },
+      now,
+    );
     return { ok: true, version: version + 1 };
   });
 }
 
 /** Moves an enterprise on the dynamic list; tasks and revisits call this, never the pages. */
-export function setEnterpriseStatus(db: Writer, id: number, status: EnterpriseStatus, now: Date, extra: Partial<typeof enterprises.$inferInsert> = {}) {
-  db.update(enterprises).set({ ...extra, status, version: sql`${enterprises.version} + 1`, updatedAt: now }).where(eq(enterprises.id, id)).run();
+export function setEnterpriseStatus(
+  db: Writer,
+  id: number,
+  status: EnterpriseStatus,
+  now: Date,
+  extra: Partial<typeof enterprises.$inferInsert> = {},
+) {
+  db.update(enterprises)
+    .set({ ...extra, status, version: sql`${enterprises.version} + 1`, updatedAt: now })
+    .where(eq(enterprises.id, id))
+    .run();
 }
 
 export interface RegisterFilter {
@@ -94,7 +165,13 @@ export function registerConditions(user: StaffUser, f: RegisterFilter): SQL | un
     f.status ? eq(enterprises.status, f.status) : undefined,
     f.remediationType ? eq(enterprises.remediationType, f.remediationType) : undefined,
     f.industry ? contains(enterprises.industry, f.industry) : undefined,
-    q ? or(...[enterprises.name, enterprises.address, enterprises.personInCharge, enterprises.industry].map((c) => contains(c, q))) : undefined,
+    q
+      ? or(
+          ...[enterprises.name, enterprises.address, enterprises.personInCharge, enterprises.industry].map((c) =>
+            contains(c, q),
+          ),
+        )
+      : undefined,
   );
 }
 
@@ -102,11 +179,21 @@ export function registerConditions(user: StaffUser, f: RegisterFilter): SQL | un
 export function listEnterprises(db: Db, user: StaffUser, f: RegisterFilter, limit = 500) {
   return db
     .select({
-      id: enterprises.id, name: enterprises.name, industry: enterprises.industry, address: enterprises.address,
-      lat: enterprises.lat, lng: enterprises.lng, villageId: enterprises.villageId, villageName: villages.name,
-      personInCharge: enterprises.personInCharge, businessLicence: enterprises.businessLicence,
-      fourWithouts: enterprises.fourWithouts, remediationType: enterprises.remediationType,
-      status: enterprises.status, plannedOn: enterprises.plannedOn, revisitType: enterprises.revisitType,
+      id: enterprises.id,
+      name: enterprises.name,
+      industry: enterprises.industry,
+      address: enterprises.address,
+      lat: enterprises.lat,
+      lng: enterprises.lng,
+      villageId: enterprises.villageId,
+      villageName: villages.name,
+      personInCharge: enterprises.personInCharge,
+      businessLicence: enterprises.businessLicence,
+      fourWithouts: enterprises.fourWithouts,
+      remediationType: enterprises.remediationType,
+      status: enterprises.status,
+      plannedOn: enterprises.plannedOn,
+      revisitType: enterprises.revisitType,
     })
     .from(enterprises)
     .innerJoin(villages, eq(villages.id, enterprises.villageId))

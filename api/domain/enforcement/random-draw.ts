@@ -29,7 +29,8 @@ export interface DrawResult {
   byDepartment: Record<string, number[]>;
 }
 
-export const drawKey = (seed: string, kind: 'e' | 'u', id: number) => createHash('sha256').update(`${seed}:${kind}${id}`, 'utf8').digest('hex');
+export const drawKey = (seed: string, kind: 'e' | 'u', id: number) =>
+  createHash('sha256').update(`${seed}:${kind}${id}`, 'utf8').digest('hex');
 
 export function rank(seed: string, kind: 'e' | 'u', ids: readonly number[]): number[] {
   return [...new Set(ids)]

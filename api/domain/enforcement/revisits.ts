@@ -2,7 +2,16 @@ import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { users, villages } from '../../../db/schema.ts';
-import { enterprises, INSPECTION_AREAS, REVISIT_OUTCOMES, revisits, taskItems, tasks, type InspectionArea, type RemediationType } from '../../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  INSPECTION_AREAS,
+  REVISIT_OUTCOMES,
+  revisits,
+  taskItems,
+  tasks,
+  type InspectionArea,
+  type RemediationType,
+} from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './labels.ts';
@@ -20,14 +29,23 @@ import type { VillageArea } from '../shared/village-routing.ts';
 export const revisitInput = z
   .object({
     outcome: z.enum(REVISIT_OUTCOMES, { error: '请选择回头看结果' }),
-    note: freeText('现场情况', { min: 2, max: 1000, required: '请写明现场情况', tooShort: '请写明现场情况（至少 2 个字）' }),
+    note: freeText('现场情况', {
+      min: 2,
+      max: 1000,
+      required: '请写明现场情况',
+      tooShort: '请写明现场情况（至少 2 个字）',
+    }),
     /** A new workshop found in the vacated premises, or never listed, gets its own file. */
     newEnterpriseName: optionalText('新作坊名称', { max: 100 }),
     newPersonInCharge: optionalText('新作坊负责人', { max: 50 }),
   })
   .superRefine((r, ctx) => {
     if ((r.outcome === 'new_in_vacated' || r.outcome === 'newly_found') && !r.newEnterpriseName) {
-      ctx.addIssue({ code: 'custom', path: ['newEnterpriseName'], message: '发现新的作坊时，请填写它的名称（负责人姓名+经营内容+作坊）' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['newEnterpriseName'],
+        message: '发现新的作坊时，请填写它的名称（负责人姓名+经营内容+作坊）',
+      });
     }
   });
 export type RevisitInput = z.infer<typeof revisitInput>;
@@ -38,17 +56,26 @@ export interface RevisitConfig extends Limits {
 }
 
 export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'done', now: Date) {
-  // A done revisit stays with its village when the file moves on, as may its follow-up task: each named only if this user may open it.
+  // A done revisit stays with its village when the file moves on, as may its follow-up task: each named only if this
+  // user may open it.
   const fileOpen = enterpriseScope(user) ?? sql`1`;
   const taskOpen = taskScope(user) ?? sql`1`;
   return db
     .select({
-      id: revisits.id, dueAt: revisits.dueAt, status: revisits.status, outcome: revisits.outcome, note: revisits.note, doneAt: revisits.doneAt,
-      followUpTaskId: sql<number | null>`(select ${tasks.id} from ${tasks} where ${tasks.id} = ${revisits.followUpTaskId} and ${taskOpen})`,
+      id: revisits.id,
+      dueAt: revisits.dueAt,
+      status: revisits.status,
+      outcome: revisits.outcome,
+      note: revisits.note,
+      doneAt: revisits.doneAt,
+      followUpTaskId: sql<
+        number | null
+      >`(select ${tasks.id} from ${tasks} where ${tasks.id} = ${revisits.followUpTaskId} and ${taskOpen})`,
       enterpriseId: sql<number | null>`case when ${fileOpen} then ${enterprises.id} end`,
       enterpriseName: sql<string>`case when ${fileOpen} then ${enterprises.name} else ${OTHER_VILLAGE_ENTERPRISE} end`,
       address: sql<string | null>`case when ${fileOpen} then ${enterprises.address} end`,
-      villageName: villages.name, doneBy: users.displayName,
+      villageName: villages.name,
+      doneBy: users.displayName,
     })
     .from(revisits)
     .innerJoin(enterprises, eq(enterprises.id, revisits.enterpriseId))
@@ -62,15 +89,29 @@ export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'don
 }
 
 /** The follow-up work a finding calls for: resumed production is shut again; a relapse is rectified again. */
-function followUpType(outcome: Exclude<RevisitInput['outcome'], 'fine'>, previous: RemediationType | null): RemediationType {
+function followUpType(
+  outcome: Exclude<RevisitInput['outcome'], 'fine'>,
+  previous: RemediationType | null,
+): RemediationType {
   if (outcome === 'relapsed') return previous === 'relocate' ? 'relocate' : 'rectify';
   return 'shutdown';
 }
 
 /** Records a revisit. Any finding puts the enterprise back on the dynamic list with a new task. */
-export function recordRevisit(db: Db, user: StaffUser, id: number, input: RevisitInput, cfg: RevisitConfig, now: Date): Result<{ followUpTaskId: number | null; enterpriseId: number }> {
+export function recordRevisit(
+  db: Db,
+  user: StaffUser,
+  id: number,
+  input: RevisitInput,
+  cfg: RevisitConfig,
+  now: Date,
+): Result<{ followUpTaskId: number | null; enterpriseId: number }> {
   return atomically(db, (tx) => {
-    const visit = tx.select().from(revisits).where(and(eq(revisits.id, id), revisitScope(user))).get();
+    const visit = tx
+      .select()
+      .from(revisits)
+      .where(and(eq(revisits.id, id), revisitScope(user)))
+      .get();
     if (!visit) return fail(404, '回头看记录不存在或无权查看');
     if (visit.status !== 'scheduled') return fail(409, '这次回头看已经记录过了');
     const ent = tx.select().from(enterprises).where(eq(enterprises.id, visit.enterpriseId)).get()!;
@@ -83,28 +124,71 @@ export function recordRevisit(db: Db, user: StaffUser, id: number, input: Revisi
         const person = input.newPersonInCharge ?? '';
         const problem = unlicensedNameProblem(input.newEnterpriseName!, person);
         if (problem) return fail(400, problem);
-        const fields = enterpriseInput.parse({ name: input.newEnterpriseName, personInCharge: person, villageId: ent.villageId, address: ent.address, lat: ent.lat, lng: ent.lng, revisitType: type, progressNote: input.note });
+        const fields = enterpriseInput.parse({
+          name: input.newEnterpriseName,
+          personInCharge: person,
+          villageId: ent.villageId,
+          address: ent.address,
+          lat: ent.lat,
+          lng: ent.lng,
+          revisitType: type,
+          progressNote: input.note,
+        });
         const created = insertEnterprise(tx, user, fields, cfg.areas, now, 'revisit');
         if (!created.ok) return created;
         targetId = created.id;
       } else {
-        const active = tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.enterpriseId, ent.id), inArray(tasks.status, ['open', 'submitted']))).get();
+        const active = tx
+          .select({ id: tasks.id })
+          .from(tasks)
+          .where(and(eq(tasks.enterpriseId, ent.id), inArray(tasks.status, ['open', 'submitted'])))
+          .get();
         setEnterpriseStatus(tx, ent.id, active ? 'in_progress' : 'listed', now, { revisitType: type });
         // Work already under way answers this finding too; the finding is recorded against it.
         if (active) followUpTaskId = active.id;
       }
       const kind = followUpType(input.outcome, previous?.type ?? ent.remediationType);
       const areas = kind === 'rectify' ? rectifyAreas(tx, previous?.id, ent.problems) : [];
-      const task = followUpTaskId ? { ok: true as const, id: followUpTaskId } : createTask(tx, user, {
-        enterpriseId: targetId, type: kind, departmentIds: [], villageLead: previous?.villageLead ?? ent.responsible ?? user.displayName,
-        townshipLead: previous?.townshipLead ?? '待定', departmentLead: '', dueOn: beijingDate(new Date(now.getTime() + cfg.followUpDays * DAY_MS)),
-        measures: `回头看发现：${REVISIT_OUTCOME_LABELS[input.outcome]}。${input.note}`, optionalItems: [], areas, complaintIds: [],
-      }, cfg, now, 'revisit');
+      const task = followUpTaskId
+        ? { ok: true as const, id: followUpTaskId }
+        : createTask(
+            tx,
+            user,
+            {
+              enterpriseId: targetId,
+              type: kind,
+              departmentIds: [],
+              villageLead: previous?.villageLead ?? ent.responsible ?? user.displayName,
+              townshipLead: previous?.townshipLead ?? '待定',
+              departmentLead: '',
+              dueOn: beijingDate(new Date(now.getTime() + cfg.followUpDays * DAY_MS)),
+              measures: `回头看发现：${REVISIT_OUTCOME_LABELS[input.outcome]}。${input.note}`,
+              optionalItems: [],
+              areas,
+              complaintIds: [],
+            },
+            cfg,
+            now,
+            'revisit',
+          );
       if (!task.ok) return task;
       followUpTaskId = task.id;
     }
-    tx.update(revisits).set({ status: 'done', outcome: input.outcome, note: input.note, doneAt: now, doneBy: user.id, followUpTaskId }).where(eq(revisits.id, id)).run();
-    audit(tx, { id: user.id, label: user.displayName }, { action: 'revisit.record', objectType: 'revisit', objectId: id, details: { outcome: input.outcome, enterpriseId: targetId, followUpTaskId } }, now);
+    tx.update(revisits)
+      .set({ status: 'done', outcome: input.outcome, note: input.note, doneAt: now, doneBy: user.id, followUpTaskId })
+      .where(eq(revisits.id, id))
+      .run();
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      {
+        action: 'revisit.record',
+        objectType: 'revisit',
+        objectId: id,
+        details: { outcome: input.outcome, enterpriseId: targetId, followUpTaskId },
+      },
+      now,
+    );
     return { ok: true, followUpTaskId, enterpriseId: targetId };
   });
 }
@@ -112,8 +196,20 @@ export function recordRevisit(db: Db, user: StaffUser, id: number, input: Revisi
 const isArea = (c: string): c is InspectionArea => (INSPECTION_AREAS as readonly string[]).includes(c);
 
 /** A relapse is rectified again in the areas the last rectification covered, else where problems were recorded. */
-function rectifyAreas(tx: Pick<Db, 'select'>, taskId: number | undefined, problems: Record<string, string>): InspectionArea[] {
-  const fromTask = taskId ? tx.select({ code: taskItems.code }).from(taskItems).where(eq(taskItems.taskId, taskId)).all().map((i) => i.code).filter(isArea) : [];
+function rectifyAreas(
+  tx: Pick<Db, 'select'>,
+  taskId: number | undefined,
+  problems: Record<string, string>,
+): InspectionArea[] {
+  const fromTask = taskId
+    ? tx
+        .select({ code: taskItems.code })
+        .from(taskItems)
+        .where(eq(taskItems.taskId, taskId))
+        .all()
+        .map((i) => i.code)
+        .filter(isArea)
+    : [];
   const areas = fromTask.length ? fromTask : Object.keys(problems).filter(isArea);
   return areas.length ? areas : ['site'];
 }

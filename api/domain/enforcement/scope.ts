@@ -19,7 +19,11 @@ const enterpriseJoinedBy = (enterpriseId: AnyColumn) => (departmentId: number) =
   sql`exists (select 1 from tasks t join task_departments td on td.task_id = t.id where t.enterprise_id = ${enterpriseId} and td.department_id = ${departmentId})`;
 
 export const taskScope = (user: Who) =>
-  scoped(user, tasks.villageId, (d) => sql`exists (select 1 from task_departments td where td.task_id = ${tasks.id} and td.department_id = ${d})`);
+  scoped(
+    user,
+    tasks.villageId,
+    (d) => sql`exists (select 1 from task_departments td where td.task_id = ${tasks.id} and td.department_id = ${d})`,
+  );
 export const enterpriseScope = (user: Who) => scoped(user, enterprises.villageId, enterpriseJoinedBy(enterprises.id));
 export const revisitScope = (user: Who) => scoped(user, revisits.villageId, enterpriseJoinedBy(revisits.enterpriseId));
 

@@ -31,12 +31,21 @@ export const RELOCATION_ITEMS: readonly ChecklistLine[] = [
 export type OptionalShutdownCode = 'remove_equipment' | 'restore_land';
 
 /** The checklist a new task starts with; a rectification checks the areas where problems were found. */
-export function checklistFor(type: RemediationType, opts: { optional?: OptionalShutdownCode[]; areas?: InspectionArea[] }): ChecklistLine[] {
+export function checklistFor(
+  type: RemediationType,
+  opts: { optional?: OptionalShutdownCode[]; areas?: InspectionArea[] },
+): ChecklistLine[] {
   switch (type) {
     case 'shutdown':
-      return [...SHUTDOWN_ITEMS, ...SHUTDOWN_OPTIONAL_ITEMS.filter((i) => opts.optional?.includes(i.code as OptionalShutdownCode))];
+      return [
+        ...SHUTDOWN_ITEMS,
+        ...SHUTDOWN_OPTIONAL_ITEMS.filter((i) => opts.optional?.includes(i.code as OptionalShutdownCode)),
+      ];
     case 'rectify':
-      return INSPECTION_AREAS.filter((a) => opts.areas?.includes(a)).map((a) => ({ code: a, label: `${AREA_LABELS[a]}问题整改` }));
+      return INSPECTION_AREAS.filter((a) => opts.areas?.includes(a)).map((a) => ({
+        code: a,
+        label: `${AREA_LABELS[a]}问题整改`,
+      }));
     case 'relocate':
       return [...RELOCATION_ITEMS];
   }

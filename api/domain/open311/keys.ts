@@ -11,7 +11,12 @@ import { freeText } from '../shared/text-input.ts';
 const PREFIX_LENGTH = 8;
 
 export const keyName = z.object({
-  name: freeText('使用方名称', { min: 2, max: 60, required: '请填写使用方名称', tooShort: '请填写使用方名称（至少 2 个字）' }),
+  name: freeText('使用方名称', {
+    min: 2,
+    max: 60,
+    required: '请填写使用方名称',
+    tooShort: '请填写使用方名称（至少 2 个字）',
+  }),
 });
 export const revokeInput = z.object({
   reason: freeText('吊销理由', { min: 2, max: 200, required: '请填写吊销理由', tooShort: '请填写吊销理由' }),
@@ -34,8 +39,13 @@ export interface ApiKeyRow {
 export function listApiKeys(db: Db): ApiKeyRow[] {
   return db
     .select({
-      id: apiKeys.id, name: apiKeys.name, prefix: apiKeys.prefix, createdAt: apiKeys.createdAt, createdBy: users.displayName,
-      revokedAt: apiKeys.revokedAt, lastUsedAt: apiKeys.lastUsedAt,
+      id: apiKeys.id,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      createdAt: apiKeys.createdAt,
+      createdBy: users.displayName,
+      revokedAt: apiKeys.revokedAt,
+      lastUsedAt: apiKeys.lastUsedAt,
       submissions: sql<number>`(select count(*) from ${apiSubmissions} where ${apiSubmissions.apiKeyId} = ${apiKeys.id})`,
     })
     .from(apiKeys)
@@ -45,29 +55,66 @@ export function listApiKeys(db: Db): ApiKeyRow[] {
 }
 
 /** A new random key (32 bytes, base64url): returned this once, then only its SHA-256 is kept. */
-export function issueApiKey(db: Db, actor: Actor & { id: number }, name: string, now: Date): { id: number; name: string; prefix: string; key: string } {
+export function issueApiKey(
+  db: Db,
+  actor: Actor & { id: number },
+  name: string,
+  now: Date,
+): { id: number; name: string; prefix: string; key: string } {
   const key = randomBytes(32).toString('base64url');
   const prefix = key.slice(0, PREFIX_LENGTH);
   const id = db.transaction((tx) => {
-    const row = tx.insert(apiKeys).values({ name, prefix, keyHash: hashOf(key).toString('hex'), createdBy: actor.id, createdAt: now }).returning({ id: apiKeys.id }).get();
-    audit(tx, actor, { action: 'api_key.issue', objectType: 'api_key', objectId: row.id, details: { name, prefix } }, now);
+    const row = tx
+      .insert(apiKeys)
+      .values({ name, prefix, keyHash: hashOf(key).toString('hex'), createdBy: actor.id, createdAt: now })
+      .returning({ id: apiKeys.id })
+      .get();
+    audit(
+      tx,
+      actor,
+      { action: 'api_key.issue', objectType: 'api_key', objectId: row.id, details: { name, prefix } },
+      now,
+    );
     return row.id;
   });
   return { id, name, prefix, key };
 }
 
-export function revokeApiKey(db: Db, actor: Actor & { id: number }, id: number, reason: string, now: Date): Result<{ id: number }> {
+export function revokeApiKey(
+  db: Db,
+  actor: Actor & { id: number },
+  id: number,
+  reason: string,
+  now: Date,
+): Result<{ id: number }> {
   return db.transaction((tx) => {
-    const row = tx.select({ revokedAt: apiKeys.revokedAt, name: apiKeys.name, prefix: apiKeys.prefix }).from(apiKeys).where(eq(apiKeys.id, id)).get();
+    const row = tx
+      .select({ revokedAt: apiKeys.revokedAt, name: apiKeys.name, prefix: apiKeys.prefix })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, id))
+      .get();
     if (!row) return fail(404, '接口密钥不存在');
     if (row.revokedAt) return fail(409, '该接口密钥已吊销');
     tx.update(apiKeys).set({ revokedAt: now, revokedBy: actor.id }).where(eq(apiKeys.id, id)).run();
-    audit(tx, actor, { action: 'api_key.revoke', objectType: 'api_key', objectId: id, reason, details: { name: row.name, prefix: row.prefix } }, now);
+    audit(
+      tx,
+      actor,
+      {
+        action: 'api_key.revoke',
+        objectType: 'api_key',
+        objectId: id,
+        reason,
+        details: { name: row.name, prefix: row.prefix },
+      },
+      now,
+    );
     return { ok: true as const, id };
   });
 }
 
-export type KeyCheck = { ok: true; id: number; name: string } | { ok: false; reason: 'missing' | 'invalid' | 'revoked' };
+export type KeyCheck =
+  | { ok: true; id: number; name: string }
+  | { ok: false; reason: 'missing' | 'invalid' | 'revoked' };
 
 /** Finds a key by its hash: the index serves the lookup, and a match on the hash is the comparison. */
 export function verifyApiKey(db: Db, key: string | undefined | null): KeyCheck {

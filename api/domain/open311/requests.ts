@@ -1,7 +1,15 @@
 import { and, asc, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { complaintCategories, complaintDepartments, complaints, departments, townships, villages, type ComplaintStatus } from '../../../db/schema.ts';
+import {
+  complaintCategories,
+  complaintDepartments,
+  complaints,
+  departments,
+  townships,
+  villages,
+  type ComplaintStatus,
+} from '../../../db/schema.ts';
 import { STATUS_LABELS } from '../complaints/tracking.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { parseW3c, w3cDatetime } from './format.ts';
@@ -11,7 +19,10 @@ import { DAY_MS } from '../shared/time.ts';
 /** Moderated complaints only (accepted or later, neither refused nor merged) make the public list. */
 export const LISTED_STATUSES: readonly ComplaintStatus[] = ['accepted', 'assigned', 'resolved', 'closed'];
 const OPEN311_STATUS = (s: ComplaintStatus): 'open' | 'closed' => (OPEN_STATUSES.includes(s) ? 'open' : 'closed');
-const BY_OPEN311_STATUS = { open: ['accepted', 'assigned'], closed: ['resolved', 'closed'] } as const satisfies Record<string, readonly ComplaintStatus[]>;
+const BY_OPEN311_STATUS = { open: ['accepted', 'assigned'], closed: ['resolved', 'closed'] } as const satisfies Record<
+  string,
+  readonly ComplaintStatus[]
+>;
 /** Steps that change a public field (status, category, agency, deadline); replies and notes do not. */
 const PUBLIC_ACTIONS_EXCLUDED = ['reply', 'note'];
 
@@ -19,31 +30,55 @@ export const MAX_PAGE_SIZE = 1000;
 const MAX_SPAN_DAYS = 90;
 const MAX_IDS = 200;
 
-const commaList = z.string().trim().max(4000, { error: '参数过长' }).optional().transform((v) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []));
+const commaList = z
+  .string()
+  .trim()
+  .max(4000, { error: '参数过长' })
+  .optional()
+  .transform((v) =>
+    v
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : [],
+  );
 const positive = (label: string, max?: number) =>
-  z.string().trim().optional().transform((v, ctx) => {
-    if (!v) return undefined;
-    const n = Number(v);
-    if (!/^\d+$/.test(v) || n < 1 || (max !== undefined && n > max)) {
-      ctx.addIssue({ code: 'custom', message: max ? `${label}须为 1 到 ${max} 之间的整数` : `${label}须为正整数` });
-      return z.NEVER;
-    }
-    return n;
-  });
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const n = Number(v);
+      if (!/^\d+$/.test(v) || n < 1 || (max !== undefined && n > max)) {
+        ctx.addIssue({ code: 'custom', message: max ? `${label}须为 1 到 ${max} 之间的整数` : `${label}须为正整数` });
+        return z.NEVER;
+      }
+      return n;
+    });
 const datetime = (label: string, end: boolean) =>
-  z.string().trim().optional().transform((v, ctx) => {
-    if (!v) return undefined;
-    const d = parseW3c(v, end);
-    if (!d) ctx.addIssue({ code: 'custom', message: `${label}须为 W3C 日期时间并带时区，例如 2026-11-01T00:00:00+08:00` });
-    return d ?? z.NEVER;
-  });
+  z
+    .string()
+    .trim()
+    .optional()
+    .transform((v, ctx) => {
+      if (!v) return undefined;
+      const d = parseW3c(v, end);
+      if (!d)
+        ctx.addIssue({ code: 'custom', message: `${label}须为 W3C 日期时间并带时区，例如 2026-11-01T00:00:00+08:00` });
+      return d ?? z.NEVER;
+    });
 
 /** GET requests' arguments (the spec's, plus the widely used page/page_size extension). */
 export const requestsQuery = z.object({
-  service_request_id: commaList.refine((ids) => ids.length <= MAX_IDS, { error: `一次最多查询 ${MAX_IDS} 个 service_request_id` })
+  service_request_id: commaList
+    .refine((ids) => ids.length <= MAX_IDS, { error: `一次最多查询 ${MAX_IDS} 个 service_request_id` })
     .refine((ids) => ids.every((id) => /^\d{1,15}$/.test(id)), { error: 'service_request_id 格式不正确' }),
   service_code: commaList,
-  status: commaList.refine((s) => s.every((v) => v === 'open' || v === 'closed'), { error: 'status 只能是 open 或 closed' }),
+  status: commaList.refine((s) => s.every((v) => v === 'open' || v === 'closed'), {
+    error: 'status 只能是 open 或 closed',
+  }),
   start_date: datetime('start_date', false),
   end_date: datetime('end_date', true),
   page: positive('page', 1_000_000), // beyond that the offset is no page anyone reads (and overflows SQLite)
@@ -88,11 +123,22 @@ function places(areas: VillageArea[]) {
 function selectRows(db: Db, where: SQL | undefined, limit: number, offset: number) {
   return db
     .select({
-      id: complaints.id, status: complaints.status, createdAt: complaints.createdAt, dueAt: complaints.dueAt, extendedDays: complaints.extendedDays,
-      villageId: complaints.villageId, townshipId: complaints.townshipId, villageName: villages.name, townshipName: townships.name,
-      serviceCode: complaintCategories.code, serviceName: complaintCategories.name,
+      id: complaints.id,
+      status: complaints.status,
+      createdAt: complaints.createdAt,
+      dueAt: complaints.dueAt,
+      extendedDays: complaints.extendedDays,
+      villageId: complaints.villageId,
+      townshipId: complaints.townshipId,
+      villageName: villages.name,
+      townshipName: townships.name,
+      serviceCode: complaintCategories.code,
+      serviceName: complaintCategories.name,
       changedAt: sql<number | null>`(select max(e.at) from complaint_events e where e.complaint_id = ${complaints.id}
-        and e.action not in (${sql.join(PUBLIC_ACTIONS_EXCLUDED.map((a) => sql`${a}`), sql`, `)}))`,
+        and e.action not in (${sql.join(
+          PUBLIC_ACTIONS_EXCLUDED.map((a) => sql`${a}`),
+          sql`, `,
+        )}))`,
     })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
@@ -107,12 +153,22 @@ function selectRows(db: Db, where: SQL | undefined, limit: number, offset: numbe
 
 function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRows>): PublicRequest[] {
   const { village, township } = places(areas);
-  const assigned = new Set(rows.filter((r) => r.villageId !== null && (r.status === 'assigned' || r.status === 'resolved' || r.status === 'closed')).map((r) => r.id));
+  const assigned = new Set(
+    rows
+      .filter(
+        (r) => r.villageId !== null && (r.status === 'assigned' || r.status === 'resolved' || r.status === 'closed'),
+      )
+      .map((r) => r.id),
+  );
   const joined = new Map<number, string[]>();
   if (assigned.size) {
-    const links = db.select({ complaintId: complaintDepartments.complaintId, name: departments.name }).from(complaintDepartments)
+    const links = db
+      .select({ complaintId: complaintDepartments.complaintId, name: departments.name })
+      .from(complaintDepartments)
       .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId))
-      .where(inArray(complaintDepartments.complaintId, [...assigned])).orderBy(asc(departments.sort)).all();
+      .where(inArray(complaintDepartments.complaintId, [...assigned]))
+      .orderBy(asc(departments.sort))
+      .all();
     for (const l of links) joined.set(l.complaintId, [...(joined.get(l.complaintId) ?? []), l.name]);
   }
   return rows.map((r) => {
@@ -155,12 +211,17 @@ export function listRequests(db: Db, areas: VillageArea[], q: RequestsQuery, now
   let start = q.start_date;
   let end = q.end_date;
   if (start && end && start > end) return { ok: false, message: 'start_date 不能晚于 end_date' };
-  if (start && end && end.getTime() - start.getTime() > MAX_SPAN_DAYS * DAY_MS) return { ok: false, message: `start_date 与 end_date 相隔不能超过 ${MAX_SPAN_DAYS} 天` };
+  if (start && end && end.getTime() - start.getTime() > MAX_SPAN_DAYS * DAY_MS)
+    return { ok: false, message: `start_date 与 end_date 相隔不能超过 ${MAX_SPAN_DAYS} 天` };
   if (!start && !end) end = now;
   if (!start) start = new Date(end!.getTime() - MAX_SPAN_DAYS * DAY_MS);
   if (!end) end = new Date(start.getTime() + MAX_SPAN_DAYS * DAY_MS);
 
-  const wanted = q.status.length ? LISTED_STATUSES.filter((s) => q.status.some((o) => (BY_OPEN311_STATUS[o as 'open' | 'closed'] as readonly string[]).includes(s))) : LISTED_STATUSES;
+  const wanted = q.status.length
+    ? LISTED_STATUSES.filter((s) =>
+        q.status.some((o) => (BY_OPEN311_STATUS[o as 'open' | 'closed'] as readonly string[]).includes(s)),
+      )
+    : LISTED_STATUSES;
   const where = and(
     inArray(complaints.status, [...wanted]),
     gte(complaints.createdAt, start),

@@ -30,14 +30,21 @@ export function listServices(db: Db) {
  * definition is the code with no attributes (an empty list) — asked anyway, it still answers.
  */
 export function serviceDefinition(db: Db, code: string): { service_code: string; attributes: never[] } | null {
-  const row = db.select({ code: complaintCategories.code }).from(complaintCategories)
-    .where(and(eq(complaintCategories.code, code), eq(complaintCategories.active, true))).get();
+  const row = db
+    .select({ code: complaintCategories.code })
+    .from(complaintCategories)
+    .where(and(eq(complaintCategories.code, code), eq(complaintCategories.active, true)))
+    .get();
   return row ? { service_code: row.code, attributes: [] } : null;
 }
 
 /** discovery.{json,xml}: where the endpoint is, in which formats, and how to get a key (docs/open311.md). */
 export function discovery(db: Db, endpointUrl: string, production: boolean) {
-  const township = db.select({ name: townships.name, county: townships.county }).from(townships).orderBy(asc(townships.id)).get();
+  const township = db
+    .select({ name: townships.name, county: townships.county })
+    .from(townships)
+    .orderBy(asc(townships.id))
+    .get();
   const office = township ? `${township.county}${township.name}“散乱污”整治办公室` : '“散乱污”整治办公室';
   return {
     changeset: CHANGESET,

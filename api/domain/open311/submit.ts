@@ -41,12 +41,21 @@ export type Open311Filed =
   | { ok: false; status: 400 | 404 | 409; messages: string[] };
 
 /** Files the request through the site's own path into the same moderation queue, recording which key filed it. */
-export async function fileOpen311Request(ctx: AppContext, form: Record<string, string>, apiKeyId: number): Promise<Open311Filed> {
+export async function fileOpen311Request(
+  ctx: AppContext,
+  form: Record<string, string>,
+  apiKeyId: number,
+): Promise<Open311Filed> {
   const parsed = await parseComplaintJson(complaintFieldsOf(form));
   if (!parsed.ok) return { ok: false, status: 400, messages: Object.values(parsed.errors) };
   const r = await submitComplaint(ctx, { fields: parsed.fields, photos: [], source: 'api', apiKeyId });
   // An unknown service_code is the spec's 404; a key reused for another body 409; every other refusal a 400.
-  if (!r.ok) return { ok: false, status: r.keyConflict ? 409 : r.errors.category ? 404 : 400, messages: Object.values(r.errors) };
+  if (!r.ok)
+    return {
+      ok: false,
+      status: r.keyConflict ? 409 : r.errors.category ? 404 : 400,
+      messages: Object.values(r.errors),
+    };
   const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
   const notes = [
     `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,

@@ -19,10 +19,21 @@ export interface CasePhotoDeps {
   photos: PhotoStore;
 }
 
-const fraction = z.number({ error: '模糊区域须为 0–1 的比例' }).min(0, { error: '模糊区域须为 0–1 的比例' }).max(1, { error: '模糊区域须为 0–1 的比例' });
+const fraction = z
+  .number({ error: '模糊区域须为 0–1 的比例' })
+  .min(0, { error: '模糊区域须为 0–1 的比例' })
+  .max(1, { error: '模糊区域须为 0–1 的比例' });
 export const blurRegions = z
-  .array(z.object({ x: fraction, y: fraction, w: fraction.positive({ error: '模糊区域不能为空' }), h: fraction.positive({ error: '模糊区域不能为空' }) })
-    .refine((r) => r.x + r.w <= 1.0001 && r.y + r.h <= 1.0001, { error: '模糊区域超出了照片' }))
+  .array(
+    z
+      .object({
+        x: fraction,
+        y: fraction,
+        w: fraction.positive({ error: '模糊区域不能为空' }),
+        h: fraction.positive({ error: '模糊区域不能为空' }),
+      })
+      .refine((r) => r.x + r.w <= 1.0001 && r.y + r.h <= 1.0001, { error: '模糊区域超出了照片' }),
+  )
   .max(20, { error: '每张照片最多 20 个模糊区域' })
   .default([]);
 
@@ -43,19 +54,34 @@ const MIN_SIGMA = 25;
  * Burns the blur into the pixels: each region is cut out, blurred and pasted back, and the whole
  * re-encoded as WebP. sharp writes no metadata unless asked, so no EXIF survives.
  */
-export async function burnBlur(src: Buffer, regions: BlurRegion[]): Promise<{ display: Buffer; thumb: Buffer; width: number; height: number }> {
+export async function burnBlur(
+  src: Buffer,
+  regions: BlurRegion[],
+): Promise<{ display: Buffer; thumb: Buffer; width: number; height: number }> {
   const meta = await sharp(src).metadata();
-  const W = meta.width!, H = meta.height!;
-  const patches = await Promise.all(regions.map(async (r) => {
-    const left = Math.min(W - 1, Math.floor(r.x * W)), top = Math.min(H - 1, Math.floor(r.y * H));
-    const width = Math.max(1, Math.min(W - left, Math.ceil(r.w * W))), height = Math.max(1, Math.min(H - top, Math.ceil(r.h * H)));
-    // A large region needs a wider blur than a face-sized one to hide what is in it.
-    const sigma = Math.min(100, Math.max(MIN_SIGMA, Math.min(width, height) / 10));
-    const { data, info } = await sharp(src).extract({ left, top, width, height }).blur(sigma).raw().toBuffer({ resolveWithObject: true });
-    return { input: data, raw: { width: info.width, height: info.height, channels: info.channels }, left, top };
-  }));
+  const W = meta.width!,
+    H = meta.height!;
+  const patches = await Promise.all(
+    regions.map(async (r) => {
+      const left = Math.min(W - 1, Math.floor(r.x * W)),
+        top = Math.min(H - 1, Math.floor(r.y * H));
+      const width = Math.max(1, Math.min(W - left, Math.ceil(r.w * W))),
+        height = Math.max(1, Math.min(H - top, Math.ceil(r.h * H)));
+      // A large region needs a wider blur than a face-sized one to hide what is in it.
+      const sigma = Math.min(100, Math.max(MIN_SIGMA, Math.min(width, height) / 10));
+      const { data, info } = await sharp(src)
+        .extract({ left, top, width, height })
+        .blur(sigma)
+        .raw()
+        .toBuffer({ resolveWithObject: true });
+      return { input: data, raw: { width: info.width, height: info.height, channels: info.channels }, left, top };
+    }),
+  );
   const display = await sharp(src).composite(patches).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
-  const thumb = await sharp(display.data).resize(THUMB_MAX, THUMB_MAX, { fit: 'inside', withoutEnlargement: true }).webp({ quality: 70 }).toBuffer();
+  const thumb = await sharp(display.data)
+    .resize(THUMB_MAX, THUMB_MAX, { fit: 'inside', withoutEnlargement: true })
+    .webp({ quality: 70 })
+    .toBuffer();
   return { display: display.data, thumb, width: display.info.width, height: display.info.height };
 }
 
@@ -63,15 +89,53 @@ export async function burnBlur(src: Buffer, regions: BlurRegion[]): Promise<{ di
 export function photoSources(db: Db, enterpriseId: number | null) {
   if (!enterpriseId) return [];
   const evidence = db
-    .select({ id: taskEvidence.id, taskId: taskEvidence.taskId, label: taskItems.label, width: taskEvidence.width, height: taskEvidence.height, file: taskEvidence.file })
-    .from(taskEvidence).innerJoin(tasks, eq(tasks.id, taskEvidence.taskId)).innerJoin(taskItems, eq(taskItems.id, taskEvidence.itemId))
-    .where(eq(tasks.enterpriseId, enterpriseId)).orderBy(asc(taskEvidence.createdAt)).all()
-    .map((e) => ({ source: 'evidence' as const, id: e.id, label: `任务 #${e.taskId} · ${e.label}`, width: e.width, height: e.height, file: e.file, thumbUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/thumb`, displayUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/display` }));
+    .select({
+      id: taskEvidence.id,
+      taskId: taskEvidence.taskId,
+      label: taskItems.label,
+      width: taskEvidence.width,
+      height: taskEvidence.height,
+      file: taskEvidence.file,
+    })
+    .from(taskEvidence)
+    .innerJoin(tasks, eq(tasks.id, taskEvidence.taskId))
+    .innerJoin(taskItems, eq(taskItems.id, taskEvidence.itemId))
+    .where(eq(tasks.enterpriseId, enterpriseId))
+    .orderBy(asc(taskEvidence.createdAt))
+    .all()
+    .map((e) => ({
+      source: 'evidence' as const,
+      id: e.id,
+      label: `任务 #${e.taskId} · ${e.label}`,
+      width: e.width,
+      height: e.height,
+      file: e.file,
+      thumbUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/thumb`,
+      displayUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/display`,
+    }));
   const fromComplaints = db
-    .select({ id: complaintPhotos.id, complaintId: complaintPhotos.complaintId, width: complaintPhotos.width, height: complaintPhotos.height, file: complaintPhotos.file })
-    .from(complaintPhotos).innerJoin(enterpriseComplaints, eq(enterpriseComplaints.complaintId, complaintPhotos.complaintId))
-    .where(eq(enterpriseComplaints.enterpriseId, enterpriseId)).orderBy(asc(complaintPhotos.complaintId), asc(complaintPhotos.seq)).all()
-    .map((p) => ({ source: 'complaint' as const, id: p.id, label: `举报 #${p.complaintId} 照片`, width: p.width, height: p.height, file: p.file, thumbUrl: `/api/admin/complaints/${p.complaintId}/photos/${p.id}/thumb`, displayUrl: `/api/admin/complaints/${p.complaintId}/photos/${p.id}/display` }));
+    .select({
+      id: complaintPhotos.id,
+      complaintId: complaintPhotos.complaintId,
+      width: complaintPhotos.width,
+      height: complaintPhotos.height,
+      file: complaintPhotos.file,
+    })
+    .from(complaintPhotos)
+    .innerJoin(enterpriseComplaints, eq(enterpriseComplaints.complaintId, complaintPhotos.complaintId))
+    .where(eq(enterpriseComplaints.enterpriseId, enterpriseId))
+    .orderBy(asc(complaintPhotos.complaintId), asc(complaintPhotos.seq))
+    .all()
+    .map((p) => ({
+      source: 'complaint' as const,
+      id: p.id,
+      label: `举报 #${p.complaintId} 照片`,
+      width: p.width,
+      height: p.height,
+      file: p.file,
+      thumbUrl: `/api/admin/complaints/${p.complaintId}/photos/${p.id}/thumb`,
+      displayUrl: `/api/admin/complaints/${p.complaintId}/photos/${p.id}/display`,
+    }));
   return [...evidence, ...fromComplaints];
 }
 export type PhotoSource = ReturnType<typeof photoSources>[number];
@@ -81,12 +145,20 @@ const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
 /** Renders the public copy and stores it under new names; the caller's transaction records it or the files go. */
 async function render(deps: CasePhotoDeps, sourceFile: string, blur: BlurRegion[]) {
   const out = await burnBlur(await deps.photos.read(sourceFile), blur);
-  const name = deps.photos.newName('webp'), thumbName = deps.photos.newName('webp');
-  await deps.photos.writeAll([{ name, data: out.display }, { name: thumbName, data: out.thumb }]);
+  const name = deps.photos.newName('webp'),
+    thumbName = deps.photos.newName('webp');
+  await deps.photos.writeAll([
+    { name, data: out.display },
+    { name: thumbName, data: out.thumb },
+  ]);
   return { ...out, name, thumbName, id: name.replace(/\.webp$/, '') };
 }
 
-async function recorded<T extends object>(deps: CasePhotoDeps, files: string[], write: () => Result<T>): Promise<Result<T>> {
+async function recorded<T extends object>(
+  deps: CasePhotoDeps,
+  files: string[],
+  write: () => Result<T>,
+): Promise<Result<T>> {
   try {
     const r = write();
     if (!r.ok) await deps.photos.removeAll(files);
@@ -99,66 +171,162 @@ async function recorded<T extends object>(deps: CasePhotoDeps, files: string[], 
 
 /** A photo change is a content change: the case goes back to draft and needs a new approval. */
 function touch(db: Db | Tx, row: typeof cases.$inferSelect, now: Date) {
-  db.update(cases).set({ version: row.version + 1, updatedAt: now, status: CASE_TRANSITIONS.edit.to }).where(eq(cases.id, row.id)).run();
+  db.update(cases)
+    .set({ version: row.version + 1, updatedAt: now, status: CASE_TRANSITIONS.edit.to })
+    .where(eq(cases.id, row.id))
+    .run();
   bumpPublicCases();
   return row.version + 1;
 }
 
-function editable(db: Db | Tx, user: StaffUser, id: number, version: number): Result<{ row: typeof cases.$inferSelect }> {
+function editable(
+  db: Db | Tx,
+  user: StaffUser,
+  id: number,
+  version: number,
+): Result<{ row: typeof cases.$inferSelect }> {
   const r = forWrite(db, user, id, version);
   if (r.ok && nextCaseStatus('edit', r.row.status) === null) return fail(400, '已发布的案例不能修改照片，请先撤下');
   return r;
 }
 
-export async function addCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, input: z.infer<typeof photoAddInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
+export async function addCasePhoto(
+  deps: CasePhotoDeps,
+  user: StaffUser,
+  id: number,
+  input: z.infer<typeof photoAddInput>,
+  now: Date,
+): Promise<Result<{ id: string; version: number }>> {
   const first = editable(deps.db, user, id, input.version);
   if (!first.ok) return first;
-  const src = photoSources(deps.db, first.row.enterpriseId).find((s) => s.source === input.source && s.id === input.sourceId);
+  const src = photoSources(deps.db, first.row.enterpriseId).find(
+    (s) => s.source === input.source && s.id === input.sourceId,
+  );
   if (!src) return fail(404, '照片不属于本案例的企业');
   const out = await render(deps, src.file, input.blur);
-  return recorded(deps, [out.name, out.thumbName], () => deps.db.transaction((tx) => {
-    const r = editable(tx, user, id, input.version);
-    if (!r.ok) return r;
-    const seq = (tx.select({ n: max(casePhotos.seq) }).from(casePhotos).where(and(eq(casePhotos.caseId, id), eq(casePhotos.kind, input.kind))).get()?.n ?? 0) + 1;
-    tx.insert(casePhotos).values({
-      id: out.id, caseId: id, kind: input.kind, seq, blur: input.blur, file: out.name, thumbFile: out.thumbName, width: out.width, height: out.height,
-      sourceEvidenceId: input.source === 'evidence' ? src.id : null, sourceComplaintPhotoId: input.source === 'complaint' ? src.id : null,
-    }).run();
-    audit(tx, actor(user), { action: 'case.photo_add', objectType: 'case', objectId: id, details: { photoId: out.id, kind: input.kind, source: input.source, regions: input.blur.length } }, now);
-    return { ok: true as const, id: out.id, version: touch(tx, r.row, now) };
-  }));
+  return recorded(deps, [out.name, out.thumbName], () =>
+    deps.db.transaction((tx) => {
+      const r = editable(tx, user, id, input.version);
+      if (!r.ok) return r;
+      const seq =
+        (tx
+          .select({ n: max(casePhotos.seq) })
+          .from(casePhotos)
+          .where(and(eq(casePhotos.caseId, id), eq(casePhotos.kind, input.kind)))
+          .get()?.n ?? 0) + 1;
+      tx.insert(casePhotos)
+        .values({
+          id: out.id,
+          caseId: id,
+          kind: input.kind,
+          seq,
+          blur: input.blur,
+          file: out.name,
+          thumbFile: out.thumbName,
+          width: out.width,
+          height: out.height,
+          sourceEvidenceId: input.source === 'evidence' ? src.id : null,
+          sourceComplaintPhotoId: input.source === 'complaint' ? src.id : null,
+        })
+        .run();
+      audit(
+        tx,
+        actor(user),
+        {
+          action: 'case.photo_add',
+          objectType: 'case',
+          objectId: id,
+          details: { photoId: out.id, kind: input.kind, source: input.source, regions: input.blur.length },
+        },
+        now,
+      );
+      return { ok: true as const, id: out.id, version: touch(tx, r.row, now) };
+    }),
+  );
 }
 
 /** A new blur is rendered again from the original, under a new name: a cached copy never changes under its URL. */
-export async function reblurCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoBlurInput>, now: Date): Promise<Result<{ id: string; version: number }>> {
+export async function reblurCasePhoto(
+  deps: CasePhotoDeps,
+  user: StaffUser,
+  id: number,
+  photo: string,
+  input: z.infer<typeof photoBlurInput>,
+  now: Date,
+): Promise<Result<{ id: string; version: number }>> {
   const first = editable(deps.db, user, id, input.version);
   if (!first.ok) return first;
-  const old = deps.db.select().from(casePhotos).where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id))).get();
+  const old = deps.db
+    .select()
+    .from(casePhotos)
+    .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id)))
+    .get();
   if (!old) return fail(404, '照片不存在');
-  const src = photoSources(deps.db, first.row.enterpriseId).find((s) => s.id === (old.sourceEvidenceId ?? old.sourceComplaintPhotoId));
+  const src = photoSources(deps.db, first.row.enterpriseId).find(
+    (s) => s.id === (old.sourceEvidenceId ?? old.sourceComplaintPhotoId),
+  );
   if (!src) return fail(404, '原始照片已不属于本案例的企业');
   const out = await render(deps, src.file, input.blur);
-  const r = await recorded(deps, [out.name, out.thumbName], () => deps.db.transaction((tx) => {
-    const again = editable(tx, user, id, input.version);
-    if (!again.ok) return again;
-    tx.delete(casePhotos).where(eq(casePhotos.id, old.id)).run();
-    tx.insert(casePhotos).values({ ...old, id: out.id, blur: input.blur, file: out.name, thumbFile: out.thumbName, width: out.width, height: out.height, createdAt: now }).run();
-    audit(tx, actor(user), { action: 'case.photo_blur', objectType: 'case', objectId: id, details: { from: old.id, to: out.id, regions: input.blur.length } }, now);
-    return { ok: true as const, id: out.id, version: touch(tx, again.row, now) };
-  }));
+  const r = await recorded(deps, [out.name, out.thumbName], () =>
+    deps.db.transaction((tx) => {
+      const again = editable(tx, user, id, input.version);
+      if (!again.ok) return again;
+      tx.delete(casePhotos).where(eq(casePhotos.id, old.id)).run();
+      tx.insert(casePhotos)
+        .values({
+          ...old,
+          id: out.id,
+          blur: input.blur,
+          file: out.name,
+          thumbFile: out.thumbName,
+          width: out.width,
+          height: out.height,
+          createdAt: now,
+        })
+        .run();
+      audit(
+        tx,
+        actor(user),
+        {
+          action: 'case.photo_blur',
+          objectType: 'case',
+          objectId: id,
+          details: { from: old.id, to: out.id, regions: input.blur.length },
+        },
+        now,
+      );
+      return { ok: true as const, id: out.id, version: touch(tx, again.row, now) };
+    }),
+  );
   // The superseded copy was never the original evidence, and the case is not public while edited.
   if (r.ok) await deps.photos.removeAll([old.file, old.thumbFile]);
   return r;
 }
 
-export async function removeCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: number, photo: string, input: z.infer<typeof photoRemoveInput>, now: Date): Promise<Result<{ version: number }>> {
+export async function removeCasePhoto(
+  deps: CasePhotoDeps,
+  user: StaffUser,
+  id: number,
+  photo: string,
+  input: z.infer<typeof photoRemoveInput>,
+  now: Date,
+): Promise<Result<{ version: number }>> {
   const r = deps.db.transaction((tx) => {
     const w = editable(tx, user, id, input.version);
     if (!w.ok) return w;
-    const old = tx.select().from(casePhotos).where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id))).get();
+    const old = tx
+      .select()
+      .from(casePhotos)
+      .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id)))
+      .get();
     if (!old) return fail(404, '照片不存在');
     tx.delete(casePhotos).where(eq(casePhotos.id, old.id)).run();
-    audit(tx, actor(user), { action: 'case.photo_remove', objectType: 'case', objectId: id, details: { photoId: old.id, kind: old.kind } }, now);
+    audit(
+      tx,
+      actor(user),
+      { action: 'case.photo_remove', objectType: 'case', objectId: id, details: { photoId: old.id, kind: old.kind } },
+      now,
+    );
     return { ok: true as const, version: touch(tx, w.row, now), files: [old.file, old.thumbFile] };
   });
   if (!r.ok) return r;
@@ -167,16 +335,38 @@ export async function removeCasePhoto(deps: CasePhotoDeps, user: StaffUser, id: 
 }
 
 /** A stored public copy: 'gone' once its case is withdrawn; staff may also see drafts. */
-export function casePhotoFile(db: Db, id: number, photo: string, size: 'display' | 'thumb', opts: { staff: boolean }): { status: 'ok'; file: string } | { status: 'gone' | 'missing' } {
-  const row = db.select({ file: casePhotos.file, thumb: casePhotos.thumbFile, status: cases.status })
-    .from(casePhotos).innerJoin(cases, eq(cases.id, casePhotos.caseId))
-    .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id))).get();
+export function casePhotoFile(
+  db: Db,
+  id: number,
+  photo: string,
+  size: 'display' | 'thumb',
+  opts: { staff: boolean },
+): { status: 'ok'; file: string } | { status: 'gone' | 'missing' } {
+  const row = db
+    .select({ file: casePhotos.file, thumb: casePhotos.thumbFile, status: cases.status })
+    .from(casePhotos)
+    .innerJoin(cases, eq(cases.id, casePhotos.caseId))
+    .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id)))
+    .get();
   if (!row) return { status: 'missing' };
   if (!opts.staff && row.status !== 'published') return { status: row.status === 'unpublished' ? 'gone' : 'missing' };
   return { status: 'ok', file: size === 'thumb' ? row.thumb : row.file };
 }
 
 export function casePhotoList(db: Db, id: number) {
-  return db.select({ id: casePhotos.id, kind: casePhotos.kind, seq: casePhotos.seq, width: casePhotos.width, height: casePhotos.height, blur: casePhotos.blur, sourceEvidenceId: casePhotos.sourceEvidenceId, sourceComplaintPhotoId: casePhotos.sourceComplaintPhotoId })
-    .from(casePhotos).where(eq(casePhotos.caseId, id)).orderBy(asc(casePhotos.kind), asc(casePhotos.seq)).all();
+  return db
+    .select({
+      id: casePhotos.id,
+      kind: casePhotos.kind,
+      seq: casePhotos.seq,
+      width: casePhotos.width,
+      height: casePhotos.height,
+      blur: casePhotos.blur,
+      sourceEvidenceId: casePhotos.sourceEvidenceId,
+      sourceComplaintPhotoId: casePhotos.sourceComplaintPhotoId,
+    })
+    .from(casePhotos)
+    .where(eq(casePhotos.caseId, id))
+    .orderBy(asc(casePhotos.kind), asc(casePhotos.seq))
+    .all();
 }

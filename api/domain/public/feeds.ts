@@ -8,7 +8,9 @@ export function atomFeed(db: Db, origin: string, limit = 50): string {
   const updated = (entries[0]?.publishedAt ?? new Date(0)).toISOString();
   const items = entries.map((e) => {
     const url = `${origin}/cases/${e.id}`;
-    const summary = [e.villageName, e.remediationLabel, e.happenedOn].filter(Boolean).join(' · ') + (e.summary ? `。${e.summary}` : '');
+    const summary =
+      [e.villageName, e.remediationLabel, e.happenedOn].filter(Boolean).join(' · ') +
+      (e.summary ? `。${e.summary}` : '');
     return `  <entry>
     <title>${esc(e.title)}</title>
     <id>${esc(url)}</id>

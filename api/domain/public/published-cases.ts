@@ -49,23 +49,41 @@ export function publicCase(db: Db, id: number): PublicCaseResult {
   if (!Number.isSafeInteger(id) || id <= 0) return { status: 'missing' };
   const row = db
     .select({ e: cases, villageName: villages.name })
-    .from(cases).innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(eq(cases.id, id)).get();
+    .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
+    .where(eq(cases.id, id))
+    .get();
   if (!row || row.e.status === 'draft' || row.e.status === 'pending') return { status: 'missing' };
   if (row.e.status === 'unpublished') return { status: 'gone' };
   const e = row.e;
   const mask = publicMasker(db, [e.enterpriseId]);
   const clean = (s: string) => mask(e.enterpriseId, s);
-  const photos = db.select({ id: casePhotos.id, kind: casePhotos.kind, width: casePhotos.width, height: casePhotos.height })
-    .from(casePhotos).where(eq(casePhotos.caseId, id)).orderBy(asc(casePhotos.kind), asc(casePhotos.seq)).all();
+  const photos = db
+    .select({ id: casePhotos.id, kind: casePhotos.kind, width: casePhotos.width, height: casePhotos.height })
+    .from(casePhotos)
+    .where(eq(casePhotos.caseId, id))
+    .orderBy(asc(casePhotos.kind), asc(casePhotos.seq))
+    .all();
   return {
     status: 'ok',
     case: {
-      id: e.id, title: clean(e.title), villageName: row.villageName,
-      remediationType: e.remediationType, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null,
-      found: INSPECTION_AREAS.filter((a) => e.found[a]).map((a) => ({ area: AREA_LABELS[a], text: clean(e.found[a]!) })),
-      actions: clean(e.actions).split('\n').map((l) => l.trim()).filter(Boolean),
-      summary: clean(e.summary), happenedOn: e.happenedOn, publishedAt: e.publishedAt!, photos,
+      id: e.id,
+      title: clean(e.title),
+      villageName: row.villageName,
+      remediationType: e.remediationType,
+      remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null,
+      found: INSPECTION_AREAS.filter((a) => e.found[a]).map((a) => ({
+        area: AREA_LABELS[a],
+        text: clean(e.found[a]!),
+      })),
+      actions: clean(e.actions)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+      summary: clean(e.summary),
+      happenedOn: e.happenedOn,
+      publishedAt: e.publishedAt!,
+      photos,
     },
   };
 }
@@ -73,13 +91,19 @@ export function publicCase(db: Db, id: number): PublicCaseResult {
 export const caseListQuery = z.object({
   village: recordId('村（社区）').optional().catch(undefined),
   type: z.enum(REMEDIATION_TYPES).optional().catch(undefined),
-  month: z.string().regex(/^\d{4}-\d{2}$/).optional().catch(undefined),
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional()
+    .catch(undefined),
   page: decimal('页码', { integer: true, min: 1, max: 1000 }).default(1).catch(1),
 });
 export type CaseListQuery = z.infer<typeof caseListQuery>;
 const PAGE = 20;
 
-/** Published cases, newest first, filtered by village, remediation type and month; with the first photo for a thumbnail. */
+/**
+ * Published cases, newest first, filtered by village, remediation type and month; with the first photo for a thumbnail.
+ */
 export function listPublicCases(db: Db, q: CaseListQuery) {
   const where = and(
     eq(cases.status, 'published'),
@@ -89,17 +113,39 @@ export function listPublicCases(db: Db, q: CaseListQuery) {
   );
   const rows = db
     .select({
-      id: cases.id, enterpriseId: cases.enterpriseId, title: cases.title, summary: cases.summary, happenedOn: cases.happenedOn, remediationType: cases.remediationType, villageName: villages.name,
-      photo: sql<string | null>`(select p.id || ':' || p.width || ':' || p.height from case_photos p where p.case_id = ${cases.id} order by p.kind = 'before', p.seq limit 1)`,
+      id: cases.id,
+      enterpriseId: cases.enterpriseId,
+      title: cases.title,
+      summary: cases.summary,
+      happenedOn: cases.happenedOn,
+      remediationType: cases.remediationType,
+      villageName: villages.name,
+      photo: sql<
+        string | null
+      >`(select p.id || ':' || p.width || ':' || p.height from case_photos p where p.case_id = ${cases.id} order by p.kind = 'before', p.seq limit 1)`,
     })
-    .from(cases).innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(where).orderBy(desc(cases.happenedOn), desc(cases.id)).limit(PAGE + 1).offset((q.page - 1) * PAGE).all();
+    .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
+    .where(where)
+    .orderBy(desc(cases.happenedOn), desc(cases.id))
+    .limit(PAGE + 1)
+    .offset((q.page - 1) * PAGE)
+    .all();
   const shown = rows.slice(0, PAGE);
-  const mask = publicMasker(db, shown.map((r) => r.enterpriseId));
+  const mask = publicMasker(
+    db,
+    shown.map((r) => r.enterpriseId),
+  );
   return {
     rows: shown.map(({ photo, enterpriseId, ...r }) => {
       const [id, w, h] = photo?.split(':') ?? [];
-      return { ...r, title: mask(enterpriseId, r.title), summary: mask(enterpriseId, r.summary), remediationLabel: r.remediationType ? REMEDIATION_LABELS[r.remediationType] : null, photo: id ? { id, width: Number(w), height: Number(h) } : null };
+      return {
+        ...r,
+        title: mask(enterpriseId, r.title),
+        summary: mask(enterpriseId, r.summary),
+        remediationLabel: r.remediationType ? REMEDIATION_LABELS[r.remediationType] : null,
+        photo: id ? { id, width: Number(w), height: Number(h) } : null,
+      };
     }),
     hasMore: rows.length > PAGE,
   };
@@ -108,31 +154,76 @@ export function listPublicCases(db: Db, q: CaseListQuery) {
 /** What the filters offer: villages and months that have published cases. */
 export function caseFilterOptions(db: Db) {
   const published = eq(cases.status, 'published');
-  const villageRows = db.selectDistinct({ id: villages.id, name: villages.name }).from(cases).innerJoin(villages, eq(villages.id, cases.villageId)).where(published).orderBy(asc(villages.id)).all();
-  const months = db.selectDistinct({ m: sql<string>`substr(${cases.happenedOn}, 1, 7)` }).from(cases).where(published).orderBy(desc(sql`1`)).all().map((r) => r.m);
+  const villageRows = db
+    .selectDistinct({ id: villages.id, name: villages.name })
+    .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
+    .where(published)
+    .orderBy(asc(villages.id))
+    .all();
+  const months = db
+    .selectDistinct({ m: sql<string>`substr(${cases.happenedOn}, 1, 7)` })
+    .from(cases)
+    .where(published)
+    .orderBy(desc(sql`1`))
+    .all()
+    .map((r) => r.m);
   return { villages: villageRows, months };
 }
 
 /** Published cases per village, placed at the village's centre (never an enterprise's coordinates). */
 export function caseMapPoints(db: Db) {
-  return db.select({ id: villages.id, name: villages.name, boundary: villages.boundary, n: count() })
-    .from(cases).innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(eq(cases.status, 'published')).groupBy(villages.id).orderBy(asc(villages.id)).all()
+  return db
+    .select({ id: villages.id, name: villages.name, boundary: villages.boundary, n: count() })
+    .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
+    .where(eq(cases.status, 'published'))
+    .groupBy(villages.id)
+    .orderBy(asc(villages.id))
+    .all()
     .map((v) => ({ villageId: v.id, name: v.name, count: v.n, ...villageCentroid(v.boundary) }));
 }
 
 /** The newest published cases, for the Atom feed. */
 export function feedEntries(db: Db, limit = 50) {
-  const rows = db.select({ id: cases.id, enterpriseId: cases.enterpriseId, title: cases.title, summary: cases.summary, happenedOn: cases.happenedOn, publishedAt: cases.publishedAt, villageName: villages.name, remediationType: cases.remediationType })
-    .from(cases).innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(eq(cases.status, 'published')).orderBy(desc(cases.publishedAt), desc(cases.id)).limit(limit).all();
-  const mask = publicMasker(db, rows.map((e) => e.enterpriseId));
-  return rows.map(({ enterpriseId, ...e }) => ({ ...e, title: mask(enterpriseId, e.title), summary: mask(enterpriseId, e.summary), publishedAt: e.publishedAt!, remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null }));
+  const rows = db
+    .select({
+      id: cases.id,
+      enterpriseId: cases.enterpriseId,
+      title: cases.title,
+      summary: cases.summary,
+      happenedOn: cases.happenedOn,
+      publishedAt: cases.publishedAt,
+      villageName: villages.name,
+      remediationType: cases.remediationType,
+    })
+    .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
+    .where(eq(cases.status, 'published'))
+    .orderBy(desc(cases.publishedAt), desc(cases.id))
+    .limit(limit)
+    .all();
+  const mask = publicMasker(
+    db,
+    rows.map((e) => e.enterpriseId),
+  );
+  return rows.map(({ enterpriseId, ...e }) => ({
+    ...e,
+    title: mask(enterpriseId, e.title),
+    summary: mask(enterpriseId, e.summary),
+    publishedAt: e.publishedAt!,
+    remediationLabel: e.remediationType ? REMEDIATION_LABELS[e.remediationType] : null,
+  }));
 }
 
 /** The public pages a search engine should know: fixed ones, every published case, every month's results. */
 export function sitemapEntries(db: Db, now: Date): { path: string; lastmod?: string }[] {
-  const published = db.select({ id: cases.id, at: cases.publishedAt }).from(cases).where(eq(cases.status, 'published')).orderBy(asc(cases.id)).all();
+  const published = db
+    .select({ id: cases.id, at: cases.publishedAt })
+    .from(cases)
+    .where(eq(cases.status, 'published'))
+    .orderBy(asc(cases.id))
+    .all();
   return [
     ...['/', '/report', '/track', '/cases', '/stats', '/results'].map((path) => ({ path })),
     ...published.map((c) => ({ path: `/cases/${c.id}`, lastmod: c.at ? beijingDate(c.at) : undefined })),

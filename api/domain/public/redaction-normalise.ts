@@ -29,8 +29,22 @@ const SLASHES = '\u2044\u2215\u29F8';
 // block of 1,024 BMP characters is classified the first time a character of it is met, by running
 // each regex over the whole block (~0.2 ms); only the rare astral character is tested one by one.
 const isSurrogate = (c: number) => c >= 0xd800 && c < 0xe000;
-const F_INVISIBLE = 1, F_SPACE = 2, F_LINE = 4, F_DASH = 8, F_MARK = 16, F_LN = 32, F_ND = 64;
-const CLASSES: [RegExp, number][] = [[INVISIBLE, F_INVISIBLE], [SPACE, F_SPACE], [LINE, F_LINE], [DASH, F_DASH], [MARK, F_MARK], [LETTER_OR_DIGIT, F_LN], [/\p{Nd}/u, F_ND]];
+const F_INVISIBLE = 1,
+  F_SPACE = 2,
+  F_LINE = 4,
+  F_DASH = 8,
+  F_MARK = 16,
+  F_LN = 32,
+  F_ND = 64;
+const CLASSES: [RegExp, number][] = [
+  [INVISIBLE, F_INVISIBLE],
+  [SPACE, F_SPACE],
+  [LINE, F_LINE],
+  [DASH, F_DASH],
+  [MARK, F_MARK],
+  [LETTER_OR_DIGIT, F_LN],
+  [/\p{Nd}/u, F_ND],
+];
 const RUNS = CLASSES.map(([re, flag]) => [new RegExp(`${re.source}+`, 'gu'), flag] as const);
 const FLAGS = new Uint8Array(0x10000);
 const READY = new Uint8Array(0x40);
@@ -42,7 +56,8 @@ function classify(block: number) {
   const sample = String.fromCharCode(...codes);
   for (const [re, flag] of RUNS) {
     for (const run of sample.matchAll(re)) {
-      for (let k = run.index; k < run.index + run[0].length; k++) if (!isSurrogate(start + k)) FLAGS[start + k]! |= flag;
+      for (let k = run.index; k < run.index + run[0].length; k++)
+        if (!isSurrogate(start + k)) FLAGS[start + k]! |= flag;
     }
   }
   READY[block] = 1;
@@ -122,7 +137,8 @@ function foldCluster(cluster: string): string {
 
 // ASCII, CJK ideographs (and extension A) and Hangul syllables have no NFKC mapping of their own:
 // they skip String.normalize, which costs ~12 µs a call (a text of 2,000 distinct ideographs: ~25 ms).
-const nfkcStable = (c: number) => c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xac00 && c <= 0xd7a3);
+const nfkcStable = (c: number) =>
+  c < 0x80 || (c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xac00 && c <= 0xd7a3);
 /** What a lone BMP character (no marks after it) becomes, filled in as characters are met. */
 const SINGLE: (string | undefined)[] = new Array<string | undefined>(0x10000).fill(undefined);
 
@@ -137,7 +153,11 @@ export function normaliseMapped(raw: string): Mapped {
   let i = 0;
   while (i < n) {
     const c = raw.charCodeAt(i);
-    let j = i + (c >= 0xd800 && c < 0xdc00 && i + 1 < n && raw.charCodeAt(i + 1) >= 0xdc00 && raw.charCodeAt(i + 1) < 0xe000 ? 2 : 1);
+    let j =
+      i +
+      (c >= 0xd800 && c < 0xdc00 && i + 1 < n && raw.charCodeAt(i + 1) >= 0xdc00 && raw.charCodeAt(i + 1) < 0xe000
+        ? 2
+        : 1);
     // The marks (and joiners, variation selectors) that belong to this character.
     while (j < n) {
       const d = raw.charCodeAt(j);
@@ -181,7 +201,8 @@ function grow(raw: string): Mapped {
   const from: number[] = [];
   const to: number[] = [];
   const width = (at: number) => (raw.codePointAt(at)! > 0xffff ? 2 : 1);
-  const isMark = (at: number) => raw.charCodeAt(at) >= 0x300 && flagsOf(String.fromCodePoint(raw.codePointAt(at)!)) & F_MARK;
+  const isMark = (at: number) =>
+    raw.charCodeAt(at) >= 0x300 && flagsOf(String.fromCodePoint(raw.codePointAt(at)!)) & F_MARK;
   for (let i = 0; i < raw.length; ) {
     let j = i + width(i);
     while (j < raw.length && isMark(j)) j += width(j);

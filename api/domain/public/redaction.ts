@@ -4,8 +4,34 @@ import { compactKey, compactOf, normalise, normaliseMapped } from './redaction-n
 
 /** Two-character surnames common enough that "欧阳明" must become 欧阳某某, not 欧某某. */
 const COMPOUND_SURNAMES = [
-  '欧阳', '司马', '上官', '诸葛', '东方', '皇甫', '尉迟', '公孙', '慕容', '长孙', '宇文', '司徒', '夏侯', '轩辕',
-  '令狐', '端木', '南宫', '西门', '独孤', '万俟', '闻人', '澹台', '申屠', '太史', '钟离', '呼延', '赫连', '东郭',
+  '欧阳',
+  '司马',
+  '上官',
+  '诸葛',
+  '东方',
+  '皇甫',
+  '尉迟',
+  '公孙',
+  '慕容',
+  '长孙',
+  '宇文',
+  '司徒',
+  '夏侯',
+  '轩辕',
+  '令狐',
+  '端木',
+  '南宫',
+  '西门',
+  '独孤',
+  '万俟',
+  '闻人',
+  '澹台',
+  '申屠',
+  '太史',
+  '钟离',
+  '呼延',
+  '赫连',
+  '东郭',
 ];
 
 const HAN_NAME = /^[\p{Script=Han}·・•‧]+$/u;
@@ -63,7 +89,10 @@ export interface EnterpriseNames {
   personInCharge: string;
   landlord: string;
   businessLicence: boolean;
-  /** Every string the reporters of the enterprise's complaints gave (names, phones, contacts): masked wherever they appear. */
+  /**
+   * Every string the reporters of the enterprise's complaints gave (names, phones, contacts): masked wherever they
+   * appear.
+   */
   reporters?: string[];
 }
 
@@ -71,14 +100,30 @@ const LATIN = /^[a-z]+$/;
 const shortLatin = (key: string) => LATIN.test(key) && key.length < 4;
 
 /** "张三（法人）", "李四、赵六", "王五/钱七", "Zqx Wolfe" → the bare names. */
-const namesIn = (field: string) => field.replace(/[（(][^）)]*[）)]/g, ' ').split(/[、，,/;；\s和及]+/).map((s) => s.trim()).filter(isPersonName);
+const namesIn = (field: string) =>
+  field
+    .replace(/[（(][^）)]*[）)]/g, ' ')
+    .split(/[、，,/;；\s和及]+/)
+    .map((s) => s.trim())
+    .filter(isPersonName);
 const NOT_NAMES = new Set(['不详', '未知', '暂无', '本人', '同上', '没有']);
-const isPersonName = (s: string) => !NOT_NAMES.has(s) && (HAN_NAME.test(s) ? s.length >= 2 && s.length <= 8 : /^[\p{L}·.'-]{2,30}$/u.test(s));
+const isPersonName = (s: string) =>
+  !NOT_NAMES.has(s) && (HAN_NAME.test(s) ? s.length >= 2 && s.length <= 8 : /^[\p{L}·.'-]{2,30}$/u.test(s));
 
-/** What one reporter string is looked for as: a phone by its digits, an e-mail, or a name and, for a Latin or dotted name, its parts. */
+/**
+ * What one reporter string is looked for as: a phone by its digits, an e-mail, or a name and, for a Latin or dotted
+ * name, its parts.
+ */
 function reporterNeedles(given: string): Needle[] {
   const key = compactKey(given);
-  const needle = (k: string, kind: string, replacement: string): Needle => ({ key: k, kind, replacement, rank: RANK.reporter, keepable: false, bounded: shortLatin(k) });
+  const needle = (k: string, kind: string, replacement: string): Needle => ({
+    key: k,
+    kind,
+    replacement,
+    rank: RANK.reporter,
+    keepable: false,
+    bounded: shortLatin(k),
+  });
   if (/^\d{7,}$/.test(key)) {
     const core = key.replace(/^(?:0086|86)(?=1[3-9]\d{9}$)/, '');
     // The last eight digits alone still say who called (a landline without its area code).
@@ -91,11 +136,15 @@ function reporterNeedles(given: string): Needle[] {
   }
   if (key.length < 2) return [];
   const out = [needle(key, LEAK.reporterName, REPORTER_PLACEHOLDER)];
-  const parts = n.split(/[\s·\-_.,'/]+/).map((p) => compactOf(p).text).filter(Boolean);
+  const parts = n
+    .split(/[\s·\-_.,'/]+/)
+    .map((p) => compactOf(p).text)
+    .filter(Boolean);
   if (parts.length > 1) {
     for (const p of parts) {
       // "Wolfe" alone names Zqx Wolfe, "买买提" alone names 阿依古丽·买买提; the single characters of "欧 阳 明" do not.
-      if (LATIN.test(p) ? p.length >= 3 : n.includes('·') && p.length >= 2) out.push(needle(p, LEAK.reporterName, REPORTER_PLACEHOLDER));
+      if (LATIN.test(p) ? p.length >= 3 : n.includes('·') && p.length >= 2)
+        out.push(needle(p, LEAK.reporterName, REPORTER_PLACEHOLDER));
     }
   }
   return out;
@@ -127,13 +176,28 @@ export function redactionRules(e: EnterpriseNames | null): RedactionRules {
   const needles: Needle[] = [...new Set(e.reporters ?? [])].flatMap(reporterNeedlesOf);
   for (const n of names) {
     const key = compactKey(n);
-    if (key.length >= 2) needles.push({ key, kind: `姓名“${maskName(n)}”`, replacement: maskName(n), rank: RANK.person, keepable: true, bounded: shortLatin(key) });
+    if (key.length >= 2)
+      needles.push({
+        key,
+        kind: `姓名“${maskName(n)}”`,
+        replacement: maskName(n),
+        rank: RANK.person,
+        keepable: true,
+        bounded: shortLatin(key),
+      });
   }
   const name = e.name.trim();
   // Any unlicensed business may be named after a person, whatever its name ends with.
   if (!e.businessLicence && name && !names.some((p) => name.startsWith(p)) && compactKey(name).length >= 2) {
     const to = `${maskName(name.slice(0, 3))}${/(作坊|个体户)$/.exec(name)?.[1] ?? '经营户'}`;
-    needles.push({ key: compactKey(name), kind: LEAK.workshop, replacement: to, rank: RANK.workshop, keepable: false, bounded: false });
+    needles.push({
+      key: compactKey(name),
+      kind: LEAK.workshop,
+      replacement: to,
+      rank: RANK.workshop,
+      keepable: false,
+      bounded: false,
+    });
   }
   const keep = e.businessLicence && name ? [compactKey(name)].filter(Boolean) : [];
   return { needles: dedupe(needles), keep };
@@ -146,17 +210,23 @@ const dedupe = (needles: Needle[]) => {
 };
 
 /** Only the reporters' strings: for staff-facing text other than the case itself (an enterprise's name, a reason). */
-export const reporterRules = (rules: RedactionRules): RedactionRules => ({ needles: rules.needles.filter((n) => n.rank === RANK.reporter), keep: [] });
+export const reporterRules = (rules: RedactionRules): RedactionRules => ({
+  needles: rules.needles.filter((n) => n.rank === RANK.reporter),
+  keep: [],
+});
 
 // Dates and clock times are digits a case needs ("2026-10-08 21:30"); they are set aside before
 // numbers are looked for. Lookarounds keep a phone from passing as a date followed by digits.
-const DATE_OR_TIME = new RegExp([
-  /(?<!\d)(?:19|20)\d{2} ?[-./年] ?(?:0?[1-9]|1[0-2]) ?[-./月] ?(?:0?[1-9]|[12]\d|3[01])(?!\d)日?/.source,
-  /(?<!\d)(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./](?:19|20)\d{2}(?!\d)/.source,
-  /(?<!\d)(?:[01]?\d|2[0-4]):[0-5]\d(?!\d)/.source,
-  /(?<!\d)(?:19|20)\d{2}年/.source,
-  /(?<!\d)(?:0?[1-9]|1[0-2])月(?:0?[1-9]|[12]\d|3[01])日/.source,
-].join('|'), 'g');
+const DATE_OR_TIME = new RegExp(
+  [
+    /(?<!\d)(?:19|20)\d{2} ?[-./年] ?(?:0?[1-9]|1[0-2]) ?[-./月] ?(?:0?[1-9]|[12]\d|3[01])(?!\d)日?/.source,
+    /(?<!\d)(?:0?[1-9]|[12]\d|3[01])[./](?:0?[1-9]|1[0-2])[./](?:19|20)\d{2}(?!\d)/.source,
+    /(?<!\d)(?:[01]?\d|2[0-4]):[0-5]\d(?!\d)/.source,
+    /(?<!\d)(?:19|20)\d{2}年/.source,
+    /(?<!\d)(?:0?[1-9]|1[0-2])月(?:0?[1-9]|[12]\d|3[01])日/.source,
+  ].join('|'),
+  'g',
+);
 
 // Seven or more digits (after normalising: any numerals) joined by at most three spaces, dashes,
 // slashes, underscores, dots or brackets read as one number: a phone (any format, +86 or not, an
@@ -167,12 +237,16 @@ const NUMBER = /(?:\+ ?)?(?:\((?=\d{2,4}\)))?(?<!\d)\d(?:[ \n\-/_.·()]{0,3}\d){
 const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\s?@\s?[a-z0-9-]+(?:\s?\.\s?[a-z0-9-]+)*/g;
 const TLD = '(?:com|cn|net|org|edu|gov|io|me|info|biz|co|hk|tw|mo|top|xyz|vip|uk|us|de|jp)(?![a-z])';
 const DOT = '\\s*(?:\\.|\\(dot\\)|\\[dot\\]|\\sdot\\s|点)\\s*';
-const SPELT_EMAIL = new RegExp(`(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\\s*(?:\\(at\\)|\\[at\\]|\\{at\\}|<at>|\\sat\\s|艾特)\\s*[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}${TLD}`, 'g');
+const SPELT_EMAIL = new RegExp(
+  `(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\\s*(?:\\(at\\)|\\[at\\]|\\{at\\}|<at>|\\sat\\s|艾特)\\s*[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}${TLD}`,
+  'g',
+);
 
 function numberKind(match: string): { kind: string; replacement: string } {
   const digits = match.replace(/\D/g, '');
   if (/^(?:0086|86)?1[3-9]\d{9}$/.test(digits)) return { kind: LEAK.phone, replacement: PHONE_PLACEHOLDER };
-  if (digits.length === 18 || digits.length === 15 || (digits.length === 17 && /x$/.test(match))) return { kind: LEAK.id, replacement: ID_PLACEHOLDER };
+  if (digits.length === 18 || digits.length === 15 || (digits.length === 17 && /x$/.test(match)))
+    return { kind: LEAK.id, replacement: ID_PLACEHOLDER };
   return { kind: LEAK.phone, replacement: PHONE_PLACEHOLDER };
 }
 
@@ -204,14 +278,17 @@ function findSpans(raw: string, rules: RedactionRules, generic: boolean): Span[]
     for (const s of occurrences(c.text, n.key)) {
       const e = s + n.key.length;
       if (n.keepable && kept.some(([a, b]) => s >= a && e <= b)) continue;
-      const nFrom = c.at[s]!, nTo = c.at[e - 1]! + 1;
+      const nFrom = c.at[s]!,
+        nTo = c.at[e - 1]! + 1;
       if (n.bounded && (isWord(nFrom - 1) || isWord(nTo))) continue;
       add(nFrom, nTo, n.kind, n.replacement, n.rank);
     }
   }
   if (generic) {
     const text = m.text.replace(DATE_OR_TIME, (d) => '\u0001'.repeat(d.length));
-    for (const re of [EMAIL, SPELT_EMAIL]) for (const x of text.matchAll(re)) add(x.index, x.index + x[0].length, LEAK.email, EMAIL_PLACEHOLDER, RANK.generic);
+    for (const re of [EMAIL, SPELT_EMAIL])
+      for (const x of text.matchAll(re))
+        add(x.index, x.index + x[0].length, LEAK.email, EMAIL_PLACEHOLDER, RANK.generic);
     for (const x of text.matchAll(NUMBER)) {
       const { kind, replacement } = numberKind(x[0]);
       add(x.index, x.index + x[0].length, kind, replacement, RANK.generic);

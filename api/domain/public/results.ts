@@ -1,6 +1,18 @@
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { INSPECTION_OUTCOMES, inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings, REMEDIATION_TYPES, REVISIT_OUTCOMES, revisits, tasks, type RemediationType, type RevisitOutcome } from '../../../db/schema-enforcement.ts';
+import {
+  INSPECTION_OUTCOMES,
+  inspectionDrawItems,
+  inspectionDraws,
+  nightPatrols,
+  patrolFindings,
+  REMEDIATION_TYPES,
+  REVISIT_OUTCOMES,
+  revisits,
+  tasks,
+  type RemediationType,
+  type RevisitOutcome,
+} from '../../../db/schema-enforcement.ts';
 import { monthBounds, monthOf, monthRange, parseMonth, type Month } from './months.ts';
 import { addTo, emptyBreakdown, type Breakdown } from './stats.ts';
 import { medianOfHours, statsStatements, type Median } from './stats-sql.ts';
@@ -28,7 +40,8 @@ export interface MonthResults {
   patrols: { count: number; findings: number };
 }
 
-const zeros = <K extends string>(keys: readonly K[]) => Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+const zeros = <K extends string>(keys: readonly K[]) =>
+  Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
 
 /** The month named in a URL, or null when it is malformed or has not begun. */
 export function publishedMonth(raw: string | undefined, now: Date): Month | null {
@@ -46,35 +59,62 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
   const decided = (a: string) => actions.get(a) ?? 0;
 
   const taskCounts = zeros(REMEDIATION_TYPES);
-  for (const r of db.select({ type: tasks.type, n: count() }).from(tasks)
-    .where(and(eq(tasks.status, 'accepted'), gte(tasks.acceptedAt, start), lt(tasks.acceptedAt, end))).groupBy(tasks.type).all()) taskCounts[r.type] = r.n;
+  for (const r of db
+    .select({ type: tasks.type, n: count() })
+    .from(tasks)
+    .where(and(eq(tasks.status, 'accepted'), gte(tasks.acceptedAt, start), lt(tasks.acceptedAt, end)))
+    .groupBy(tasks.type)
+    .all())
+    taskCounts[r.type] = r.n;
 
   const outcomes = zeros(REVISIT_OUTCOMES);
-  for (const r of db.select({ outcome: revisits.outcome, n: count() }).from(revisits)
-    .where(and(eq(revisits.status, 'done'), gte(revisits.doneAt, start), lt(revisits.doneAt, end))).groupBy(revisits.outcome).all()) {
+  for (const r of db
+    .select({ outcome: revisits.outcome, n: count() })
+    .from(revisits)
+    .where(and(eq(revisits.status, 'done'), gte(revisits.doneAt, start), lt(revisits.doneAt, end)))
+    .groupBy(revisits.outcome)
+    .all()) {
     if (r.outcome) outcomes[r.outcome] = r.n;
   }
 
   const inDrawMonth = and(gte(inspectionDraws.createdAt, start), lt(inspectionDraws.createdAt, end));
   const draws = db.select({ n: count() }).from(inspectionDraws).where(inDrawMonth).get()!.n;
   const drawOutcomes = zeros([...INSPECTION_OUTCOMES, 'pending'] as const);
-  for (const r of db.select({ outcome: inspectionDrawItems.outcome, n: count() }).from(inspectionDrawItems)
-    .innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId)).where(inDrawMonth).groupBy(inspectionDrawItems.outcome).all()) {
+  for (const r of db
+    .select({ outcome: inspectionDrawItems.outcome, n: count() })
+    .from(inspectionDrawItems)
+    .innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId))
+    .where(inDrawMonth)
+    .groupBy(inspectionDrawItems.outcome)
+    .all()) {
     drawOutcomes[r.outcome ?? 'pending'] = r.n;
   }
 
   const inPatrolMonth = and(gte(nightPatrols.startedAt, start), lt(nightPatrols.startedAt, end));
   const patrols = {
     count: db.select({ n: count() }).from(nightPatrols).where(inPatrolMonth).get()!.n,
-    findings: db.select({ n: count() }).from(patrolFindings).innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId)).where(inPatrolMonth).get()!.n,
+    findings: db
+      .select({ n: count() })
+      .from(patrolFindings)
+      .innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId))
+      .where(inPatrolMonth)
+      .get()!.n,
   };
 
   return {
     month,
     current: month === monthOf(now),
     complaints,
-    decisions: { accept: decided('accept'), reject: decided('reject'), merge: decided('merge'), resolve: decided('resolve') },
-    medians: { accept: medianOfHours(s.durations.all('accept', month, month)), resolve: medianOfHours(s.durations.all('resolve', month, month)) },
+    decisions: {
+      accept: decided('accept'),
+      reject: decided('reject'),
+      merge: decided('merge'),
+      resolve: decided('resolve'),
+    },
+    medians: {
+      accept: medianOfHours(s.durations.all('accept', month, month)),
+      resolve: medianOfHours(s.durations.all('resolve', month, month)),
+    },
     tasks: taskCounts,
     revisits: { total: Object.values(outcomes).reduce((a, b) => a + b, 0), outcomes },
     inspections: { draws, enterprises: Object.values(drawOutcomes).reduce((a, b) => a + b, 0), outcomes: drawOutcomes },
@@ -84,12 +124,26 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
 
 /** The month of the first record the results count: a complaint, or enforcement work done before any complaint. */
 export function firstMonth(db: Db, now: Date): Month {
-  const months = statsStatements(db).receivedByMonth.all().map((r) => r.month);
+  const months = statsStatements(db)
+    .receivedByMonth.all()
+    .map((r) => r.month);
   const work = [
-    db.select({ ms: sql<number | null>`min(${tasks.acceptedAt})` }).from(tasks).get(),
-    db.select({ ms: sql<number | null>`min(${revisits.doneAt})` }).from(revisits).get(),
-    db.select({ ms: sql<number | null>`min(${inspectionDraws.createdAt})` }).from(inspectionDraws).get(),
-    db.select({ ms: sql<number | null>`min(${nightPatrols.startedAt})` }).from(nightPatrols).get(),
+    db
+      .select({ ms: sql<number | null>`min(${tasks.acceptedAt})` })
+      .from(tasks)
+      .get(),
+    db
+      .select({ ms: sql<number | null>`min(${revisits.doneAt})` })
+      .from(revisits)
+      .get(),
+    db
+      .select({ ms: sql<number | null>`min(${inspectionDraws.createdAt})` })
+      .from(inspectionDraws)
+      .get(),
+    db
+      .select({ ms: sql<number | null>`min(${nightPatrols.startedAt})` })
+      .from(nightPatrols)
+      .get(),
   ].flatMap((r) => (r?.ms == null ? [] : [monthOf(new Date(r.ms))]));
   const last = monthOf(now);
   return [...months, ...work].filter((m) => m <= last).sort()[0] ?? last;
@@ -100,5 +154,7 @@ export function resultMonths(db: Db, now: Date): { month: Month; received: numbe
   const s = statsStatements(db);
   const received = new Map(s.receivedByMonth.all().map((r) => [r.month, r.n]));
   const decided = new Map(s.decisionsByMonth.all().map((r) => [r.month, r.n]));
-  return monthRange(firstMonth(db, now), monthOf(now)).reverse().map((month) => ({ month, received: received.get(month) ?? 0, decided: decided.get(month) ?? 0 }));
+  return monthRange(firstMonth(db, now), monthOf(now))
+    .reverse()
+    .map((month) => ({ month, received: received.get(month) ?? 0, decided: decided.get(month) ?? 0 }));
 }

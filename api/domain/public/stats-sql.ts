@@ -9,25 +9,36 @@ import type { ComplaintStatus } from '../../../db/schema.ts';
 function prepare(c: Database.Database) {
   return {
     byVillageStatus: c.prepare<[], { id: number; status: ComplaintStatus; n: number }>(
-      'SELECT village_id id, status, sum(n) n FROM public_complaint_counts GROUP BY village_id, status'),
+      'SELECT village_id id, status, sum(n) n FROM public_complaint_counts GROUP BY village_id, status',
+    ),
     byCategoryStatus: c.prepare<[], { id: number; status: ComplaintStatus; n: number }>(
-      'SELECT category_id id, status, sum(n) n FROM public_complaint_counts GROUP BY category_id, status'),
+      'SELECT category_id id, status, sum(n) n FROM public_complaint_counts GROUP BY category_id, status',
+    ),
     byMonthStatus: c.prepare<[string, string], { month: string; status: ComplaintStatus; n: number }>(
-      'SELECT month, status, sum(n) n FROM public_complaint_counts WHERE month >= ? AND month <= ? GROUP BY month, status'),
+      'SELECT month, status, sum(n) n FROM public_complaint_counts WHERE month >= ? AND month <= ? GROUP BY month, status',
+    ),
     receivedByMonth: c.prepare<[], { month: string; n: number }>(
-      'SELECT month, sum(n) n FROM public_complaint_counts GROUP BY month'),
+      'SELECT month, sum(n) n FROM public_complaint_counts GROUP BY month',
+    ),
     durations: c.prepare<[string, string, string], { hours: number; n: number }>(
-      'SELECT hours, sum(n) n FROM public_complaint_durations WHERE kind = ? AND month >= ? AND month <= ? GROUP BY hours HAVING sum(n) > 0 ORDER BY hours'),
+      'SELECT hours, sum(n) n FROM public_complaint_durations WHERE kind = ? AND month >= ? AND month <= ? GROUP BY hours HAVING sum(n) > 0 ORDER BY hours',
+    ),
     actionsInMonth: c.prepare<[string], { action: string; n: number }>(
-      'SELECT action, n FROM public_complaint_actions WHERE month = ?'),
+      'SELECT action, n FROM public_complaint_actions WHERE month = ?',
+    ),
     decisionsByMonth: c.prepare<[], { month: string; n: number }>(
-      "SELECT month, sum(n) n FROM public_complaint_actions WHERE action IN ('accept', 'reject') GROUP BY month"),
+      "SELECT month, sum(n) n FROM public_complaint_actions WHERE action IN ('accept', 'reject') GROUP BY month",
+    ),
     overdueInVillage: c.prepare<[number, string, number], { n: number }>(
-      'SELECT count(*) n FROM complaints WHERE village_id = ? AND status = ? AND due_at < ?'),
+      'SELECT count(*) n FROM complaints WHERE village_id = ? AND status = ? AND due_at < ?',
+    ),
     overdueAtTownship: c.prepare<[string, number], { n: number }>(
-      'SELECT count(*) n FROM complaints WHERE village_id IS NULL AND status = ? AND due_at < ?'),
+      'SELECT count(*) n FROM complaints WHERE village_id IS NULL AND status = ? AND due_at < ?',
+    ),
     villages: c.prepare<[], { id: number; name: string }>('SELECT id, name FROM villages ORDER BY id'),
-    categories: c.prepare<[], { id: number; name: string }>('SELECT id, name FROM complaint_categories ORDER BY sort, id'),
+    categories: c.prepare<[], { id: number; name: string }>(
+      'SELECT id, name FROM complaint_categories ORDER BY sort, id',
+    ),
   };
 }
 

@@ -12,16 +12,34 @@ export const PARTS = ['resolved', 'inHand', 'pending', 'rejected', 'merged'] as 
 export type Part = (typeof PARTS)[number];
 
 export const PART_OF: Record<ComplaintStatus, Part> = {
-  submitted: 'pending', accepted: 'inHand', assigned: 'inHand', resolved: 'resolved', closed: 'resolved', rejected: 'rejected', merged: 'merged',
+  submitted: 'pending',
+  accepted: 'inHand',
+  assigned: 'inHand',
+  resolved: 'resolved',
+  closed: 'resolved',
+  rejected: 'rejected',
+  merged: 'merged',
 };
 
 export const PART_LABELS: Record<Part, string> = {
-  resolved: '已办结', inHand: '办理中', pending: '待受理', rejected: '不予受理', merged: '已合并',
+  resolved: '已办结',
+  inHand: '办理中',
+  pending: '待受理',
+  rejected: '不予受理',
+  merged: '已合并',
 };
 
 export type Breakdown = Record<Part, number> & { received: number; accepted: number };
 
-export const emptyBreakdown = (): Breakdown => ({ received: 0, accepted: 0, resolved: 0, inHand: 0, pending: 0, rejected: 0, merged: 0 });
+export const emptyBreakdown = (): Breakdown => ({
+  received: 0,
+  accepted: 0,
+  resolved: 0,
+  inHand: 0,
+  pending: 0,
+  rejected: 0,
+  merged: 0,
+});
 
 export function addTo(b: Breakdown, status: ComplaintStatus, n: number): void {
   const part = PART_OF[status];
@@ -49,7 +67,11 @@ export interface PublicStats {
 }
 
 export const TOWNSHIP_LEVEL = '镇级待定';
-const OPEN: [ComplaintStatus, keyof Overdue][] = [['submitted', 'undecided'], ['accepted', 'unfinished'], ['assigned', 'unfinished']];
+const OPEN: [ComplaintStatus, keyof Overdue][] = [
+  ['submitted', 'undecided'],
+  ['accepted', 'unfinished'],
+  ['assigned', 'unfinished'],
+];
 
 /** Everything /stats shows: counts only, never a single complaint. */
 export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
@@ -82,24 +104,38 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
   const overdueIn = (villageId: number | null) => {
     let sum = 0;
     for (const [status, key] of OPEN) {
-      const n = (villageId === null ? s.overdueAtTownship.get(status, cutoff) : s.overdueInVillage.get(villageId, status, cutoff))!.n;
+      const n = (
+        villageId === null ? s.overdueAtTownship.get(status, cutoff) : s.overdueInVillage.get(villageId, status, cutoff)
+      )!.n;
       overdue[key] += n;
       sum += n;
     }
     return sum;
   };
 
-  const villages: PublicStats['villages'] = s.villages.all().map((v) => ({ id: v.id, name: v.name, overdue: overdueIn(v.id), ...(byVillage.get(v.id) ?? emptyBreakdown()) }));
-  villages.push({ id: null, name: TOWNSHIP_LEVEL, overdue: overdueIn(null), ...(byVillage.get(0) ?? emptyBreakdown()) });
+  const villages: PublicStats['villages'] = s.villages
+    .all()
+    .map((v) => ({ id: v.id, name: v.name, overdue: overdueIn(v.id), ...(byVillage.get(v.id) ?? emptyBreakdown()) }));
+  villages.push({
+    id: null,
+    name: TOWNSHIP_LEVEL,
+    overdue: overdueIn(null),
+    ...(byVillage.get(0) ?? emptyBreakdown()),
+  });
 
   const all = ['0000-00', '9999-99'] as const;
   return {
     generatedAt: now,
     totals,
     months: [...byMonth].map(([month, b]) => ({ month, ...b })),
-    categories: s.categories.all().map((c) => ({ id: c.id, name: c.name, ...(byCategory.get(c.id) ?? emptyBreakdown()) })),
+    categories: s.categories
+      .all()
+      .map((c) => ({ id: c.id, name: c.name, ...(byCategory.get(c.id) ?? emptyBreakdown()) })),
     villages,
-    medians: { accept: medianOfHours(s.durations.all('accept', ...all)), resolve: medianOfHours(s.durations.all('resolve', ...all)) },
+    medians: {
+      accept: medianOfHours(s.durations.all('accept', ...all)),
+      resolve: medianOfHours(s.durations.all('resolve', ...all)),
+    },
     overdue,
   };
 }

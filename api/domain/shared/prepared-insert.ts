@@ -8,10 +8,16 @@ import type { Db } from '../../../db/client.ts';
  * through drizzle's own column mappers (booleans, JSON, timestamps), so rows read back the same.
  * Run it inside the caller's transaction: the statement shares the connection.
  */
-export function preparedInsert<T extends SQLiteTable>(db: Db, table: T, keys: readonly (keyof T['$inferInsert'] & string)[]) {
+export function preparedInsert<T extends SQLiteTable>(
+  db: Db,
+  table: T,
+  keys: readonly (keyof T['$inferInsert'] & string)[],
+) {
   const columns = getTableColumns(table);
   const cols = keys.map((k) => columns[k]!);
-  const stmt = db.$client.prepare(`INSERT INTO "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`);
+  const stmt = db.$client.prepare(
+    `INSERT INTO "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+  );
   return (row: T['$inferInsert']): number => {
     const values = cols.map((c, i) => {
       const v = (row as Record<string, unknown>)[keys[i]!];

@@ -13,13 +13,22 @@ export const STAFF: Roles = ROLES;
 export const ADMIN: Roles = ['admin'];
 /** The township office (整治办): triages complaints, files enterprises, plans and accepts tasks, draws, writes cases. */
 export const OFFICE: Roles = ['admin', 'triage'];
-/** Field work (evidence, submitting a task, revisits, night patrols): the office and a village officer on his own village. */
+/**
+ * Field work (evidence, submitting a task, revisits, night patrols): the office and a village officer on his own
+ * village.
+ */
 export const FIELD: Roles = [...OFFICE, 'village'];
-/** The office's own records (draws, cases, tables): leaders read them too; never a village (no warning of a surprise inspection) or a department. */
+/**
+ * The office's own records (draws, cases, tables): leaders read them too; never a village (no warning of a surprise
+ * inspection) or a department.
+ */
 export const OFFICE_READ: Roles = [...OFFICE, 'leader'];
 /** Night patrol logs: the office and leaders all, a village officer his village's; departments have none. */
 export const PATROL_READ: Roles = [...FIELD, 'leader'];
-/** The reporter's contact, with a reason and audited: only the office, who call reporters back; never a village, department or leader. */
+/**
+ * The reporter's contact, with a reason and audited: only the office, who call reporters back; never a village,
+ * department or leader.
+ */
 export const CONTACT_READERS: Roles = OFFICE;
 
 export const hasRole = (user: { role: Role }, roles: Roles) => roles.includes(user.role);

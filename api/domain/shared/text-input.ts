@@ -23,7 +23,8 @@ const EDGE = /^[\s\p{Cf}\u034F\u115F\u1160\u180B-\u180F\u2800\u3164\uFE00-\uFE0F
 // Characters whose every code point is one grapheme: Latin, Greek, Cyrillic, CJK, kana, full-width
 // forms (no combining marks, joiners or surrogates). Text made only of them is counted without
 // Intl.Segmenter, which took most of a 10,000-line import's validation.
-const ONE_GRAPHEME_EACH = /^[\u0000-\u02FF\u0370-\u0482\u048A-\u052F\u2000-\u200C\u200E-\u2BFF\u3000-\u3098\u309B-\u9FFF\uFF00-\uFFEF]*$/;
+const ONE_GRAPHEME_EACH =
+  /^[\u0000-\u02FF\u0370-\u0482\u048A-\u052F\u2000-\u200C\u200E-\u2BFF\u3000-\u3098\u309B-\u9FFF\uFF00-\uFFEF]*$/;
 // Zero-width characters that carry no meaning inside Chinese or Latin text; they only hide
 // words from search and from the reviewer's eye. (ZWJ/ZWNJ stay: emoji and some scripts need them.)
 const ZERO_WIDTH = /[\u200B\u2060\uFEFF\u180E]/g;
@@ -140,7 +141,8 @@ export interface NumberRule {
   range?: string;
 }
 
-const invalidOf = (label: string, rule: NumberRule) => rule.invalid ?? (rule.integer ? `${label}须为整数` : `${label}须为数字（如 120.123456）`);
+const invalidOf = (label: string, rule: NumberRule) =>
+  rule.invalid ?? (rule.integer ? `${label}须为整数` : `${label}须为数字（如 120.123456）`);
 
 function readDecimal(v: string | number, label: string, rule: NumberRule, ctx: z.RefinementCtx): number {
   let n: number;
@@ -154,7 +156,8 @@ function readDecimal(v: string | number, label: string, rule: NumberRule, ctx: z
     n = Number(t);
   }
   if (n === 0) n = 0; // -0 reads as 0
-  if (rule.min !== undefined && n < rule.min) return fail(ctx, rule.range ?? (rule.min === 0 ? `${label}不能为负` : `${label}不能小于 ${rule.min}`));
+  if (rule.min !== undefined && n < rule.min)
+    return fail(ctx, rule.range ?? (rule.min === 0 ? `${label}不能为负` : `${label}不能小于 ${rule.min}`));
   if (rule.max !== undefined && n > rule.max) return fail(ctx, rule.range ?? `${label}不能大于 ${rule.max}`);
   return n;
 }
@@ -165,7 +168,9 @@ function readDecimal(v: string | number, label: string, rule: NumberRule, ctx: z
  * "Infinity", full-width digits, "+5", ".5", a no-break space. Required: '' is refused.
  */
 export function decimal(label: string, rule: NumberRule = {}) {
-  return z.union([z.string(), z.number()], { error: rule.required ?? `请填写${label}` }).transform((v, ctx) => readDecimal(v, label, rule, ctx));
+  return z
+    .union([z.string(), z.number()], { error: rule.required ?? `请填写${label}` })
+    .transform((v, ctx) => readDecimal(v, label, rule, ctx));
 }
 
 const emptyable = <E extends null | undefined>(label: string, rule: NumberRule, empty: E) =>
@@ -180,14 +185,22 @@ const emptyable = <E extends null | undefined>(label: string, rule: NumberRule, 
 /** The same, for a box that may stay empty: '' (or only spaces) and null are null, absent is undefined. */
 export const optionalDecimal = (label: string, rule: NumberRule = {}) => emptyable(label, rule, null);
 
-const idRule = (label: string, rule: Pick<NumberRule, 'required' | 'invalid'>): NumberRule =>
-  ({ integer: true, min: 1, max: Number.MAX_SAFE_INTEGER, invalid: rule.invalid ?? `${label}不正确`, range: rule.invalid ?? `${label}不正确`, required: rule.required });
+const idRule = (label: string, rule: Pick<NumberRule, 'required' | 'invalid'>): NumberRule => ({
+  integer: true,
+  min: 1,
+  max: Number.MAX_SAFE_INTEGER,
+  invalid: rule.invalid ?? `${label}不正确`,
+  range: rule.invalid ?? `${label}不正确`,
+  required: rule.required,
+});
 
 /** A record's id in a form, a query or a JSON body: a positive whole number written plainly. */
-export const recordId = (label: string, rule: Pick<NumberRule, 'required' | 'invalid'> = {}) => decimal(label, idRule(label, rule));
+export const recordId = (label: string, rule: Pick<NumberRule, 'required' | 'invalid'> = {}) =>
+  decimal(label, idRule(label, rule));
 
 /** An id a form may leave empty ('' or absent: undefined). */
-export const optionalRecordId = (label: string, rule: Pick<NumberRule, 'invalid'> = {}) => emptyable(label, idRule(label, rule), undefined);
+export const optionalRecordId = (label: string, rule: Pick<NumberRule, 'invalid'> = {}) =>
+  emptyable(label, idRule(label, rule), undefined);
 
 /** A number a form may leave empty ('' or absent: undefined), such as a phone's position. */
 export const decimalOrUndefined = (label: string, rule: NumberRule = {}) => emptyable(label, rule, undefined);

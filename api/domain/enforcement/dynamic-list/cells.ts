@@ -1,4 +1,9 @@
-import { INSPECTION_AREAS, type EnterpriseStatus, type InspectionArea, type RemediationType } from '../../../../db/schema-enforcement.ts';
+import {
+  INSPECTION_AREAS,
+  type EnterpriseStatus,
+  type InspectionArea,
+  type RemediationType,
+} from '../../../../db/schema-enforcement.ts';
 import { AREA_LABELS, REVISIT_TYPE_LABELS } from '../labels.ts';
 
 /** How each cell of the dynamic list is read back, accepting the ways people fill the paper form. */
@@ -14,7 +19,11 @@ export function cellText(v: unknown): string {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? '' : v.toISOString().slice(0, 10);
   if (typeof v === 'object') {
     const o = v as { richText?: { text: string }[]; text?: unknown; result?: unknown };
-    if (o.richText) return o.richText.map((r) => r.text).join('').trim();
+    if (o.richText)
+      return o.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
     if ('result' in o) return cellText(o.result);
     if ('text' in o) return cellText(o.text);
   }
@@ -46,14 +55,28 @@ export function parseRevisitType(v: unknown): Parsed<number | null> {
   const m = /^第?\s*([一二三四1-4])\s*(类|种)?(?:$|[：:\s（(、])/.exec(t);
   if (m) return ok(REVISIT_NUMBERS[m[1]!]!);
   const plain = (s: string) => s.replace(/["“”\s]/g, '');
-  const byText = Object.entries(REVISIT_TYPE_LABELS).find(([, label]) => plain(label.slice(label.indexOf('：') + 1)) === plain(t));
+  const byText = Object.entries(REVISIT_TYPE_LABELS).find(
+    ([, label]) => plain(label.slice(label.indexOf('：') + 1)) === plain(t),
+  );
   if (byText) return ok(Number(byText[0]));
   return bad(`“${t}”不是“回头看”排查类型，请填第一类至第四类`);
 }
 
 const LICENCE_WORDS: Record<string, boolean> = {
-  已办理: true, 已办: true, 有: true, 是: true, 有证: true, 有照: true, 已办证: true,
-  未办理: false, 未办: false, 无: false, 否: false, 无证: false, 无照: false, 未办证: false,
+  已办理: true,
+  已办: true,
+  有: true,
+  是: true,
+  有证: true,
+  有照: true,
+  已办证: true,
+  未办理: false,
+  未办: false,
+  无: false,
+  否: false,
+  无证: false,
+  无照: false,
+  未办证: false,
 };
 
 export function parseLicence(v: unknown): Parsed<boolean> {
@@ -64,9 +87,22 @@ export function parseLicence(v: unknown): Parsed<boolean> {
 }
 
 const REMEDIATION_WORDS: Record<string, RemediationType> = {
-  关停取缔: 'shutdown', 关停: 'shutdown', 取缔: 'shutdown', 关停淘汰: 'shutdown', 关一批: 'shutdown',
-  整改提升: 'rectify', 治理改造: 'rectify', 整改: 'rectify', 提升改造: 'rectify', 升级改造: 'rectify', 改一批: 'rectify',
-  搬迁入园: 'relocate', 搬迁改造: 'relocate', 整合搬迁: 'relocate', 整合搬迁入园: 'relocate', 搬迁: 'relocate',
+  关停取缔: 'shutdown',
+  关停: 'shutdown',
+  取缔: 'shutdown',
+  关停淘汰: 'shutdown',
+  关一批: 'shutdown',
+  整改提升: 'rectify',
+  治理改造: 'rectify',
+  整改: 'rectify',
+  提升改造: 'rectify',
+  升级改造: 'rectify',
+  改一批: 'rectify',
+  搬迁入园: 'relocate',
+  搬迁改造: 'relocate',
+  整合搬迁: 'relocate',
+  整合搬迁入园: 'relocate',
+  搬迁: 'relocate',
 };
 
 export function parseRemediation(v: unknown): Parsed<RemediationType | null> {
@@ -84,7 +120,9 @@ const ymd = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pa
 export function parseDate(v: unknown): Parsed<string | null> {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? bad('不是有效日期') : ok(ymd(v));
   if (typeof v === 'number') {
-    return v >= 1 && v < 2_958_466 ? ok(ymd(new Date(EXCEL_EPOCH_MS + Math.floor(v) * 86_400_000))) : bad(`${v} 不是有效日期`);
+    return v >= 1 && v < 2_958_466
+      ? ok(ymd(new Date(EXCEL_EPOCH_MS + Math.floor(v) * 86_400_000)))
+      : bad(`${v} 不是有效日期`);
   }
   const t = cellText(v);
   if (!t) return ok(null);
@@ -115,7 +153,10 @@ export function parseProgress(v: unknown): Parsed<{ status: EnterpriseStatus; pr
 }
 
 const AREA_BY_LABEL = new Map(INSPECTION_AREAS.map((a) => [AREA_LABELS[a], a]));
-const AREA_PREFIX = new RegExp(`(?:^|[；;\\n])\\s*(${INSPECTION_AREAS.map((a) => AREA_LABELS[a]).join('|')})\\s*[：:]`, 'g');
+const AREA_PREFIX = new RegExp(
+  `(?:^|[；;\\n])\\s*(${INSPECTION_AREAS.map((a) => AREA_LABELS[a]).join('|')})\\s*[：:]`,
+  'g',
+);
 
 /** "生产安全：…；消防安全：…" back into areas; text before any label belongs to `fallback`. */
 export function splitProblems(text: string, fallback: InspectionArea): [InspectionArea, string][] {
@@ -128,7 +169,8 @@ export function splitProblems(text: string, fallback: InspectionArea): [Inspecti
     const clean = t.replace(/^[\s；;]+|[\s；;]+$/g, '');
     if (clean && clean !== '无') out.push([area, clean]);
   };
-  let area = fallback, from = 0;
+  let area = fallback,
+    from = 0;
   for (const m of text.matchAll(AREA_PREFIX)) {
     push(area, text.slice(from, m.index));
     area = AREA_BY_LABEL.get(m[1]!)!;

@@ -1,6 +1,21 @@
-import { INSPECTION_AREAS, type AreaProblems, type EnterpriseStatus, type InspectionArea, type RemediationType } from '../../../../db/schema-enforcement.ts';
+import {
+  INSPECTION_AREAS,
+  type AreaProblems,
+  type EnterpriseStatus,
+  type InspectionArea,
+  type RemediationType,
+} from '../../../../db/schema-enforcement.ts';
 import { AREA_LABELS, ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS, REVISIT_TYPE_LABELS } from '../labels.ts';
-import { cellText, parseCoordinates, parseDate, parseLicence, parseProgress, parseRemediation, parseRevisitType, splitProblems } from './cells.ts';
+import {
+  cellText,
+  parseCoordinates,
+  parseDate,
+  parseLicence,
+  parseProgress,
+  parseRemediation,
+  parseRevisitType,
+  splitProblems,
+} from './cells.ts';
 
 /** The fifteen columns of the dynamic management list (seed 002, 附件2), in its order. */
 export const DYNAMIC_LIST_COLUMNS = [
@@ -22,7 +37,10 @@ export const DYNAMIC_LIST_COLUMNS = [
 ] as const;
 export type ColumnKey = (typeof DYNAMIC_LIST_COLUMNS)[number]['key'];
 export const DYNAMIC_LIST_HEADERS = DYNAMIC_LIST_COLUMNS.map((c) => c.header);
-export const COLUMN_HEADER = Object.fromEntries(DYNAMIC_LIST_COLUMNS.map((c) => [c.key, c.header])) as Record<ColumnKey, string>;
+export const COLUMN_HEADER = Object.fromEntries(DYNAMIC_LIST_COLUMNS.map((c) => [c.key, c.header])) as Record<
+  ColumnKey,
+  string
+>;
 
 /** Which inspection areas each problem column of the list holds. */
 export const PROBLEM_COLUMNS = {
@@ -32,7 +50,11 @@ export const PROBLEM_COLUMNS = {
 } as const satisfies Record<string, readonly InspectionArea[]>;
 type ProblemColumn = keyof typeof PROBLEM_COLUMNS;
 // Text without an area label goes to the column's first area: 环境保护, 生产安全, 行政许可.
-const DEFAULT_AREA: Record<ProblemColumn, InspectionArea> = { environment: 'environment', safety: 'safety', other: 'licensing' };
+const DEFAULT_AREA: Record<ProblemColumn, InspectionArea> = {
+  environment: 'environment',
+  safety: 'safety',
+  other: 'licensing',
+};
 
 /** Headers as people retype them: spaces, line breaks, straight or curly quotes, 、 or /. */
 export const normalizeHeader = (s: string) => s.replace(/[\s“”"'‘’、/，,]/g, '');
@@ -61,7 +83,10 @@ export interface ListRecord {
 export type SheetCell = string | number | Date | null;
 
 const joinAreas = (problems: AreaProblems, areas: readonly InspectionArea[]) =>
-  areas.filter((a) => problems[a]).map((a) => `${AREA_LABELS[a]}：${problems[a]}`).join('；');
+  areas
+    .filter((a) => problems[a])
+    .map((a) => `${AREA_LABELS[a]}：${problems[a]}`)
+    .join('；');
 // The calendar date alone: written as a UTC midnight, which a spreadsheet shows as that day.
 const dateCell = (ymd: string | null) => (ymd ? new Date(`${ymd}T00:00:00Z`) : null);
 
@@ -69,7 +94,8 @@ const dateCell = (ymd: string | null) => (ymd ? new Date(`${ymd}T00:00:00Z`) : n
  * The sheet has no village column: without coordinates, an address that does not name its village
  * is written after the village's name, so that the line can be imported again.
  */
-const addressCell = (e: ListRecord) => (e.lat == null && e.villageName && !e.address.includes(e.villageName) ? `${e.villageName}${e.address}` : e.address);
+const addressCell = (e: ListRecord) =>
+  e.lat == null && e.villageName && !e.address.includes(e.villageName) ? `${e.villageName}${e.address}` : e.address;
 
 /** One line of the list, in column order. */
 export function toSheetRow(e: ListRecord, seq: number): SheetCell[] {
@@ -112,7 +138,11 @@ export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): Parsed
   const errors: CellError[] = [];
   const has = (k: ColumnKey) => k in cells;
   const text = (k: ColumnKey) => cellText(cells[k]);
-  const read = <T>(k: ColumnKey, parse: (v: unknown) => { ok: true; value: T } | { ok: false; message: string }, set: (v: T) => void) => {
+  const read = <T>(
+    k: ColumnKey,
+    parse: (v: unknown) => { ok: true; value: T } | { ok: false; message: string },
+    set: (v: T) => void,
+  ) => {
     if (!has(k)) return;
     const r = parse(cells[k]);
     if (r.ok) set(r.value);
@@ -140,7 +170,8 @@ export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): Parsed
       if (!problemAreas.includes(area)) problemAreas.push(area);
     }
   }
-  if (problemAreas.length) fields.problems = Object.fromEntries(INSPECTION_AREAS.filter((a) => problems[a]).map((a) => [a, problems[a]]));
+  if (problemAreas.length)
+    fields.problems = Object.fromEntries(INSPECTION_AREAS.filter((a) => problems[a]).map((a) => [a, problems[a]]));
   return { fields, problemAreas, errors };
 }
 
@@ -148,12 +179,24 @@ export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): Parsed
 export function columnOfField(path: readonly PropertyKey[]): string {
   const [field, area] = path;
   const byField: Record<string, ColumnKey> = {
-    name: 'name', industry: 'industry', address: 'address', lat: 'coords', lng: 'coords', personInCharge: 'person',
-    revisitType: 'revisitType', businessLicence: 'licence', remediationType: 'remediation', plannedOn: 'plannedOn',
-    progressNote: 'progress', responsible: 'responsible', villageId: 'coords',
+    name: 'name',
+    industry: 'industry',
+    address: 'address',
+    lat: 'coords',
+    lng: 'coords',
+    personInCharge: 'person',
+    revisitType: 'revisitType',
+    businessLicence: 'licence',
+    remediationType: 'remediation',
+    plannedOn: 'plannedOn',
+    progressNote: 'progress',
+    responsible: 'responsible',
+    villageId: 'coords',
   };
   if (field === 'problems') {
-    const col = (Object.keys(PROBLEM_COLUMNS) as ProblemColumn[]).find((c) => (PROBLEM_COLUMNS[c] as readonly PropertyKey[]).includes(area!));
+    const col = (Object.keys(PROBLEM_COLUMNS) as ProblemColumn[]).find((c) =>
+      (PROBLEM_COLUMNS[c] as readonly PropertyKey[]).includes(area!),
+    );
     return COLUMN_HEADER[col ?? 'other'];
   }
   const key = byField[String(field)];

@@ -21,11 +21,16 @@ const NO_VILLAGE = '村（社区）不存在或无权导出';
  * would be an empty list under that village's name.
  */
 function titleOf(db: Db, user: StaffUser, f: RegisterFilter): Result<{ title: string }> {
-  if (user.role === 'village' && f.villageId !== undefined && f.villageId !== user.villageId) return fail(404, NO_VILLAGE);
+  if (user.role === 'village' && f.villageId !== undefined && f.villageId !== user.villageId)
+    return fail(404, NO_VILLAGE);
   const villageId = f.villageId ?? (user.role === 'village' ? user.villageId : null);
   if (villageId) {
-    const v = db.select({ village: villages.name, township: townships.name }).from(villages)
-      .innerJoin(townships, eq(townships.id, villages.townshipId)).where(eq(villages.id, villageId)).get();
+    const v = db
+      .select({ village: villages.name, township: townships.name })
+      .from(villages)
+      .innerJoin(townships, eq(townships.id, villages.townshipId))
+      .where(eq(villages.id, villageId))
+      .get();
     if (!v) return fail(404, NO_VILLAGE);
     return { ok: true, title: `${v.township}${v.village}${LIST_NAME}` };
   }
@@ -36,10 +41,21 @@ function titleOf(db: Db, user: StaffUser, f: RegisterFilter): Result<{ title: st
 function listRows(db: Db, user: StaffUser, f: RegisterFilter): ListRecord[] {
   return db
     .select({
-      name: enterprises.name, industry: enterprises.industry, address: enterprises.address, lat: enterprises.lat, lng: enterprises.lng, villageName: villages.name,
-      personInCharge: enterprises.personInCharge, revisitType: enterprises.revisitType, businessLicence: enterprises.businessLicence,
-      problems: enterprises.problems, remediationType: enterprises.remediationType, plannedOn: enterprises.plannedOn,
-      status: enterprises.status, progressNote: enterprises.progressNote, responsible: enterprises.responsible,
+      name: enterprises.name,
+      industry: enterprises.industry,
+      address: enterprises.address,
+      lat: enterprises.lat,
+      lng: enterprises.lng,
+      villageName: villages.name,
+      personInCharge: enterprises.personInCharge,
+      revisitType: enterprises.revisitType,
+      businessLicence: enterprises.businessLicence,
+      problems: enterprises.problems,
+      remediationType: enterprises.remediationType,
+      plannedOn: enterprises.plannedOn,
+      status: enterprises.status,
+      progressNote: enterprises.progressNote,
+      responsible: enterprises.responsible,
     })
     .from(enterprises)
     .innerJoin(villages, eq(villages.id, enterprises.villageId))
@@ -52,7 +68,12 @@ const thin = { style: 'thin' } as const;
 const BORDER = { top: thin, left: thin, bottom: thin, right: thin };
 
 /** The dynamic list as the .xlsx of seed 002: a title line, the fifteen headers, one line per file. */
-export async function exportDynamicList(db: Db, user: StaffUser, f: RegisterFilter, now: Date): Promise<Result<{ bytes: Buffer; filename: string; count: number }>> {
+export async function exportDynamicList(
+  db: Db,
+  user: StaffUser,
+  f: RegisterFilter,
+  now: Date,
+): Promise<Result<{ bytes: Buffer; filename: string; count: number }>> {
   const titled = titleOf(db, user, f);
   if (!titled.ok) return titled;
   const { title } = titled;
@@ -66,15 +87,29 @@ export async function exportDynamicList(db: Db, user: StaffUser, f: RegisterFilt
   wb.created = now;
   const ws = wb.addWorksheet('动态管理清单', {
     views: [{ state: 'frozen', ySplit: 2 }],
-    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '2:2' },
+    pageSetup: {
+      paperSize: 9,
+      orientation: 'landscape',
+      fitToPage: true,
+      fitToWidth: 1,
+      fitToHeight: 0,
+      printTitlesRow: '2:2',
+    },
   });
   ws.columns = DYNAMIC_LIST_COLUMNS.map((c) => ({
     width: c.width,
-    style: { border: BORDER, alignment: { vertical: 'middle', wrapText: true }, ...(c.key === 'plannedOn' && { numFmt: 'yyyy-mm-dd' }) },
+    style: {
+      border: BORDER,
+      alignment: { vertical: 'middle', wrapText: true },
+      ...(c.key === 'plannedOn' && { numFmt: 'yyyy-mm-dd' }),
+    },
   }));
   const titleRow = ws.addRow([title]);
   titleRow.height = 30;
-  titleRow.getCell(1).style = { font: { bold: true, size: 16 }, alignment: { horizontal: 'center', vertical: 'middle' } };
+  titleRow.getCell(1).style = {
+    font: { bold: true, size: 16 },
+    alignment: { horizontal: 'center', vertical: 'middle' },
+  };
   keepAsText(titleRow.getCell(1));
   ws.mergeCells(1, 1, 1, DYNAMIC_LIST_COLUMNS.length);
   titleRow.commit();

@@ -27,7 +27,9 @@ export interface ThreadOptions {
   heapMb: number;
 }
 
-const OPEN = 0, READ_DONE = 1, TIMED_OUT = 2;
+const OPEN = 0,
+  READ_DONE = 1,
+  TIMED_OUT = 2;
 
 interface Slot {
   worker: Worker;
@@ -177,7 +179,10 @@ export class ImportThreads<Job, Out> {
  * must stop, having written nothing. `transfer` names buffers of the answer to hand over
  * rather than copy.
  */
-export function serveImports<Job, Out>(handle: (job: Job, leaveRead: () => boolean) => Out, transfer: (out: Out) => ArrayBuffer[] = () => []): void {
+export function serveImports<Job, Out>(
+  handle: (job: Job, leaveRead: () => boolean) => Out,
+  transfer: (out: Out) => ArrayBuffer[] = () => [],
+): void {
   const port = parentPort!;
   port.on('message', ({ id, job, gate }: { id: number; job: Job; gate: Int32Array }) => {
     const leaveRead = () => Atomics.compareExchange(gate, 0, OPEN, READ_DONE) === OPEN;

@@ -26,11 +26,16 @@ function connection(file: string): Db {
   return db;
 }
 
-serveImports<ImportJob, ImportOutcome | null>((job, leaveRead) => {
-  setReadLimits(job.read);
-  const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
-  const read = readDynamicList(bytes, job.now);
-  if (!leaveRead()) return null; // out of time: the HTTP thread has answered and is ending this thread
-  const db = connection(job.file);
-  return job.kind === 'commit' ? commitRead(db, job.actor!, job.areas, read, job.now) : previewRead(db, job.areas, read);
-}, (outcome) => (outcome?.reportJson ? [outcome.reportJson.buffer] : []));
+serveImports<ImportJob, ImportOutcome | null>(
+  (job, leaveRead) => {
+    setReadLimits(job.read);
+    const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
+    const read = readDynamicList(bytes, job.now);
+    if (!leaveRead()) return null; // out of time: the HTTP thread has answered and is ending this thread
+    const db = connection(job.file);
+    return job.kind === 'commit'
+      ? commitRead(db, job.actor!, job.areas, read, job.now)
+      : previewRead(db, job.areas, read);
+  },
+  (outcome) => (outcome?.reportJson ? [outcome.reportJson.buffer] : []),
+);

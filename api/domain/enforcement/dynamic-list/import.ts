@@ -21,7 +21,13 @@ export type ImportCounts = ReturnType<typeof importCounts>;
  */
 export type ImportOutcome =
   | { ok: true; counts: ImportCounts; reportJson?: Uint8Array<ArrayBuffer> }
-  | { ok: false; status: 400 | 409 | 422 | 429; message: string; reportJson?: Uint8Array<ArrayBuffer>; retryAfterS?: number };
+  | {
+      ok: false;
+      status: 400 | 409 | 422 | 429;
+      message: string;
+      reportJson?: Uint8Array<ArrayBuffer>;
+      retryAfterS?: number;
+    };
 
 type Actor = Pick<StaffUser, 'id' | 'displayName'>;
 type SheetResult = ReturnType<typeof readDynamicList>;
@@ -33,7 +39,10 @@ export interface ImportLimits {
   readMs: number;
 }
 
-const report = (rows: ImportRowReport[], counts = importCounts(rows)) => ({ counts, reportJson: new TextEncoder().encode(JSON.stringify({ rows, counts })) });
+const report = (rows: ImportRowReport[], counts = importCounts(rows)) => ({
+  counts,
+  reportJson: new TextEncoder().encode(JSON.stringify({ rows, counts })),
+});
 
 /**
  * The plan of the last file previewed, kept on the import thread for the commit that usually
@@ -46,14 +55,18 @@ let lastPlan: { file: string; sha256: string; areas: string; stamp: string; plan
 function planOnSnapshot(db: Db, areas: VillageArea[], sheet: ParsedSheet): { stamp: string; planned: PlannedRow[] } {
   const file = db.$client.name;
   const areasKey = JSON.stringify(areas);
-  const kept = lastPlan?.file === file && lastPlan.sha256 === sheet.sha256 && lastPlan.areas === areasKey ? lastPlan : null;
-  return db.transaction((tx) => {
-    const stamp = basisStamp(tx, sheet);
-    if (kept?.stamp === stamp) return kept;
-    const planned = planWith(readBasis(tx, sheet), areas, sheet);
-    lastPlan = { file, sha256: sheet.sha256, areas: areasKey, stamp, planned };
-    return lastPlan;
-  }, { behavior: 'deferred' });
+  const kept =
+    lastPlan?.file === file && lastPlan.sha256 === sheet.sha256 && lastPlan.areas === areasKey ? lastPlan : null;
+  return db.transaction(
+    (tx) => {
+      const stamp = basisStamp(tx, sheet);
+      if (kept?.stamp === stamp) return kept;
+      const planned = planWith(readBasis(tx, sheet), areas, sheet);
+      lastPlan = { file, sha256: sheet.sha256, areas: areasKey, stamp, planned };
+      return lastPlan;
+    },
+    { behavior: 'deferred' },
+  );
 }
 
 /** What an import of this file would do, line by line; writes nothing. Runs on the import thread. */
@@ -66,8 +79,14 @@ export function previewRead(db: Db, areas: VillageArea[], read: SheetResult): Im
 class Abort extends Error {}
 
 const COLUMNS = getTableColumns(enterprises);
-const ENTERPRISE_KEYS = [...Object.keys(enterpriseFields.shape), 'townshipId', 'status', 'createdBy', 'updatedBy', 'updatedAt']
-  .filter((k) => k in COLUMNS) as (keyof typeof enterprises.$inferInsert & string)[];
+const ENTERPRISE_KEYS = [
+  ...Object.keys(enterpriseFields.shape),
+  'townshipId',
+  'status',
+  'createdBy',
+  'updatedBy',
+  'updatedAt',
+].filter((k) => k in COLUMNS) as (keyof typeof enterprises.$inferInsert & string)[];
 const AUDIT_KEYS = ['at', 'actorId', 'actorLabel', 'action', 'objectType', 'objectId', 'details'] as const;
 
 /**
@@ -81,8 +100,23 @@ function createAll(db: Db, actor: Actor, rows: PlannedRow[], now: Date) {
   const insert = preparedInsert(db, enterprises, ENTERPRISE_KEYS);
   const log = preparedInsert(db, auditLog, AUDIT_KEYS);
   for (const r of rows) {
-    const id = insert({ ...r.input!, townshipId: r.townshipId, status: r.status, createdBy: actor.id, updatedBy: actor.id, updatedAt: now });
-    log({ at: now, actorId: actor.id, actorLabel: actor.displayName, action: 'enterprise.create', objectType: 'enterprise', objectId: String(id), details: { how: 'import', name: r.input!.name } });
+    const id = insert({
+      ...r.input!,
+      townshipId: r.townshipId,
+      status: r.status,
+      createdBy: actor.id,
+      updatedBy: actor.id,
+      updatedAt: now,
+    });
+    log({
+      at: now,
+      actorId: actor.id,
+      actorLabel: actor.displayName,
+      action: 'enterprise.create',
+      objectType: 'enterprise',
+      objectId: String(id),
+      details: { how: 'import', name: r.input!.name },
+    });
   }
 }
 
@@ -90,12 +124,23 @@ function updateOne(tx: Tx, actor: Actor, r: PlannedRow, now: Date) {
   const input = r.input!;
   const { id, version } = r.existing!;
   const set = Object.fromEntries(r.changed.map((f) => [f, f === 'status' ? r.status : input[f as keyof typeof input]]));
-  const done = tx.update(enterprises)
+  const done = tx
+    .update(enterprises)
     .set({ ...set, version: version + 1, updatedBy: actor.id, updatedAt: now })
     .where(and(eq(enterprises.id, id), eq(enterprises.version, version)))
     .run();
   if (done.changes !== 1) throw new Abort(`第 ${r.report.row} 行：“${r.report.name}”的档案刚被他人修改，请重新导入`);
-  audit(tx, { id: actor.id, label: actor.displayName }, { action: 'enterprise.import_update', objectType: 'enterprise', objectId: id, details: { row: r.report.row, fields: r.changed } }, now);
+  audit(
+    tx,
+    { id: actor.id, label: actor.displayName },
+    {
+      action: 'enterprise.import_update',
+      objectType: 'enterprise',
+      objectId: id,
+      details: { row: r.report.row, fields: r.changed },
+    },
+    now,
+  );
 }
 
 /**
@@ -116,10 +161,31 @@ export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: She
       const plan = basisStamp(tx, sheet) === stamp ? planned : planWith(readBasis(tx, sheet), areas, sheet);
       const rows = plan.map((r) => r.report);
       const counts = importCounts(rows);
-      if (counts.errors > 0) return { ok: false as const, status: 400 as const, message: `有 ${counts.errors} 行有错误，未导入任何数据`, reportJson: report(rows, counts).reportJson };
-      createAll(db, actor, plan.filter((r) => !r.existing), now);
+      if (counts.errors > 0)
+        return {
+          ok: false as const,
+          status: 400 as const,
+          message: `有 ${counts.errors} 行有错误，未导入任何数据`,
+          reportJson: report(rows, counts).reportJson,
+        };
+      createAll(
+        db,
+        actor,
+        plan.filter((r) => !r.existing),
+        now,
+      );
       for (const r of plan) if (r.existing && r.changed.length) updateOne(tx, actor, r, now);
-      audit(tx, { id: actor.id, label: actor.displayName }, { action: 'enterprise.import', objectType: 'enterprise_import', objectId: sheet.sha256.slice(0, 16), details: { ...counts, sha256: sheet.sha256 } }, now);
+      audit(
+        tx,
+        { id: actor.id, label: actor.displayName },
+        {
+          action: 'enterprise.import',
+          objectType: 'enterprise_import',
+          objectId: sheet.sha256.slice(0, 16),
+          details: { ...counts, sha256: sheet.sha256 },
+        },
+        now,
+      );
       return { ok: true as const, counts };
     });
     if (done.ok) {
@@ -130,8 +196,10 @@ export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: She
   } catch (e) {
     if (e instanceof Abort) return { ok: false, status: 409, message: e.message };
     const code = (e as { code?: string }).code;
-    if (code === 'SQLITE_CONSTRAINT_UNIQUE') return { ok: false, status: 409, message: '导入期间有同名企业被他人建档，请重新导入' };
-    if (code?.startsWith('SQLITE_BUSY')) return { ok: false, status: 409, message: '其他人正在写入数据，未导入任何数据，请稍后重新导入' };
+    if (code === 'SQLITE_CONSTRAINT_UNIQUE')
+      return { ok: false, status: 409, message: '导入期间有同名企业被他人建档，请重新导入' };
+    if (code?.startsWith('SQLITE_BUSY'))
+      return { ok: false, status: 409, message: '其他人正在写入数据，未导入任何数据，请稍后重新导入' };
     throw e;
   }
 }
@@ -170,25 +238,62 @@ async function onThread(job: ImportJob, limits: ImportLimits): Promise<ImportOut
   // Its whole buffer goes with it (the view keeps its offset and length): the caller gives it up.
   const answer = await importThreads().run(job, [job.bytes.buffer as ArrayBuffer], limits.readMs);
   switch (answer.kind) {
-    case 'done': return answer.value;
-    case 'timeout': return { ok: false, status: 422, message: `文件过于复杂，无法在 ${seconds(limits.readMs)} 秒内读完：请只保留清单所在的工作表后重新保存` };
-    case 'memory': return { ok: false, status: 422, message: '文件过于复杂，读取它需要的内存超过上限：请只保留清单所在的工作表后重新保存' };
-    case 'busy': return { ok: false, status: 429, message: '正在处理其他导入，请稍后再试', retryAfterS: 10 };
+    case 'done':
+      return answer.value;
+    case 'timeout':
+      return {
+        ok: false,
+        status: 422,
+        message: `文件过于复杂，无法在 ${seconds(limits.readMs)} 秒内读完：请只保留清单所在的工作表后重新保存`,
+      };
+    case 'memory':
+      return {
+        ok: false,
+        status: 422,
+        message: '文件过于复杂，读取它需要的内存超过上限：请只保留清单所在的工作表后重新保存',
+      };
+    case 'busy':
+      return { ok: false, status: 429, message: '正在处理其他导入，请稍后再试', retryAfterS: 10 };
   }
 }
 
 function fileOf(db: Db): string {
   const file = db.$client.name;
-  if (!file || file === ':memory:') throw new Error('imports need a database file: the import thread opens its own connection');
+  if (!file || file === ':memory:')
+    throw new Error('imports need a database file: the import thread opens its own connection');
   return file;
 }
 
 /** Previews an upload on the import thread. `bytes` is handed over to it: its buffer, whole, is detached here. */
-export function previewImport(db: Db, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
+export function previewImport(
+  db: Db,
+  areas: VillageArea[],
+  bytes: Uint8Array,
+  now: Date,
+  limits: ImportLimits,
+): Promise<ImportOutcome> {
   return onThread({ kind: 'preview', file: fileOf(db), bytes, areas, now, read: limits.read }, limits);
 }
 
 /** Imports an upload all-or-nothing on the import thread. `bytes` is handed over to it, as for a preview. */
-export function commitImport(db: Db, actor: Actor, areas: VillageArea[], bytes: Uint8Array, now: Date, limits: ImportLimits): Promise<ImportOutcome> {
-  return onThread({ kind: 'commit', file: fileOf(db), bytes, areas, now, actor: { id: actor.id, displayName: actor.displayName }, read: limits.read }, limits);
+export function commitImport(
+  db: Db,
+  actor: Actor,
+  areas: VillageArea[],
+  bytes: Uint8Array,
+  now: Date,
+  limits: ImportLimits,
+): Promise<ImportOutcome> {
+  return onThread(
+    {
+      kind: 'commit',
+      file: fileOf(db),
+      bytes,
+      areas,
+      now,
+      actor: { id: actor.id, displayName: actor.displayName },
+      read: limits.read,
+    },
+    limits,
+  );
 }

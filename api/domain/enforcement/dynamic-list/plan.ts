@@ -1,10 +1,23 @@
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { villages } from '../../../../db/schema.ts';
-import { enterprises, INSPECTION_AREAS, tasks, type AreaProblems, type InspectionArea } from '../../../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  INSPECTION_AREAS,
+  tasks,
+  type AreaProblems,
+  type InspectionArea,
+} from '../../../../db/schema-enforcement.ts';
 import { ENTERPRISE_STATUS_LABELS } from '../labels.ts';
 import { enterpriseFields, enterpriseInput, type EnterpriseInput } from '../enterprise-input.ts';
-import { columnOfField, COLUMN_HEADER, PROBLEM_COLUMNS, type CellError, type ColumnKey, type ListRecord } from './columns.ts';
+import {
+  columnOfField,
+  COLUMN_HEADER,
+  PROBLEM_COLUMNS,
+  type CellError,
+  type ColumnKey,
+  type ListRecord,
+} from './columns.ts';
 import type { ParsedSheet } from './sheet.ts';
 import { routePoint, type VillageArea } from '../../shared/village-routing.ts';
 
@@ -34,13 +47,23 @@ export interface PlannedRow {
   changed: (keyof Existing)[];
 }
 
-
 const FIELD_NAMES = Object.keys(enterpriseFields.shape) as (keyof typeof enterpriseFields.shape)[];
 // Which column shows a change to each stored field, for the preview.
 const COLUMN_OF: Partial<Record<keyof Existing, ColumnKey>> = {
-  name: 'name', industry: 'industry', address: 'address', lat: 'coords', lng: 'coords', personInCharge: 'person',
-  revisitType: 'revisitType', businessLicence: 'licence', remediationType: 'remediation', plannedOn: 'plannedOn',
-  status: 'progress', progressNote: 'progress', responsible: 'responsible', villageId: 'coords',
+  name: 'name',
+  industry: 'industry',
+  address: 'address',
+  lat: 'coords',
+  lng: 'coords',
+  personInCharge: 'person',
+  revisitType: 'revisitType',
+  businessLicence: 'licence',
+  remediationType: 'remediation',
+  plannedOn: 'plannedOn',
+  status: 'progress',
+  progressNote: 'progress',
+  responsible: 'responsible',
+  villageId: 'coords',
 };
 
 type Village = { id: number; name: string; townshipId: number };
@@ -69,13 +92,24 @@ function villageFinder(all: Village[], areas: VillageArea[]) {
  * finds them (name is not the leading column of any index), then whole rows by id.
  */
 function existingFiles(db: Reader, names: Set<string>) {
-  const ids = db.select({ id: enterprises.id, name: enterprises.name }).from(enterprises).all().filter((e) => names.has(e.name)).map((e) => e.id);
+  const ids = db
+    .select({ id: enterprises.id, name: enterprises.name })
+    .from(enterprises)
+    .all()
+    .filter((e) => names.has(e.name))
+    .map((e) => e.id);
   const byKey = new Map<string, Existing>();
   const withTasks = new Set<number>();
   for (let i = 0; i < ids.length; i += 500) {
     const chunk = ids.slice(i, i + 500);
-    for (const r of db.select().from(enterprises).where(inArray(enterprises.id, chunk)).all()) byKey.set(`${r.villageId}\u0000${r.name}`, r);
-    for (const t of db.selectDistinct({ id: tasks.enterpriseId }).from(tasks).where(inArray(tasks.enterpriseId, chunk)).all()) withTasks.add(t.id);
+    for (const r of db.select().from(enterprises).where(inArray(enterprises.id, chunk)).all())
+      byKey.set(`${r.villageId}\u0000${r.name}`, r);
+    for (const t of db
+      .selectDistinct({ id: tasks.enterpriseId })
+      .from(tasks)
+      .where(inArray(tasks.enterpriseId, chunk))
+      .all())
+      withTasks.add(t.id);
   }
   return { byKey, withTasks };
 }
@@ -83,7 +117,8 @@ function existingFiles(db: Reader, names: Set<string>) {
 function same(f: string, a: unknown, b: unknown): boolean {
   // Coordinates travel with six decimals (about 0.1 m); closer than that is the same place.
   if ((f === 'lat' || f === 'lng') && typeof a === 'number' && typeof b === 'number') return Math.abs(a - b) < 5e-7;
-  if (f === 'problems') return INSPECTION_AREAS.every((k) => ((a as AreaProblems)[k] ?? '') === ((b as AreaProblems)[k] ?? ''));
+  if (f === 'problems')
+    return INSPECTION_AREAS.every((k) => ((a as AreaProblems)[k] ?? '') === ((b as AreaProblems)[k] ?? ''));
   return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }
 
@@ -105,7 +140,11 @@ export interface PlanBasis {
 }
 
 export function readBasis(db: Reader, sheet: ParsedSheet): PlanBasis {
-  const villageRows = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).orderBy(villages.id).all();
+  const villageRows = db
+    .select({ id: villages.id, name: villages.name, townshipId: villages.townshipId })
+    .from(villages)
+    .orderBy(villages.id)
+    .all();
   return { villages: villageRows, ...existingFiles(db, sheetNames(sheet)) };
 }
 
@@ -118,15 +157,37 @@ const sheetNames = (sheet: ParsedSheet) => new Set(sheet.lines.map((p) => p.fiel
  */
 export function basisStamp(db: Reader, sheet: ParsedSheet): string {
   const names = sheetNames(sheet);
-  const villageRows = db.select({ id: villages.id, name: villages.name, townshipId: villages.townshipId }).from(villages).orderBy(villages.id).all();
-  const files = db.select({ id: enterprises.id, villageId: enterprises.villageId, name: enterprises.name, version: enterprises.version })
-    .from(enterprises).orderBy(enterprises.id).all().filter((e) => names.has(e.name));
+  const villageRows = db
+    .select({ id: villages.id, name: villages.name, townshipId: villages.townshipId })
+    .from(villages)
+    .orderBy(villages.id)
+    .all();
+  const files = db
+    .select({
+      id: enterprises.id,
+      villageId: enterprises.villageId,
+      name: enterprises.name,
+      version: enterprises.version,
+    })
+    .from(enterprises)
+    .orderBy(enterprises.id)
+    .all()
+    .filter((e) => names.has(e.name));
   const withTasks: number[] = [];
   for (let i = 0; i < files.length; i += 500) {
     const chunk = files.slice(i, i + 500).map((f) => f.id);
-    for (const t of db.selectDistinct({ id: tasks.enterpriseId }).from(tasks).where(inArray(tasks.enterpriseId, chunk)).all()) withTasks.push(t.id);
+    for (const t of db
+      .selectDistinct({ id: tasks.enterpriseId })
+      .from(tasks)
+      .where(inArray(tasks.enterpriseId, chunk))
+      .all())
+      withTasks.push(t.id);
   }
-  return JSON.stringify([villageRows, files.map((f) => [f.id, f.villageId, f.name, f.version]), withTasks.sort((a, b) => a - b)]);
+  return JSON.stringify([
+    villageRows,
+    files.map((f) => [f.id, f.villageId, f.name, f.version]),
+    withTasks.sort((a, b) => a - b),
+  ]);
 }
 
 /** Checks every line against a basis read before; reads nothing. */
@@ -143,16 +204,27 @@ export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSh
     const existing = (village && byKey.get(key)) ?? null;
     if (village && name) {
       const first = seen.get(key);
-      if (first) errors.push({ column: COLUMN_HEADER.name, message: `与第 ${first} 行重复：同一村（社区）的企业名称不能重复` });
+      if (first)
+        errors.push({ column: COLUMN_HEADER.name, message: `与第 ${first} 行重复：同一村（社区）的企业名称不能重复` });
       else seen.set(key, row);
     }
     const base = existing ? Object.fromEntries(FIELD_NAMES.map((f) => [f, existing[f as keyof Existing]])) : {};
-    const keptProblems = existing ? Object.fromEntries(Object.entries(existing.problems).filter(([a]) => !problemAreas.includes(a as InspectionArea))) : {};
+    const keptProblems = existing
+      ? Object.fromEntries(
+          Object.entries(existing.problems).filter(([a]) => !problemAreas.includes(a as InspectionArea)),
+        )
+      : {};
     const { status: sheetStatus, ...listFields } = fields;
     // The village's name the export put before an address that lacked it (see addressCell) is not a change.
-    if (existing && village && listFields.address === `${village.name}${existing.address}`) listFields.address = existing.address;
+    if (existing && village && listFields.address === `${village.name}${existing.address}`)
+      listFields.address = existing.address;
     else if (village && listFields.address === village.name && listFields.lat == null) listFields.address = ''; // it had none
-    const checked = enterpriseInput.safeParse({ ...base, ...listFields, problems: { ...keptProblems, ...fields.problems }, villageId: village?.id ?? 0 });
+    const checked = enterpriseInput.safeParse({
+      ...base,
+      ...listFields,
+      problems: { ...keptProblems, ...fields.problems },
+      villageId: village?.id ?? 0,
+    });
     if (!checked.success) {
       for (const issue of checked.error.issues) {
         if (issue.path[0] === 'villageId') continue; // reported above, in words that fit a sheet
@@ -167,14 +239,21 @@ export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSh
       status = existing.status;
     }
     const input = checked.success ? { ...checked.data, villageId: village!.id } : null;
-    const changed = existing && input
-      ? ([...FIELD_NAMES.filter((f) => f !== 'villageId' && !same(f, existing[f as keyof Existing], input[f])), ...(status !== existing.status ? ['status'] : [])] as (keyof Existing)[])
-      : [];
+    const changed =
+      existing && input
+        ? ([
+            ...FIELD_NAMES.filter((f) => f !== 'villageId' && !same(f, existing[f as keyof Existing], input[f])),
+            ...(status !== existing.status ? ['status'] : []),
+          ] as (keyof Existing)[])
+        : [];
     const report: ImportRowReport = {
-      row, name, villageName: village?.name ?? null,
+      row,
+      name,
+      villageName: village?.name ?? null,
       action: !existing ? 'create' : changed.length ? 'update' : 'unchanged',
       changes: existing && input ? changedColumns(changed, existing, input) : [],
-      errors, warnings,
+      errors,
+      warnings,
     };
     return { report, input, townshipId: village?.townshipId ?? 0, status, existing, changed };
   });

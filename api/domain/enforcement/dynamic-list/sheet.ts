@@ -29,7 +29,8 @@ function findHeader(lines: SheetLine[]) {
   return null;
 }
 
-const blankLine = (cells: Partial<Record<ColumnKey, unknown>>) => Object.entries(cells).every(([k, v]) => k === 'seq' || cellText(v) === '');
+const blankLine = (cells: Partial<Record<ColumnKey, unknown>>) =>
+  Object.entries(cells).every(([k, v]) => k === 'seq' || cellText(v) === '');
 
 function parse(bytes: Buffer, sha256: string): SheetResult {
   let lines: SheetLine[];
@@ -42,18 +43,24 @@ function parse(bytes: Buffer, sha256: string): SheetResult {
   }
   const header = findHeader(lines);
   if (!header) return { ok: false, message: '没有找到表头：前 5 行中应有“企业名称”一列（动态管理整治企业清单格式）' };
-  const data = lines.slice(header.index + 1).map((l) => {
-    const cells: Partial<Record<ColumnKey, unknown>> = {};
-    for (const [col, key] of header.columns) cells[key] = l.cells[col] ?? null;
-    return { row: l.row, cells };
-  }).filter((l) => !blankLine(l.cells));
+  const data = lines
+    .slice(header.index + 1)
+    .map((l) => {
+      const cells: Partial<Record<ColumnKey, unknown>> = {};
+      for (const [col, key] of header.columns) cells[key] = l.cells[col] ?? null;
+      return { row: l.row, cells };
+    })
+    .filter((l) => !blankLine(l.cells));
   if (data.length === 0) return { ok: false, message: '表格中没有企业：表头下面没有内容' };
   if (data.length > MAX_IMPORT_ROWS) return { ok: false, message: TOO_MANY };
   return {
     ok: true,
     sheet: {
       sha256,
-      title: lines.slice(0, header.index).flatMap((l) => l.cells.map(cellText)).join(' '),
+      title: lines
+        .slice(0, header.index)
+        .flatMap((l) => l.cells.map(cellText))
+        .join(' '),
       lines: data.map((l) => ({ row: l.row, ...fromSheetRow(l.cells) })),
     },
   };

@@ -2,7 +2,13 @@ import { and, asc, eq, gte, inArray, isNull, lt, ne, or, sql } from 'drizzle-orm
 import { z } from 'zod';
 import type { Db } from '../../../../db/client.ts';
 import { townships, villages } from '../../../../db/schema.ts';
-import { enterprises, REMEDIATION_TYPES, revisits, tasks, type RemediationType } from '../../../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  REMEDIATION_TYPES,
+  revisits,
+  tasks,
+  type RemediationType,
+} from '../../../../db/schema-enforcement.ts';
 import { REMEDIATION_LABELS } from '../labels.ts';
 import { blankOr } from '../../shared/blank-field.ts';
 import { beijingDate, DAY_MS, isCalendarDate, startOfBeijingDay } from '../../shared/time.ts';
@@ -52,7 +58,8 @@ export function periodLabel(p: Period): string {
 }
 
 const day = blankOr(
-  z.string()
+  z
+    .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, { error: '日期格式应为“年-月-日”，如 2026-05-15' })
     .refine(isCalendarDate, { error: '日期不存在，请检查年月日' }),
 );
@@ -71,8 +78,12 @@ export const resolvePeriod = (q: { from?: string; to?: string }, now: Date): Per
 
 /** The township a report covers: the one named, else the first (a deployment serves one). */
 export function townshipOf(db: Db, townshipId?: number) {
-  return db.select({ id: townships.id, name: townships.name }).from(townships)
-    .where(townshipId === undefined ? undefined : eq(townships.id, townshipId)).orderBy(asc(townships.id)).get();
+  return db
+    .select({ id: townships.id, name: townships.name })
+    .from(townships)
+    .where(townshipId === undefined ? undefined : eq(townships.id, townshipId))
+    .orderBy(asc(townships.id))
+    .get();
 }
 
 /** A column of a report table; columns sharing a group get a header above them. */
@@ -123,10 +134,16 @@ const STATE_HEADERS = ['已完成', '整治中', '待整治'];
 export const PROGRESS_COLUMNS: TableColumn[] = [
   { header: '村（社区）', width: 12 },
   ...['企业数', ...STATE_HEADERS, '完成率'].map((header) => ({ header, group: '名单企业合计', width: 8 })),
-  ...REMEDIATION_TYPES.flatMap((t) => ['企业数', ...STATE_HEADERS].map((header) => ({ header, group: REMEDIATION_LABELS[t], width: 7 }))),
+  ...REMEDIATION_TYPES.flatMap((t) =>
+    ['企业数', ...STATE_HEADERS].map((header) => ({ header, group: REMEDIATION_LABELS[t], width: 7 })),
+  ),
   { header: '未定整治类型', width: 8 },
   ...['新列入名单', '验收销号', '逾期未完成'].map((header) => ({ header, group: '本期进展', width: 9 })),
-  ...['完成次数', '第一类', '第二类', '第三类', '第四类'].map((header) => ({ header, group: '本期“回头看”及发现问题', width: 8 })),
+  ...['完成次数', '第一类', '第二类', '第三类', '第四类'].map((header) => ({
+    header,
+    group: '本期“回头看”及发现问题',
+    width: 8,
+  })),
 ];
 
 const states = (c: StateCounts) => [c.total, c.done, c.inProgress, c.listed];
@@ -134,14 +151,30 @@ const rate = (c: StateCounts) => (c.total ? `${((c.done / c.total) * 100).toFixe
 
 /** One row of the table as its cells, in the order of PROGRESS_COLUMNS. */
 export const progressCells = (r: ProgressRow): (string | number)[] => [
-  r.village, ...states(r.all), rate(r.all), ...REMEDIATION_TYPES.flatMap((t) => states(r.byType[t])), r.untyped,
-  r.added, r.accepted, r.overdue, r.revisits, ...r.findings,
+  r.village,
+  ...states(r.all),
+  rate(r.all),
+  ...REMEDIATION_TYPES.flatMap((t) => states(r.byType[t])),
+  r.untyped,
+  r.added,
+  r.accepted,
+  r.overdue,
+  r.revisits,
+  ...r.findings,
 ];
 
 const zero = (): StateCounts => ({ total: 0, done: 0, inProgress: 0, listed: 0 });
 const emptyRow = (villageId: number | null, village: string): ProgressRow => ({
-  villageId, village, all: zero(), byType: { shutdown: zero(), rectify: zero(), relocate: zero() },
-  untyped: 0, added: 0, accepted: 0, overdue: 0, revisits: 0, findings: [0, 0, 0, 0],
+  villageId,
+  village,
+  all: zero(),
+  byType: { shutdown: zero(), rectify: zero(), relocate: zero() },
+  untyped: 0,
+  added: 0,
+  accepted: 0,
+  overdue: 0,
+  revisits: 0,
+  findings: [0, 0, 0, 0],
 });
 const STATE_KEY = { done: 'done', in_progress: 'inProgress', listed: 'listed' } as const;
 
@@ -153,7 +186,12 @@ const STATE_KEY = { done: 'done', in_progress: 'inProgress', listed: 'listed' } 
 export function progressTable(db: Db, period: Period, now: Date, townshipId?: number): ProgressTable {
   const township = townshipOf(db, townshipId);
   const villageList = township
-    ? db.select({ id: villages.id, name: villages.name }).from(villages).where(eq(villages.townshipId, township.id)).orderBy(asc(villages.id)).all()
+    ? db
+        .select({ id: villages.id, name: villages.name })
+        .from(villages)
+        .where(eq(villages.townshipId, township.id))
+        .orderBy(asc(villages.id))
+        .all()
     : [];
   const rows = new Map(villageList.map((v) => [v.id, emptyRow(v.id, v.name)]));
   const ids = villageList.length ? villageList.map((v) => v.id) : [-1];
@@ -163,10 +201,16 @@ export function progressTable(db: Db, period: Period, now: Date, townshipId?: nu
   // The type planned on the file, else that of its latest live task. Written out: inside a derived
   // table drizzle leaves a column unqualified, and a bare "id" would mean the task's.
   const type = sql<RemediationType | null>`coalesce(enterprises.remediation_type, (select t.type from tasks t where t.enterprise_id = enterprises.id and t.status <> 'cancelled' order by t.created_at desc, t.id desc limit 1))`;
-  const typed = db.select({ villageId: enterprises.villageId, status: enterprises.status, type: type.as('type') }).from(enterprises)
-    .where(and(inArray(enterprises.villageId, ids), lt(enterprises.createdAt, end))).as('typed');
-  for (const g of db.select({ villageId: typed.villageId, type: typed.type, status: typed.status, n: sql<number>`count(*)` }).from(typed)
-    .groupBy(typed.villageId, sql`${typed.type}`, typed.status).all()) {
+  const typed = db
+    .select({ villageId: enterprises.villageId, status: enterprises.status, type: type.as('type') })
+    .from(enterprises)
+    .where(and(inArray(enterprises.villageId, ids), lt(enterprises.createdAt, end)))
+    .as('typed');
+  for (const g of db
+    .select({ villageId: typed.villageId, type: typed.type, status: typed.status, n: sql<number>`count(*)` })
+    .from(typed)
+    .groupBy(typed.villageId, sql`${typed.type}`, typed.status)
+    .all()) {
     const row = rows.get(g.villageId);
     if (!row) continue;
     const key = STATE_KEY[g.status];
@@ -178,7 +222,8 @@ export function progressTable(db: Db, period: Period, now: Date, townshipId?: nu
     } else row.untyped += g.n;
   }
 
-  const inPeriod = (col: typeof enterprises.createdAt | typeof tasks.acceptedAt | typeof revisits.doneAt) => and(gte(col, start), lt(col, end));
+  const inPeriod = (col: typeof enterprises.createdAt | typeof tasks.acceptedAt | typeof revisits.doneAt) =>
+    and(gte(col, start), lt(col, end));
   const perVillage = <V extends { villageId: number }>(list: V[], put: (row: ProgressRow, v: V) => void) => {
     for (const v of list) {
       const row = rows.get(v.villageId);
@@ -186,19 +231,61 @@ export function progressTable(db: Db, period: Period, now: Date, townshipId?: nu
     }
   };
   const n = sql<number>`count(*)`;
-  perVillage(db.select({ villageId: enterprises.villageId, n }).from(enterprises)
-    .where(and(inArray(enterprises.villageId, ids), inPeriod(enterprises.createdAt))).groupBy(enterprises.villageId).all(), (r, v) => (r.added = v.n));
-  perVillage(db.select({ villageId: tasks.villageId, n }).from(tasks)
-    .where(and(inArray(tasks.villageId, ids), eq(tasks.status, 'accepted'), inPeriod(tasks.acceptedAt))).groupBy(tasks.villageId).all(), (r, v) => (r.accepted = v.n));
-  perVillage(db.select({ villageId: tasks.villageId, n }).from(tasks)
-    .where(and(inArray(tasks.villageId, ids), ne(tasks.status, 'cancelled'), lt(tasks.createdAt, cutoff), lt(tasks.dueAt, cutoff), or(isNull(tasks.acceptedAt), gte(tasks.acceptedAt, cutoff))))
-    .groupBy(tasks.villageId).all(), (r, v) => (r.overdue = v.n));
+  perVillage(
+    db
+      .select({ villageId: enterprises.villageId, n })
+      .from(enterprises)
+      .where(and(inArray(enterprises.villageId, ids), inPeriod(enterprises.createdAt)))
+      .groupBy(enterprises.villageId)
+      .all(),
+    (r, v) => (r.added = v.n),
+  );
+  perVillage(
+    db
+      .select({ villageId: tasks.villageId, n })
+      .from(tasks)
+      .where(and(inArray(tasks.villageId, ids), eq(tasks.status, 'accepted'), inPeriod(tasks.acceptedAt)))
+      .groupBy(tasks.villageId)
+      .all(),
+    (r, v) => (r.accepted = v.n),
+  );
+  perVillage(
+    db
+      .select({ villageId: tasks.villageId, n })
+      .from(tasks)
+      .where(
+        and(
+          inArray(tasks.villageId, ids),
+          ne(tasks.status, 'cancelled'),
+          lt(tasks.createdAt, cutoff),
+          lt(tasks.dueAt, cutoff),
+          or(isNull(tasks.acceptedAt), gte(tasks.acceptedAt, cutoff)),
+        ),
+      )
+      .groupBy(tasks.villageId)
+      .all(),
+    (r, v) => (r.overdue = v.n),
+  );
   const found = (outcome: string) => sql<number>`sum(case when ${revisits.outcome} = ${outcome} then 1 else 0 end)`;
-  perVillage(db.select({ villageId: revisits.villageId, n, t1: found('resumed'), t2: found('relapsed'), t3: found('new_in_vacated'), t4: found('newly_found') }).from(revisits)
-    .where(and(inArray(revisits.villageId, ids), eq(revisits.status, 'done'), inPeriod(revisits.doneAt))).groupBy(revisits.villageId).all(), (r, v) => {
-    r.revisits = v.n;
-    r.findings = [v.t1, v.t2, v.t3, v.t4];
-  });
+  perVillage(
+    db
+      .select({
+        villageId: revisits.villageId,
+        n,
+        t1: found('resumed'),
+        t2: found('relapsed'),
+        t3: found('new_in_vacated'),
+        t4: found('newly_found'),
+      })
+      .from(revisits)
+      .where(and(inArray(revisits.villageId, ids), eq(revisits.status, 'done'), inPeriod(revisits.doneAt)))
+      .groupBy(revisits.villageId)
+      .all(),
+    (r, v) => {
+      r.revisits = v.n;
+      r.findings = [v.t1, v.t2, v.t3, v.t4];
+    },
+  );
 
   const list = [...rows.values()];
   return { township: township?.name ?? '本镇', period, generatedAt: now, rows: list, total: sumRows(list) };

@@ -41,7 +41,9 @@ type XfPrototype = { render(xml: XmlStream, model: { numFmtId?: number }): void;
  * reads it back from styles.xml, so a change inside exceljs cannot drop it silently.
  */
 function writeQuotePrefix(): void {
-  const xf = (createRequire(import.meta.url)('exceljs/lib/xlsx/xform/style/style-xform.js') as { prototype: XfPrototype }).prototype;
+  const xf = (
+    createRequire(import.meta.url)('exceljs/lib/xlsx/xform/style/style-xform.js') as { prototype: XfPrototype }
+  ).prototype;
   if (xf.quotePrefixWritten) return;
   const render = xf.render;
   xf.render = function (xml, model) {
@@ -62,7 +64,9 @@ const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, 
 
 /** One worksheet as a paper form: a title, a line of context, a bordered table with a bold (grouped) header. */
 function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
-  const ws = wb.addWorksheet(t.sheetName, { pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 } });
+  const ws = wb.addWorksheet(t.sheetName, {
+    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
+  });
   const width = t.columns.length;
   ws.columns = t.columns.map((c) => ({ width: c.width ?? 10 }));
   const banner = (row: number, text: string, font: Partial<ExcelJS.Font>) => {
@@ -78,7 +82,8 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
   banner(2, t.subtitle, { size: 11 });
 
   const grouped = t.columns.some((c) => c.group);
-  const headerTop = 3, headerBottom = grouped ? 4 : 3;
+  const headerTop = 3,
+    headerBottom = grouped ? 4 : 3;
   let col = 1;
   for (const band of headerBands(t.columns)) {
     if (band.grouped) {
@@ -111,7 +116,11 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
       const cell = row.getCell(c);
       cell.border = BORDER;
       keepAsText(cell);
-      cell.alignment = { vertical: 'top', wrapText: true, horizontal: typeof cell.value === 'number' ? 'center' : 'left' };
+      cell.alignment = {
+        vertical: 'top',
+        wrapText: true,
+        horizontal: typeof cell.value === 'number' ? 'center' : 'left',
+      };
       if (isFooter) cell.font = { bold: true };
     }
   });

@@ -22,10 +22,12 @@ export function declaredDimensions(head: Buffer): Dimensions | null | undefined 
   return null;
 }
 
-const sized = (width: number, height: number): Dimensions | null => (width > 0 && height > 0 ? { width, height } : null);
+const sized = (width: number, height: number): Dimensions | null =>
+  width > 0 && height > 0 ? { width, height } : null;
 
 // Start of frame: C0–CF but DHT (C4), JPG (C8) and DAC (CC).
-const isFrame = (marker: number) => marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+const isFrame = (marker: number) =>
+  marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
 
 function jpeg(head: Buffer): Dimensions | null | undefined {
   let at = 2;

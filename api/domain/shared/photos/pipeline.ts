@@ -36,7 +36,14 @@ export interface ProcessedPhoto {
   exif: PhotoExif | null;
 }
 
-export type PhotoProblem = 'too_large' | 'not_image' | 'too_many_pixels' | 'report_too_many_pixels' | 'animated' | 'odd_shape' | 'damaged';
+export type PhotoProblem =
+  | 'too_large'
+  | 'not_image'
+  | 'too_many_pixels'
+  | 'report_too_many_pixels'
+  | 'animated'
+  | 'odd_shape'
+  | 'damaged';
 
 export class PhotoError extends Error {
   readonly problem: PhotoProblem;
@@ -79,7 +86,8 @@ export function reportPixelCheck(limits: PhotoLimits): (index: number, head: Buf
     const pixels = size.width * size.height;
     if (pixels > limits.maxPixels) return photoRefusal(index, 'too_many_pixels', limits);
     total += pixels;
-    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels) return photoRefusal(index, 'report_too_many_pixels', limits);
+    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels)
+      return photoRefusal(index, 'report_too_many_pixels', limits);
     return null;
   };
 }
@@ -89,13 +97,16 @@ export const busyMessage = (retryAfterS: number) => `照片处理繁忙，请 ${
 /** Decides the type by the bytes, never by the name or the declared type. */
 export function sniffImageType(buf: Buffer): 'jpeg' | 'png' | 'webp' | null {
   if (buf.length >= 3 && buf[0] === 0xff && buf[1] === 0xd8 && buf[2] === 0xff) return 'jpeg';
-  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP') return 'webp';
+  if (buf.length >= 8 && buf.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
+    return 'png';
+  if (buf.length >= 12 && buf.toString('latin1', 0, 4) === 'RIFF' && buf.toString('latin1', 8, 12) === 'WEBP')
+    return 'webp';
   return null;
 }
 
 function gpsDegrees(dms: unknown, ref: unknown, negative: string): number | null {
-  if (!Array.isArray(dms) || dms.length !== 3 || !dms.every((n) => typeof n === 'number' && Number.isFinite(n))) return null;
+  if (!Array.isArray(dms) || dms.length !== 3 || !dms.every((n) => typeof n === 'number' && Number.isFinite(n)))
+    return null;
   const deg = dms[0] + dms[1] / 60 + dms[2] / 3600;
   return ref === negative ? -deg : deg;
 }
@@ -142,7 +153,12 @@ interface Queue {
   uploadBytes: number;
 }
 const QUEUE_KEY = Symbol.for('sanluanwu.photo-queue');
-const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= { busy: 0, waiting: [], admittedPixels: 0, uploadBytes: 0 });
+const queue: Queue = ((globalThis as { [QUEUE_KEY]?: Queue })[QUEUE_KEY] ??= {
+  busy: 0,
+  waiting: [],
+  admittedPixels: 0,
+  uploadBytes: 0,
+});
 
 // A report waiting for its turn holds its uploaded bytes. Beyond four reports' worth of pixels
 // admitted and not yet done, a resident's report is refused for now (503) instead of
@@ -161,14 +177,19 @@ async function inTurn<T>(work: () => Promise<T>): Promise<T> {
     return await work();
   } finally {
     const next = queue.waiting.shift();
-    if (next) next(); // the slot passes straight to the next photo
+    if (next)
+      next(); // the slot passes straight to the next photo
     else queue.busy--;
   }
 }
 
 // Every decode: no more pixels than the limit (a safety net behind the header check), read top to
 // bottom once, and refused at the first sign of a cut-off file.
-const decodeOptions = (limits: PhotoLimits) => ({ limitInputPixels: limits.maxPixels, failOn: 'truncated' as const, sequentialRead: true });
+const decodeOptions = (limits: PhotoLimits) => ({
+  limitInputPixels: limits.maxPixels,
+  failOn: 'truncated' as const,
+  sequentialRead: true,
+});
 
 interface Header {
   pixels: number;
@@ -184,7 +205,11 @@ async function inspect(input: Buffer, limits: PhotoLimits): Promise<Header> {
     meta = await sharp(input, decodeOptions(limits)).metadata();
   } catch (err) {
     // Over our limit, or over a decoder's own (libjpeg: 65,500 pixels a side): too big either way.
-    throw new PhotoError(/pixel limit|maximum supported image dimension|too large/i.test((err as Error).message) ? 'too_many_pixels' : 'damaged');
+    throw new PhotoError(
+      /pixel limit|maximum supported image dimension|too large/i.test((err as Error).message)
+        ? 'too_many_pixels'
+        : 'damaged',
+    );
   }
   const { width, height } = meta;
   if (!width || !height || !FORMATS.has(meta.format ?? '')) throw new PhotoError('not_image');
@@ -207,7 +232,13 @@ async function reencode(input: Buffer, header: Header, limits: PhotoLimits): Pro
       .resize(THUMB_MAX, THUMB_MAX, { fit: 'inside', withoutEnlargement: true })
       .webp({ quality: 70 })
       .toBuffer();
-    return { display: display.data, thumb, width: display.info.width, height: display.info.height, exif: readExif(header.exif) };
+    return {
+      display: display.data,
+      thumb,
+      width: display.info.width,
+      height: display.info.height,
+      exif: readExif(header.exif),
+    };
   } catch {
     throw new PhotoError('damaged');
   }
@@ -227,12 +258,15 @@ export type ReportPhotos =
   | { ok: false; busy?: undefined; index: number; problem: PhotoProblem; message: string }
   | { ok: false; busy: true; retryAfterS: number; message: string };
 
-const retryAfter = () => ({ retryAfterS: Math.min(120, Math.max(5, Math.ceil(queue.admittedPixels / (SLOTS * PIXELS_PER_SECOND)))) });
+const retryAfter = () => ({
+  retryAfterS: Math.min(120, Math.max(5, Math.ceil(queue.admittedPixels / (SLOTS * PIXELS_PER_SECOND)))),
+});
 
 /** When the queue has no room for `pixels` more: how long to wait before trying again. */
 function noRoomFor(pixels: number, limits: PhotoLimits): { retryAfterS: number } | null {
   const { admittedPixels } = queue;
-  if (admittedPixels === 0 || admittedPixels + pixels <= QUEUE_REPORTS * (limits.maxReportPixels ?? Infinity)) return null;
+  if (admittedPixels === 0 || admittedPixels + pixels <= QUEUE_REPORTS * (limits.maxReportPixels ?? Infinity))
+    return null;
   return retryAfter();
 }
 
@@ -270,10 +304,19 @@ export function admitUpload(bytes: number, maxReportBytes: number): { release: (
  * photos are re-encoded one after another, each waiting for its turn in the process-wide queue
  * (a report with six photos does not hold six slots while a resident's one photo waits).
  */
-export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits, opts: { mayWait?: boolean } = {}): Promise<ReportPhotos> {
+export async function processReportPhotos(
+  buffers: Buffer[],
+  limits: PhotoLimits,
+  opts: { mayWait?: boolean } = {},
+): Promise<ReportPhotos> {
   // No photos, no image work: never busy (staff evidence, which always waits, may fill the queue past its limit).
   if (buffers.length === 0) return { ok: true, photos: [] };
-  const refuse = (index: number, problem: PhotoProblem): ReportPhotos => ({ ok: false, index, problem, message: photoRefusal(index, problem, limits) });
+  const refuse = (index: number, problem: PhotoProblem): ReportPhotos => ({
+    ok: false,
+    index,
+    problem,
+    message: photoRefusal(index, problem, limits),
+  });
   const headers = await Promise.allSettled(buffers.map((b) => inspect(b, limits)));
   let total = 0;
   for (const [index, h] of headers.entries()) {
@@ -282,7 +325,8 @@ export async function processReportPhotos(buffers: Buffer[], limits: PhotoLimits
       throw h.reason;
     }
     total += h.value.pixels;
-    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels) return refuse(index, 'report_too_many_pixels');
+    if (limits.maxReportPixels !== undefined && total > limits.maxReportPixels)
+      return refuse(index, 'report_too_many_pixels');
   }
   const full = opts.mayWait ? null : noRoomFor(total, limits);
   if (full) return { ok: false, busy: true, retryAfterS: full.retryAfterS, message: busyMessage(full.retryAfterS) };

@@ -99,7 +99,8 @@ function sharedStrings(bytes: Buffer | undefined, max: number): string[] {
     open(name, _tag, selfClosing) {
       if (name === 'si') {
         if (inSi) throw new XlsxError(NOT_XLSX);
-        if (out.length >= max) throw new XlsxError(`共享字符串过多（超过 ${max} 个），无法导入：请只保留清单所在的工作表后重新保存`);
+        if (out.length >= max)
+          throw new XlsxError(`共享字符串过多（超过 ${max} 个），无法导入：请只保留清单所在的工作表后重新保存`);
         if (selfClosing) out.push('');
         else inSi = true;
       } else if (name === 'rPh' && !selfClosing) phonetic++;
@@ -159,7 +160,10 @@ function locateParts(zip: ZipReader) {
   const target = links.find((r) => decodedAttr(r, 'Id') === id)?.get('Target');
   if (!target) throw new XlsxError(`${NOT_XLSX}（找不到工作表）`);
   const strings = links.find((r) => (r.get('Type') ?? '').endsWith('/sharedStrings'))?.get('Target');
-  return { sheet: partName(decodeText(target)), strings: strings ? partName(decodeText(strings)) : 'xl/sharedStrings.xml' };
+  return {
+    sheet: partName(decodeText(target)),
+    strings: strings ? partName(decodeText(strings)) : 'xl/sharedStrings.xml',
+  };
 }
 
 function columnIndex(ref: string): number {
@@ -186,13 +190,16 @@ function cellValue(type: string | undefined, raw: string, shared: string[]): Cel
       const i = Number(raw);
       return raw !== '' && Number.isInteger(i) && i >= 0 ? (shared[i] ?? null) : null;
     }
-    case 'b': return raw === '1';
+    case 'b':
+      return raw === '1';
     case 'd': {
       const d = new Date(raw);
       return Number.isNaN(d.getTime()) ? raw : d; // not a date after all: the text, for the row's error
     }
-    case 'e': return null;
-    default: return raw === '' ? null : NUMBER.test(raw) ? Number(raw) : raw;
+    case 'e':
+      return null;
+    default:
+      return raw === '' ? null : NUMBER.test(raw) ? Number(raw) : raw;
   }
 }
 
@@ -241,7 +248,8 @@ function sheetLines(bytes: Buffer, shared: string[], maxRows: number, maxCells: 
         if (row) throw new XlsxError(NOT_XLSX);
         const r = tag.attr('r');
         rowNo = r === undefined ? rowNo + 1 : Number(r);
-        if (!(Number.isInteger(rowNo) && rowNo >= 1 && rowNo <= MAX_ROW)) throw new XlsxError(`${NOT_XLSX}（行号无效）`);
+        if (!(Number.isInteger(rowNo) && rowNo >= 1 && rowNo <= MAX_ROW))
+          throw new XlsxError(`${NOT_XLSX}（行号无效）`);
         col = -1;
         if (!selfClosing) row = [];
       } else if (name === 'sheetData') inData = !selfClosing;

@@ -20,7 +20,8 @@ export class ZipError extends Error {}
 export const NOT_XLSX = '文件不是有效的 .xlsx';
 const NOT_ZIP = `${NOT_XLSX}（不是 zip 压缩格式）`;
 const mb = (n: number) => Math.floor(n / 1024 / 1024);
-export const tooBigUnzipped = (limit: number) => `文件解压后过大（超过 ${mb(limit)} MB），无法导入：请只保留清单所在的工作表后重新保存`;
+export const tooBigUnzipped = (limit: number) =>
+  `文件解压后过大（超过 ${mb(limit)} MB），无法导入：请只保留清单所在的工作表后重新保存`;
 
 interface Entry {
   method: number;
@@ -41,7 +42,8 @@ export class ZipReader {
   constructor(buf: Buffer, limits: ZipLimits) {
     this.buf = buf;
     this.limits = limits;
-    if (buf.subarray(0, 8).equals(OLE2)) throw new ZipError('文件已加密或是旧版 .xls 格式：请在 Excel 中取消密码并另存为 .xlsx 后再导入');
+    if (buf.subarray(0, 8).equals(OLE2))
+      throw new ZipError('文件已加密或是旧版 .xls 格式：请在 Excel 中取消密码并另存为 .xlsx 后再导入');
     const eocd = findEndOfDirectory(buf);
     const count = buf.readUInt16LE(eocd + 10);
     const dirSize = buf.readUInt32LE(eocd + 12);
@@ -86,7 +88,8 @@ export class ZipReader {
     if (e.compressedSize === 0xffffffff || start + e.compressedSize > buf.length) throw new ZipError(NOT_ZIP);
     const data = buf.subarray(start, start + e.compressedSize);
     const room = Math.min(limits.maxPartBytes, limits.maxTotalBytes - this.inflated);
-    const tooBig = () => new ZipError(tooBigUnzipped(room === limits.maxPartBytes ? limits.maxPartBytes : limits.maxTotalBytes));
+    const tooBig = () =>
+      new ZipError(tooBigUnzipped(room === limits.maxPartBytes ? limits.maxPartBytes : limits.maxTotalBytes));
     if (e.declaredSize > room) throw tooBig(); // an honest size over the limit: no need to inflate it to know
     let out: Buffer;
     if (e.method === 0) out = data;
