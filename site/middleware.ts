@@ -45,7 +45,8 @@ const guardAdmin = defineMiddleware(async (context, next) => {
     return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
   if (decision === 'forbidden') {
     return new Response(
-      '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title><h1>无权访问此页面</h1><p>您的账号没有这项权限。<a href="/admin">返回工作台</a></p></html>',
+      '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title>' +
+        '<h1>无权访问此页面</h1><p>您的账号没有这项权限。<a href="/admin">返回工作台</a></p></html>',
       {
         status: 403,
         headers: { 'Content-Type': 'text/html; charset=utf-8' },

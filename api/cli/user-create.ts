@@ -21,7 +21,10 @@ const fail = (message: string) => {
 };
 if (!values.username)
   fail(
-    'usage: npm run user:create -- --username NAME [--name 显示名] [--role admin|triage|village|department|leader] [--village CODE] [--department CODE]',
+    [
+      'usage: npm run user:create -- --username NAME [--name 显示名]',
+      '[--role admin|triage|village|department|leader] [--village CODE] [--department CODE]',
+    ].join(' '),
   );
 if (!ROLES.includes(values.role as Role)) fail(`role must be one of ${ROLES.join(', ')}`);
 
@@ -46,7 +49,7 @@ const result = await createAccount(
   },
 );
 if (!result.ok) fail(result.message);
-else
-  console.log(
-    `created ${values.username} (${values.role}); one-time password, to be changed at first login:\n  ${result.value.oneTimePassword}`,
-  );
+else {
+  const who = `${values.username} (${values.role})`;
+  console.log(`created ${who}; one-time password, to be changed at first login:\n  ${result.value.oneTimePassword}`);
+}

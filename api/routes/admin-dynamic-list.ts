@@ -54,7 +54,8 @@ async function upload(c: Context<StaffEnv>, maxBytes: number): Promise<Uint8Arra
   let size = 0;
   try {
     for await (const chunk of bodyChunks(c)) {
-      if (size + chunk.byteLength > bytes.length) throw tooLarge(); // leaving the loop stops reading; the rest is discarded
+      // leaving the loop stops reading; the rest is discarded
+      if (size + chunk.byteLength > bytes.length) throw tooLarge();
       bytes.set(chunk, size);
       size += chunk.byteLength;
     }

@@ -94,10 +94,14 @@ export function villageMapSvg(areas: MapArea[], width = 360): string {
     const [lx, ly] = labelPoint(a.boundary);
     const ink = shade >= 3 ? '#fff' : '#1c2622';
     return (
-      `<g><title>${esc(a.name)}：${a.n} 件</title><path d="${d}" fill="${MAP_SHADES[shade]}" fill-rule="evenodd" stroke="#fff" stroke-width="1.5"></path>` +
-      `<text x="${px(lx)}" y="${py(ly)}" text-anchor="middle" font-size="${font}" font-family="sans-serif" fill="${ink}">` +
-      `<tspan x="${px(lx)}" dy="-0.2em">${esc(a.name)}</tspan><tspan x="${px(lx)}" dy="1.2em" font-weight="700">${a.n}</tspan></text></g>`
+      `<g><title>${esc(a.name)}：${a.n} 件</title>` +
+      `<path d="${d}" fill="${MAP_SHADES[shade]}" fill-rule="evenodd" stroke="#fff" stroke-width="1.5"></path>` +
+      `<text x="${px(lx)}" y="${py(ly)}" text-anchor="middle" font-size="${font}" font-family="sans-serif"` +
+      ` fill="${ink}">` +
+      `<tspan x="${px(lx)}" dy="-0.2em">${esc(a.name)}</tspan>` +
+      `<tspan x="${px(lx)}" dy="1.2em" font-weight="700">${a.n}</tspan></text></g>`
     );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" aria-hidden="true" focusable="false">${shapes.join('')}</svg>`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}"`;
+  return `${svg} aria-hidden="true" focusable="false">${shapes.join('')}</svg>`;
 }

@@ -70,7 +70,8 @@ export type FilingOutcome =
   | { keyConflict: true }
   | { unknownCategory: true };
 
-export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages AS outside, created_at AS createdAtMs,
+export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages
+  AS outside, created_at AS createdAtMs,
   idempotency_hash AS idempotencyHash FROM complaints WHERE idempotency_key = ?`;
 
 /**
@@ -80,14 +81,19 @@ export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined
   earlier.idempotencyHash === (hash ?? null);
 export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
 
-export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, address,
-    description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash, created_at, updated_at)
+export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages,
+  category_id, lat, lng, address,
+    description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash,
+      created_at, updated_at)
   VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
-    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey, @idempotencyHash, @createdAtMs, @createdAtMs)
+    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey,
+      @idempotencyHash, @createdAtMs, @createdAtMs)
   RETURNING id`;
 export const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
-export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height, bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
-  VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs, @exifSource)`;
+export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height,
+  bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
+  VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs,
+    @exifSource)`;
 export const INSERT_EVENT =
   "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
 export const INSERT_API_SUBMISSION =

@@ -11,7 +11,8 @@ export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'dep
     case 'village':
       return eq(complaints.villageId, user.villageId ?? -1);
     case 'department':
-      return sql`exists (select 1 from complaint_departments cd where cd.complaint_id = ${complaints.id} and cd.department_id = ${user.departmentId ?? -1})`;
+      return sql`exists (select 1 from complaint_departments cd where cd.complaint_id = ${complaints.id} and
+        cd.department_id = ${user.departmentId ?? -1})`;
     default:
       return undefined;
   }

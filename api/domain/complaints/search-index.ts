@@ -21,8 +21,10 @@ const RANGE = `SELECT (SELECT complaints_indexed FROM search_watermark) AS wm, c
   FROM (SELECT id FROM complaints WHERE ${ABOVE_WATERMARK} ORDER BY id LIMIT ?)`;
 const TO_FTS = `INSERT INTO complaints_fts(rowid, description, address)
   SELECT id, description, coalesce(address, '') FROM complaints WHERE id > ? AND id <= ?`;
-const TO_RTREE = `INSERT INTO complaints_rtree(id, min_lat, max_lat, min_lng, max_lng, min_t, max_t, created_at, category_id, status, village_id)
-  SELECT id, lat, lat, lng, lng, created_at / ${RTREE_T}, created_at / ${RTREE_T}, created_at, category_id, status, village_id
+const TO_RTREE = `INSERT INTO complaints_rtree(id, min_lat, max_lat, min_lng, max_lng, min_t, max_t, created_at,
+  category_id, status, village_id)
+  SELECT id, lat, lat, lng, lng, created_at / ${RTREE_T}, created_at / ${RTREE_T}, created_at, category_id, status,
+    village_id
   FROM complaints WHERE id > ? AND id <= ?`;
 const MOVE_MARK = 'UPDATE search_watermark SET complaints_indexed = ?';
 

@@ -231,8 +231,10 @@ export function listDraws(db: Db, limit = 200) {
       inspectorsPerDepartment: inspectionDraws.inspectorsPerDepartment,
       createdAt: inspectionDraws.createdAt,
       createdBy: users.displayName,
-      recorded: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and i.outcome is not null)`,
-      problems: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and i.outcome = 'problem_found')`,
+      recorded: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and
+        i.outcome is not null)`,
+      problems: sql<number>`(select count(*) from inspection_draw_items i where i.draw_id = ${inspectionDraws.id} and
+        i.outcome = 'problem_found')`,
     })
     .from(inspectionDraws)
     .leftJoin(users, eq(users.id, inspectionDraws.createdBy))

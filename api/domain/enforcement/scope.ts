@@ -16,7 +16,8 @@ function scoped(user: Who, village: AnyColumn, joinedBy: (departmentId: number) 
 
 /** An enterprise a department joins: one of its tasks names the department. */
 const enterpriseJoinedBy = (enterpriseId: AnyColumn) => (departmentId: number) =>
-  sql`exists (select 1 from tasks t join task_departments td on td.task_id = t.id where t.enterprise_id = ${enterpriseId} and td.department_id = ${departmentId})`;
+  sql`exists (select 1 from tasks t join task_departments td on td.task_id = t.id where t.enterprise_id =
+    ${enterpriseId} and td.department_id = ${departmentId})`;
 
 export const taskScope = (user: Who) =>
   scoped(

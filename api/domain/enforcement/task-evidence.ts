@@ -60,7 +60,8 @@ export async function addEvidence(
   if (!hasRole(user, FIELD)) return fail(403, '只有属地村（社区）可以上传佐证');
   if (photos.length === 0) return fail(400, '请拍摄或选择至少一张现场照片');
 
-  const processed = await processReportPhotos(photos, deps.photoLimits, { mayWait: true }); // staff are few: never refused as busy
+  // staff are few: never refused as busy
+  const processed = await processReportPhotos(photos, deps.photoLimits, { mayWait: true });
   if (!processed.ok) return fail(400, processed.message);
   const files = processed.photos.map((p) => ({ ...p, name: store.newName('webp'), thumbName: store.newName('webp') }));
   await store.writeAll(

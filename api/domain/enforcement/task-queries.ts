@@ -27,7 +27,8 @@ export interface TaskFilter {
 /** The file a task is about, outside this user's scope when it moved to another village after the task closed. */
 export const OTHER_VILLAGE_ENTERPRISE = '其他村（社区）的企业';
 
-const itemCounts = sql<string>`(select count(*) || '/' || (select count(*) from task_items i2 where i2.task_id = ${tasks.id}) from task_items i where i.task_id = ${tasks.id} and i.done_at is not null)`;
+const itemCounts = sql<string>`(select count(*) || '/' || (select count(*) from task_items i2 where i2.task_id =
+  ${tasks.id}) from task_items i where i.task_id = ${tasks.id} and i.done_at is not null)`;
 
 /** Tasks a staff member may see, soonest deadline first; a village officer gets his village's only. */
 export function listTasks(db: Db, user: StaffUser, f: TaskFilter, now: Date) {

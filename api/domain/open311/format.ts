@@ -24,7 +24,8 @@ function element(name: string, value: XmlValue, itemNames: Record<string, string
     const item = itemNames[name];
     if (!item) throw new Error(`no XML item name for the list <${name}>`);
     if (value.length === 0) return `${indent}<${name}/>`;
-    return `${indent}<${name}>\n${value.map((v) => element(item, v, itemNames, `${indent}  `)).join('\n')}\n${indent}</${name}>`;
+    const items = value.map((v) => element(item, v, itemNames, `${indent}  `)).join('\n');
+    return `${indent}<${name}>\n${items}\n${indent}</${name}>`;
   }
   if (typeof value === 'object') {
     const children = Object.entries(value).map(([k, v]) => element(k, v, itemNames, `${indent}  `));

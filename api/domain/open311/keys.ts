@@ -46,7 +46,8 @@ export function listApiKeys(db: Db): ApiKeyRow[] {
       createdBy: users.displayName,
       revokedAt: apiKeys.revokedAt,
       lastUsedAt: apiKeys.lastUsedAt,
-      submissions: sql<number>`(select count(*) from ${apiSubmissions} where ${apiSubmissions.apiKeyId} = ${apiKeys.id})`,
+      submissions: sql<number>`(select count(*) from ${apiSubmissions} where ${apiSubmissions.apiKeyId} =
+        ${apiKeys.id})`,
     })
     .from(apiKeys)
     .leftJoin(users, eq(users.id, apiKeys.createdBy))

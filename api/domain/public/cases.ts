@@ -102,7 +102,8 @@ export const reportersQuery = (ids: number[]) => sql`
   with recursive owned(c, e, depth) as (
     select complaint_id, enterprise_id, 0 from enterprise_complaints where enterprise_id in ${ids}
     union
-    select m.id, o.e, o.depth + 1 from owned o join complaints m on m.merged_into_id = o.c where o.depth < ${MERGE_DEPTH}
+    select m.id, o.e, o.depth + 1 from owned o join complaints m on m.merged_into_id = o.c where o.depth <
+      ${MERGE_DEPTH}
   )
   select o.e as e, k.name as name, k.phone as phone from owned o join complaint_contacts k on k.complaint_id = o.c`;
 

@@ -39,5 +39,6 @@ export function sitemapXml(db: Db, origin: string, now: Date): string {
   const urls = sitemapEntries(db, now)
     .map((u) => `  <url><loc>${esc(origin + u.path)}</loc>${u.lastmod ? `<lastmod>${u.lastmod}</lastmod>` : ''}</url>`)
     .join('\n');
-  return `<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n${urls}\n</urlset>\n`;
+  const urlset = '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">';
+  return `<?xml version="1.0" encoding="utf-8"?>\n${urlset}\n${urls}\n</urlset>\n`;
 }

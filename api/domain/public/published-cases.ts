@@ -122,7 +122,8 @@ export function listPublicCases(db: Db, q: CaseListQuery) {
       villageName: villages.name,
       photo: sql<
         string | null
-      >`(select p.id || ':' || p.width || ':' || p.height from case_photos p where p.case_id = ${cases.id} order by p.kind = 'before', p.seq limit 1)`,
+      >`(select p.id || ':' || p.width || ':' || p.height from case_photos p where p.case_id = ${cases.id} order by
+        p.kind = 'before', p.seq limit 1)`,
     })
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))

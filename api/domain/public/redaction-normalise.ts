@@ -52,7 +52,8 @@ const READY = new Uint8Array(0x40);
 function classify(block: number) {
   const start = block << 10;
   const codes = new Array<number>(1024);
-  for (let k = 0; k < 1024; k++) codes[k] = isSurrogate(start + k) ? 0x20 : start + k; // no lone surrogates in the sample
+  // no lone surrogates in the sample
+  for (let k = 0; k < 1024; k++) codes[k] = isSurrogate(start + k) ? 0x20 : start + k;
   const sample = String.fromCharCode(...codes);
   for (const [re, flag] of RUNS) {
     for (const run of sample.matchAll(re)) {

@@ -237,8 +237,9 @@ const NUMBER = /(?:\+ ?)?(?:\((?=\d{2,4}\)))?(?<!\d)\d(?:[ \n\-/_.·()]{0,3}\d){
 const EMAIL = /(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\s?@\s?[a-z0-9-]+(?:\s?\.\s?[a-z0-9-]+)*/g;
 const TLD = '(?:com|cn|net|org|edu|gov|io|me|info|biz|co|hk|tw|mo|top|xyz|vip|uk|us|de|jp)(?![a-z])';
 const DOT = '\\s*(?:\\.|\\(dot\\)|\\[dot\\]|\\sdot\\s|点)\\s*';
+const AT = '\\s*(?:\\(at\\)|\\[at\\]|\\{at\\}|<at>|\\sat\\s|艾特)\\s*';
 const SPELT_EMAIL = new RegExp(
-  `(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*\\s*(?:\\(at\\)|\\[at\\]|\\{at\\}|<at>|\\sat\\s|艾特)\\s*[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}${TLD}`,
+  `(?<![a-z0-9._%+-])[a-z0-9][a-z0-9._%+-]*${AT}[a-z0-9-]+(?:${DOT}[a-z0-9-]+)*${DOT}${TLD}`,
   'g',
 );
 

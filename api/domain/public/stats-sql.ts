@@ -15,13 +15,15 @@ function prepare(c: Database.Database) {
       'SELECT category_id id, status, sum(n) n FROM public_complaint_counts GROUP BY category_id, status',
     ),
     byMonthStatus: c.prepare<[string, string], { month: string; status: ComplaintStatus; n: number }>(
-      'SELECT month, status, sum(n) n FROM public_complaint_counts WHERE month >= ? AND month <= ? GROUP BY month, status',
+      `SELECT month, status, sum(n) n FROM public_complaint_counts WHERE month >= ? AND month <= ?
+        GROUP BY month, status`,
     ),
     receivedByMonth: c.prepare<[], { month: string; n: number }>(
       'SELECT month, sum(n) n FROM public_complaint_counts GROUP BY month',
     ),
     durations: c.prepare<[string, string, string], { hours: number; n: number }>(
-      'SELECT hours, sum(n) n FROM public_complaint_durations WHERE kind = ? AND month >= ? AND month <= ? GROUP BY hours HAVING sum(n) > 0 ORDER BY hours',
+      `SELECT hours, sum(n) n FROM public_complaint_durations WHERE kind = ? AND month >= ? AND month <= ?
+        GROUP BY hours HAVING sum(n) > 0 ORDER BY hours`,
     ),
     actionsInMonth: c.prepare<[string], { action: string; n: number }>(
       'SELECT action, n FROM public_complaint_actions WHERE month = ?',

@@ -16,7 +16,8 @@ export function preparedInsert<T extends SQLiteTable>(
   const columns = getTableColumns(table);
   const cols = keys.map((k) => columns[k]!);
   const stmt = db.$client.prepare(
-    `INSERT INTO "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) VALUES (${cols.map(() => '?').join(', ')})`,
+    `INSERT INTO "${getTableName(table)}" (${cols.map((c) => `"${c.name}"`).join(', ')}) VALUES
+      (${cols.map(() => '?').join(', ')})`,
   );
   return (row: T['$inferInsert']): number => {
     const values = cols.map((c, i) => {

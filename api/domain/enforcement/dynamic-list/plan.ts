@@ -218,7 +218,8 @@ export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSh
     // The village's name the export put before an address that lacked it (see addressCell) is not a change.
     if (existing && village && listFields.address === `${village.name}${existing.address}`)
       listFields.address = existing.address;
-    else if (village && listFields.address === village.name && listFields.lat == null) listFields.address = ''; // it had none
+    // it had none
+    else if (village && listFields.address === village.name && listFields.lat == null) listFields.address = '';
     const checked = enterpriseInput.safeParse({
       ...base,
       ...listFields,

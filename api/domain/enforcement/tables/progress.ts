@@ -200,7 +200,8 @@ export function progressTable(db: Db, period: Period, now: Date, townshipId?: nu
 
   // The type planned on the file, else that of its latest live task. Written out: inside a derived
   // table drizzle leaves a column unqualified, and a bare "id" would mean the task's.
-  const type = sql<RemediationType | null>`coalesce(enterprises.remediation_type, (select t.type from tasks t where t.enterprise_id = enterprises.id and t.status <> 'cancelled' order by t.created_at desc, t.id desc limit 1))`;
+  const type = sql<RemediationType | null>`coalesce(enterprises.remediation_type, (select t.type from tasks t where
+    t.enterprise_id = enterprises.id and t.status <> 'cancelled' order by t.created_at desc, t.id desc limit 1))`;
   const typed = db
     .select({ villageId: enterprises.villageId, status: enterprises.status, type: type.as('type') })
     .from(enterprises)

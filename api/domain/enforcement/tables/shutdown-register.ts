@@ -62,12 +62,15 @@ export function shutdownTasks(
       departmentLead: tasks.departmentLead,
       departments: sql<
         string | null
-      >`(select group_concat(d.name, '、' order by d.sort) from task_departments td join departments d on d.id = td.department_id where td.task_id = ${tasks.id})`,
+      >`(select group_concat(d.name, '、' order by d.sort) from task_departments td join departments d on d.id =
+        td.department_id where td.task_id = ${tasks.id})`,
       itemsTotal: sql<number>`(select count(*) from task_items i where i.task_id = ${tasks.id})`,
-      itemsDone: sql<number>`(select count(*) from task_items i where i.task_id = ${tasks.id} and i.done_at is not null)`,
+      itemsDone: sql<number>`(select count(*) from task_items i where i.task_id = ${tasks.id}
+        and i.done_at is not null)`,
       doneLabels: sql<
         string | null
-      >`(select group_concat(i.label, '、' order by i.seq) from task_items i where i.task_id = ${tasks.id} and i.done_at is not null)`,
+      >`(select group_concat(i.label, '、' order by i.seq) from task_items i where i.task_id = ${tasks.id} and
+        i.done_at is not null)`,
     })
     .from(tasks)
     .innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId))

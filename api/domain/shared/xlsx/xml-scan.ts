@@ -42,7 +42,8 @@ const localName = (qname: string) => {
   const colon = qname.indexOf(':');
   return colon < 0 ? qname : qname.slice(qname.lastIndexOf(':') + 1);
 };
-const isNameEnd = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 47 || c === 62; // space, tab, LF, CR, / >
+// space, tab, LF, CR, / >
+const isNameEnd = (c: number) => c === 32 || c === 9 || c === 10 || c === 13 || c === 47 || c === 62;
 
 export class XmlScanner {
   private readonly handler: XmlHandler;

@@ -48,7 +48,8 @@ export class ZipReader {
     const count = buf.readUInt16LE(eocd + 10);
     const dirSize = buf.readUInt32LE(eocd + 12);
     let p = buf.readUInt32LE(eocd + 16);
-    if (count !== buf.readUInt16LE(eocd + 8) || buf.readUInt16LE(eocd + 4) !== 0) throw new ZipError(NOT_ZIP); // split archives
+    // split archives
+    if (count !== buf.readUInt16LE(eocd + 8) || buf.readUInt16LE(eocd + 4) !== 0) throw new ZipError(NOT_ZIP);
     if (count > limits.maxEntries) throw new ZipError(`${NOT_XLSX}（压缩包内文件过多，超过 ${limits.maxEntries} 个）`);
     // ZIP64 marks its sizes and offsets 0xFFFFFFFF: a file within the upload limit never needs it.
     if (p === 0xffffffff || p + dirSize > eocd) throw new ZipError(NOT_ZIP);
