@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Lighthouse's scores swing from run to run on a shared machine: `npm run lighthouse` runs them
@@ -13,8 +14,11 @@ export default defineConfig({
     hookTimeout: 120_000,
     // A form post, its redirect and the next page can take over a second on a busy shared machine.
     expect: { poll: { timeout: 10_000 } },
-    // Two cores here: files run in parallel, each with its own data directory and database.
+    // Files run in parallel, each with its own data directory and database. Vitest's default is one
+    // worker fewer than the cores: one file at a time on this two-core machine, the cores half idle
+    // while a browser test waits on chromium and the portal.
     pool: 'forks',
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     // Test files serve the app in their own process: give it npm start's young generation, so that
     // its garbage collections (and the event-loop checks of tests/security) are the server's.
     execArgv: ['--max-semi-space-size=16'],
