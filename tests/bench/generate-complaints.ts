@@ -38,7 +38,8 @@ export function generateComplaints(ctx: AppContext, n: number, now = Date.now())
   const villages = ctx.villageAreas();
   const township = villages[0]!.townshipId;
   const insert = ctx.db.$client.prepare(
-    `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng, description, status, due_at, has_photos, possible_duplicate, version, source, created_at, updated_at)
+    `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages, category_id, lat, lng,
+       description, status, due_at, has_photos, possible_duplicate, version, source, created_at, updated_at)
      VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, 1, 'seed', ?, ?)`,
   );
   let seed = 42;

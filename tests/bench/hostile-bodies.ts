@@ -41,7 +41,8 @@ export const sharedStringsBombXlsx = (count = 5_000_000): Buffer =>
 
 /** A complaint as JSON padded with a long array of numbers up to `bytes`: the costliest JSON to parse. */
 export function jsonAtLimit(bytes: number): Body {
-  const head = `${JSON.stringify({ ...validFields(), anonymous: true, lat: Number(validFields().lat), lng: Number(validFields().lng) }).slice(0, -1)},"pad":[`;
+  const fields = { ...validFields(), anonymous: true, lat: Number(validFields().lat), lng: Number(validFields().lng) };
+  const head = `${JSON.stringify(fields).slice(0, -1)},"pad":[`;
   const count = Math.floor((bytes - head.length - 2) / 2);
   const body = Buffer.from(`${head}${'0,'.repeat(count - 1)}0]}`);
   return { body, headers: { 'content-type': 'application/json' } };

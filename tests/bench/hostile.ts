@@ -162,7 +162,10 @@ async function measure(dataDir: string, work: (base: string) => Promise<number[]
 
 const f0 = (n: number) => n.toFixed(0);
 const describe = (f: Figures) =>
-  `answers ${f.answers} in ${f.seconds.toFixed(1)} s; loop max ${f0(f.loopMaxMs)} ms (main thread ran ≤ ${f0(f.maxRunMs)} ms at a stretch); health p99/max ${f0(f.healthP99)}/${f0(f.healthMax)} ms; home p99 ${f0(f.homeP99)} ms; peak RSS ${f0(f.peakRssMb)} MB (from ${f0(f.startRssMb)})`;
+  `answers ${f.answers} in ${f.seconds.toFixed(1)} s; ` +
+  `loop max ${f0(f.loopMaxMs)} ms (main thread ran ≤ ${f0(f.maxRunMs)} ms at a stretch); ` +
+  `health p99/max ${f0(f.healthP99)}/${f0(f.healthMax)} ms; home p99 ${f0(f.homeP99)} ms; ` +
+  `peak RSS ${f0(f.peakRssMb)} MB (from ${f0(f.startRssMb)})`;
 
 export async function benchHostile(row: Row) {
   try {
@@ -195,7 +198,8 @@ export async function benchHostile(row: Row) {
   const json = jsonAtLimit(jsonLimit);
   const mb = (b: Buffer) => (b.length / 1e6).toFixed(b.length < 1e6 ? 2 : 0);
   console.log(
-    `hostile: 49 MP photo ${mb(photo)} MB; multipart ${mb(parts.body)} MB; deflate bomb ${mb(deflateBomb)} MB; shared strings bomb ${mb(stringsBomb)} MB; JSON ${mb(json.body)} MB`,
+    `hostile: 49 MP photo ${mb(photo)} MB; multipart ${mb(parts.body)} MB; deflate bomb ${mb(deflateBomb)} MB; ` +
+      `shared strings bomb ${mb(stringsBomb)} MB; JSON ${mb(json.body)} MB`,
   );
 
   const xlsxPreview = (base: string, file: Buffer) =>
@@ -234,7 +238,10 @@ export async function benchHostile(row: Row) {
   const only = process.argv[3]; // e.g. `npm run bench -- hostile photos`
   const base = await measure(dataDir, () => sleep(BASELINE_MS).then(() => []));
   console.log(`hostile: baseline: ${describe(base)}`);
-  const baseline = `no hostile request: loop max ${f0(base.loopMaxMs)} ms (ran ≤ ${f0(base.maxRunMs)} ms); health p99/max ${f0(base.healthP99)}/${f0(base.healthMax)} ms; home p99 ${f0(base.homeP99)} ms; peak RSS ${f0(base.peakRssMb)} MB`;
+  const baseline =
+    `no hostile request: loop max ${f0(base.loopMaxMs)} ms (ran ≤ ${f0(base.maxRunMs)} ms); ` +
+    `health p99/max ${f0(base.healthP99)}/${f0(base.healthMax)} ms; home p99 ${f0(base.homeP99)} ms; ` +
+    `peak RSS ${f0(base.peakRssMb)} MB`;
   for (const [name, work] of classes) {
     if (only && !name.toLowerCase().includes(only.toLowerCase())) continue;
     const f = await measure(dataDir, work);

@@ -11,7 +11,8 @@ import { nearbyComplaints } from '../../api/domain/complaints/neighbours.ts';
 import { seedDemo } from '../../api/seed/demo.ts';
 import { generateComplaints } from './generate-complaints.ts';
 
-const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000); // `-- queue 200000`: the section's name is not a count
+// `-- queue 200000`: the section's name is not a count
+const N = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 1_000_000);
 
 async function fresh(): Promise<AppContext> {
   const ctx = await createContext(parseEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sanluanwu-bench-')) }));

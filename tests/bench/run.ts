@@ -29,14 +29,16 @@ const fmt = (n: number, d = 1) => n.toFixed(d);
 const peakRssMb = (pid: number) =>
   Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
-if (!only || only === 'reports') execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' }); // the server parts
+// the server parts
+if (!only || only === 'reports') execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
 row('figure', 'ours', 'baseline', 'ratio', 'target');
 if (!only || only === 'reports') await benchReports();
 if (!only || only === 'queue') await benchQueue(row); // 6. the back-office queue at a million complaints
 if (!only || only === 'xlsx') await benchXlsx(row); // 7. the dynamic list in and out of .xlsx
 if (!only || only === 'cases') await benchCases(row); // a published case page under a viral spike
 if (!only || only === 'stats') await benchStats(row); // 8. the public statistics at a million complaints
-if (!only || only === 'hostile') await benchHostile(row); // issue 11: each hostile request while health and home are polled
+// issue 11: each hostile request while health and home are polled
+if (!only || only === 'hostile') await benchHostile(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {

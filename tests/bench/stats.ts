@@ -49,13 +49,15 @@ function addHistory(ctx: AppContext): number {
   c.exec(`UPDATE complaints SET accepted_at = created_at + abs(random() % (5 * 86400000))
     WHERE status IN ('accepted', 'assigned', 'resolved', 'closed')`);
   c.exec(`INSERT INTO complaint_events (complaint_id, from_status, to_status, action, at)
-    SELECT id, 'assigned', 'resolved', 'resolve', accepted_at + abs(random() % (40 * 86400000)) FROM complaints WHERE status IN ('resolved', 'closed')`);
+    SELECT id, 'assigned', 'resolved', 'resolve', accepted_at + abs(random() % (40 * 86400000)) FROM complaints
+    WHERE status IN ('resolved', 'closed')`);
   const migration = readFileSync(new URL('../../db/migrations/0004_public_stats.sql', import.meta.url), 'utf8');
   const backfill = migration.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
   const t0 = performance.now();
   c.transaction(() => {
     c.exec(
-      'DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;',
+      `DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations;
+       DELETE FROM public_complaint_actions;`,
     );
     for (const s of backfill) c.exec(s);
   })();
@@ -98,7 +100,8 @@ function plainGroupBy(ctx: AppContext) {
     category: c.prepare('SELECT category_id, status, count(*) n FROM complaints GROUP BY 1, 2').all(),
     month: c
       .prepare(
-        "SELECT strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch') m, status, count(*) n FROM complaints WHERE created_at >= ? GROUP BY 1, 2",
+        `SELECT strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch') m, status, count(*) n FROM complaints
+         WHERE created_at >= ? GROUP BY 1, 2`,
       )
       .all(since),
   };

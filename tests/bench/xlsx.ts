@@ -359,7 +359,8 @@ async function measureOne(kind: string, reader: 'ours' | 'exceljs', listFile: st
     const ctx = await createContext(parseEnv({ DATA_DIR: mkdtempSync(join(tmpdir(), 'sanluanwu-bench-bomb-')) }));
     if (kind === LIST) await seedDemo(ctx, { samples: false });
     const limits = importLimits(ctx.env);
-    await previewImport(ctx.db, ctx.villageAreas(), new Uint8Array(workbook()), new Date(), limits); // the thread is started and warm
+    // the thread is started and warm
+    await previewImport(ctx.db, ctx.villageAreas(), new Uint8Array(workbook()), new Date(), limits);
     restKb = resetPeak();
     console.log('start');
     const t0 = performance.now();

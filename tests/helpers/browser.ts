@@ -9,7 +9,9 @@ const required = process.env.REQUIRE_BROWSER === '1';
 
 export const hasBrowser = existsSync(path);
 if (!hasBrowser) {
-  const message = `\n!!! NO BROWSER at ${path}: browser end-to-end tests are SKIPPED. Install Debian's chromium or set CHROMIUM_PATH. !!!\n`;
+  const message =
+    `\n!!! NO BROWSER at ${path}: browser end-to-end tests are SKIPPED. ` +
+    "Install Debian's chromium or set CHROMIUM_PATH. !!!\n";
   if (required) throw new Error(`REQUIRE_BROWSER=1 but ${message}`);
   console.warn(message);
 }

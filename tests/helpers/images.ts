@@ -19,7 +19,8 @@ export async function truncatedJpeg(): Promise<Buffer> {
     .composite([
       {
         input: Buffer.from(
-          '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><circle cx="400" cy="300" r="250" fill="#225"/></svg>',
+          '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">' +
+            '<circle cx="400" cy="300" r="250" fill="#225"/></svg>',
         ),
       },
     ])
@@ -29,5 +30,6 @@ export async function truncatedJpeg(): Promise<Buffer> {
 }
 
 export const SVG = Buffer.from(
-  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>',
+  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
+    '<script>alert(1)</script><rect width="10" height="10"/></svg>',
 );
