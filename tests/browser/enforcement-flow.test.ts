@@ -31,7 +31,7 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     await page.waitForURL(/\/admin\/(complaints|tasks)$/);
   }
 
-  it('files, triages, assigns, proves all five items from the village, accepts, tells the reporter, exports', async () => {
+  it('files, triages, assigns, the village proves all five items, accepts, tells the reporter, exports', async () => {
     // A resident reports a workshop in 竹林村.
     const resident = await (await live.browser.newContext(PHONE)).newPage();
     const c = cellCenter(1, 1);
@@ -49,7 +49,8 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     // The office accepts it, files the workshop and opens a shutdown task.
     const staff = await (await live.browser.newContext(DESK)).newPage();
     await logIn(staff, 'shouli', '竹林村的天空一定要变蓝');
-    await staff.locator('table.queue tbody tr', { hasText: '周八家的塑料造粒作坊' }).getByRole('link').click(); // staff never see the code
+    // staff never see the code
+    await staff.locator('table.queue tbody tr', { hasText: '周八家的塑料造粒作坊' }).getByRole('link').click();
     await staff.locator('#action-accept').getByRole('button', { name: '受理' }).click();
     await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已受理');
     await staff.getByRole('link', { name: '为此举报建档' }).click();

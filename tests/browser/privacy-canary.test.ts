@@ -102,7 +102,8 @@ const RAW = REPORTERS.flatMap((r) => [r.name, r.phone, r.email, r.site, r.api]);
 /** Staff typing the reporters into the case: every name in another writing, every phone in every format. */
 const TYPED = [
   '经 zqx  WOLFE、Ｚｑｘ　Ｗｏｌｆｅ、热依拉・吐尔逊江、热依拉•吐尔逊江、欧阳柯岚、欧 阳 柯岚、上官柯岚诺亚德尔、柯南\u200B德尔测试等群众多次举报',
-  '联系电话 139 - 8765 - 1234、139/8765/2345、139_8765_3456、１３９８７６５４５６７、一三九八七六五五六七八、壹叁玖捌柒陆伍壹贰叁肆、①③⑨⑧⑦⑥⑤②③④⑤、139 八七六5 ③④⑤⑥、+86 139 8765 4567、139.8765.5678',
+  '联系电话 139 - 8765 - 1234、139/8765/2345、139_8765_3456、１３９８７６５４５６７、一三九八七六五五六七八、' +
+    '壹叁玖捌柒陆伍壹贰叁肆、①③⑨⑧⑦⑥⑤②③④⑤、139 八七六5 ③④⑤⑥、+86 139 8765 4567、139.8765.5678',
   '邮箱 zqx.wolfe.q7@example.org、reyila.q7＠example．org、ouyang.q7 at example dot org，身份证 33010219800101123X',
   '2026-10-08 21:30 夜查时发现作坊仍在熔炼。',
 ].join('\n');
@@ -372,7 +373,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     expect(published.summary).toContain('（电话已隐去）');
   });
 
-  it('finds them in no public page, feed, sitemap entry, Open311 answer or image, and no image carries EXIF', async () => {
+  it('finds them in no public page, feed, sitemap, Open311 answer or image, and no image carries EXIF', async () => {
     const fetched = new Map<string, { type: string; body: Buffer }>();
     const get = async (path: string) => {
       if (fetched.has(path)) return fetched.get(path)!.body;
@@ -426,7 +427,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
     for (const [path, { type, body }] of fetched) await expectNothing(path, type, body);
   }, 180_000);
 
-  it('finds them in no page or API answer a leader, a village or department officer, or triage before the reveal can load', async () => {
+  it('finds them in nothing a leader, a village or department officer, or triage before the reveal loads', async () => {
     const detail = (id: number) => [`/admin/complaints/${id}`, `/api/admin/complaints/${id}`];
     const seeds = [
       '/admin',
@@ -499,7 +500,7 @@ describe('privacy canary: a reporter is named nowhere public, nor to staff befor
   }, 300_000);
 
   it.skipIf(!hasBrowser)(
-    "the editor's live preview, in a browser: the server redacts as triage types, and nothing the page loads names a reporter",
+    "the editor's live preview in a browser: the server redacts as triage types; nothing loaded names a reporter",
     async () => {
       const draftId = (await ok('/api/admin/cases', 'shouli', 'POST', { taskId: p.taskId })).id as number;
       const browser = await launch();

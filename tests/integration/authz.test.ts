@@ -193,7 +193,7 @@ describe('deny by default', () => {
       }
     };
 
-    it("a merged report's target in another village or department: shown only as existing, never its id, code or words", async () => {
+    it('a merge target in another village or department: shown only as existing, never id, code or words', async () => {
       // Triage merges a 竹林村 report into the 下塘村 one (joined by the eco department).
       const dup = await file(zhulin.lat + 0.0001, zhulin.lng);
       const merged = await app.request(`/api/admin/complaints/${dup}/actions`, {
@@ -225,7 +225,7 @@ describe('deny by default', () => {
       ).toBe(404);
     });
 
-    it('neighbours across the border, on the page as in the JSON, and the queue page: nothing of the other village', async () => {
+    it('neighbours across the border (page, JSON) and the queue page: nothing of the other village', async () => {
       const [lng, lat] = (villageBoundary(1, 1).coordinates as number[][][])[0]![2]!;
       const north = await file(lat! + 0.0003, lng!),
         south = await file(lat! - 0.0003, lng!);

@@ -42,7 +42,12 @@ const PHONES = [
 
 /** A checkerboard: blurring any part of it changes that part a lot. */
 async function checkerboard(): Promise<Buffer> {
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600"><defs><pattern id="p" width="20" height="20" patternUnits="userSpaceOnUse"><rect width="10" height="10" fill="#000"/><rect x="10" y="10" width="10" height="10" fill="#000"/></pattern></defs><rect width="800" height="600" fill="#fff"/><rect width="800" height="600" fill="url(#p)"/></svg>`;
+  const svg =
+    '<svg xmlns="http://www.w3.org/2000/svg" width="800" height="600">' +
+    '<defs><pattern id="p" width="20" height="20" patternUnits="userSpaceOnUse">' +
+    '<rect width="10" height="10" fill="#000"/><rect x="10" y="10" width="10" height="10" fill="#000"/>' +
+    '</pattern></defs>' +
+    '<rect width="800" height="600" fill="#fff"/><rect width="800" height="600" fill="url(#p)"/></svg>';
   return sharp(Buffer.from(svg))
     .jpeg({ quality: 92 })
     .withExif({ IFD0: { Make: 'TestPhone', Model: 'Secret' } })
@@ -132,7 +137,7 @@ describe('redaction', () => {
     expect(hasPhone(plain)).toBe(false);
   });
 
-  it("masks names in lists and notes, and reporters' names staff typed by mistake (not even their surname stays)", () => {
+  it("masks names in lists and notes, and reporters' names staff typed by mistake (not even the surname stays)", () => {
     const rules = redactionRules({
       name: '李梅废品收购站',
       personInCharge: '王五（法人）',
@@ -160,7 +165,7 @@ describe('redaction', () => {
     );
   });
 
-  it('masks a workshop named after its person, keeps a licensed enterprise name even when a masked name is inside it', () => {
+  it('masks a workshop named after its person, keeps a licensed enterprise name even with a masked name inside', () => {
     const workshop = redactionRules({
       name: '王五熔铅作坊',
       personInCharge: '王五',
@@ -512,7 +517,7 @@ describe('cases', () => {
 });
 
 describe('page cache', () => {
-  it('serves /cases pages from memory until a case changes, never with a session cookie, with the security headers', async () => {
+  it('serves /cases pages from memory until a case changes, with security headers, no session cookie', async () => {
     let renders = 0;
     const site = (_req: unknown, res: import('node:http').ServerResponse) => {
       renders++;
@@ -668,7 +673,7 @@ describe('hostile text and ids in the case editor (issue 11)', () => {
     expect(row(caseId)).toMatchObject({ title: '竹林村熔铅作坊被关停', summary: '断水断电' });
   });
 
-  it('generated broken text in any field and malformed ids anywhere: 400 naming the field, never 5xx, nothing saved', async () => {
+  it('generated broken text and malformed ids anywhere: 400 naming the field, never 5xx, nothing saved', async () => {
     const before = row(caseId);
     const n = counts();
     const text = fc.tuple(

@@ -102,7 +102,7 @@ async function draw(body: Record<string, unknown>) {
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
 
 describe('双随机 draws', () => {
-  it('draws N enterprises from the filtered register and k officers per chosen department, and stores the sorted inputs', async () => {
+  it('draws N filtered enterprises and k officers per chosen department, and stores the sorted inputs', async () => {
     const d = await draw({ ...DRAW, seed: 'june-2026' });
     expect(d.draw.candidateEnterpriseIds).toEqual([...plastics].sort((a, b) => a - b));
     expect(d.draw.drawnEnterpriseIds).toHaveLength(6);
@@ -195,7 +195,7 @@ describe('双随机 draws', () => {
     expect((await (await get(`/api/admin/draws/${a.draw.id}/verify`)).json()).matches).toBe(false);
   });
 
-  it('refuses more enterprises than the pool holds, or more officers than a department has, storing nothing', async () => {
+  it('refuses more enterprises than the pool or more officers than a department has, storing nothing', async () => {
     const before = draws();
     const tooMany = await post('/api/admin/draws', { ...DRAW, industry: '铸造', enterpriseCount: castings.length + 1 });
     expect(tooMany.status).toBe(400);
@@ -285,7 +285,7 @@ async function fileComplaint(cell: [number, number]) {
 }
 
 describe('夜查 night patrols', () => {
-  it('records a patrol: Beijing times, names split and deduplicated, the village officer’s village forced', async () => {
+  it('records a patrol: Beijing times, names split and deduped, the village officer’s village forced', async () => {
     const res = await post(
       '/api/admin/patrols',
       { ...NIGHT, villageId: XIATANG, participants: '周建国\n李明, 王芳、李明' },
@@ -328,7 +328,7 @@ describe('夜查 night patrols', () => {
     expect(patrolCount()).toBe(before);
   });
 
-  it('links findings to visible enterprises and open complaints; refuses another village’s and saves nothing', async () => {
+  it('links findings to visible enterprises and open complaints; refuses other villages’, saving nothing', async () => {
     const own = plastics[0]!,
       foreign = castings[0]!;
     const ownComplaint = await fileComplaint([1, 1]);
@@ -410,7 +410,7 @@ describe('夜查 night patrols', () => {
     ).toBe(201);
   });
 
-  it('shows a village officer his village’s patrols only; the office and the leader all; departments none', async () => {
+  it('shows a village officer his village’s patrols only; the office and leader all; departments none', async () => {
     const elsewhere = await (await post('/api/admin/patrols', { ...NIGHT, area: '下塘村', villageId: XIATANG })).json();
     const township = await (await post('/api/admin/patrols', { ...NIGHT, area: '全镇' })).json();
     const mine = (await (await get('/api/admin/patrols', cookie.village)).json()).patrols as {

@@ -158,7 +158,8 @@ describe('export', () => {
   it('writes a title line, then exactly the fifteen headers of seed 002 in order, then one line per file', async () => {
     const { res, bytes } = await exportList();
     expect(res.headers.get('content-type')).toBe(XLSX);
-    expect(res.headers.get('content-disposition')).toMatch(/^attachment; .*filename\*=UTF-8''[^;]*%E6%B8%85%E5%8D%95/); // 清单
+    // %E6%B8%85%E5%8D%95: 清单
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment; .*filename\*=UTF-8''[^;]*%E6%B8%85%E5%8D%95/);
     const ws = await sheetOf(bytes);
     expect(String(ws.getCell('A1').value)).toBe('青溪镇“散乱污”企业（作坊）动态管理整治企业清单');
     expect((ws.getRow(2).values as unknown[]).slice(1)).toEqual(SEED_HEADERS);

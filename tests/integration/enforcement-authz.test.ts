@@ -75,7 +75,8 @@ async function setUp(name: string, cell: [number, number], dept: string) {
     .from(enterprises)
     .where(eq(enterprises.id, ent))
     .get()!.id;
-  ctx.db.insert(revisits).values({ enterpriseId: ent, villageId: village, dueAt: new Date() }).run(); // as after an earlier task's acceptance
+  // as after an earlier task's acceptance
+  ctx.db.insert(revisits).values({ enterpriseId: ent, villageId: village, dueAt: new Date() }).run();
   return { ent, task, item: item.id, evidence, name };
 }
 const zhulin = await setUp('周一塑料作坊', [1, 1], 'eco'); // 竹林村, joined by 生态环境
@@ -230,7 +231,8 @@ describe('enforcement rows across two villages and two departments', () => {
       };
     };
 
-    it("a file that moved village: the closed task and the done revisit it left behind name nothing of it, and the old village's files link no task of the new", async () => {
+    it('a file that moved village: the closed task and done revisit it left behind name nothing of it', async () => {
+      // Nor do the old village's files link a task of the new one.
       // 竹林村's workshop, its task cancelled and a revisit done there, then the file moves to 上塘村.
       const at = cellCenter(1, 1);
       const moved = (

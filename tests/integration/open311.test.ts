@@ -112,7 +112,7 @@ const seeded = [submitted, accepted, assigned, resolved, rejected, old];
 const key = await issueKey('县级 12345 平台');
 
 describe('API keys', () => {
-  it('are issued by an admin only, shown once, stored as a SHA-256 hash with an 8-character prefix, and audited', async () => {
+  it('are issued by an admin only, shown once, stored as SHA-256 hash and 8-character prefix, audited', async () => {
     expect(key.key).toMatch(/^[A-Za-z0-9_-]{43}$/); // 32 random bytes, base64url
     expect(key.prefix).toBe(key.key.slice(0, 8));
     const row = ctx.db.select().from(apiKeys).where(eq(apiKeys.id, key.id)).get()!;
@@ -554,7 +554,7 @@ describe('POST requests', () => {
     });
   });
 
-  it("applies the site's validation with the same Chinese messages (400), and 404 for an unknown service_code", async () => {
+  it("applies the site's validation with its Chinese messages (400), and 404 for an unknown service_code", async () => {
     const before = complaintCount();
     const site = async (over: Record<string, string>) => {
       const r = await app.request('/api/complaints', { method: 'POST', body: reportForm(over) });
@@ -649,7 +649,7 @@ describe('rate limits', () => {
 });
 
 describe('privacy', () => {
-  it('never shows a contact, a description, an address, a tracking code or the exact point in any GET answer', async () => {
+  it('never shows a contact, description, address, tracking code or the exact point in any GET answer', async () => {
     const everyId = seeded.map(idOf).join(',');
     const paths = [
       '/discovery.json',
@@ -664,7 +664,8 @@ describe('privacy', () => {
         `/requests.${f}`,
         `/requests.${f}?status=closed`,
         `/requests.${f}?service_request_id=${everyId}`,
-        `/requests.${f}?start_date=${new Date(Date.now() - 200 * DAY).toISOString()}&end_date=${new Date(Date.now() - 111 * DAY).toISOString()}`,
+        `/requests.${f}?start_date=${new Date(Date.now() - 200 * DAY).toISOString()}` +
+          `&end_date=${new Date(Date.now() - 111 * DAY).toISOString()}`,
       );
       for (const c of seeded) paths.push(`/requests/${c.id}.${f}`);
     }
@@ -706,7 +707,10 @@ describe('XML serializer', () => {
       { errors: 'error' },
     );
     expect(out).toBe(
-      '<?xml version="1.0" encoding="utf-8"?>\n<errors>\n  <error>\n    <code>400</code>\n    <description>a&lt;b&gt;&amp;&quot;c&quot;&apos;de</description>\n  </error>\n  <error>\n    <code>1</code>\n    <description/>\n  </error>\n</errors>\n',
+      '<?xml version="1.0" encoding="utf-8"?>\n<errors>\n' +
+        '  <error>\n    <code>400</code>\n' +
+        '    <description>a&lt;b&gt;&amp;&quot;c&quot;&apos;de</description>\n  </error>\n' +
+        '  <error>\n    <code>1</code>\n    <description/>\n  </error>\n</errors>\n',
     );
     expect(xml.parse(out).errors.error[0].description).toBe('a<b>&"c"\'de');
     expect(toXml('x', { list: [] }, { list: 'item' })).toContain('<list/>');

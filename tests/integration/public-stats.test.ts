@@ -143,10 +143,14 @@ describe('public statistics of a crafted set of complaints', () => {
         },
       ]),
     );
-    expect(byName['竹林村']).toEqual({ received: 3, accepted: 1, resolved: 1, rejected: 0, merged: 1, overdue: 1 }); // D, E (overdue), G
-    expect(byName['石桥村']).toEqual({ received: 1, accepted: 1, resolved: 1, rejected: 0, merged: 0, overdue: 0 }); // A, moved here
-    expect(byName['下塘村']).toEqual({ received: 1, accepted: 1, resolved: 0, rejected: 0, merged: 0, overdue: 1 }); // B, past its deadline
-    expect(byName['镇级待定']).toEqual({ received: 2, accepted: 0, resolved: 0, rejected: 1, merged: 0, overdue: 1 }); // C, F
+    // D, E (overdue), G
+    expect(byName['竹林村']).toEqual({ received: 3, accepted: 1, resolved: 1, rejected: 0, merged: 1, overdue: 1 });
+    // A, moved here
+    expect(byName['石桥村']).toEqual({ received: 1, accepted: 1, resolved: 1, rejected: 0, merged: 0, overdue: 0 });
+    // B, past its deadline
+    expect(byName['下塘村']).toEqual({ received: 1, accepted: 1, resolved: 0, rejected: 0, merged: 0, overdue: 1 });
+    // C, F
+    expect(byName['镇级待定']).toEqual({ received: 2, accepted: 0, resolved: 0, rejected: 1, merged: 0, overdue: 1 });
     expect(byName['桃源社区']!.received + byName['上塘村']!.received + byName['溪口村']!.received).toBe(0);
     expect(stats.villages.at(-1)!.id).toBeNull();
   });
@@ -471,7 +475,8 @@ function stored() {
     new Map((db.$client.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
   return {
     counts: read(
-      "SELECT month || '|' || village_id || '|' || category_id || '|' || status k, n FROM public_complaint_counts WHERE n <> 0",
+      "SELECT month || '|' || village_id || '|' || category_id || '|' || status k, n " +
+        'FROM public_complaint_counts WHERE n <> 0',
     ),
     durations: read("SELECT kind || '|' || month || '|' || hours k, n FROM public_complaint_durations WHERE n <> 0"),
     actions: read("SELECT month || '|' || action k, n FROM public_complaint_actions WHERE n <> 0"),
@@ -481,7 +486,7 @@ function stored() {
 const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => a.localeCompare(b));
 
 describe('the trigger-kept tables', () => {
-  it('match a plain recomputation after the crafted accepts, rejects, merges, reopens, moves and reclassifications', () => {
+  it('match a plain recomputation after crafted accepts, rejects, merges, reopens, moves and reclassifications', () => {
     const want = recompute(),
       have = stored();
     expect(sorted(have.counts)).toEqual(sorted(want.counts));
@@ -567,7 +572,8 @@ describe('the trigger-kept tables', () => {
     const backfill = file.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
     expect(backfill).toHaveLength(4);
     db.$client.exec(
-      'DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations; DELETE FROM public_complaint_actions;',
+      `DELETE FROM public_complaint_counts; DELETE FROM public_complaint_durations;
+       DELETE FROM public_complaint_actions;`,
     );
     for (const s of backfill) db.$client.exec(s);
     const after = stored();

@@ -141,7 +141,7 @@ describe('the search indexes behind a watermark (decision 010)', () => {
     expect(inFts('石料加工').map((x) => x.id)).toEqual([id]);
   });
 
-  it('a staff transaction holds the write lock from BEGIN, so a commit by the write thread cannot make it fail half-way', () => {
+  it('a staff transaction holds the write lock from BEGIN: no write-thread commit can make it fail half-way', () => {
     const other = openConnection(file);
     other.pragma('busy_timeout = 0');
     const id = file1('待核实的作坊');

@@ -133,7 +133,8 @@ task(e2, A, 'rectify', 'open', { created: '2026-05-03T10:00:00', due: '2026-05-1
 ent(A, 'listed', 'shutdown', '2026-05-05T09:00:00');
 const e4 = ent(A, 'listed', 'relocate', '2026-05-17T09:00:00'); // after the first period
 const e10 = ent(A, 'listed', null, '2026-04-20T09:00:00');
-task(e10, A, 'shutdown', 'cancelled', { created: '2026-05-02T09:00:00', due: '2026-05-05T23:59:59' }); // cancelled: no type, never overdue
+// cancelled: no type, never overdue
+task(e10, A, 'shutdown', 'cancelled', { created: '2026-05-02T09:00:00', due: '2026-05-05T23:59:59' });
 const e12 = ent(A, 'done', 'shutdown', '2026-04-01T09:00:00');
 const t12 = task(e12, A, 'shutdown', 'accepted', {
   created: '2026-04-02T09:00:00',

@@ -192,7 +192,7 @@ describe('enforcement tasks', () => {
     expect((await act(id, { action: 'submit' }, ZHULIN_OFFICER)).status).toBe(200);
   });
 
-  it('acceptance resolves the linked complaints, tells the reporter, and schedules revisits at 30, 90 and 180 days', async () => {
+  it('acceptance resolves the linked complaints, tells the reporter, sets revisits at 30, 90, 180 days', async () => {
     const c1 = await fileAccepted('王五家后院在熔铅，味道很重');
     const c2 = await fileAccepted('王五的作坊晚上还在开工');
     const ent = await newEnterprise('王五熔铅作坊', [c1.id]);
@@ -289,7 +289,7 @@ describe('enforcement tasks', () => {
     expect(task(body.followUpTaskId).enterpriseId).toBe(created.id);
   });
 
-  it('writes nothing when it refuses: a task naming a missing complaint, a half-valid link, an impossible date', async () => {
+  it('refuses, writing nothing, a task naming a missing complaint, a half-valid link, an impossible date', async () => {
     const c = await fileAccepted('郑九家在河边洗砂，泥浆直接排进河里，河水发黄。');
     const ent = await newEnterprise('郑九洗砂作坊');
     const count = () => ctx.db.select().from(tasks).where(eq(tasks.enterpriseId, ent)).all().length;
@@ -327,7 +327,8 @@ describe('enforcement tasks', () => {
     form.append('note', '已断水');
     form.append('lat', String(ZHULIN.lat));
     form.append('lng', String(ZHULIN.lng));
-    form.append('photos', new Blob([new Uint8Array(await demoPhoto({ hue: 5 }))], { type: 'image/jpeg' }), 'p.jpg'); // no GPS in the file
+    // no GPS in the file
+    form.append('photos', new Blob([new Uint8Array(await demoPhoto({ hue: 5 }))], { type: 'image/jpeg' }), 'p.jpg');
     expect(
       (
         await app.request(`/api/admin/tasks/${id}/items/${water.id}/evidence`, {

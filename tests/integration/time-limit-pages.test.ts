@@ -29,7 +29,7 @@ describe('the public pages state the configured time limits', () => {
     expect(html).not.toMatch(/\b(15|60) 日内/);
   });
 
-  it('the receipt after a filing without JavaScript states ACCEPT_DAYS, the deadline the report was given', async () => {
+  it('the receipt of a filing without JavaScript states ACCEPT_DAYS, the deadline the report was given', async () => {
     const res = await fetch(`${site.base}/report`, {
       method: 'POST',
       body: new URLSearchParams(validFields()),

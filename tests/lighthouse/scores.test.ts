@@ -47,7 +47,8 @@ describe.skipIf(!hasBrowser)('public pages: Lighthouse mobile scores', () => {
         });
         const { performance, accessibility } = result!.lhr.categories;
         console.log(
-          `Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score} (CPU ${slowdown.toFixed(1)}x; index ${result!.lhr.environment.benchmarkIndex})`,
+          `Lighthouse ${path}: performance ${performance!.score}, accessibility ${accessibility!.score} ` +
+            `(CPU ${slowdown.toFixed(1)}x; index ${result!.lhr.environment.benchmarkIndex})`,
         );
         benchmarkIndex = result!.lhr.environment.benchmarkIndex;
         expect(

@@ -73,7 +73,7 @@ const formulaText = fc
 describe('formula-looking user text in every .xlsx export', () => {
   const planted: Record<string, string>[] = [];
 
-  it('stays text, word for word, in the dynamic list (Text format and quote prefix), and comes back the same on import', async () => {
+  it('stays text word for word in the dynamic list (Text format, quote prefix) and imports back the same', async () => {
     const samples = fc.sample(
       fc.record({
         name: formulaText,

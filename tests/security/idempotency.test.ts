@@ -101,7 +101,7 @@ function expectNothingOf(text: string, code: string, b: Body) {
 }
 
 describe('an idempotency key reused with another body', () => {
-  it('site API: the same body (however written) replays the first receipt; any other is refused with 409 and nothing of the first', async () => {
+  it('site API: one body however written replays the first receipt; any other gets 409 and nothing of it', async () => {
     await fc.assert(
       fc.asyncProperty(body, retry, async (first, second) => {
         const key = newKey();
@@ -131,7 +131,7 @@ describe('an idempotency key reused with another body', () => {
     );
   });
 
-  it('site API with photos: other photo bytes are another body, checked before any photo work; no file is left behind', async () => {
+  it('site API, photos: other bytes are another body, checked before any photo work; no file left behind', async () => {
     const photos = await Promise.all([10, 130, 250].map((hue) => demoPhoto({ hue, width: 240, height: 180 })));
     await fc.assert(
       fc.asyncProperty(
@@ -173,7 +173,7 @@ describe('an idempotency key reused with another body', () => {
     );
   });
 
-  it('site API: two different bodies racing with one key file one report; the other is refused, never given its code', async () => {
+  it('site API: two bodies racing on one key file one report; the other is refused, never given its code', async () => {
     await fc.assert(
       fc.asyncProperty(body, body, async (x, y) => {
         fc.pre(!sameReport(x, y));
@@ -192,7 +192,7 @@ describe('an idempotency key reused with another body', () => {
     );
   });
 
-  it("Open311: the same fields replay the same service_request_id; other fields are refused with 409 in the spec's error shape", async () => {
+  it("Open311: same fields replay the service_request_id; others get 409 in the spec's error shape", async () => {
     const res = await app.request('/api/admin/api-keys', {
       method: 'POST',
       ...json({ name: '幂等测试' }, signIn(ctx, 'admin')),
@@ -243,7 +243,7 @@ describe('an idempotency key reused with another body', () => {
     );
   });
 
-  it('a key shared between the site and Open311 is one key: another body through the other door is refused too', async () => {
+  it('the site and Open311 share one key space: another body through the other door is refused too', async () => {
     const res = await app.request('/api/admin/api-keys', {
       method: 'POST',
       ...json({ name: '两门测试' }, signIn(ctx, 'admin')),
@@ -288,7 +288,8 @@ describe('an idempotency key reused with another body', () => {
     try {
       const fields = complaintFieldsSchema().parse(validFields({ idempotencyKey: newKey() }));
       const photos = Array.from({ length: ctx.env.MAX_PHOTOS }, (_, i) => Buffer.alloc(ctx.env.MAX_PHOTO_BYTES, i));
-      await duringWork(server.base, () => filingFingerprint(fields, photos.slice(0, 1))); // warm: the first polls' own start-up is not the hash's
+      // warm: the first polls' own start-up is not the hash's
+      await duringWork(server.base, () => filingFingerprint(fields, photos.slice(0, 1)));
       const { result, blockedMs, healthPolls } = await duringWork(server.base, () => filingFingerprint(fields, photos));
       expect(result).toMatch(/^[0-9a-f]{64}$/);
       expect(

@@ -48,7 +48,7 @@ async function login(username: string, password: string, ip: string, device?: st
 }
 
 describe('login throttling', () => {
-  it('keeps the owner signing in on his usual address and browser while an attacker elsewhere hammers his account', async () => {
+  it('lets the owner sign in from his usual address and browser while an attacker elsewhere hammers it', async () => {
     const owner = await login('zhulin', otp('zhulin'), '10.50.0.1');
     expect(owner.status).toBe(200);
     expect(owner.device).toBeTruthy();

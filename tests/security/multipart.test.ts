@@ -244,7 +244,8 @@ function multipartAttacks(e: Endpoint): fc.Arbitrary<Attack>[] {
           unknown: textPart('x', ''),
           repeated: textPart(e.textField, ''),
           'empty file': Buffer.from(
-            `Content-Disposition: form-data; name="${e.fileField ?? 'photos'}"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n`,
+            `Content-Disposition: form-data; name="${e.fileField ?? 'photos'}"; filename=""\r\n` +
+              'Content-Type: application/octet-stream\r\n\r\n\r\n',
           ),
         }[kind];
         return m(
@@ -473,7 +474,8 @@ function send(e: Endpoint, a: Attack, framing: number | null) {
 async function expectRefused(e: Endpoint, a: Attack, chunked: number | null) {
   const before = saved();
   const res = await send(e, a, chunked);
-  const where = `${e.name}: ${a.label} (${chunked ? `chunked by ${chunked}` : 'Content-Length'}) → ${res.status} ${res.body.slice(0, 200)}`;
+  const framing = chunked ? `chunked by ${chunked}` : 'Content-Length';
+  const where = `${e.name}: ${a.label} (${framing}) → ${res.status} ${res.body.slice(0, 200)}`;
   expect(res.status, where).toBeGreaterThanOrEqual(400);
   expect(res.status, where).toBeLessThan(500);
   const message = e.message(res.body);
@@ -595,7 +597,8 @@ describe('a million empty parts', () => {
               chunks,
             ),
           );
-          const where = `${kind}, ${chunked ? 'chunked' : 'Content-Length'}: ${stall.result.status} ${stall.result.body}`;
+          const framing = chunked ? 'chunked' : 'Content-Length';
+          const where = `${kind}, ${framing}: ${stall.result.status} ${stall.result.body}`;
           expect(stall.result.status, where).toBeGreaterThanOrEqual(400);
           expect(stall.result.status, where).toBeLessThan(500);
           expect(e.message(stall.result.body), where).toMatch(expected);
@@ -723,7 +726,8 @@ describe('the report page without JavaScript reads its form the same way', () =>
       textPart('h-captcha-response', ''),
       textPart('g-recaptcha-response', ''),
       Buffer.from(
-        'Content-Disposition: form-data; name="photos"; filename=""\r\nContent-Type: application/octet-stream\r\n\r\n\r\n',
+        'Content-Disposition: form-data; name="photos"; filename=""\r\n' +
+          'Content-Type: application/octet-stream\r\n\r\n\r\n',
       ),
       ...extra,
     ]);
@@ -735,7 +739,7 @@ describe('the report page without JavaScript reads its form the same way', () =>
     expect(saved().complaints).toBe(before.complaints + 1);
   });
 
-  it('refuses an unknown field, a photo over the limit and a million empty parts on the page, saving nothing', async () => {
+  it('refuses on the page an unknown field, a photo over the limit, a million empty parts; saves nothing', async () => {
     const emptyPart = Buffer.from(`--${BOUNDARY}\r\nX: y\r\n\r\n\r\n`);
     const cases: [string, Buffer[], number, RegExp][] = [
       ['an unknown field', [browserForm([textPart('x', '1')])], 400, /不认识的字段：x/],

@@ -300,7 +300,7 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     );
   });
 
-  it("files that are no image, named and typed as one: random bytes, text, an image format's first bytes and then anything", async () => {
+  it("non-images named, typed as images: random bytes, text, an image format's first bytes then anything", async () => {
     const magic = fc.constantFrom(
       Buffer.from([0xff, 0xd8, 0xff]),
       Buffer.from('89504e470d0a1a0a', 'hex'),
@@ -373,7 +373,7 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     );
   });
 
-  it("many medium photos in one report: refused from their headers at the one that passes the report's total", async () => {
+  it("many medium photos in one report: refused from the headers at the one passing the report's total", async () => {
     const medium = fc.record({
       width: fc.integer({ min: 700, max: 1000 }),
       height: fc.integer({ min: 600, max: 1000 }),
@@ -396,7 +396,7 @@ describe('hostile photos are refused before they cost anything', { timeout: 180_
     );
   });
 
-  it('a burst beyond what the photo queue holds is refused for now (503), and what it refuses saves nothing', async () => {
+  it('a burst beyond what the photo queue holds is refused for now (503); what it refuses saves nothing', async () => {
     // Each report asks for 3 MP: the queue takes four reports' worth (4 × MAX_REPORT_PIXELS) at a time.
     const photos = await Promise.all([0, 1, 2].map((i) => solid(1000, 1000, 'png', i * 90)));
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
@@ -438,7 +438,8 @@ const part = (name: string, value: string) =>
 const photoPart = (data: Buffer, i = 0) =>
   Buffer.concat([
     Buffer.from(
-      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p${i}.jpg"\r\nContent-Type: image/jpeg\r\n\r\n`,
+      `--${BOUNDARY}\r\nContent-Disposition: form-data; name="photos"; filename="p${i}.jpg"\r\n` +
+        'Content-Type: image/jpeg\r\n\r\n',
     ),
     data,
     Buffer.from('\r\n'),
@@ -518,7 +519,7 @@ const sendFirstBytes = (port: number, path: string, body: Buffer, chunked: boole
     }, 10_000);
   });
 
-describe('a report is answered before its upload is read when the photo queue is full, the uploads hold their share, or a photo header is over the limits', {
+describe('answers a report before reading its upload: photo queue full, uploads at their share, a header over limits', {
   timeout: 300_000,
 }, () => {
   let site: Awaited<ReturnType<typeof listenWithPages>>;
@@ -568,7 +569,7 @@ describe('a report is answered before its upload is read when the photo queue is
     },
   ];
 
-  it('answers 503 with Retry-After after the first 16 KB of a 5 MB report, with Content-Length and chunked, and saves nothing', async () => {
+  it('after 16 KB of a 5 MB report, Content-Length or chunked: 503 with Retry-After, nothing saved', async () => {
     const body = reportBody(5 * 1024 * 1024);
     for (const target of targets()) {
       for (const chunked of target.framings) {
@@ -577,7 +578,8 @@ describe('a report is answered before its upload is read when the photo queue is
         const { result: answer, blockedMs } = await duringWork(server.base, () =>
           sendFirstBytes(target.port, target.path, body, chunked),
         );
-        const where = `${target.name}, ${chunked ? 'chunked' : 'Content-Length'}: ${answer.status} ${answer.body.slice(0, 200)}`;
+        const framing = chunked ? 'chunked' : 'Content-Length';
+        const where = `${target.name}, ${framing}: ${answer.status} ${answer.body.slice(0, 200)}`;
         expect(answer.status, where).toBe(503);
         expect(answer.sentBeforeAnswer, where).toBe(FIRST);
         expect(Number(answer.retryAfter), where).toBeGreaterThanOrEqual(5);
@@ -610,7 +612,7 @@ describe('a report is answered before its upload is read when the photo queue is
     return () => req.destroy();
   };
 
-  it("refuses a report before reading it while the uploads being read hold three reports' worth, on the API and the page, and frees their room when they end", async () => {
+  it("refuses a report unread while uploads hold 3 reports' worth (API, page); frees room as they end", async () => {
     const maxBytes = complaintFormSpec(ctx.formLimits).maxBytes;
     const before = { complaints: complaintCount(ctx), files: photoFiles(ctx).length };
     const aborts = Array.from({ length: 3 }, () => holdUpload(maxBytes));
@@ -640,7 +642,7 @@ describe('a report is answered before its upload is read when the photo queue is
     });
   });
 
-  it('a photo whose header is over the pixel limits, alone or with the ones before it: 400 naming it as soon as its header has arrived', async () => {
+  it('a photo header over pixel limits, alone or with earlier ones: 400 naming it once the header is in', async () => {
     const megapixel = await Promise.all([0, 1, 2].map((i) => solid(1000, 1000, 'jpeg', i * 100)));
     const pad = (b: Buffer) => Buffer.concat([b, Buffer.alloc(3 * 1024 * 1024)]); // never read
     const attacks = [
@@ -674,7 +676,7 @@ describe('a report is answered before its upload is read when the photo queue is
     }
   });
 
-  it('still reads and files a report without photos meanwhile, and the refused report once the queue has room', async () => {
+  it('meanwhile still files a report without photos, and the refused one once the queue has room', async () => {
     const filling = await fillQueue();
     const text = await fetch(`${server.base}/api/complaints`, { method: 'POST', body: reportForm() });
     expect(text.status).toBe(201);

@@ -43,7 +43,8 @@ async function fileWithoutJs() {
 }
 
 describe('the receipt page is no oracle for tracking codes', () => {
-  it('a filing without JavaScript is sent to /report/done with no code in the URL, the receipt in a short-lived HttpOnly SameSite=Strict cookie for that page only', async () => {
+  it('a filing without JavaScript is sent to /report/done, no code in the URL, the receipt in a cookie', async () => {
+    // The cookie: short-lived, HttpOnly, SameSite=Strict, for that page only.
     const before = new Set(codes());
     const { res, cookie, pair } = await fileWithoutJs();
     expect(res.status).toBe(303);
@@ -70,7 +71,7 @@ describe('the receipt page is no oracle for tracking codes', () => {
     expect(html).not.toContain(`code=${code}`); // no link puts it in a URL either
   });
 
-  it('answers one and the same page for a real code, a made-up one, a malformed one and none, without the cookie', async () => {
+  it('answers the same page for a real code, a made-up one, a malformed one and none, without the cookie', async () => {
     for (let i = 0; i < 3; i++)
       expect((await app.request('/api/complaints', { method: 'POST', body: reportForm() })).status).toBe(201);
     const generic = await (await done()).text();
@@ -123,7 +124,7 @@ describe('the receipt page is no oracle for tracking codes', () => {
     expect(await (await done({ cookie: pair })).text()).toContain(printed(code));
   });
 
-  it('limits code lookups per address: the /track page, the lookup API, and photo requests for codes that do not match', async () => {
+  it('limits code lookups per address: the /track page, the lookup API, photo requests with wrong codes', async () => {
     const res = await app.request('/api/complaints', {
       method: 'POST',
       body: reportForm({}, [await demoPhoto({ hue: 70, width: 240, height: 180 })]),

@@ -108,13 +108,16 @@ type World = typeof world extends fc.Arbitrary<infer T> ? T : never;
 const ACROSS: World = {
   complaints: [
     { filedIn: 'A', jitter: 0, fate: 'merged', assignTo: 'A', depts: [], mergeInto: 0 }, // A's report merged into B's
-    { filedIn: 'B', jitter: 10, fate: 'assigned', assignTo: 'B', depts: ['market'], mergeInto: 0 }, // B's, 70 m away: a neighbour
+    // B's, 70 m away: a neighbour
+    { filedIn: 'B', jitter: 10, fate: 'assigned', assignTo: 'B', depts: ['market'], mergeInto: 0 },
     { filedIn: 'A', jitter: -10, fate: 'assigned', assignTo: 'A', depts: ['eco'], mergeInto: 0 },
   ],
   enterprises: [
-    { in: 'A', links: [1], task: 'open', depts: ['eco'], moveTo: null, revisit: { followUp: 1 } }, // A's file: B's report, a follow-up task in B
+    // A's file: B's report, a follow-up task in B
+    { in: 'A', links: [1], task: 'open', depts: ['eco'], moveTo: null, revisit: { followUp: 1 } },
     { in: 'B', links: [], task: 'open', depts: ['market'], moveTo: null, revisit: null },
-    { in: 'A', links: [2], task: 'cancelled', depts: ['eco'], moveTo: 'B', revisit: { followUp: 2 } }, // moved to B, leaving its closed task and revisit in A
+    // moved to B, leaving its closed task and revisit in A
+    { in: 'A', links: [2], task: 'cancelled', depts: ['eco'], moveTo: 'B', revisit: { followUp: 2 } },
   ],
   patrols: [{ in: 'A', enterprise: 1, complaint: 1 }], // A's patrol, its finding about B's file and report
 };
@@ -179,7 +182,8 @@ async function build(w: World) {
     const id = (await res.json()).id as number;
     files.push(id);
     const free = [...new Set(e.links.map((k) => pick(filed, k)!))];
-    if (free.length) await post(`/api/admin/enterprises/${id}/complaints`, { complaintIds: free }); // 409 if one is filed elsewhere: fine
+    // 409 if one is filed elsewhere: fine
+    if (free.length) await post(`/api/admin/enterprises/${id}/complaints`, { complaintIds: free });
     if (e.task !== 'none') {
       const made = await post('/api/admin/tasks', {
         enterpriseId: id,
@@ -275,7 +279,8 @@ function scopeOf(o: Officer) {
   return {
     complaint: ids('SELECT complaint_id AS id FROM complaint_departments WHERE department_id = ?', o.department),
     enterprise: ids(
-      'SELECT DISTINCT t.enterprise_id AS id FROM tasks t JOIN task_departments td ON td.task_id = t.id WHERE td.department_id = ?',
+      'SELECT DISTINCT t.enterprise_id AS id FROM tasks t JOIN task_departments td ON td.task_id = t.id ' +
+        'WHERE td.department_id = ?',
       o.department,
     ),
     task: ids('SELECT task_id AS id FROM task_departments WHERE department_id = ?', o.department),
@@ -337,6 +342,7 @@ function secretsOutside(scope: Scope | null): string[] {
     .flatMap((e) => [e.name, ...(e.address ? [e.address] : [])]);
   return [...words, ...files];
 }
+const PAGES = { complaint: 'complaints', enterprise: 'enterprises', task: 'tasks' } as const;
 const hrefsOutside = (scope: Scope | null) =>
   !scope
     ? []
@@ -346,10 +352,7 @@ const hrefsOutside = (scope: Scope | null) =>
           .from({ complaint: complaints, enterprise: enterprises, task: tasks }[k])
           .all()
           .filter((r) => !scope[k].has(r.id))
-          .map(
-            (r) =>
-              `href="/admin/${k === 'complaint' ? 'complaints' : k === 'enterprise' ? 'enterprises' : 'tasks'}/${r.id}"`,
-          ),
+          .map((r) => `href="/admin/${PAGES[k]}/${r.id}"`),
       );
 
 /** Every GET answer and page for one user; `scope` null for the roles that see everything. */
@@ -439,7 +442,7 @@ const SHEETS = Object.keys(POLICY)
   .map((k) => k.slice(4));
 
 describe('record-to-record links across two villages and two departments', () => {
-  it('show an officer nothing of a record outside his scope, in any API answer or page, and no staff answer a tracking code', async () => {
+  it('show an officer nothing outside his scope in any API answer or page, and no staff a tracking code', async () => {
     await fc.assert(
       fc.asyncProperty(world, async (w) => {
         await build(w);

@@ -58,7 +58,7 @@ const phoneGone = (out: string, digits: string) =>
   !readable(out).includes(digits) && !readable(out).includes(digits.slice(-8));
 
 describe('the normaliser and the masking, on generated writings', () => {
-  it('shares no character between the filler, the placeholders and the generated names (else a test could pass or fail by accident)', () => {
+  it('filler, placeholders and generated names share no character (else tests could pass or fail by chance)', () => {
     const filler = new Set(Array.from(FILLER.join('') + PLACEHOLDERS));
     fc.assert(
       fc.property(reporterName, (r) => Array.from(r.given + r.written).every((ch) => !filler.has(ch) || /\s/.test(ch))),
@@ -66,7 +66,7 @@ describe('the normaliser and the masking, on generated writings', () => {
     );
   });
 
-  it("masks every reporter's name and phone however staff wrote it, and the check finds them before and nothing after", () => {
+  it("masks every reporter's name and phone however staff wrote it; the check finds them before, nothing after", () => {
     const written = fc
       .record({ name: reporterName, d: mobile, zwName: zw, zwPhone: zw, plus: fc.boolean() })
       .chain((r) => phoneWritten(r.d).map((pw) => ({ ...r, pw })))
@@ -132,7 +132,9 @@ describe('the normaliser and the masking, on generated writings', () => {
         fc.constantFrom('-', '/', '.'),
         (d, area, fine, sep) => {
           const iso = d.toISOString();
-          const text = `${iso.slice(0, 10).replaceAll('-', sep)} ${iso.slice(11, 16)} 检查，${iso.slice(0, 4)}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日复查，面积 ${area} 平方米，罚款 ${fine} 元。`;
+          const text =
+            `${iso.slice(0, 10).replaceAll('-', sep)} ${iso.slice(11, 16)} 检查，` +
+            `${iso.slice(0, 4)}年${d.getUTCMonth() + 1}月${d.getUTCDate()}日复查，面积 ${area} 平方米，罚款 ${fine} 元。`;
           expect(redactText(text, redactionRules(null))).toBe(text);
           expect(leaks(text, redactionRules(null))).toEqual([]);
         },
@@ -257,7 +259,7 @@ function expectNoReporter(body: string, where: string) {
 }
 
 describe('publication and the editor, through the API', () => {
-  it('a name typed before the complaint was linked: hidden from every reader, publication refused until saved again', async () => {
+  it('a name typed before the complaint was linked: hidden from all, publishing refused till saved again', async () => {
     expect(
       (await save('举报人 Zqx  Wolfe（一三九 8765 ④③②①）和阿依古丽・买买提反映，2026-10-08 21:30 夜查属实')).status,
     ).toBe(200);
@@ -315,7 +317,7 @@ describe('publication and the editor, through the API', () => {
     expect(down.status).toBe(200);
   });
 
-  it('refuses to publish while any generated reporter string, phone, ID number or e-mail remains in the saved text, naming only its kind', async () => {
+  it('refuses to publish while any generated reporter string, phone, ID or e-mail stays, naming its kind', async () => {
     const secret = fc.oneof(
       fc
         .constantFrom(REPORTER.name, DOTTED.name)
@@ -375,7 +377,7 @@ describe('the preview endpoint', () => {
     found: { environment: text, fire: text },
   });
 
-  it('answers the redacted draft and the kinds of thing hidden, never a reporter string, to the office only', async () => {
+  it('gives the office alone the redacted draft and the kinds hidden, never a reporter string', async () => {
     ctx.db.update(cases).set({ status: 'draft' }).where(eq(cases.id, caseId)).run();
     const typed = `群众 zqx wolfe（139/8765/1234）与阿依古丽•买买提来电，${DATE} 夜查属实，邮箱 zqx＠example．org`;
     const res = await preview(draft(typed));
@@ -631,7 +633,8 @@ describe('reporters of merged complaints, and reporters who come after publicati
     expect(row(id).status).toBe('pending');
   });
 
-  it('a complaint linked, or merged into a linked one, after publication: its reporter leaves /cases/{id}, /cases, the feed and every public JSON at once, cached pages included', async () => {
+  it('a complaint linked, or merged into a linked one, after publication: its reporter leaves at once', async () => {
+    // From /cases/{id}, /cases, the feed and every public JSON, cached pages included.
     const ent = await call(
       'POST',
       '/api/admin/enterprises',

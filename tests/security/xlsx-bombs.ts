@@ -73,32 +73,38 @@ export function deflateBomb(head: string, unit: string, bytes: number, tail: str
   const block = Buffer.from(unit.repeat(Math.max(1, Math.floor((1 << 20) / unit.length))));
   const copies = Math.max(1, Math.ceil(bytes / block.length));
   const one = flush(block);
-  const pieces = [flush(head), ...Array.from({ length: copies }, () => one), flush(tail), Buffer.from([0x03, 0x00])]; // 03 00: an empty final block
+  // 03 00: an empty final block
+  const pieces = [flush(head), ...Array.from({ length: copies }, () => one), flush(tail), Buffer.from([0x03, 0x00])];
   return Buffer.concat(pieces);
 }
 
 const MAIN = 'http://schemas.openxmlformats.org/spreadsheetml/2006/main';
 const RELS = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
-export const WORKBOOK = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="${MAIN}" xmlns:r="${RELS}"><sheets><sheet name="清单" sheetId="1" r:id="rId1"/></sheets></workbook>`;
-export const WORKBOOK_RELS = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="${RELS}/worksheet" Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="${RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
+const DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n';
+export const WORKBOOK =
+  `${DECLARATION}<workbook xmlns="${MAIN}" xmlns:r="${RELS}">` +
+  '<sheets><sheet name="清单" sheetId="1" r:id="rId1"/></sheets></workbook>';
+export const WORKBOOK_RELS =
+  `${DECLARATION}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+  `<Relationship Id="rId1" Type="${RELS}/worksheet" Target="worksheets/sheet1.xml"/>` +
+  `<Relationship Id="rId2" Type="${RELS}/sharedStrings" Target="sharedStrings.xml"/></Relationships>`;
 const CONTENT_TYPES =
-  '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="xml" ContentType="application/xml"/></Types>';
-export const SHEET_HEAD = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="${MAIN}"><sheetData>`;
+  '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">' +
+  '<Default Extension="xml" ContentType="application/xml"/></Types>';
+export const SHEET_HEAD = `${DECLARATION}<worksheet xmlns="${MAIN}"><sheetData>`;
 export const SHEET_TAIL = '</sheetData></worksheet>';
-export const SST_HEAD = `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="${MAIN}">`;
+export const SST_HEAD = `${DECLARATION}<sst xmlns="${MAIN}">`;
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const column = (i: number): string =>
   (i >= 26 ? column(Math.floor(i / 26) - 1) : '') + String.fromCharCode(65 + (i % 26));
+const cellXml = (ref: string, v: string) => `<c r="${ref}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`;
 
 /** A sheet's XML: each line's cells as inline strings. */
 export const sheetXml = (lines: string[][]) =>
   SHEET_HEAD +
   lines
-    .map(
-      (cells, r) =>
-        `<row r="${r + 1}">${cells.map((v, c) => `<c r="${column(c)}${r + 1}" t="inlineStr"><is><t>${esc(v)}</t></is></c>`).join('')}</row>`,
-    )
+    .map((cells, r) => `<row r="${r + 1}">${cells.map((v, c) => cellXml(`${column(c)}${r + 1}`, v)).join('')}</row>`)
     .join('') +
   SHEET_TAIL;
 

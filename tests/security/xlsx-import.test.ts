@@ -259,14 +259,14 @@ const BOMBS: Record<string, fc.Arbitrary<Bomb>> = {
   'an XML document type declaration (entity expansion)': fc.constantFrom('sheet', 'strings').map((part) => {
     const dtd =
       '<?xml version="1.0"?><!DOCTYPE lol [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>';
-    return {
-      bytes: workbook({
-        [part]: Buffer.from(
-          `${dtd}${part === 'sheet' ? `${SHEET_HEAD.slice(SHEET_HEAD.indexOf('<worksheet'))}<row><c t="inlineStr"><is><t>&b;</t></is></c></row>${SHEET_TAIL}` : `${SST_HEAD.slice(SST_HEAD.indexOf('<sst'))}<si><t>&b;</t></si></sst>`}`,
-        ),
-      }),
-      message: NOT_XLSX,
-    };
+    // The heads without their XML declaration: the document type declaration comes first.
+    const sheet = SHEET_HEAD.slice(SHEET_HEAD.indexOf('<worksheet'));
+    const strings = SST_HEAD.slice(SST_HEAD.indexOf('<sst'));
+    const xml =
+      part === 'sheet'
+        ? `${sheet}<row><c t="inlineStr"><is><t>&b;</t></is></c></row>${SHEET_TAIL}`
+        : `${strings}<si><t>&b;</t></si></sst>`;
+    return { bytes: workbook({ [part]: Buffer.from(`${dtd}${xml}`) }), message: NOT_XLSX };
   }),
   'a cell longer than Excel allows': fc.integer({ min: 32_768, max: 5_000_000 }).map((n) => ({
     bytes: workbook({
