@@ -34,8 +34,9 @@ async function show(el: HTMLElement) {
 
 const button = document.getElementById('show-map') as HTMLButtonElement | null;
 const el = document.getElementById('cases-map');
+// The button is laid out from the first paint (global.css hides .js-only without scripts): unhiding it
+// here moved the list down on a slow phone.
 if (button && el) {
-  button.hidden = false;
   button.addEventListener('click', async () => {
     button.disabled = true;
     button.textContent = '地图加载中…';
