@@ -175,30 +175,33 @@ export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): Parsed
   return { fields, problemAreas, errors };
 }
 
+/** Which column of the list shows each stored field: for an input problem and for the import's preview. */
+export const FIELD_COLUMN: Record<string, ColumnKey> = {
+  name: 'name',
+  industry: 'industry',
+  address: 'address',
+  lat: 'coords',
+  lng: 'coords',
+  personInCharge: 'person',
+  revisitType: 'revisitType',
+  businessLicence: 'licence',
+  remediationType: 'remediation',
+  plannedOn: 'plannedOn',
+  status: 'progress',
+  progressNote: 'progress',
+  responsible: 'responsible',
+  villageId: 'coords',
+};
+
 /** The field an enterprise-input problem is about, as the column a person sees. */
 export function columnOfField(path: readonly PropertyKey[]): string {
   const [field, area] = path;
-  const byField: Record<string, ColumnKey> = {
-    name: 'name',
-    industry: 'industry',
-    address: 'address',
-    lat: 'coords',
-    lng: 'coords',
-    personInCharge: 'person',
-    revisitType: 'revisitType',
-    businessLicence: 'licence',
-    remediationType: 'remediation',
-    plannedOn: 'plannedOn',
-    progressNote: 'progress',
-    responsible: 'responsible',
-    villageId: 'coords',
-  };
   if (field === 'problems') {
     const col = (Object.keys(PROBLEM_COLUMNS) as ProblemColumn[]).find((c) =>
       (PROBLEM_COLUMNS[c] as readonly PropertyKey[]).includes(area!),
     );
     return COLUMN_HEADER[col ?? 'other'];
   }
-  const key = byField[String(field)];
+  const key = FIELD_COLUMN[String(field)];
   return key ? COLUMN_HEADER[key] : '—';
 }

@@ -12,10 +12,10 @@ import { ENTERPRISE_STATUS_LABELS } from '../labels.ts';
 import { enterpriseFields, enterpriseInput, type EnterpriseInput } from '../enterprise-input.ts';
 import {
   columnOfField,
+  FIELD_COLUMN,
   COLUMN_HEADER,
   PROBLEM_COLUMNS,
   type CellError,
-  type ColumnKey,
   type ListRecord,
 } from './columns.ts';
 import type { ParsedSheet } from './sheet.ts';
@@ -48,23 +48,6 @@ export interface PlannedRow {
 }
 
 const FIELD_NAMES = Object.keys(enterpriseFields.shape) as (keyof typeof enterpriseFields.shape)[];
-// Which column shows a change to each stored field, for the preview.
-const COLUMN_OF: Partial<Record<keyof Existing, ColumnKey>> = {
-  name: 'name',
-  industry: 'industry',
-  address: 'address',
-  lat: 'coords',
-  lng: 'coords',
-  personInCharge: 'person',
-  revisitType: 'revisitType',
-  businessLicence: 'licence',
-  remediationType: 'remediation',
-  plannedOn: 'plannedOn',
-  status: 'progress',
-  progressNote: 'progress',
-  responsible: 'responsible',
-  villageId: 'coords',
-};
 
 type Village = { id: number; name: string; townshipId: number };
 
@@ -124,7 +107,7 @@ function same(f: string, a: unknown, b: unknown): boolean {
 
 function changedColumns(changed: (keyof Existing)[], before: Existing, after: EnterpriseInput): string[] {
   const cols = changed.flatMap((f) => {
-    if (f !== 'problems') return [COLUMN_HEADER[COLUMN_OF[f] ?? 'name']];
+    if (f !== 'problems') return [COLUMN_HEADER[FIELD_COLUMN[f] ?? 'name']];
     return (Object.keys(PROBLEM_COLUMNS) as (keyof typeof PROBLEM_COLUMNS)[])
       .filter((c) => PROBLEM_COLUMNS[c].some((a) => before.problems[a] !== after.problems[a]))
       .map((c) => COLUMN_HEADER[c]);
