@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join, relative, sep } from 'node:path';
+import { join, sep } from 'node:path';
 
 const PAGES = fileURLToPath(new URL('./pages', import.meta.url));
 
@@ -18,5 +18,3 @@ export function adminPages(): { pattern: string; file: string }[] {
 
 /** The pattern as a URL a test can open, each [id] as the demo's first row. */
 export const samplePath = (pattern: string) => pattern.replaceAll(/\[[a-z]+\]/g, '1');
-
-export const relativePage = (file: string) => relative(PAGES, file);
