@@ -2,6 +2,6 @@ import { defineConfig } from 'drizzle-kit';
 
 export default defineConfig({
   dialect: 'sqlite',
-  schema: ['./db/schema.ts', './db/schema-enforcement.ts', './db/schema-public.ts'],
+  schema: ['./db/schema.ts', './db/schema-enforcement.ts', './db/schema-public.ts', './db/schema-supervision.ts'],
   out: './db/migrations',
 });

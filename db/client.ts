@@ -5,9 +5,10 @@ import { fileURLToPath } from 'node:url';
 import * as base from './schema.ts';
 import * as enforcement from './schema-enforcement.ts';
 import * as publicSchema from './schema-public.ts';
+import * as supervision from './schema-supervision.ts';
 import { openConnection } from './connection.ts';
 
-const schema = { ...base, ...enforcement, ...publicSchema };
+const schema = { ...base, ...enforcement, ...publicSchema, ...supervision };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
