@@ -6,8 +6,10 @@ import { WATERMARK } from './search-index.ts';
 import type { Db } from '../../../db/client.ts';
 import { complaintsFts } from '../../../db/fts.ts';
 import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../../db/schema.ts';
+import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { complaintScope } from './scope.ts';
+import { complaintScope, visibleComplaint } from './scope.ts';
+import { normalizeTrackingCode } from './tracking-code.ts';
 import { OPEN_STATUSES } from './workflow.ts';
 
 const PAGE = 50;
@@ -55,6 +57,25 @@ export interface QueueRow {
   version: number;
 }
 
+/**
+ * What the search box holds: a complaint number ("123", "#123"), a tracking code read out by a
+ * reporter on the phone (matched exactly, never echoed), or words to find in the text.
+ */
+export type QueueSearch =
+  | { kind: 'number'; id: number; text: string }
+  | { kind: 'code'; code: string }
+  | { kind: 'text' };
+
+export function queueSearch(q: QueueQuery): QueueSearch {
+  const typed = q.q?.normalize('NFKC').trim() ?? '';
+  const number = /^(?:#|№|no\.?)?\s*(\d{1,9})$/i.exec(typed);
+  if (number) return { kind: 'number', id: Number(number[1]), text: number[1]! };
+  // Codes have ten characters, numbers at most nine digits: the two never meet.
+  const code = normalizeTrackingCode(typed);
+  if (code) return { kind: 'code', code };
+  return { kind: 'text' };
+}
+
 const beijingDay = (d: string, endOfDay = false) => new Date(`${d}T${endOfDay ? '23:59:59.999' : '00:00:00'}+08:00`);
 
 function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
@@ -78,8 +99,22 @@ function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
 
 const usesFts = (q: QueueQuery) => !!q.q && [...q.q].length >= 3;
 
-/** One page of the queue, newest first or most overdue first, by keyset (no OFFSET). */
-export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date()) {
+/**
+ * One page of the queue, newest first or most overdue first, by keyset (no OFFSET). A search
+ * for a number also yields that complaint as `match`, above the text hits and whatever the other
+ * filters say; a search for a tracking code yields only its `match` (audited: the code is the
+ * reporter's secret). Both stay within the staff member's scope.
+ */
+export function listQueue(
+  db: Db,
+  user: StaffUser,
+  input: QueueQuery,
+  now = new Date(),
+): { rows: QueueRow[]; nextCursor: string | null; match: QueueRow | null } {
+  const search = queueSearch(input);
+  if (search.kind === 'code') return { rows: [], nextCursor: null, match: byTrackingCode(db, user, search.code, now) };
+  const q = search.kind === 'number' ? { ...input, q: search.text } : input;
+  const match = search.kind === 'number' && !q.after ? byNumber(db, user, search.id) : null;
   const where = filters(user, q, now);
   const overdueFirst = q.sort === 'overdue';
   if (q.after) {
@@ -94,20 +129,7 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
     const order = overdueFirst
       ? [asc(complaints.dueAt), asc(complaints.id)]
       : [desc(joinFts ? complaintsFts.rowid : complaints.id)];
-    const base = db
-      .select({
-        id: complaints.id,
-        status: complaints.status,
-        category: complaintCategories.name,
-        villageName: villages.name,
-        description: complaints.description,
-        createdAt: complaints.createdAt,
-        dueAt: complaints.dueAt,
-        hasPhotos: complaints.hasPhotos,
-        possibleDuplicate: complaints.possibleDuplicate,
-        version: complaints.version,
-      })
-      .from(complaints);
+    const base = db.select(ROW).from(complaints);
     return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
       .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
       .leftJoin(villages, eq(villages.id, complaints.villageId))
@@ -121,7 +143,48 @@ export function listQueue(db: Db, user: StaffUser, q: QueueQuery, now = new Date
   const page = rows.slice(0, PAGE);
   const last = page.at(-1);
   const nextCursor = more && last ? (overdueFirst ? `${last.dueAt.getTime()}_${last.id}` : String(last.id)) : null;
-  return { rows: page, nextCursor };
+  return { rows: match ? page.filter((r) => r.id !== match.id) : page, nextCursor, match };
+}
+
+const ROW = {
+  id: complaints.id,
+  status: complaints.status,
+  category: complaintCategories.name,
+  villageName: villages.name,
+  description: complaints.description,
+  createdAt: complaints.createdAt,
+  dueAt: complaints.dueAt,
+  hasPhotos: complaints.hasPhotos,
+  possibleDuplicate: complaints.possibleDuplicate,
+  version: complaints.version,
+};
+
+function oneRow(db: Db, where: SQL | undefined): QueueRow | null {
+  return (
+    db
+      .select(ROW)
+      .from(complaints)
+      .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+      .leftJoin(villages, eq(villages.id, complaints.villageId))
+      .where(where)
+      .get() ?? null
+  );
+}
+
+const byNumber = (db: Db, user: StaffUser, id: number) => oneRow(db, visibleComplaint(user, id));
+
+/** A complaint found by the code its reporter read out; the look-up is audited, the code is not stored. */
+function byTrackingCode(db: Db, user: StaffUser, code: string, now: Date): QueueRow | null {
+  const row = oneRow(db, and(eq(complaints.trackingCode, code), complaintScope(user)));
+  if (row) {
+    audit(
+      db,
+      { id: user.id, label: user.displayName },
+      { action: 'complaint.tracking_code_lookup', objectType: 'complaint', objectId: row.id },
+      now,
+    );
+  }
+  return row;
 }
 
 /**
