@@ -79,6 +79,10 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/patrols': PATROL_READ,
   'POST /api/admin/patrols': FIELD,
   'GET /api/admin/patrols/:id': PATROL_READ,
+  // field photos of revisits, patrols and draws
+  'GET /api/admin/revisits/:id/photos/:photoId/:size': STAFF,
+  'GET /api/admin/patrols/:id/findings/:findingId/photos/:photoId/:size': PATROL_READ,
+  'GET /api/admin/draws/:id/items/:enterpriseId/photos/:photoId/:size': OFFICE_READ,
   // cases (典型案例) and Open311 keys
   'GET /api/admin/api-keys': ADMIN,
   'POST /api/admin/api-keys': ADMIN,
