@@ -20,6 +20,8 @@ import { adminPatrolRoutes } from './routes/admin-patrols.ts';
 import { adminTableRoutes } from './routes/admin-tables.ts';
 import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
+import { adminAssignmentRoutes } from './routes/admin-assignments.ts';
+import { adminNotificationRoutes } from './routes/admin-notifications.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
 import { open311Routes } from './routes/open311.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
@@ -59,6 +61,8 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminTableRoutes(ctx));
   admin.route('/', adminCaseRoutes(ctx));
   admin.route('/', adminApiKeyRoutes(ctx));
+  admin.route('/', adminAssignmentRoutes(ctx));
+  admin.route('/', adminNotificationRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

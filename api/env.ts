@@ -42,6 +42,10 @@ const schema = z
     ACCEPT_DAYS: z.coerce.number().int().min(1).default(15),
     FINISH_DAYS: z.coerce.number().int().min(1).default(60),
     EXTENSION_MAX_DAYS: z.coerce.number().int().min(1).default(30),
+    /** 交办: a village or department acknowledges (签收) within this many working days. */
+    ASSIGN_ACK_WORKDAYS: z.coerce.number().int().min(0).max(30).default(1),
+    /** 交办: the answer (反馈) is due this many days after 交办; 0 means by the complaint's own deadline. */
+    ASSIGN_ANSWER_DAYS: z.coerce.number().int().min(0).max(3650).default(0),
     /** Days after a task's acceptance when the revisits (回头看) fall due. */
     REVISIT_DAYS: z
       .string()
@@ -97,10 +101,17 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return result.data;
 }
 
-/** What task and revisit services need from the configuration. */
-export const enforcementConfig = (e: Env) => ({
+/** The complaint actions' time limits (api/domain/complaints/actions.ts). */
+export const complaintLimits = (e: Env) => ({
   finishDays: e.FINISH_DAYS,
   extensionMaxDays: e.EXTENSION_MAX_DAYS,
+  ackWorkdays: e.ASSIGN_ACK_WORKDAYS,
+  answerDays: e.ASSIGN_ANSWER_DAYS,
+});
+
+/** What task and revisit services need from the configuration. */
+export const enforcementConfig = (e: Env) => ({
+  ...complaintLimits(e),
   revisitDays: e.REVISIT_DAYS,
   followUpDays: e.FOLLOW_UP_TASK_DAYS,
 });

@@ -5,8 +5,10 @@ import { createContext, setContext } from './context.ts';
 import { getEnv } from './env.ts';
 import { createPortalServer, type SiteHandler } from './server.ts';
 import { isEmpty, seedDemo } from './seed/demo.ts';
+import { sendReminders } from './domain/complaints/assignment-reminders.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+const REMINDER_SWEEP_MS = 10 * 60_000;
 
 /** `npm start`: migrate, seed a demo township into an empty database, serve. */
 async function main() {
@@ -37,6 +39,16 @@ async function main() {
     const port = typeof address === 'object' && address ? address.port : env.PORT;
     console.log(`portal listening on http://localhost:${port}`);
   });
+  // 交办 reminders (due tomorrow, overdue): each is sent once, so the sweep may run often.
+  const remind = () => {
+    try {
+      sendReminders(ctx.db, ctx.clock());
+    } catch (err) {
+      console.error(`reminder sweep failed: ${(err as Error).message}`);
+    }
+  };
+  remind();
+  setInterval(remind, REMINDER_SWEEP_MS).unref();
   const stop = () => server.close(() => process.exit(0));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);

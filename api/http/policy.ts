@@ -1,5 +1,16 @@
 import type { Role } from '../../db/schema.ts';
-import { ADMIN, CONTACT_READERS, FIELD, OFFICE, OFFICE_READ, PATROL_READ, STAFF } from '../domain/shared/roles.ts';
+import {
+  ADMIN,
+  ASSIGNEES,
+  ASSIGNMENT_ACTORS,
+  CONTACT_READERS,
+  DEPARTMENT,
+  FIELD,
+  OFFICE,
+  OFFICE_READ,
+  PATROL_READ,
+  STAFF,
+} from '../domain/shared/roles.ts';
 
 /**
  * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
@@ -10,6 +21,10 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/login': 'anyone',
   'GET /admin': STAFF,
   'GET /admin/password': STAFF,
+  // the assignment loop: to-do lists, work items, notifications
+  'GET /admin/todo': STAFF,
+  'GET /admin/assignments/[id]': STAFF,
+  'GET /admin/notifications': STAFF,
   'GET /admin/complaints': STAFF,
   'GET /admin/complaints/[id]': STAFF,
   'GET /admin/audit': ADMIN,
@@ -45,6 +60,14 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/complaints/:id/actions': OFFICE,
   'POST /api/admin/complaints/:id/contact': CONTACT_READERS,
   'POST /api/admin/complaint-batch': OFFICE,
+  // the assignment loop
+  'GET /api/admin/assignments/:id': STAFF,
+  'POST /api/admin/assignments/:id/actions': ASSIGNMENT_ACTORS,
+  'POST /api/admin/assignments/:id/answer': ASSIGNEES,
+  'POST /api/admin/assignments/:id/records': DEPARTMENT,
+  'GET /api/admin/assignments/:id/photos/:photoId/:size': STAFF,
+  'GET /api/admin/notifications': STAFF,
+  'POST /api/admin/notifications/read': STAFF,
   'GET /api/admin/audit': ADMIN,
   'GET /api/admin/users': ADMIN,
   'POST /api/admin/users': ADMIN,

@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { complaintLimits } from '../env.ts';
 import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
@@ -36,7 +37,7 @@ const bulk = z.object({
 
 /** The moderation queue and triage. Policy: api/http/policy.ts (village officers read their own village only). */
 export function adminComplaintRoutes(ctx: AppContext) {
-  const limits = { finishDays: ctx.env.FINISH_DAYS, extensionMaxDays: ctx.env.EXTENSION_MAX_DAYS };
+  const limits = complaintLimits(ctx.env);
   return (
     new Hono<StaffEnv>()
       .get('/complaints', (c) => {

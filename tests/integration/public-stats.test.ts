@@ -506,7 +506,7 @@ describe('the trigger-kept tables', () => {
         await file(pick(places), pick(['air', 'water', 'noise', 'waste', 'unlicensed']), (clock += rand() * 20 * H)),
       );
     const user = staffUser('shouli');
-    const limits = { finishDays: 60, extensionMaxDays: 30 };
+    const limits = { finishDays: 60, extensionMaxDays: 30, ackWorkdays: 1, answerDays: 0 };
     const villageIds = db
       .select({ id: villages.id })
       .from(villages)
@@ -620,7 +620,7 @@ describe('the resolution-time histogram', () => {
           user,
           id,
           { ...input, version } as ActionInput,
-          { finishDays: 60, extensionMaxDays: 30 },
+          { finishDays: 60, extensionMaxDays: 30, ackWorkdays: 1, answerDays: 0 },
           at,
         ).ok,
         input.action,

@@ -31,6 +31,7 @@ const INPUT: Record<ActionName, Record<string, unknown>> = {
   merge: { targetId: 0 },
   assign: { villageId: 5, departmentIds: [1, 3] },
   resolve: {},
+  reroute: { reason: '村里反映不在本村' },
   close: {},
   reopen: { reason: '群众反映又开工了' },
   extend: { days: 10, reason: '需联合执法' },

@@ -11,6 +11,7 @@ import {
 } from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
+import { createItems, withdrawLiveItems } from './assignment-items.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
@@ -19,6 +20,9 @@ import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './wor
 export interface Limits {
   finishDays: number;
   extensionMaxDays: number;
+  /** 交办's own limits for each work item (env ASSIGN_ACK_WORKDAYS, ASSIGN_ANSWER_DAYS). */
+  ackWorkdays: number;
+  answerDays: number;
 }
 
 export type ActionResult =
@@ -87,9 +91,25 @@ export function applyAction(
         set.villageId = input.villageId;
         tx.delete(complaintDepartments).where(eq(complaintDepartments.complaintId, id)).run();
         for (const d of known) tx.insert(complaintDepartments).values({ complaintId: id, departmentId: d.id }).run();
-        Object.assign(details, { villageId: input.villageId, departmentIds: known.map((d) => d.id) });
+        const items = createItems(
+          tx,
+          user.id,
+          { id, villageId: input.villageId, dueAt: row.dueAt },
+          known.map((d) => d.id),
+          limits,
+          now,
+        );
+        Object.assign(details, { villageId: input.villageId, departmentIds: known.map((d) => d.id), items });
         break;
       }
+      case 'resolve':
+      case 'close':
+        details.withdrawn = withdrawLiveItems(tx, id, user.id, `举报已${ACTION_LABELS[input.action]}`, now);
+        break;
+      case 'reroute':
+        reason = input.reason;
+        details.withdrawn = withdrawLiveItems(tx, id, user.id, '收回待重新交办', now);
+        break;
       case 'reopen':
         reason = input.reason;
         if (to === 'submitted') set.mergedIntoId = null;

@@ -25,6 +25,8 @@ export const TRANSITIONS = {
   merge: { from: ['submitted', 'accepted'], to: () => 'merged' },
   assign: { from: ['accepted', 'assigned'], to: () => 'assigned' },
   resolve: { from: ['assigned'], to: () => 'resolved' },
+  // A village's "不属本村" approved by the office: back to the office to assign again.
+  reroute: { from: ['assigned'], to: () => 'accepted' },
   close: { from: ['resolved'], to: () => 'closed' },
   // A wrongly refused or merged report goes back to the queue; reopened work goes back to accepted.
   reopen: {
@@ -45,6 +47,7 @@ export const ACTION_LABELS: Record<ActionName, string> = {
   merge: '合并为重复举报',
   assign: '交办',
   resolve: '办结',
+  reroute: '收回待重新交办',
   close: '归档',
   reopen: '重新打开',
   extend: '延期',
@@ -101,6 +104,7 @@ export const actionInput = z.discriminatedUnion(
     z.object({ action: z.literal('merge'), version, targetId: id('要合并到的举报'), reply, note }),
     z.object({ action: z.literal('assign'), version, ...assignFields, note }),
     z.object({ action: z.literal('resolve'), version, reply, note }),
+    z.object({ action: z.literal('reroute'), version, reason, note }),
     z.object({ action: z.literal('close'), version, reply, note }),
     z.object({ action: z.literal('reopen'), version, reason, reply, note }),
     z.object({

@@ -31,6 +31,13 @@ export const PATROL_READ: Roles = [...FIELD, 'leader'];
  */
 export const CONTACT_READERS: Roles = OFFICE;
 
+/** Who answers a 交办 work item (签收, 反馈): the village's officer or the joining department, each on his own items. */
+export const ASSIGNEES: Roles = ['village', 'department'];
+/** A department's own records: 立案, 处罚决定, 移送公安. */
+export const DEPARTMENT: Roles = ['department'];
+/** Acting on a work item: the assignees sign, the office approves, returns and urges. */
+export const ASSIGNMENT_ACTORS: Roles = [...OFFICE, ...ASSIGNEES];
+
 export const hasRole = (user: { role: Role }, roles: Roles) => roles.includes(user.role);
 /** Who plans and accepts the work, as against who does it. */
 export const isOffice = (user: { role: Role }) => hasRole(user, OFFICE);

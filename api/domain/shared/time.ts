@@ -30,3 +30,18 @@ export const isCalendarDate = (s: string) => {
   const d = new Date(`${s}T00:00:00Z`);
   return /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
 };
+
+const isWeekend = (d: Date) => [0, 6].includes(new Date(d.getTime() + BEIJING_OFFSET_MS).getUTCDay());
+
+/**
+ * The end of the n-th working day after an instant, on the Beijing calendar: "签收 within 1 working day"
+ * of a Friday's 交办 runs to Monday night. Weekends only; public holidays and 调休 are not modelled.
+ */
+export function afterWorkdays(from: Date, n: number): Date {
+  let day = new Date(startOfBeijingDay(beijingDate(from)).getTime());
+  for (let left = n; left > 0; ) {
+    day = new Date(day.getTime() + DAY_MS);
+    if (!isWeekend(day)) left--;
+  }
+  return endOfBeijingDay(beijingDate(day));
+}

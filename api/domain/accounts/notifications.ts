@@ -1,0 +1,82 @@
+import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import type { Db, Tx } from '../../../db/client.ts';
+import { users, type Role } from '../../../db/schema.ts';
+import { notifications } from '../../../db/schema-supervision.ts';
+
+export type NotificationKind = (typeof notifications.$inferInsert)['kind'];
+
+export interface Notice {
+  kind: NotificationKind;
+  text: string;
+  link: string;
+  /** One notice per key and account: a reminder sweep run twice, or a retried action, notifies once. */
+  dedupeKey: string;
+}
+
+/** Who is responsible: the village's officers, a department's, or the office; active accounts only. */
+export type Audience = { villageId: number } | { departmentId: number } | { roles: readonly Role[] };
+
+function recipients(db: Db | Tx, to: Audience): number[] {
+  const active = eq(users.disabled, false);
+  const where =
+    'villageId' in to
+      ? and(active, eq(users.role, 'village'), eq(users.villageId, to.villageId))
+      : 'departmentId' in to
+        ? and(active, eq(users.role, 'department'), eq(users.departmentId, to.departmentId))
+        : and(active, inArray(users.role, [...to.roles]));
+  return db
+    .select({ id: users.id })
+    .from(users)
+    .where(where)
+    .all()
+    .map((u) => u.id);
+}
+
+/** Writes one in-app notice to each responsible account, in the caller's transaction. Returns how many were new. */
+export function notify(tx: Db | Tx, to: Audience, notice: Notice, now: Date): number {
+  let added = 0;
+  for (const userId of recipients(tx, to)) {
+    const r = tx
+      .insert(notifications)
+      .values({ userId, ...notice, createdAt: now })
+      .onConflictDoNothing()
+      .run();
+    added += r.changes;
+  }
+  return added;
+}
+
+export const unreadCount = (db: Db, userId: number) =>
+  db
+    .select({ n: count() })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt)))
+    .get()?.n ?? 0;
+
+/** An account's notices, newest first, unread before read. */
+export function listNotifications(db: Db, userId: number, limit = 100) {
+  return db
+    .select({
+      id: notifications.id,
+      kind: notifications.kind,
+      text: notifications.text,
+      link: notifications.link,
+      createdAt: notifications.createdAt,
+      readAt: notifications.readAt,
+    })
+    .from(notifications)
+    .where(eq(notifications.userId, userId))
+    .orderBy(sql`${notifications.readAt} is not null`, desc(notifications.id))
+    .limit(limit)
+    .all();
+}
+
+/** Marks an account's notices read: the ones named, or all of them. Another account's ids change nothing. */
+export function markRead(db: Db, userId: number, ids: number[] | 'all', now: Date): number {
+  const mine = and(eq(notifications.userId, userId), isNull(notifications.readAt));
+  return db
+    .update(notifications)
+    .set({ readAt: now })
+    .where(ids === 'all' ? mine : and(mine, inArray(notifications.id, ids)))
+    .run().changes;
+}

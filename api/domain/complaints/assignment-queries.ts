@@ -1,0 +1,150 @@
+import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/sqlite-core';
+import type { Db } from '../../../db/client.ts';
+import { complaintCategories, complaints, departments, users, villages } from '../../../db/schema.ts';
+import {
+  assignmentEvents,
+  assignments,
+  departmentActions,
+  type AssignmentStatus,
+} from '../../../db/schema-supervision.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { metresBetween } from '../shared/geo.ts';
+import { fieldPhotoFile, fieldPhotosOf } from '../shared/photos/evidence.ts';
+import { assignmentScope, visibleAssignment } from './assignment-scope.ts';
+
+/** Beyond this a photo was likely not taken on site: the reviewer is warned. */
+export const OFF_SITE_METRES = 300;
+
+const itemColumns = {
+  id: assignments.id,
+  complaintId: assignments.complaintId,
+  villageId: assignments.villageId,
+  departmentId: assignments.departmentId,
+  status: assignments.status,
+  ackDueAt: assignments.ackDueAt,
+  answerDueAt: assignments.answerDueAt,
+  acknowledgedAt: assignments.acknowledgedAt,
+  answeredAt: assignments.answeredAt,
+  outcome: assignments.outcome,
+  finding: assignments.finding,
+  returnCount: assignments.returnCount,
+  urgeCount: assignments.urgeCount,
+  lastUrgedAt: assignments.lastUrgedAt,
+  version: assignments.version,
+  createdAt: assignments.createdAt,
+  village: villages.name,
+  department: departments.name,
+  category: complaintCategories.name,
+  address: complaints.address,
+  complaintStatus: complaints.status,
+};
+
+const listed = (db: Db) =>
+  db
+    .select(itemColumns)
+    .from(assignments)
+    .innerJoin(complaints, eq(complaints.id, assignments.complaintId))
+    .innerJoin(villages, eq(villages.id, assignments.villageId))
+    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .leftJoin(departments, eq(departments.id, assignments.departmentId));
+
+export type AssignmentRow = Awaited<ReturnType<ReturnType<typeof listed>['all']>>[number];
+
+/** The items in this staff member's scope with the given statuses, the most urgent deadline first. */
+export function listAssignments(db: Db, user: StaffUser, statuses: readonly AssignmentStatus[], extra?: SQL) {
+  return listed(db)
+    .where(and(inArray(assignments.status, [...statuses]), assignmentScope(user), extra))
+    .orderBy(desc(assignments.urgeCount), asc(assignments.answerDueAt), asc(assignments.id))
+    .limit(500)
+    .all();
+}
+
+/** A complaint's items as this staff member may see them, for the complaint's page. */
+export function complaintAssignments(db: Db, user: StaffUser, complaintId: number) {
+  return listed(db)
+    .where(and(eq(assignments.complaintId, complaintId), assignmentScope(user)))
+    .orderBy(asc(assignments.id))
+    .all();
+}
+
+function photosWithDistance(db: Db, owner: Parameters<typeof fieldPhotosOf>[1], site: { lat: number; lng: number }) {
+  return fieldPhotosOf(db, owner).map((p) => ({
+    ...p,
+    metresFromSite:
+      p.exifLat != null && p.exifLng != null
+        ? Math.round(metresBetween({ lat: p.exifLat, lng: p.exifLng }, site))
+        : null,
+  }));
+}
+
+/**
+ * One work item for its page: the complaint as the assignee needs it (never the reporter's contact or
+ * tracking code), the trail, the answer's photos with their distance from the reported point, and a
+ * department's records.
+ */
+export function getAssignment(db: Db, user: StaffUser, id: number) {
+  const item = listed(db).where(visibleAssignment(user, id)).get();
+  if (!item) return null;
+  const c = db
+    .select({
+      id: complaints.id,
+      lat: complaints.lat,
+      lng: complaints.lng,
+      description: complaints.description,
+      createdAt: complaints.createdAt,
+      dueAt: complaints.dueAt,
+      version: complaints.version,
+    })
+    .from(complaints)
+    .where(eq(complaints.id, item.complaintId))
+    .get()!;
+  const actor = alias(users, 'actor');
+  const events = db
+    .select({
+      action: assignmentEvents.action,
+      fromStatus: assignmentEvents.fromStatus,
+      toStatus: assignmentEvents.toStatus,
+      note: assignmentEvents.note,
+      at: assignmentEvents.at,
+      actor: actor.displayName,
+    })
+    .from(assignmentEvents)
+    .leftJoin(actor, eq(actor.id, assignmentEvents.actorId))
+    .where(eq(assignmentEvents.assignmentId, id))
+    .orderBy(asc(assignmentEvents.at), asc(assignmentEvents.id))
+    .all();
+  const site = { lat: c.lat, lng: c.lng };
+  const records = db
+    .select()
+    .from(departmentActions)
+    .where(eq(departmentActions.assignmentId, id))
+    .orderBy(asc(departmentActions.id))
+    .all()
+    .map((r) => ({ ...r, photos: photosWithDistance(db, { subject: 'department_action', subjectId: r.id }, site) }));
+  return {
+    item,
+    complaint: c,
+    events,
+    photos: photosWithDistance(db, { subject: 'assignment', subjectId: id }, site),
+    records,
+  };
+}
+
+/** A stored photo of an item's answer or of one of its department records, if the item is visible. */
+export function assignmentPhotoFile(db: Db, user: StaffUser, id: number, photoId: string, size: 'display' | 'thumb') {
+  const item = db.select({ id: assignments.id }).from(assignments).where(visibleAssignment(user, id)).get();
+  if (!item) return null;
+  const own = fieldPhotoFile(db, { subject: 'assignment', subjectId: id }, photoId, size);
+  if (own) return own;
+  const recordIds = db
+    .select({ id: departmentActions.id })
+    .from(departmentActions)
+    .where(eq(departmentActions.assignmentId, id))
+    .all();
+  for (const r of recordIds) {
+    const f = fieldPhotoFile(db, { subject: 'department_action', subjectId: r.id }, photoId, size);
+    if (f) return f;
+  }
+  return null;
+}

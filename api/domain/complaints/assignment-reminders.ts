@@ -1,0 +1,53 @@
+import { and, eq, inArray, lt, or } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { assignments } from '../../../db/schema-supervision.ts';
+import { notify } from '../accounts/notifications.ts';
+import { beijingDate, DAY_MS, endOfBeijingDay, fmtTime, startOfBeijingDay } from '../shared/time.ts';
+
+type Stage = 'ack' | 'answer';
+const STAGE_WORDS: Record<Stage, string> = { ack: '签收', answer: '反馈' };
+
+/**
+ * Reminds the responsible accounts of items whose 签收 or 反馈 falls due tomorrow, and of items overdue.
+ * Each reminder has a key per item and stage, so the sweep can run as often as it likes: it notifies once.
+ */
+export function sendReminders(db: Db, now: Date): { dueSoon: number; overdue: number } {
+  const tomorrow = beijingDate(new Date(now.getTime() + DAY_MS));
+  const [from, to] = [startOfBeijingDay(tomorrow), endOfBeijingDay(tomorrow)];
+  const tally = { dueSoon: 0, overdue: 0 };
+  db.transaction((tx) => {
+    const open = tx
+      .select()
+      .from(assignments)
+      .where(
+        and(
+          inArray(assignments.status, ['pending', 'checking']),
+          or(and(eq(assignments.status, 'pending'), lt(assignments.ackDueAt, to)), lt(assignments.answerDueAt, to)),
+        ),
+      )
+      .all();
+    for (const item of open) {
+      const stages: [Stage, Date][] = [['answer', item.answerDueAt]];
+      if (item.status === 'pending') stages.unshift(['ack', item.ackDueAt]);
+      for (const [stage, due] of stages) {
+        const overdue = due < now;
+        if (!overdue && !(due >= from && due <= to)) continue;
+        const n = notify(
+          tx,
+          item.departmentId == null ? { villageId: item.villageId } : { departmentId: item.departmentId },
+          {
+            kind: overdue ? 'overdue' : 'due_soon',
+            text: overdue
+              ? `已超期：举报 #${item.complaintId} 应于 ${fmtTime(due)} 前${STAGE_WORDS[stage]}`
+              : `明天到期：举报 #${item.complaintId} 请于 ${fmtTime(due)} 前${STAGE_WORDS[stage]}`,
+            link: `/admin/assignments/${item.id}`,
+            dedupeKey: `${overdue ? 'overdue' : 'due_soon'}:${stage}:${item.id}:${due.getTime()}`,
+          },
+          now,
+        );
+        if (n > 0) tally[overdue ? 'overdue' : 'dueSoon']++;
+      }
+    }
+  });
+  return tally;
+}
