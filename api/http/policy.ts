@@ -124,6 +124,9 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/tables/progress': OFFICE_READ,
   'GET /api/admin/tables/progress.xlsx': OFFICE_READ,
   'GET /api/admin/tables/shutdown-register.xlsx': OFFICE_READ,
+  // complaint ledger and 交办单
+  'GET /admin/complaints/[id]/sheet': STAFF,
+  'GET /api/admin/exports/complaint-ledger.xlsx': STAFF,
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';
