@@ -18,6 +18,7 @@ import { adminDynamicListRoutes } from './routes/admin-dynamic-list.ts';
 import { adminDrawRoutes } from './routes/admin-draws.ts';
 import { adminPatrolRoutes } from './routes/admin-patrols.ts';
 import { adminTableRoutes } from './routes/admin-tables.ts';
+import { adminLedgerRoutes } from './routes/admin-ledger.ts';
 import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { adminAssignmentRoutes } from './routes/admin-assignments.ts';
@@ -59,6 +60,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminDrawRoutes(ctx));
   admin.route('/', adminPatrolRoutes(ctx));
   admin.route('/', adminTableRoutes(ctx));
+  admin.route('/', adminLedgerRoutes(ctx));
   admin.route('/', adminCaseRoutes(ctx));
   admin.route('/', adminApiKeyRoutes(ctx));
   admin.route('/', adminAssignmentRoutes(ctx));
