@@ -1,5 +1,6 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import type { ActionName } from './workflow.ts';
 import {
   complaintCategories,
   complaintEvents,
@@ -8,13 +9,6 @@ import {
   villages,
   type ComplaintStatus,
 } from '../../../db/schema.ts';
-
-const SAME_STATUS_LABELS: Record<string, string> = {
-  reply: '答复',
-  extend: '办理期限延长',
-  classify: '调整类别',
-  assign: '重新交办',
-};
 
 export const STATUS_LABELS: Record<ComplaintStatus, string> = {
   submitted: '已提交，待受理',
@@ -42,30 +36,65 @@ export interface PublicComplaint {
   followed: { status: ComplaintStatus; statusLabel: string; timeline: PublicComplaint['timeline'] } | null;
 }
 
+type Step = { from: ComplaintStatus | null; to: ComplaintStatus };
+
+/**
+ * What each step was, in the reporter's words: named for the action, not for the status it left
+ * (a reopened report is not "submitted" again, a re-routed one not "accepted" again). Every
+ * action has its words here, or this does not compile.
+ */
+const STEP_LABELS: Record<ActionName, (s: Step) => string> = {
+  accept: () => STATUS_LABELS.accepted,
+  reject: () => STATUS_LABELS.rejected,
+  merge: () => STATUS_LABELS.merged,
+  assign: (s) => (s.from === 'assigned' ? '调整承办单位' : STATUS_LABELS.assigned),
+  resolve: () => STATUS_LABELS.resolved,
+  reroute: () => '重新确定承办单位',
+  close: () => STATUS_LABELS.closed,
+  reopen: (s) => (s.to === 'submitted' ? '重新打开，待受理' : '重新办理'),
+  extend: () => '办理期限延长',
+  classify: () => '调整问题类别',
+  reply: () => '答复',
+  note: () => '答复',
+};
+const TASK_OPENED = '已列入整治任务';
+
+function stepLabel(e: Step & { action: string; taskOpened: boolean }): string {
+  if (e.taskOpened) return TASK_OPENED;
+  if (e.action in STEP_LABELS) return STEP_LABELS[e.action as ActionName](e);
+  // The filing itself, or a step of a kind this list has not met: what it led to.
+  return e.from === e.to ? '答复' : STATUS_LABELS[e.to];
+}
+
+// Opening a remediation task assigns the enterprise's complaints in the same instant: such a step
+// is the task's opening, whatever status it kept.
+const taskOpened = sql<number>`exists (select 1 from task_events te
+  join tasks t on t.id = te.task_id
+  join enterprise_complaints ec on ec.enterprise_id = t.enterprise_id
+  where ec.complaint_id = ${complaintEvents.complaintId} and te.action = 'create' and te.at = ${complaintEvents.at})`;
+
 // The reporter sees status changes and the answers written to the public, nothing internal.
 function publicTimeline(db: Db, complaintId: number): PublicComplaint['timeline'] {
-  return (
-    db
-      .select({
-        status: complaintEvents.toStatus,
-        from: complaintEvents.fromStatus,
-        action: complaintEvents.action,
-        at: complaintEvents.at,
-        note: complaintEvents.publicNote,
-      })
-      .from(complaintEvents)
-      .where(eq(complaintEvents.complaintId, complaintId))
-      .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
-      .all()
-      .filter((e) => e.from !== e.status || e.note)
-      // A step that keeps the status (a reply, an extension) is named for what it was.
-      .map((e) => ({
-        status: e.status,
-        statusLabel: e.from === e.status ? (SAME_STATUS_LABELS[e.action] ?? '答复') : STATUS_LABELS[e.status],
-        at: e.at.toISOString(),
-        note: e.note,
-      }))
-  );
+  return db
+    .select({
+      to: complaintEvents.toStatus,
+      from: complaintEvents.fromStatus,
+      action: complaintEvents.action,
+      at: complaintEvents.at,
+      note: complaintEvents.publicNote,
+      taskOpened: sql<number>`case when ${complaintEvents.action} = 'assign' then ${taskOpened} else 0 end`,
+    })
+    .from(complaintEvents)
+    .where(eq(complaintEvents.complaintId, complaintId))
+    .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
+    .all()
+    .filter((e) => e.from !== e.to || e.note)
+    .map((e) => ({
+      status: e.to,
+      statusLabel: stepLabel({ ...e, taskOpened: e.taskOpened === 1 }),
+      at: e.at.toISOString(),
+      note: e.note,
+    }));
 }
 
 export function getPublicComplaint(db: Db, trackingCode: string): PublicComplaint | null {
