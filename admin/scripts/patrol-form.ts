@@ -1,5 +1,6 @@
-// The night-patrol form: findings are repeatable rows, sent as a list the generic form handler cannot build.
-import { callApi, showError } from './admin.ts';
+// The night-patrol form: findings are repeatable rows, each with its own photos, sent in one multipart request
+// whose field names say which finding each belongs to (findings.0.note, findings.0.photos …).
+import { locate, sendFieldWork } from './field-upload.ts';
 
 const form = document.getElementById('patrol-form') as HTMLFormElement | null;
 const list = document.getElementById('findings');
@@ -16,42 +17,48 @@ list?.addEventListener('click', (e) => {
   const button = (e.target as HTMLElement).closest('[data-remove-finding]');
   button?.closest('.finding-row')?.remove();
 });
+list?.addEventListener('change', (e) => {
+  if ((e.target as HTMLInputElement).type === 'file') locate();
+});
+
+// A village's patrol takes the township's accounts and that village's officers: the others are not offered.
+const village = form?.querySelector<HTMLSelectElement>('select[name="villageId"]');
+function offerPeople() {
+  for (const label of form?.querySelectorAll<HTMLElement>('#p-people [data-village]') ?? []) {
+    const other = !!village?.value && label.dataset.village !== village.value;
+    label.hidden = other;
+    const box = label.querySelector('input')!;
+    box.disabled = other;
+    if (other) box.checked = false;
+  }
+}
+village?.addEventListener('change', offerPeople);
 
 const value = (root: ParentNode, name: string) =>
   (root.querySelector(`[name="${name}"]`) as HTMLInputElement | null)?.value.trim() ?? '';
-const id = (v: string) => (v ? Number(v) : undefined);
 
 function body(f: HTMLFormElement) {
-  const findings = Array.from(list?.querySelectorAll('.finding-row') ?? [])
-    .map((row) => ({
-      enterpriseId: id(value(row, 'enterpriseId')),
-      complaintId: id(value(row, 'complaintId')),
-      note: value(row, 'note'),
-    }))
-    .filter((r) => r.enterpriseId || r.complaintId || r.note);
-  const top = (name: string) => (f.elements.namedItem(name) as HTMLInputElement | null)?.value.trim() ?? '';
-  return {
-    startedAt: top('startedAt'),
-    endedAt: top('endedAt'),
-    area: top('area'),
-    villageId: id(top('villageId')),
-    participants: top('participants'),
-    summary: top('summary'),
-    findings,
-  };
+  const data = new FormData();
+  for (const name of ['startedAt', 'endedAt', 'area', 'villageId', 'summary']) {
+    const field = f.elements.namedItem(name) as HTMLInputElement | null;
+    if (field) data.set(name, field.value.trim());
+  }
+  const people = Array.from(f.querySelectorAll<HTMLInputElement>('input[name="participantIds"]:checked'));
+  data.set('participantIds', people.map((p) => p.value).join(','));
+  const rows = Array.from(list?.querySelectorAll('.finding-row') ?? []);
+  let n = 0;
+  for (const row of rows) {
+    const photos = Array.from(row.querySelector<HTMLInputElement>('input[type="file"]')?.files ?? []);
+    const fields = ['enterpriseId', 'complaintId', 'note'].map((k) => [k, value(row, k)] as const);
+    if (!photos.length && fields.every(([, v]) => !v)) continue; // a row left empty
+    for (const [k, v] of fields) if (v) data.set(`findings.${n}.${k}`, v);
+    for (const p of photos) data.append(`findings.${n}.photos`, p);
+    n++;
+  }
+  return data;
 }
 
 form?.addEventListener('submit', async (e) => {
   e.preventDefault();
-  const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
-  if (button) button.disabled = true;
-  try {
-    const { ok, data } = await callApi('/api/admin/patrols', 'POST', body(form));
-    if (ok) return location.reload();
-    showError(form!, data?.error?.message ?? '保存失败，请重试');
-  } catch {
-    showError(form!, '网络错误，请重试');
-  } finally {
-    if (button) button.disabled = false;
-  }
+  if (await sendFieldWork(form, '/api/admin/patrols', body(form))) location.reload();
 });

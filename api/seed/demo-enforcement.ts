@@ -165,11 +165,11 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
         at(14),
       );
   }
-  seedDrawAndPatrol(ctx, actor);
+  await seedDrawAndPatrol(ctx, actor);
 }
 
 /** One 双随机 draw and one night patrol, so those pages have something to show. */
-function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
+async function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
   const eco = ctx.db.select({ id: departments.id }).from(departments).where(eq(departments.code, 'eco')).get();
   if (eco)
     createDraw(
@@ -180,7 +180,7 @@ function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
     );
   const zhulin = ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, 'qingxi-zhulin')).get();
   const found = ctx.db
-    .select({ id: enterprises.id })
+    .select({ id: enterprises.id, lat: enterprises.lat, lng: enterprises.lng })
     .from(enterprises)
     .where(eq(enterprises.name, '王五家具加工作坊'))
     .get();
@@ -191,9 +191,11 @@ function seedDrawAndPatrol(ctx: AppContext, actor: StaffUser) {
     endedAt: new Date(night.getTime() + 2 * 3_600_000).toISOString(),
     area: '竹林村、溪口村沿河一带',
     villageId: zhulin?.id,
-    participants: ['陈副镇长', '竹林村网格员老周', '派出所小吴'],
+    // The duty leader, the office and the village's grid officer, as accounts.
+    participantIds: ['lingdao', 'shouli', 'zhulin'].flatMap((u) => staffByUsername(ctx.db, u)?.id ?? []),
     summary: '重点查看已关停作坊是否复产。',
     findings: found ? [{ enterpriseId: found.id, note: '22:10 仍有电锯声，已告知整改期限' }] : [],
   });
-  createPatrol(ctx.db, actor, input, new Date());
+  const photo = found && (await demoPhoto({ hue: 230, lat: found.lat ?? undefined, lng: found.lng ?? undefined }));
+  await createPatrol(ctx, actor, input, photo ? [[photo]] : [], new Date());
 }

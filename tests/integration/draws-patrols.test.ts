@@ -1,20 +1,31 @@
 import { createHash } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../api/domain/accounts/accounts.ts';
 import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
 import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
 import { runDraw } from '../../api/domain/enforcement/random-draw.ts';
 import { auditLog, complaints, departments, users, villages } from '../../db/schema.ts';
-import { inspectionDrawItems, inspectionDraws, nightPatrols, patrolFindings } from '../../db/schema-enforcement.ts';
+import {
+  enterprises,
+  inspectionDrawItems,
+  inspectionDraws,
+  nightPatrols,
+  patrolFindings,
+} from '../../db/schema-enforcement.ts';
+import { fieldPhotos, patrolParticipants } from '../../db/schema-supervision.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
+import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { freshContext } from '../helpers/context.ts';
-import { reportForm } from '../helpers/report.ts';
+import { SVG } from '../helpers/images.ts';
+import { photoFiles, reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing
 const { ctx, app } = await freshContext({}, { now: () => now });
-const cookie = {
+const cookie: Record<string, string> = {
   admin: signIn(ctx, 'admin'),
   triage: signIn(ctx, 'shouli'),
   village: signIn(ctx, 'zhulin'),
@@ -48,6 +59,10 @@ for (let i = 0; i < 3; i++) await officer(`market${i}`, 'department', MARKET);
 const disabled = await officer('eco-gone', 'department', ECO);
 ctx.db.update(users).set({ disabled: true }).where(eq(users.id, disabled)).run();
 await officer('cun2', 'village', undefined, ZHULIN);
+await officer('xiatang1', 'village', undefined, XIATANG);
+cookie.otherVillage = signIn(ctx, 'xiatang1');
+const uid = (username: string) =>
+  ctx.db.select({ id: users.id }).from(users).where(eq(users.username, username)).get()!.id;
 
 function addEnterprises(n: number, villageId: number, industry: string, prefix: string) {
   return ctx.db.transaction((tx) =>
@@ -100,6 +115,26 @@ async function draw(body: Record<string, unknown>) {
   };
 }
 const sha = (s: string) => createHash('sha256').update(s).digest('hex');
+
+const photo = (over: { lat?: number; lng?: number; hue?: number } = {}) =>
+  demoPhoto({ hue: 40, width: 480, height: 360, ...over });
+/** A multipart form: text fields, and photos under the given field names. */
+function form(fields: Record<string, string>, photos: [string, Buffer][] = []) {
+  const f = new FormData();
+  for (const [k, v] of Object.entries(fields)) f.append(k, v);
+  for (const [name, p] of photos) f.append(name, new Blob([new Uint8Array(p)], { type: 'image/jpeg' }), 'p.jpg');
+  return f;
+}
+const send = (path: string, body: FormData, who = cookie.triage) =>
+  app.request(path, { method: 'POST', body, headers: { cookie: who } });
+const photosOf = (subject: 'draw_item' | 'patrol_finding', subjectId: number, partId: number | null = null) =>
+  ctx.db
+    .select()
+    .from(fieldPhotos)
+    .where(and(eq(fieldPhotos.subject, subject), eq(fieldPhotos.subjectId, subjectId)))
+    .all()
+    .filter((p) => p.partId === partId);
+const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
 
 describe('双随机 draws', () => {
   it('draws N filtered enterprises and k officers per chosen department, and stores the sorted inputs', async () => {
@@ -230,9 +265,12 @@ describe('双随机 draws', () => {
     const [first, second] = d.draw.drawnEnterpriseIds;
     const url = (e: number) => `/api/admin/draws/${d.draw.id}/items/${e}`;
     expect((await post(url(first!), { outcome: 'problem_found' })).status).toBe(400); // a problem needs a note
-    expect((await post(url(first!), { outcome: 'problem_found', note: '无环评手续，现场有废气直排' })).status).toBe(
-      200,
-    );
+    // and a photo
+    const noPhoto = await post(url(first!), { outcome: 'problem_found', note: '无环评手续，现场有废气直排' });
+    expect(noPhoto.status).toBe(400);
+    expect(await errorOf(noPhoto)).toBe('发现问题时，请拍摄至少一张现场照片');
+    const found = form({ outcome: 'problem_found', note: '无环评手续，现场有废气直排' }, [['photos', await photo()]]);
+    expect((await send(url(first!), found)).status).toBe(200);
     expect((await post(url(second!), { outcome: 'compliant' })).status).toBe(200);
     const notDrawn = plastics.find((e) => !d.draw.drawnEnterpriseIds.includes(e))!;
     expect((await post(url(notDrawn), { outcome: 'compliant' })).status).toBe(404);
@@ -250,8 +288,84 @@ describe('双随机 draws', () => {
       .where(and(eq(auditLog.action, 'inspection_draw.outcome'), eq(auditLog.objectId, String(d.draw.id))))
       .all();
     expect(audits.map((a) => (a.details as { enterpriseId: number }).enterpriseId)).toEqual([first, second]);
+    expect(audits.map((a) => (a.details as { photos: number }).photos)).toEqual([1, 0]);
     const list = await (await get('/api/admin/draws', cookie.leader)).json();
     expect(list.draws.find((x: { id: number }) => x.id === d.draw.id)).toMatchObject({ recorded: 2, problems: 1 });
+  });
+
+  it('keeps an outcome’s photos, re-encoded with position and distance, for the office and leaders only', async () => {
+    const d = await draw({ ...DRAW, seed: 'photos' });
+    const [first, second] = d.draw.drawnEnterpriseIds as [number, number];
+    const url = (e: number) => `/api/admin/draws/${d.draw.id}/items/${e}`;
+    ctx.db.update(enterprises).set({ lat: 30.1, lng: 120.1 }).where(eq(enterprises.id, first)).run();
+    const res = await send(
+      url(first),
+      form({ outcome: 'problem_found', note: '废气直排', lat: '30.1', lng: '120.1005' }, [
+        ['photos', await photo({ lat: 30.1009, lng: 120.1 })],
+        ['photos', await photo({ hue: 90 })],
+      ]),
+    );
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await res.json()).toMatchObject({ outcome: 'problem_found', photos: 2 });
+    const stored = photosOf('draw_item', d.draw.id, first);
+    expect(stored.map((p) => p.exifSource).sort()).toEqual(['browser', 'file']);
+    // A correction keeps the photos and needs no new one.
+    expect((await post(url(first), { outcome: 'problem_found', note: '废气直排，无处理设施' })).status).toBe(200);
+    const shown = await (await get(`/api/admin/draws/${d.draw.id}`, cookie.leader)).json();
+    const item = shown.items.find((i: { enterpriseId: number }) => i.enterpriseId === first);
+    expect(item.photos).toHaveLength(2);
+    // The file's GPS, 0.0009° north: about 100 m; the phone's, 0.0005° east: about 48 m.
+    const file = item.photos.find((p: { positionFrom: string }) => p.positionFrom === 'file');
+    expect(file.metresFromSite).toBeGreaterThan(90);
+    expect(file.metresFromSite).toBeLessThan(110);
+    expect(item.photos.find((p: { positionFrom: string }) => p.positionFrom === 'browser').metresFromSite).toBeLessThan(
+      60,
+    );
+    expect(JSON.stringify(shown)).not.toContain('siteLat');
+    const path = `${url(first)}/photos/${stored[0]!.id}/display`;
+    for (const who of [cookie.triage, cookie.leader]) {
+      const img = await get(path, who);
+      expect(img.status).toBe(200);
+      const meta = await sharp(Buffer.from(await img.arrayBuffer())).metadata();
+      expect([meta.format, meta.exif]).toEqual(['webp', undefined]);
+    }
+    for (const who of [cookie.village, cookie.department]) expect((await get(path, who)).status).toBe(403);
+    for (const wrong of [
+      `${url(second)}/photos/${stored[0]!.id}/thumb`, // another enterprise of the draw
+      `/api/admin/draws/${d.draw.id + 1000}/items/${first}/photos/${stored[0]!.id}/thumb`,
+      `${url(first)}/photos/nosuchphoto0000/thumb`,
+    ])
+      expect((await get(wrong)).status, wrong).toBe(404);
+  });
+
+  it('refuses a bad outcome form with a Chinese 4xx, saving nothing and leaving no file', async () => {
+    const d = await draw({ ...DRAW, seed: 'bad-outcomes' });
+    const first = d.draw.drawnEnterpriseIds[0]!;
+    const url = `/api/admin/draws/${d.draw.id}/items/${first}`;
+    const files = photoFiles(ctx).length;
+    const good = await photo();
+    const cases: [FormData, RegExp][] = [
+      [form({ outcome: 'problem_found', note: '废气' }, [['photos', SVG]]), /照片/],
+      [form({ outcome: 'closed', note: '废气' }, [['photos', good]]), /检查结果/],
+      [form({ outcome: 'compliant', lng: '东经120度' }, [['photos', good]]), /手机定位的经度/],
+      [form({ outcome: 'compliant', inspector: '张三' }, [['photos', good]]), /不认识的字段/],
+      [form({ outcome: 'compliant' }, [['note', good]]), /情况说明/],
+    ];
+    for (const [body, pattern] of cases) {
+      const res = await send(url, body);
+      expect(res.status, pattern.source).toBe(400);
+      expect(await errorOf(res)).toMatch(pattern);
+    }
+    const notDrawn = plastics.find((e) => !d.draw.drawnEnterpriseIds.includes(e))!;
+    const elsewhere = await send(
+      `/api/admin/draws/${d.draw.id}/items/${notDrawn}`,
+      form({ outcome: 'compliant' }, [['photos', good]]),
+    );
+    expect(elsewhere.status).toBe(404);
+    expect(photoFiles(ctx)).toHaveLength(files);
+    expect(photosOf('draw_item', d.draw.id, first)).toEqual([]);
+    const row = ctx.db.select().from(inspectionDrawItems).where(eq(inspectionDrawItems.drawId, d.draw.id)).all();
+    expect(row.every((r) => r.outcome === null)).toBe(true);
   });
 
   it('is the office’s: village and department officers get 403, the leader reads only', async () => {
@@ -264,16 +378,24 @@ describe('双随机 draws', () => {
   });
 });
 
-// Last night in Beijing, as a phone's datetime-local sends it.
+// Last night in Beijing, as a phone's datetime-local sends it; the office and the leader on duty.
 const NIGHT = {
   startedAt: '2026-06-01T21:00',
   endedAt: '2026-06-01T23:30',
   area: '竹林村工业区块及沿河一带',
-  participants: '周建国\n李明, 王芳',
+  participantIds: [uid('shouli'), uid('lingdao')],
   summary: '未发现夜间生产。',
 };
 const patrolCount = () => ctx.db.select({ n: count() }).from(nightPatrols).get()!.n;
 const findingCount = () => ctx.db.select({ n: count() }).from(patrolFindings).get()!.n;
+const participantsOf = (patrolId: number) =>
+  ctx.db
+    .select({ id: patrolParticipants.userId })
+    .from(patrolParticipants)
+    .where(eq(patrolParticipants.patrolId, patrolId))
+    .all()
+    .map((r) => r.id)
+    .sort((a, b) => a - b);
 async function fileComplaint(cell: [number, number]) {
   const p = cellCenter(cell[0], cell[1]);
   const res = await app.request('/api/complaints', {
@@ -283,12 +405,17 @@ async function fileComplaint(cell: [number, number]) {
   const { trackingCode } = await res.json();
   return ctx.db.select().from(complaints).where(eq(complaints.trackingCode, trackingCode)).get()!;
 }
+/** The patrol as the phone's form sends it: flat fields, findings.N.* and findings.N.photos. */
+function patrolForm(over: Record<string, string> = {}, photos: [string, Buffer][] = []) {
+  const { participantIds, ...rest } = NIGHT;
+  return form({ ...rest, participantIds: participantIds.join(','), ...over }, photos);
+}
 
 describe('夜查 night patrols', () => {
-  it('records a patrol: Beijing times, names split and deduped, the village officer’s village forced', async () => {
+  it('records a patrol: Beijing times, accounts deduped, the village officer’s village forced', async () => {
     const res = await post(
       '/api/admin/patrols',
-      { ...NIGHT, villageId: XIATANG, participants: '周建国\n李明, 王芳、李明' },
+      { ...NIGHT, villageId: XIATANG, participantIds: [uid('zhulin'), uid('cun2'), uid('zhulin'), uid('shouli')] },
       cookie.village,
     );
     expect(res.status).toBe(201);
@@ -298,23 +425,36 @@ describe('夜查 night patrols', () => {
       .where(eq(nightPatrols.id, (await res.json()).id))
       .get()!;
     expect(row.startedAt.toISOString()).toBe('2026-06-01T13:00:00.000Z');
-    expect(row.participants).toEqual(['周建国', '李明', '王芳']);
     expect(row.villageId).toBe(ZHULIN);
+    expect(row.participants).toEqual([]); // free text is the old rows'
+    expect(participantsOf(row.id)).toEqual([uid('zhulin'), uid('cun2'), uid('shouli')].sort((a, b) => a - b));
+    const detail = await (await get(`/api/admin/patrols/${row.id}`, cookie.village)).json();
+    expect([...detail.participants].sort()).toEqual(['cun2', '受理员小陈', '竹林村网格员老周'].sort());
     expect(
       ctx.db
         .select()
         .from(auditLog)
         .where(and(eq(auditLog.action, 'patrol.create'), eq(auditLog.objectId, String(row.id))))
-        .get(),
-    ).toBeDefined();
+        .get()?.details,
+    ).toMatchObject({ villageId: ZHULIN, participants: [uid('zhulin'), uid('cun2'), uid('shouli')], findings: 0 });
   });
 
-  it('refuses a patrol of one person, or with bad times, with a Chinese message', async () => {
+  it('refuses fewer than two distinct active accounts, or bad times, with a Chinese message', async () => {
     const before = patrolCount();
     const cases: [Record<string, unknown>, string | RegExp][] = [
-      [{ participants: ['周建国'] }, '夜查至少两人参加'],
-      [{ participants: '周建国\n周建国' }, '夜查至少两人参加'],
-      [{ participants: [' ', '李明'] }, '夜查至少两人参加'],
+      [{ participantIds: [uid('shouli')] }, '夜查至少两人参加：请在参加人员中选择至少两个账号'],
+      [{ participantIds: [uid('shouli'), uid('shouli')] }, '夜查至少两人参加：请在参加人员中选择至少两个账号'],
+      [{ participantIds: `${uid('shouli')},${uid('shouli')}` }, /夜查至少两人参加/],
+      [{ participantIds: [uid('shouli'), 99_999] }, '参加人员中有账号不存在或已停用，请重新选择'],
+      [{ participantIds: [uid('shouli'), uid('eco-gone')] }, '参加人员中有账号不存在或已停用，请重新选择'],
+      [{ participantIds: [uid('shouli'), '0x1F'] }, '参加人员不正确'],
+      [{ participantIds: undefined, participants: ['周建国', '李明'] }, '请选择参加人员（至少两人）'],
+      [{ participantIds: Array.from({ length: 21 }, (_, i) => i + 1) }, '参加人员最多 20 人'],
+      // A village's patrol: the township's accounts and that village's officers only.
+      [
+        { villageId: XIATANG, participantIds: [uid('shouli'), uid('cun2')] },
+        '参加人员只能是镇级账号或本村（社区）的账号',
+      ],
       [{ endedAt: '2026-06-01T20:00' }, '结束时间应晚于开始时间'],
       [{ startedAt: '2026-05-31T20:00' }, '一次夜查不能超过 24 小时'],
       [{ startedAt: '2026-06-02T21:00', endedAt: '2026-06-02T23:00' }, '夜查时间不能晚于现在'],
@@ -323,9 +463,38 @@ describe('夜查 night patrols', () => {
     for (const [over, message] of cases) {
       const res = await post('/api/admin/patrols', { ...NIGHT, ...over });
       expect(res.status, JSON.stringify(over)).toBe(400);
-      expect((await res.json()).error.message).toMatch(message);
+      expect(await errorOf(res), JSON.stringify(over)).toMatch(message);
     }
+    // A village officer cannot name another village's officer either.
+    const foreign = await post(
+      '/api/admin/patrols',
+      { ...NIGHT, participantIds: [uid('zhulin'), uid('xiatang1')] },
+      cookie.village,
+    );
+    expect(await errorOf(foreign)).toBe('参加人员只能是镇级账号或本村（社区）的账号');
     expect(patrolCount()).toBe(before);
+    // The office may name officers of several villages on a township-wide patrol.
+    const township = await post('/api/admin/patrols', { ...NIGHT, participantIds: [uid('cun2'), uid('xiatang1')] });
+    expect(township.status).toBe(201);
+  });
+
+  it('still shows the names typed on a patrol recorded before participants were accounts', async () => {
+    const old = ctx.db
+      .insert(nightPatrols)
+      .values({
+        startedAt: new Date(now - 30 * 86_400_000),
+        endedAt: new Date(now - 30 * 86_400_000 + 7_200_000),
+        area: '竹林村',
+        villageId: ZHULIN,
+        participants: ['老张', '老李'],
+        createdBy: uid('shouli'),
+      })
+      .returning()
+      .get();
+    const detail = await (await get(`/api/admin/patrols/${old.id}`, cookie.village)).json();
+    expect(detail).toMatchObject({ participants: ['老张', '老李'], participantIds: [] });
+    const list = (await (await get('/api/admin/patrols', cookie.leader)).json()).patrols;
+    expect(list.find((p: { id: number }) => p.id === old.id).participants).toEqual(['老张', '老李']);
   });
 
   it('links findings to visible enterprises and open complaints; refuses other villages’, saving nothing', async () => {
@@ -345,7 +514,7 @@ describe('夜查 night patrols', () => {
         cookie.village,
       );
       expect(res.status).toBe(400);
-      expect((await res.json()).error.message).toMatch(/^第 2 条发现：关联的(企业|举报)不存在或无权查看$/);
+      expect(await errorOf(res)).toMatch(/^第 2 条发现：关联的(企业|举报)不存在或无权查看$/);
     }
     expect([patrolCount(), findingCount()]).toEqual(before);
 
@@ -391,7 +560,7 @@ describe('夜查 night patrols', () => {
       cookie.village,
     );
     expect(closed.status).toBe(400);
-    expect((await closed.json()).error.message).toMatch(/只能关联尚未办结的举报/);
+    expect(await errorOf(closed)).toMatch(/只能关联尚未办结的举报/);
     // The office may link anything, but a village's patrol holds only that village's enterprises.
     const mixed = await post('/api/admin/patrols', {
       ...NIGHT,
@@ -399,7 +568,7 @@ describe('夜查 night patrols', () => {
       findings: [{ enterpriseId: foreign, note: 'x' }],
     });
     expect(mixed.status).toBe(400);
-    expect((await mixed.json()).error.message).toBe('第 1 条发现：关联的企业不在本次夜查的村（社区）');
+    expect(await errorOf(mixed)).toBe('第 1 条发现：关联的企业不在本次夜查的村（社区）');
     expect(
       (
         await post('/api/admin/patrols', {
@@ -408,6 +577,98 @@ describe('夜查 night patrols', () => {
         })
       ).status,
     ).toBe(201);
+  });
+
+  it('keeps each finding’s photos, re-encoded, seen by whoever may see the patrol and 404 to anyone else', async () => {
+    const own = plastics[1]!;
+    ctx.db.update(enterprises).set({ lat: 30.2, lng: 120.2 }).where(eq(enterprises.id, own)).run();
+    const res = await send(
+      '/api/admin/patrols',
+      patrolForm(
+        {
+          participantIds: `${uid('zhulin')},${uid('shouli')}`,
+          'findings.0.enterpriseId': String(own),
+          'findings.0.note': '22 时仍有机器声',
+          'findings.1.note': '沿河无异常',
+          'findings.2.note': '路边堆放塑料原料',
+        },
+        [
+          ['findings.0.photos', await photo({ lat: 30.2018, lng: 120.2 })],
+          ['findings.0.photos', await photo({ hue: 120 })],
+          ['findings.2.photos', await photo({ hue: 300 })],
+        ],
+      ),
+      cookie.village,
+    );
+    expect(res.status, await res.clone().text()).toBe(201);
+    const { id } = await res.json();
+    const detail = await (await get(`/api/admin/patrols/${id}`, cookie.village)).json();
+    expect(detail.findings.map((f: { photos: unknown[] }) => f.photos.length)).toEqual([2, 0, 1]);
+    const [first, , third] = detail.findings as { id: number; photos: { id: string; metresFromSite: number }[] }[];
+    // 0.0018° north of the linked enterprise: about 200 m; the third finding links none.
+    expect(first!.photos[0]!.metresFromSite).toBeGreaterThan(190);
+    expect(first!.photos[0]!.metresFromSite).toBeLessThan(210);
+    expect(third!.photos[0]!.metresFromSite).toBeNull();
+    expect(photosOf('patrol_finding', first!.id)).toHaveLength(2);
+    expect(
+      ctx.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'patrol.create'), eq(auditLog.objectId, String(id))))
+        .get()?.details,
+    ).toMatchObject({ findings: 3, photos: 3 });
+
+    const path = `/api/admin/patrols/${id}/findings/${first!.id}/photos/${first!.photos[0]!.id}/display`;
+    for (const who of [cookie.village, cookie.triage, cookie.leader]) {
+      const img = await get(path, who);
+      expect(img.status).toBe(200);
+      const meta = await sharp(Buffer.from(await img.arrayBuffer())).metadata();
+      expect([meta.format, meta.exif]).toEqual(['webp', undefined]);
+    }
+    expect((await get(path, cookie.otherVillage)).status).toBe(404);
+    expect((await get(path, cookie.department)).status).toBe(403);
+    for (const wrong of [
+      `/api/admin/patrols/${id}/findings/${third!.id}/photos/${first!.photos[0]!.id}/thumb`,
+      `/api/admin/patrols/${id + 1}/findings/${first!.id}/photos/${first!.photos[0]!.id}/thumb`,
+      `/api/admin/patrols/${id}/findings/${first!.id}/photos/nosuchphoto0000/thumb`,
+    ])
+      expect((await get(wrong, cookie.triage)).status, wrong).toBe(404);
+  });
+
+  it('refuses a bad patrol form with a Chinese 4xx naming the field, saving nothing and leaving no file', async () => {
+    const before = [patrolCount(), findingCount(), photoFiles(ctx).length];
+    const good = await photo();
+    const cases: [FormData, number, RegExp][] = [
+      // A refusal found after the photos are read: nothing saved, the files removed.
+      [
+        patrolForm(
+          { 'findings.0.enterpriseId': String(castings[0]), 'findings.0.note': 'x', villageId: String(ZHULIN) },
+          [['findings.0.photos', good]],
+        ),
+        400,
+        /第 1 条发现：关联的企业不在本次夜查的村/,
+      ],
+      [patrolForm({ 'findings.0.note': '有声音' }, [['findings.0.photos', SVG]]), 400, /照片/],
+      [patrolForm({}, [['findings.0.photos', good]]), 400, /发现的情况/],
+      [patrolForm({ 'findings.0.note': '有声音', 'findings.0.complaintId': '1e3' }, []), 400, /关联举报/],
+      [patrolForm({ participants: '周建国\n李明' }), 400, /不认识的字段：participants/],
+      [patrolForm({ 'findings.50.note': '第五十一条' }), 400, /不认识的字段/],
+      [patrolForm({}, [['findings.0.note', good]]), 400, /第 1 条发现的发现情况不能是文件/],
+      [patrolForm({ 'findings.0.note': '有声音' }, Array(7).fill(['findings.0.photos', good])), 400, /照片|文件/],
+      [patrolForm({ participantIds: '' }), 400, /夜查至少两人参加/],
+    ];
+    for (const [body, status, pattern] of cases) {
+      const res = await send('/api/admin/patrols', body);
+      expect(res.status, pattern.source).toBe(status);
+      expect(await errorOf(res), pattern.source).toMatch(pattern);
+    }
+    const broken = await app.request('/api/admin/patrols', {
+      method: 'POST',
+      body: '--b\r\nContent-Disposition: form-data; name="area"\r\n\r\n竹林',
+      headers: { cookie: cookie.triage, 'content-type': 'multipart/form-data; boundary=b' },
+    });
+    expect(broken.status).toBe(400);
+    expect([patrolCount(), findingCount(), photoFiles(ctx).length]).toEqual(before);
   });
 
   it('shows a village officer his village’s patrols only; the office and leader all; departments none', async () => {
@@ -433,5 +694,43 @@ describe('夜查 night patrols', () => {
     expect((await get(`/api/admin/patrols/${township.id}`, cookie.department)).status).toBe(403);
     expect((await post('/api/admin/patrols', NIGHT, cookie.department)).status).toBe(403);
     expect((await post('/api/admin/patrols', NIGHT, cookie.leader)).status).toBe(403);
+  });
+
+  describe('the patrol and draw pages', () => {
+    let pages: Awaited<ReturnType<typeof listenWithPages>>;
+    beforeAll(async () => {
+      pages = await listenWithPages(ctx);
+    }, 180_000);
+    afterAll(() => pages?.close());
+    const page = async (path: string, who: string) => {
+      const res = await fetch(`${pages.base}${path}`, { headers: { cookie: who } });
+      expect(res.status, path).toBe(200);
+      return res.text();
+    };
+
+    it('offers accounts to choose (a village officer: the township’s and his village’s) and shows photos', async () => {
+      const html = await page('/admin/patrols', cookie.village);
+      expect(html).toContain(`name="participantIds" value="${uid('cun2')}"`);
+      expect(html).toContain(`name="participantIds" value="${uid('shouli')}"`);
+      expect(html).not.toContain(`name="participantIds" value="${uid('xiatang1')}"`);
+      expect(html).not.toContain(`name="participantIds" value="${uid('eco-gone')}"`);
+      expect(html).toContain('老张、老李'); // an old row's typed names
+      expect(html).toMatch(/src="\/api\/admin\/patrols\/\d+\/findings\/\d+\/photos\/[\w-]+\/thumb"/);
+      expect(html).toMatch(/距企业 \d+ 米/);
+      const office = await page('/admin/patrols', cookie.triage);
+      expect(office).toContain(`name="participantIds" value="${uid('xiatang1')}"`);
+    });
+
+    it('shows a draw outcome’s photos and offers a photo with each outcome', async () => {
+      const d = await draw({ ...DRAW, seed: 'page-photos' });
+      const first = d.draw.drawnEnterpriseIds[0]!;
+      const url = `/api/admin/draws/${d.draw.id}/items/${first}`;
+      expect(
+        (await send(url, form({ outcome: 'problem_found', note: '废气直排' }, [['photos', await photo()]]))).status,
+      ).toBe(200);
+      const html = await page(`/admin/draws/${d.draw.id}`, cookie.leader);
+      expect(html).toContain(`src="${url}/photos/${photosOf('draw_item', d.draw.id, first)[0]!.id}/thumb"`);
+      expect(await page(`/admin/draws/${d.draw.id}`, cookie.triage)).toContain(`data-field-upload="${url}"`);
+    });
   });
 });

@@ -61,6 +61,17 @@ async function upload(taskId: number, itemId: number, user = ZHULIN_OFFICER, pho
     headers: { cookie: cookie(user) },
   });
 }
+/** A revisit's outcome with a photo of what was found, as the phone sends it. */
+async function revisitWithPhoto(id: number, fields: Record<string, string>) {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.append(k, v);
+  form.append('photos', new Blob([new Uint8Array(await demoPhoto({ hue: 120 }))], { type: 'image/jpeg' }), 'p.jpg');
+  return app.request(`/api/admin/revisits/${id}`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: cookie(ZHULIN_OFFICER) },
+  });
+}
 const shutdown = (enterpriseId: number, extra: Record<string, unknown> = {}) =>
   post('/api/admin/tasks', {
     enterpriseId,
@@ -238,11 +249,7 @@ describe('enforcement tasks', () => {
     ).toBe(409);
 
     now += 60 * DAY;
-    const found = await post(
-      `/api/admin/revisits/${second!.id}`,
-      { outcome: 'resumed', note: '夜间偷偷复产，私接电线' },
-      ZHULIN_OFFICER,
-    );
+    const found = await revisitWithPhoto(second!.id, { outcome: 'resumed', note: '夜间偷偷复产，私接电线' });
     expect(found.status).toBe(200);
     const { followUpTaskId } = await found.json();
     const follow = task(followUpTaskId);
@@ -267,16 +274,12 @@ describe('enforcement tasks', () => {
       ZHULIN_OFFICER,
     );
     expect(badName.status).toBe(400);
-    const ok = await post(
-      `/api/admin/revisits/${third.id}`,
-      {
-        outcome: 'new_in_vacated',
-        note: '空置厂房新进驻喷漆作坊',
-        newEnterpriseName: '赵六喷漆作坊',
-        newPersonInCharge: '赵六',
-      },
-      ZHULIN_OFFICER,
-    );
+    const ok = await revisitWithPhoto(third.id, {
+      outcome: 'new_in_vacated',
+      note: '空置厂房新进驻喷漆作坊',
+      newEnterpriseName: '赵六喷漆作坊',
+      newPersonInCharge: '赵六',
+    });
     expect(ok.status).toBe(200);
     const body = await ok.json();
     const created = ctx.db.select().from(enterprises).where(eq(enterprises.id, body.enterpriseId)).get()!;

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import { departments, users, villages } from '../../../db/schema.ts';
 import {
   ENTERPRISE_STATUSES,
@@ -15,9 +15,25 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { blankOr } from '../shared/blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './labels.ts';
 import { registerConditions } from './enterprises.ts';
-import { fail, type Result } from '../shared/result.ts';
+import { atomically, fail, type Result } from '../shared/result.ts';
+import {
+  type EvidenceDeps,
+  type EvidenceFile,
+  fieldPhotoFile,
+  fieldPhotosOf,
+  insertFieldPhotos,
+  withEvidence,
+} from '../shared/photos/evidence.ts';
+import { fieldPhotoViews, photoKey } from './field-photo-views.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
-import { decimal, freeText, optionalRecordId, optionalText, recordId } from '../shared/text-input.ts';
+import {
+  decimal,
+  decimalOrUndefined,
+  freeText,
+  optionalRecordId,
+  optionalText,
+  recordId,
+} from '../shared/text-input.ts';
 
 export const drawInput = z.object({
   title: freeText('抽查名称', { min: 2, max: 100, required: '请填写抽查名称', tooShort: '请填写抽查名称' }),
@@ -49,6 +65,14 @@ export const outcomeInput = z
   .object({
     outcome: z.enum(INSPECTION_OUTCOMES, { error: '检查结果只能是未发现问题、发现问题或未能检查' }),
     note: optionalText('说明', { max: 1000 }),
+    // The phone's position, for photos whose GPS the camera app stripped.
+    lat: decimalOrUndefined('纬度', { min: -90, max: 90, invalid: '手机定位的纬度无效', range: '手机定位的纬度无效' }),
+    lng: decimalOrUndefined('经度', {
+      min: -180,
+      max: 180,
+      invalid: '手机定位的经度无效',
+      range: '手机定位的经度无效',
+    }),
   })
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;
@@ -185,25 +209,36 @@ export function verifyDraw(db: Db, id: number) {
   };
 }
 
-export function recordOutcome(
-  db: Db,
+export const PROBLEM_NEEDS_PHOTO = '发现问题时，请拍摄至少一张现场照片';
+
+const itemIs = (drawId: number, enterpriseId: number) =>
+  and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId));
+
+/**
+ * Records (or corrects) the outcome of one drawn enterprise with its on-site photos, in one transaction. A problem
+ * found needs a photo, this time or an earlier one; photos are kept through corrections.
+ */
+export async function recordOutcome(
+  deps: EvidenceDeps,
   user: StaffUser,
   drawId: number,
   enterpriseId: number,
   input: OutcomeInput,
+  photos: Buffer[],
   now: Date,
-): Result<{ outcome: string }> {
-  return db.transaction((tx) => {
-    const item = tx
-      .select()
-      .from(inspectionDrawItems)
-      .where(and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId)))
-      .get();
-    if (!item) return fail(404, '这次抽查没有抽到该企业');
+): Promise<Result<{ outcome: string; photos: number }>> {
+  const owner = { subject: 'draw_item' as const, subjectId: drawId, partId: enterpriseId };
+  const item = deps.db.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get();
+  if (!item) return fail(404, '这次抽查没有抽到该企业');
+  if (input.outcome === 'problem_found' && !photos.length && !fieldPhotosOf(deps.db, owner).length)
+    return fail(400, PROBLEM_NEEDS_PHOTO);
+  const save = (tx: Tx, files: EvidenceFile[]) => {
+    const previous = tx.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get()!;
     tx.update(inspectionDrawItems)
       .set({ outcome: input.outcome, note: input.note || null, recordedAt: now, recordedBy: user.id })
-      .where(and(eq(inspectionDrawItems.drawId, drawId), eq(inspectionDrawItems.enterpriseId, enterpriseId)))
+      .where(itemIs(drawId, enterpriseId))
       .run();
+    insertFieldPhotos(tx, owner, user.id, files);
     audit(
       tx,
       { id: user.id, label: user.displayName },
@@ -211,12 +246,30 @@ export function recordOutcome(
         action: 'inspection_draw.outcome',
         objectType: 'inspection_draw',
         objectId: drawId,
-        details: { enterpriseId, outcome: input.outcome, previous: item.outcome, note: input.note ?? null },
+        details: {
+          enterpriseId,
+          outcome: input.outcome,
+          previous: previous.outcome,
+          note: input.note ?? null,
+          photos: files.length,
+        },
       },
       now,
     );
-    return { ok: true, outcome: input.outcome };
-  });
+    return { ok: true as const, outcome: input.outcome, photos: files.length };
+  };
+  return photos.length ? withEvidence(deps, photos, input, save) : atomically(deps.db, (tx) => save(tx, []));
+}
+
+/** A stored photo of one drawn enterprise's outcome (draws are the office's and leaders': the policy checks). */
+export function drawPhotoFile(
+  db: Db,
+  drawId: number,
+  enterpriseId: number,
+  photoId: string,
+  size: 'display' | 'thumb',
+) {
+  return fieldPhotoFile(db, { subject: 'draw_item', subjectId: drawId, partId: enterpriseId }, photoId, size);
 }
 
 /** The draws, newest first, with how many outcomes are recorded. */
@@ -244,7 +297,7 @@ export function listDraws(db: Db, limit = 200) {
 }
 
 /** One draw: its inputs, the drawn enterprises (rank order, with their keys and outcomes) and inspectors. */
-export function getDraw(db: Db, id: number) {
+export function getDraw(db: Db, user: Pick<StaffUser, 'role'>, id: number) {
   const draw = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
   if (!draw) return null;
   const creator =
@@ -260,6 +313,8 @@ export function getDraw(db: Db, id: number) {
       villageName: villages.name,
       address: enterprises.address,
       status: enterprises.status,
+      siteLat: enterprises.lat,
+      siteLng: enterprises.lng,
     })
     .from(inspectionDrawItems)
     .innerJoin(enterprises, eq(enterprises.id, inspectionDrawItems.enterpriseId))
@@ -267,10 +322,14 @@ export function getDraw(db: Db, id: number) {
     .leftJoin(users, eq(users.id, inspectionDrawItems.recordedBy))
     .where(eq(inspectionDrawItems.drawId, id))
     .all();
-  const items = draw.drawnEnterpriseIds.map((eid) => ({
-    ...rows.find((r) => r.enterpriseId === eid)!,
-    key: drawKey(draw.seed, 'e', eid),
-  }));
+  const photos = fieldPhotoViews(db, user, 'draw_item', [id], (_, eid) => {
+    const r = rows.find((x) => x.enterpriseId === eid);
+    return r && { lat: r.siteLat, lng: r.siteLng };
+  });
+  const items = draw.drawnEnterpriseIds.map((eid) => {
+    const { siteLat: _lat, siteLng: _lng, ...row } = rows.find((r) => r.enterpriseId === eid)!;
+    return { ...row, key: drawKey(draw.seed, 'e', eid), photos: photos.get(photoKey(id, eid)) ?? [] };
+  });
   const people = draw.drawnInspectorIds.length
     ? db
         .select({ id: users.id, name: users.displayName })

@@ -1,6 +1,6 @@
 import { and, desc, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../../db/client.ts';
+import type { Db, Tx } from '../../../db/client.ts';
 import { complaints, users, villages } from '../../../db/schema.ts';
 import { enterprises, nightPatrols, patrolFindings } from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
@@ -8,9 +8,18 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
-import { fail, type Result } from '../shared/result.ts';
+import { atomically, fail, type Result } from '../shared/result.ts';
 import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
-import { freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
+import {
+  type EvidenceDeps,
+  type EvidenceFile,
+  fieldPhotoFile,
+  insertFieldPhotos,
+  withEvidence,
+} from '../shared/photos/evidence.ts';
+import { decimalOrUndefined, freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
+import { type FieldPhotoView, fieldPhotoViews, photoKey } from './field-photo-views.ts';
+import { insertParticipants, participantIds, participantsOf, participantsProblem } from './patrol-participants.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 
 type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
@@ -30,19 +39,13 @@ const moment = (label: string) =>
       return d;
     });
 
-/** Names typed one a line or separated by commas (or 、), or already a list. */
-const participants = z
-  .union([z.array(z.string().max(200)).max(50), z.string().max(2000)], { error: '请填写参加人员' })
-  .transform((v) => (Array.isArray(v) ? v : v.split(/[\n,，、;；]+/)))
-  .pipe(z.array(freeText('参加人员姓名', { max: 30, tooLong: '参加人员姓名最多 30 个字' })))
-  .transform((names) => [...new Set(names.filter(Boolean))])
-  .pipe(z.array(z.string()).min(2, { error: '夜查至少两人参加' }).max(20, { error: '参加人员最多 20 人' }));
-
 const finding = z.object({
   enterpriseId: optionalRecordId('关联企业'),
   complaintId: optionalRecordId('关联举报'),
   note: freeText('发现的情况', { min: 1, max: 1000, required: '请写明发现的情况', tooLong: '每条发现最多 1000 个字' }),
 });
+
+export const MAX_FINDINGS = 50;
 
 /** A night patrol as the form sends it; `now` bounds the times (nothing in the future). */
 export const patrolInput = (now: () => Date) =>
@@ -52,9 +55,25 @@ export const patrolInput = (now: () => Date) =>
       endedAt: moment('结束时间'),
       area: freeText('巡查区域', { min: 2, max: 200, required: '请填写巡查区域', tooShort: '请填写巡查区域' }),
       villageId: optionalRecordId('村（社区）'),
-      participants,
+      participantIds,
       summary: textOrEmpty('情况小结', 2000),
-      findings: z.array(finding).max(50, { error: '一次最多记录 50 条发现' }).default([]),
+      findings: z
+        .array(finding)
+        .max(MAX_FINDINGS, { error: `一次最多记录 ${MAX_FINDINGS} 条发现` })
+        .default([]),
+      // The phone's position, for finding photos whose GPS the camera app stripped.
+      lat: decimalOrUndefined('纬度', {
+        min: -90,
+        max: 90,
+        invalid: '手机定位的纬度无效',
+        range: '手机定位的纬度无效',
+      }),
+      lng: decimalOrUndefined('经度', {
+        min: -180,
+        max: 180,
+        invalid: '手机定位的经度无效',
+        range: '手机定位的经度无效',
+      }),
     })
     .superRefine((p, ctx) => {
       const t = now().getTime();
@@ -74,36 +93,59 @@ export function patrolScope(user: Who): SQL | undefined {
   return undefined;
 }
 
-export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: Date): Result<{ id: number }> {
+/** Why this patrol cannot be saved (its village, participants and links), checked before and inside the save. */
+function patrolProblem(db: Db | Tx, user: StaffUser, input: PatrolInput, villageId: number | null) {
+  if (villageId && !db.select({ id: villages.id }).from(villages).where(eq(villages.id, villageId)).get())
+    return fail(400, '村（社区）不存在');
+  const people = participantsProblem(db, input.participantIds, villageId);
+  if (people) return people;
+  for (const [i, f] of input.findings.entries()) {
+    const n = `第 ${i + 1} 条发现：`;
+    if (f.enterpriseId) {
+      const e = db
+        .select({ villageId: enterprises.villageId })
+        .from(enterprises)
+        .where(visibleEnterprise(user, f.enterpriseId))
+        .get();
+      if (!e) return fail(400, `${n}关联的企业不存在或无权查看`);
+      if (villageId && e.villageId !== villageId) return fail(400, `${n}关联的企业不在本次夜查的村（社区）`);
+    }
+    if (f.complaintId) {
+      const c = db
+        .select({ villageId: complaints.villageId, status: complaints.status })
+        .from(complaints)
+        .where(visibleComplaint(user, f.complaintId))
+        .get();
+      if (!c) return fail(400, `${n}关联的举报不存在或无权查看`);
+      if (!OPEN_STATUSES.includes(c.status)) return fail(400, `${n}只能关联尚未办结的举报（待受理、已受理、已交办）`);
+      if (villageId && c.villageId !== villageId) return fail(400, `${n}关联的举报不在本次夜查的村（社区）`);
+    }
+  }
+  return null;
+}
+
+/**
+ * Records a night patrol with its participants' accounts and its findings, each finding with its photos
+ * (`photos[i]` for `input.findings[i]`), in one transaction.
+ */
+export async function createPatrol(
+  deps: EvidenceDeps,
+  user: StaffUser,
+  input: PatrolInput,
+  photos: Buffer[][],
+  now: Date,
+): Promise<Result<{ id: number }>> {
   if (!hasRole(user, FIELD)) return fail(400, '只有整治办和村（社区）可以登记夜查');
   // A village officer's patrol is his village's, whatever the form says.
   const villageId = user.role === 'village' ? user.villageId : (input.villageId ?? null);
   if (user.role === 'village' && !villageId) return fail(400, '账号未绑定村（社区）');
-  return db.transaction((tx) => {
-    if (villageId && !tx.select({ id: villages.id }).from(villages).where(eq(villages.id, villageId)).get())
-      return fail(400, '村（社区）不存在');
-    for (const [i, f] of input.findings.entries()) {
-      const n = `第 ${i + 1} 条发现：`;
-      if (f.enterpriseId) {
-        const e = tx
-          .select({ villageId: enterprises.villageId })
-          .from(enterprises)
-          .where(visibleEnterprise(user, f.enterpriseId))
-          .get();
-        if (!e) return fail(400, `${n}关联的企业不存在或无权查看`);
-        if (villageId && e.villageId !== villageId) return fail(400, `${n}关联的企业不在本次夜查的村（社区）`);
-      }
-      if (f.complaintId) {
-        const c = tx
-          .select({ villageId: complaints.villageId, status: complaints.status })
-          .from(complaints)
-          .where(visibleComplaint(user, f.complaintId))
-          .get();
-        if (!c) return fail(400, `${n}关联的举报不存在或无权查看`);
-        if (!OPEN_STATUSES.includes(c.status)) return fail(400, `${n}只能关联尚未办结的举报（待受理、已受理、已交办）`);
-        if (villageId && c.villageId !== villageId) return fail(400, `${n}关联的举报不在本次夜查的村（社区）`);
-      }
-    }
+  if (photos.length > input.findings.length) return fail(400, `第 ${photos.length} 条发现的照片没有对应的发现`);
+  // Refused before any photo is processed.
+  const refused = patrolProblem(deps.db, user, input, villageId);
+  if (refused) return refused;
+  const save = (tx: Tx, files: EvidenceFile[]): Result<{ id: number }> => {
+    const again = patrolProblem(tx, user, input, villageId);
+    if (again) return again;
     const row = tx
       .insert(nightPatrols)
       .values({
@@ -111,24 +153,30 @@ export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: D
         endedAt: input.endedAt,
         area: input.area,
         villageId,
-        participants: input.participants,
+        // Free-text names are the old rows'; participants are accounts now.
+        participants: [],
         summary: input.summary,
         createdBy: user.id,
         createdAt: now,
       })
       .returning({ id: nightPatrols.id })
       .get();
-    if (input.findings.length) {
-      tx.insert(patrolFindings)
-        .values(
-          input.findings.map((f) => ({
-            patrolId: row.id,
-            enterpriseId: f.enterpriseId ?? null,
-            complaintId: f.complaintId ?? null,
-            note: f.note,
-          })),
-        )
-        .run();
+    insertParticipants(tx, row.id, input.participantIds);
+    let taken = 0;
+    for (const [i, f] of input.findings.entries()) {
+      const finding = tx
+        .insert(patrolFindings)
+        .values({
+          patrolId: row.id,
+          enterpriseId: f.enterpriseId ?? null,
+          complaintId: f.complaintId ?? null,
+          note: f.note,
+        })
+        .returning({ id: patrolFindings.id })
+        .get();
+      const mine = files.slice(taken, taken + (photos[i]?.length ?? 0));
+      taken += mine.length;
+      insertFieldPhotos(tx, { subject: 'patrol_finding', subjectId: finding.id }, user.id, mine);
     }
     audit(
       tx,
@@ -137,12 +185,19 @@ export function createPatrol(db: Db, user: StaffUser, input: PatrolInput, now: D
         action: 'patrol.create',
         objectType: 'night_patrol',
         objectId: row.id,
-        details: { villageId, participants: input.participants.length, findings: input.findings.length },
+        details: {
+          villageId,
+          participants: input.participantIds,
+          findings: input.findings.length,
+          photos: files.length,
+        },
       },
       now,
     );
     return { ok: true, id: row.id };
-  });
+  };
+  const all = photos.flat();
+  return all.length ? withEvidence(deps, all, input, save) : atomically(deps.db, (tx) => save(tx, []));
 }
 
 export const patrolQuery = z.object({
@@ -165,9 +220,28 @@ const PATROL_COLUMNS = {
   createdAt: nightPatrols.createdAt,
 };
 
+/**
+ * Who took part: the accounts, or on a row from before accounts were required, the names typed then. `participantIds`
+ * is empty on such a row.
+ */
+function withParticipants<P extends { id: number; participants: string[] }>(db: Db, patrols: P[]) {
+  const accounts = participantsOf(
+    db,
+    patrols.map((p) => p.id),
+  );
+  return patrols.map((p) => {
+    const people = accounts.get(p.id) ?? [];
+    return {
+      ...p,
+      participants: people.length ? people.map((a) => a.name) : p.participants,
+      participantIds: people.map((a) => a.id),
+    };
+  });
+}
+
 /** Patrols newest first; `from`/`to` are Beijing calendar days, both inclusive. */
 export function listPatrols(db: Db, user: StaffUser, q: PatrolQuery = {}, limit = 200) {
-  return db
+  const rows = db
     .select({
       ...PATROL_COLUMNS,
       findings: sql<number>`(select count(*) from patrol_findings f where f.patrol_id = ${nightPatrols.id})`,
@@ -186,6 +260,7 @@ export function listPatrols(db: Db, user: StaffUser, q: PatrolQuery = {}, limit 
     .orderBy(desc(nightPatrols.startedAt), desc(nightPatrols.id))
     .limit(limit)
     .all();
+  return withParticipants(db, rows);
 }
 
 /** One patrol with its findings; a linked enterprise or complaint is named only if this user may see it. */
@@ -198,7 +273,25 @@ export function getPatrol(db: Db, user: StaffUser, id: number) {
     .where(and(eq(nightPatrols.id, id), patrolScope(user)))
     .get();
   if (!patrol) return null;
-  return { ...patrol, findings: findingsOf(db, user, [id]).get(id) ?? [] };
+  return { ...withParticipants(db, [patrol])[0]!, findings: findingsOf(db, user, [id]).get(id) ?? [] };
+}
+
+/** A stored photo of a finding of a patrol this user may see (the same scope as the patrol), else null. */
+export function patrolPhotoFile(
+  db: Db,
+  user: StaffUser,
+  patrolId: number,
+  findingId: number,
+  photoId: string,
+  size: 'display' | 'thumb',
+) {
+  const visible = db
+    .select({ id: patrolFindings.id })
+    .from(patrolFindings)
+    .innerJoin(nightPatrols, eq(nightPatrols.id, patrolFindings.patrolId))
+    .where(and(eq(patrolFindings.id, findingId), eq(nightPatrols.id, patrolId), patrolScope(user)))
+    .get();
+  return visible ? fieldPhotoFile(db, { subject: 'patrol_finding', subjectId: findingId }, photoId, size) : null;
 }
 
 /** A record a finding links to, outside this user's scope: he learns only that it exists. */
@@ -211,6 +304,7 @@ export interface FindingView {
   note: string;
   enterprise: { id: number; name: string } | HiddenLink | null;
   complaint: { id: number; status: string } | HiddenLink | null;
+  photos: FieldPhotoView[];
 }
 
 /** The findings of some patrols; a linked enterprise or complaint is named only if this user may see it. */
@@ -227,11 +321,20 @@ export function findingsOf(db: Db, user: StaffUser, patrolIds: number[]): Map<nu
   const cIds = [...new Set(rows.flatMap((r) => (r.complaintId ? [r.complaintId] : [])))];
   const named = eIds.length
     ? db
-        .select({ id: enterprises.id, name: enterprises.name })
+        .select({ id: enterprises.id, name: enterprises.name, lat: enterprises.lat, lng: enterprises.lng })
         .from(enterprises)
         .where(and(inArray(enterprises.id, eIds), enterpriseScope(user)))
         .all()
     : [];
+  // How far from the linked enterprise each photo was taken, when this user may see the enterprise.
+  const siteOf = new Map(rows.map((r) => [r.id, named.find((e) => e.id === r.enterpriseId)]));
+  const photos = fieldPhotoViews(
+    db,
+    user,
+    'patrol_finding',
+    rows.map((r) => r.id),
+    (id) => siteOf.get(id),
+  );
   const linked = cIds.length
     ? db
         .select({ id: complaints.id, status: complaints.status })
@@ -241,13 +344,18 @@ export function findingsOf(db: Db, user: StaffUser, patrolIds: number[]): Map<nu
     : [];
   const link = <T extends { id: number }>(seen: T[], id: number | null): T | HiddenLink | null =>
     id === null ? null : (seen.find((x) => x.id === id) ?? { hidden: true });
+  const enterprise = (id: number | null) => {
+    const e = link(named, id);
+    return e && 'id' in e ? { id: e.id, name: e.name } : e;
+  };
   for (const r of rows) {
     const list = out.get(r.patrolId) ?? [];
     list.push({
       id: r.id,
       note: r.note,
-      enterprise: link(named, r.enterpriseId),
+      enterprise: enterprise(r.enterpriseId),
       complaint: link(linked, r.complaintId),
+      photos: photos.get(photoKey(r.id)) ?? [],
     });
     out.set(r.patrolId, list);
   }
