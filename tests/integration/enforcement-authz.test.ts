@@ -148,7 +148,9 @@ describe('enforcement rows across two villages and two departments', () => {
       startedAt: night,
       endedAt: new Date(Date.now() - 4 * 3_600_000).toISOString(),
       area: '全镇',
-      participants: ['甲', '乙'],
+      participantIds: ['shouli', 'lingdao'].map(
+        (u) => ctx.db.select({ id: users.id }).from(users).where(eq(users.username, u)).get()!.id,
+      ),
       findings: [{ enterpriseId: zhulin.ent, note: '夜间仍在生产' }],
     });
     expect(patrol.status).toBe(201);
@@ -369,7 +371,13 @@ describe('enforcement rows across two villages and two departments', () => {
       const village = as('zhulin');
       const found = await village.json(`/api/admin/patrols/${patrol.id}`);
       expect(JSON.parse(found).findings).toEqual([
-        { id: expect.any(Number), note: '夜里仍在生产', enterprise: { hidden: true }, complaint: { hidden: true } },
+        {
+          id: expect.any(Number),
+          note: '夜里仍在生产',
+          enterprise: { hidden: true },
+          complaint: { hidden: true },
+          photos: [],
+        },
       ]);
       const html = await village.page('/admin/patrols');
       expect(html).toContain('其他村（社区）的企业');

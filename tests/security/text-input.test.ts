@@ -423,12 +423,13 @@ describe('staff forms', () => {
     );
   });
 
-  it('refuses broken text in a night patrol, and invisible participants', async () => {
+  it('refuses broken text in a night patrol, and participants written in sneaky numbers', async () => {
+    const [one, two] = ctx.db.select({ id: users.id }).from(users).limit(2).all();
     const valid = {
       startedAt: '2026-11-01T21:00',
       endedAt: '2026-11-01T23:00',
       area: '竹林村工业区',
-      participants: '王一, 李二',
+      participantIds: [one!.id, two!.id],
       summary: '',
     };
     await fc.assert(
@@ -436,8 +437,7 @@ describe('staff forms', () => {
         fc.oneof(
           fc.oneof(invisibleRun(2), paddedShort(2)).map((area) => ({ area, label: /巡查区域/ })),
           brokenText('发现两家作坊夜间生产').map((summary) => ({ summary, label: /情况小结/ })),
-          brokenText('王一').map((p) => ({ participants: [p, '李二'], label: /参加人员/ })),
-          invisibleRun(1).map((p) => ({ participants: [p, '李二'], label: /两人/ })),
+          sneakyNumber(1, 9).map((p) => ({ participantIds: [p, two!.id], label: /参加人员/ })),
           brokenText('作坊亮灯').map((note) => ({ findings: [{ note }], label: /发现的情况/ })),
           sneakyNumber(1, 9).map((villageId) => ({ villageId, label: /村（社区）/ })),
         ),
