@@ -12,6 +12,8 @@ import {
   progressCells,
   progressTable,
   PROGRESS_COLUMNS,
+  PROGRESS_NAME,
+  PROGRESS_NOT_THE_SUBMISSION,
   resolvePeriod,
   townshipOf,
 } from '../domain/enforcement/tables/progress.ts';
@@ -37,8 +39,8 @@ const registerQuery = periodChecks(
 );
 
 /**
- * The half-monthly progress table (seed 002) and the shutdown registers (seed 004). Township-wide: office and leaders
- * only.
+ * The progress summary of the dynamic list (by village and type) and the shutdown registers (seed
+ * 004). Township-wide: office and leaders only.
  */
 export function adminTableRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
@@ -53,9 +55,9 @@ export function adminTableRoutes(ctx: AppContext) {
       const t = progressTable(ctx.db, period, now);
       const body = await reportWorkbook([
         {
-          sheetName: '整治工作进度表',
-          title: `${t.township}“散乱污”企业（作坊）整治工作进度表`,
-          subtitle: `统计时段：${periodLabel(period)}　　企业状态截至：${fmtTime(now)}`,
+          sheetName: '整治进度汇总表',
+          title: `${t.township}“散乱污”企业（作坊）${PROGRESS_NAME}`,
+          subtitle: `统计时段：${periodLabel(period)}　　企业状态截至：${fmtTime(now)}　　${PROGRESS_NOT_THE_SUBMISSION}`,
           columns: PROGRESS_COLUMNS,
           rows: t.rows.map(progressCells),
           footer: progressCells(t.total),
@@ -63,7 +65,7 @@ export function adminTableRoutes(ctx: AppContext) {
       ]);
       return download(
         body,
-        `${t.township}整治工作进度表_${period.from}至${period.to}.xlsx`,
+        `${t.township}整治进度汇总表_${period.from}至${period.to}.xlsx`,
         `progress_${period.from}_${period.to}.xlsx`,
       );
     })

@@ -318,11 +318,13 @@ describe('report downloads and their guard', () => {
     const res = await get('/api/admin/tables/progress.xlsx?from=2026-05-01&to=2026-05-15');
     expect(res.status).toBe(200);
     expect(res.headers.get('content-disposition')).toContain(
-      `filename*=UTF-8''${encodeURIComponent('青溪镇整治工作进度表_2026-05-01至2026-05-15.xlsx')}`,
+      `filename*=UTF-8''${encodeURIComponent('青溪镇整治进度汇总表_2026-05-01至2026-05-15.xlsx')}`,
     );
     const ws = await sheetOf(res);
-    expect(ws.getCell(1, 1).value).toBe('青溪镇“散乱污”企业（作坊）整治工作进度表');
+    // A summary by village and type, not the half-monthly submission (the dynamic list), and says so.
+    expect(ws.getCell(1, 1).value).toBe('青溪镇“散乱污”企业（作坊）整治进度汇总表（按村、整治类型）');
     expect(String(ws.getCell(2, 1).value)).toContain('2026年5月上半月');
+    expect(String(ws.getCell(2, 1).value)).toContain('报送的整治工作进度表格是附件 2《动态管理整治企业清单》');
     expect([
       ws.getCell(3, 1).value,
       ws.getCell(3, 2).value,

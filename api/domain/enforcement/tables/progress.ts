@@ -130,6 +130,16 @@ export interface ProgressTable {
   total: ProgressRow;
 }
 
+/**
+ * What this table is called wherever it is shown. What seed 002 has submitted twice a month (每月
+ * 15日、30日前, "整治工作进度表格（附件2）") is the fifteen-column dynamic list itself
+ * (dynamic-list/); this is our count of that list by village and type, to check it by.
+ */
+export const PROGRESS_NAME = '整治进度汇总表（按村、整治类型）';
+export const PROGRESS_NOT_THE_SUBMISSION =
+  '每半月（每月 15 日、30 日前）报送的整治工作进度表格是附件 2《动态管理整治企业清单》（15 列）；' +
+  '本表按村和整治类型汇总同一份名单，供核对，不替代报送的清单。';
+
 const STATE_HEADERS = ['已完成', '整治中', '待整治'];
 export const PROGRESS_COLUMNS: TableColumn[] = [
   { header: '村（社区）', width: 12 },
@@ -179,9 +189,10 @@ const emptyRow = (villageId: number | null, village: string): ProgressRow => ({
 const STATE_KEY = { done: 'done', in_progress: 'inProgress', listed: 'listed' } as const;
 
 /**
- * The half-monthly progress table (seed 002): per village of the township, the enterprises on the list
- * by remediation type and state, and what the period brought. States are as of now; enterprises listed
- * after the period are left out; "overdue" is as at the period's end (or now, if it has not ended).
+ * The progress summary: per village of the township, the enterprises on the list by remediation
+ * type and state, and what the period (a half-month, by default) brought. States are as of now;
+ * enterprises listed after the period are left out; "overdue" is as at the period's end (or now,
+ * if it has not ended). Not the half-monthly submission itself: see PROGRESS_NAME.
  */
 export function progressTable(db: Db, period: Period, now: Date, townshipId?: number): ProgressTable {
   const township = townshipOf(db, townshipId);
