@@ -49,7 +49,7 @@ const NO_VILLAGE = '待定属地';
 /**
  * The ledger's complaints, a page at a time, exactly as the queue lists them (its filters, its
  * search, its order, the viewer's scope): each page is one of the queue's, and the event loop gets
- * a turn between pages.
+ * a turn between reading a page and reading its columns, and before the next page.
  */
 export async function* ledgerPages(db: Db, user: StaffUser, q: QueueQuery, now: Date): AsyncGenerator<LedgerRow[]> {
   const seen = new Set<number>();
@@ -58,9 +58,9 @@ export async function* ledgerPages(db: Db, user: StaffUser, q: QueueQuery, now: 
     const page = listQueue(db, user, { ...q, after }, now);
     const ids = [...(page.match ? [page.match] : []), ...page.rows].map((r) => r.id).filter((id) => !seen.has(id));
     for (const id of ids) seen.add(id);
+    await nextTurn();
     if (ids.length) yield ledgerRows(db, user, ids);
     after = page.nextCursor ?? undefined;
-    if (after) await nextTurn();
   } while (after);
 }
 
