@@ -80,3 +80,12 @@ export function markRead(db: Db, userId: number, ids: number[] | 'all', now: Dat
     .where(ids === 'all' ? mine : and(mine, inArray(notifications.id, ids)))
     .run().changes;
 }
+
+/** Opening what a notice points at reads it: the account's unread notices with that link are marked read. */
+export function markReadByLink(db: Db, userId: number, link: string, now: Date): number {
+  return db
+    .update(notifications)
+    .set({ readAt: now })
+    .where(and(eq(notifications.userId, userId), eq(notifications.link, link), isNull(notifications.readAt)))
+    .run().changes;
+}
