@@ -48,7 +48,8 @@ describe(`the ledger of ${N} complaints`, () => {
         console.log(
           `ledger of ${N}, ${run}: ${(stall.result.length / 1024).toFixed(0)} KB in ${ms.toFixed(0)} ms; main ` +
             `thread's longest run ${stall.blockedMs.toFixed(1)} ms, event loop late at most ` +
-            `${stall.loopMaxMs.toFixed(1)} ms, slowest /api/health ${stall.healthMaxMs.toFixed(1)} ms of ${stall.healthPolls}`,
+            `${stall.loopMaxMs.toFixed(1)} ms, slowest /api/health ${stall.healthMaxMs.toFixed(1)} ms ` +
+            `of ${stall.healthPolls}`,
         );
         const book = new ExcelJS.Workbook();
         await book.xlsx.load(stall.result.buffer as ArrayBuffer);
