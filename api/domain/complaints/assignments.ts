@@ -1,4 +1,4 @@
-import { and, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull, ne, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { complaints, users } from '../../../db/schema.ts';
 import {
@@ -201,7 +201,6 @@ function approve(
     );
     return r.ok ? ok(r.status) : r;
   }
-  if (outcome === 'needs_case' || outcome === 'not_ours') return ok();
   const othersOpen = tx
     .select({ n: sql<number>`count(*)` })
     .from(assignments)
@@ -214,7 +213,30 @@ function approve(
     )
     .get()!.n;
   if (othersOpen > 0) return ok();
-  const reply = input.reply ?? DEFAULT_REPLIES[outcome]!;
+  // Decided on all the answers of this 交办 (a re-assignment starts again with the village's item), not on the
+  // one approved last: a case to open keeps the complaint open, and the reporter is told it was stopped if anyone
+  // stopped it, whatever order the office approves them in.
+  const round = tx
+    .select({ id: sql<number>`max(${assignments.id})` })
+    .from(assignments)
+    .where(and(eq(assignments.complaintId, item.complaintId), isNull(assignments.departmentId)))
+    .get()!.id;
+  const outcomes = tx
+    .select({ outcome: assignments.outcome })
+    .from(assignments)
+    .where(
+      and(
+        eq(assignments.complaintId, item.complaintId),
+        gte(assignments.id, round),
+        eq(assignments.status, 'approved'),
+      ),
+    )
+    .all()
+    .map((a) => a.outcome);
+  if (outcomes.includes('needs_case')) return ok();
+  const found = (['stopped', 'unfounded'] as const).find((o) => outcomes.includes(o));
+  if (!found) return ok();
+  const reply = input.reply ?? DEFAULT_REPLIES[found]!;
   const r = applyAction(
     tx,
     user,
