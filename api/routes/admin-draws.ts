@@ -34,7 +34,7 @@ const LABELS: Record<string, string> = {
   note: '情况说明',
   lat: '手机定位的纬度',
   lng: '手机定位的经度',
-  photos: '现场照片',
+  photos: '照片',
 };
 const notFound = (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, NO_DRAW);

@@ -29,7 +29,7 @@ const LABELS: Record<string, string> = {
   newPersonInCharge: '新作坊负责人',
   lat: '手机定位的纬度',
   lng: '手机定位的经度',
-  photos: '现场照片',
+  photos: '照片',
 };
 
 /** 回头看: the village records what it found, with on-site photos; a finding reopens work. Policy: api/http/policy.ts. */
