@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, or } from 'drizzle-orm';
+import { and, eq, inArray, lte, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { assignments } from '../../../db/schema-supervision.ts';
 import { notify } from '../accounts/notifications.ts';
@@ -22,7 +22,8 @@ export function sendReminders(db: Db, now: Date): { dueSoon: number; overdue: nu
       .where(
         and(
           inArray(assignments.status, ['pending', 'checking']),
-          or(and(eq(assignments.status, 'pending'), lt(assignments.ackDueAt, to)), lt(assignments.answerDueAt, to)),
+          // `lte`: a 签收 limit is the very end of a working day, the last instant of "tomorrow" itself.
+          or(and(eq(assignments.status, 'pending'), lte(assignments.ackDueAt, to)), lte(assignments.answerDueAt, to)),
         ),
       )
       .all();
