@@ -7,7 +7,10 @@ import { listNotifications, markRead, unreadCount } from '../domain/accounts/not
 import { recordId } from '../domain/shared/text-input.ts';
 
 const readInput = z.object({
-  ids: z.union([z.literal('all'), z.array(recordId('通知')).min(1).max(500)], { error: '请选择要标为已读的通知' }),
+  ids: z.union(
+    [z.literal('all'), z.array(recordId('通知')).min(1, '请选择要标为已读的通知').max(500, '一次最多标记 500 条通知')],
+    { error: '请选择要标为已读的通知' },
+  ),
 });
 
 /** Each account's own in-app notifications: reminders, urges, returned answers. */
