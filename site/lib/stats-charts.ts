@@ -11,6 +11,8 @@ export const PART_COLORS: Record<Part, string> = {
 };
 
 const INK = '#1c2622';
+/** Room a month's label ("12月") needs on the axis, with a gap. */
+const MONTH_LABEL_PX = 36;
 const LINE = '#d5ded9';
 
 /**
@@ -23,11 +25,18 @@ export function stackedPartsChart(
 ): string {
   const width = opts.width ?? 360;
   const height = opts.horizontal ? 70 + rows.length * 32 : 270;
+  // Months: as many labels as fit (ECharts' 'auto' drops from the end, so the newest month went
+  // unlabelled); counted back from the newest, which always has its label.
+  const step = Math.max(1, Math.ceil((rows.length * MONTH_LABEL_PX) / (width - 40)));
   const category = {
     type: 'category',
     data: rows.map((r) => r.label),
     inverse: opts.horizontal,
-    axisLabel: { color: INK, fontSize: 12, interval: opts.horizontal ? 0 : 'auto' },
+    axisLabel: {
+      color: INK,
+      fontSize: 12,
+      interval: opts.horizontal ? 0 : (i: number) => (rows.length - 1 - i) % step === 0,
+    },
     axisTick: { show: false },
     axisLine: { lineStyle: { color: LINE } },
   };

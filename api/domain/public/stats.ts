@@ -74,6 +74,18 @@ const OPEN: [ComplaintStatus, keyof Overdue][] = [
 ];
 
 /** Everything /stats shows: counts only, never a single complaint. */
+/**
+ * A median duration as people say it: under a day in hours (a same-day answer is not "0.0 天"),
+ * else in days to one decimal.
+ */
+export function durationText(m: Median): { value: string; unit: string } | null {
+  if (m.days === null) return null;
+  const hours = m.days * 24;
+  if (hours < 1) return { value: '不到 1', unit: '小时' };
+  if (hours < 24) return { value: String(Math.round(hours * 10) / 10), unit: '小时' };
+  return { value: m.days.toFixed(1), unit: '天' };
+}
+
 export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
   const s = statsStatements(db);
   const last = monthOf(now);
