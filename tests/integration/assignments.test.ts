@@ -202,6 +202,21 @@ describe('versions and races', () => {
     const photos = ctx.db.select().from(fieldPhotos).where(eq(fieldPhotos.subjectId, id)).all();
     expect(photos.filter((p) => p.subject === 'assignment')).toHaveLength(1);
     expect(files().length).toBe(filesBefore + 2); // one display file and its thumbnail
+
+    // Two approvals of the last open item at once: the complaint resolves once.
+    const both = await Promise.all([
+      L.post(`/api/admin/assignments/${id}/actions`, { action: 'approve', version: at + 1 }, 'shouli'),
+      L.post(`/api/admin/assignments/${id}/actions`, { action: 'approve', version: at + 1 }, 'admin'),
+    ]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 409]);
+    expect(L.complaint(item(id).complaintId).status).toBe('resolved');
+    const resolved = ctx.db
+      .select()
+      .from(auditLog)
+      .where(eq(auditLog.objectId, String(item(id).complaintId)))
+      .all()
+      .filter((a) => a.action === 'complaint.resolve');
+    expect(resolved).toHaveLength(1);
   });
 });
 
@@ -428,6 +443,12 @@ describe('bad input: a Chinese 4xx naming the field, never 5xx, nothing half-sav
       ['too many photos', () => answer(village, {}, 'zhulin', Array(7).fill(jpeg)), 400, /^最多上传 6 张照片$/],
       ['no photo', () => answer(village, {}, 'zhulin', []), 400, /^请拍摄或选择至少一张现场照片$/],
       [
+        'an empty file input',
+        () => answer(village, {}, 'zhulin', [Buffer.alloc(0)]),
+        400,
+        /^请拍摄或选择至少一张现场照片$/,
+      ],
+      [
         'photos as text',
         () =>
           L.sendForm(
@@ -481,6 +502,12 @@ describe('bad input: a Chinese 4xx naming the field, never 5xx, nothing half-sav
       ['urge with one character', { action: 'urge', version: v, note: '快' }, 400, /^请填写督办意见$/],
       ['urge with a huge note', { action: 'urge', version: v, note: '快'.repeat(501) }, 400, /^督办意见最多 500 个字$/],
       ['return without a reason', { action: 'return', version: v }, 400, /^请填写理由$/],
+      [
+        'return with a huge reason',
+        { action: 'return', version: v, reason: '理'.repeat(501) },
+        400,
+        /^理由最多 500 个字$/,
+      ],
       ['reply too long', { action: 'approve', version: v, reply: '答'.repeat(1001) }, 400, /^答复最多 1000 个字$/],
       ['note not text', { action: 'approve', version: v, note: { a: 1 } }, 400, /备注/],
     ] as const) {
