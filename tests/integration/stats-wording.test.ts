@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { complaints } from '../../db/schema.ts';
-import { durationText } from '../../api/domain/public/stats.ts';
+import { durationText, emptyBreakdown } from '../../api/domain/public/stats.ts';
 import { stackedPartsChart } from '../../site/lib/stats-charts.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm } from '../helpers/report.ts';
@@ -22,7 +22,7 @@ describe('durations as people say them', () => {
 });
 
 describe('the months chart', () => {
-  const zero = { resolved: 1, inHand: 2, pending: 0, rejected: 0, merged: 0 };
+  const zero = { ...emptyBreakdown(), resolved: 1, inHand: 2 };
   const labels = (n: number) => {
     const rows = Array.from({ length: n }, (_, i) => ({ label: `${i + 1}月`, counts: zero }));
     return [...stackedPartsChart(rows, { horizontal: false }).matchAll(/>(\d+月)</g)].map((m) => m[1]);
