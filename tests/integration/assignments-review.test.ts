@@ -199,6 +199,21 @@ describe('the loop, end to end', () => {
   });
 });
 
+describe('where the photos were taken', () => {
+  it("keeps the phone's position when the photo has none, and says so; no position, no distance", async () => {
+    const [village, eco] = (await L.assigned({ departments: ['eco'] })).items as [number, number];
+    const phone = { lat: ZHULIN_POINT.lat, lng: ZHULIN_POINT.lng + 0.002 };
+    await signAndAnswer(village, 'zhulin', { lat: String(phone.lat), lng: String(phone.lng) }, [await L.photo(10)]);
+    await signAndAnswer(eco, 'shengtai', {}, [await L.photo(15)]);
+    const photos = async (id: number) => (await (await L.get(`/api/admin/assignments/${id}`, 'shouli')).json()).photos;
+    const [fromPhone] = await photos(village);
+    expect(fromPhone).toMatchObject({ exifSource: 'browser', exifLat: phone.lat, exifLng: phone.lng });
+    expect(fromPhone.metresFromSite).toBeGreaterThan(150); // 0.002° of longitude at 31° N is about 190 m
+    expect(fromPhone.metresFromSite).toBeLessThan(250);
+    expect((await photos(eco))[0]).toMatchObject({ exifSource: null, exifLat: null, metresFromSite: null });
+  });
+});
+
 describe('不属本村: back to the office, and re-assigning', () => {
   it('approving 不属本村 (no photo needed) sends the complaint back to accepted with a reason', async () => {
     const c = await L.assigned({ departments: ['eco'] });
