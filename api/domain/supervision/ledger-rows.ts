@@ -1,5 +1,5 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { and, asc, desc, eq, inArray, isNotNull, isNull, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNotNull, isNull, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { complaintCategories, complaintEvents, complaints, villages } from '../../../db/schema.ts';
 import { enterpriseComplaints, enterprises } from '../../../db/schema-enforcement.ts';
@@ -8,6 +8,7 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { listQueue, type QueueQuery } from '../complaints/queue.ts';
 import { enterpriseScope } from '../enforcement/scope.ts';
 import { beijingDate } from '../shared/time.ts';
+import { currentItem, standsAssigned } from './village-item.ts';
 
 /** One line of the complaint ledger (举报台账): never the reporter's name, phone or tracking code. */
 export interface LedgerRow {
@@ -89,16 +90,15 @@ function ledgerRows(db: Db, user: StaffUser, ids: number[]): LedgerRow[] {
     .leftJoin(enterprises, visibleEnterprise)
     .where(inArray(complaints.id, ids))
     .all();
-  // The village's own item (a department's is its own matter): the live one, else the last withdrawn.
-  const items = new Map<number, typeof assignments.$inferSelect>();
-  for (const a of db
-    .select()
-    .from(assignments)
-    .where(and(inArray(assignments.complaintId, ids), isNull(assignments.departmentId)))
-    .orderBy(asc(assignments.complaintId), sql`${assignments.status} = 'withdrawn'`, desc(assignments.id))
-    .all()) {
-    if (!items.has(a.complaintId)) items.set(a.complaintId, a);
-  }
+  // The village's own items (a department's is its own matter).
+  const items = Map.groupBy(
+    db
+      .select()
+      .from(assignments)
+      .where(and(inArray(assignments.complaintId, ids), isNull(assignments.departmentId)))
+      .all(),
+    (a) => a.complaintId,
+  );
   const events = db
     .select({
       complaintId: complaintEvents.complaintId,
@@ -125,7 +125,7 @@ function ledgerRows(db: Db, user: StaffUser, ids: number[]): LedgerRow[] {
   return ids.flatMap((id) => {
     const c = byId.get(id);
     if (!c) return [];
-    const item = items.get(id);
+    const item = currentItem(items.get(id) ?? [], c.status);
     const history = byComplaint.get(id) ?? [];
     const replies = history.filter((e) => e.publicNote).map((e) => `${beijingDate(e.at)}：${e.publicNote}`);
     const done = c.status === 'resolved' || c.status === 'closed';
@@ -139,7 +139,9 @@ function ledgerRows(db: Db, user: StaffUser, ids: number[]): LedgerRow[] {
         category: c.category,
         village: c.village ?? NO_VILLAGE,
         // Complaints assigned before work items existed keep the time of their 交办 event.
-        assignedAt: item?.createdAt ?? history.findLast((e) => e.action === 'assign')?.at ?? null,
+        assignedAt: standsAssigned(c.status)
+          ? (item?.createdAt ?? history.findLast((e) => e.action === 'assign')?.at ?? null)
+          : null,
         answerDueAt: item?.answerDueAt ?? null,
         acknowledgedAt: item?.acknowledgedAt ?? null,
         answeredAt: item?.answeredAt ?? null,
