@@ -262,3 +262,10 @@ export const auditLog = sqliteTable(
 export type GeoJsonPolygonal =
   | { type: 'Polygon'; coordinates: number[][][] }
   | { type: 'MultiPolygon'; coordinates: number[][][][] };
+
+/** One row GET /api/health/db writes and reads back: proof that the database still takes writes. */
+export const healthHeartbeat = sqliteTable('health_heartbeat', {
+  id: integer('id').primaryKey(),
+  beatAt: integer('beat_at', { mode: 'timestamp_ms' }).notNull(),
+  pid: integer('pid').notNull(),
+});
