@@ -328,10 +328,7 @@ export async function recordDepartmentAction(
       .returning({ id: departmentActions.id })
       .get();
     insertFieldPhotos(tx, { subject: 'department_action', subjectId: row.id }, user.id, files);
-    tx.update(assignments)
-      .set({ version: a.item.version + 1, updatedAt: now, updatedBy: user.id })
-      .where(eq(assignments.id, id))
-      .run();
+    // A record adds to the item without changing it: an answer being written meanwhile stays valid.
     tx.insert(assignmentEvents)
       .values({
         assignmentId: id,
