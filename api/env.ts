@@ -37,6 +37,9 @@ const schema = z
     MAX_REPORT_PIXELS: z.coerce.number().int().min(1_000_000).default(150_000_000),
     REPORT_RATE_LIMIT: z.coerce.number().int().min(1).default(20),
     REPORT_RATE_WINDOW_S: z.coerce.number().int().min(1).default(600),
+    /** Open311 POSTs per API key per window: a partner relays many residents, so not the per-address limit. */
+    OPEN311_KEY_RATE_LIMIT: z.coerce.number().int().min(1).default(200),
+    OPEN311_KEY_RATE_WINDOW_S: z.coerce.number().int().min(1).default(600),
 
     // Time limits, 12369 practice: decide within 15 days, finish within 60, one extension of up to 30.
     ACCEPT_DAYS: z.coerce.number().int().min(1).default(15),

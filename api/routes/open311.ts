@@ -23,9 +23,6 @@ import { discovery, listServices, serviceDefinition } from '../domain/open311/se
 import { fileOpen311Request } from '../domain/open311/submit.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
 
-/** One key serves an app's many users, so it may file this many times what one address may. */
-const KEY_LIMIT_FACTOR = 10;
-
 /** A refusal in the spec's shape: an array of {code, description}, in the format the path asked for. */
 class Open311Error extends Error {
   readonly status: ContentfulStatusCode;
@@ -119,8 +116,8 @@ async function formFields(c: Context): Promise<Record<string, string>> {
 
 /** Open311 GeoReport v2 (docs/open311.md): public reads, and filing with an API key an admin issued. */
 export function open311Routes(ctx: AppContext) {
-  const windowMs = ctx.env.REPORT_RATE_WINDOW_S * 1000;
-  const keyLimiter = new RateLimiter(ctx.env.REPORT_RATE_LIMIT * KEY_LIMIT_FACTOR, windowMs, () =>
+  // A partner relays many residents from one server: its own limit per key, never the per-address one.
+  const keyLimiter = new RateLimiter(ctx.env.OPEN311_KEY_RATE_LIMIT, ctx.env.OPEN311_KEY_RATE_WINDOW_S * 1000, () =>
     ctx.clock().getTime(),
   );
 
@@ -183,14 +180,14 @@ export function open311Routes(ctx: AppContext) {
       .post('/:file', validFile, async (c) => {
         const { name, format } = c.req.valid('param').file;
         if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
-        // The site's per-address limit first, counted like a form submission; the key replaces the captcha.
-        const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
-        if (limited && !limited.ok && limited.kind === 'rate_limited') {
-          throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
-        }
         const form = await formFields(c);
         const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
         if (!key.ok) {
+          // Without a valid key the caller is anyone: the site's per-address limit, so keys cannot be guessed fast.
+          const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
+          if (limited && !limited.ok && limited.kind === 'rate_limited') {
+            throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
+          }
           throw new Open311Error(
             403,
             {

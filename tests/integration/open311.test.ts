@@ -620,31 +620,50 @@ describe('POST requests', () => {
 });
 
 describe('rate limits', () => {
-  it("counts the site's per-address limit and a per-key limit (ten addresses' worth)", async () => {
-    const limited = await freshContext({ REPORT_RATE_LIMIT: '2', TRUST_PROXY: 'true' });
+  it('limits keyed POSTs per key (OPEN311_KEY_RATE_LIMIT), never by the per-address limit residents fill', async () => {
+    const limited = await freshContext({ REPORT_RATE_LIMIT: '2', OPEN311_KEY_RATE_LIMIT: '5', TRUST_PROXY: 'true' });
     const cookie = signIn(limited.ctx, 'admin');
-    const issued = await (
-      await limited.app.request('/api/admin/api-keys', { method: 'POST', ...json({ name: '限流测试' }, cookie) })
-    ).json();
+    const issue = async (name: string) =>
+      (
+        await limited.app.request('/api/admin/api-keys', { method: 'POST', ...json({ name }, cookie) })
+      ).json() as Promise<{ key: string }>;
+    const [one, two] = [await issue('限流测试一'), await issue('限流测试二')];
     const body = {
-      api_key: issued.key,
       service_code: 'air',
       lat: String(ZHULIN.lat),
       long: String(ZHULIN.lng),
       description: '河边作坊排放黑烟，气味刺鼻难闻。',
     };
-    const send = (ip: string) => limited.app.request(`${BASE}/requests.json`, form(body, { 'x-forwarded-for': ip }));
-    expect((await send('10.0.0.1')).status).toBe(201);
-    expect((await send('10.0.0.1')).status).toBe(201);
-    const third = await send('10.0.0.1');
-    expect(third.status).toBe(429);
-    expect(third.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect((await third.json())[0]).toEqual({ code: 429, description: expect.stringMatching(/提交过于频繁/) });
-    // The key: 2 × 10 filings per window, from any number of addresses.
-    for (let i = 2; i < 20; i++) expect((await send(`10.0.1.${i}`)).status).toBe(201);
-    const over = await send('10.0.2.1');
+    const send = (ip: string, apiKey?: string) =>
+      limited.app.request(
+        `${BASE}/requests.json`,
+        form(apiKey ? { ...body, api_key: apiKey } : body, { 'x-forwarded-for': ip }),
+      );
+    // Residents at the partner's address use up its per-address allowance with refused reports.
+    for (let i = 0; i < 3; i++) {
+      const site = await limited.app.request('/api/complaints', {
+        method: 'POST',
+        headers: { 'x-forwarded-for': '10.0.0.1' },
+        body: reportForm({ description: '短' }),
+      });
+      expect([400, 429]).toContain(site.status);
+    }
+    expect((await send('10.0.0.1')).status).toBe(429); // no key: the address's limit
+    for (let i = 0; i < 5; i++) expect((await send('10.0.0.1', one.key)).status).toBe(201);
+    const over = await send('10.0.0.9', one.key); // another address does not reset the key's count
     expect(over.status).toBe(429);
-    expect((await over.json())[0].description).toMatch(/该 api_key 提交过于频繁/);
+    expect(over.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect((await over.json())[0]).toEqual({
+      code: 429,
+      description: expect.stringMatching(/该 api_key 提交过于频繁/),
+    });
+    expect((await send('10.0.0.1', two.key)).status).toBe(201); // each key its own
+    // Keyless attempts from elsewhere: the site's per-address limit, counted even when refused (403).
+    expect((await send('10.0.3.1')).status).toBe(403);
+    expect((await send('10.0.3.1')).status).toBe(403);
+    const third = await send('10.0.3.1');
+    expect(third.status).toBe(429);
+    expect((await third.json())[0]).toEqual({ code: 429, description: expect.stringMatching(/^提交过于频繁/) });
   });
 });
 
