@@ -158,7 +158,7 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
     const tracked = await resident.locator('main').textContent();
     expect(tracked).not.toContain('夜里十点到场'); // the village's finding is staff-only
     await shot(resident, 'track-reply');
-  });
+  }, 240_000); // four people, eleven steps, each a page load on a shared two-core machine
 
   it('an overdue item gets a reminder and an urge, and shows on both to-do pages', async () => {
     const office = await (await live.browser.newContext(DESK)).newPage();
