@@ -18,7 +18,7 @@ import {
   type Format,
   type XmlValue,
 } from '../domain/open311/format.ts';
-import { getRequest, listRequests, requestsQuery } from '../domain/open311/requests.ts';
+import { getRequest, listRequests, requestsByIds, requestsQuery } from '../domain/open311/requests.ts';
 import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
 import { fileOpen311Request } from '../domain/open311/submit.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
@@ -147,7 +147,7 @@ export function open311Routes(ctx: AppContext) {
           'Content-Type': CONTENT_TYPES[format],
         });
       })
-      .get('/:file', validFile, (c) => {
+      .get('/:file', validFile, async (c) => {
         const { name, format } = c.req.valid('param').file;
         if (name === 'discovery') {
           const url = `${ownOrigin(ctx.env.PUBLIC_BASE_URL, c.req.url)}/api/open311/v2`;
@@ -157,6 +157,10 @@ export function open311Routes(ctx: AppContext) {
         if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
         const q = requestsQuery.safeParse(c.req.query());
         if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
+        if (q.data.service_request_id.length) {
+          const found = await requestsByIds(ctx.db, ctx.villageAreas(), q.data.service_request_id);
+          return answer(c, format, 'service_requests', found as unknown as XmlValue, 200, 30);
+        }
         const r = listRequests(ctx.db, ctx.villageAreas(), q.data, ctx.clock());
         if (!r.ok) throw new Open311Error(400, r.message);
         return answer(c, format, 'service_requests', r.requests as unknown as XmlValue, 200, 30);

@@ -5,6 +5,7 @@ import { count, eq } from 'drizzle-orm';
 import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
 import { apiKeys, apiSubmissions } from '../../db/schema-public.ts';
 import { toXml } from '../../api/domain/open311/format.ts';
+import { MAX_IDS } from '../../api/domain/open311/requests.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
@@ -390,6 +391,24 @@ describe('GET requests', () => {
     expect(
       byIds.body.find((r: { service_request_id: string }) => r.service_request_id === idOf(rejected)),
     ).toMatchObject({ status: 'closed', status_notes: '不予受理' });
+  });
+
+  it('answers a poll of thousands of ids (newest first, read in chunks) and refuses more than MAX_IDS clearly', async () => {
+    const known = seeded.map(idOf);
+    // 2,000 ids as FixMyStreet polls them: the known ones scattered among ids that do not exist.
+    const poll = Array.from({ length: 2000 }, (_, i) => String(100_000 + i * 7));
+    poll.splice(3, 0, known[0]!);
+    poll.splice(777, 0, known[1]!, known[2]!);
+    poll.push(...known.slice(3), known[0]!); // a repeated id is answered once
+    const { status, body } = await getJson(`/requests.json?service_request_id=${poll.join(',')}`);
+    expect(status).toBe(200);
+    expect(ids(body)).toEqual([...seeded].sort((a, b) => b.id - a.id).map(idOf));
+    const { doc } = await getXml(`/requests.xml?service_request_id=${poll.join('%2C')}`);
+    expect(doc.service_requests.request).toHaveLength(seeded.length);
+    const tooMany = Array.from({ length: MAX_IDS + 1 }, (_, i) => String(i + 1)).join(',');
+    const refused = await getXml(`/requests.xml?service_request_id=${tooMany}`);
+    expect(refused.status).toBe(400);
+    expect(refused.doc.errors.error[0].description).toBe(`一次最多查询 ${MAX_IDS} 个 service_request_id，请分批查询`);
   });
 
   it('pages with page and page_size (at most 1000)', async () => {
