@@ -18,9 +18,10 @@ import {
   type Format,
   type XmlValue,
 } from '../domain/open311/format.ts';
-import { getRequest, listRequests, requestsByIds, requestsQuery } from '../domain/open311/requests.ts';
+import { getRequest, LIST_ARGUMENTS, listRequests, requestsByIds, requestsQuery } from '../domain/open311/requests.ts';
 import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
 import { fileOpen311Request } from '../domain/open311/submit.ts';
+import { flattenQuery } from '../domain/open311/query.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
 
 /** A refusal in the spec's shape: an array of {code, description}, in the format the path asked for. */
@@ -53,6 +54,13 @@ const fileParam = z.object({
 const validFile = zValidator('param', fileParam, (r) => {
   if (!r.success) throw new Open311Error(404, NOT_FOUND);
 });
+
+/** The query with list arguments' repeats and commas joined; any other argument repeated with two values: 400. */
+function queryOf(c: Context): Record<string, string> {
+  const flat = flattenQuery(c.req.queries(), LIST_ARGUMENTS);
+  if (!flat.ok) throw new Open311Error(400, flat.message);
+  return flat.query;
+}
 
 // The format of the answer follows the path's suffix, errors included; XML is the spec's required one.
 const formatOf = (c: Context): Format => splitFormat(c.req.path.split('/').pop() ?? '')?.format ?? 'xml';
@@ -155,7 +163,7 @@ export function open311Routes(ctx: AppContext) {
         }
         if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);
         if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
-        const q = requestsQuery.safeParse(c.req.query());
+        const q = requestsQuery.safeParse(queryOf(c));
         if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
         if (q.data.service_request_id.length) {
           const found = await requestsByIds(ctx.db, ctx.villageAreas(), q.data.service_request_id);

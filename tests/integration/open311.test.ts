@@ -393,6 +393,33 @@ describe('GET requests', () => {
     ).toMatchObject({ status: 'closed', status_notes: '不予受理' });
   });
 
+  it('takes list arguments repeated, comma-separated or both, and refuses another argument given two values', async () => {
+    const all = [resolved, assigned, accepted].map(idOf);
+    expect(ids((await getJson('/requests.json?status=open&status=closed')).body)).toEqual(all);
+    expect(ids((await getJson('/requests.json?status=closed&status=open,closed')).body)).toEqual(all);
+    expect(ids((await getJson('/requests.json?service_code=noise&service_code=air')).body)).toEqual(all);
+    expect(ids((await getJson('/requests.json?service_code=noise&service_code=water,waste')).body)).toEqual([
+      idOf(assigned),
+    ]);
+    expect(ids((await getJson('/requests.json?status=open&status=&service_code=air')).body)).toEqual([idOf(accepted)]);
+    expect(
+      ids(
+        (await getJson(`/requests.json?service_request_id=${old.id}&service_request_id=${submitted.id},${accepted.id}`))
+          .body,
+      ),
+    ).toEqual([old, accepted, submitted].map(idOf));
+    expect(ids((await getJson('/requests.json?page_size=2&page_size=2')).body)).toEqual(all.slice(0, 2)); // the same value
+    for (const [query, message] of [
+      ['status=open&status=pending', /status 只能是 open 或 closed/],
+      ['page_size=2&page_size=3', /参数 page_size 只能给一个值（收到 2 个）/],
+      ['start_date=2026-11-01&start_date=2026-11-02', /参数 start_date 只能给一个值/],
+    ] as const) {
+      const { status, doc } = await getXml(`/requests.xml?${query}`);
+      expect(status, query).toBe(400);
+      expect(doc.errors.error[0].description).toMatch(message);
+    }
+  });
+
   it('answers a poll of thousands of ids (newest first, read in chunks) and refuses more than MAX_IDS clearly', async () => {
     const known = seeded.map(idOf);
     // 2,000 ids as FixMyStreet polls them: the known ones scattered among ids that do not exist.

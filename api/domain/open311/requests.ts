@@ -77,6 +77,9 @@ const datetime = (label: string, end: boolean) =>
       return d ?? z.NEVER;
     });
 
+/** The arguments that take a list: comma-separated, repeated, or both (query.ts). */
+export const LIST_ARGUMENTS: ReadonlySet<string> = new Set(['service_request_id', 'service_code', 'status']);
+
 /** GET requests' arguments (the spec's, plus the widely used page/page_size extension). */
 export const requestsQuery = z.object({
   service_request_id: commaList(MAX_IDS * 17)
