@@ -24,10 +24,15 @@ export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {})
   const toDisplay = (lat: number, lng: number): L.LatLngTuple => (gcj ? wgs84ToGcj02(lat, lng) : [lat, lng]);
   const fromDisplay = (ll: L.LatLng): [number, number] => (gcj ? gcj02ToWgs84(ll.lat, ll.lng) : [ll.lat, ll.lng]);
   el.classList.remove('hidden');
-  const map = L.map(el, { zoomControl: true, attributionControl: true });
+  const map = L.map(el, { zoomControl: false, attributionControl: false });
+  L.control.zoom({ zoomInTitle: '放大', zoomOutTitle: '缩小' }).addTo(map);
   if (cfg.tiles.url) {
+    // No Leaflet prefix (its name and a flag): the credit line of a government map names the tile
+    // provider and its 审图号, nothing else.
+    L.control.attribution({ prefix: false }).addTo(map);
     L.tileLayer(cfg.tiles.url, {
-      attribution: cfg.tiles.attribution,
+      // Leaflet writes attributions as HTML; the configured text is shown as text.
+      attribution: textTip(cfg.tiles.attribution).outerHTML,
       subdomains: cfg.tiles.subdomains,
       maxZoom: 19,
     }).addTo(map);
