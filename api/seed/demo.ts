@@ -6,6 +6,7 @@ import { submitComplaint } from '../domain/complaints/submit.ts';
 import { seedCategories } from './categories.ts';
 import { cellCenter, DEMO_TOWNSHIP, DEMO_VILLAGES, villageBoundary } from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
+import { seedDemoAssignments } from './demo-assignments.ts';
 import { seedDemoEnforcement } from './demo-enforcement.ts';
 import { seedDemoCases } from './demo-cases.ts';
 import { complaints, departments, townships, villages, type Role } from '../../db/schema.ts';
@@ -153,6 +154,7 @@ export async function seedDemo(
   }
   await seedDemoEnforcement(ctx);
   await seedDemoCases(ctx);
+  seedDemoAssignments(ctx);
   return accounts;
 }
 
