@@ -21,10 +21,19 @@ const schema = z
     CAPTCHA_DISABLED: flag,
     HCAPTCHA_TIMEOUT_MS: z.coerce.number().int().min(100).max(30_000).default(4000),
 
-    TILE_URL: z.string().default('https://tile.openstreetmap.org/{z}/{x}/{y}.png'),
-    TILE_ATTRIBUTION: z.string().default('© OpenStreetMap contributors'),
-    TILE_CRS: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+    // Map tiles (api/domain/shared/map-tiles.ts): a preset by name; TILE_URL (with TILE_SUBDOMAINS and
+    // TILE_CRS) replaces it with a source of one's own, '' with none. 天地图 needs its key in TILE_TOKEN.
+    TILE_PRESET: z.enum(['osm', 'tianditu', 'amap']).default('osm'),
+    TILE_TOKEN: z
+      .string()
+      .regex(/^[0-9A-Za-z]*$/, { message: 'TILE_TOKEN is a 天地图 key: letters and digits only' })
+      .optional(),
+    TILE_URL: z.string().optional(),
     TILE_SUBDOMAINS: z.string().default('abc'),
+    TILE_CRS: z.enum(['wgs84', 'gcj02']).default('wgs84'),
+    /** The credit line and the 审图号 shown on every map, instead of the preset's. */
+    TILE_ATTRIBUTION: z.string().optional(),
+    TILE_APPROVAL_NO: z.string().optional(),
 
     MAX_PHOTOS: z.coerce.number().int().min(0).max(20).default(6),
     MAX_PHOTO_BYTES: z.coerce
@@ -82,6 +91,14 @@ const schema = z
         code: 'custom',
         path: ['HCAPTCHA_SECRET'],
         message: 'production needs HCAPTCHA_SECRET (or CAPTCHA_DISABLED=true to run without captcha on purpose)',
+      });
+    }
+    if (e.TILE_PRESET === 'tianditu' && e.TILE_URL === undefined && !e.TILE_TOKEN) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TILE_TOKEN'],
+        message:
+          'TILE_PRESET=tianditu needs TILE_TOKEN, a 天地图 browser key (天地图需要 TILE_TOKEN：在天地图开发者控制台申请的浏览器端 Key)',
       });
     }
     if (e.HCAPTCHA_SECRET && !e.HCAPTCHA_SITEKEY) {

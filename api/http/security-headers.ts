@@ -1,4 +1,5 @@
 import type { Env } from '../env.ts';
+import { mapTiles } from '../domain/shared/map-tiles.ts';
 
 function originOf(template: string): string | null {
   try {
@@ -15,13 +16,13 @@ function originOf(template: string): string | null {
 
 /** The headers every response carries, pages and API alike. CSP is a header, never a meta tag. */
 export function securityHeaders(env: Env): Record<string, string> {
-  const tiles = env.TILE_URL ? originOf(env.TILE_URL) : null;
+  const tiles = [...new Set(mapTiles(env).layers.map((l) => originOf(l.url)))].filter(Boolean).join(' ');
   const captcha = env.HCAPTCHA_SECRET ? ['https://hcaptcha.com', 'https://*.hcaptcha.com'] : [];
   const csp = [
     "default-src 'self'",
     `script-src 'self' ${captcha.join(' ')}`.trim(),
     `style-src 'self' ${captcha.join(' ')}`.trim(),
-    `img-src 'self' data: blob: ${tiles ?? ''}`.trim(),
+    `img-src 'self' data: blob: ${tiles}`.trim(),
     `connect-src 'self' ${captcha.join(' ')}`.trim(),
     `frame-src ${captcha.length ? captcha.join(' ') : "'none'"}`,
     "frame-ancestors 'none'",

@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { recordId } from '../domain/shared/text-input.ts';
+import { mapTiles } from '../domain/shared/map-tiles.ts';
 import { villages } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { casePhotoFile } from '../domain/public/case-photos.ts';
@@ -39,12 +40,7 @@ export function publicCaseMapRoutes(ctx: AppContext) {
     const outlines = ctx.db.select({ name: villages.name, boundary: villages.boundary }).from(villages).all();
     return c.json(
       {
-        tiles: {
-          url: env.TILE_URL,
-          attribution: env.TILE_ATTRIBUTION,
-          crs: env.TILE_CRS,
-          subdomains: env.TILE_SUBDOMAINS,
-        },
+        tiles: mapTiles(env),
         villages: {
           type: 'FeatureCollection',
           features: outlines.map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })),

@@ -4,7 +4,12 @@ import L from 'leaflet';
 import { gcj02ToWgs84, wgs84ToGcj02 } from '../lib/gcj02.ts';
 
 export interface MapConfig {
-  tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
+  /** api/domain/shared/map-tiles.ts: the layers bottom up, the credit line as plain text. */
+  tiles: {
+    layers: { url: string; subdomains: string; maxZoom: number }[];
+    attribution: string;
+    crs: 'wgs84' | 'gcj02';
+  };
   villages: { features: { properties: { name: string }; geometry: { type: string; coordinates: unknown } }[] };
 }
 
@@ -26,16 +31,20 @@ export function baseMap(el: HTMLElement, cfg: MapConfig, { labels = true } = {})
   el.classList.remove('hidden');
   const map = L.map(el, { zoomControl: false, attributionControl: false });
   L.control.zoom({ zoomInTitle: '放大', zoomOutTitle: '缩小' }).addTo(map);
-  if (cfg.tiles.url) {
+  if (cfg.tiles.layers.length) {
     // No Leaflet prefix (its name and a flag): the credit line of a government map names the tile
     // provider and its 审图号, nothing else.
     L.control.attribution({ prefix: false }).addTo(map);
-    L.tileLayer(cfg.tiles.url, {
-      // Leaflet writes attributions as HTML; the configured text is shown as text.
-      attribution: textTip(cfg.tiles.attribution).outerHTML,
-      subdomains: cfg.tiles.subdomains,
-      maxZoom: 19,
-    }).addTo(map);
+    for (const [i, layer] of cfg.tiles.layers.entries()) {
+      L.tileLayer(layer.url, {
+        // Leaflet writes attributions as HTML; the configured text is shown as text.
+        attribution: i === 0 ? textTip(cfg.tiles.attribution).outerHTML : undefined,
+        subdomains: layer.subdomains,
+        maxZoom: layer.maxZoom,
+        // Providers ask which site uses their tiles (天地图 keys are bound to it); the origin says so, no page path.
+        referrerPolicy: 'strict-origin',
+      }).addTo(map);
+    }
   }
   const outlines = L.geoJSON(cfg.villages as unknown as GeoJSON.FeatureCollection, {
     coordsToLatLng: ([lng, lat]) => L.latLng(toDisplay(lat!, lng!)),

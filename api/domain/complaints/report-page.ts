@@ -2,9 +2,10 @@ import { asc, eq } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import type { Db } from '../../../db/client.ts';
 import { complaintCategories, townships, villages } from '../../../db/schema.ts';
+import { type MapTiles, mapTiles } from '../shared/map-tiles.ts';
 
 export interface ReportPageConfig {
-  tiles: { url: string; attribution: string; crs: 'wgs84' | 'gcj02'; subdomains: string };
+  tiles: MapTiles;
   villages: {
     type: 'FeatureCollection';
     features: { type: 'Feature'; properties: { name: string }; geometry: unknown }[];
@@ -32,7 +33,7 @@ export function residentCategories(db: Db) {
 export function mapConfig(ctx: AppContext): ReportPageConfig {
   const { db, env } = ctx;
   return {
-    tiles: { url: env.TILE_URL, attribution: env.TILE_ATTRIBUTION, crs: env.TILE_CRS, subdomains: env.TILE_SUBDOMAINS },
+    tiles: mapTiles(env),
     villages: {
       type: 'FeatureCollection',
       features: db
