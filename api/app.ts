@@ -5,7 +5,7 @@ import { ApiError, onError } from './http/errors.ts';
 import { limitBody } from './http/body.ts';
 import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
-import { health } from './routes/health.ts';
+import { healthRoutes } from './routes/health.ts';
 import { adminComplaintRoutes } from './routes/admin-complaints.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
@@ -41,7 +41,7 @@ export function createApp(ctx: AppContext) {
       throw new ApiError(413, `提交内容超过 ${Math.round(maxBody / 1024 / 1024)} MB 上限，请减少或缩小照片`);
     }),
   );
-  app.route('/health', health);
+  app.route('/health', healthRoutes(ctx));
   app.route('/complaints', complaintRoutes(ctx));
   app.route('/cases', publicCaseRoutes(ctx));
   app.route('/case-map', publicCaseMapRoutes(ctx));

@@ -84,6 +84,21 @@ const schema = z
     LOGIN_LIMIT_PER_ACCOUNT: z.coerce.number().int().min(1).default(50),
     LOGIN_WINDOW_S: z.coerce.number().int().min(1).default(900),
     LOGIN_BACKOFF_MAX_S: z.coerce.number().int().min(1).default(900),
+
+    // Operating it (docs/production.md): logs, metrics, backups.
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'silent']).default('info'),
+    /** Who may read /metrics besides a direct client on this machine: a bearer token, 24+ characters. */
+    METRICS_TOKEN: z.string().min(24, { message: 'METRICS_TOKEN needs at least 24 characters' }).optional(),
+    /** Where `npm run backup` and the schedule put timestamped copies of DATA_DIR. */
+    BACKUP_DIR: z.string().min(1).default('./backups'),
+    /** The server makes a backup when the newest is this old (0: no schedule; fractions allowed). */
+    BACKUP_EVERY_HOURS: z.coerce
+      .number()
+      .min(0)
+      .max(24 * 366)
+      .default(0),
+    /** Complete backups kept in BACKUP_DIR after a new one; older ones are removed. */
+    BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
   })
   .superRefine((e, ctx) => {
     if (e.NODE_ENV === 'production' && !e.HCAPTCHA_SECRET && !e.CAPTCHA_DISABLED) {

@@ -6,6 +6,10 @@ import { getEnv } from './env.ts';
 import { createPortalServer, type SiteHandler } from './server.ts';
 import { isEmpty, seedDemo } from './seed/demo.ts';
 import { sendReminders } from './domain/complaints/assignment-reminders.ts';
+import { logger, setLogLevel } from './http/logging.ts';
+import { createMetrics, metricsAccess } from './http/metrics.ts';
+import { photoWorkInFlight } from './domain/shared/photos/pipeline.ts';
+import { backupSchedule } from './cli/backup-schedule.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const REMINDER_SWEEP_MS = 10 * 60_000;
@@ -13,6 +17,7 @@ const REMINDER_SWEEP_MS = 10 * 60_000;
 /** `npm start`: migrate, seed a demo township into an empty database, serve. */
 async function main() {
   const env = getEnv();
+  setLogLevel(env.LOG_LEVEL);
   const ctx = await createContext(env);
   setContext(ctx);
   if (isEmpty(ctx)) {
@@ -25,15 +30,29 @@ async function main() {
     for (const a of accounts)
       console.log(`  ${a.username.padEnd(10)} ${a.oneTimePassword}  ${a.role.padEnd(10)} ${a.displayName}`);
   }
-  if (!ctx.captcha.enabled)
-    console.warn('warning: hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
+  if (!ctx.captcha.enabled) logger.warn('hCaptcha is off (no HCAPTCHA_SECRET); reports are not checked for bots');
+  const backups = backupSchedule(env);
+  if (env.NODE_ENV === 'production' && !env.BACKUP_EVERY_HOURS)
+    logger.warn('scheduled backups are off (BACKUP_EVERY_HOURS=0): see docs/production.md');
+  const metrics = createMetrics({
+    writeQueueDepth: () => ctx.filings.pending,
+    photoWork: photoWorkInFlight,
+    lastBackupSeconds: backups.lastBackupSeconds,
+  });
+  backups.start(metrics.backupFailed);
 
   const entry = `${root}dist/server/entry.mjs`;
   let site: SiteHandler | undefined;
   if (existsSync(entry)) site = ((await import(pathToFileURL(entry).href)) as { handler: SiteHandler }).handler;
-  else console.warn('warning: no built site (run `npm run build`); serving the API only');
+  else logger.warn('no built site (run `npm run build`); serving the API only');
 
-  const server = createPortalServer({ env, api: createApp(ctx), site, clientDir: `${root}dist/client` });
+  const server = createPortalServer({
+    env,
+    api: createApp(ctx),
+    site,
+    clientDir: `${root}dist/client`,
+    observe: { metrics, allowed: metricsAccess(env.METRICS_TOKEN) },
+  });
   server.listen(env.PORT, env.HOST, () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : env.PORT;
@@ -44,7 +63,7 @@ async function main() {
     try {
       sendReminders(ctx.db, ctx.clock());
     } catch (err) {
-      console.error(`reminder sweep failed: ${(err as Error).message}`);
+      logger.error({ err }, 'reminder sweep failed');
     }
   };
   remind();
@@ -55,6 +74,7 @@ async function main() {
 }
 
 main().catch((err: Error) => {
+  // Plain text on stderr: an invalid configuration is read by a person, at once.
   console.error(err.message);
   process.exit(1);
 });

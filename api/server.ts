@@ -6,6 +6,9 @@ import { pageCache } from './http/page-cache.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { publicCasesVersion } from './domain/shared/public-version.ts';
 import { staticFiles } from './http/static-files.ts';
+import { observeRequests } from './http/logging.ts';
+import { serveMetrics, type Metrics } from './http/metrics.ts';
+import { routeLabeler, type Served } from './http/route-label.ts';
 
 export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next?: () => void) => void;
 
@@ -13,7 +16,14 @@ export type SiteHandler = (req: IncomingMessage, res: ServerResponse, next?: () 
  * One process, one port: /api goes straight to Hono (Astro's adapter is ~7x slower per
  * request), built assets are served from disk, and every other path is an Astro page.
  */
-export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandler; clientDir?: string }): Server {
+export function createPortalServer(opts: {
+  env: Env;
+  api: App;
+  site?: SiteHandler;
+  clientDir?: string;
+  /** A log line and the metrics for each request, and GET /metrics for those `allowed` (npm start's). */
+  observe?: { metrics: Metrics; allowed: (req: IncomingMessage) => boolean };
+}): Server {
   const api = getRequestListener(opts.api.fetch);
   const files = opts.clientDir ? staticFiles(opts.clientDir) : () => false;
   const headers = Object.entries(securityHeaders(opts.env));
@@ -29,14 +39,33 @@ export function createPortalServer(opts: { env: Env; api: App; site?: SiteHandle
   const notFound = (res: ServerResponse) => {
     res.writeHead(404, { 'Content-Type': 'text/plain; charset=utf-8' }).end('页面不存在');
   };
+  const observe = opts.observe && {
+    request: observeRequests(routeLabeler(opts.api.routes), opts.observe.metrics.record),
+    metrics: serveMetrics(opts.observe.metrics, opts.observe.allowed),
+  };
+  const dispatch = (req: IncomingMessage, res: ServerResponse): Served => {
+    const url = req.url ?? '/';
+    if (observe && (url === '/metrics' || url.startsWith('/metrics?'))) {
+      observe.metrics(req, res);
+      return 'metrics';
+    }
+    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) {
+      api(req, res);
+      return 'api';
+    }
+    if (files(req, res)) return 'static';
+    // Without a `next`, Astro answers an unknown path with the site's own 404 page.
+    if (site) {
+      site(req, withReasonPhrase(res));
+      return 'page';
+    }
+    notFound(res);
+    return 'none';
+  };
   return createServer((req, res) => {
     for (const [k, v] of headers) res.setHeader(k, v);
-    const url = req.url ?? '/';
-    if (url === '/api' || url.startsWith('/api/') || url.startsWith('/api?')) return void api(req, res);
-    if (files(req, res)) return;
-    // Without a `next`, Astro answers an unknown path with the site's own 404 page.
-    if (site) return site(req, withReasonPhrase(res));
-    notFound(res);
+    if (observe) observe.request(req, res, () => dispatch(req, res));
+    else dispatch(req, res);
   });
 }
 

@@ -71,6 +71,11 @@ export class WriteThread<In, Out> {
     });
   }
 
+  /** Writes sent and not yet answered: the queue's depth, for the metrics. */
+  get pending(): number {
+    return this.thread?.waiting.size ?? 0;
+  }
+
   async close(): Promise<void> {
     const thread = this.thread;
     this.thread = undefined;

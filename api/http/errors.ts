@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldErrors } from '../domain/complaints/input.ts';
+import { logger } from './logging.ts';
 
 /** Every error the API answers has this shape, in Chinese for the person reading it. */
 export interface ErrorBody {
@@ -33,7 +34,10 @@ export function onError(err: Error, c: Context): Response {
     const message = status === 413 ? '提交内容过大' : status < 500 ? '请求无效' : '服务暂时不可用';
     return c.json<ErrorBody>({ error: { message } }, status as ContentfulStatusCode);
   }
-  // Only the stack: a request body may carry a reporter's contact.
-  console.error(`[api] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
+  // Only the route's pattern and the stack: a path may carry a tracking code, a body a reporter's contact.
+  logger.error(
+    { method: c.req.method, route: c.req.routePath, err: { message: err.message, stack: err.stack } },
+    'failed',
+  );
   return c.json<ErrorBody>({ error: { message: '服务器内部错误，请稍后再试' } }, 500);
 }

@@ -278,6 +278,13 @@ export const photoQueueFull = (limits: PhotoLimits) => noRoomFor(1, limits);
 
 /** The bytes of residents' uploads admitted and not yet answered (tests and monitoring). */
 export const uploadBytesInFlight = () => queue.uploadBytes;
+/** The queue as the metrics show it: photos being encoded and waiting, pixels admitted, upload bytes. */
+export const photoWorkInFlight = () => ({
+  encoding: queue.busy,
+  waiting: queue.waiting.length,
+  admittedPixels: queue.admittedPixels,
+  uploadBytes: queue.uploadBytes,
+});
 
 /**
  * Room for a resident's upload of `bytes` (as its Content-Length declares, else the body limit)

@@ -1,0 +1,70 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import pino from 'pino';
+import type { Served } from './route-label.ts';
+
+/** The request a log line was written for: every line inside one carries its id. */
+const current = new AsyncLocalStorage<{ id: string }>();
+
+/**
+ * One JSON line per event on stdout (journald or the container keeps it). What may go in a line:
+ * ids, route patterns, methods, statuses, timings, counts, error stacks. Never a path, a query,
+ * a body, a reporter's name or phone, or a tracking code: see observeRequests.
+ */
+export const logger = pino(
+  {
+    base: { pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+    mixin: () => {
+      const request = current.getStore();
+      return request ? { reqId: request.id } : {};
+    },
+  },
+  // Written after the request's work, not during it: a slow reader of stdout never holds the loop.
+  pino.destination({ dest: 1, sync: false }),
+);
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'silent';
+export const setLogLevel = (level: LogLevel) => {
+  logger.level = level;
+};
+
+export interface RequestRecord {
+  method: string;
+  route: string;
+  status: number;
+  seconds: number;
+}
+
+/**
+ * Wraps each request: an id (also sent back as X-Request-Id, for a resident or an officer to quote),
+ * and when the answer is done, one log line and `record` (the metrics). The route is the pattern
+ * the request matched, never its path.
+ */
+export function observeRequests(
+  label: (method: string, url: string, served: Served) => string,
+  record: (r: RequestRecord) => void,
+) {
+  return (req: IncomingMessage, res: ServerResponse, dispatch: () => Served) => {
+    const started = performance.now();
+    const id = randomUUID();
+    res.setHeader('X-Request-Id', id);
+    let served: Served = 'none';
+    res.once('close', () => {
+      const seconds = (performance.now() - started) / 1000;
+      const method = req.method ?? 'GET';
+      const route = label(method, req.url ?? '/', served);
+      const status = res.statusCode;
+      record({ method, route, status, seconds });
+      const line = { reqId: id, method, route, status, ms: Math.round(seconds * 1e4) / 10 };
+      // The client went away before the whole answer was sent.
+      if (!res.writableFinished) logger.info({ ...line, aborted: true }, 'request');
+      else logger.info(line, 'request');
+    });
+    current.run({ id }, () => {
+      served = dispatch();
+    });
+  };
+}
