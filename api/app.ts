@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import type { AppContext } from './context.ts';
 import { maxReportBodyBytes } from './env.ts';
 import { ApiError, onError } from './http/errors.ts';
+import { isOpen311Path, open311Fallback, open311OnError } from './http/open311-errors.ts';
 import { limitBody } from './http/body.ts';
 import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
@@ -31,8 +32,11 @@ import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 export function createApp(ctx: AppContext) {
   const maxBody = maxReportBodyBytes(ctx.env);
   const app = new Hono().basePath('/api');
-  app.onError(onError);
-  app.notFound((c) => c.json({ error: { message: '接口不存在' } }, 404));
+  // Open311 clients read errors in Open311's own shape, also the ones refused before its routes (cross-site, size).
+  app.onError((err, c) => (isOpen311Path(c.req.path) ? open311OnError(err, c) : onError(err, c)));
+  app.notFound((c) =>
+    isOpen311Path(c.req.path) ? open311Fallback(c) : c.json({ error: { message: '接口不存在' } }, 404),
+  );
   app.use(sameOrigin(ctx.env.PUBLIC_BASE_URL));
   app.on(
     ['POST', 'PUT', 'PATCH', 'DELETE'],

@@ -6,39 +6,17 @@ import type { AppContext } from '../context.ts';
 import { formBody } from '../http/body.ts';
 import type { FormSpec } from '../domain/shared/form-spec.ts';
 import { clientIp } from '../http/client-ip.ts';
-import { ApiError } from '../http/errors.ts';
+import { NOT_FOUND, Open311Error, open311Fallback, open311OnError } from '../http/open311-errors.ts';
 import { ownOrigin } from '../http/same-origin.ts';
 import { verifyApiKey } from '../domain/open311/keys.ts';
 import { countReportAttempt } from '../domain/complaints/file-report.ts';
-import {
-  CONTENT_TYPES,
-  errorsBody,
-  render,
-  splitFormat,
-  type Format,
-  type XmlValue,
-} from '../domain/open311/format.ts';
+import { CONTENT_TYPES, render, splitFormat, type Format, type XmlValue } from '../domain/open311/format.ts';
 import { getRequest, LIST_ARGUMENTS, listRequests, requestsByIds, requestsQuery } from '../domain/open311/requests.ts';
 import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
 import { fileOpen311Request } from '../domain/open311/submit.ts';
 import { flattenQuery } from '../domain/open311/query.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
 
-/** A refusal in the spec's shape: an array of {code, description}, in the format the path asked for. */
-class Open311Error extends Error {
-  readonly status: ContentfulStatusCode;
-  readonly descriptions: string[];
-  readonly headers?: Record<string, string>;
-  constructor(status: ContentfulStatusCode, descriptions: string | string[], headers?: Record<string, string>) {
-    const list = Array.isArray(descriptions) ? descriptions : [descriptions];
-    super(list[0]);
-    this.status = status;
-    this.descriptions = list;
-    this.headers = headers;
-  }
-}
-
-const NOT_FOUND = '没有这个接口资源（路径须以 .json 或 .xml 结尾）';
 const fileParam = z.object({
   dir: z.enum(['services', 'requests']).optional(),
   file: z
@@ -61,9 +39,6 @@ function queryOf(c: Context): Record<string, string> {
   if (!flat.ok) throw new Open311Error(400, flat.message);
   return flat.query;
 }
-
-// The format of the answer follows the path's suffix, errors included; XML is the spec's required one.
-const formatOf = (c: Context): Format => splitFormat(c.req.path.split('/').pop() ?? '')?.format ?? 'xml';
 
 function answer(
   c: Context,
@@ -131,30 +106,7 @@ export function open311Routes(ctx: AppContext) {
 
   return (
     new Hono()
-      .onError((err, c) => {
-        const format = formatOf(c);
-        if (err instanceof Open311Error) {
-          if (err.headers) for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-          return c.body(
-            errorsBody(
-              format,
-              err.descriptions.map((description) => ({ code: err.status, description })),
-            ),
-            err.status,
-            { 'Content-Type': CONTENT_TYPES[format] },
-          );
-        }
-        // The API's shared refusals (an unreadable form body, one too large), in Open311's shape.
-        if (err instanceof ApiError)
-          return c.body(errorsBody(format, [{ code: err.status, description: err.message }]), err.status, {
-            'Content-Type': CONTENT_TYPES[format],
-          });
-        // Only the stack: a request body may carry a reporter's contact.
-        console.error(`[open311] ${c.req.method} ${c.req.path} failed:`, err.stack ?? err.message);
-        return c.body(errorsBody(format, [{ code: 500, description: '服务器内部错误，请稍后再试' }]), 500, {
-          'Content-Type': CONTENT_TYPES[format],
-        });
-      })
+      .onError(open311OnError)
       .get('/:file', validFile, async (c) => {
         const { name, format } = c.req.valid('param').file;
         if (name === 'discovery') {
@@ -191,7 +143,7 @@ export function open311Routes(ctx: AppContext) {
       })
       .post('/:file', validFile, async (c) => {
         const { name, format } = c.req.valid('param').file;
-        if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
+        if (name !== 'requests') return open311Fallback(c);
         const form = await formFields(c);
         const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
         if (!key.ok) {
@@ -226,5 +178,6 @@ export function open311Routes(ctx: AppContext) {
           201,
         );
       })
+      .all('*', open311Fallback)
   );
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { XMLParser } from 'fast-xml-parser';
 import { count, eq } from 'drizzle-orm';
 import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
@@ -710,6 +710,75 @@ describe('rate limits', () => {
     const third = await send('10.0.3.1');
     expect(third.status).toBe(429);
     expect((await third.json())[0]).toEqual({ code: 429, description: expect.stringMatching(/^提交过于频繁/) });
+  });
+});
+
+describe('errors on Open311 paths', () => {
+  const errorsOf = async (res: Response, format: 'xml' | 'json') => {
+    expect(res.headers.get('content-type')).toBe(
+      format === 'xml' ? 'text/xml; charset=utf-8' : 'application/json; charset=utf-8',
+    );
+    const text = await res.text();
+    if (format === 'json') return JSON.parse(text) as { code: number; description: string }[];
+    expect(text.startsWith('<?xml version="1.0" encoding="utf-8"?>\n<errors>')).toBe(true);
+    return xml
+      .parse(text)
+      .errors.error.map((e: { code: string; description: string }) => ({ ...e, code: Number(e.code) }));
+  };
+
+  it("answers 404, 405, 413 and a refused cross-site post in the spec's shape, in the format of the path", async () => {
+    for (const [path, init, status, format, message] of [
+      ['/nothing.xml', {}, 404, 'xml', /没有这个接口资源/],
+      ['/requests/1/2.xml', {}, 404, 'xml', /没有这个接口资源/],
+      ['/nothing.json', {}, 404, 'json', /没有这个接口资源/],
+      ['/requests', {}, 404, 'xml', /须以 .json 或 .xml 结尾/],
+      ['/requests.xml', { method: 'PUT' }, 405, 'xml', /requests.xml 不接受 PUT 请求（只接受 GET, POST）/],
+      ['/services.json', form({}), 405, 'json', /只接受 GET/],
+      ['/discovery.xml', { method: 'DELETE' }, 405, 'xml', /只接受 GET/],
+      ['/requests/1.xml', { method: 'PATCH' }, 405, 'xml', /只接受 GET/],
+      [
+        '/requests.xml',
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': String(2 ** 30) },
+        },
+        413,
+        'xml',
+        /上限/,
+      ],
+      ['/requests.xml', form({ description: '长'.repeat(400_000) }), 413, 'xml', /过长|过大|上限/],
+      ['/requests.xml', form({}, { origin: 'https://evil.example' }), 403, 'xml', /跨站/],
+    ] as const) {
+      const res = await app.request(`${BASE}${path}`, init as RequestInit);
+      expect(res.status, `${init.method ?? 'GET'} ${path}`).toBe(status);
+      const body = await errorsOf(res, format);
+      expect(body[0]!.code).toBe(status);
+      expect(body[0]!.description).toMatch(message);
+      if (status === 405) expect(res.headers.get('allow')).toMatch(/^GET/);
+    }
+    // Outside v2, still under /api/open311/: no JSON of the rest of the API.
+    const other = await app.request('/api/open311/v3/requests.xml');
+    expect(other.status).toBe(404);
+    expect((await errorsOf(other, 'xml'))[0]!.code).toBe(404);
+    // The rest of the API keeps its own shape.
+    expect(await (await app.request('/api/nothing')).json()).toEqual({ error: { message: '接口不存在' } });
+  });
+
+  it('answers a server error as Open311 XML, logging the stack only', async () => {
+    const broken = await freshContext();
+    broken.ctx.villageAreas = () => {
+      throw new Error('boom');
+    };
+    const logged: unknown[] = [];
+    const spy = vi.spyOn(console, 'error').mockImplementation((...args) => void logged.push(...args));
+    try {
+      const res = await broken.app.request(`${BASE}/requests.xml`);
+      expect(res.status).toBe(500);
+      expect(await errorsOf(res, 'xml')).toEqual([{ code: 500, description: '服务器内部错误，请稍后再试' }]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(String(logged[0])).toMatch(/^\[open311\] GET \/api\/open311\/v2\/requests.xml failed/);
   });
 });
 
