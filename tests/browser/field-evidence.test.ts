@@ -1,3 +1,4 @@
+import AxeBuilder from '@axe-core/playwright';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
@@ -157,4 +158,30 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
     await page.screenshot({ path: `${ARTIFACTS}/draw-outcome-photo.png`, fullPage: true });
   });
+
+  it('has no serious or critical axe-core violation on these pages, photos and forms included', async () => {
+    const bad: string[] = [];
+    const check = async (user: string, device: object, paths: string[]) => {
+      const context = await live.browser.newContext(device);
+      await context.addCookies([{ name: 'sid', value: await demoSession(live.portal, user), url: live.portal.base }]);
+      const page = await context.newPage();
+      for (const path of paths) {
+        expect((await page.goto(`${live.portal.base}${path}`))!.status(), path).toBe(200);
+        // The forms folded away in <details> are checked open.
+        await page.evaluate(() => {
+          for (const d of document.querySelectorAll('details')) d.open = true;
+        });
+        const { violations } = await new AxeBuilder({ page }).analyze();
+        for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+          bad.push(`${user} ${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+      }
+      await context.close();
+    };
+    await check('zhulin', PHONE, ['/admin/revisits', '/admin/revisits?status=done', '/admin/patrols']);
+    await check('shouli', { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }, [
+      '/admin/draws/1',
+      '/admin/patrols',
+    ]);
+    expect(bad).toEqual([]);
+  }, 180_000);
 });
