@@ -8,7 +8,13 @@ import { ApiError } from '../http/errors.ts';
 import { clearSessionCookie, setSessionCookie, staff, type StaffEnv } from '../http/staff-auth.ts';
 import { audit } from '../domain/accounts/audit.ts';
 import { changePassword, checkLogin } from '../domain/accounts/accounts.ts';
-import { createSession, endSession, SESSION_COOKIE } from '../domain/accounts/sessions.ts';
+import {
+  createSession,
+  endSession,
+  ONE_TIME_LOGIN_PROOF_MS,
+  openedWithOneTimePassword,
+  SESSION_COOKIE,
+} from '../domain/accounts/sessions.ts';
 import { DEVICE_COOKIE, waitMessage } from '../domain/accounts/login-throttle.ts';
 import { freeText } from '../domain/shared/text-input.ts';
 
@@ -16,10 +22,14 @@ const login = z.object({
   username: freeText('用户名', { min: 1, max: 64, required: '请输入用户名' }),
   password: z.string({ error: '请输入密码' }).min(1, { error: '请输入密码' }).max(1024),
 });
-const passwordChange = z.object({
-  current: z.string().min(1, { error: '请输入当前密码' }).max(1024),
-  next: z.string().min(1, { error: '请输入新密码' }).max(1024),
-});
+const passwordChange = z
+  .object({
+    // Left out right after a login with the one-time password (the route checks that it was).
+    current: z.string().min(1, { error: '请输入当前密码' }).max(1024).optional(),
+    next: z.string({ error: '请输入新密码' }).min(1, { error: '请输入新密码' }).max(1024),
+    confirm: z.string({ error: '请在“确认新密码”中再输入一遍新密码' }).max(1024),
+  })
+  .refine((b) => b.confirm === b.next, { path: ['confirm'], error: '确认新密码：两次输入的新密码不一致' });
 const GENERIC = '用户名或密码不正确';
 
 /** Staff sign in and out, and change their password. Policy: api/http/policy.ts. */
@@ -87,10 +97,16 @@ export function adminSessionRoutes(ctx: AppContext) {
     .post('/password', async (c) => {
       const user = staff(c);
       const { current, next } = await jsonBody(c, passwordChange);
-      const result = await changePassword(ctx.db, user, current, next, ctx.clock());
+      const now = ctx.clock();
+      if (current === undefined && !openedWithOneTimePassword(ctx.db, getCookie(c, SESSION_COOKIE), now))
+        throw new ApiError(
+          400,
+          `请输入当前密码（登录已超过 ${ONE_TIME_LOGIN_PROOF_MS / 60_000} 分钟的，请刷新本页后输入）`,
+        );
+      const result = await changePassword(ctx.db, user, current ?? null, next, now);
       if (!result.ok) throw new ApiError(400, result.message);
       // Every session of this user ended, this one too: carry on in a fresh one.
-      const { token, expiresAt } = createSession(ctx.db, user.id, ctx.clock(), ctx.sessions);
+      const { token, expiresAt } = createSession(ctx.db, user.id, now, ctx.sessions);
       setSessionCookie(c, token, expiresAt, secure);
       return c.json({ ok: true });
     });

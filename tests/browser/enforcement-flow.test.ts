@@ -25,8 +25,8 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     await page.locator('#password').fill(otp);
     await page.getByRole('button', { name: '登录' }).click();
     await page.waitForURL(/\/admin\/password/);
-    await page.locator('#current').fill(otp);
     await page.locator('#next').fill(password);
+    await page.locator('#confirm').fill(password);
     await page.getByRole('button', { name: '保存新密码' }).click();
     await page.waitForURL(/\/admin\/todo$/);
   }

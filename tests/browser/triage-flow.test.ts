@@ -36,8 +36,10 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.locator('#password').fill(otp);
     await staff.getByRole('button', { name: '登录' }).click();
     await staff.waitForURL(/\/admin\/password/);
-    await staff.locator('#current').fill(otp);
+    // Just logged in with it: the one-time password is not asked again.
+    expect(await staff.locator('#current').count()).toBe(0);
     await staff.locator('#next').fill('桃源社区的水沟要变清');
+    await staff.locator('#confirm').fill('桃源社区的水沟要变清');
     await staff.getByRole('button', { name: '保存新密码' }).click();
     await staff.waitForURL(/\/admin\/complaints$/);
     expect(new URL(staff.url()).origin).toBe(live.portal.base);
@@ -95,7 +97,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await fetch(`${live.portal.base}/api/admin/password`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
-      body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码' }),
+      body: JSON.stringify({ current: otp, next: '竹林村网格员的新密码', confirm: '竹林村网格员的新密码' }),
     }).then(async (r) => {
       const fresh = /sid=[^;]+/.exec(r.headers.get('set-cookie')!)![0];
       expect((await fetch(`${live.portal.base}/admin/audit`, { headers: { cookie: fresh } })).status).toBe(403);

@@ -80,5 +80,6 @@ async function firstLogin(portal: PortalProcess, username: string): Promise<stri
     });
   const sidOf = (res: Response) => /sid=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]!;
   const first = sidOf(await post('/api/admin/session', { username, password: otp }));
-  return sidOf(await post('/api/admin/password', { current: otp, next: '工作台的新密码足够长了' }, first));
+  const next = '工作台的新密码足够长了';
+  return sidOf(await post('/api/admin/password', { current: otp, next, confirm: next }, first));
 }

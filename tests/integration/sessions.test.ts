@@ -40,13 +40,13 @@ describe('staff sign-in', () => {
     expect((await (await queue(cookie)).json()).error.message).toBe('请先修改初始密码');
     const weak = await app.request('/api/admin/password', {
       method: 'POST',
-      ...json({ current: otp('shouli'), next: '1234567890' }, cookie),
+      ...json({ current: otp('shouli'), next: '1234567890', confirm: '1234567890' }, cookie),
     });
     expect(weak.status).toBe(400);
     expect((await weak.json()).error.message).toMatch(/太常见/);
     const changed = await app.request('/api/admin/password', {
       method: 'POST',
-      ...json({ current: otp('shouli'), next: '清溪 河水 要 清清爽爽' }, cookie),
+      ...json({ current: otp('shouli'), next: '清溪 河水 要 清清爽爽', confirm: '清溪 河水 要 清清爽爽' }, cookie),
     });
     expect(changed.status).toBe(200);
     expect((await queue(cookie)).status).toBe(401); // the old session ended with the change

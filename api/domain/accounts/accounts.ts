@@ -92,18 +92,25 @@ export async function checkLogin(db: Db, username: string, password: string): Pr
   };
 }
 
+/**
+ * A new password, proved by the current one, or by a login with the one-time password moments
+ * ago (openedWithOneTimePassword in sessions.ts), when `current` is null.
+ */
 export async function changePassword(
   db: Db,
   user: StaffUser,
-  current: string,
+  current: string | null,
   next: string,
   now = new Date(),
 ): Promise<AccountResult<null>> {
   const row = db.select({ passwordHash: users.passwordHash }).from(users).where(eq(users.id, user.id)).get();
-  if (!row || !(await verifyPassword(row.passwordHash, current))) return { ok: false, message: '当前密码不正确' };
+  if (!row) return { ok: false, message: '当前密码不正确' };
+  if (current !== null && !(await verifyPassword(row.passwordHash, current)))
+    return { ok: false, message: '当前密码不正确' };
   const problem = passwordProblem(next, user.username);
   if (problem) return { ok: false, message: problem };
-  if (current === next) return { ok: false, message: '新密码不能与当前密码相同' };
+  const same = current !== null ? current === next : await verifyPassword(row.passwordHash, next);
+  if (same) return { ok: false, message: '新密码不能与当前密码相同' };
   const passwordHash = await hashPassword(next);
   db.transaction((tx) => {
     tx.update(users)

@@ -85,6 +85,27 @@ export function validateSession(
   return { user, sessionId: id };
 }
 
+/** How long after logging in with a one-time password the password form takes that login as proof of it. */
+export const ONE_TIME_LOGIN_PROOF_MS = 30 * 60_000;
+
+/**
+ * Whether this session was opened moments ago by typing the account's one-time password, so that
+ * the password form need not ask for it again; nothing of the password is kept. It is read from
+ * the session itself: an account that must still change its password has only sessions opened by
+ * logging in with that password (only a login opens one, and a reset ends them all), and a young
+ * one was opened just now.
+ */
+export function openedWithOneTimePassword(db: Db, token: string | undefined, now: Date): boolean {
+  if (!token || token.length > 100) return false;
+  const row = db
+    .select({ createdAt: sessions.createdAt, must: users.mustChangePassword })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(sessions.id, hashToken(token)))
+    .get();
+  return !!row?.must && now.getTime() - row.createdAt.getTime() < ONE_TIME_LOGIN_PROOF_MS;
+}
+
 export function endSession(db: Db, token: string): void {
   db.delete(sessions)
     .where(eq(sessions.id, hashToken(token)))
