@@ -4,6 +4,7 @@ import {
   type InspectionArea,
   type RemediationType,
 } from '../../../../db/schema-enforcement.ts';
+import { serialDate } from '../../shared/xlsx/read.ts';
 import { AREA_LABELS, REVISIT_TYPE_LABELS } from '../labels.ts';
 
 /** How each cell of the dynamic list is read back, accepting the ways people fill the paper form. */
@@ -112,17 +113,18 @@ export function parseRemediation(v: unknown): Parsed<RemediationType | null> {
   return type ? ok(type) : bad(`“${t}”不是整治类型，请填关停取缔、整改提升或搬迁入园`);
 }
 
-const EXCEL_EPOCH_MS = Date.UTC(1899, 11, 30);
 const pad = (n: number) => (n < 10 ? `0${n}` : String(n));
 const ymd = (d: Date) => `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
 
-/** A date cell, a spreadsheet serial number, or text such as 2026-06-30, 2026/6/30, 2026年6月30日. */
-export function parseDate(v: unknown): Parsed<string | null> {
+/**
+ * A date cell, a spreadsheet serial number (counted from 1900, or from 1904 when the workbook says
+ * so), or text such as 2026-06-30, 2026/6/30, 2026年6月30日.
+ */
+export function parseDate(v: unknown, date1904 = false): Parsed<string | null> {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? bad('不是有效日期') : ok(ymd(v));
   if (typeof v === 'number') {
-    return v >= 1 && v < 2_958_466
-      ? ok(ymd(new Date(EXCEL_EPOCH_MS + Math.floor(v) * 86_400_000)))
-      : bad(`${v} 不是有效日期`);
+    const d = serialDate(v, date1904);
+    return d ? ok(ymd(d)) : bad(`${v} 不是有效日期`);
   }
   const t = cellText(v);
   if (!t) return ok(null);

@@ -133,7 +133,8 @@ export interface ParsedLine {
   errors: CellError[];
 }
 
-export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): ParsedLine {
+/** `date1904`: the workbook counts its date serials from 1904 (api/domain/shared/xlsx/read.ts). */
+export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>, { date1904 = false } = {}): ParsedLine {
   const fields: Partial<ListRecord> = {};
   const errors: CellError[] = [];
   const has = (k: ColumnKey) => k in cells;
@@ -157,7 +158,11 @@ export function fromSheetRow(cells: Partial<Record<ColumnKey, unknown>>): Parsed
   read('revisitType', parseRevisitType, (v) => (fields.revisitType = v));
   read('licence', parseLicence, (v) => (fields.businessLicence = v));
   read('remediation', parseRemediation, (v) => (fields.remediationType = v));
-  read('plannedOn', parseDate, (v) => (fields.plannedOn = v));
+  read(
+    'plannedOn',
+    (v) => parseDate(v, date1904),
+    (v) => (fields.plannedOn = v),
+  );
   read('progress', parseProgress, (p) => Object.assign(fields, p));
 
   const problemAreas: InspectionArea[] = [];

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { cellText } from './cells.ts';
 import { columnOfHeader, fromSheetRow, type ColumnKey, type ParsedLine } from './columns.ts';
-import { readFirstSheet, TooManyRows, XlsxError, type SheetLine } from '../../shared/xlsx/read.ts';
+import { readSheet, TooManyRows, XlsxError, type SheetRead } from '../../shared/xlsx/read.ts';
 
 export const MAX_IMPORT_ROWS = 20_000;
 export const TOO_MANY = `一次最多导入 ${MAX_IMPORT_ROWS} 行，请分批导入`;
@@ -17,7 +17,7 @@ export interface ParsedSheet {
 type SheetResult = { ok: true; sheet: ParsedSheet } | { ok: false; message: string };
 
 /** The header row: the first of the top five lines with a 企业名称 column. */
-function findHeader(lines: SheetLine[]) {
+function findHeader(lines: SheetRead['lines']) {
   for (const [i, line] of lines.slice(0, 5).entries()) {
     const columns = new Map<number, ColumnKey>();
     line.cells.forEach((v, col) => {
@@ -33,14 +33,15 @@ const blankLine = (cells: Partial<Record<ColumnKey, unknown>>) =>
   Object.entries(cells).every(([k, v]) => k === 'seq' || cellText(v) === '');
 
 function parse(bytes: Buffer, sha256: string): SheetResult {
-  let lines: SheetLine[];
+  let read: SheetRead;
   try {
-    lines = readFirstSheet(bytes, MAX_SHEET_LINES);
+    read = readSheet(bytes, MAX_SHEET_LINES);
   } catch (e) {
     if (e instanceof TooManyRows) return { ok: false, message: TOO_MANY };
     if (e instanceof XlsxError) return { ok: false, message: e.message };
     throw e;
   }
+  const { lines, date1904 } = read;
   const header = findHeader(lines);
   if (!header) return { ok: false, message: '没有找到表头：前 5 行中应有“企业名称”一列（动态管理整治企业清单格式）' };
   const data = lines
@@ -61,7 +62,7 @@ function parse(bytes: Buffer, sha256: string): SheetResult {
         .slice(0, header.index)
         .flatMap((l) => l.cells.map(cellText))
         .join(' '),
-      lines: data.map((l) => ({ row: l.row, ...fromSheetRow(l.cells) })),
+      lines: data.map((l) => ({ row: l.row, ...fromSheetRow(l.cells, { date1904 }) })),
     },
   };
 }

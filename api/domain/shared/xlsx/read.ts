@@ -160,10 +160,26 @@ function locateParts(zip: ZipReader) {
   const target = links.find((r) => decodedAttr(r, 'Id') === id)?.get('Target');
   if (!target) throw new XlsxError(`${NOT_XLSX}（找不到工作表）`);
   const strings = links.find((r) => (r.get('Type') ?? '').endsWith('/sharedStrings'))?.get('Target');
+  // <workbookPr date1904="1"/>: the workbook counts its date serials from 1904 (old Mac Excel, Numbers).
+  const date1904 = /^(1|true)$/.test(elements(workbook, 'workbookPr')[0]?.get('date1904') ?? '');
   return {
     sheet: partName(decodeText(target)),
     strings: strings ? partName(decodeText(strings)) : 'xl/sharedStrings.xml',
+    date1904,
   };
+}
+
+const DAY_MS = 86_400_000;
+// Day 0 of each date system. The 1900 system counts a 29 February 1900 that never was, so from
+// 1 March 1900 on (serial 61) its day 0 is 30 December 1899.
+const EPOCH_1900_MS = Date.UTC(1899, 11, 30);
+const EPOCH_1904_MS = Date.UTC(1904, 0, 1);
+
+/** The day a date serial stands for in a workbook of that date system (a UTC midnight), or null if none. */
+export function serialDate(serial: number, date1904: boolean): Date | null {
+  if (!Number.isFinite(serial) || serial < (date1904 ? 0 : 1)) return null;
+  const d = new Date((date1904 ? EPOCH_1904_MS : EPOCH_1900_MS) + Math.floor(serial) * DAY_MS);
+  return d.getUTCFullYear() <= 9999 ? d : null;
 }
 
 function columnIndex(ref: string): number {
@@ -285,18 +301,25 @@ function sheetLines(bytes: Buffer, shared: string[], maxRows: number, maxCells: 
   return lines;
 }
 
+export interface SheetRead {
+  lines: SheetLine[];
+  /** Whether the workbook's date serials count from 1904 (see serialDate): dates are numbers here. */
+  date1904: boolean;
+}
+
 /**
- * The lines of the first visible sheet; more than `maxRows` non-empty lines throws TooManyRows.
- * Every refusal is an XlsxError whose message says, in Chinese, what is wrong with the file.
+ * The lines of the first visible sheet and the workbook's date system; more than `maxRows`
+ * non-empty lines throws TooManyRows. Every refusal is an XlsxError whose message says, in
+ * Chinese, what is wrong with the file.
  */
-export function readFirstSheet(bytes: Buffer, maxRows: number, limits: ReadLimits = defaults): SheetLine[] {
+export function readSheet(bytes: Buffer, maxRows: number, limits: ReadLimits = defaults): SheetRead {
   try {
     const zip = new ZipReader(bytes, limits);
     const parts = locateParts(zip);
     const shared = sharedStrings(zip.read(parts.strings), limits.maxSharedStrings);
     const sheet = zip.read(parts.sheet);
     if (!sheet) throw new XlsxError(`${NOT_XLSX}（找不到工作表）`);
-    return sheetLines(sheet, shared, maxRows, limits.maxCells);
+    return { lines: sheetLines(sheet, shared, maxRows, limits.maxCells), date1904: parts.date1904 };
   } catch (e) {
     if (e instanceof XlsxError) throw e;
     if (e instanceof ZipError) throw new XlsxError(e.message);
@@ -305,4 +328,9 @@ export function readFirstSheet(bytes: Buffer, maxRows: number, limits: ReadLimit
     if (e instanceof RangeError || e instanceof TypeError) throw new XlsxError(NOT_XLSX);
     throw e;
   }
+}
+
+/** The lines of the first visible sheet (readSheet without the date system). */
+export function readFirstSheet(bytes: Buffer, maxRows: number, limits: ReadLimits = defaults): SheetLine[] {
+  return readSheet(bytes, maxRows, limits).lines;
 }
