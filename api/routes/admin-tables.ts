@@ -9,7 +9,7 @@ import {
   periodLabel,
   periodQuery,
   periodShape,
-  progressCells,
+  progressSheetCells,
   progressTable,
   PROGRESS_COLUMNS,
   PROGRESS_NAME,
@@ -59,8 +59,8 @@ export function adminTableRoutes(ctx: AppContext) {
           title: `${t.township}“散乱污”企业（作坊）${PROGRESS_NAME}`,
           subtitle: `统计时段：${periodLabel(period)}　　企业状态截至：${fmtTime(now)}　　${PROGRESS_NOT_THE_SUBMISSION}`,
           columns: PROGRESS_COLUMNS,
-          rows: t.rows.map(progressCells),
-          footer: progressCells(t.total),
+          rows: t.rows.map(progressSheetCells),
+          footer: progressSheetCells(t.total),
         },
       ]);
       return download(

@@ -334,7 +334,11 @@ describe('report downloads and their guard', () => {
     ]).toEqual(['村（社区）', '名单企业合计', '企业数', '关停取缔', '企业数']);
     expect(ws.getCell(3, 2).font?.bold).toBe(true);
     const zhulin = [...Array(ws.rowCount).keys()].map((i) => rowValues(ws, i + 1)).find((v) => v[0] === '竹林村')!;
-    expect(zhulin.slice(0, 10)).toEqual(['竹林村', 5, 2, 1, 2, '40.0%', 3, 2, 0, 1]);
+    // The rate is a number shown as a percentage, so that a sheet can sum, sort and chart it.
+    expect(zhulin.slice(0, 10)).toEqual(['竹林村', 5, 2, 1, 2, 0.4, 3, 2, 0, 1]);
+    const rates = [...Array(ws.rowCount - 4).keys()].map((i) => ws.getCell(i + 5, 6));
+    expect(rates.map((c) => [c.numFmt, c.value])).toContainEqual(['0.0%', 0.4]);
+    expect(rates.every((c) => c.value === '—' || (typeof c.value === 'number' && c.numFmt === '0.0%'))).toBe(true);
     expect(rowValues(ws, ws.rowCount).slice(0, 5)).toEqual(['合计', 11, 4, 3, 4]);
     expect(ws.rowCount).toBe(4 + 6 + 1);
   });

@@ -91,6 +91,8 @@ export interface TableColumn {
   header: string;
   group?: string;
   width?: number;
+  /** The spreadsheet number format of the column's numbers (a rate: '0.0%'). */
+  numFmt?: string;
 }
 
 /** The top header row: a group spans its columns; an ungrouped column spans both rows. */
@@ -143,7 +145,8 @@ export const PROGRESS_NOT_THE_SUBMISSION =
 const STATE_HEADERS = ['已完成', '整治中', '待整治'];
 export const PROGRESS_COLUMNS: TableColumn[] = [
   { header: '村（社区）', width: 12 },
-  ...['企业数', ...STATE_HEADERS, '完成率'].map((header) => ({ header, group: '名单企业合计', width: 8 })),
+  ...['企业数', ...STATE_HEADERS].map((header) => ({ header, group: '名单企业合计', width: 8 })),
+  { header: '完成率', group: '名单企业合计', width: 8, numFmt: '0.0%' },
   ...REMEDIATION_TYPES.flatMap((t) =>
     ['企业数', ...STATE_HEADERS].map((header) => ({ header, group: REMEDIATION_LABELS[t], width: 7 })),
   ),
@@ -157,10 +160,11 @@ export const PROGRESS_COLUMNS: TableColumn[] = [
 ];
 
 const states = (c: StateCounts) => [c.total, c.done, c.inProgress, c.listed];
-const rate = (c: StateCounts) => (c.total ? `${((c.done / c.total) * 100).toFixed(1)}%` : '—');
+const rate = (c: StateCounts) => (c.total ? c.done / c.total : '—');
+const RATE_COLUMN = 5;
 
-/** One row of the table as its cells, in the order of PROGRESS_COLUMNS. */
-export const progressCells = (r: ProgressRow): (string | number)[] => [
+/** One row of the table as a sheet's cells, in the order of PROGRESS_COLUMNS: the rate a fraction (0.4). */
+export const progressSheetCells = (r: ProgressRow): (string | number)[] => [
   r.village,
   ...states(r.all),
   rate(r.all),
@@ -172,6 +176,10 @@ export const progressCells = (r: ProgressRow): (string | number)[] => [
   r.revisits,
   ...r.findings,
 ];
+
+/** One row as the page shows it: the rate as text (40.0%). */
+export const progressCells = (r: ProgressRow): (string | number)[] =>
+  progressSheetCells(r).map((v, i) => (i === RATE_COLUMN && typeof v === 'number' ? `${(v * 100).toFixed(1)}%` : v));
 
 const zero = (): StateCounts => ({ total: 0, done: 0, inProgress: 0, listed: 0 });
 const emptyRow = (villageId: number | null, village: string): ProgressRow => ({

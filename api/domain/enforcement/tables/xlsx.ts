@@ -114,12 +114,14 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
     const isFooter = t.footer !== undefined && i === body.length - 1;
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
+      const numFmt = t.columns[c - 1]!.numFmt;
       cell.border = BORDER;
       keepAsText(cell);
+      if (numFmt && typeof cell.value === 'number') cell.numFmt = numFmt;
       cell.alignment = {
         vertical: 'top',
         wrapText: true,
-        horizontal: typeof cell.value === 'number' ? 'center' : 'left',
+        horizontal: typeof cell.value === 'number' || numFmt ? 'center' : 'left',
       };
       if (isFooter) cell.font = { bold: true };
     }
