@@ -4,6 +4,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { count, eq } from 'drizzle-orm';
 import { auditLog, complaintContacts, complaints, villages } from '../../db/schema.ts';
 import { apiKeys, apiSubmissions } from '../../db/schema-public.ts';
+import { enterprises } from '../../db/schema-enforcement.ts';
 import { toXml } from '../../api/domain/open311/format.ts';
 import { MAX_IDS } from '../../api/domain/open311/requests.ts';
 import { freshContext } from '../helpers/context.ts';
@@ -56,6 +57,8 @@ const SECRET = {
   description: '金丝猴作坊夜里偷排废水，老板电话 13811112222',
   address: '秘密巷九十九号后院',
 };
+/** The description as the public reads it: the phone removed, as typical cases remove it. */
+const PUBLIC_DESCRIPTION = '金丝猴作坊夜里偷排废水，老板电话 （电话已隐去）';
 const exactLat = (ZHULIN.lat + 0.00123).toFixed(5);
 const exactLng = (ZHULIN.lng - 0.00117).toFixed(5);
 
@@ -323,7 +326,7 @@ describe('GET requests', () => {
       expect(r.requested_datetime).toMatch(W3C);
       expect(r.updated_datetime).toMatch(W3C);
       expect(Date.parse(r.updated_datetime)).toBeGreaterThanOrEqual(Date.parse(r.requested_datetime));
-      expect(r.description).toBeNull();
+      expect(r.description).toBe(PUBLIC_DESCRIPTION); // the resident's words, the phone in them removed
       expect(r.service_notice).toBeNull();
       expect(typeof r.lat).toBe('number');
       expect(typeof r.long).toBe('number');
@@ -476,12 +479,16 @@ describe('GET requests', () => {
     const one = await getJson(`/requests/${accepted.id}.json`);
     expect(one.status).toBe(200);
     expect(one.body).toHaveLength(1);
-    expect(one.body[0]).toMatchObject({ service_request_id: idOf(accepted), status: 'open', description: null });
+    expect(one.body[0]).toMatchObject({
+      service_request_id: idOf(accepted),
+      status: 'open',
+      description: PUBLIC_DESCRIPTION,
+    });
     const { doc } = await getXml(`/requests/${accepted.id}.xml`);
     expect(doc.service_requests.request[0]).toMatchObject({
       service_request_id: idOf(accepted),
       status: 'open',
-      description: '',
+      description: PUBLIC_DESCRIPTION,
     });
     // Unmoderated ones are found by id (a client follows what it filed) but never listed.
     expect((await getJson(`/requests/${submitted.id}.json`)).body[0]).toMatchObject({
@@ -783,7 +790,7 @@ describe('errors on Open311 paths', () => {
 });
 
 describe('privacy', () => {
-  it('never shows a contact, description, address, tracking code or the exact point in any GET answer', async () => {
+  it('never shows a contact, address, tracking code or the exact point in any GET answer', async () => {
     const everyId = seeded.map(idOf).join(',');
     const paths = [
       '/discovery.json',
@@ -807,8 +814,6 @@ describe('privacy', () => {
       SECRET.name,
       SECRET.phone,
       SECRET.address,
-      SECRET.description,
-      SECRET.description.slice(0, 6),
       '13811112222',
       exactLat,
       exactLng,
@@ -827,6 +832,44 @@ describe('privacy', () => {
       answered += text.length;
     }
     expect(answered).toBeGreaterThan(5000);
+  });
+  it("describes accepted requests in the resident's words, redacted as typical cases are; others not at all", async () => {
+    const own = await fileSite({
+      description: `我是欧阳秘密，电话139-8765-4321，邮箱 ouyang.mimi@example.com，身份证 33010219800101123X，作坊夜里偷排废水。`,
+    });
+    await act(own.id, { action: 'accept' });
+    const [one] = (await getJson(`/requests/${own.id}.json`)).body;
+    expect(one.description).toBe(
+      '我是某某，电话（电话已隐去），邮箱 （邮箱已隐去），身份证 （证件号码已隐去），作坊夜里偷排废水。',
+    );
+    // About an enterprise on file: its persons masked too, as on a typical case about it.
+    const firm = ctx.db
+      .insert(enterprises)
+      .values({
+        townshipId: rowOf(own.trackingCode).townshipId,
+        villageId: zhulin,
+        name: '钱大富塑料颗粒作坊',
+        address: '竹林村工业路 3 号',
+        personInCharge: '钱大富',
+        status: 'listed',
+        createdAt: new Date(),
+        updatedAt: new Date(),
+      })
+      .returning()
+      .get();
+    const about = await fileSite({ description: `${firm.personInCharge}的作坊又开工了，气味很大。` });
+    await act(about.id, { action: 'accept' });
+    const linked = await app.request(`/api/admin/enterprises/${firm.id}/complaints`, {
+      method: 'POST',
+      ...json({ complaintIds: [about.id] }, shouli),
+    });
+    expect(linked.status).toBeLessThan(300);
+    const [described] = (await getJson(`/requests/${about.id}.json`)).body;
+    expect(described.description).not.toContain(firm.personInCharge);
+    expect(described.description).toMatch(/某某的作坊又开工了/);
+    // Not read by the office yet, refused, or merged: no description at all.
+    for (const c of [submitted, rejected])
+      expect((await getJson(`/requests/${c.id}.json`)).body[0].description).toBeNull();
   });
 });
 

@@ -13,6 +13,7 @@ import {
 import { STATUS_LABELS } from '../complaints/tracking.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { parseW3c, w3cDatetime } from './format.ts';
+import { publicTextOf } from './public-text.ts';
 import type { VillageArea } from '../shared/village-routing.ts';
 import { DAY_MS } from '../shared/time.ts';
 
@@ -102,7 +103,8 @@ export interface PublicRequest {
   status_notes: string;
   service_name: string;
   service_code: string;
-  description: null;
+  /** The resident's description, redacted as typical cases are, once the office has accepted the report. */
+  description: string | null;
   agency_responsible: string;
   service_notice: null;
   requested_datetime: string;
@@ -135,6 +137,7 @@ function selectRows(db: Db, where: SQL | undefined, limit: number, offset: numbe
     .select({
       id: complaints.id,
       status: complaints.status,
+      description: complaints.description,
       createdAt: complaints.createdAt,
       dueAt: complaints.dueAt,
       extendedDays: complaints.extendedDays,
@@ -181,6 +184,11 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
       .all();
     for (const l of links) joined.set(l.complaintId, [...(joined.get(l.complaintId) ?? []), l.name]);
   }
+  const listed = (r: (typeof rows)[number]) => LISTED_STATUSES.includes(r.status);
+  const publicText = publicTextOf(
+    db,
+    rows.filter(listed).map((r) => r.id),
+  );
   return rows.map((r) => {
     const status = OPEN311_STATUS(r.status);
     const point = (r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId);
@@ -194,7 +202,8 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
       status_notes: STATUS_LABELS[r.status] + extended,
       service_name: r.serviceName,
       service_code: r.serviceCode,
-      description: null,
+      // Unmoderated, refused or merged reports' words are not published: nobody has read them yet, or they stay out.
+      description: listed(r) ? publicText(r.id, r.description) : null,
       agency_responsible: agency,
       service_notice: null,
       requested_datetime: w3cDatetime(r.createdAt),
