@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { and, count, eq } from 'drizzle-orm';
+import fc from 'fast-check';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccount } from '../../api/domain/accounts/accounts.ts';
@@ -25,12 +26,13 @@ import { listenWithPages } from '../security/site-server.ts';
 
 const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing
 const { ctx, app } = await freshContext({}, { now: () => now });
-const cookie: Record<string, string> = {
+const cookie = {
   admin: signIn(ctx, 'admin'),
   triage: signIn(ctx, 'shouli'),
   village: signIn(ctx, 'zhulin'),
   department: signIn(ctx, 'shengtai'),
   leader: signIn(ctx, 'lingdao'),
+  otherVillage: '', // an officer of 下塘村, signed in below
 };
 const villageOf = (code: string) =>
   ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, code)).get()!.id;
@@ -669,6 +671,75 @@ describe('夜查 night patrols', () => {
     });
     expect(broken.status).toBe(400);
     expect([patrolCount(), findingCount(), photoFiles(ctx).length]).toEqual(before);
+  });
+
+  it('refuses generated malformed multipart bodies with a Chinese 4xx, never a 5xx, saving nothing', async () => {
+    const B = 'patrolBoundary0';
+    const text = (name: string, value: string) =>
+      Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+    const file = (name: string, data: Buffer) =>
+      Buffer.concat([
+        Buffer.from(`--${B}\r\nContent-Disposition: form-data; name="${name}"; filename="p.jpg"\r\n`),
+        Buffer.from('Content-Type: image/jpeg\r\n\r\n'),
+        data,
+        Buffer.from('\r\n'),
+      ]);
+    const good = await photo();
+    const valid = [
+      text('startedAt', NIGHT.startedAt),
+      text('endedAt', NIGHT.endedAt),
+      text('area', NIGHT.area),
+      text('participantIds', NIGHT.participantIds.join(',')),
+      text('findings.0.note', '夜间有机器声'),
+      file('findings.0.photos', good),
+    ];
+    const close = Buffer.from(`--${B}--\r\n`);
+    const at = fc.nat(valid.length);
+    const among = (i: number, parts: Buffer[]) =>
+      Buffer.concat([...valid.slice(0, i), ...parts, ...valid.slice(i), close]);
+    const attacks = fc.oneof(
+      // cut anywhere before the end
+      fc.nat().map((n) => Buffer.concat([...valid, close]).subarray(0, n % (Buffer.concat(valid).length - 1))),
+      // names the form does not have, finding numbers past the last, fields a finding has not
+      fc
+        .tuple(
+          at,
+          fc.oneof(
+            fc.stringMatching(/^[A-Za-z0-9_.\-\u4e00-\u9fa5]{1,30}$/),
+            fc.integer({ min: 50, max: 10_000 }).map((n) => `findings.${n}.note`),
+            fc.constantFrom('findings.0.photo', 'findings.-1.note', 'findings..note', 'findings.0', 'photos'),
+          ),
+        )
+        .filter(([, name]) => !/^(startedAt|endedAt|area|villageId|participantIds|summary|lat|lng)$/.test(name))
+        .filter(([, name]) => !/^findings\.([0-9]|[1-4][0-9])\.(enterpriseId|complaintId|note|photos)$/.test(name))
+        .map(([i, name]) => among(i, [text(name, 'x')])),
+      // a field twice, a text field sent as a file, text where a photo goes
+      fc.tuple(at, fc.constantFrom('area', 'startedAt', 'findings.0.note')).map(([i, n]) => among(i, [text(n, 'x')])),
+      fc.tuple(at, fc.constantFrom('area', 'summary', 'findings.3.note')).map(([i, n]) => among(i, [file(n, good)])),
+      fc.tuple(at, fc.integer({ min: 0, max: 49 })).map(([i, n]) => among(i, [text(`findings.${n}.photos`, '照片')])),
+      // random bytes, and random bytes as a photo
+      fc.uint8Array({ minLength: 0, maxLength: 4000 }).map((a) => Buffer.from(a)),
+      fc
+        .tuple(at, fc.uint8Array({ minLength: 1, maxLength: 4000 }))
+        .map(([i, a]) => among(i, [file('findings.0.photos', Buffer.from(a))])),
+    );
+    const saved = () => [patrolCount(), findingCount(), photoFiles(ctx).length];
+    const was = saved();
+    await fc.assert(
+      fc.asyncProperty(attacks, async (body) => {
+        const res = await app.request('/api/admin/patrols', {
+          method: 'POST',
+          body: new Uint8Array(body),
+          headers: { cookie: cookie.triage, 'content-type': `multipart/form-data; boundary=${B}` },
+        });
+        const answer = await res.text();
+        expect(res.status, answer).toBeGreaterThanOrEqual(400);
+        expect(res.status, answer).toBeLessThan(500);
+        expect(JSON.parse(answer).error.message, answer).toMatch(/[\u4e00-\u9fa5]/);
+      }),
+      { numRuns: 150 },
+    );
+    expect(saved()).toEqual(was);
   });
 
   it('shows a village officer his village’s patrols only; the office and leader all; departments none', async () => {

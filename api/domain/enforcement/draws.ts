@@ -16,6 +16,7 @@ import { blankOr } from '../shared/blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './labels.ts';
 import { registerConditions } from './enterprises.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { phonePosition } from '../shared/photos/phone-position.ts';
 import {
   type EvidenceDeps,
   type EvidenceFile,
@@ -26,14 +27,7 @@ import {
 } from '../shared/photos/evidence.ts';
 import { fieldPhotoViews, photoKey } from './field-photo-views.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
-import {
-  decimal,
-  decimalOrUndefined,
-  freeText,
-  optionalRecordId,
-  optionalText,
-  recordId,
-} from '../shared/text-input.ts';
+import { decimal, freeText, optionalRecordId, optionalText, recordId } from '../shared/text-input.ts';
 
 export const drawInput = z.object({
   title: freeText('抽查名称', { min: 2, max: 100, required: '请填写抽查名称', tooShort: '请填写抽查名称' }),
@@ -65,14 +59,7 @@ export const outcomeInput = z
   .object({
     outcome: z.enum(INSPECTION_OUTCOMES, { error: '检查结果只能是未发现问题、发现问题或未能检查' }),
     note: optionalText('说明', { max: 1000 }),
-    // The phone's position, for photos whose GPS the camera app stripped.
-    lat: decimalOrUndefined('纬度', { min: -90, max: 90, invalid: '手机定位的纬度无效', range: '手机定位的纬度无效' }),
-    lng: decimalOrUndefined('经度', {
-      min: -180,
-      max: 180,
-      invalid: '手机定位的经度无效',
-      range: '手机定位的经度无效',
-    }),
+    ...phonePosition,
   })
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;

@@ -9,6 +9,7 @@ import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { phonePosition } from '../shared/photos/phone-position.ts';
 import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
 import {
   type EvidenceDeps,
@@ -17,7 +18,7 @@ import {
   insertFieldPhotos,
   withEvidence,
 } from '../shared/photos/evidence.ts';
-import { decimalOrUndefined, freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
+import { freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
 import { type FieldPhotoView, fieldPhotoViews, photoKey } from './field-photo-views.ts';
 import { insertParticipants, participantIds, participantsOf, participantsProblem } from './patrol-participants.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
@@ -61,19 +62,7 @@ export const patrolInput = (now: () => Date) =>
         .array(finding)
         .max(MAX_FINDINGS, { error: `一次最多记录 ${MAX_FINDINGS} 条发现` })
         .default([]),
-      // The phone's position, for finding photos whose GPS the camera app stripped.
-      lat: decimalOrUndefined('纬度', {
-        min: -90,
-        max: 90,
-        invalid: '手机定位的纬度无效',
-        range: '手机定位的纬度无效',
-      }),
-      lng: decimalOrUndefined('经度', {
-        min: -180,
-        max: 180,
-        invalid: '手机定位的经度无效',
-        range: '手机定位的经度无效',
-      }),
+      ...phonePosition,
     })
     .superRefine((p, ctx) => {
       const t = now().getTime();

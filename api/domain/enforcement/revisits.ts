@@ -19,6 +19,7 @@ import { enterpriseScope, revisitScope, taskScope } from './scope.ts';
 import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
 import { insertEnterprise, setEnterpriseStatus } from './enterprises.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { phonePosition } from '../shared/photos/phone-position.ts';
 import {
   type EvidenceDeps,
   type EvidenceFile,
@@ -31,7 +32,7 @@ import { fieldPhotoViews, photoKey } from './field-photo-views.ts';
 import type { Limits } from '../complaints/actions.ts';
 import { OTHER_VILLAGE_ENTERPRISE } from './task-queries.ts';
 import { createTask } from './tasks.ts';
-import { decimalOrUndefined, freeText, optionalText } from '../shared/text-input.ts';
+import { freeText, optionalText } from '../shared/text-input.ts';
 import { beijingDate, DAY_MS } from '../shared/time.ts';
 import type { VillageArea } from '../shared/village-routing.ts';
 
@@ -47,14 +48,7 @@ export const revisitInput = z
     /** A new workshop found in the vacated premises, or never listed, gets its own file. */
     newEnterpriseName: optionalText('新作坊名称', { max: 100 }),
     newPersonInCharge: optionalText('新作坊负责人', { max: 50 }),
-    // The phone's position, for photos whose GPS the camera app stripped.
-    lat: decimalOrUndefined('纬度', { min: -90, max: 90, invalid: '手机定位的纬度无效', range: '手机定位的纬度无效' }),
-    lng: decimalOrUndefined('经度', {
-      min: -180,
-      max: 180,
-      invalid: '手机定位的经度无效',
-      range: '手机定位的经度无效',
-    }),
+    ...phonePosition,
   })
   .superRefine((r, ctx) => {
     if ((r.outcome === 'new_in_vacated' || r.outcome === 'newly_found') && !r.newEnterpriseName) {
