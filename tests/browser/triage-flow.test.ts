@@ -41,8 +41,9 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.locator('#next').fill('桃源社区的水沟要变清');
     await staff.locator('#confirm').fill('桃源社区的水沟要变清');
     await staff.getByRole('button', { name: '保存新密码' }).click();
-    await staff.waitForURL(/\/admin\/complaints$/);
+    await staff.waitForURL(/\/admin\/todo$/); // every role starts on its to-do list
     expect(new URL(staff.url()).origin).toBe(live.portal.base);
+    await staff.goto(`${live.portal.base}/admin/complaints`);
 
     await staff.locator('#f-q').fill('酸洗作坊');
     await staff.getByRole('button', { name: '筛选' }).click();
