@@ -49,6 +49,7 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     // The office accepts it, files the workshop and opens a shutdown task.
     const staff = await (await live.browser.newContext(DESK)).newPage();
     await logIn(staff, 'shouli', '竹林村的天空一定要变蓝');
+    await staff.goto(`${live.portal.base}/admin/complaints`);
     // staff never see the code
     await staff.locator('table.queue tbody tr', { hasText: '周八家的塑料造粒作坊' }).getByRole('link').click();
     await staff.locator('#action-accept').getByRole('button', { name: '受理' }).click();
