@@ -25,15 +25,22 @@ export async function fieldWorkBody(
   return { fields: form.fields, photos: form.files.filter((f) => f.data.length > 0) };
 }
 
-/** Parses with a zod schema; a refusal is a 400 naming the first problem, in Chinese. */
-export function parsedOr400<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
+/**
+ * Parses with a zod schema; a refusal is a 400 naming the first problem, in Chinese, after what `where` says of its
+ * path (which of several rows it is in).
+ */
+export function parsedOr400<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  where: (path: PropertyKey[]) => string = () => '',
+): z.output<S> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new ApiError(
     400,
     issue?.message && /[\u4e00-\u9fa5]/.test(issue.message)
-      ? issue.message
+      ? `${where(issue.path)}${issue.message}`
       : `参数有误：${issue?.path.join('.') || '请求内容'}`,
   );
 }

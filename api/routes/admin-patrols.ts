@@ -56,6 +56,10 @@ function label(name: string) {
   return m ? `第 ${Number(m[1]) + 1} 条发现的${FINDING_LABELS[m[2]!]}` : (TOP_LABELS[name] ?? name);
 }
 
+/** Which finding a problem is in, as the patrol's own checks say it. */
+const inFinding = (path: PropertyKey[]) =>
+  path[0] === 'findings' && typeof path[1] === 'number' ? `第 ${path[1] + 1} 条发现：` : '';
+
 /** A streamed form's flat fields as the patrol's shape, and each finding's photos in the findings' order. */
 function patrolFromForm(fields: Record<string, unknown>, files: UploadedFile[]) {
   const top: Record<string, unknown> = {};
@@ -102,7 +106,7 @@ export function adminPatrolRoutes(ctx: AppContext) {
     .post('/patrols', async (c) => {
       const body = await fieldWorkBody(c, form);
       const { input, photos } = patrolFromForm(body.fields, body.photos);
-      const patrol = parsedOr400(patrolInput(ctx.clock), input);
+      const patrol = parsedOr400(patrolInput(ctx.clock), input, inFinding);
       const r = orThrow(await createPatrol(ctx, staff(c), patrol, photos, ctx.clock()));
       return c.json({ id: r.id }, 201);
     })
