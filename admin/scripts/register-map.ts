@@ -38,7 +38,7 @@ if (el) {
       fillColor: LOOK[p.status].fill,
       fillOpacity: 1,
     })
-      .bindTooltip(textTip(`${p.name}（${ENTERPRISE_STATUS_LABELS[p.status]}）`))
+      .bindTooltip(textTip(p.name))
       .on('click', () => location.assign(`/admin/enterprises/${p.id}`));
     return { at, leader: leader.addTo(map), marker: marker.addTo(map) };
   });
