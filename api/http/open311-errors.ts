@@ -62,7 +62,7 @@ function allowedMethods(resource: string): string | null {
   const dir = resource.includes('/') ? resource.slice(0, resource.lastIndexOf('/')) : '';
   if (dir === '') {
     if (file.name === 'requests') return 'GET, POST';
-    return ['discovery', 'services'].includes(file.name) ? 'GET' : null;
+    return ['discovery', 'services', 'servicerequestupdates'].includes(file.name) ? 'GET' : null;
   }
   return dir === 'services' || dir === 'requests' ? 'GET' : null;
 }

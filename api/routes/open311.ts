@@ -15,6 +15,7 @@ import { getRequest, LIST_ARGUMENTS, listRequests, requestsByIds, requestsQuery 
 import { discovery, listServices, serviceDefinition } from '../domain/open311/services.ts';
 import { fileOpen311Request } from '../domain/open311/submit.ts';
 import { flattenQuery } from '../domain/open311/query.ts';
+import { listUpdates, updatesQuery } from '../domain/open311/updates.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
 
 const fileParam = z.object({
@@ -46,13 +47,14 @@ function answer(
   root: string,
   value: XmlValue,
   status: ContentfulStatusCode = 200,
-  cacheSeconds = 0,
+  cacheSeconds: number | 'private' = 0,
 ) {
   const headers: Record<string, string> = { 'Content-Type': CONTENT_TYPES[format] };
   if (c.req.method === 'GET') {
     // Public data meant for other apps, browser-based ones included.
     headers['Access-Control-Allow-Origin'] = '*';
-    headers['Cache-Control'] = cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-cache';
+    headers['Cache-Control'] =
+      cacheSeconds === 'private' ? 'private, no-store' : cacheSeconds ? `public, max-age=${cacheSeconds}` : 'no-cache';
   }
   return c.body(render(format, root, value), status, headers);
 }
@@ -97,6 +99,21 @@ async function formFields(c: Context): Promise<Record<string, string>> {
   return form.fields;
 }
 
+/** The API key's owner, or 403 naming what is wrong; `refused` runs first on a refusal (to count it). */
+function keyOf(ctx: AppContext, given: string | undefined, refused?: () => void): { id: number; name: string } {
+  const key = verifyApiKey(ctx.db, given);
+  if (key.ok) return key;
+  refused?.();
+  throw new Open311Error(
+    403,
+    {
+      missing: '缺少 api_key，请向整治办申请接口密钥',
+      invalid: 'api_key 无效',
+      revoked: '该 api_key 已被吊销',
+    }[key.reason],
+  );
+}
+
 /** Open311 GeoReport v2 (docs/open311.md): public reads, and filing with an API key an admin issued. */
 export function open311Routes(ctx: AppContext) {
   // A partner relays many residents from one server: its own limit per key, never the per-address one.
@@ -114,6 +131,15 @@ export function open311Routes(ctx: AppContext) {
           return answer(c, format, 'discovery', discovery(ctx.db, url, ctx.env.NODE_ENV === 'production'), 200, 300);
         }
         if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);
+        if (name === 'servicerequestupdates') {
+          const key = keyOf(ctx, c.req.query('api_key'));
+          const q = updatesQuery.safeParse(queryOf(c));
+          if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
+          const r = listUpdates(ctx.db, key.id, q.data, ctx.clock());
+          if (!r.ok) throw new Open311Error(400, r.message);
+          // The replies to this key's requests: for the partner only, kept by no cache.
+          return answer(c, format, 'service_request_updates', r.updates as unknown as XmlValue, 200, 'private');
+        }
         if (name !== 'requests') throw new Open311Error(404, NOT_FOUND);
         const q = requestsQuery.safeParse(queryOf(c));
         if (!q.success) throw new Open311Error(400, [...new Set(q.error.issues.map((i) => i.message))]);
@@ -145,22 +171,13 @@ export function open311Routes(ctx: AppContext) {
         const { name, format } = c.req.valid('param').file;
         if (name !== 'requests') return open311Fallback(c);
         const form = await formFields(c);
-        const key = verifyApiKey(ctx.db, form.api_key ?? c.req.query('api_key'));
-        if (!key.ok) {
+        const key = keyOf(ctx, form.api_key ?? c.req.query('api_key'), () => {
           // Without a valid key the caller is anyone: the site's per-address limit, so keys cannot be guessed fast.
           const limited = countReportAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
           if (limited && !limited.ok && limited.kind === 'rate_limited') {
             throw new Open311Error(429, limited.errors.description!, { 'Retry-After': String(limited.retryAfterS) });
           }
-          throw new Open311Error(
-            403,
-            {
-              missing: '缺少 api_key，请向整治办申请接口密钥',
-              invalid: 'api_key 无效',
-              revoked: '该 api_key 已被吊销',
-            }[key.reason],
-          );
-        }
+        });
         const perKey = keyLimiter.hit(String(key.id));
         if (!perKey.ok) {
           throw new Open311Error(429, `该 api_key 提交过于频繁，请 ${Math.ceil(perKey.retryAfterS / 60)} 分钟后再试`, {

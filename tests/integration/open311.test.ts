@@ -393,10 +393,10 @@ describe('GET requests', () => {
     expect(ids(byIds.body)).toEqual([old, rejected, submitted].map(idOf));
     expect(
       byIds.body.find((r: { service_request_id: string }) => r.service_request_id === idOf(rejected)),
-    ).toMatchObject({ status: 'closed', status_notes: '不予受理' });
+    ).toMatchObject({ status: 'closed', status_notes: '不予受理：信息不全无法核实' });
   });
 
-  it('takes list arguments repeated, comma-separated or both, and refuses another argument given two values', async () => {
+  it('takes list arguments repeated, comma-separated or both; refuses another argument given two values', async () => {
     const all = [resolved, assigned, accepted].map(idOf);
     expect(ids((await getJson('/requests.json?status=open&status=closed')).body)).toEqual(all);
     expect(ids((await getJson('/requests.json?status=closed&status=open,closed')).body)).toEqual(all);
@@ -411,7 +411,8 @@ describe('GET requests', () => {
           .body,
       ),
     ).toEqual([old, accepted, submitted].map(idOf));
-    expect(ids((await getJson('/requests.json?page_size=2&page_size=2')).body)).toEqual(all.slice(0, 2)); // the same value
+    // The same value twice is one value.
+    expect(ids((await getJson('/requests.json?page_size=2&page_size=2')).body)).toEqual(all.slice(0, 2));
     for (const [query, message] of [
       ['status=open&status=pending', /status 只能是 open 或 closed/],
       ['page_size=2&page_size=3', /参数 page_size 只能给一个值（收到 2 个）/],
@@ -423,7 +424,7 @@ describe('GET requests', () => {
     }
   });
 
-  it('answers a poll of thousands of ids (newest first, read in chunks) and refuses more than MAX_IDS clearly', async () => {
+  it('answers a poll of thousands of ids (newest first, in chunks); refuses more than MAX_IDS clearly', async () => {
     const known = seeded.map(idOf);
     // 2,000 ids as FixMyStreet polls them: the known ones scattered among ids that do not exist.
     const poll = Array.from({ length: 2000 }, (_, i) => String(100_000 + i * 7));
@@ -833,7 +834,7 @@ describe('privacy', () => {
     }
     expect(answered).toBeGreaterThan(5000);
   });
-  it("describes accepted requests in the resident's words, redacted as typical cases are; others not at all", async () => {
+  it("describes accepted requests in the resident's words, redacted as cases are; others not at all", async () => {
     const own = await fileSite({
       description: `我是欧阳秘密，电话139-8765-4321，邮箱 ouyang.mimi@example.com，身份证 33010219800101123X，作坊夜里偷排废水。`,
     });

@@ -43,6 +43,7 @@ export function toXml(root: string, value: XmlValue, itemNames: Record<string, s
 export const ITEM_NAMES: Record<string, string> = {
   services: 'service',
   service_requests: 'request',
+  service_request_updates: 'request_update',
   errors: 'error',
   endpoints: 'endpoint',
   formats: 'format',

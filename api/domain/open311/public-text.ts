@@ -13,7 +13,8 @@ function reporterStringsOf(db: Db, ids: number[]): Map<number, string[]> {
       select m.id, o.root, o.depth + 1 from owned o join complaints m on m.merged_into_id = o.c
         where o.depth < ${MERGE_DEPTH}
     )
-    select o.root as root, k.name as name, k.phone as phone from owned o join complaint_contacts k on k.complaint_id = o.c`);
+    select o.root as root, k.name as name, k.phone as phone
+      from owned o join complaint_contacts k on k.complaint_id = o.c`);
   const out = new Map<number, string[]>();
   for (const r of rows) {
     const list = out.get(r.root) ?? [];

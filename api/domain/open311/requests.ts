@@ -10,16 +10,14 @@ import {
   villages,
   type ComplaintStatus,
 } from '../../../db/schema.ts';
-import { STATUS_LABELS } from '../complaints/tracking.ts';
-import { OPEN_STATUSES } from '../complaints/workflow.ts';
-import { parseW3c, w3cDatetime } from './format.ts';
+import { w3cDatetime } from './format.ts';
+import { commaList, dateWindow, datetime, positive } from './query.ts';
 import { publicTextOf } from './public-text.ts';
+import { outcomesOf, specStatus, statusNotes } from './statuses.ts';
 import type { VillageArea } from '../shared/village-routing.ts';
-import { DAY_MS } from '../shared/time.ts';
 
 /** Moderated complaints only (accepted or later, neither refused nor merged) make the public list. */
 export const LISTED_STATUSES: readonly ComplaintStatus[] = ['accepted', 'assigned', 'resolved', 'closed'];
-const OPEN311_STATUS = (s: ComplaintStatus): 'open' | 'closed' => (OPEN_STATUSES.includes(s) ? 'open' : 'closed');
 const BY_OPEN311_STATUS = { open: ['accepted', 'assigned'], closed: ['resolved', 'closed'] } as const satisfies Record<
   string,
   readonly ComplaintStatus[]
@@ -28,7 +26,6 @@ const BY_OPEN311_STATUS = { open: ['accepted', 'assigned'], closed: ['resolved',
 const PUBLIC_ACTIONS_EXCLUDED = ['reply', 'note'];
 
 export const MAX_PAGE_SIZE = 1000;
-const MAX_SPAN_DAYS = 90;
 /**
  * FixMyStreet polls every request it sent in one service_request_id list; Node's 16 KB limit on the
  * request line and headers lets about 1,800 six-digit ids through. Beyond this many the list is refused.
@@ -36,47 +33,6 @@ const MAX_SPAN_DAYS = 90;
 export const MAX_IDS = 10_000;
 /** Ids read and written per turn of the event loop: a long list never holds the thread for long. */
 export const ID_CHUNK = 250;
-
-const commaList = (maxChars = 4000) =>
-  z
-    .string()
-    .trim()
-    .max(maxChars, { error: '参数过长' })
-    .optional()
-    .transform((v) =>
-      v
-        ? v
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : [],
-    );
-const positive = (label: string, max?: number) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return undefined;
-      const n = Number(v);
-      if (!/^\d+$/.test(v) || n < 1 || (max !== undefined && n > max)) {
-        ctx.addIssue({ code: 'custom', message: max ? `${label}须为 1 到 ${max} 之间的整数` : `${label}须为正整数` });
-        return z.NEVER;
-      }
-      return n;
-    });
-const datetime = (label: string, end: boolean) =>
-  z
-    .string()
-    .trim()
-    .optional()
-    .transform((v, ctx) => {
-      if (!v) return undefined;
-      const d = parseW3c(v, end);
-      if (!d)
-        ctx.addIssue({ code: 'custom', message: `${label}须为 W3C 日期时间并带时区，例如 2026-11-01T00:00:00+08:00` });
-      return d ?? z.NEVER;
-    });
 
 /** The arguments that take a list: comma-separated, repeated, or both (query.ts). */
 export const LIST_ARGUMENTS: ReadonlySet<string> = new Set(['service_request_id', 'service_code', 'status']);
@@ -189,17 +145,20 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
     db,
     rows.filter(listed).map((r) => r.id),
   );
+  const outcome = outcomesOf(
+    db,
+    rows.filter((r) => specStatus(r.status) === 'closed').map((r) => r.id),
+  );
   return rows.map((r) => {
-    const status = OPEN311_STATUS(r.status);
+    const status = specStatus(r.status);
     const point = (r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId);
     const office = `${r.townshipName}整治办`;
     // Once assigned, the village (属地) and any joined departments do the work; before that the office decides.
     const agency = assigned.has(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
-    const extended = status === 'open' && r.extendedDays > 0 ? '，办理期限已延长' : '';
     return {
       service_request_id: String(r.id),
       status,
-      status_notes: STATUS_LABELS[r.status] + extended,
+      status_notes: statusNotes(r.status, outcome(r.id), r.extendedDays),
       service_name: r.serviceName,
       service_code: r.serviceCode,
       // Unmoderated, refused or merged reports' words are not published: nobody has read them yet, or they stay out.
@@ -241,14 +200,9 @@ export async function requestsByIds(
 
 /** GET requests by date, status and service: moderated requests only, a page at a time. */
 export function listRequests(db: Db, areas: VillageArea[], q: RequestsQuery, now: Date): ListResult {
-  let start = q.start_date;
-  let end = q.end_date;
-  if (start && end && start > end) return { ok: false, message: 'start_date 不能晚于 end_date' };
-  if (start && end && end.getTime() - start.getTime() > MAX_SPAN_DAYS * DAY_MS)
-    return { ok: false, message: `start_date 与 end_date 相隔不能超过 ${MAX_SPAN_DAYS} 天` };
-  if (!start && !end) end = now;
-  if (!start) start = new Date(end!.getTime() - MAX_SPAN_DAYS * DAY_MS);
-  if (!end) end = new Date(start.getTime() + MAX_SPAN_DAYS * DAY_MS);
+  const window = dateWindow(q.start_date, q.end_date, now);
+  if (!window.ok) return window;
+  const { start, end } = window;
 
   const wanted = q.status.length
     ? LISTED_STATUSES.filter((s) =>
