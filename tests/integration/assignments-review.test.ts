@@ -73,9 +73,9 @@ describe('the loop, end to end', () => {
     const page = await (await L.get(`/api/admin/assignments/${village}`, 'shouli')).json();
     expect(page.photos).toHaveLength(1);
     const [p] = page.photos;
-    expect(p.exifSource).toBe('file');
-    expect(p.exifLat).toBeCloseTo(at.lat, 4);
-    expect(p.exifLng).toBeCloseTo(at.lng, 4);
+    expect(p.positionFrom).toBe('file');
+    expect(p.lat).toBeCloseTo(at.lat, 4);
+    expect(p.lng).toBeCloseTo(at.lng, 4);
     expect(p.metresFromSite).toBeGreaterThan(100);
     expect(p.metresFromSite).toBeLessThan(125);
     // Stored re-encoded, without its metadata; served to staff as WebP.
@@ -207,10 +207,10 @@ describe('where the photos were taken', () => {
     await signAndAnswer(eco, 'shengtai', {}, [await L.photo(15)]);
     const photos = async (id: number) => (await (await L.get(`/api/admin/assignments/${id}`, 'shouli')).json()).photos;
     const [fromPhone] = await photos(village);
-    expect(fromPhone).toMatchObject({ exifSource: 'browser', exifLat: phone.lat, exifLng: phone.lng });
+    expect(fromPhone).toMatchObject({ positionFrom: 'browser', lat: phone.lat, lng: phone.lng });
     expect(fromPhone.metresFromSite).toBeGreaterThan(150); // 0.002° of longitude at 31° N is about 190 m
     expect(fromPhone.metresFromSite).toBeLessThan(250);
-    expect((await photos(eco))[0]).toMatchObject({ exifSource: null, exifLat: null, metresFromSite: null });
+    expect((await photos(eco))[0]).toMatchObject({ positionFrom: null, lat: null, metresFromSite: null });
   });
 });
 

@@ -9,8 +9,8 @@ import {
   type AssignmentStatus,
 } from '../../../db/schema-supervision.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { metresBetween } from '../shared/geo.ts';
-import { fieldPhotoFile, fieldPhotosOf } from '../shared/photos/evidence.ts';
+import { fieldPhotoFile } from '../shared/photos/evidence.ts';
+import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { assignmentScope, visibleAssignment } from './assignment-scope.ts';
 
 /** Beyond this a photo was likely not taken on site: the reviewer is warned. */
@@ -68,16 +68,6 @@ export function complaintAssignments(db: Db, user: StaffUser, complaintId: numbe
     .all();
 }
 
-function photosWithDistance(db: Db, owner: Parameters<typeof fieldPhotosOf>[1], site: { lat: number; lng: number }) {
-  return fieldPhotosOf(db, owner).map((p) => ({
-    ...p,
-    metresFromSite:
-      p.exifLat != null && p.exifLng != null
-        ? Math.round(metresBetween({ lat: p.exifLat, lng: p.exifLng }, site))
-        : null,
-  }));
-}
-
 /**
  * One work item for its page: the complaint as the assignee needs it (never the reporter's contact or
  * tracking code), the trail, the answer's photos with their distance from the reported point, and a
@@ -114,20 +104,26 @@ export function getAssignment(db: Db, user: StaffUser, id: number) {
     .where(eq(assignmentEvents.assignmentId, id))
     .orderBy(asc(assignmentEvents.at), asc(assignmentEvents.id))
     .all();
-  const site = { lat: c.lat, lng: c.lng };
-  const records = db
+  const site = () => ({ lat: c.lat, lng: c.lng });
+  const rows = db
     .select()
     .from(departmentActions)
     .where(eq(departmentActions.assignmentId, id))
     .orderBy(asc(departmentActions.id))
-    .all()
-    .map((r) => ({ ...r, photos: photosWithDistance(db, { subject: 'department_action', subjectId: r.id }, site) }));
+    .all();
+  const recordPhotos = fieldPhotoViews(
+    db,
+    user,
+    'department_action',
+    rows.map((r) => r.id),
+    site,
+  );
   return {
     item,
     complaint: c,
     events,
-    photos: photosWithDistance(db, { subject: 'assignment', subjectId: id }, site),
-    records,
+    photos: fieldPhotoViews(db, user, 'assignment', [id], site).get(photoKey(id)) ?? [],
+    records: rows.map((r) => ({ ...r, photos: recordPhotos.get(photoKey(r.id)) ?? [] })),
   };
 }
 

@@ -21,11 +21,11 @@ import {
   type EvidenceDeps,
   type EvidenceFile,
   fieldPhotoFile,
-  fieldPhotosOf,
+  hasFieldPhotos,
   insertFieldPhotos,
   withEvidence,
 } from '../shared/photos/evidence.ts';
-import { fieldPhotoViews, photoKey } from './field-photo-views.ts';
+import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
 import { decimal, freeText, optionalRecordId, optionalText, recordId } from '../shared/text-input.ts';
 
@@ -217,7 +217,7 @@ export async function recordOutcome(
   const owner = { subject: 'draw_item' as const, subjectId: drawId, partId: enterpriseId };
   const item = deps.db.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get();
   if (!item) return fail(404, '这次抽查没有抽到该企业');
-  if (input.outcome === 'problem_found' && !photos.length && !fieldPhotosOf(deps.db, owner).length)
+  if (input.outcome === 'problem_found' && !photos.length && !hasFieldPhotos(deps.db, owner))
     return fail(400, PROBLEM_NEEDS_PHOTO);
   const save = (tx: Tx, files: EvidenceFile[]) => {
     const previous = tx.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get()!;

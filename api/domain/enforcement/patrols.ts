@@ -19,7 +19,7 @@ import {
   withEvidence,
 } from '../shared/photos/evidence.ts';
 import { freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
-import { type FieldPhotoView, fieldPhotoViews, photoKey } from './field-photo-views.ts';
+import { type FieldPhotoView, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { insertParticipants, participantIds, participantsOf, participantsProblem } from './patrol-participants.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 

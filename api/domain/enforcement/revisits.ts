@@ -28,7 +28,7 @@ import {
   withEvidence,
 } from '../shared/photos/evidence.ts';
 import { FIELD, hasRole } from '../shared/roles.ts';
-import { fieldPhotoViews, photoKey } from './field-photo-views.ts';
+import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import type { Limits } from '../complaints/actions.ts';
 import { OTHER_VILLAGE_ENTERPRISE } from './task-queries.ts';
 import { createTask } from './tasks.ts';

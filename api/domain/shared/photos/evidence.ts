@@ -101,25 +101,9 @@ const ownerIs = (owner: FieldPhotoOwner): SQL =>
     owner.partId == null ? isNull(fieldPhotos.partId) : eq(fieldPhotos.partId, owner.partId),
   )!;
 
-/** A subject's photos, oldest first, for staff who may see the subject (the caller checks that). */
-export function fieldPhotosOf(db: Db | Tx, owner: FieldPhotoOwner) {
-  return db
-    .select({
-      id: fieldPhotos.id,
-      width: fieldPhotos.width,
-      height: fieldPhotos.height,
-      exifLat: fieldPhotos.exifLat,
-      exifLng: fieldPhotos.exifLng,
-      exifTakenAt: fieldPhotos.exifTakenAt,
-      exifSource: fieldPhotos.exifSource,
-      uploadedBy: fieldPhotos.uploadedBy,
-      createdAt: fieldPhotos.createdAt,
-    })
-    .from(fieldPhotos)
-    .where(ownerIs(owner))
-    .orderBy(fieldPhotos.createdAt, fieldPhotos.id)
-    .all();
-}
+/** Whether a subject has any photo yet (a finding may rest on photos sent with an earlier save). */
+export const hasFieldPhotos = (db: Db | Tx, owner: FieldPhotoOwner) =>
+  !!db.select({ id: fieldPhotos.id }).from(fieldPhotos).where(ownerIs(owner)).limit(1).get();
 
 /** The stored file of one of a subject's photos (the caller has checked the subject is visible). */
 export function fieldPhotoFile(db: Db, owner: FieldPhotoOwner, photoId: string, size: 'display' | 'thumb') {

@@ -1,13 +1,13 @@
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../../../db/client.ts';
-import { type FieldPhotoSubject, fieldPhotos } from '../../../db/schema-supervision.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
-import { metresBetween } from '../shared/geo.ts';
-import { isOffice } from '../shared/roles.ts';
+import type { Db } from '../../../../db/client.ts';
+import { type FieldPhotoSubject, fieldPhotos } from '../../../../db/schema-supervision.ts';
+import type { Role } from '../../../../db/schema.ts';
+import { metresBetween } from '../geo.ts';
+import { isOffice } from '../roles.ts';
 
 export type Site = { lat: number | null; lng: number | null } | null | undefined;
 
-/** A field photo as staff see it: when, and how far from the enterprise; the position itself for the office only. */
+/** A field photo as staff see it: when, and how far from the site; the position itself for the office only. */
 export interface FieldPhotoView {
   id: string;
   width: number;
@@ -23,12 +23,12 @@ export const photoKey = (subjectId: number, partId?: number | null) => `${subjec
 
 /**
  * The photos of some subjects of one kind, by `photoKey`, oldest first. The caller has checked that the user may
- * see those subjects; `siteOf` gives the enterprise each was taken for (how far away it was taken is the check that
+ * see those subjects; `siteOf` gives the place each was taken for (an enterprise, a reported point) (how far away it was taken is the check that
  * the officer was there).
  */
 export function fieldPhotoViews(
   db: Db,
-  user: Pick<StaffUser, 'role'>,
+  user: { role: Role },
   subject: FieldPhotoSubject,
   subjectIds: number[],
   siteOf: (subjectId: number, partId: number | null) => Site,
