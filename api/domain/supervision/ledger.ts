@@ -10,6 +10,7 @@ import { queueSearch } from '../complaints/queue.ts';
 import { STATUS_NAMES } from '../complaints/workflow.ts';
 import { keepAsText } from '../enforcement/tables/xlsx.ts';
 import { BEIJING_OFFSET_MS, beijingDate, fmtTime } from '../shared/time.ts';
+import { A4_ACROSS, PAGE_NUMBERS, rowHeight } from '../shared/xlsx/print.ts';
 import { asQueueQuery, type LedgerQuery } from './ledger-query.ts';
 import { ledgerPages, type LedgerRow } from './ledger-rows.ts';
 
@@ -103,20 +104,14 @@ export async function exportLedger(
   wb.subject = `筛选：${words}`;
   const ws = wb.addWorksheet('举报台账', {
     views: [{ state: 'frozen', ySplit: 1 }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '1:1',
-    },
+    pageSetup: { ...A4_ACROSS, printTitlesRow: '1:1' },
     headerFooter: {
+      ...PAGE_NUMBERS,
       // &amp; is Excel's escape for & in a header (a filter word could hold one).
       oddHeader: `&C&B${title.replaceAll('&', '&&')}&R筛选：${words.replaceAll('&', '&&')}　导出：${fmtTime(now)}`,
-      oddFooter: '&C第 &P 页，共 &N 页',
     },
   });
+  const widths = LEDGER_COLUMNS.map((c) => c.width);
   ws.columns = LEDGER_COLUMNS.map((c) => ({
     width: c.width,
     style: {
@@ -125,7 +120,9 @@ export async function exportLedger(
       ...(c.time && { numFmt: 'yyyy-mm-dd hh:mm' }),
     },
   }));
-  const header = ws.addRow(LEDGER_COLUMNS.map((c) => c.header));
+  const headers = LEDGER_COLUMNS.map((c) => c.header);
+  const header = ws.addRow(headers);
+  header.height = rowHeight(headers, widths);
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   header.eachCell((cell) => {
@@ -137,9 +134,9 @@ export async function exportLedger(
     for (const [i, r] of page.entries()) {
       // A turn for others every few lines: a fresh process writes its first lines ten times slower.
       if (i % ROWS_A_TURN === 0) await nextTurn();
-      const row = ws.addRow(
-        LEDGER_COLUMNS.map((c) => (c.time ? beijingWallClock(c.cell(r) as Date | null) : c.cell(r))),
-      );
+      const values = LEDGER_COLUMNS.map((c) => (c.time ? beijingWallClock(c.cell(r) as Date | null) : c.cell(r)));
+      const row = ws.addRow(values);
+      row.height = rowHeight(values, widths);
       row.eachCell(keepAsText);
       row.commit();
     }

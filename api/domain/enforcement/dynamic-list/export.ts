@@ -5,11 +5,12 @@ import type { Db } from '../../../../db/client.ts';
 import { townships, villages } from '../../../../db/schema.ts';
 import { enterprises } from '../../../../db/schema-enforcement.ts';
 import type { StaffUser } from '../../accounts/sessions.ts';
-import { DYNAMIC_LIST_COLUMNS, toSheetRow, type ListRecord } from './columns.ts';
+import { DYNAMIC_LIST_COLUMNS, DYNAMIC_LIST_HEADERS, toSheetRow, type ListRecord } from './columns.ts';
 import { registerConditions, type RegisterFilter } from '../enterprises.ts';
 import { fail, type Result } from '../../shared/result.ts';
 import { keepAsText } from '../tables/xlsx.ts';
 import { beijingDate } from '../../shared/time.ts';
+import { A4_ACROSS, PAGE_NUMBERS, rowHeight } from '../../shared/xlsx/print.ts';
 
 const LIST_NAME = '“散乱污”企业（作坊）动态管理整治企业清单';
 
@@ -87,15 +88,10 @@ export async function exportDynamicList(
   wb.created = now;
   const ws = wb.addWorksheet('动态管理清单', {
     views: [{ state: 'frozen', ySplit: 2 }],
-    pageSetup: {
-      paperSize: 9,
-      orientation: 'landscape',
-      fitToPage: true,
-      fitToWidth: 1,
-      fitToHeight: 0,
-      printTitlesRow: '2:2',
-    },
+    pageSetup: { ...A4_ACROSS, printTitlesRow: '2:2' },
+    headerFooter: PAGE_NUMBERS,
   });
+  const widths = DYNAMIC_LIST_COLUMNS.map((c) => c.width);
   ws.columns = DYNAMIC_LIST_COLUMNS.map((c) => ({
     width: c.width,
     style: {
@@ -114,12 +110,15 @@ export async function exportDynamicList(
   ws.mergeCells(1, 1, 1, DYNAMIC_LIST_COLUMNS.length);
   titleRow.commit();
   const header = ws.addRow(DYNAMIC_LIST_COLUMNS.map((c) => c.header));
+  header.height = rowHeight(DYNAMIC_LIST_HEADERS, widths);
   header.font = { bold: true };
   header.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
   header.border = BORDER;
   header.commit();
   rows.forEach((r, i) => {
-    const row = ws.addRow(toSheetRow(r, i + 1));
+    const values = toSheetRow(r, i + 1);
+    const row = ws.addRow(values);
+    row.height = rowHeight(values, widths);
     row.eachCell(keepAsText);
     row.commit();
   });

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import ExcelJS from 'exceljs';
+import { A4_ACROSS, PAGE_NUMBERS, rowHeight } from '../../shared/xlsx/print.ts';
 import { headerBands, type TableColumn } from './progress.ts';
 
 export interface TitledTable {
@@ -64,21 +65,22 @@ const BORDER: Partial<ExcelJS.Borders> = { top: THIN, left: THIN, bottom: THIN, 
 
 /** One worksheet as a paper form: a title, a line of context, a bordered table with a bold (grouped) header. */
 function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
-  const ws = wb.addWorksheet(t.sheetName, {
-    pageSetup: { orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, paperSize: 9 },
-  });
+  const ws = wb.addWorksheet(t.sheetName, { pageSetup: A4_ACROSS, headerFooter: PAGE_NUMBERS });
   const width = t.columns.length;
-  ws.columns = t.columns.map((c) => ({ width: c.width ?? 10 }));
-  const banner = (row: number, text: string, font: Partial<ExcelJS.Font>) => {
+  const widths = t.columns.map((c) => c.width ?? 10);
+  ws.columns = widths.map((w) => ({ width: w }));
+  const allWidth = widths.reduce((a, b) => a + b, 0);
+  // Merged across the table: no program sizes a merged row to its text, so it is sized here.
+  const banner = (row: number, text: string, font: Partial<ExcelJS.Font> & { size: number }) => {
     ws.mergeCells(row, 1, row, width);
     const cell = ws.getCell(row, 1);
     cell.value = text;
     keepAsText(cell);
     cell.font = font;
-    cell.alignment = { horizontal: 'center', vertical: 'middle' };
+    cell.alignment = { horizontal: 'center', vertical: 'middle', wrapText: true };
+    ws.getRow(row).height = rowHeight([text], [allWidth], font.size);
   };
   banner(1, t.title, { bold: true, size: 16 });
-  ws.getRow(1).height = 28;
   banner(2, t.subtitle, { size: 11 });
 
   const grouped = t.columns.some((c) => c.group);
@@ -99,6 +101,13 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
     col += band.span;
   }
   for (let r = headerTop; r <= headerBottom; r++) {
+    const labels = t.columns.map((c) => (r === headerBottom ? c.header : (c.group ?? '')));
+    // A group's label spans its columns; an ungrouped header spans both rows (sized on the lower).
+    const spans = t.columns.map((c) => (c.group ? widths.filter((_, i) => t.columns[i]!.group === c.group) : []));
+    ws.getRow(r).height = rowHeight(
+      labels,
+      widths.map((w, i) => (r === headerTop && grouped ? spans[i]!.reduce((a, b) => a + b, 0) || w : w)),
+    );
     for (let c = 1; c <= width; c++) {
       const cell = ws.getCell(r, c);
       cell.font = { bold: true };
@@ -111,6 +120,7 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
   const body = t.footer ? [...t.rows, t.footer] : t.rows;
   body.forEach((values, i) => {
     const row = ws.addRow(values);
+    row.height = rowHeight(values, widths);
     const isFooter = t.footer !== undefined && i === body.length - 1;
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
