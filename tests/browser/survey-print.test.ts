@@ -18,7 +18,8 @@ describe.skipIf(!hasBrowser)('the survey print view', () => {
     await page.emulateMedia({ media: 'print' });
     const sign = page.locator('.survey-sheet .sign-line .blank').first();
     expect(await sign.textContent()).toBe('');
-    expect(await page.locator('.survey-sheet').innerText()).not.toContain('镇整治办');
+    expect(await page.locator('.survey-sheet .sign-line').textContent()).not.toContain('镇整治办');
+    expect(await page.getByText('档案记录的调查人').isVisible()).toBe(false);
     const box = (await sign.boundingBox())!;
     const mm = 96 / 25.4;
     expect(box.width).toBeGreaterThanOrEqual(55 * mm);
