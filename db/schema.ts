@@ -121,6 +121,11 @@ export const complaints = sqliteTable(
      */
     possibleDuplicate: integer('possible_duplicate', { mode: 'boolean' }).notNull().default(false),
     hasPhotos: integer('has_photos', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Filed (through Open311) with an address and no point: lat/lng hold the township's centre as a
+     * placeholder until the office places it on the map (decision 015). Never shown as its place.
+     */
+    needsLocation: integer('needs_location', { mode: 'boolean' }).notNull().default(false),
     /** Optimistic locking: a save names the version it read. */
     version: integer('version').notNull().default(1),
     updatedBy: integer('updated_by'),
@@ -144,6 +149,8 @@ export const complaints = sqliteTable(
     // Which complaints were merged into these: their reporters are the linked complaint's too (典型案例 masking). Few rows
     // are merged.
     index('complaints_merged_into').on(t.mergedIntoId).where(sql`merged_into_id is not null`),
+    // The few waiting to be placed: the neighbour lookups leave their placeholder points out.
+    index('complaints_needs_location').on(t.id).where(sql`needs_location = 1`),
   ],
 );
 
