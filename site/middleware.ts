@@ -42,7 +42,10 @@ const guardAdmin = defineMiddleware(async (context, next) => {
     session?.user.role ?? null,
   );
   if (decision === 'login')
-    return context.redirect(`/admin/login?next=${encodeURIComponent(context.url.pathname + context.url.search)}`, 303);
+    // A search may be a tracking code the reporter read out: the way back keeps the page, never the search.
+    const back = new URL(context.url);
+    back.searchParams.delete('q');
+    return context.redirect(`/admin/login?next=${encodeURIComponent(back.pathname + back.search)}`, 303);
   if (decision === 'forbidden') {
     return new Response(
       '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title>' +

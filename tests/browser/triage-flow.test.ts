@@ -86,6 +86,13 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     const res = await fetch(`${live.portal.base}/admin/complaints`, { redirect: 'manual' });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toMatch(/^\/admin\/login\?next=/);
+    // A search may be a tracking code read out on the phone: the way back after login keeps the filter, not it.
+    const searched = await fetch(`${live.portal.base}/admin/complaints?status=submitted&q=K7QM-3PXA-9TZE`, {
+      redirect: 'manual',
+    });
+    const back = decodeURIComponent(searched.headers.get('location')!);
+    expect(back).toContain('status=submitted');
+    expect(back).not.toContain('K7QM');
     const otp = /zhulin\s+(\S+)/.exec(live.portal.output())![1]!;
     const login = await fetch(`${live.portal.base}/api/admin/session`, {
       method: 'POST',
