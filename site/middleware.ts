@@ -41,11 +41,12 @@ const guardAdmin = defineMiddleware(async (context, next) => {
     `${context.request.method === 'HEAD' ? 'GET' : context.request.method} ${context.routePattern}`,
     session?.user.role ?? null,
   );
-  if (decision === 'login')
+  if (decision === 'login') {
     // A search may be a tracking code the reporter read out: the way back keeps the page, never the search.
     const back = new URL(context.url);
     back.searchParams.delete('q');
     return context.redirect(`/admin/login?next=${encodeURIComponent(back.pathname + back.search)}`, 303);
+  }
   if (decision === 'forbidden') {
     return new Response(
       '<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>无权访问</title>' +
