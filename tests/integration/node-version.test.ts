@@ -25,7 +25,7 @@ function oldNodeOnPath(): string {
   return dir;
 }
 
-/** `npm <script>` with `binDir` first on PATH; a check that let it through would start the portal, hence the data dir. */
+/** `npm <script>` with `binDir` first on PATH; a check that let it through would start the portal: a data dir. */
 function npmRun(script: string, binDir: string) {
   // npm itself runs on the `node` it finds on PATH: here the one that says v20, as on such a machine.
   const r = spawnSync('npm', [script], {

@@ -155,7 +155,7 @@ describe('/metrics', () => {
 });
 
 describe('GET /api/health/db', () => {
-  it('writes a heartbeat row and reads it back; 503 while the database takes no write, the server still answering', async () => {
+  it('writes a heartbeat and reads it back; 503 while the database takes no write, the server answering', async () => {
     const { base, dataDir } = portal;
     const ok = await fetch(`${base}/api/health/db`);
     expect(ok.status).toBe(200);
