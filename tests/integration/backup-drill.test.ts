@@ -27,7 +27,7 @@ function cli(script: 'backup' | 'restore', env: Record<string, string>, args: st
 }
 
 describe('backup drill', () => {
-  it('backs up while reports are filed, restores into an empty dir, finds every acknowledged report and photo', async () => {
+  it('backs up during filing, restores into an empty dir, finds every acknowledged report and photo', async () => {
     const portal = await startPortal({ REPORT_RATE_LIMIT: '100000' });
     portals.push(portal);
     const backupDir = temp('backups');
