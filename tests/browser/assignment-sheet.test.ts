@@ -26,8 +26,14 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
     await context.addCookies([{ name: 'sid', value: sid, url: live.portal.base }]);
     return { sid, context, page: await context.newPage() };
   }
-  /** A sample report in 竹林村, accepted and assigned to it with the eco department. */
+  /** A sample report in 竹林村, accepted and assigned to it with the eco department (the demo assigns one already). */
   async function assignedInZhulin(sid: string) {
+    const assigned = (await api(sid, '/api/admin/complaints?status=assigned')).rows as { id: number }[];
+    for (const r of assigned) {
+      const c = await api(sid, `/api/admin/complaints/${r.id}`);
+      if (c.villageName === '竹林村' && c.departments.length > 0)
+        return { id: r.id, description: c.complaint.description as string };
+    }
     const { rows } = await api(sid, '/api/admin/complaints?status=submitted');
     for (const r of rows as { id: number; villageName: string | null }[]) {
       const c = await api(sid, `/api/admin/complaints/${r.id}`);
