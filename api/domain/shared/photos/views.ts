@@ -23,8 +23,8 @@ export const photoKey = (subjectId: number, partId?: number | null) => `${subjec
 
 /**
  * The photos of some subjects of one kind, by `photoKey`, oldest first. The caller has checked that the user may
- * see those subjects; `siteOf` gives the place each was taken for (an enterprise, a reported point) (how far away it was taken is the check that
- * the officer was there).
+ * see those subjects; `siteOf` gives the place each was taken for, an enterprise or a reported point: how far away
+ * it was taken is the check that the officer was there.
  */
 export function fieldPhotoViews(
   db: Db,
