@@ -123,7 +123,7 @@ export const complaints = sqliteTable(
     hasPhotos: integer('has_photos', { mode: 'boolean' }).notNull().default(false),
     /**
      * Filed (through Open311) with an address and no point: lat/lng hold the township's centre as a
-     * placeholder until the office places it on the map (decision 015). Never shown as its place.
+     * placeholder until the office places it on the map (decision 016). Never shown as its place.
      */
     needsLocation: integer('needs_location', { mode: 'boolean' }).notNull().default(false),
     /** Optimistic locking: a save names the version it read. */

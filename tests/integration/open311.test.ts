@@ -221,7 +221,7 @@ describe('service discovery', () => {
     expect(body.endpoints).toEqual([
       {
         specification: 'http://wiki.open311.org/GeoReport_v2',
-        url: 'http://localhost/api/open311/v2',
+        url: 'http://localhost:4321/api/open311/v2', // no PUBLIC_BASE_URL (not production): the listener's
         changeset: body.changeset,
         type: 'test', // NODE_ENV=test; production says "production"
         formats: ['application/json', 'text/xml'],
@@ -237,6 +237,14 @@ describe('service discovery', () => {
       ...body.endpoints[0],
       formats: { format: body.endpoints[0].formats },
     });
+  });
+
+  it('names the configured PUBLIC_BASE_URL, never what the Host header says', async () => {
+    const spoofed = await app.request(`${BASE}/discovery.json`, { headers: { host: 'evil.example' } });
+    expect((await spoofed.json()).endpoints[0].url).toBe('http://localhost:4321/api/open311/v2');
+    const configured = await freshContext({ PUBLIC_BASE_URL: 'https://jubao.example.gov.cn/' });
+    const res = await configured.app.request(`${BASE}/discovery.json`, { headers: { host: 'evil.example:8080' } });
+    expect((await res.json()).endpoints[0].url).toBe('https://jubao.example.gov.cn/api/open311/v2');
   });
 });
 
@@ -635,10 +643,13 @@ describe('POST requests', () => {
       expect(body.map((e: { description: string }) => e.description)).toContain(expected);
       expect(body.every((e: { code: number }) => e.code === 400)).toBe(true);
     }
-    const { long: _long, lat: _lat, ...noPoint } = fields({ address_string: '竹林村河边' });
+    // Neither a point nor an address (one with an address only is filed: open311-address-only.test.ts).
+    const { long: _long, lat: _lat, ...noPoint } = fields();
     const point = await postRequest('xml', noPoint);
     expect(point.status).toBe(400);
-    expect(xml.parse(await point.text()).errors.error[0].description).toBe('请在地图上选点，或填写经纬度');
+    expect(xml.parse(await point.text()).errors.error[0].description).toBe(
+      '请提供 lat 和 long（WGS-84 经纬度），或 address_string（地址描述）',
+    );
     const unknown = await postRequest('json', fields({ service_code: 'graffiti' }));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual([{ code: 404, description: await site({ category: 'graffiti' }) }]);

@@ -36,6 +36,7 @@ const INPUT: Record<ActionName, Record<string, unknown>> = {
   reopen: { reason: '群众反映又开工了' },
   extend: { days: 10, reason: '需联合执法' },
   classify: { categoryId: 2 },
+  locate: { lat: ZHULIN.lat, lng: ZHULIN.lng },
   reply: { reply: '我们已安排人员核查。' },
   note: { note: '夜查时再看一次' },
 };

@@ -15,6 +15,7 @@ import { createItems, withdrawLiveItems } from './assignment-items.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
+import { loadVillageAreas, routePoint } from '../shared/village-routing.ts';
 import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './workflow.ts';
 
 export interface Limits {
@@ -78,6 +79,7 @@ export function applyAction(
         break;
       }
       case 'assign': {
+        if (row.needsLocation) return fail(400, '这条举报只有地址描述，请先在地图上确定位置，再交办');
         if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
           return fail(400, '属地村（社区）不存在');
         const known = input.departmentIds.length
@@ -122,6 +124,22 @@ export function applyAction(
         reason = input.reason;
         details.days = input.days;
         break;
+      case 'locate': {
+        // The point of a report filed with an address only, or a resident's pin put right; routed as a pin
+        // is: the village whose outline holds it, else held by the township.
+        const route = routePoint(loadVillageAreas(tx), input.lat, input.lng);
+        const village = route?.kind === 'village' ? route.villageId : null;
+        Object.assign(set, {
+          lat: input.lat,
+          lng: input.lng,
+          needsLocation: false,
+          villageId: village,
+          outsideVillages: village === null,
+          ...(route && { townshipId: route.townshipId }),
+        });
+        Object.assign(details, { lat: input.lat, lng: input.lng, villageId: village });
+        break;
+      }
       case 'classify':
         if (
           !tx

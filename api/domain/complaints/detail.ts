@@ -89,12 +89,15 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
     .innerJoin(departments, eq(departments.id, complaintDepartments.departmentId))
     .where(eq(complaintDepartments.complaintId, id))
     .all();
-  const near = nearbyComplaints(
-    db.$client,
-    complaint,
-    DUPLICATE_RULE.metres,
-    complaint.createdAt.getTime() - DUPLICATE_RULE.days * DAY_MS,
-  ).filter((n) => n.id !== id);
+  // A report not yet placed has a placeholder point (decision 016): nothing is near it.
+  const near = complaint.needsLocation
+    ? []
+    : nearbyComplaints(
+        db.$client,
+        complaint,
+        DUPLICATE_RULE.metres,
+        complaint.createdAt.getTime() - DUPLICATE_RULE.days * DAY_MS,
+      ).filter((n) => n.id !== id);
   // Only neighbours this user may open.
   const open = new Set(
     near.length

@@ -29,6 +29,8 @@ export interface FilingJob {
     hasPhotos: boolean;
     /** The body's fingerprint (filing-fingerprint.ts): a reused key replays only the same body. */
     idempotencyHash?: string | null;
+    /** An address and no point (Open311): lat/lng are the township's centre, a placeholder (decision 016). */
+    needsLocation?: boolean;
   };
   contact: { name: string | null; phone: string | null } | null;
   photos: {
@@ -84,10 +86,10 @@ export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code =
 export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages,
   category_id, lat, lng, address,
     description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash,
-      created_at, updated_at)
+      created_at, updated_at, needs_location)
   VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
     @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey,
-      @idempotencyHash, @createdAtMs, @createdAtMs)
+      @idempotencyHash, @createdAtMs, @createdAtMs, @needsLocation)
   RETURNING id`;
 export const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
 export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height,
@@ -112,7 +114,9 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   if (earlier) return sameBody(earlier, c.idempotencyHash) ? { earlier } : { keyConflict: true };
   const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
   if (!category) return { unknownCategory: true };
-  const possibleDuplicate = hasOpenNeighbour(conn, c, category.id, DUPLICATE_RULE.metres, job.duplicateSinceMs);
+  // A placeholder point is near nothing: no duplicate is guessed from it.
+  const possibleDuplicate =
+    !c.needsLocation && hasOpenNeighbour(conn, c, category.id, DUPLICATE_RULE.metres, job.duplicateSinceMs);
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
     ...c,
     idempotencyHash: c.idempotencyHash ?? null,
@@ -120,6 +124,7 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
     outsideVillages: Number(c.outsideVillages),
     hasPhotos: Number(c.hasPhotos),
     possibleDuplicate: Number(possibleDuplicate),
+    needsLocation: Number(c.needsLocation ?? false),
   }) as { id: number };
   if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });

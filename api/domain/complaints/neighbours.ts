@@ -45,10 +45,14 @@ function box(p: { lat: number; lng: number }, radiusM: number, sinceMs: number) 
   };
 }
 
+// A report waiting to be placed on the map has a placeholder point (decision 016): it is near nothing.
+const PLACED = 'id NOT IN (SELECT id FROM complaints WHERE needs_location = 1)';
 const IN_BOX =
-  'min_lat >= @s AND max_lat <= @n AND min_lng >= @w AND max_lng <= @e AND max_t >= @t AND created_at >= @since';
+  'min_lat >= @s AND max_lat <= @n AND min_lng >= @w AND max_lng <= @e AND max_t >= @t AND created_at >= @since' +
+  ` AND ${PLACED}`;
 // The complaints not yet in the R*Tree (decision 010): a scan of the rows above the watermark.
-const IN_BOX_TAIL = `${ABOVE_WATERMARK} AND lat BETWEEN @s AND @n AND lng BETWEEN @w AND @e AND created_at >= @since`;
+const IN_BOX_TAIL = `${ABOVE_WATERMARK} AND lat BETWEEN @s AND @n AND lng BETWEEN @w AND @e AND created_at >= @since
+  AND needs_location = 0`;
 const OPEN_OF_CATEGORY = "category_id = @category AND status NOT IN ('rejected', 'merged')";
 
 /** Whether an open report of this category lies within `radiusM` since a time; stops at the first. */

@@ -54,6 +54,8 @@ export interface QueueRow {
   dueAt: Date;
   hasPhotos: boolean;
   possibleDuplicate: boolean;
+  /** Filed with an address and no point: the office places it on the map first (decision 016). */
+  needsLocation: boolean;
   version: number;
 }
 
@@ -156,6 +158,7 @@ const ROW = {
   dueAt: complaints.dueAt,
   hasPhotos: complaints.hasPhotos,
   possibleDuplicate: complaints.possibleDuplicate,
+  needsLocation: complaints.needsLocation,
   version: complaints.version,
 };
 

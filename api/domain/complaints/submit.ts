@@ -36,6 +36,11 @@ export interface SubmitInput {
   source: 'web' | 'form' | 'api' | 'seed';
   /** The Open311 key filing it, recorded in the filing's own transaction. */
   apiKeyId?: number;
+  /**
+   * An address and no point (Open311): fields.lat/lng are the township's centre, a placeholder the
+   * office replaces on the map (decision 016). Not routed to a village, guessed near nothing.
+   */
+  needsLocation?: boolean;
 }
 
 export interface Receipt {
@@ -117,7 +122,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     if (!prepared(db.$client, ACTIVE_CATEGORY).get(fields.category)) return UNKNOWN_CATEGORY;
   }
 
-  const route = routePoint(deps.villageAreas(), fields.lat, fields.lng);
+  const route = input.needsLocation ? null : routePoint(deps.villageAreas(), fields.lat, fields.lng);
   const village = route?.kind === 'village' ? route : null;
   const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
   if (townshipId === undefined) throw new Error('no township configured');
@@ -147,7 +152,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         trackingCode,
         townshipId,
         villageId: village?.villageId ?? null,
-        outsideVillages: !village,
+        outsideVillages: !village && !input.needsLocation,
         categoryCode: fields.category,
         lat: fields.lat,
         lng: fields.lng,
@@ -160,6 +165,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         createdAtMs: now.getTime(),
         dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS,
         hasPhotos: files.length > 0,
+        needsLocation: input.needsLocation ?? false,
       },
       contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
       photos: photoRows(files, fields.photoExif),
@@ -182,6 +188,11 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     ok: true,
     replayed: false,
     complaintId: outcome.id,
-    receipt: { trackingCode, villageName: village?.villageName ?? null, outsideVillages: !village, createdAt: now },
+    receipt: {
+      trackingCode,
+      villageName: village?.villageName ?? null,
+      outsideVillages: !village && !input.needsLocation,
+      createdAt: now,
+    },
   };
 }

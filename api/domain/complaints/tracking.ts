@@ -54,6 +54,7 @@ const STEP_LABELS: Record<ActionName, (s: Step) => string> = {
   reopen: (s) => (s.to === 'submitted' ? '重新打开，待受理' : '重新办理'),
   extend: () => '办理期限延长',
   classify: () => '调整问题类别',
+  locate: () => '确定位置',
   reply: () => '答复',
   note: () => '答复',
 };

@@ -35,6 +35,8 @@ export const TRANSITIONS = {
   },
   extend: { from: ['accepted', 'assigned'], to: same },
   classify: { from: ['submitted', 'accepted', 'assigned'], to: same },
+  // A report filed with an address and no point is placed on the map before it is assigned (decision 016).
+  locate: { from: ['submitted', 'accepted'], to: same },
   reply: { from: ALL, to: same },
   note: { from: ALL, to: same },
 } as const satisfies Record<string, Transition>;
@@ -52,6 +54,7 @@ export const ACTION_LABELS: Record<ActionName, string> = {
   reopen: '重新打开',
   extend: '延期',
   classify: '改类别',
+  locate: '确定位置',
   reply: '答复举报人',
   note: '内部备注',
 };
@@ -116,6 +119,15 @@ export const actionInput = z.discriminatedUnion(
       note,
     }),
     z.object({ action: z.literal('classify'), version, categoryId: id('类别'), note }),
+    z.object({
+      action: z.literal('locate'),
+      version,
+      // Mainland China, as a resident's pin (input.ts): the office reads the address and clicks the map.
+      lat: decimal('纬度', { min: 3.8, max: 53.6, required: '请在地图上点选位置', range: '位置不在服务范围内' }),
+      lng: decimal('经度', { min: 73.5, max: 135.1, required: '请在地图上点选位置', range: '位置不在服务范围内' }),
+      reply,
+      note,
+    }),
     z.object({
       action: z.literal('reply'),
       version,

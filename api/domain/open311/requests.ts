@@ -94,6 +94,7 @@ function selectRows(db: Db, where: SQL | undefined, limit: number, offset: numbe
       id: complaints.id,
       status: complaints.status,
       description: complaints.description,
+      needsLocation: complaints.needsLocation,
       createdAt: complaints.createdAt,
       dueAt: complaints.dueAt,
       extendedDays: complaints.extendedDays,
@@ -151,7 +152,10 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
   );
   return rows.map((r) => {
     const status = specStatus(r.status);
-    const point = (r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId);
+    // An address not yet placed on the map has no public point: its stored one is a placeholder (decision 016).
+    const point = r.needsLocation
+      ? undefined
+      : ((r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId));
     const office = `${r.townshipName}整治办`;
     // Once assigned, the village (属地) and any joined departments do the work; before that the office decides.
     const agency = assigned.has(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
@@ -168,7 +172,9 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
       requested_datetime: w3cDatetime(r.createdAt),
       updated_datetime: w3cDatetime(new Date(r.changedAt ?? r.createdAt.getTime())),
       expected_datetime: status === 'open' ? w3cDatetime(r.dueAt) : null,
-      address: r.villageName ? `${r.villageName}, ${r.townshipName}` : r.townshipName,
+      address: r.villageName
+        ? `${r.villageName}, ${r.townshipName}`
+        : r.townshipName + (r.needsLocation ? '（具体位置待整治办确定）' : ''),
       lat: point?.lat ?? null,
       long: point?.long ?? null,
     };

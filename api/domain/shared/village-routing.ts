@@ -29,7 +29,7 @@ function bboxOf(g: GeoJsonPolygonal): VillageArea['bbox'] {
   return [minX, minY, maxX, maxY];
 }
 
-export function loadVillageAreas(db: Db): VillageArea[] {
+export function loadVillageAreas(db: Pick<Db, 'select'>): VillageArea[] {
   return db
     .select({ id: villages.id, townshipId: villages.townshipId, name: villages.name, boundary: villages.boundary })
     .from(villages)
