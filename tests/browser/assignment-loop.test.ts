@@ -7,7 +7,14 @@ import { assignments } from '../../db/schema-supervision.ts';
 import { sendReminders } from '../../api/domain/complaints/assignment-reminders.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import {
+  ARTIFACTS,
+  hasBrowser,
+  PHONE,
+  portalAndBrowser,
+  firstLoginInBrowser,
+  logInInBrowser,
+} from '../helpers/browser.ts';
 import { eq } from 'drizzle-orm';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
@@ -23,20 +30,8 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
         .catch(() => undefined);
   });
 
-  /** First login with the printed one-time password; lands on the to-do page. */
-  async function logIn(page: Page, username: string, password: string) {
-    const otp = new RegExp(`${username}\\s+(\\S+)`).exec(live.portal.output())![1]!;
-    await page.goto(`${live.portal.base}/admin/login`);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(otp);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/admin\/password/);
-    if (await page.locator('#current').isVisible()) await page.locator('#current').fill(otp);
-    await page.locator('#next').fill(password);
-    if ((await page.locator('#confirm').count()) > 0) await page.locator('#confirm').fill(password);
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(/\/admin\/todo$/);
-  }
+  const logIn = (page: Page, username: string, password: string) =>
+    firstLoginInBrowser(page, live.portal, username, password);
 
   const photo = async (hue: number, at: { lat: number; lng: number }) => ({
     name: `site-${hue}.jpg`,
@@ -163,11 +158,7 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
   it('an overdue item gets a reminder and an urge, and shows on both to-do pages', async () => {
     const office = await (await live.browser.newContext(DESK)).newPage();
     // The first test changed shouli's password; sign in with it.
-    await office.goto(`${live.portal.base}/admin/login`);
-    await office.locator('#username').fill('shouli');
-    await office.locator('#password').fill('竹林村的天空一定要变蓝');
-    await office.getByRole('button', { name: '登录' }).click();
-    await office.waitForURL(/\/admin\/todo$/);
+    await logInInBrowser(office, live.portal, 'shouli', '竹林村的天空一定要变蓝');
     // Assign one more complaint of 竹林村 through the API the page uses, then let its 签收 deadline pass.
     await office.goto(`${live.portal.base}/admin/complaints?status=submitted`);
     const id = Number(
@@ -216,11 +207,7 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
     await expect.poll(async () => office.locator('main').textContent()).toContain('已督办 1 次');
 
     const village = await (await live.browser.newContext(PHONE)).newPage();
-    await village.goto(`${live.portal.base}/admin/login`);
-    await village.locator('#username').fill('zhulin');
-    await village.locator('#password').fill('竹林村的水要清澈见底');
-    await village.getByRole('button', { name: '登录' }).click();
-    await village.waitForURL(/\/admin\/todo$/);
+    await logInInBrowser(village, live.portal, 'zhulin', '竹林村的水要清澈见底');
     expect(await village.locator('#todo-urged').textContent()).toContain(`举报 #${id}`);
     await village.goto(`${live.portal.base}/admin/notifications`);
     const notices = await village.locator('#notices').textContent();

@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser, firstLoginInBrowser } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
@@ -18,18 +18,8 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
         .catch(() => undefined);
   });
 
-  async function logIn(page: Page, username: string, password: string) {
-    const otp = new RegExp(`${username}\\s+(\\S+)`).exec(live.portal.output())![1]!;
-    await page.goto(`${live.portal.base}/admin/login`);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(otp);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/admin\/password/);
-    await page.locator('#next').fill(password);
-    await page.locator('#confirm').fill(password);
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(/\/admin\/todo$/);
-  }
+  const logIn = (page: Page, username: string, password: string) =>
+    firstLoginInBrowser(page, live.portal, username, password);
 
   it('files, triages, assigns, the village proves all five items, accepts, tells the reporter, exports', async () => {
     // A resident reports a workshop in 竹林村.

@@ -3,7 +3,14 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import {
+  ARTIFACTS,
+  demoSession,
+  hasBrowser,
+  PHONE,
+  portalAndBrowser,
+  firstLoginInBrowser,
+} from '../helpers/browser.ts';
 
 // A village officer's lists on a phone are cards that fit the screen, and a checklist photo goes up
 // without leaving the task page; the office's desktop keeps its table and bulk controls.
@@ -18,20 +25,8 @@ describe.skipIf(!hasBrowser)('phone screens: lists as cards, checklist photos up
   let taskId = 0;
   let officer: Page;
 
-  /** First login with the printed one-time password, whichever way the password page asks. */
-  async function logIn(page: Page, username: string, password: string) {
-    const otp = new RegExp(`${username}\\s+(\\S+)`).exec(live.portal.output())![1]!;
-    await page.goto(`${live.portal.base}/admin/login`);
-    await page.locator('#username').fill(username);
-    await page.locator('#password').fill(otp);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/admin\/password/);
-    if (await page.locator('#current').isVisible()) await page.locator('#current').fill(otp);
-    await page.locator('#next').fill(password);
-    if ((await page.locator('#confirm').count()) > 0) await page.locator('#confirm').fill(password);
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(/\/admin\/todo$/);
-  }
+  const logIn = (page: Page, username: string, password: string) =>
+    firstLoginInBrowser(page, live.portal, username, password);
 
   async function seriousViolations(page: Page) {
     const { violations } = await new AxeBuilder({ page }).analyze();

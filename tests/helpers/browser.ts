@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { startPortal, type PortalProcess } from './portal-process.ts';
 
@@ -82,4 +82,27 @@ async function firstLogin(portal: PortalProcess, username: string): Promise<stri
   const first = sidOf(await post('/api/admin/session', { username, password: otp }));
   const next = '工作台的新密码足够长了';
   return sidOf(await post('/api/admin/password', { current: otp, next, confirm: next }, first));
+}
+
+/** A demo account's first login in the browser: the printed one-time password, then a new one; lands on 待办. */
+export async function firstLoginInBrowser(page: Page, portal: PortalProcess, username: string, password: string) {
+  const otp = new RegExp(`${username}\\s+(\\S+)`).exec(portal.output())![1]!;
+  await page.goto(`${portal.base}/admin/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(otp);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/admin\/password/);
+  await page.locator('#next').fill(password);
+  await page.locator('#confirm').fill(password);
+  await page.getByRole('button', { name: '保存新密码' }).click();
+  await page.waitForURL(/\/admin\/todo$/);
+}
+
+/** A later login with the password an account chose; lands on 待办. */
+export async function logInInBrowser(page: Page, portal: PortalProcess, username: string, password: string) {
+  await page.goto(`${portal.base}/admin/login`);
+  await page.locator('#username').fill(username);
+  await page.locator('#password').fill(password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.waitForURL(/\/admin\/todo$/);
 }
