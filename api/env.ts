@@ -101,6 +101,16 @@ const schema = z
     BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
   })
   .superRefine((e, ctx) => {
+    if (e.NODE_ENV === 'production' && !e.PUBLIC_BASE_URL) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PUBLIC_BASE_URL'],
+        message:
+          'production needs PUBLIC_BASE_URL, the origin the public reaches the portal at ' +
+          '(e.g. https://jubao.example.gov.cn): links, feed ids, the sitemap, Open311 discovery and CSRF ' +
+          'checks use it, never the Host header of a request (生产环境必须设置 PUBLIC_BASE_URL，即公众访问本平台的地址)',
+      });
+    }
     if (e.NODE_ENV === 'production' && !e.HCAPTCHA_SECRET && !e.CAPTCHA_DISABLED) {
       ctx.addIssue({
         code: 'custom',
@@ -135,6 +145,14 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   }
   return result.data;
 }
+
+/**
+ * The origin every absolute link and id is written with (feed ids, the sitemap, robots.txt, Open311
+ * discovery): PUBLIC_BASE_URL, which production requires, else this machine's listener. Never a
+ * request's Host header, which anyone can set and a proxy may rewrite.
+ */
+export const siteOrigin = (e: Pick<Env, 'PUBLIC_BASE_URL' | 'PORT'>) =>
+  e.PUBLIC_BASE_URL ? new URL(e.PUBLIC_BASE_URL).origin : `http://localhost:${e.PORT}`;
 
 /** The complaint actions' time limits (api/domain/complaints/actions.ts). */
 export const complaintLimits = (e: Env) => ({

@@ -7,7 +7,7 @@ import { formBody } from '../http/body.ts';
 import type { FormSpec } from '../domain/shared/form-spec.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { NOT_FOUND, Open311Error, open311Fallback, open311OnError } from '../http/open311-errors.ts';
-import { ownOrigin } from '../http/same-origin.ts';
+import { siteOrigin } from '../env.ts';
 import { verifyApiKey } from '../domain/open311/keys.ts';
 import { countReportAttempt } from '../domain/complaints/file-report.ts';
 import { CONTENT_TYPES, render, splitFormat, type Format, type XmlValue } from '../domain/open311/format.ts';
@@ -127,7 +127,7 @@ export function open311Routes(ctx: AppContext) {
       .get('/:file', validFile, async (c) => {
         const { name, format } = c.req.valid('param').file;
         if (name === 'discovery') {
-          const url = `${ownOrigin(ctx.env.PUBLIC_BASE_URL, c.req.url)}/api/open311/v2`;
+          const url = `${siteOrigin(ctx.env)}/api/open311/v2`;
           return answer(c, format, 'discovery', discovery(ctx.db, url, ctx.env.NODE_ENV === 'production'), 200, 300);
         }
         if (name === 'services') return answer(c, format, 'services', listServices(ctx.db), 200, 300);

@@ -1,11 +1,12 @@
 import type { APIRoute } from 'astro';
 import { getContext } from '../../api/context.ts';
-import { publicOrigin } from '../../api/http/same-origin.ts';
+import { siteOrigin } from '../../api/env.ts';
 import { atomFeed } from '../../api/domain/public/feeds.ts';
 
-export const GET: APIRoute = async ({ request }) => {
+// Atom ids must never change: they are written with the configured origin, not the request's Host.
+export const GET: APIRoute = async () => {
   const ctx = await getContext();
-  const body = atomFeed(ctx.db, publicOrigin(ctx.env.PUBLIC_BASE_URL, request.headers, request.url));
+  const body = atomFeed(ctx.db, siteOrigin(ctx.env));
   return new Response(body, {
     headers: { 'Content-Type': 'application/atom+xml; charset=utf-8', 'Cache-Control': 'public, max-age=300' },
   });

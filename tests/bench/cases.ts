@@ -44,7 +44,10 @@ export async function benchCases(row: (...cells: (string | number)[]) => void) {
   execFileSync(process.execPath, ['api/build-if-needed.ts'], { cwd: root, stdio: 'inherit' });
   const dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-cases-'));
   const id = await publishedCase(dataDir);
-  const portal = await startPortal({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' }, dataDir);
+  const portal = await startPortal(
+    { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', PUBLIC_BASE_URL: 'http://localhost' },
+    dataDir,
+  );
   try {
     const page = `${portal.base}/cases/${id}`;
     const asset = `${portal.base}${staticAsset()}`;

@@ -30,7 +30,12 @@ const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { 
   .split(' ')
   .slice(1);
 const PRELOAD = ['--import', './tests/bench/loop-delay-preload.ts'];
-const ENV = { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', REPORT_RATE_LIMIT: '100000000' };
+const ENV = {
+  NODE_ENV: 'production',
+  CAPTCHA_DISABLED: 'true',
+  REPORT_RATE_LIMIT: '100000000',
+  PUBLIC_BASE_URL: 'http://localhost',
+};
 const BASELINE_MS = 3000;
 const POLL_GAP_MS = 5;
 

@@ -53,7 +53,12 @@ async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadR
 }
 
 async function benchReports() {
-  const env = { REPORT_RATE_LIMIT: '100000000', NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
+  const env = {
+    REPORT_RATE_LIMIT: '100000000',
+    NODE_ENV: 'production',
+    CAPTCHA_DISABLED: 'true',
+    PUBLIC_BASE_URL: 'http://localhost',
+  };
   const bare = await startServerProcess('tests/bench/bare-hono.ts', {}, tmpdir());
   let portal: PortalProcess = await startPortal(env);
   try {

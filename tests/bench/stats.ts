@@ -241,7 +241,7 @@ export async function benchStats(row: Row) {
   // The page itself over HTTP from the built server, on both databases.
   execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
   for (const ctx of [big, empty]) ctx.db.$client.close();
-  const env = { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' };
+  const env = { NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', PUBLIC_BASE_URL: 'http://localhost' };
   const pages: Record<string, { p50: number; p99: number }> = {};
   for (const [name, ctx] of [
     ['big', big],

@@ -38,9 +38,18 @@ describe('configuration', () => {
   });
   it('refuses to start in production without captcha unless it is switched off on purpose', () => {
     expect(() => parseEnv({ NODE_ENV: 'production' })).toThrow(/HCAPTCHA_SECRET/);
-    expect(parseEnv({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' }).CAPTCHA_DISABLED).toBe(true);
+    const site = { PUBLIC_BASE_URL: 'https://jubao.example.gov.cn' };
+    expect(parseEnv({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', ...site }).CAPTCHA_DISABLED).toBe(true);
     expect(() => parseEnv({ NODE_ENV: 'production', HCAPTCHA_SECRET: 's' })).toThrow(/HCAPTCHA_SITEKEY/);
     expect(() => parseEnv({ PORT: 'eighty' })).toThrow(/PORT/);
+  });
+  it('refuses to start in production without PUBLIC_BASE_URL, saying why in English and Chinese', () => {
+    const message = /PUBLIC_BASE_URL: production needs PUBLIC_BASE_URL.*生产环境必须设置 PUBLIC_BASE_URL/;
+    expect(() => parseEnv({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' })).toThrow(message);
+    expect(() => parseEnv({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true', PUBLIC_BASE_URL: 'jubao' })).toThrow(
+      /PUBLIC_BASE_URL/,
+    );
+    expect(parseEnv({ NODE_ENV: 'development' }).PUBLIC_BASE_URL).toBeUndefined();
   });
   it('lets the map tiles and captcha through the CSP, nothing else', () => {
     const csp = securityHeaders(

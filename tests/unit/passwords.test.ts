@@ -7,7 +7,11 @@ const PASSWORD = '一句够长的密码 correct horse';
 const PRODUCTION = '$argon2id$v=19$m=19456,t=2,p=1$';
 const TEST = '$argon2id$v=19$m=8,t=1,p=1$';
 
-const production = parseEnv({ NODE_ENV: 'production', CAPTCHA_DISABLED: 'true' });
+const production = parseEnv({
+  NODE_ENV: 'production',
+  CAPTCHA_DISABLED: 'true',
+  PUBLIC_BASE_URL: 'https://jubao.example.gov.cn',
+});
 
 describe('password hashing cost', () => {
   it('hashes with OWASP argon2id in production, as the README says', async () => {
