@@ -60,7 +60,8 @@ function answer(
 }
 
 // The spec's arguments for POST requests (docs/open311.md), our idempotency_key, and its
-// attribute[...] (ignored: no service has attributes). A file or any other name is refused.
+// attribute[...] (ignored: no service has attributes), and FixMyStreet's deviceid (ignored). A file or
+// any other name is refused.
 const OPEN311_FORM: FormSpec = {
   fields: new Set([
     'api_key',
@@ -80,7 +81,7 @@ const OPEN311_FORM: FormSpec = {
     'media_url',
     'idempotency_key',
   ]),
-  ignored: /^attribute\[[^\]]{1,100}\](\[\])?$/,
+  ignored: /^(attribute\[[^\]]{1,100}\](\[\])?|deviceid)$/,
   files: new Set(),
   maxFields: 16 + 50, // each named argument once, and up to 50 attributes
   maxFieldBytes: 32 * 1024,

@@ -84,6 +84,7 @@ async function sendServiceRequest(n: number, pinned = true) {
     email: `user${n}@example.org`,
     'attribute[fixmystreet_id]': String(n),
   };
+  if (n % 5 === 0) params.deviceid = 'Potholes'; // use_service_as_deviceid
   if (pinned) Object.assign(params, { lat: ZHULIN.lat.toFixed(6), long: ZHULIN.lng.toFixed(6) });
   else params.address_string = '青溪镇竹林村老粮站后面';
   const a = await request('POST', 'requests.xml', params);

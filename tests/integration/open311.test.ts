@@ -653,6 +653,17 @@ describe('POST requests', () => {
     const unknown = await postRequest('json', fields({ service_code: 'graffiti' }));
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual([{ code: 404, description: await site({ category: 'graffiti' }) }]);
+    // A field given twice is refused by name, never cut to one of its values.
+    const twice = new URLSearchParams(fields());
+    twice.append('media_url', 'https://example.com/a.jpg');
+    twice.append('media_url', 'https://example.com/b.jpg');
+    const repeated = await app.request(`${BASE}/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: twice.toString(),
+    });
+    expect(repeated.status).toBe(400);
+    expect((await repeated.json())[0].description).toBe('media_url提交了不止一次');
     const asJson = await app.request(`${BASE}/requests.json`, { method: 'POST', ...json(fields()) });
     expect(asJson.status).toBe(400);
     expect((await asJson.json())[0].description).toMatch(/x-www-form-urlencoded/);

@@ -4,7 +4,7 @@ import { complaintCategories, townships } from '../../../db/schema.ts';
 
 export const SPECIFICATION = 'http://wiki.open311.org/GeoReport_v2';
 /** Bumped whenever this API or the meaning of its fields changes (the spec: a sortable string). */
-export const CHANGESET = '2026-11-23 00:00';
+export const CHANGESET = '2026-12-02 00:00';
 
 /** Our complaint categories as Open311 services: no extra attributes, the id returned at once. */
 export function listServices(db: Db) {
@@ -48,7 +48,10 @@ export function discovery(db: Db, endpointUrl: string, production: boolean) {
   const office = township ? `${township.county}${township.name}“散乱污”整治办公室` : '“散乱污”整治办公室';
   return {
     changeset: CHANGESET,
-    contact: `${office}。说明：公开列表只含已受理的举报，只给村级位置，不含描述和举报人信息；POST 不支持 media_url；email 不保存。`,
+    contact:
+      `${office}。说明：公开列表只含已受理的举报，只给村级位置；描述在受理后公开，已隐去举报人信息、电话、证件号和邮箱；` +
+      'closed 的含义见 status_notes；servicerequestupdates 扩展向提交方返回答复；POST 可只给 address_string（位置待整治办确定）；' +
+      '不支持 media_url；email 不保存。',
     key_service: `API 密钥由${office}管理员签发（后台“接口密钥”页），请联系整治办申请；提交时以 api_key 参数携带。`,
     endpoints: [
       {
