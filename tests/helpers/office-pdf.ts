@@ -12,7 +12,8 @@ export const hasOffice = existsSync(SOFFICE) && POPPLER.every(existsSync);
 if (!hasOffice) {
   console.warn(
     '\n!!! NO LIBREOFFICE OR POPPLER (soffice, pdfinfo, pdftotext, pdftoppm): the print layout of the .xlsx exports ' +
-      'is NOT CHECKED. apt-get install --no-install-recommends libreoffice-calc-nogui poppler-utils fonts-noto-cjk !!!\n',
+      'is NOT CHECKED. apt-get install --no-install-recommends libreoffice-calc-nogui poppler-utils ' +
+      'fonts-noto-cjk !!!\n',
   );
 }
 

@@ -128,7 +128,7 @@ describe('FixMyStreet against the portal', () => {
     expect(row(sent[6]!)).toMatchObject({ needsLocation: true, villageId: null, address: '青溪镇竹林村老粮站后面' });
   }, 120_000);
 
-  it('polls all 250 in one service_request_id list and reads each status, closed-not-fixed said in status_notes', async () => {
+  it('polls all 250 in one service_request_id list: each status, closed-not-fixed in status_notes', async () => {
     const [accepted, refused, merged, fixed] = sent as [string, string, string, string];
     await act(accepted, { action: 'accept' });
     await act(refused, { action: 'reject', reason: '不属于受理范围' });
@@ -216,7 +216,8 @@ describe('FixMyStreet against the portal', () => {
 
   it('polls 1,000 ids in one URL, and the server stays responsive while it answers', async () => {
     const ids = [...sent, ...Array.from({ length: 750 }, (_, i) => String(900_000 + i))];
-    const url = `${ENDPOINT}requests.xml?${queryForm({ service_request_id: ids.join(','), jurisdiction_id: JURISDICTION })}`;
+    const query = queryForm({ service_request_id: ids.join(','), jurisdiction_id: JURISDICTION });
+    const url = `${ENDPOINT}requests.xml?${query}`;
     expect(url.length).toBeGreaterThan(8000);
     const stall = await duringWork(server.base, async () => {
       const res = await fetch(url);
