@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+const MAX_TAIL = 8 * 1024 * 1024;
+
 export interface PortalProcess {
   base: string;
   dataDir: string;
@@ -34,25 +36,40 @@ export async function startServerProcess(
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TILE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  // Everything up to "listening" (the demo's one-time passwords), then the newest MAX_TAIL bytes, kept as chunks: a
+  // benchmark's request log runs to megabytes, and this process is also its load generator.
+  let head = '';
+  const tail: Buffer[] = [];
+  let tailBytes = 0;
+  let started = false;
+  const take = (d: Buffer) => {
+    if (!started) head += d;
+    else {
+      tail.push(d);
+      tailBytes += d.length;
+      while (tailBytes > MAX_TAIL && tail.length > 1) tailBytes -= tail.shift()!.length;
+    }
+  };
+  child.stdout!.on('data', take);
+  child.stderr!.on('data', take);
   const base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`portal did not start:\n${out}`)), 60_000);
-    child.stdout!.on('data', () => {
-      const m = /listening on (http:\/\/\S+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve(m[1]!.replace('localhost', '127.0.0.1'));
-      }
-    });
-    child.on('exit', (code) => reject(new Error(`portal exited with ${code}:\n${out}`)));
+    const timer = setTimeout(() => reject(new Error(`portal did not start:\n${head}`)), 60_000);
+    const listening = () => {
+      const m = /listening on (http:\/\/\S+)/.exec(head);
+      if (!m) return;
+      started = true;
+      child.stdout!.off('data', listening);
+      clearTimeout(timer);
+      resolve(m[1]!.replace('localhost', '127.0.0.1'));
+    };
+    child.stdout!.on('data', listening);
+    child.on('exit', (code) => reject(new Error(`portal exited with ${code}:\n${head}${Buffer.concat(tail)}`)));
   });
   return {
     base,
     dataDir,
     child,
-    output: () => out,
+    output: () => head + Buffer.concat(tail).toString(),
     stop: () =>
       new Promise<void>((r) => {
         if (child.exitCode !== null || child.signalCode !== null) return r();

@@ -93,6 +93,20 @@ describe('structured logs: one line per request, with its id, and nothing person
   });
 });
 
+describe('health probes', () => {
+  it('are counted in the metrics but not logged at info when they succeed (a monitor polls them)', async () => {
+    const res = await fetch(`${portal.base}/api/health`);
+    expect(res.status).toBe(200);
+    const id = res.headers.get('x-request-id')!;
+    const other = await fetch(`${portal.base}/api/complaints/AAAA-BBBB-CCCC`);
+    const otherId = other.headers.get('x-request-id')!;
+    await expect.poll(() => logLines().some((l) => l['reqId'] === otherId), { timeout: 5000 }).toBe(true);
+    expect(logLines().some((l) => l['reqId'] === id)).toBe(false);
+    const metrics = await (await fetch(`${portal.base}/metrics`)).text();
+    expect(metrics).toMatch(/http_request_duration_seconds_count\{[^}]*route="\/api\/health"[^}]*\} [1-9]/);
+  });
+});
+
 describe('/metrics', () => {
   it('answers a Prometheus text-format parser: latency by route, write queue, event loop, photo work', async () => {
     const { base } = portal;
