@@ -323,6 +323,16 @@ describe('reminders, urges and the notification list', () => {
     expect(reminders('zhulin', village)).toEqual(all);
   });
 
+  it('reads only items near their deadline: one first swept long after it fell due is not reminded', async () => {
+    const [village] = (await L.assigned()).items as [number];
+    // 签收 by Tuesday night, 反馈 by Thursday; the first sweep is eight days after 反馈 fell due.
+    clock.now = Date.parse('2026-11-13T02:00:00Z');
+    expect(sendReminders(ctx.db, new Date(clock.now))).toEqual({ dueSoon: 0, overdue: 0 });
+    expect(
+      noticesOf('zhulin').filter((n) => n.link === `/admin/assignments/${village}` && n.kind === 'overdue'),
+    ).toEqual([]);
+  });
+
   it('督办 counts each urge, notes it and tells the village', async () => {
     const [village] = (await L.assigned()).items as [number];
     const link = `/admin/assignments/${village}`;

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lte, or } from 'drizzle-orm';
+import { and, between, eq, inArray, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { assignments } from '../../../db/schema-supervision.ts';
 import { notify } from '../accounts/notifications.ts';
@@ -6,6 +6,12 @@ import { beijingDate, DAY_MS, endOfBeijingDay, fmtTime, startOfBeijingDay } from
 
 type Stage = 'ack' | 'answer';
 const STAGE_WORDS: Record<Stage, string> = { ack: '签收', answer: '反馈' };
+/**
+ * How long after its deadline an item is still reminded of: the sweep runs every few minutes, so each was told
+ * when it fell due (this much covers a server down over a weekend). Older ones stay on the to-do pages' 已超期
+ * list, and the sweep reads only the items near their deadline, not every late item of the county.
+ */
+const OVERDUE_LOOKBACK_MS = 3 * DAY_MS;
 
 /**
  * Reminds the responsible accounts of items whose 签收 or 反馈 falls due tomorrow, and of items overdue.
@@ -14,6 +20,7 @@ const STAGE_WORDS: Record<Stage, string> = { ack: '签收', answer: '反馈' };
 export function sendReminders(db: Db, now: Date): { dueSoon: number; overdue: number } {
   const tomorrow = beijingDate(new Date(now.getTime() + DAY_MS));
   const [from, to] = [startOfBeijingDay(tomorrow), endOfBeijingDay(tomorrow)];
+  const since = new Date(now.getTime() - OVERDUE_LOOKBACK_MS);
   const tally = { dueSoon: 0, overdue: 0 };
   db.transaction((tx) => {
     const open = tx
@@ -22,8 +29,11 @@ export function sendReminders(db: Db, now: Date): { dueSoon: number; overdue: nu
       .where(
         and(
           inArray(assignments.status, ['pending', 'checking']),
-          // `lte`: a 签收 limit is the very end of a working day, the last instant of "tomorrow" itself.
-          or(and(eq(assignments.status, 'pending'), lte(assignments.ackDueAt, to)), lte(assignments.answerDueAt, to)),
+          // Inclusive: a 签收 limit is the very end of a working day, the last instant of "tomorrow" itself.
+          or(
+            and(eq(assignments.status, 'pending'), between(assignments.ackDueAt, since, to)),
+            between(assignments.answerDueAt, since, to),
+          ),
         ),
       )
       .all();
@@ -32,7 +42,7 @@ export function sendReminders(db: Db, now: Date): { dueSoon: number; overdue: nu
       if (item.status === 'pending') stages.unshift(['ack', item.ackDueAt]);
       for (const [stage, due] of stages) {
         const overdue = due < now;
-        if (!overdue && !(due >= from && due <= to)) continue;
+        if (overdue ? due < since : !(due >= from && due <= to)) continue;
         const n = notify(
           tx,
           item.departmentId == null ? { villageId: item.villageId } : { departmentId: item.departmentId },
