@@ -1,10 +1,12 @@
+import { and, eq, lte, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
+import { assignments } from '../../../db/schema-supervision.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { listAssignments, type AssignmentRow } from '../complaints/assignment-queries.ts';
 import { listRevisits } from '../enforcement/revisits.ts';
 import { listTasks } from '../enforcement/task-queries.ts';
 import { isOffice } from '../shared/roles.ts';
-import { beijingDate } from '../shared/time.ts';
+import { beijingDate, endOfBeijingDay } from '../shared/time.ts';
 
 /** The deadline an item is working towards now: 签收 while pending, 反馈 while being checked; none under review. */
 export const stageDue = (item: Pick<AssignmentRow, 'status' | 'ackDueAt' | 'answerDueAt'>) =>
@@ -46,12 +48,27 @@ export interface VillageOverdue {
  */
 export function todoFor(db: Db, user: StaffUser, now: Date) {
   const office = isOffice(user) || user.role === 'leader';
-  const items = listAssignments(db, user, ['pending', 'checking', 'answered']);
+  // The office sees what waits for its review and what is late or due today, not every open item of the township.
+  const endOfToday = endOfBeijingDay(beijingDate(now));
+  const items = office
+    ? listAssignments(
+        db,
+        user,
+        ['pending', 'checking', 'answered'],
+        or(
+          eq(assignments.status, 'answered'),
+          and(eq(assignments.status, 'pending'), lte(assignments.ackDueAt, endOfToday)),
+          and(eq(assignments.status, 'checking'), lte(assignments.answerDueAt, endOfToday)),
+        ),
+      )
+    : listAssignments(db, user, ['pending', 'checking', 'answered']);
   const sections = new Map<TodoSection, AssignmentRow[]>();
   for (const item of items) {
     const s = sectionOf(item, office, now);
     if (office && (s === 'pending' || s === 'checking' || s === 'returned')) continue; // the assignee's to-do
-    sections.set(s, [...(sections.get(s) ?? []), item]);
+    const list = sections.get(s);
+    if (list) list.push(item);
+    else sections.set(s, [item]);
   }
   const byVillage = new Map<string, VillageOverdue>();
   for (const item of sections.get('overdue') ?? []) {
