@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { complaints, departments, storedPhotoColumns, townships, users, villages } from './schema.ts';
+import { complaints, departments, evidenceIntegrityColumns, storedPhotoColumns, townships, users, villages } from './schema.ts';
 
 /** The eight inspection areas of seed 000, in the order of its survey form. */
 export const INSPECTION_AREAS = [
@@ -195,6 +195,7 @@ export const taskEvidence = sqliteTable(
     ...storedPhotoColumns(),
     /** Where the position came from: the photo's own GPS, or the phone's when the photo had none. */
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
+    ...evidenceIntegrityColumns(),
     uploadedBy: integer('uploaded_by')
       .notNull()
       .references(() => users.id),

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { complaints, departments, storedPhotoColumns, users, villages } from './schema.ts';
+import { complaints, departments, evidenceIntegrityColumns, storedPhotoColumns, users, villages } from './schema.ts';
 import { nightPatrols } from './schema-enforcement.ts';
 
 const createdAt = () =>
@@ -133,6 +133,7 @@ export const fieldPhotos = sqliteTable(
     partId: integer('part_id'),
     ...storedPhotoColumns(),
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
+    ...evidenceIntegrityColumns(),
     uploadedBy: integer('uploaded_by')
       .notNull()
       .references(() => users.id),
@@ -174,4 +175,22 @@ export const patrolParticipants = sqliteTable(
       .references(() => users.id),
   },
   (t) => [primaryKey({ columns: [t.patrolId, t.userId] }), index('patrol_participants_user').on(t.userId)],
+);
+
+/**
+ * A field-work save sent with an idempotency key (the phone's offline queue): written in the same transaction as the
+ * save, so a retry after a lost answer gets the first answer back and saves nothing twice.
+ */
+export const fieldSubmissions = sqliteTable(
+  'field_submissions',
+  {
+    userId: integer('user_id')
+      .notNull()
+      .references(() => users.id),
+    clientKey: text('client_key').notNull(),
+    /** The JSON answer given the first time. */
+    result: text('result', { mode: 'json' }).notNull().$type<unknown>(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.clientKey] })],
 );

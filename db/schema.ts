@@ -214,6 +214,23 @@ export const storedPhotoColumns = () => ({
   exifTakenAt: integer('exif_taken_at', { mode: 'timestamp_ms' }),
 });
 
+/**
+ * Field evidence that stands up in a penalty case (decision 017): the SHA-256 of the bytes the phone sent, kept
+ * with that original file, and what the phone said of where and when it was taken. Null on rows older than these.
+ */
+export const evidenceIntegrityColumns = () => ({
+  /** Hex SHA-256 of the file as received, verified against the hash the phone computed when it was taken. */
+  sha256: text('sha256'),
+  /** The original bytes as received, kept private beside the re-encoded copies. */
+  originalFile: text('original_file'),
+  /** The phone position's accuracy radius in metres, when the position came from the phone. */
+  accuracyM: real('accuracy_m'),
+  /** When the phone says the photo was taken (its own clock; see clockOffsetMs). */
+  deviceTakenAt: integer('device_taken_at', { mode: 'timestamp_ms' }),
+  /** The server's receipt time minus the phone's clock at sending: how far the phone's clock was off. */
+  clockOffsetMs: integer('clock_offset_ms'),
+});
+
 export const complaintPhotos = sqliteTable(
   'complaint_photos',
   {
