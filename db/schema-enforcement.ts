@@ -1,6 +1,14 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import { complaints, departments, evidenceIntegrityColumns, storedPhotoColumns, townships, users, villages } from './schema.ts';
+import {
+  complaints,
+  departments,
+  evidenceIntegrityColumns,
+  storedPhotoColumns,
+  townships,
+  users,
+  villages,
+} from './schema.ts';
 
 /** The eight inspection areas of seed 000, in the order of its survey form. */
 export const INSPECTION_AREAS = [
