@@ -6,9 +6,11 @@ import * as base from './schema.ts';
 import * as enforcement from './schema-enforcement.ts';
 import * as publicSchema from './schema-public.ts';
 import * as supervision from './schema-supervision.ts';
+import * as reporter from './schema-reporter.ts';
+import * as messages from './schema-messages.ts';
 import { openConnection } from './connection.ts';
 
-const schema = { ...base, ...enforcement, ...publicSchema, ...supervision };
+const schema = { ...base, ...enforcement, ...publicSchema, ...supervision, ...reporter, ...messages };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

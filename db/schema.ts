@@ -50,6 +50,11 @@ export const users = sqliteTable('users', {
   departmentId: integer('department_id').references(() => departments.id),
   passwordHash: text('password_hash').notNull(),
   mustChangePassword: integer('must_change_password', { mode: 'boolean' }).notNull().default(true),
+  /** Where reminders and assignments also go when the channel is configured (issue 17); the in-app notice always. */
+  email: text('email'),
+  phone: text('phone'),
+  notifyEmail: integer('notify_email', { mode: 'boolean' }).notNull().default(false),
+  notifySms: integer('notify_sms', { mode: 'boolean' }).notNull().default(false),
   disabled: integer('disabled', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
   updatedAt: integer('updated_at', { mode: 'timestamp_ms' }).notNull(),
@@ -126,6 +131,14 @@ export const complaints = sqliteTable(
      * placeholder until the office places it on the map (decision 016). Never shown as its place.
      */
     needsLocation: integer('needs_location', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The reporter came back (more information, 又开工了, 不满意): the complaint heads the office's queue until a
+     * staff member acts on it.
+     */
+    reporterAlert: text('reporter_alert', { enum: ['info', 'relapse', 'unsatisfied'] }),
+    reporterAlertAt: integer('reporter_alert_at', { mode: 'timestamp_ms' }),
+    /** Filed by "又开工了" on an archived complaint: the one it says came back. */
+    relapseOfId: integer('relapse_of_id'),
     /** Optimistic locking: a save names the version it read. */
     version: integer('version').notNull().default(1),
     updatedBy: integer('updated_by'),
@@ -151,6 +164,8 @@ export const complaints = sqliteTable(
     index('complaints_merged_into').on(t.mergedIntoId).where(sql`merged_into_id is not null`),
     // The few waiting to be placed: the neighbour lookups leave their placeholder points out.
     index('complaints_needs_location').on(t.id).where(sql`needs_location = 1`),
+    // The few the reporter came back to: the queue shows them first.
+    index('complaints_reporter_alert').on(t.reporterAlertAt).where(sql`reporter_alert is not null`),
   ],
 );
 
@@ -197,6 +212,9 @@ export const complaintContacts = sqliteTable('complaint_contacts', {
     .references(() => complaints.id),
   name: text('name'),
   phone: text('phone'),
+  email: text('email'),
+  /** The reporter asked to be told at acceptance, reply and resolution, on the contacts he left. */
+  notify: integer('notify', { mode: 'boolean' }).notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -241,6 +259,8 @@ export const complaintPhotos = sqliteTable(
     seq: integer('seq').notNull(),
     ...storedPhotoColumns(),
     exifSource: text('exif_source', { enum: ['file', 'browser'] }),
+    /** Sent later with the tracking code (补充材料): the follow-up it came with. */
+    followupId: integer('followup_id'),
     createdAt: createdAt(),
   },
   (t) => [index('complaint_photos_complaint').on(t.complaintId, t.seq)],
