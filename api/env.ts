@@ -68,6 +68,8 @@ const schema = z
       ),
     /** The deadline of the new task a revisit's finding opens. */
     FOLLOW_UP_TASK_DAYS: z.coerce.number().int().min(1).default(30),
+    /** How long after resolution the reporter may say 又开工了 with his tracking code (reopen, or a linked report). */
+    RELAPSE_REPORT_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
 
     // Dynamic-list imports (.xlsx, decision 011): the upload, what its parts may inflate to in all,
     // and how long reading it may take on the import thread before the thread is ended (422).
