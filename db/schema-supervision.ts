@@ -150,7 +150,10 @@ export const notifications = sqliteTable(
     userId: integer('user_id')
       .notNull()
       .references(() => users.id),
-    kind: text('kind', { enum: ['assigned', 'due_soon', 'overdue', 'urged', 'returned', 'answered'] }).notNull(),
+    kind: text('kind', {
+      // 'reporter': the reporter came back with the tracking code (又开工了, 不满意): issue 17.
+      enum: ['assigned', 'due_soon', 'overdue', 'urged', 'returned', 'answered', 'reporter'],
+    }).notNull(),
     text: text('text').notNull(),
     link: text('link').notNull(),
     dedupeKey: text('dedupe_key').notNull(),
