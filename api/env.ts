@@ -70,6 +70,12 @@ const schema = z
     FOLLOW_UP_TASK_DAYS: z.coerce.number().int().min(1).default(30),
     /** How long after resolution the reporter may say 又开工了 with his tracking code (reopen, or a linked report). */
     RELAPSE_REPORT_DAYS: z.coerce.number().int().min(1).max(3650).default(180),
+    /** A field photo taken more than this many hours before the server got it is marked for the reviewer. */
+    EVIDENCE_LATE_HOURS: z.coerce
+      .number()
+      .min(0.1)
+      .max(24 * 366)
+      .default(24),
 
     // Dynamic-list imports (.xlsx, decision 011): the upload, what its parts may inflate to in all,
     // and how long reading it may take on the import thread before the thread is ended (422).
@@ -169,6 +175,11 @@ export const enforcementConfig = (e: Env) => ({
   ...complaintLimits(e),
   revisitDays: e.REVISIT_DAYS,
   followUpDays: e.FOLLOW_UP_TASK_DAYS,
+});
+
+/** What marks a field photo for its reviewer (api/domain/shared/photos/views.ts). */
+export const evidenceRules = (e: Pick<Env, 'EVIDENCE_LATE_HOURS'>) => ({
+  lateMs: Math.round(e.EVIDENCE_LATE_HOURS * 3_600_000),
 });
 
 /** What a dynamic-list import may cost (api/services/dynamic-list-import.ts). */

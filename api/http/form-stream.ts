@@ -34,6 +34,7 @@ export function readForm(
   declaredBytes?: number,
 ): Promise<FormRead> {
   const fields: Record<string, string> = {};
+  const lists: Record<string, string[]> = {};
   const label = (name: string) => spec.label?.(name) ?? name;
   const refuse = (status: 400 | 413 | 415, message: string, field?: string): FormRead => ({
     ok: false,
@@ -114,6 +115,12 @@ export function readForm(
         if (value !== '') finish(refuse(400, `${label(name)}必须以文件形式上传`, name));
         return;
       }
+      if (spec.repeated?.has(name)) {
+        if (info.valueTruncated)
+          return finish(refuse(413, `${label(name)}过长（不能超过 ${sizeText(spec.maxFieldBytes)}）`, name));
+        (lists[name] ??= []).push(value);
+        return;
+      }
       if (spec.fields.has(name)) {
         if (info.valueTruncated)
           return finish(refuse(413, `${label(name)}过长（不能超过 ${sizeText(spec.maxFieldBytes)}）`, name));
@@ -172,6 +179,7 @@ export function readForm(
       finish({
         ok: true,
         fields,
+        lists,
         files: files.filter(isKept).map((f) => ({ field: f.field, filename: f.filename, data: f.bytes.data() })),
       });
     });

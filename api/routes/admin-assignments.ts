@@ -2,8 +2,9 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { complaintLimits, maxReportBodyBytes } from '../env.ts';
-import { formBody, jsonBody } from '../http/body.ts';
+import { complaintLimits, evidenceRules, maxReportBodyBytes } from '../env.ts';
+import { jsonBody } from '../http/body.ts';
+import { fieldWorkForm, fieldWorkSpec } from '../http/field-work-body.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
@@ -41,29 +42,29 @@ const LABELS: Record<string, string> = {
 /** 交办 work items: the village or department signs, checks and answers; the office reviews and urges. */
 export function adminAssignmentRoutes(ctx: AppContext) {
   const limits = complaintLimits(ctx.env);
-  const form = (fields: string[]): FormSpec => ({
-    fields: new Set(fields),
-    files: new Set(['photos']),
-    label: (name) => LABELS[name] ?? name,
-    maxFields: fields.length + 1, // and an empty photo input sent as text
-    maxFieldBytes: 16 * 1024,
-    maxFiles: ctx.formLimits.maxPhotos,
-    maxFileBytes: ctx.photoLimits.maxBytes,
-    maxBytes: maxReportBodyBytes(ctx.env),
-    fileHead: () => reportPixelCheck(ctx.photoLimits),
-  });
+  const form = (fields: string[]): FormSpec =>
+    fieldWorkSpec({
+      fields: new Set(fields),
+      files: new Set(['photos']),
+      label: (name) => LABELS[name] ?? name,
+      maxFields: fields.length + 1, // and an empty photo input sent as text
+      maxFieldBytes: 16 * 1024,
+      maxFiles: ctx.formLimits.maxPhotos,
+      maxFileBytes: ctx.photoLimits.maxBytes,
+      maxBytes: maxReportBodyBytes(ctx.env),
+      fileHead: () => reportPixelCheck(ctx.photoLimits),
+    });
   const answerForm = form(['version', 'outcome', 'finding', 'lat', 'lng']);
   const recordForm = form(['kind', 'documentNumber', 'actedOn', 'penaltyKind', 'amountYuan', 'note', 'lat', 'lng']);
-  const read = async <S extends z.ZodType>(c: Parameters<typeof formBody>[0], spec: FormSpec, schema: S) => {
-    const body = await formBody(c, spec);
-    if (!body.ok) throw new ApiError(body.status, body.message);
+  const read = async <S extends z.ZodType>(c: Parameters<typeof fieldWorkForm>[0], spec: FormSpec, schema: S) => {
+    const body = await fieldWorkForm(c, spec, ctx.clock());
     const parsed = schema.safeParse(body.fields);
     if (!parsed.success) throw new ApiError(400, parsed.error.issues[0]!.message);
-    return { input: parsed.data as z.infer<S>, photos: body.files.map((f) => f.data).filter((d) => d.length > 0) };
+    return { input: parsed.data as z.infer<S>, photos: body.photos.map((f) => f.data), sent: body.sent };
   };
   return new Hono<StaffEnv>()
     .get('/assignments/:id', zValidator('param', idParam, orNotFound), (c) => {
-      const found = getAssignment(ctx.db, staff(c), c.req.valid('param').id);
+      const found = getAssignment(ctx.db, staff(c), c.req.valid('param').id, evidenceRules(ctx.env));
       if (!found) throw notFound();
       return c.json(found);
     })
@@ -72,13 +73,14 @@ export function adminAssignmentRoutes(ctx: AppContext) {
       return c.json(orThrow(actOnAssignment(ctx.db, staff(c), c.req.valid('param').id, input, limits, ctx.clock())));
     })
     .post('/assignments/:id/answer', zValidator('param', idParam, orNotFound), async (c) => {
-      const { input, photos } = await read(c, answerForm, answerInput);
-      const r = await answerAssignment(ctx, staff(c), c.req.valid('param').id, input, photos, ctx.clock());
+      const { input, photos, sent } = await read(c, answerForm, answerInput);
+      const r = await answerAssignment(ctx, staff(c), c.req.valid('param').id, input, photos, ctx.clock(), sent);
       return c.json(orThrow(r));
     })
     .post('/assignments/:id/records', zValidator('param', idParam, orNotFound), async (c) => {
-      const { input, photos } = await read(c, recordForm, departmentActionInput);
-      const r = await recordDepartmentAction(ctx, staff(c), c.req.valid('param').id, input, photos, ctx.clock());
+      const { input, photos, sent } = await read(c, recordForm, departmentActionInput);
+      const id = c.req.valid('param').id;
+      const r = await recordDepartmentAction(ctx, staff(c), id, input, photos, ctx.clock(), sent);
       return c.json(orThrow(r), 201);
     })
     .get('/assignments/:id/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {

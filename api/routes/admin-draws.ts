@@ -2,10 +2,10 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { maxReportBodyBytes } from '../env.ts';
+import { evidenceRules, maxReportBodyBytes } from '../env.ts';
 import { jsonBody } from '../http/body.ts';
 import { ApiError } from '../http/errors.ts';
-import { fieldWorkBody, parsedOr400 } from '../http/field-work-body.ts';
+import { fieldWorkBody, fieldWorkSpec, parsedOr400 } from '../http/field-work-body.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import type { FormSpec } from '../domain/shared/form-spec.ts';
@@ -42,7 +42,7 @@ const notFound = (r: { success: boolean }) => {
 
 /** 双随机 random inspections (seed 001). Policy: api/http/policy.ts. */
 export function adminDrawRoutes(ctx: AppContext) {
-  const outcomeForm: FormSpec = {
+  const outcomeForm: FormSpec = fieldWorkSpec({
     fields: new Set(Object.keys(LABELS).filter((n) => n !== 'photos')),
     files: new Set(['photos']),
     label: (name) => LABELS[name] ?? name,
@@ -52,7 +52,7 @@ export function adminDrawRoutes(ctx: AppContext) {
     maxFileBytes: ctx.photoLimits.maxBytes,
     maxBytes: maxReportBodyBytes(ctx.env),
     fileHead: () => reportPixelCheck(ctx.photoLimits),
-  };
+  });
   return new Hono<StaffEnv>()
     .get('/draws', (c) => c.json({ draws: listDraws(ctx.db) }))
     .post('/draws', async (c) => {
@@ -60,7 +60,7 @@ export function adminDrawRoutes(ctx: AppContext) {
       return c.json({ id: r.id, seed: r.seed }, 201);
     })
     .get('/draws/:id', zValidator('param', idParam, notFound), (c) => {
-      const d = getDraw(ctx.db, staff(c), c.req.valid('param').id);
+      const d = getDraw(ctx.db, staff(c), c.req.valid('param').id, evidenceRules(ctx.env));
       if (!d) throw new ApiError(404, NO_DRAW);
       return c.json(d);
     })
@@ -71,10 +71,10 @@ export function adminDrawRoutes(ctx: AppContext) {
     })
     .post('/draws/:id/items/:enterpriseId', zValidator('param', itemParam, notFound), async (c) => {
       const { id, enterpriseId } = c.req.valid('param');
-      const body = await fieldWorkBody(c, outcomeForm);
+      const body = await fieldWorkBody(c, outcomeForm, ctx.clock());
       const input = parsedOr400(outcomeInput, body.fields);
       const photos = body.photos.map((p) => p.data);
-      const r = orThrow(await recordOutcome(ctx, staff(c), id, enterpriseId, input, photos, ctx.clock()));
+      const r = orThrow(await recordOutcome(ctx, staff(c), id, enterpriseId, input, photos, ctx.clock(), body.sent));
       return c.json({ ok: true, outcome: r.outcome, photos: r.photos });
     })
     .get(

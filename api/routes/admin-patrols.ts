@@ -2,12 +2,13 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { maxReportBodyBytes } from '../env.ts';
+import { evidenceRules, maxReportBodyBytes } from '../env.ts';
 import { ApiError } from '../http/errors.ts';
-import { fieldWorkBody, parsedOr400 } from '../http/field-work-body.ts';
+import { fieldWorkBody, fieldWorkSpec, parsedOr400 } from '../http/field-work-body.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import type { FormSpec, UploadedFile } from '../domain/shared/form-spec.ts';
+import type { PhotoMeta } from '../domain/shared/field-submission.ts';
 import { reportPixelCheck } from '../domain/shared/photos/pipeline.ts';
 import {
   createPatrol,
@@ -60,31 +61,36 @@ function label(name: string) {
 const inFinding = (path: PropertyKey[]) =>
   path[0] === 'findings' && typeof path[1] === 'number' ? `第 ${path[1] + 1} 条发现：` : '';
 
-/** A streamed form's flat fields as the patrol's shape, and each finding's photos in the findings' order. */
-function patrolFromForm(fields: Record<string, unknown>, files: UploadedFile[]) {
+/**
+ * A streamed form's flat fields as the patrol's shape, and each finding's photos in the findings' order, with their
+ * photoMeta (sent in the order of the form's files) in that order too.
+ */
+function patrolFromForm(fields: Record<string, unknown>, files: UploadedFile[], meta: PhotoMeta[] | undefined) {
   const top: Record<string, unknown> = {};
   const rows = new Map<number, Record<string, unknown>>();
-  const photos = new Map<number, Buffer[]>();
+  const photos = new Map<number, number[]>();
   for (const [name, value] of Object.entries(fields)) {
     const m = FINDING_FIELD.exec(name);
     if (!m) top[name] = value;
     else rows.set(Number(m[1]), { ...rows.get(Number(m[1])), [m[2]!]: value });
   }
-  for (const f of files) {
+  for (const [at, f] of files.entries()) {
     const i = Number(FINDING_FIELD.exec(f.field)![1]);
-    photos.set(i, [...(photos.get(i) ?? []), f.data]);
+    photos.set(i, [...(photos.get(i) ?? []), at]);
   }
-  if (!rows.size && !photos.size) return { input: top, photos: [] };
+  if (!rows.size && !photos.size) return { input: top, photos: [], meta };
   const order = [...new Set([...rows.keys(), ...photos.keys()])].sort((a, b) => a - b);
+  const grouped = order.map((i) => photos.get(i) ?? []);
   return {
     input: { ...top, findings: order.map((i) => rows.get(i) ?? {}) },
-    photos: order.map((i) => photos.get(i) ?? []),
+    photos: grouped.map((g) => g.map((at) => files[at]!.data)),
+    meta: meta && grouped.flat().map((at) => meta[at]!),
   };
 }
 
 /** 夜查 night patrols (seed 003), their participants' accounts and findings' photos. Policy: api/http/policy.ts. */
 export function adminPatrolRoutes(ctx: AppContext) {
-  const form: FormSpec = {
+  const form: FormSpec = fieldWorkSpec({
     fields: new Set([
       ...Object.keys(TOP_LABELS),
       ...findingNames('enterpriseId'),
@@ -100,18 +106,19 @@ export function adminPatrolRoutes(ctx: AppContext) {
     maxFileBytes: ctx.photoLimits.maxBytes,
     maxBytes: maxReportBodyBytes(ctx.env),
     fileHead: () => reportPixelCheck(ctx.photoLimits),
-  };
+  });
   return new Hono<StaffEnv>()
     .get('/patrols', (c) => c.json({ patrols: listPatrols(ctx.db, staff(c), patrolQuery.parse(c.req.query())) }))
     .post('/patrols', async (c) => {
-      const body = await fieldWorkBody(c, form);
-      const { input, photos } = patrolFromForm(body.fields, body.photos);
+      const body = await fieldWorkBody(c, form, ctx.clock());
+      const { input, photos, meta } = patrolFromForm(body.fields, body.photos, body.sent.photoMeta);
       const patrol = parsedOr400(patrolInput(ctx.clock), input, inFinding);
-      const r = orThrow(await createPatrol(ctx, staff(c), patrol, photos, ctx.clock()));
+      const sent = { ...body.sent, photoMeta: meta };
+      const r = orThrow(await createPatrol(ctx, staff(c), patrol, photos, ctx.clock(), sent));
       return c.json({ id: r.id }, 201);
     })
     .get('/patrols/:id', zValidator('param', idParam, notFound), (c) => {
-      const p = getPatrol(ctx.db, staff(c), c.req.valid('param').id);
+      const p = getPatrol(ctx.db, staff(c), c.req.valid('param').id, evidenceRules(ctx.env));
       if (!p) throw new ApiError(404, NO_PATROL);
       return c.json(p);
     })

@@ -2,9 +2,9 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import { enforcementConfig, maxReportBodyBytes } from '../env.ts';
+import { enforcementConfig, evidenceRules, maxReportBodyBytes } from '../env.ts';
 import { ApiError } from '../http/errors.ts';
-import { fieldWorkBody, parsedOr400 } from '../http/field-work-body.ts';
+import { fieldWorkBody, fieldWorkSpec, parsedOr400 } from '../http/field-work-body.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import type { FormSpec } from '../domain/shared/form-spec.ts';
@@ -35,7 +35,8 @@ const LABELS: Record<string, string> = {
 /** 回头看: the village records what it found, with on-site photos; a finding reopens work. Policy: api/http/policy.ts. */
 export function adminRevisitRoutes(ctx: AppContext) {
   const cfg = enforcementConfig(ctx.env);
-  const form: FormSpec = {
+  const rules = evidenceRules(ctx.env);
+  const form: FormSpec = fieldWorkSpec({
     fields: new Set(Object.keys(LABELS).filter((n) => n !== 'photos')),
     files: new Set(['photos']),
     label: (name) => LABELS[name] ?? name,
@@ -45,18 +46,19 @@ export function adminRevisitRoutes(ctx: AppContext) {
     maxFileBytes: ctx.photoLimits.maxBytes,
     maxBytes: maxReportBodyBytes(ctx.env),
     fileHead: () => reportPixelCheck(ctx.photoLimits),
-  };
+  });
   return new Hono<StaffEnv>()
     .get('/revisits', (c) =>
-      c.json({ rows: listRevisits(ctx.db, staff(c), status.parse(c.req.query()).status, ctx.clock()) }),
+      c.json({ rows: listRevisits(ctx.db, staff(c), status.parse(c.req.query()).status, ctx.clock(), rules) }),
     )
     .post('/revisits/:id', zValidator('param', idParam, notFound), async (c) => {
-      const body = await fieldWorkBody(c, form);
+      const body = await fieldWorkBody(c, form, ctx.clock());
       const input = parsedOr400(revisitInput, body.fields);
       const photos = body.photos.map((p) => p.data);
       const areas = ctx.villageAreas();
       const id = c.req.valid('param').id;
-      return c.json(orThrow(await recordRevisit(ctx, staff(c), id, input, photos, { ...cfg, areas }, ctx.clock())));
+      const r = await recordRevisit(ctx, staff(c), id, input, photos, { ...cfg, areas }, ctx.clock(), body.sent);
+      return c.json(orThrow(r));
     })
     .get('/revisits/:id/photos/:photoId/:size', zValidator('param', photoParam, notFound), async (c) => {
       const { id, photoId, size } = c.req.valid('param');

@@ -3,8 +3,9 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import { TASK_STATUSES } from '../../db/schema-enforcement.ts';
 import type { AppContext } from '../context.ts';
-import { enforcementConfig, maxReportBodyBytes } from '../env.ts';
-import { formBody, jsonBody } from '../http/body.ts';
+import { enforcementConfig, evidenceRules, maxReportBodyBytes } from '../env.ts';
+import { jsonBody } from '../http/body.ts';
+import { fieldWorkForm, fieldWorkSpec } from '../http/field-work-body.ts';
 import { ApiError } from '../http/errors.ts';
 import type { FormSpec } from '../domain/shared/form-spec.ts';
 import { orThrow } from '../http/result.ts';
@@ -49,7 +50,8 @@ export const taskQuery = z.object({
 /** Enforcement tasks: the office opens and accepts them, the village does them. Policy: api/http/policy.ts. */
 export function adminTaskRoutes(ctx: AppContext) {
   const cfg = enforcementConfig(ctx.env);
-  const evidenceForm: FormSpec = {
+  const rules = evidenceRules(ctx.env);
+  const evidenceForm: FormSpec = fieldWorkSpec({
     fields: new Set(['note', 'lat', 'lng']),
     files: new Set(['photos']),
     label: (name) => EVIDENCE_LABELS[name] ?? name,
@@ -59,7 +61,7 @@ export function adminTaskRoutes(ctx: AppContext) {
     maxFileBytes: ctx.photoLimits.maxBytes,
     maxBytes: maxReportBodyBytes(ctx.env),
     fileHead: () => reportPixelCheck(ctx.photoLimits),
-  };
+  });
   return new Hono<StaffEnv>()
     .get('/tasks', (c) => c.json({ rows: listTasks(ctx.db, staff(c), taskQuery.parse(c.req.query()), ctx.clock()) }))
     .post('/tasks', async (c) => {
@@ -70,7 +72,7 @@ export function adminTaskRoutes(ctx: AppContext) {
       return c.json({ id: r.id }, 201);
     })
     .get('/tasks/:id', zValidator('param', idParam, orNotFound), (c) => {
-      const task = getTask(ctx.db, staff(c), c.req.valid('param').id, ctx.clock());
+      const task = getTask(ctx.db, staff(c), c.req.valid('param').id, ctx.clock(), rules);
       if (!task) throw notFound();
       return c.json(task);
     })
@@ -80,12 +82,12 @@ export function adminTaskRoutes(ctx: AppContext) {
     })
     .post('/tasks/:id/items/:itemId/evidence', zValidator('param', itemParam, orNotFound), async (c) => {
       const { id, itemId } = c.req.valid('param');
-      const form = await formBody(c, evidenceForm);
-      if (!form.ok) throw new ApiError(form.status, form.message);
-      const photos = form.files.map((f) => f.data).filter((d) => d.length > 0);
+      const form = await fieldWorkForm(c, evidenceForm, ctx.clock());
+      const photos = form.photos.map((f) => f.data);
       const parsed = evidenceFields.safeParse(form.fields);
       if (!parsed.success) throw new ApiError(400, parsed.error.issues[0]!.message);
-      return c.json(orThrow(await addEvidence(ctx, staff(c), id, itemId, parsed.data, photos, ctx.clock())), 201);
+      const r = await addEvidence(ctx, staff(c), id, itemId, parsed.data, photos, ctx.clock(), form.sent);
+      return c.json(orThrow(r), 201);
     })
     .get('/tasks/:id/evidence/:evidenceId/:size', zValidator('param', evidenceParam, orNotFound), async (c) => {
       const { id, evidenceId, size } = c.req.valid('param');

@@ -201,7 +201,7 @@ describe('versions and races', () => {
     expect(item(id)).toMatchObject({ status: 'answered', version: at + 1 });
     const photos = ctx.db.select().from(fieldPhotos).where(eq(fieldPhotos.subjectId, id)).all();
     expect(photos.filter((p) => p.subject === 'assignment')).toHaveLength(1);
-    expect(files().length).toBe(filesBefore + 2); // one display file and its thumbnail
+    expect(files().length).toBe(filesBefore + 3); // one display file, its thumbnail and the original as received
 
     // Two approvals of the last open item at once: the complaint resolves once.
     const both = await Promise.all([

@@ -10,7 +10,7 @@ import {
 } from '../../../db/schema-supervision.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { fieldPhotoFile } from '../shared/photos/evidence.ts';
-import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
+import { DEFAULT_EVIDENCE_RULES, type EvidenceRules, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { assignmentScope, visibleAssignment } from './assignment-scope.ts';
 
 /** Beyond this a photo was likely not taken on site: the reviewer is warned. */
@@ -73,7 +73,7 @@ export function complaintAssignments(db: Db, user: StaffUser, complaintId: numbe
  * tracking code), the trail, the answer's photos with their distance from the reported point, and a
  * department's records.
  */
-export function getAssignment(db: Db, user: StaffUser, id: number) {
+export function getAssignment(db: Db, user: StaffUser, id: number, rules: EvidenceRules = DEFAULT_EVIDENCE_RULES) {
   const item = listed(db).where(visibleAssignment(user, id)).get();
   if (!item) return null;
   const c = db
@@ -117,12 +117,13 @@ export function getAssignment(db: Db, user: StaffUser, id: number) {
     'department_action',
     rows.map((r) => r.id),
     site,
+    rules,
   );
   return {
     item,
     complaint: c,
     events,
-    photos: fieldPhotoViews(db, user, 'assignment', [id], site).get(photoKey(id)) ?? [],
+    photos: fieldPhotoViews(db, user, 'assignment', [id], site, rules).get(photoKey(id)) ?? [],
     records: rows.map((r) => ({ ...r, photos: recordPhotos.get(photoKey(r.id)) ?? [] })),
   };
 }

@@ -11,7 +11,8 @@ import {
 import { audit } from '../accounts/audit.ts';
 import { notify } from '../accounts/notifications.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { insertFieldPhotos, withEvidence, type EvidenceDeps } from '../shared/photos/evidence.ts';
+import { insertFieldPhotos, withEvidence, withoutEvidence, type EvidenceDeps } from '../shared/photos/evidence.ts';
+import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { OFFICE } from '../shared/roles.ts';
 import { fmtTime } from '../shared/time.ts';
@@ -257,7 +258,11 @@ export async function answerAssignment(
   input: AnswerInput,
   photos: Buffer[],
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<AssignmentResult> {
+  const sent = submitted(user, fromPhone, `assignment-answer:${id}`, now);
+  const before = answeredBefore<Extract<AssignmentResult, { ok: true }>>(deps.db, sent.once);
+  if (before) return before;
   const first = check(deps.db, user, id, 'answer', input.version);
   if (!first.ok) return first;
   const department = first.item.departmentId != null;
@@ -285,9 +290,9 @@ export async function answerAssignment(
   };
   if (photos.length === 0) {
     if (input.outcome !== 'not_ours') return fail(400, '请拍摄或选择至少一张现场照片');
-    return deps.db.transaction((tx) => run(tx, []));
+    return withoutEvidence(deps.db, run, sent);
   }
-  return withEvidence(deps, photos, input, run);
+  return withEvidence(deps, photos, input, run, sent);
 }
 
 /** A department's 立案, 处罚决定 or 移送公安, with the document's photos or scans. */
@@ -298,7 +303,11 @@ export async function recordDepartmentAction(
   input: DepartmentActionInput,
   photos: Buffer[],
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<Result<{ actionId: number }>> {
+  const sent = submitted(user, fromPhone, `department-action:${id}`, now);
+  const before = answeredBefore<{ actionId: number }>(deps.db, sent.once);
+  if (before) return before;
   const allowed = (tx: Db | Tx) => {
     const item = tx.select().from(assignments).where(visibleAssignment(user, id)).get();
     if (!item) return fail(404, '交办事项不存在或无权查看');
@@ -354,6 +363,6 @@ export async function recordDepartmentAction(
     );
     return { ok: true, actionId: row.id };
   };
-  if (photos.length === 0) return deps.db.transaction((tx) => run(tx, []));
-  return withEvidence(deps, photos, input, run);
+  if (photos.length === 0) return withoutEvidence(deps.db, run, sent);
+  return withEvidence(deps, photos, input, run, sent);
 }

@@ -15,7 +15,8 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { blankOr } from '../shared/blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './labels.ts';
 import { registerConditions } from './enterprises.ts';
-import { atomically, fail, type Result } from '../shared/result.ts';
+import { fail, type Result } from '../shared/result.ts';
+import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { phonePosition } from '../shared/photos/phone-position.ts';
 import {
   type EvidenceDeps,
@@ -24,8 +25,9 @@ import {
   hasFieldPhotos,
   insertFieldPhotos,
   withEvidence,
+  withoutEvidence,
 } from '../shared/photos/evidence.ts';
-import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
+import { DEFAULT_EVIDENCE_RULES, type EvidenceRules, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { drawKey, randomSeed, runDraw, sortedIds } from './random-draw.ts';
 import { decimal, freeText, optionalRecordId, optionalText, recordId } from '../shared/text-input.ts';
 
@@ -213,7 +215,11 @@ export async function recordOutcome(
   input: OutcomeInput,
   photos: Buffer[],
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<Result<{ outcome: string; photos: number }>> {
+  const sent = submitted(user, fromPhone, `draw-outcome:${drawId}:${enterpriseId}`, now);
+  const before = answeredBefore<{ outcome: string; photos: number }>(deps.db, sent.once);
+  if (before) return before;
   const owner = { subject: 'draw_item' as const, subjectId: drawId, partId: enterpriseId };
   const item = deps.db.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get();
   if (!item) return fail(404, '这次抽查没有抽到该企业');
@@ -245,7 +251,7 @@ export async function recordOutcome(
     );
     return { ok: true as const, outcome: input.outcome, photos: files.length };
   };
-  return photos.length ? withEvidence(deps, photos, input, save) : atomically(deps.db, (tx) => save(tx, []));
+  return photos.length ? withEvidence(deps, photos, input, save, sent) : withoutEvidence(deps.db, save, sent);
 }
 
 /** A stored photo of one drawn enterprise's outcome (draws are the office's and leaders': the policy checks). */
@@ -284,7 +290,12 @@ export function listDraws(db: Db, limit = 200) {
 }
 
 /** One draw: its inputs, the drawn enterprises (rank order, with their keys and outcomes) and inspectors. */
-export function getDraw(db: Db, user: Pick<StaffUser, 'role'>, id: number) {
+export function getDraw(
+  db: Db,
+  user: Pick<StaffUser, 'role'>,
+  id: number,
+  rules: EvidenceRules = DEFAULT_EVIDENCE_RULES,
+) {
   const draw = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
   if (!draw) return null;
   const creator =
@@ -309,10 +320,17 @@ export function getDraw(db: Db, user: Pick<StaffUser, 'role'>, id: number) {
     .leftJoin(users, eq(users.id, inspectionDrawItems.recordedBy))
     .where(eq(inspectionDrawItems.drawId, id))
     .all();
-  const photos = fieldPhotoViews(db, user, 'draw_item', [id], (_, eid) => {
-    const r = rows.find((x) => x.enterpriseId === eid);
-    return r && { lat: r.siteLat, lng: r.siteLng };
-  });
+  const photos = fieldPhotoViews(
+    db,
+    user,
+    'draw_item',
+    [id],
+    (_, eid) => {
+      const r = rows.find((x) => x.enterpriseId === eid);
+      return r && { lat: r.siteLat, lng: r.siteLng };
+    },
+    rules,
+  );
   const items = draw.drawnEnterpriseIds.map((eid) => {
     const { siteLat: _lat, siteLng: _lng, ...row } = rows.find((r) => r.enterpriseId === eid)!;
     return { ...row, key: drawKey(draw.seed, 'e', eid), photos: photos.get(photoKey(id, eid)) ?? [] };

@@ -8,7 +8,8 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
-import { atomically, fail, type Result } from '../shared/result.ts';
+import { fail, type Result } from '../shared/result.ts';
+import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { phonePosition } from '../shared/photos/phone-position.ts';
 import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
 import {
@@ -17,9 +18,16 @@ import {
   fieldPhotoFile,
   insertFieldPhotos,
   withEvidence,
+  withoutEvidence,
 } from '../shared/photos/evidence.ts';
 import { freeText, optionalRecordId, recordId, textOrEmpty } from '../shared/text-input.ts';
-import { type FieldPhotoView, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
+import {
+  DEFAULT_EVIDENCE_RULES,
+  type EvidenceRules,
+  type FieldPhotoView,
+  fieldPhotoViews,
+  photoKey,
+} from '../shared/photos/views.ts';
 import { insertParticipants, participantIds, participantsOf, participantsProblem } from './patrol-participants.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 
@@ -123,7 +131,11 @@ export async function createPatrol(
   input: PatrolInput,
   photos: Buffer[][],
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<Result<{ id: number }>> {
+  const sent = submitted(user, fromPhone, 'patrol', now);
+  const before = answeredBefore<{ id: number }>(deps.db, sent.once);
+  if (before) return before;
   if (!hasRole(user, FIELD)) return fail(400, '只有整治办和村（社区）可以登记夜查');
   // A village officer's patrol is his village's, whatever the form says.
   const villageId = user.role === 'village' ? user.villageId : (input.villageId ?? null);
@@ -186,7 +198,7 @@ export async function createPatrol(
     return { ok: true, id: row.id };
   };
   const all = photos.flat();
-  return all.length ? withEvidence(deps, all, input, save) : atomically(deps.db, (tx) => save(tx, []));
+  return all.length ? withEvidence(deps, all, input, save, sent) : withoutEvidence(deps.db, save, sent);
 }
 
 export const patrolQuery = z.object({
@@ -253,7 +265,7 @@ export function listPatrols(db: Db, user: StaffUser, q: PatrolQuery = {}, limit 
 }
 
 /** One patrol with its findings; a linked enterprise or complaint is named only if this user may see it. */
-export function getPatrol(db: Db, user: StaffUser, id: number) {
+export function getPatrol(db: Db, user: StaffUser, id: number, rules: EvidenceRules = DEFAULT_EVIDENCE_RULES) {
   const patrol = db
     .select(PATROL_COLUMNS)
     .from(nightPatrols)
@@ -262,7 +274,7 @@ export function getPatrol(db: Db, user: StaffUser, id: number) {
     .where(and(eq(nightPatrols.id, id), patrolScope(user)))
     .get();
   if (!patrol) return null;
-  return { ...withParticipants(db, [patrol])[0]!, findings: findingsOf(db, user, [id]).get(id) ?? [] };
+  return { ...withParticipants(db, [patrol])[0]!, findings: findingsOf(db, user, [id], rules).get(id) ?? [] };
 }
 
 /** A stored photo of a finding of a patrol this user may see (the same scope as the patrol), else null. */
@@ -297,7 +309,12 @@ export interface FindingView {
 }
 
 /** The findings of some patrols; a linked enterprise or complaint is named only if this user may see it. */
-export function findingsOf(db: Db, user: StaffUser, patrolIds: number[]): Map<number, FindingView[]> {
+export function findingsOf(
+  db: Db,
+  user: StaffUser,
+  patrolIds: number[],
+  rules: EvidenceRules = DEFAULT_EVIDENCE_RULES,
+): Map<number, FindingView[]> {
   const out = new Map<number, FindingView[]>();
   if (!patrolIds.length) return out;
   const rows = db
@@ -323,6 +340,7 @@ export function findingsOf(db: Db, user: StaffUser, patrolIds: number[]): Map<nu
     'patrol_finding',
     rows.map((r) => r.id),
     (id) => siteOf.get(id),
+    rules,
   );
   const linked = cIds.length
     ? db

@@ -18,7 +18,8 @@ import { OUTCOME_TYPE, REVISIT_OUTCOME_LABELS } from './labels.ts';
 import { enterpriseScope, revisitScope, taskScope } from './scope.ts';
 import { enterpriseInput, unlicensedNameProblem } from './enterprise-input.ts';
 import { insertEnterprise, setEnterpriseStatus } from './enterprises.ts';
-import { atomically, fail, type Result } from '../shared/result.ts';
+import { fail, type Result } from '../shared/result.ts';
+import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { phonePosition } from '../shared/photos/phone-position.ts';
 import {
   type EvidenceDeps,
@@ -26,9 +27,10 @@ import {
   fieldPhotoFile,
   insertFieldPhotos,
   withEvidence,
+  withoutEvidence,
 } from '../shared/photos/evidence.ts';
 import { FIELD, hasRole } from '../shared/roles.ts';
-import { fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
+import { DEFAULT_EVIDENCE_RULES, type EvidenceRules, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import type { Limits } from '../complaints/actions.ts';
 import { OTHER_VILLAGE_ENTERPRISE } from './task-queries.ts';
 import { createTask } from './tasks.ts';
@@ -66,7 +68,13 @@ export interface RevisitConfig extends Limits {
   areas: VillageArea[];
 }
 
-export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'done', now: Date) {
+export function listRevisits(
+  db: Db,
+  user: StaffUser,
+  status: 'scheduled' | 'done',
+  now: Date,
+  rules: EvidenceRules = DEFAULT_EVIDENCE_RULES,
+) {
   // A done revisit stays with its village when the file moves on, as may its follow-up task: each named only if this
   // user may open it.
   const fileOpen = enterpriseScope(user) ?? sql`1`;
@@ -108,6 +116,7 @@ export function listRevisits(db: Db, user: StaffUser, status: 'scheduled' | 'don
           'revisit',
           rows.map((r) => r.id),
           (id) => sites.get(id),
+          rules,
         )
       : new Map();
   return rows.map(({ siteLat: _lat, siteLng: _lng, ...r }) => ({
@@ -154,7 +163,11 @@ export async function recordRevisit(
   photos: Buffer[],
   cfg: RevisitConfig,
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<Result<Recorded>> {
+  const sent = submitted(user, fromPhone, `revisit:${id}`, now);
+  const before = answeredBefore<Recorded>(deps.db, sent.once);
+  if (before) return before;
   // Refused before any photo is processed.
   const open = openRevisit(deps.db, user, id);
   if (!open.ok) return open;
@@ -165,7 +178,7 @@ export async function recordRevisit(
   }
   if (input.outcome !== 'fine' && photos.length === 0) return fail(400, FINDING_NEEDS_PHOTO);
   const save = (tx: Tx, files: EvidenceFile[]) => saveRevisit(tx, user, id, input, files, cfg, now);
-  return photos.length ? withEvidence(deps, photos, input, save) : atomically(deps.db, (tx) => save(tx, []));
+  return photos.length ? withEvidence(deps, photos, input, save, sent) : withoutEvidence(deps.db, save, sent);
 }
 
 function saveRevisit(

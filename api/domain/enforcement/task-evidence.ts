@@ -8,6 +8,7 @@ import { visibleTask } from './scope.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { FIELD, hasRole } from '../shared/roles.ts';
 import { withEvidence, type EvidenceDeps } from '../shared/photos/evidence.ts';
+import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { decimalOrUndefined, freeText } from '../shared/text-input.ts';
 
 export const evidenceFields = z.object({
@@ -26,6 +27,7 @@ export const evidenceFields = z.object({
 /**
  * Marks a checklist line done with on-site photos and the officer's note. The photos are
  * re-encoded like a resident's; where and when they were taken is kept for staff only.
+ * Sent again with the same Idempotency-Key, it answers as the first time and saves nothing.
  */
 export async function addEvidence(
   deps: EvidenceDeps,
@@ -35,7 +37,11 @@ export async function addEvidence(
   input: z.infer<typeof evidenceFields>,
   photos: Buffer[],
   now: Date,
+  fromPhone?: FieldSubmission,
 ): Promise<Result<{ count: number }>> {
+  const sent = submitted(user, fromPhone, `task-evidence:${taskId}:${itemId}`, now);
+  const before = answeredBefore<{ count: number }>(deps.db, sent.once);
+  if (before) return before;
   const open = (db: Db | Tx) => {
     const task = db.select({ status: tasks.status }).from(tasks).where(visibleTask(user, taskId)).get();
     if (!task) return fail(404, '任务不存在或无权查看');
@@ -51,34 +57,43 @@ export async function addEvidence(
   if (refused) return refused;
   if (!hasRole(user, FIELD)) return fail(403, '只有属地村（社区）可以上传佐证');
 
-  return withEvidence(deps, photos, input, (tx, files) => {
-    const again = open(tx); // the task may have been submitted while the photos were processed
-    if (again) return again;
-    for (const f of files)
-      tx.insert(taskEvidence)
-        .values({ ...f, taskId, itemId, uploadedBy: user.id })
+  return withEvidence(
+    deps,
+    photos,
+    input,
+    (tx, files) => {
+      const again = open(tx); // the task may have been submitted while the photos were processed
+      if (again) return again;
+      for (const f of files)
+        tx.insert(taskEvidence)
+          .values({ ...f, taskId, itemId, uploadedBy: user.id })
+          .run();
+      tx.update(taskItems)
+        .set({ doneAt: now, doneBy: user.id, note: input.note })
+        .where(eq(taskItems.id, itemId))
         .run();
-    tx.update(taskItems).set({ doneAt: now, doneBy: user.id, note: input.note }).where(eq(taskItems.id, itemId)).run();
-    tx.update(tasks).set({ updatedAt: now, updatedBy: user.id }).where(eq(tasks.id, taskId)).run();
-    tx.insert(taskEvents)
-      .values({
-        taskId,
-        action: 'item_done',
-        fromStatus: 'open',
-        toStatus: 'open',
-        actorId: user.id,
-        note: input.note,
-        at: now,
-      })
-      .run();
-    audit(
-      tx,
-      { id: user.id, label: user.displayName },
-      { action: 'task.evidence', objectType: 'task', objectId: taskId, details: { itemId, photos: files.length } },
-      now,
-    );
-    return { ok: true as const, count: files.length };
-  });
+      tx.update(tasks).set({ updatedAt: now, updatedBy: user.id }).where(eq(tasks.id, taskId)).run();
+      tx.insert(taskEvents)
+        .values({
+          taskId,
+          action: 'item_done',
+          fromStatus: 'open',
+          toStatus: 'open',
+          actorId: user.id,
+          note: input.note,
+          at: now,
+        })
+        .run();
+      audit(
+        tx,
+        { id: user.id, label: user.displayName },
+        { action: 'task.evidence', objectType: 'task', objectId: taskId, details: { itemId, photos: files.length } },
+        now,
+      );
+      return { ok: true as const, count: files.length };
+    },
+    sent,
+  );
 }
 
 /** A stored evidence file, if this staff member may see the task. */

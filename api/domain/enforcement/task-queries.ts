@@ -15,7 +15,7 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope } from '../complaints/scope.ts';
 import { isOffice } from '../shared/roles.ts';
 import { enterpriseScope, taskScope, visibleEnterprise, visibleTask } from './scope.ts';
-import { metresBetween } from '../shared/geo.ts';
+import { DEFAULT_EVIDENCE_RULES, type EvidenceRules, evidenceView } from '../shared/photos/views.ts';
 import { daysLeft } from '../shared/time.ts';
 
 export interface TaskFilter {
@@ -72,7 +72,7 @@ export function listTasks(db: Db, user: StaffUser, f: TaskFilter, now: Date) {
 }
 
 /** One task with its checklist, evidence, history and the complaints it answers. */
-export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
+export function getTask(db: Db, user: StaffUser, id: number, now: Date, rules: EvidenceRules = DEFAULT_EVIDENCE_RULES) {
   const task = db.select().from(tasks).where(visibleTask(user, id)).get();
   if (!task) return null;
   const enterprise = db.select().from(enterprises).where(eq(enterprises.id, task.enterpriseId)).get()!;
@@ -92,7 +92,8 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
     .select()
     .from(taskEvidence)
     .where(eq(taskEvidence.taskId, id))
-    .orderBy(asc(taskEvidence.createdAt))
+    // Ids are random: rowid keeps the order in which one upload's photos were sent.
+    .orderBy(asc(taskEvidence.createdAt), sql`rowid`)
     .all();
   const office = isOffice(user);
   const items = db
@@ -105,21 +106,8 @@ export function getTask(db: Db, user: StaffUser, id: number, now: Date) {
       ...item,
       evidence: evidence
         .filter((e) => e.itemId === item.id)
-        .map((e) => ({
-          id: e.id,
-          width: e.width,
-          height: e.height,
-          takenAt: e.exifTakenAt,
-          positionFrom: e.exifSource,
-          // How far from the enterprise the photo was taken: the acceptor's check that it is on site.
-          metresFromSite:
-            e.exifLat != null && e.exifLng != null && enterprise.lat != null && enterprise.lng != null
-              ? Math.round(
-                  metresBetween({ lat: e.exifLat, lng: e.exifLng }, { lat: enterprise.lat, lng: enterprise.lng }),
-                )
-              : null,
-          ...(office ? { lat: e.exifLat, lng: e.exifLng } : {}),
-        })),
+        // How far from the enterprise each photo was taken: the acceptor's check that it is on site.
+        .map((e) => evidenceView(e, enterprise, office, rules)),
     }));
   const events = db
     .select({

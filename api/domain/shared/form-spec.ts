@@ -5,6 +5,8 @@
 export interface FormSpec {
   /** Text fields, each at most once. */
   fields: ReadonlySet<string>;
+  /** Text fields that may come several times (a field photo's photoMeta, one per photo), kept in order in `lists`. */
+  repeated?: ReadonlySet<string>;
   /** Text fields accepted and dropped (Open311's attribute[...]); they count against maxFields. */
   ignored?: RegExp;
   /** File fields (photos); several files may share one name. */
@@ -31,6 +33,6 @@ export interface UploadedFile {
 }
 
 export type FormRead =
-  | { ok: true; fields: Record<string, string>; files: UploadedFile[] }
+  | { ok: true; fields: Record<string, string>; lists: Record<string, string[]>; files: UploadedFile[] }
   /** `fields` holds what was read before the refusal, so a page can show the form again. */
   | { ok: false; status: 400 | 413 | 415; message: string; field?: string; fields: Record<string, string> };

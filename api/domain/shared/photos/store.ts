@@ -56,4 +56,10 @@ export class PhotoStore {
     if (!/^[A-Za-z0-9_-]+\.webp$/.test(name)) throw new Error('bad photo name');
     return readFile(join(this.dir, name));
   }
+
+  /** A field photo's original bytes as received (`<id>.orig`, decision 017): private, for evidence packages. */
+  readOriginal(name: string): Promise<Buffer> {
+    if (!/^[A-Za-z0-9_-]+\.orig$/.test(name)) throw new Error('bad original name');
+    return readFile(join(this.dir, name));
+  }
 }
