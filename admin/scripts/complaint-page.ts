@@ -1,7 +1,9 @@
 const reveal = document.getElementById('reveal-form');
 reveal?.addEventListener('api:done', (e) => {
-  const { name, phone } = (e as CustomEvent<{ name: string | null; phone: string | null }>).detail;
-  document.getElementById('contact-value')!.textContent = `姓名：${name ?? '未填'}　手机：${phone ?? '未填'}`;
+  const { name, phone, email } = (e as CustomEvent<{ name: string | null; phone: string | null; email?: string }>)
+    .detail;
+  document.getElementById('contact-value')!.textContent =
+    `姓名：${name ?? '未填'}　手机：${phone ?? '未填'}${email ? `　邮箱：${email}` : ''}`;
 });
 
 // "合并到此" beside a neighbour opens the merge form with that complaint as the target.

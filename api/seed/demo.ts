@@ -147,6 +147,7 @@ export async function seedDemo(
           anonymous: n % 2 === 0,
           name: n % 2 ? '张某' : undefined,
           phone: n % 2 ? '13800000000' : undefined,
+          notify: false,
           photoExif: [],
         },
       },

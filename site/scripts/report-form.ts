@@ -21,7 +21,19 @@ const mapStatus = $('#map-status'),
   submitStatus = $('#submit-status');
 const submit = $<HTMLButtonElement>('#submit'),
   fileInput = $<HTMLInputElement>('#photos');
-const TEXT_FIELDS = ['category', 'lat', 'lng', 'address', 'description', 'seenAt', 'anonymous', 'name', 'phone'];
+const TEXT_FIELDS = [
+  'category',
+  'lat',
+  'lng',
+  'address',
+  'description',
+  'seenAt',
+  'anonymous',
+  'name',
+  'phone',
+  'email',
+  'notify',
+];
 
 let draft: Draft = { idempotencyKey: crypto.randomUUID(), fields: {}, photos: [], savedAt: Date.now() };
 
@@ -241,7 +253,7 @@ if (saved && (saved.photos.length || Object.values(saved.fields).some((v) => v &
   for (const [k, v] of Object.entries(saved.fields)) {
     const els = form.querySelectorAll<HTMLInputElement>(`[name="${k}"]`);
     els.forEach((el) => {
-      if (el.type === 'radio') el.checked = el.value === v;
+      if (el.type === 'radio' || el.type === 'checkbox') el.checked = el.value === v;
       else if (!el.value) el.value = v;
     });
   }

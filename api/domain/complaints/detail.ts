@@ -154,7 +154,7 @@ export function revealContact(db: Db, user: StaffUser, id: number, reason: strin
   const visible = db.select({ id: complaints.id }).from(complaints).where(visibleComplaint(user, id)).get();
   if (!visible) return null;
   const contact = db
-    .select({ name: complaintContacts.name, phone: complaintContacts.phone })
+    .select({ name: complaintContacts.name, phone: complaintContacts.phone, email: complaintContacts.email })
     .from(complaintContacts)
     .where(eq(complaintContacts.complaintId, id))
     .get();
@@ -164,7 +164,9 @@ export function revealContact(db: Db, user: StaffUser, id: number, reason: strin
     { action: 'complaint.contact_view', objectType: 'complaint', objectId: id, reason },
     now,
   );
-  return contact ?? { name: null, phone: null };
+  if (!contact) return { name: null, phone: null };
+  const { email, ...rest } = contact;
+  return email ? { ...rest, email } : rest;
 }
 
 /** A photo file of a complaint this user may see. */

@@ -35,6 +35,8 @@ export async function filingFingerprint(fields: ComplaintFields, photos: Buffer[
     fields.phone ?? null,
     fields.photoExif,
     photoHashes,
+    // Only when given: a key's hash from before these fields existed still matches its retry.
+    ...(fields.email || fields.notify ? [fields.email ?? null, fields.notify] : []),
   ];
   return createHash('sha256').update(JSON.stringify(normalised)).digest('hex');
 }

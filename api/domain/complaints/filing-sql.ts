@@ -32,7 +32,7 @@ export interface FilingJob {
     /** An address and no point (Open311): lat/lng are the township's centre, a placeholder (decision 016). */
     needsLocation?: boolean;
   };
-  contact: { name: string | null; phone: string | null } | null;
+  contact: { name: string | null; phone: string | null; email: string | null; notify: boolean } | null;
   photos: {
     id: string;
     seq: number;
@@ -91,7 +91,8 @@ export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township
     @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey,
       @idempotencyHash, @createdAtMs, @createdAtMs, @needsLocation)
   RETURNING id`;
-export const INSERT_CONTACT = 'INSERT INTO complaint_contacts (complaint_id, name, phone) VALUES (?, ?, ?)';
+export const INSERT_CONTACT =
+  'INSERT INTO complaint_contacts (complaint_id, name, phone, email, notify) VALUES (?, ?, ?, ?, ?)';
 export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq, file, thumb_file, width, height,
   bytes, exif_lat, exif_lng, exif_taken_at, exif_source)
   VALUES (@id, @complaintId, @seq, @file, @thumbFile, @width, @height, @bytes, @exifLat, @exifLng, @exifTakenAtMs,
@@ -126,7 +127,10 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
     possibleDuplicate: Number(possibleDuplicate),
     needsLocation: Number(c.needsLocation ?? false),
   }) as { id: number };
-  if (job.contact) prepared(conn, INSERT_CONTACT).run(id, job.contact.name, job.contact.phone);
+  if (job.contact) {
+    const { name, phone, email, notify } = job.contact;
+    prepared(conn, INSERT_CONTACT).run(id, name, phone, email, Number(notify));
+  }
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });
   prepared(conn, INSERT_EVENT).run(id, c.createdAtMs);
   if (job.apiKeyId !== null) {

@@ -13,6 +13,8 @@ export const FIELD_LABELS = {
   anonymous: '是否匿名',
   name: '姓名',
   phone: '手机号',
+  email: '电子邮箱',
+  notify: '受理、答复、办结时通知我',
   captchaToken: '人机验证',
   idempotencyKey: '提交编号',
   photoExif: '照片位置信息',
@@ -35,6 +37,12 @@ const mobile = z
   .string({ error: '手机号格式不正确，请填写 11 位手机号' })
   .transform((v) => v.replace(/[\s-]/g, '').replace(/^(\+?86)/, ''))
   .pipe(z.string().regex(/^1[3-9]\d{9}$/, { error: '手机号格式不正确，请填写 11 位手机号' }));
+
+const email = z
+  .string({ error: '电子邮箱格式不正确' })
+  .trim()
+  .max(254, { error: '电子邮箱不能超过 254 个字符' })
+  .pipe(z.email({ error: '电子邮箱格式不正确，例如 name@example.com' }));
 
 const exifClaim = z
   .object({
@@ -89,6 +97,12 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
         .transform((v) => v === undefined || v === '1' || v === 'true' || v === 'on'),
       name: optionalText('姓名', { max: 40 }),
       phone: z.union([z.literal('').transform(() => undefined), mobile]).optional(),
+      email: z.union([z.literal('').transform(() => undefined), email]).optional(),
+      // Opt-in (issue 17): off unless ticked.
+      notify: z
+        .enum(['1', '0', 'true', 'false', 'on', ''], { error: '是否通知的取值不正确' })
+        .optional()
+        .transform((v) => v === '1' || v === 'true' || v === 'on'),
       captchaToken: z
         .string({ error: '人机验证无效，请重新验证' })
         .max(10_000, { error: '人机验证无效，请重新验证' })
@@ -111,10 +125,13 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
           }
         }),
     })
-    .transform((f) => (f.anonymous ? { ...f, name: undefined, phone: undefined } : f))
+    .transform((f) => (f.anonymous ? { ...f, name: undefined, phone: undefined, email: undefined, notify: false } : f))
     .superRefine((f, ctx) => {
       if (!f.anonymous && !f.name && !f.phone) {
         ctx.addIssue({ code: 'custom', path: ['phone'], message: '实名举报请至少留下姓名或手机号，或选择匿名' });
+      }
+      if (f.notify && !f.phone && !f.email) {
+        ctx.addIssue({ code: 'custom', path: ['notify'], message: '要接收通知，请留下手机号或电子邮箱' });
       }
       // Rough mainland bounding box: a point in the sea or abroad is a mistake, not a report.
       if (f.lat < 3.8 || f.lat > 53.6 || f.lng < 73.5 || f.lng > 135.1) {

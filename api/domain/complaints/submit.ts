@@ -167,7 +167,15 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         hasPhotos: files.length > 0,
         needsLocation: input.needsLocation ?? false,
       },
-      contact: fields.name || fields.phone ? { name: fields.name ?? null, phone: fields.phone ?? null } : null,
+      contact:
+        fields.name || fields.phone || fields.email
+          ? {
+              name: fields.name ?? null,
+              phone: fields.phone ?? null,
+              email: fields.email ?? null,
+              notify: fields.notify,
+            }
+          : null,
       photos: photoRows(files, fields.photoExif),
       apiKeyId: input.apiKeyId ?? null,
       duplicateSinceMs: now.getTime() - DUPLICATE_RULE.days * DAY_MS,
