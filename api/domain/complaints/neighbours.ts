@@ -92,6 +92,17 @@ export function nearbyComplaints(
   sinceMs: number,
   limit = 50,
 ): Neighbour[] {
+  return nearbyComplaintPoints(conn, p, radiusM, sinceMs, limit).map(({ lat, lng, ...n }) => n);
+}
+
+/** nearbyComplaints with each one's point, for a caller that places them itself (a public view snaps them). */
+export function nearbyComplaintPoints(
+  conn: Connection,
+  p: { lat: number; lng: number },
+  radiusM: number,
+  sinceMs: number,
+  limit = 50,
+): (Neighbour & { lat: number; lng: number })[] {
   const b = box(p, radiusM, sinceMs);
   type Row = Omit<Neighbour, 'distanceM'> & { lat: number; lng: number };
   const indexed = prepared(
@@ -102,7 +113,7 @@ export function nearbyComplaints(
   // A row indexed between the two reads is in both.
   const seen = new Set(indexed.map((r) => r.id));
   return [...indexed, ...tail.filter((r) => !seen.has(r.id))]
-    .map(({ lat, lng, ...n }) => ({ ...n, distanceM: distanceM(p, { lat, lng }) }))
+    .map((n) => ({ ...n, distanceM: distanceM(p, n) }))
     .filter((n) => n.distanceM <= radiusM)
     .sort((a, b) => a.distanceM - b.distanceM)
     .slice(0, limit);
