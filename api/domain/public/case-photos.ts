@@ -1,16 +1,15 @@
 import { and, asc, eq, max } from 'drizzle-orm';
-import sharp from 'sharp';
 import { z } from 'zod';
 import type { Db, Tx } from '../../../db/client.ts';
 import { complaintPhotos } from '../../../db/schema.ts';
 import { enterpriseComplaints, taskEvidence, taskItems, tasks } from '../../../db/schema-enforcement.ts';
-import { casePhotos, cases, type BlurRegion } from '../../../db/schema-public.ts';
+import { casePhotos, cases } from '../../../db/schema-public.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { forWrite } from './cases.ts';
 import { CASE_TRANSITIONS, nextCaseStatus } from './case-workflow.ts';
-import { THUMB_MAX } from '../shared/photos/pipeline.ts';
+import { blurRegions, renderPublicCopy } from '../shared/photos/public-copy.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 
@@ -18,24 +17,6 @@ export interface CasePhotoDeps {
   db: Db;
   photos: PhotoStore;
 }
-
-const fraction = z
-  .number({ error: '模糊区域须为 0–1 的比例' })
-  .min(0, { error: '模糊区域须为 0–1 的比例' })
-  .max(1, { error: '模糊区域须为 0–1 的比例' });
-export const blurRegions = z
-  .array(
-    z
-      .object({
-        x: fraction,
-        y: fraction,
-        w: fraction.positive({ error: '模糊区域不能为空' }),
-        h: fraction.positive({ error: '模糊区域不能为空' }),
-      })
-      .refine((r) => r.x + r.w <= 1.0001 && r.y + r.h <= 1.0001, { error: '模糊区域超出了照片' }),
-  )
-  .max(20, { error: '每张照片最多 20 个模糊区域' })
-  .default([]);
 
 const photoId = z.string().regex(/^[A-Za-z0-9_-]{10,40}$/, { error: '照片不存在' });
 export const photoAddInput = z.object({
@@ -47,43 +28,6 @@ export const photoAddInput = z.object({
 });
 export const photoBlurInput = z.object({ blur: blurRegions, version: z.number().int().min(1) });
 export const photoRemoveInput = z.object({ version: z.number().int().min(1) });
-
-const MIN_SIGMA = 25;
-
-/**
- * Burns the blur into the pixels: each region is cut out, blurred and pasted back, and the whole
- * re-encoded as WebP. sharp writes no metadata unless asked, so no EXIF survives.
- */
-export async function burnBlur(
-  src: Buffer,
-  regions: BlurRegion[],
-): Promise<{ display: Buffer; thumb: Buffer; width: number; height: number }> {
-  const meta = await sharp(src).metadata();
-  const W = meta.width!,
-    H = meta.height!;
-  const patches = await Promise.all(
-    regions.map(async (r) => {
-      const left = Math.min(W - 1, Math.floor(r.x * W)),
-        top = Math.min(H - 1, Math.floor(r.y * H));
-      const width = Math.max(1, Math.min(W - left, Math.ceil(r.w * W))),
-        height = Math.max(1, Math.min(H - top, Math.ceil(r.h * H)));
-      // A large region needs a wider blur than a face-sized one to hide what is in it.
-      const sigma = Math.min(100, Math.max(MIN_SIGMA, Math.min(width, height) / 10));
-      const { data, info } = await sharp(src)
-        .extract({ left, top, width, height })
-        .blur(sigma)
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-      return { input: data, raw: { width: info.width, height: info.height, channels: info.channels }, left, top };
-    }),
-  );
-  const display = await sharp(src).composite(patches).webp({ quality: 80 }).toBuffer({ resolveWithObject: true });
-  const thumb = await sharp(display.data)
-    .resize(THUMB_MAX, THUMB_MAX, { fit: 'inside', withoutEnlargement: true })
-    .webp({ quality: 70 })
-    .toBuffer();
-  return { display: display.data, thumb, width: display.info.width, height: display.info.height };
-}
 
 /** Photos a case may show: its enterprise's task evidence and the photos of complaints about it. */
 export function photoSources(db: Db, enterpriseId: number | null) {
@@ -142,18 +86,6 @@ export type PhotoSource = ReturnType<typeof photoSources>[number];
 
 const actor = (u: StaffUser) => ({ id: u.id, label: u.displayName });
 
-/** Renders the public copy and stores it under new names; the caller's transaction records it or the files go. */
-async function render(deps: CasePhotoDeps, sourceFile: string, blur: BlurRegion[]) {
-  const out = await burnBlur(await deps.photos.read(sourceFile), blur);
-  const name = deps.photos.newName('webp'),
-    thumbName = deps.photos.newName('webp');
-  await deps.photos.writeAll([
-    { name, data: out.display },
-    { name: thumbName, data: out.thumb },
-  ]);
-  return { ...out, name, thumbName, id: name.replace(/\.webp$/, '') };
-}
-
 async function recorded<T extends object>(
   deps: CasePhotoDeps,
   files: string[],
@@ -203,7 +135,7 @@ export async function addCasePhoto(
     (s) => s.source === input.source && s.id === input.sourceId,
   );
   if (!src) return fail(404, '照片不属于本案例的企业');
-  const out = await render(deps, src.file, input.blur);
+  const out = await renderPublicCopy(deps.photos, src.file, input.blur);
   return recorded(deps, [out.name, out.thumbName], () =>
     deps.db.transaction((tx) => {
       const r = editable(tx, user, id, input.version);
@@ -266,7 +198,7 @@ export async function reblurCasePhoto(
     (s) => s.id === (old.sourceEvidenceId ?? old.sourceComplaintPhotoId),
   );
   if (!src) return fail(404, '原始照片已不属于本案例的企业');
-  const out = await render(deps, src.file, input.blur);
+  const out = await renderPublicCopy(deps.photos, src.file, input.blur);
   const r = await recorded(deps, [out.name, out.thumbName], () =>
     deps.db.transaction((tx) => {
       const again = editable(tx, user, id, input.version);
