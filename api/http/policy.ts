@@ -5,6 +5,7 @@ import {
   ASSIGNMENT_ACTORS,
   CONTACT_READERS,
   DEPARTMENT,
+  EVIDENCE_EXPORTERS,
   FIELD,
   OFFICE,
   OFFICE_READ,
@@ -81,6 +82,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/enterprises/:id': STAFF,
   'PATCH /api/admin/enterprises/:id': OFFICE,
   'POST /api/admin/enterprises/:id/complaints': OFFICE,
+  // the evidence package (.zip) for a penalty case: never a village, which produces the evidence (roles.ts)
+  'GET /api/admin/enterprises/:id/evidence.zip': EVIDENCE_EXPORTERS,
   'GET /api/admin/tasks': STAFF,
   'POST /api/admin/tasks': OFFICE,
   'GET /api/admin/tasks/:id': STAFF,

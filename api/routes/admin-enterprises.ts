@@ -3,11 +3,13 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
-import { badQuery } from '../http/download.ts';
+import { Readable } from 'node:stream';
+import { badQuery, zipDownload } from '../http/download.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { getEnterpriseFile } from '../domain/enforcement/enterprise-file.ts';
+import { exportEvidencePackage } from '../domain/enforcement/evidence-package.ts';
 import { enterpriseInput, enterpriseUpdate, registerFilter } from '../domain/enforcement/enterprise-input.ts';
 import { insertEnterprise, listEnterprises, updateEnterprise } from '../domain/enforcement/enterprises.ts';
 import { linkComplaints } from '../domain/enforcement/tasks.ts';
@@ -51,6 +53,11 @@ export function adminEnterpriseRoutes(ctx: AppContext) {
       const file = getEnterpriseFile(ctx.db, staff(c), c.req.valid('param').id);
       if (!file) throw notFound();
       return c.json(file);
+    })
+    .get('/enterprises/:id/evidence.zip', zValidator('param', idParam, orNotFound), (c) => {
+      const deps = { db: ctx.db, photos: ctx.photos, now: ctx.clock() };
+      const pkg = orThrow(exportEvidencePackage(deps, staff(c), c.req.valid('param').id));
+      return zipDownload(Readable.toWeb(pkg.zip) as ReadableStream, pkg.fileName, pkg.fallbackName);
     })
     .patch('/enterprises/:id', zValidator('param', idParam, orNotFound), async (c) => {
       const body = await jsonBody(c, enterpriseUpdate);

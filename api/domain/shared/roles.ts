@@ -26,6 +26,12 @@ export const OFFICE_READ: Roles = [...OFFICE, 'leader'];
 /** Night patrol logs: the office and leaders all, a village officer his village's; departments have none. */
 export const PATROL_READ: Roles = [...FIELD, 'leader'];
 /**
+ * A file's evidence package (.zip for a penalty case): the office, leaders, and a department officer on a file his
+ * department joins. Never a village officer: villages produce the evidence; the case file is built by those who
+ * review it and those who enforce.
+ */
+export const EVIDENCE_EXPORTERS: Roles = [...OFFICE_READ, 'department'];
+/**
  * The reporter's contact, with a reason and audited: only the office, who call reporters back; never a village,
  * department or leader.
  */
