@@ -44,13 +44,19 @@ export async function callApi(
 export function uploadWithProgress(
   url: string,
   body: XMLHttpRequestBodyInit,
-  on: { contentType?: string; progress?: (percent: number) => void; sent?: () => void } = {},
+  on: {
+    contentType?: string;
+    headers?: Record<string, string>;
+    progress?: (percent: number) => void;
+    sent?: () => void;
+  } = {},
   // biome-ignore lint/suspicious/noExplicitAny: as callApi's
 ): Promise<{ status: number; data: any }> {
   return new Promise((resolve) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     if (on.contentType) xhr.setRequestHeader('content-type', on.contentType);
+    for (const [name, value] of Object.entries(on.headers ?? {})) xhr.setRequestHeader(name, value);
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) on.progress?.(Math.round((e.loaded / e.total) * 100));
     };
