@@ -1,18 +1,13 @@
 // The village's or department's answer, and a department's records, go up with their photos as one
-// multipart request: a progress bar for slow village connections, the phone's position in case the
-// camera app stripped the photos' GPS, and the page updated in place rather than reloaded.
+// multipart request through the phone's upload queue: a progress bar for slow village connections, the phone's
+// position in case the camera app stripped the photos' GPS, without signal kept on the phone and sent later, and the
+// page updated in place rather than reloaded.
 
-import { showError, uploadWithProgress } from './admin.ts';
-
-let position: GeolocationPosition | null = null;
-const locate = () =>
-  navigator.geolocation?.getCurrentPosition(
-    (p) => (position = p),
-    () => undefined,
-    { enableHighAccuracy: true, timeout: 8000, maximumAge: 60_000 },
-  );
+import { showError } from './admin.ts';
+import { saveFieldWork, showQueued, stillQueued, watchPhotos } from './field-save.ts';
 
 function done(form: HTMLFormElement, message: string) {
+  if (!form.isConnected) return; // already shown as done
   const note = document.createElement('p');
   note.className = 'done-note';
   note.setAttribute('role', 'status');
@@ -28,34 +23,44 @@ function done(form: HTMLFormElement, message: string) {
   }
 }
 
+const SAVED = (form: HTMLFormElement) =>
+  form.id === 'answer-form' ? '已提交反馈，等待镇整治办审核。' : '已登记。刷新页面可查看全部登记。';
+
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-answer]')) {
-  form.querySelector('input[type="file"]')?.addEventListener('change', locate, { once: true });
-  form.addEventListener('submit', (event) => {
+  const url = form.dataset.answer!;
+  watchPhotos(form);
+  const queue = showQueued(url, form.closest('details') ?? form);
+  // Queued here before a reload and gone up since: the page shows it as the server has it now.
+  window.addEventListener('upload-queue:sent', (e) => {
+    if ((e as CustomEvent<{ url: string }>).detail.url === url && form.id === 'answer-form') done(form, SAVED(form));
+  });
+  form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
-    if (position) {
-      data.set('lat', String(position.coords.latitude));
-      data.set('lng', String(position.coords.longitude));
-    }
     const bar = form.querySelector('progress')!;
     const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
     bar.hidden = false;
     bar.value = 0;
     button.disabled = true;
-    void uploadWithProgress(form.dataset.answer!, data, { progress: (p) => (bar.value = p) }).then(
-      ({ status, data: answer }) => {
-        button.disabled = false;
-        bar.hidden = true;
-        if (status >= 200 && status < 300)
-          return done(
-            form,
-            form.id === 'answer-form' ? '已提交反馈，等待镇整治办审核。' : '已登记。刷新页面可查看全部登记。',
-          );
-        showError(
-          form,
-          status === 0 ? '网络中断，没有提交成功，请在信号好时重试' : (answer?.error?.message ?? '提交失败，请重试'),
-        );
-      },
-    );
+    form.querySelector('.form-error')?.remove();
+    const label = form.dataset.label ?? document.title.split(' · ')[0]!;
+    const { key, result } = await saveFieldWork(url, data, label, { progress: (p) => (bar.value = p) });
+    button.disabled = false;
+    bar.hidden = true;
+    if (result.kind === 'sent') return done(form, SAVED(form));
+    if (result.kind === 'refused') return showError(form, result.message);
+    // Kept on the phone, its note says so. The answer is given once: its form is away while it waits, and back if
+    // the officer discards it (refused on its way up); a record's form is free for the next one.
+    if (form.id === 'answer-form') {
+      form.hidden = true;
+      const back = async () => {
+        if (!(await stillQueued(key))) {
+          form.hidden = false;
+          window.removeEventListener('upload-queue:change', back);
+        }
+      };
+      window.addEventListener('upload-queue:change', back);
+    } else form.reset();
+    await queue.adopt(key);
   });
 }

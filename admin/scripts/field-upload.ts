@@ -1,39 +1,44 @@
 // Field work saved with its photos in one multipart request (a revisit, a draw outcome; the patrol form builds its
-// own): upload progress for slow village connections, and the phone's position sent along in case the camera app
-// stripped the photo's GPS.
-// <form data-field-upload="/api/admin/…" data-then="/path"> with a file input named photos and a <progress>;
-// data-photos-required-for="a b" on the form makes a photo required when the outcome radio or select is a or b.
+// own), through the phone's upload queue: upload progress for slow village connections, the phone's position sent
+// along in case the camera app stripped the photo's GPS, and without signal the save kept on the phone and sent later.
+// <form data-field-upload="/api/admin/…" data-then="/path" data-label="回头看 · …"> with a file input named photos and
+// a <progress>; data-photos-required-for="a b" on the form makes a photo required when the outcome radio or select
+// is a or b.
 
-import { showError, uploadWithProgress } from './admin.ts';
+import { showError } from './admin.ts';
+import { saveFieldWork, showQueued, watchPhotos } from './field-save.ts';
 
-let position: GeolocationPosition | null = null;
-/** Asks once for the phone's position, when the first photo is chosen (not before: no prompt on page load). */
-export const locate = () =>
-  navigator.geolocation?.getCurrentPosition(
-    (p) => (position = p),
-    () => undefined,
-    { enableHighAccuracy: true, timeout: 8000, maximumAge: 60_000 },
-  );
-
-/** Sends the form data with the phone's position and a progress bar; resolves with the API's answer. */
-export async function sendFieldWork(form: HTMLFormElement, url: string, data: FormData) {
-  if (position) {
-    data.set('lat', String(position.coords.latitude));
-    data.set('lng', String(position.coords.longitude));
-  }
+/**
+ * Queues the form data and sends it with a progress bar; resolves with the API's answer once saved on the server,
+ * or null: refused (the form shows why) or kept on the phone for later (`queued` is told where it waits).
+ */
+export async function sendFieldWork(
+  form: HTMLFormElement,
+  url: string,
+  data: FormData,
+  queued: (key: string) => void = () => undefined,
+) {
   const bar = form.querySelector('progress');
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]');
   if (bar) bar.hidden = false;
   if (button) button.disabled = true;
-  const answer = await uploadWithProgress(url, data, { progress: (p) => bar && (bar.value = p) });
-  if (answer.status >= 200 && answer.status < 300) return answer;
+  form.querySelector('.form-error')?.remove();
+  const label = form.dataset.label ?? document.title.split(' · ')[0]!;
+  const { key, result } = await saveFieldWork(url, data, label, { progress: (p) => bar && (bar.value = p) });
+  if (result.kind === 'sent') return result;
   if (button) button.disabled = false;
   if (bar) bar.hidden = true;
-  showError(
-    form,
-    answer.status === 0 ? '网络中断，没有保存，请在信号好时重试' : (answer.data?.error?.message ?? '保存失败，请重试'),
-  );
+  if (result.kind === 'refused') showError(form, result.message);
+  else queued(key);
   return null;
+}
+
+/** Kept on the phone: the form is cleared for the next piece of work, folded away, and its note says it waits. */
+export async function keptOnPhone(form: HTMLFormElement, key: string, queue: ReturnType<typeof showQueued>) {
+  form.reset();
+  const details = form.closest('details');
+  if (details) details.open = false;
+  await queue.adopt(key);
 }
 
 function photoRule(form: HTMLFormElement) {
@@ -47,12 +52,16 @@ function photoRule(form: HTMLFormElement) {
   form.addEventListener('change', (e) => {
     if ((e.target as HTMLInputElement).name === 'outcome') apply();
   });
+  form.addEventListener('reset', () => setTimeout(apply));
   apply();
 }
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-field-upload]')) {
   photoRule(form);
-  form.querySelector('input[type="file"]')?.addEventListener('change', locate, { once: true });
+  watchPhotos(form);
+  const url = form.dataset.fieldUpload!;
+  const then = form.dataset.then;
+  const queue = showQueued(url, form.closest('details') ?? form, then);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const data = new FormData(form);
@@ -60,9 +69,8 @@ for (const form of document.querySelectorAll<HTMLFormElement>('form[data-field-u
     const photos = data.getAll('photos').filter((p) => p instanceof File && p.size > 0);
     data.delete('photos');
     for (const p of photos) data.append('photos', p);
-    const done = await sendFieldWork(form, form.dataset.fieldUpload!, data);
+    const done = await sendFieldWork(form, url, data, (key) => void keptOnPhone(form, key, queue));
     if (!done) return;
-    const then = form.dataset.then;
     if (then) location.assign(then);
     else location.reload();
   });

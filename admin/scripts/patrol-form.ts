@@ -1,6 +1,8 @@
 // The night-patrol form: findings are repeatable rows, each with its own photos, sent in one multipart request
-// whose field names say which finding each belongs to (findings.0.note, findings.0.photos …).
-import { locate, sendFieldWork } from './field-upload.ts';
+// whose field names say which finding each belongs to (findings.0.note, findings.0.photos …), through the phone's
+// upload queue like every field form.
+import { showQueued, watchPhotos } from './field-save.ts';
+import { keptOnPhone, sendFieldWork } from './field-upload.ts';
 
 const form = document.getElementById('patrol-form') as HTMLFormElement | null;
 const list = document.getElementById('findings');
@@ -17,9 +19,8 @@ list?.addEventListener('click', (e) => {
   const button = (e.target as HTMLElement).closest('[data-remove-finding]');
   button?.closest('.finding-row')?.remove();
 });
-list?.addEventListener('change', (e) => {
-  if ((e.target as HTMLInputElement).type === 'file') locate();
-});
+if (form) watchPhotos(form);
+const queue = form && showQueued('/api/admin/patrols', form.closest('details') ?? form, location.pathname);
 
 // A village's patrol takes the township's accounts and that village's officers: the others are not offered.
 const village = form?.querySelector<HTMLSelectElement>('select[name="villageId"]');
@@ -60,5 +61,11 @@ function body(f: HTMLFormElement) {
 
 form?.addEventListener('submit', async (e) => {
   e.preventDefault();
-  if (await sendFieldWork(form, '/api/admin/patrols', body(form))) location.reload();
+  const area = value(form, 'area');
+  form.dataset.label = `夜查 · ${area}`;
+  const sent = await sendFieldWork(form, '/api/admin/patrols', body(form), (key) => {
+    for (const row of list?.querySelectorAll('.finding-row') ?? []) row.remove();
+    void keptOnPhone(form, key, queue!).then(offerPeople);
+  });
+  if (sent) location.reload();
 });

@@ -1,18 +1,12 @@
 // Evidence upload from the phone's camera, without leaving the page: the chosen photos shown, a
 // progress bar for slow village connections, the phone's position sent along in case the camera app
 // stripped the photo's GPS, and then the line redrawn in place from the server's own markup of it
-// (the page fetched again, so thumbnails and captions are drawn by one template). A failed upload
-// keeps the photos chosen for a retry.
+// (the page fetched again, so thumbnails and captions are drawn by one template). The upload goes through
+// the phone's queue: without signal it is kept on the phone and goes up by itself later (the line is redrawn
+// then), the photos stay chosen, and 重试上传 sends the same queued upload again.
 
-import { showError, uploadWithProgress } from './admin.ts';
-
-let position: GeolocationPosition | null = null;
-const locate = () =>
-  navigator.geolocation?.getCurrentPosition(
-    (p) => (position = p),
-    () => undefined,
-    { enableHighAccuracy: true, timeout: 8000, maximumAge: 60_000 },
-  );
+import { showError } from './admin.ts';
+import { picked, resend, saveFieldWork, showQueued, stillQueued } from './field-save.ts';
 
 const previews = new WeakMap<HTMLFormElement, string[]>();
 
@@ -73,6 +67,12 @@ async function redraw(line: HTMLLIElement, count: number) {
   if (submit && freshSubmit) submit.disabled = freshSubmit.disabled;
 }
 
+/** The evidence forms' notes of uploads still queued on this phone (after a reload without signal). */
+function noteQueued(root: ParentNode) {
+  for (const form of root.querySelectorAll<HTMLFormElement>('form[data-upload]'))
+    showQueued(form.dataset.upload!, form.closest('details') ?? form);
+}
+
 /** Saved, but the page could not be fetched again: say so, and mark the line done as the server did. */
 function markDone(form: HTMLFormElement, line: HTMLLIElement, count: number) {
   line.classList.add('done');
@@ -85,42 +85,72 @@ function markDone(form: HTMLFormElement, line: HTMLLIElement, count: number) {
   form.replaceWith(note);
 }
 
+const finished = new WeakSet<HTMLFormElement>();
+/** On the server: the line as the server now draws it (once, whether its send or the queue's got there first). */
+function uploaded(form: HTMLFormElement, count: number) {
+  if (finished.has(form) || !form.isConnected) return;
+  finished.add(form);
+  const line = form.closest<HTMLLIElement>('#checklist > li')!;
+  setState(form, '已保存，正在显示照片…');
+  return redraw(line, count)
+    .then(() => noteQueued(document.getElementById(line.id) ?? document))
+    .catch(() => markDone(form, line, count));
+}
+
+/** The form's upload still waiting in the queue, and what it held, so that 重试上传 sends that same upload. */
+const waiting = new WeakMap<HTMLFormElement, { key: string; holds: string }>();
+const holds = (data: FormData) =>
+  JSON.stringify([...data].map(([k, v]) => (typeof v === 'string' ? [k, v] : [k, v.name, v.size, v.lastModified])));
+
 async function upload(form: HTMLFormElement) {
   const input = form.querySelector<HTMLInputElement>('input[type="file"]')!;
   const count = input.files?.length ?? 0;
   if (!count) return showError(form, '请先点“拍照”拍下现场照片');
   const data = new FormData(form);
-  if (position) {
-    data.set('lat', String(position.coords.latitude));
-    data.set('lng', String(position.coords.longitude));
-  }
   const button = form.querySelector<HTMLButtonElement>('button[type="submit"]')!;
   button.disabled = true;
   form.querySelector('.form-error')?.remove();
   setState(form, '正在上传 0%', 0);
-  const { status, data: answer } = await uploadWithProgress(form.dataset.upload!, data, {
-    progress: (p) => setState(form, `正在上传 ${p}%`, p),
+  const on = {
+    progress: (p: number) => setState(form, `正在上传 ${p}%`, p),
     sent: () => setState(form, '已上传，正在处理照片…', 100),
-  });
-  if (status >= 200 && status < 300) {
-    const line = form.closest<HTMLLIElement>('#checklist > li')!;
-    setState(form, '已保存，正在显示照片…');
-    return redraw(line, count).catch(() => markDone(form, line, count));
-  }
+  };
+  const before = waiting.get(form);
+  const same = before && before.holds === holds(data) && (await stillQueued(before.key));
+  const label = form.dataset.label ?? document.title.split(' · ')[0]!;
+  const { key, result } = same
+    ? { key: before.key, result: await resend(before.key, on) }
+    : await saveFieldWork(form.dataset.upload!, data, label, on);
+  if (result.kind === 'sent') return uploaded(form, count);
   button.disabled = false;
   setState(form, '');
-  if (status === 0) {
-    button.textContent = '重试上传';
-    return showError(form, `网络中断，照片没有传上去。已选的 ${count} 张照片还在，请到信号好的地方点“重试上传”。`);
+  if (result.kind === 'refused') {
+    waiting.delete(form);
+    return showError(form, result.message);
   }
-  showError(form, answer?.error?.message ?? '上传失败，请重试');
+  waiting.set(form, { key, holds: holds(data) });
+  button.textContent = '重试上传';
+  const why =
+    navigator.onLine === false ? '手机没有网络' : result.message.startsWith('网络') ? '网络中断' : '服务器暂时不可用';
+  showError(
+    form,
+    `${why}，照片还没传上去。已选的 ${count} 张照片还在，已保存在手机上，有信号时自动上传；也可以到信号好的地方点“重试上传”。`,
+  );
 }
+
+// An upload of this page that went up from the queue (now, or queued before a reload): its line as the server has it.
+window.addEventListener('upload-queue:sent', (e) => {
+  const { url, photos } = (e as CustomEvent<{ url: string; photos: number }>).detail;
+  const form = document.querySelector<HTMLFormElement>(`form[data-upload="${CSS.escape(url)}"]`);
+  if (form) void uploaded(form, photos);
+});
+noteQueued(document);
 
 document.addEventListener('change', (event) => {
   const input = event.target as HTMLInputElement;
   const form = input.closest?.<HTMLFormElement>('form[data-upload]');
   if (!form || input.type !== 'file') return;
-  locate();
+  picked(input);
   showChosen(form, input.files);
 });
 
