@@ -2,6 +2,7 @@ import type { Connection } from '../../../db/connection.ts';
 import { prepared } from '../../../db/prepared.ts';
 import type { ThreadWork } from '../../../db/write-thread.ts';
 import { DUPLICATE_RULE, hasOpenNeighbour } from './neighbours.ts';
+import { FOLLOWABLE } from './follow.ts';
 import { INDEX_BATCH, indexComplaints } from './search-index.ts';
 
 // Plain SQL over the raw connection: this module runs in the write thread, where loading drizzle
@@ -31,6 +32,8 @@ export interface FilingJob {
     idempotencyHash?: string | null;
     /** An address and no point (Open311): lat/lng are the township's centre, a placeholder (decision 016). */
     needsLocation?: boolean;
+    /** Follows this report (follow.ts): filed merged into it, if it is still being worked on. */
+    mergeIntoId?: number | null;
   };
   contact: { name: string | null; phone: string | null; email: string | null; notify: boolean } | null;
   photos: {
@@ -70,7 +73,8 @@ export type FilingOutcome =
   | { id: number }
   | { earlier: EarlierFiling }
   | { keyConflict: true }
-  | { unknownCategory: true };
+  | { unknownCategory: true }
+  | { followGone: true };
 
 export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages
   AS outside, created_at AS createdAtMs,
@@ -99,6 +103,15 @@ export const INSERT_PHOTO = `INSERT INTO complaint_photos (id, complaint_id, seq
     @exifSource)`;
 export const INSERT_EVENT =
   "INSERT INTO complaint_events (complaint_id, from_status, to_status, at) VALUES (?, NULL, 'submitted', ?)";
+/** The report a resident follows, if it is still one the nearby hint would offer. */
+export const FOLLOWED = `SELECT id FROM complaints WHERE id = ? AND category_id = ?
+  AND status IN (${FOLLOWABLE.map((s) => `'${s}'`).join(', ')})`;
+/** The follower's own report, merged at its filing: the merge a staff member would make, at the same instant. */
+export const MERGE_FOLLOWER =
+  "UPDATE complaints SET status = 'merged', merged_into_id = ?, version = version + 1 WHERE id = ?";
+export const INSERT_FOLLOW_EVENT = `INSERT INTO complaint_events (complaint_id, from_status, to_status, action,
+  public_note, at) VALUES (?, 'submitted', 'merged', 'merge', ?, ?)`;
+const FOLLOW_NOTE = '您选择关注附近正在办理的同一作坊的举报，本条并入该举报一并办理。';
 export const INSERT_API_SUBMISSION =
   'INSERT INTO api_submissions (complaint_id, api_key_id) VALUES (?, ?) ON CONFLICT DO NOTHING';
 export const KEY_USED = 'UPDATE api_keys SET last_used_at = ? WHERE id = ?';
@@ -115,6 +128,8 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   if (earlier) return sameBody(earlier, c.idempotencyHash) ? { earlier } : { keyConflict: true };
   const category = prepared(conn, ACTIVE_CATEGORY).get(c.categoryCode) as { id: number } | undefined;
   if (!category) return { unknownCategory: true };
+  // Checked here, where writes are serial: the report followed may have been resolved since the hint offered it.
+  if (c.mergeIntoId && !prepared(conn, FOLLOWED).get(c.mergeIntoId, category.id)) return { followGone: true };
   // A placeholder point is near nothing: no duplicate is guessed from it.
   const possibleDuplicate =
     !c.needsLocation && hasOpenNeighbour(conn, c, category.id, DUPLICATE_RULE.metres, job.duplicateSinceMs);
@@ -133,6 +148,10 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   }
   for (const photo of job.photos) prepared(conn, INSERT_PHOTO).run({ ...photo, complaintId: id });
   prepared(conn, INSERT_EVENT).run(id, c.createdAtMs);
+  if (c.mergeIntoId) {
+    prepared(conn, MERGE_FOLLOWER).run(c.mergeIntoId, id);
+    prepared(conn, INSERT_FOLLOW_EVENT).run(id, FOLLOW_NOTE, c.createdAtMs);
+  }
   if (job.apiKeyId !== null) {
     prepared(conn, INSERT_API_SUBMISSION).run(id, job.apiKeyId);
     prepared(conn, KEY_USED).run(c.createdAtMs, job.apiKeyId);

@@ -3,6 +3,7 @@ import type { Connection } from '../../../db/connection.ts';
 import type { ComplaintStatus } from '../../../db/schema.ts';
 import { CELL_HALF_DIAGONAL_M, gridCell } from '../shared/public-grid.ts';
 import { DAY_MS } from '../shared/time.ts';
+import { visibleLength } from '../shared/text-input.ts';
 import { distanceM, DUPLICATE_RULE, nearbyComplaintPoints } from './neighbours.ts';
 
 /**
@@ -88,6 +89,17 @@ export function followTarget(
 
 /** A short report that only follows another: what it says when the resident wrote (almost) nothing himself. */
 export const FOLLOW_DESCRIPTION = '附近已有同类举报正在处理，这是同一个作坊，关注其办理进展。';
+
+/**
+ * A following report's description: his own words when they make a description (10 visible characters), else the
+ * standard sentence with whatever he did write after it. Anything but text is left for the schema to refuse.
+ */
+export function followDescription(given: unknown): unknown {
+  if (given !== undefined && typeof given !== 'string') return given;
+  const text = (given ?? '').trim();
+  if (visibleLength(text, 10) >= 10) return given;
+  return text ? `${FOLLOW_DESCRIPTION}补充：${text}` : FOLLOW_DESCRIPTION;
+}
 
 /** Why a follow is refused: the token is not one the hint gave for this pin, category and hour. */
 export const FOLLOW_GONE = '您要关注的举报已办结、已不在附近或页面停留过久，请重新在地图上选点后再试';

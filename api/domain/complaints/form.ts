@@ -8,6 +8,7 @@ import {
   type ComplaintFields,
   type FieldErrors,
 } from './input.ts';
+import { followDescription } from './follow.ts';
 
 export interface FormLimits {
   maxPhotos: number;
@@ -95,6 +96,9 @@ export function parseComplaintJson(body: unknown, now?: () => Date): Promise<Par
 }
 
 async function validate(raw: Record<string, unknown>, photos: Buffer[], now?: () => Date): Promise<ParsedForm> {
+  // A report following another (follow.ts) need not describe the workshop again.
+  if (typeof raw.follow === 'string' && raw.follow.trim())
+    raw = { ...raw, description: followDescription(raw.description) };
   const parsed = (now ? complaintFieldsSchema(now) : (defaultSchema ??= complaintFieldsSchema())).safeParse(raw);
   if (!parsed.success) return { ok: false, status: 400, errors: fieldErrorsOf(parsed.error) };
   // The photos' number and sizes were checked while the form was read (complaintFormSpec).

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { decimal, freeText, optionalText } from '../shared/text-input.ts';
 import { DAY_MS } from '../shared/time.ts';
+import { FOLLOW_GONE, FOLLOW_TOKEN } from './follow.ts';
 
 /** Field names as the form and the API send them, with the label a resident sees. */
 export const FIELD_LABELS = {
@@ -19,6 +20,7 @@ export const FIELD_LABELS = {
   idempotencyKey: '提交编号',
   photoExif: '照片位置信息',
   photos: '照片',
+  follow: '关注的举报',
 } as const;
 export type ComplaintField = keyof typeof FIELD_LABELS;
 
@@ -124,6 +126,13 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
             return z.NEVER;
           }
         }),
+      // Follows a report the nearby hint offered (follow.ts): filed merged into it.
+      follow: z
+        .string({ error: FOLLOW_GONE })
+        .trim()
+        .refine((v) => !v || FOLLOW_TOKEN.test(v), { error: FOLLOW_GONE })
+        .transform((v) => v || undefined)
+        .optional(),
     })
     .transform((f) => (f.anonymous ? { ...f, name: undefined, phone: undefined, email: undefined, notify: false } : f))
     .superRefine((f, ctx) => {

@@ -17,6 +17,8 @@ import type { PhotoStore } from '../shared/photos/store.ts';
 import { prepared } from '../../../db/prepared.ts';
 import { DAY_MS } from '../shared/time.ts';
 import { DUPLICATE_RULE } from './neighbours.ts';
+import { FOLLOW_GONE, followTarget } from './follow.ts';
+import { bumpPublicCases } from '../shared/public-version.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import { routePoint, type VillageArea } from '../shared/village-routing.ts';
 
@@ -61,6 +63,7 @@ export type SubmitResult =
     };
 
 const UNKNOWN_CATEGORY: SubmitResult = { ok: false, errors: { category: '请选择列表中的问题类别' } };
+const FOLLOW_REFUSED: SubmitResult = { ok: false, errors: { follow: FOLLOW_GONE } };
 // Says nothing of the report the key filed: not its code, not that it matched in part.
 const KEY_CONFLICT: SubmitResult = {
   ok: false,
@@ -113,13 +116,21 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
   const idempotencyHash = fields.idempotencyKey ? await filingFingerprint(fields, input.photos) : null;
   // The write thread checks the key and the category of every report. With photos, they are
   // checked here first as well, to spare the photo work; without, the check would cost more
-  // than the thread's, whose connection keeps its pages cached between writes.
-  if (input.photos.length > 0) {
+  // than the thread's, whose connection keeps its pages cached between writes. A report following
+  // another (follow.ts) needs its category here to find the one it follows.
+  let mergeIntoId: number | null = null;
+  if (input.photos.length > 0 || fields.follow) {
     const earlier = fields.idempotencyKey
       ? (prepared(db.$client, BY_IDEMPOTENCY_KEY).get(fields.idempotencyKey) as EarlierFiling | undefined)
       : undefined;
     if (earlier) return sameBody(earlier, idempotencyHash) ? replayOf(deps, earlier) : KEY_CONFLICT;
-    if (!prepared(db.$client, ACTIVE_CATEGORY).get(fields.category)) return UNKNOWN_CATEGORY;
+    const category = prepared(db.$client, ACTIVE_CATEGORY).get(fields.category) as { id: number } | undefined;
+    if (!category) return UNKNOWN_CATEGORY;
+    if (fields.follow) {
+      const nowMs = (deps.clock?.() ?? new Date()).getTime();
+      mergeIntoId = followTarget(db.$client, fields, category.id, fields.follow, nowMs);
+      if (mergeIntoId === null) return FOLLOW_REFUSED;
+    }
   }
 
   const route = input.needsLocation ? null : routePoint(deps.villageAreas(), fields.lat, fields.lng);
@@ -166,6 +177,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
         dueAtMs: now.getTime() + deps.env.ACCEPT_DAYS * DAY_MS,
         hasPhotos: files.length > 0,
         needsLocation: input.needsLocation ?? false,
+        mergeIntoId,
       },
       contact:
         fields.name || fields.phone || fields.email
@@ -190,8 +202,12 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
       ? replayOf(deps, outcome.earlier)
       : 'keyConflict' in outcome
         ? KEY_CONFLICT
-        : UNKNOWN_CATEGORY;
+        : 'followGone' in outcome
+          ? FOLLOW_REFUSED
+          : UNKNOWN_CATEGORY;
   }
+  // As a staff merge: the followed report's enterprise's published cases must mask this reporter too.
+  if (mergeIntoId !== null) bumpPublicCases();
   return {
     ok: true,
     replayed: false,
