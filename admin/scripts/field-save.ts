@@ -3,7 +3,16 @@
 // still holds what was typed), or 已保存在手机上 when it has to wait for a signal. Beside each form, the work still
 // queued for it on this phone (after a reload without signal the officer sees his photos are waiting).
 
-import { discard, enqueue, type QueuedItem, queued, type SendResult, sendNow } from './offline-queue.ts';
+import {
+  discard,
+  enqueue,
+  prepare,
+  type QueuedItem,
+  queued,
+  type SendResult,
+  sendNow,
+  sendUnqueued,
+} from './offline-queue.ts';
 
 export { picked, watchPhotos } from './offline-queue.ts';
 
@@ -18,7 +27,13 @@ export async function saveFieldWork(
   label: string,
   on: { progress?: (percent: number) => void; sent?: () => void } = {},
 ): Promise<{ key: string; result: SendResult }> {
-  const key = await enqueue(url, data, label);
+  const item = await prepare(url, data, label);
+  const key = item.key;
+  try {
+    await enqueue(item);
+  } catch {
+    return { key, result: await sendUnqueued(item, on) };
+  }
   owned.add(key);
   const result = await sendNow(key, on);
   if (result.kind === 'refused') await discard(key);

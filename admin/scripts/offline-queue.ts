@@ -75,7 +75,10 @@ const db = () =>
 /** This account's queued work, oldest first. */
 export async function queued(): Promise<QueuedItem[]> {
   if (!userId) return [];
-  const all = await (await db()).getAll('uploads');
+  // No IndexedDB here (a private window of some browsers): nothing is queued, saves go straight up.
+  const all = await db()
+    .then((d) => d.getAll('uploads'))
+    .catch(() => [] as QueuedItem[]);
   return all.filter((i) => i.userId === userId).sort((a, b) => a.createdAt - b.createdAt);
 }
 
@@ -163,8 +166,8 @@ function placed(meta: PhotoMeta): PhotoMeta {
 
 // ---- queueing and sending ----
 
-/** Writes the form's fields and non-empty photos to the queue; returns the key it is queued under. */
-export async function enqueue(url: string, data: FormData, label: string): Promise<string> {
+/** The form's fields and non-empty photos as a piece of work for the queue, under a new key. */
+export async function prepare(url: string, data: FormData, label: string): Promise<QueuedItem> {
   const fields: [string, string][] = [];
   const photos: QueuedPhoto[] = [];
   // Saved the moment after the photo was picked: the position asked for then may be a second or two away.
@@ -182,9 +185,8 @@ export async function enqueue(url: string, data: FormData, label: string): Promi
     }
   }
   const now = Date.now();
-  const key = uuid();
-  await put({
-    key,
+  return {
+    key: uuid(),
     userId,
     url,
     fields,
@@ -196,10 +198,14 @@ export async function enqueue(url: string, data: FormData, label: string): Promi
     nextTryAt: now,
     lastError: null,
     state: 'waiting',
-  });
+  };
+}
+
+/** Writes it to the queue (throws where IndexedDB is unavailable or full). */
+export async function enqueue(item: QueuedItem) {
+  await put(item);
   // Asks the browser not to clear the queue when the phone runs short of space (granted silently or not at all).
   void navigator.storage?.persist?.().catch(() => undefined);
-  return key;
 }
 
 function body(item: QueuedItem): FormData {
@@ -218,6 +224,18 @@ interface Progress {
 }
 
 const results = new Map<string, SendResult>();
+
+/** Where the phone cannot keep it (no IndexedDB, storage full): sent as it is, and nothing kept if that fails. */
+export async function sendUnqueued(item: QueuedItem, on: Progress = {}): Promise<SendResult> {
+  const { status, data } = await uploadWithProgress(item.url, body(item), {
+    headers: { 'Idempotency-Key': item.key },
+    ...on,
+  });
+  if (status >= 200 && status < 300) return { kind: 'sent', data };
+  const message =
+    status === 0 ? '网络中断，没有保存，请在信号好时重试' : (data?.error?.message ?? `保存失败（${status}），请重试`);
+  return { kind: 'refused', status, message };
+}
 
 /** Sends one item, the queue locked; records what became of it. */
 async function sendOne(item: QueuedItem, on: Progress = {}): Promise<SendResult> {
@@ -254,7 +272,8 @@ async function sendOne(item: QueuedItem, on: Progress = {}): Promise<SendResult>
           ? '登录已过期，请重新登录，登录后自动上传'
           : `服务器暂时不可用（${status}），稍后自动重试`;
     result = { kind: 'later', message };
-    const wait = BACKOFF_MS[Math.min(tries, BACKOFF_MS.length) - 1]!;
+    // An expired login is not retried by the clock: signing in again loads a page, which sends.
+    const wait = status === 401 ? 3_600_000 : BACKOFF_MS[Math.min(tries, BACKOFF_MS.length) - 1]!;
     await put({ ...item, tries, state: 'waiting', lastError: message, nextTryAt: Date.now() + wait });
   }
   results.set(item.key, result);
