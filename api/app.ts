@@ -24,6 +24,8 @@ import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { adminAssignmentRoutes } from './routes/admin-assignments.ts';
 import { adminNotificationRoutes } from './routes/admin-notifications.ts';
+import { adminRewardRoutes } from './routes/admin-rewards.ts';
+import { rewardClaimRoutes } from './routes/reward-claims.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
 import { open311Routes } from './routes/open311.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
@@ -50,6 +52,7 @@ export function createApp(ctx: AppContext) {
   app.route('/cases', publicCaseRoutes(ctx));
   app.route('/case-map', publicCaseMapRoutes(ctx));
   app.route('/open311/v2', open311Routes(ctx));
+  app.route('/track', rewardClaimRoutes(ctx));
   const admin = new Hono<StaffEnv>();
   admin.use(staffGate(ctx));
   admin.route('/', adminSessionRoutes(ctx));
@@ -69,6 +72,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminApiKeyRoutes(ctx));
   admin.route('/', adminAssignmentRoutes(ctx));
   admin.route('/', adminNotificationRoutes(ctx));
+  admin.route('/', adminRewardRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

@@ -6,6 +6,7 @@ import { getEnv } from './env.ts';
 import { createPortalServer, type SiteHandler } from './server.ts';
 import { isEmpty, seedDemo } from './seed/demo.ts';
 import { sendReminders } from './domain/complaints/assignment-reminders.ts';
+import { expireRewards } from './domain/rewards/rewards.ts';
 import { logger, setLogLevel } from './http/logging.ts';
 import { createMetrics, metricsAccess } from './http/metrics.ts';
 import { photoWorkInFlight } from './domain/shared/photos/pipeline.ts';
@@ -58,10 +59,12 @@ async function main() {
     const port = typeof address === 'object' && address ? address.port : env.PORT;
     console.log(`portal listening on http://localhost:${port}`);
   });
-  // 交办 reminders (due tomorrow, overdue): each is sent once, so the sweep may run often.
+  // 交办 reminders (due tomorrow, overdue): each is sent once, so the sweep may run often. Rewards past their claim
+  // deadline are written expired (each read already treats them so; this leaves the audit row).
   const remind = () => {
     try {
       sendReminders(ctx.db, ctx.clock());
+      expireRewards(ctx.db, ctx.clock());
     } catch (err) {
       logger.error({ err }, 'reminder sweep failed');
     }

@@ -51,6 +51,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/cases/[id]': OFFICE_READ,
   // tables (报表)
   'GET /admin/tables': OFFICE_READ,
+  // 有奖举报: leaders read; the office proposes, a second office member decides (the domain refuses the proposer)
+  'GET /admin/rewards': OFFICE_READ,
 
   'POST /api/admin/session': 'anyone',
   'DELETE /api/admin/session': STAFF,
@@ -130,6 +132,16 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   // complaint ledger and 交办单
   'GET /admin/complaints/[id]/sheet': STAFF,
   'GET /api/admin/exports/complaint-ledger.xlsx': STAFF,
+  // 有奖举报: schemes are the admin's; proposals, decisions (never one's own), office claims and payments the office's
+  'GET /api/admin/rewards': OFFICE_READ,
+  'POST /api/admin/rewards/schemes': ADMIN,
+  'PATCH /api/admin/rewards/schemes/:id': ADMIN,
+  'POST /api/admin/rewards/schemes/:id/tiers': ADMIN,
+  'PATCH /api/admin/rewards/tiers/:id': ADMIN,
+  'DELETE /api/admin/rewards/tiers/:id': ADMIN,
+  'POST /api/admin/rewards/:id/actions': OFFICE,
+  'GET /api/admin/complaints/:id/reward': OFFICE_READ,
+  'POST /api/admin/complaints/:id/reward': OFFICE,
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';
