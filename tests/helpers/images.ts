@@ -33,3 +33,36 @@ export const SVG = Buffer.from(
   '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">' +
     '<script>alert(1)</script><rect width="10" height="10"/></svg>',
 );
+
+/**
+ * A small JPEG as a phone's camera writes it: with its capture time (in Beijing time, with its offset tag) and GPS
+ * in EXIF when given, else with no EXIF at all. `hue` makes each photo's bytes differ.
+ */
+export async function cameraJpeg(opts: { hue?: number; takenAt?: Date; lat?: number; lng?: number } = {}) {
+  const { hue = 30, takenAt, lat, lng } = opts;
+  let img = sharp({ create: { width: 64, height: 48, channels: 3, background: `hsl(${hue}, 40%, 60%)` } }).jpeg();
+  if (takenAt || lat !== undefined) {
+    const dms = (v: number) => {
+      const d = Math.floor(v),
+        m = Math.floor((v - d) * 60),
+        s = Math.round(((v - d) * 60 - m) * 60 * 1000);
+      return `${d}/1 ${m}/1 ${s}/1000`;
+    };
+    // EXIF keeps the wall clock; the portal reads it with OffsetTimeOriginal.
+    const local = takenAt && new Date(takenAt.getTime() + 8 * 3_600_000).toISOString();
+    img = img.withExif({
+      IFD0: { Make: 'TestPhone' },
+      ...(local && {
+        IFD2: {
+          DateTimeOriginal: `${local.slice(0, 10).replaceAll('-', ':')} ${local.slice(11, 19)}`,
+          OffsetTimeOriginal: '+08:00',
+        },
+      }),
+      ...(lat !== undefined &&
+        lng !== undefined && {
+          IFD3: { GPSLatitudeRef: 'N', GPSLatitude: dms(lat), GPSLongitudeRef: 'E', GPSLongitude: dms(lng) },
+        }),
+    });
+  }
+  return img.toBuffer();
+}
