@@ -12,12 +12,13 @@ export const IDEMPOTENCY_KEY = /^[A-Za-z0-9_-]{16,100}$/;
 export const BAD_IDEMPOTENCY_KEY = 'Idempotency-Key 格式无效';
 export const KEY_USED_ELSEWHERE = 'Idempotency-Key 已用于另一项提交，请勿重复使用';
 
+const range = (label: string) => ({ error: `${label}超出范围` });
 // A phone's clock may be wrong (that is what the clock offset shows), but not before 2000 or after 2100.
 const phoneTime = (label: string) =>
   z
     .number({ error: `${label}应为毫秒数` })
-    .min(Date.UTC(2000, 0, 1), { error: `${label}超出合理范围` })
-    .max(Date.UTC(2100, 0, 1), { error: `${label}超出合理范围` })
+    .min(Date.UTC(2000, 0, 1), range(label))
+    .max(Date.UTC(2100, 0, 1), range(label))
     .transform(Math.round);
 const absent = <S extends z.ZodType>(s: S) => s.nullish().transform((v) => v ?? undefined);
 
@@ -29,13 +30,17 @@ export const photoMetaInput = z
         .string({ error: '缺少校验值（sha256）' })
         .regex(/^[0-9a-f]{64}$/, { error: '校验值（sha256）应为 64 位小写十六进制' }),
       takenAt: absent(phoneTime('拍摄时间（takenAt）')),
-      lat: absent(z.number({ error: '纬度（lat）应为数字' }).min(-90).max(90, { error: '纬度（lat）超出范围' })),
-      lng: absent(z.number({ error: '经度（lng）应为数字' }).min(-180).max(180, { error: '经度（lng）超出范围' })),
+      lat: absent(
+        z.number({ error: '纬度（lat）应为数字' }).min(-90, range('纬度（lat）')).max(90, range('纬度（lat）')),
+      ),
+      lng: absent(
+        z.number({ error: '经度（lng）应为数字' }).min(-180, range('经度（lng）')).max(180, range('经度（lng）')),
+      ),
       accuracy: absent(
         z
           .number({ error: '定位精度（accuracy）应为数字' })
-          .min(0)
-          .max(100_000, { error: '定位精度（accuracy）超出范围' }),
+          .min(0, range('定位精度（accuracy）'))
+          .max(100_000, range('定位精度（accuracy）')),
       ),
     },
     { error: '应为一个 JSON 对象' },
