@@ -5,6 +5,9 @@ const flag = z
   .default('false')
   .transform((v) => v === 'true' || v === '1');
 
+/** An unset variable often arrives as an empty line of the environment file: the same as absent. */
+const unlessBlank = <T extends z.ZodType>(inner: T) => z.preprocess((v) => (v === '' ? undefined : v), inner);
+
 const schema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -107,6 +110,33 @@ const schema = z
       .default(0),
     /** Complete backups kept in BACKUP_DIR after a new one; older ones are removed. */
     BACKUP_KEEP: z.coerce.number().int().min(1).max(10_000).default(14),
+
+    // Messages (issue 17, decision 019): e-mail over SMTP, SMS through an HTTP gateway; a channel not set is off.
+    /** nodemailer's connection URL: smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465. */
+    SMTP_URL: unlessBlank(
+      z
+        .string()
+        .regex(/^smtps?:\/\/[^\s]+$/, { message: 'SMTP_URL is smtp://user:pass@host:port or smtps://…' })
+        .optional(),
+    ),
+    /** The sender of every e-mail, "名称 <address>" or an address; its domain ends each Message-ID. */
+    MAIL_FROM: unlessBlank(
+      z
+        .string()
+        .regex(/@[^\s@>]+>?\s*$/, { message: 'MAIL_FROM needs an address' })
+        .optional(),
+    ),
+    SMS_GATEWAY_URL: unlessBlank(z.url().optional()),
+    /** Signs each gateway request (HMAC-SHA256 of the body, api/domain/messages/channels/sms.ts): 16+ characters. */
+    SMS_GATEWAY_SECRET: unlessBlank(
+      z.string().min(16, { message: 'SMS_GATEWAY_SECRET needs at least 16 characters' }).optional(),
+    ),
+    /** Tries before a message is given up as failed and shown to the admin. */
+    OUTBOX_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(50).default(6),
+    /** A sending worker's hold on a message: if it dies, the message is sent again after this long. */
+    OUTBOX_LEASE_S: z.coerce.number().min(1).max(3600).default(300),
+    /** How often the worker looks for due messages. */
+    OUTBOX_POLL_S: z.coerce.number().min(0.05).max(3600).default(10),
   })
   .superRefine((e, ctx) => {
     if (e.NODE_ENV === 'production' && !e.PUBLIC_BASE_URL) {
@@ -134,6 +164,14 @@ const schema = z
           'TILE_PRESET=tianditu needs TILE_TOKEN, a 天地图 browser key (天地图需要 TILE_TOKEN：在天地图开发者控制台申请的浏览器端 Key)',
       });
     }
+    if (e.SMTP_URL && !e.MAIL_FROM)
+      ctx.addIssue({ code: 'custom', path: ['MAIL_FROM'], message: 'SMTP_URL needs MAIL_FROM, the sender' });
+    if (e.SMS_GATEWAY_URL && !e.SMS_GATEWAY_SECRET)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SMS_GATEWAY_SECRET'],
+        message: 'SMS_GATEWAY_URL needs SMS_GATEWAY_SECRET',
+      });
     if (e.HCAPTCHA_SECRET && !e.HCAPTCHA_SITEKEY) {
       ctx.addIssue({
         code: 'custom',

@@ -8,6 +8,8 @@ import { isEmpty, seedDemo } from './seed/demo.ts';
 import { sendReminders } from './domain/complaints/assignment-reminders.ts';
 import { expireRewards } from './domain/rewards/rewards.ts';
 import { logger, setLogLevel } from './http/logging.ts';
+import { outboxWorkerFrom } from './domain/messages/setup.ts';
+import { startOutboxWorker } from './domain/messages/worker.ts';
 import { createMetrics, metricsAccess } from './http/metrics.ts';
 import { photoWorkInFlight } from './domain/shared/photos/pipeline.ts';
 import { backupSchedule } from './cli/backup-schedule.ts';
@@ -71,7 +73,15 @@ async function main() {
   };
   remind();
   setInterval(remind, REMINDER_SWEEP_MS).unref();
-  const stop = () => server.close(() => process.exit(0));
+  // The outbox (decision 019): sent from this process, one message at a time, between requests.
+  const worker = outboxWorkerFrom(env, ctx.db, ctx.clock, (outboxId, error, dead) =>
+    logger.warn({ outboxId, error, dead }, 'message not sent'),
+  );
+  for (const channel of ['email', 'sms'] as const)
+    if (!worker.channels[channel]) logger.info(`messages: the ${channel} channel is off (see README, Being told)`);
+  const outbox = startOutboxWorker(worker, env.OUTBOX_POLL_S * 1000);
+  void outbox.tick();
+  const stop = () => server.close(() => void outbox.stop().then(() => process.exit(0)));
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

@@ -2,6 +2,9 @@ import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { users, type Role } from '../../../db/schema.ts';
 import { notifications } from '../../../db/schema-supervision.ts';
+import type { MessageChannel } from '../../../db/schema-messages.ts';
+import { enqueueMessage } from '../messages/outbox.ts';
+import { staffTemplate } from '../messages/templates.ts';
 
 export type NotificationKind = (typeof notifications.$inferInsert)['kind'];
 
@@ -16,7 +19,7 @@ export interface Notice {
 /** Who is responsible: the village's officers, a department's, or the office; active accounts only. */
 export type Audience = { villageId: number } | { departmentId: number } | { roles: readonly Role[] };
 
-function recipients(db: Db | Tx, to: Audience): number[] {
+function recipients(db: Db | Tx, to: Audience) {
   const active = eq(users.disabled, false);
   const where =
     'villageId' in to
@@ -25,23 +28,52 @@ function recipients(db: Db | Tx, to: Audience): number[] {
         ? and(active, eq(users.role, 'department'), eq(users.departmentId, to.departmentId))
         : and(active, inArray(users.role, [...to.roles]));
   return db
-    .select({ id: users.id })
+    .select({
+      id: users.id,
+      email: users.email,
+      phone: users.phone,
+      notifyEmail: users.notifyEmail,
+      notifySms: users.notifySms,
+    })
     .from(users)
     .where(where)
-    .all()
-    .map((u) => u.id);
+    .all();
 }
 
-/** Writes one in-app notice to each responsible account, in the caller's transaction. Returns how many were new. */
+/**
+ * Writes one in-app notice to each responsible account, in the caller's transaction, and a message on each channel
+ * the account chose (issue 17) to the address it gave. Returns how many notices were new.
+ */
 export function notify(tx: Db | Tx, to: Audience, notice: Notice, now: Date): number {
   let added = 0;
-  for (const userId of recipients(tx, to)) {
+  for (const user of recipients(tx, to)) {
     const r = tx
       .insert(notifications)
-      .values({ userId, ...notice, createdAt: now })
+      .values({ userId: user.id, ...notice, createdAt: now })
       .onConflictDoNothing()
       .run();
     added += r.changes;
+    if (r.changes === 0) continue;
+    const channels: [MessageChannel, string | null][] = [
+      ['email', user.notifyEmail ? user.email : null],
+      ['sms', user.notifySms ? user.phone : null],
+    ];
+    for (const [channel, recipient] of channels)
+      if (recipient)
+        enqueueMessage(
+          tx,
+          {
+            channel,
+            recipient,
+            template: staffTemplate(channel),
+            params: { text: notice.text, path: notice.link },
+            dedupeKey: `notice:${user.id}:${notice.dedupeKey}:${channel}`,
+            causeType: 'notification',
+            causeId: notice.dedupeKey,
+            userId: user.id,
+          },
+          now,
+        );
   }
   return added;
 }

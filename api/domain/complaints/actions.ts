@@ -11,6 +11,7 @@ import {
 } from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
+import { notifyReporter } from '../messages/outbox.ts';
 import { createItems, withdrawLiveItems } from './assignment-items.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
@@ -178,6 +179,9 @@ export function applyAction(
         at: now,
       })
       .run();
+    // The reporter who opted in is told in this transaction: a refused or raced action tells nobody.
+    const told = input.action === 'accept' ? 'accepted' : input.action === 'resolve' ? 'resolved' : null;
+    if (told || publicNote) notifyReporter(tx, id, told ?? 'replied', {}, now);
     audit(
       tx,
       { id: user.id, label: user.displayName },
