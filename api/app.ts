@@ -24,6 +24,7 @@ import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { adminAssignmentRoutes } from './routes/admin-assignments.ts';
 import { adminNotificationRoutes } from './routes/admin-notifications.ts';
+import { adminMessageRoutes } from './routes/admin-messages.ts';
 import { adminRewardRoutes } from './routes/admin-rewards.ts';
 import { rewardClaimRoutes } from './routes/reward-claims.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
@@ -72,6 +73,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminApiKeyRoutes(ctx));
   admin.route('/', adminAssignmentRoutes(ctx));
   admin.route('/', adminNotificationRoutes(ctx));
+  admin.route('/', adminMessageRoutes(ctx));
   admin.route('/', adminRewardRoutes(ctx));
   app.route('/admin', admin);
   return app;

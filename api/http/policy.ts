@@ -31,6 +31,10 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/audit': ADMIN,
   'GET /admin/users': ADMIN,
   'GET /admin/templates': ADMIN,
+  // messages (issue 17): the outbox's failures and the templates are the admin's; each account sets its own channels
+  'GET /admin/messages': ADMIN,
+  'GET /admin/message-templates': ADMIN,
+  'GET /admin/profile': STAFF,
   // enterprises, tasks, revisits
   'GET /admin/enterprises': STAFF,
   'GET /admin/enterprises/new': OFFICE,
@@ -78,6 +82,12 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/users/:id/password': ADMIN,
   'GET /api/admin/templates': OFFICE,
   'PUT /api/admin/templates/:action': ADMIN,
+  'GET /api/admin/messages': ADMIN,
+  'POST /api/admin/messages/:id/retry': ADMIN,
+  'GET /api/admin/message-templates': ADMIN,
+  'PUT /api/admin/message-templates/:key': ADMIN,
+  'GET /api/admin/profile': STAFF,
+  'PUT /api/admin/profile': STAFF,
   // enterprises, tasks, revisits
   'GET /api/admin/enterprises': STAFF,
   'POST /api/admin/enterprises': OFFICE,
