@@ -75,9 +75,9 @@ export function contactMatches(given: string, stored: { phone: string | null; em
   return phone || email;
 }
 
-export const CLAIM_REFUSED = '查询码或联系方式不正确，或没有可申领的奖励。请核对后再试，也可携带查询码到镇整治办申领';
+export const CLAIM_REFUSED = '查询码或联系方式不正确，或没有可申领的奖励。请核对后再试，也可携带查询码到镇整治办申领。';
 export const AT_OFFICE = '您举报时没有留下手机号或电子邮箱，无法在线核验：请携带查询码到镇整治办现场申领';
-const LIMITED = '申领尝试过多，请稍后再试，或携带查询码到镇整治办申领';
+const LIMITED = '申领尝试过多，请稍后再试，或携带查询码到镇整治办申领。';
 
 /** Claims per code, whatever the address: someone holding a code cannot try every phone from many addresses. */
 const CLAIMS_PER_CODE = 5;
