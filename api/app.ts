@@ -24,6 +24,7 @@ import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
 import { adminAssignmentRoutes } from './routes/admin-assignments.ts';
 import { adminNotificationRoutes } from './routes/admin-notifications.ts';
+import { adminOfflineRoutes } from './routes/admin-offline.ts';
 import { adminMessageRoutes } from './routes/admin-messages.ts';
 import { adminRewardRoutes } from './routes/admin-rewards.ts';
 import { rewardClaimRoutes } from './routes/reward-claims.ts';
@@ -73,6 +74,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminApiKeyRoutes(ctx));
   admin.route('/', adminAssignmentRoutes(ctx));
   admin.route('/', adminNotificationRoutes(ctx));
+  admin.route('/', adminOfflineRoutes(ctx));
   admin.route('/', adminMessageRoutes(ctx));
   admin.route('/', adminRewardRoutes(ctx));
   app.route('/admin', admin);

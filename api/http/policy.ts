@@ -9,6 +9,7 @@ import {
   FIELD,
   OFFICE,
   OFFICE_READ,
+  OFFLINE_WORKERS,
   PATROL_READ,
   STAFF,
 } from '../domain/shared/roles.ts';
@@ -55,6 +56,10 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/cases/[id]': OFFICE_READ,
   // tables (报表)
   'GET /admin/tables': OFFICE_READ,
+  // the work app (admin/offline): its manifest, service worker and offline page name no one
+  'GET /admin/manifest.webmanifest': 'anyone',
+  'GET /admin/sw.js': 'anyone',
+  'GET /admin/offline': 'anyone',
   // 有奖举报: leaders read; the office proposes, a second office member decides (the domain refuses the proposer)
   'GET /admin/rewards': OFFICE_READ,
 
@@ -142,6 +147,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   // complaint ledger and 交办单
   'GET /admin/complaints/[id]/sheet': STAFF,
   'GET /api/admin/exports/complaint-ledger.xlsx': STAFF,
+  // the pages of one's open work to keep on the phone
+  'GET /api/admin/offline/pages': OFFLINE_WORKERS,
   // 有奖举报: schemes are the admin's; proposals, decisions (never one's own), office claims and payments the office's
   'GET /api/admin/rewards': OFFICE_READ,
   'POST /api/admin/rewards/schemes': ADMIN,

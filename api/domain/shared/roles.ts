@@ -43,6 +43,11 @@ export const ASSIGNEES: Roles = ['village', 'department'];
 export const DEPARTMENT: Roles = ['department'];
 /** Acting on a work item: the assignees sign, the office approves, returns and urges. */
 export const ASSIGNMENT_ACTORS: Roles = [...OFFICE, ...ASSIGNEES];
+/**
+ * Who keeps his open work on the phone (the work app's offline set): field work and the answering of work items, so
+ * the office, villages and departments; not leaders, who read and record nothing in the field.
+ */
+export const OFFLINE_WORKERS: Roles = [...FIELD, ...DEPARTMENT];
 
 export const hasRole = (user: { role: Role }, roles: Roles) => roles.includes(user.role);
 /** Who plans and accepts the work, as against who does it. */
