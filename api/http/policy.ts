@@ -72,6 +72,11 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/complaints/:id/actions': OFFICE,
   'POST /api/admin/complaints/:id/contact': CONTACT_READERS,
   'POST /api/admin/complaint-batch': OFFICE,
+  // the reporter's follow-ups (issue 17): the office reviews them and chooses the closing evidence for /track
+  'POST /api/admin/complaints/:id/followups/review': OFFICE,
+  'POST /api/admin/complaints/:id/track-photos': OFFICE,
+  'POST /api/admin/complaints/:id/track-photos/:photoId/withdraw': OFFICE,
+  'GET /api/admin/complaints/:id/track-photos/:photoId/:size': STAFF,
   // the assignment loop
   'GET /api/admin/assignments/:id': STAFF,
   'POST /api/admin/assignments/:id/actions': ASSIGNMENT_ACTORS,

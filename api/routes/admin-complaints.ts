@@ -10,6 +10,13 @@ import { applyAction } from '../domain/complaints/actions.ts';
 import { getStaffComplaint, revealContact, staffPhotoFile } from '../domain/complaints/detail.ts';
 import { listQueue, queueCounts, queueQuery } from '../domain/complaints/queue.ts';
 import { actionInput, batchActionInput } from '../domain/complaints/workflow.ts';
+import { reviewFollowups, reviewInput } from '../domain/complaints/followup-review.ts';
+import {
+  addTrackPhoto,
+  staffTrackPhotoFile,
+  trackPhotoInput,
+  withdrawTrackPhoto,
+} from '../domain/complaints/track-photos.ts';
 import { decimal, freeText, optionalText, recordId } from '../domain/shared/text-input.ts';
 
 const notFound = () => new ApiError(404, '举报不存在或无权查看');
@@ -18,6 +25,7 @@ const photoParam = idParam.extend({
   photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/),
   size: z.enum(['display', 'thumb']),
 });
+const trackPhotoParam = idParam.extend({ photoId: z.string().regex(/^[A-Za-z0-9_-]{10,40}$/) });
 const orNotFound = (r: { success: boolean }) => {
   if (!r.success) throw notFound();
 };
@@ -82,6 +90,39 @@ export function adminComplaintRoutes(ctx: AppContext) {
         if (!contact) throw notFound();
         c.header('Cache-Control', 'no-store');
         return c.json(contact);
+      })
+      // 已阅/处理: what the reporter sent back (followup-review.ts).
+      .post('/complaints/:id/followups/review', zValidator('param', idParam, orNotFound), async (c) => {
+        const input = await jsonBody(c, reviewInput);
+        const r = reviewFollowups(ctx.db, staff(c), c.req.valid('param').id, input, limits, ctx.clock());
+        if (!r.ok) throw new ApiError(r.status, r.message);
+        return c.json(r);
+      })
+      // Closing evidence for /track: public copies made with the blur chosen; withdrawing keeps the row.
+      .post('/complaints/:id/track-photos', zValidator('param', idParam, orNotFound), async (c) => {
+        const input = await jsonBody(c, trackPhotoInput);
+        const r = await addTrackPhoto(ctx, staff(c), c.req.valid('param').id, input, ctx.clock());
+        if (!r.ok) throw new ApiError(r.status, r.message);
+        return c.json(r, 201);
+      })
+      .post(
+        '/complaints/:id/track-photos/:photoId/withdraw',
+        zValidator('param', trackPhotoParam, orNotFound),
+        async (c) => {
+          const { id, photoId } = c.req.valid('param');
+          const r = withdrawTrackPhoto(ctx.db, staff(c), id, photoId, ctx.clock());
+          if (!r.ok) throw new ApiError(r.status, r.message);
+          return c.json(r);
+        },
+      )
+      .get('/complaints/:id/track-photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
+        const { id, photoId, size } = c.req.valid('param');
+        const file = staffTrackPhotoFile(ctx.db, staff(c), id, photoId, size);
+        if (!file) throw notFound();
+        return c.body(new Uint8Array(await ctx.photos.read(file)), 200, {
+          'Content-Type': 'image/webp',
+          'Cache-Control': 'private, no-store',
+        });
       })
       .get('/complaints/:id/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
         const { id, photoId, size } = c.req.valid('param');

@@ -17,6 +17,20 @@ import {
 } from '../domain/complaints/file-report.ts';
 import { findPublicPhotoFile, getPublicComplaint } from '../domain/complaints/tracking.ts';
 import { normalizeTrackingCode } from '../domain/complaints/tracking-code.ts';
+import {
+  followupFormSpec,
+  parseFollowupForm,
+  parseFollowupJson,
+  type ParsedFollowup,
+} from '../domain/complaints/followup-input.ts';
+import {
+  countFollowupAttempt,
+  followupOffer,
+  submitFollowup,
+  type FollowupResult,
+} from '../domain/complaints/followups.ts';
+import { findTrackPhotoFile } from '../domain/complaints/track-photos.ts';
+import type { FieldErrors } from '../domain/complaints/input.ts';
 
 const codeParam = z.object({ code: z.string().max(40) });
 const photoParam = codeParam.extend({
@@ -40,6 +54,23 @@ function failure(r: Exclude<FileReportResult, { ok: true }>): ApiError {
     r.kind === 'rate_limited' ? undefined : r.errors,
     headers,
   );
+}
+
+function followupFailure(r: Extract<FollowupResult, { ok: false }>): ApiError {
+  const retry = r.retryAfterS === undefined ? undefined : { 'Retry-After': String(r.retryAfterS) };
+  // The follow-up form's own field names (followup-input.ts), in the API's one error shape.
+  const fields = r.status === 429 ? undefined : (r.errors as FieldErrors);
+  return new ApiError(r.status, Object.values(r.errors)[0] ?? '提交内容有误', fields, retry);
+}
+
+const FOLLOWUP_JSON: JsonLimits = { maxBytes: 64 * 1024, maxDepth: 2, maxItems: 20 };
+
+/** A follow-up's fields and photos, from a form (read as it streams in) or JSON. */
+async function parseFollowup(ctx: AppContext, c: Context, type: string): Promise<ParsedFollowup> {
+  if (type.startsWith('multipart/form-data') || type.startsWith('application/x-www-form-urlencoded'))
+    return parseFollowupForm(await formBody(c, followupFormSpec(ctx.formLimits, ctx.photoLimits)));
+  if (type.startsWith('application/json')) return parseFollowupJson(await jsonValue(c, FOLLOWUP_JSON));
+  throw new ApiError(415, '请以表单（multipart/form-data）或 JSON 提交');
 }
 
 /** A report's fields and photos, from a form (read as it streams in) or JSON. */
@@ -78,6 +109,27 @@ export function complaintRoutes(ctx: AppContext) {
       if (result.replayed) c.header('Idempotent-Replayed', 'true');
       return c.json({ ...receipt, createdAt: receipt.createdAt.toISOString() }, 201);
     })
+    .post('/followups', async (c) => {
+      // 补充材料, 又开工了, 评价: with the code in the body, never in a URL; limited like filing a report.
+      const limited = countFollowupAttempt(ctx, clientIp(c, ctx.env.TRUST_PROXY));
+      if (limited) throw followupFailure(limited);
+      const type = c.req.header('content-type') ?? '';
+      const upload = admitReportUpload(
+        ctx,
+        type,
+        declaredLength((name) => c.req.header(name)),
+      );
+      if (!upload.ok) throw failure(upload.refusal);
+      let result: FollowupResult;
+      try {
+        result = await submitFollowup(ctx, await parseFollowup(ctx, c, type), 'web');
+      } finally {
+        upload.release();
+      }
+      if (!result.ok) throw followupFailure(result);
+      c.header('Cache-Control', 'no-store');
+      return c.json(result, 201);
+    })
     .get('/:code', zValidator('param', codeParam, orNotFound), (c) => {
       const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
       if (!looked.ok)
@@ -86,7 +138,10 @@ export function complaintRoutes(ctx: AppContext) {
       const complaint = code && getPublicComplaint(ctx.db, code);
       if (!complaint) throw notFound();
       c.header('Cache-Control', 'no-store');
-      return c.json(complaint);
+      return c.json({
+        ...complaint,
+        followup: followupOffer(ctx.db, ctx.env.RELAPSE_REPORT_DAYS, code, ctx.clock()),
+      });
     })
     .get('/:code/photos/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
       const { code, photoId, size } = c.req.valid('param');
@@ -96,11 +151,32 @@ export function complaintRoutes(ctx: AppContext) {
         // A miss counts as a lookup, so the route is no way round the limit on guessing codes.
         const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
         if (!looked.ok)
-          throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, { 'Retry-After': String(looked.retryAfterS) });
+          throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, {
+            'Retry-After': String(looked.retryAfterS),
+          });
         throw notFound();
       }
       const data = await ctx.photos.read(file);
       return c.body(new Uint8Array(data), 200, {
+        'Content-Type': 'image/webp',
+        'Cache-Control': 'private, max-age=86400, immutable',
+        'X-Content-Type-Options': 'nosniff',
+      });
+    })
+    .get('/:code/evidence/:photoId/:size', zValidator('param', photoParam, orNotFound), async (c) => {
+      // The closing evidence's public copies (track-photos.ts): a miss counts as a lookup, as for the photos above.
+      const { code, photoId, size } = c.req.valid('param');
+      const normalized = normalizeTrackingCode(code);
+      const file = normalized && findTrackPhotoFile(ctx.db, normalized, photoId, size);
+      if (!file) {
+        const looked = ctx.lookupLimiter.hit(clientIp(c, ctx.env.TRUST_PROXY));
+        if (!looked.ok)
+          throw new ApiError(429, '查询过于频繁，请稍后再试', undefined, {
+            'Retry-After': String(looked.retryAfterS),
+          });
+        throw notFound();
+      }
+      return c.body(new Uint8Array(await ctx.photos.read(file)), 200, {
         'Content-Type': 'image/webp',
         'Cache-Control': 'private, max-age=86400, immutable',
         'X-Content-Type-Options': 'nosniff',

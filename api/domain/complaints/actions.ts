@@ -13,6 +13,7 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { notifyReporter } from '../messages/outbox.ts';
 import { createItems, withdrawLiveItems } from './assignment-items.ts';
+import { settleFollowups } from './followups.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
@@ -154,12 +155,20 @@ export function applyAction(
         details.categoryId = input.categoryId;
         break;
     }
+    // A status change is the office acting on what the reporter sent back (followups.ts): the queue's flag goes.
+    const settles = row.reporterAlert !== null && to !== row.status;
+    if (settles) Object.assign(set, { reporterAlert: null, reporterAlertAt: null });
     const updated = tx
       .update(complaints)
       .set({ ...set, version: row.version + 1, updatedBy: user.id, updatedAt: now })
       .where(and(eq(complaints.id, id), eq(complaints.version, input.version)))
       .run();
     if (updated.changes !== 1) return fail(409, '这条举报刚被他人修改，请刷新后再操作');
+    if (settles)
+      Object.assign(details, {
+        reporterAlert: row.reporterAlert,
+        followups: settleFollowups(tx, id, user.id, ACTION_LABELS[input.action], now),
+      });
     const reply = 'reply' in input && input.reply ? input.reply : null;
     // The reporter is owed the reason a report is refused (and told when a deadline moves).
     const owed = input.action === 'reject' || input.action === 'extend' ? `理由：${reason}` : null;

@@ -1,6 +1,8 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import type { ActionName } from './workflow.ts';
+import { FOLLOWUP_STEP_LABELS, type FollowupAction } from './followup-kinds.ts';
+import { publicTrackPhotos } from './track-photos.ts';
 import {
   complaintCategories,
   complaintEvents,
@@ -32,6 +34,8 @@ export interface PublicComplaint {
   createdAt: string;
   timeline: { status: ComplaintStatus; statusLabel: string; at: string; note: string | null }[];
   photos: { id: string; width: number; height: number }[];
+  /** The closing evidence the office chose to show: public copies, blurred, without metadata (track-photos.ts). */
+  evidence: { id: string; width: number; height: number }[];
   /** Merged into another report: the reporter follows that one's public progress (never its code or text). */
   followed: { status: ComplaintStatus; statusLabel: string; timeline: PublicComplaint['timeline'] } | null;
 }
@@ -62,6 +66,7 @@ const TASK_OPENED = '已列入整治任务';
 
 function stepLabel(e: Step & { action: string; taskOpened: boolean }): string {
   if (e.taskOpened) return TASK_OPENED;
+  if (e.action in FOLLOWUP_STEP_LABELS) return FOLLOWUP_STEP_LABELS[e.action as FollowupAction];
   if (e.action in STEP_LABELS) return STEP_LABELS[e.action as ActionName](e);
   // The filing itself, or a step of a kind this list has not met: what it led to.
   return e.from === e.to ? '答复' : STATUS_LABELS[e.to];
@@ -142,6 +147,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     createdAt: c.createdAt.toISOString(),
     timeline: publicTimeline(db, c.id),
     photos,
+    evidence: publicTrackPhotos(db, c.id),
     followed: original
       ? {
           status: original.status,
