@@ -1,7 +1,7 @@
 // @ts-check
 import { defineConfig } from 'astro/config';
 import node from '@astrojs/node';
-import { adminPages } from './admin/page-routes.ts';
+import { adminEndpoints, adminPages } from './admin/page-routes.ts';
 
 // The back-office lives in admin/, outside the public site's srcDir, and joins the same build;
 // its routes follow the files under admin/pages (admin/page-routes.ts).
@@ -10,7 +10,8 @@ const backOffice = {
   name: 'back-office',
   hooks: {
     'astro:config:setup': ({ injectRoute }) => {
-      for (const { pattern, file } of adminPages()) injectRoute({ pattern, entrypoint: file, prerender: false });
+      for (const { pattern, file } of [...adminPages(), ...adminEndpoints()])
+        injectRoute({ pattern, entrypoint: file, prerender: false });
     },
   },
 };

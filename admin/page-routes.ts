@@ -18,3 +18,12 @@ export function adminPages(): { pattern: string; file: string }[] {
 
 /** The pattern as a URL a test can open, each [id] as the demo's first row. */
 export const samplePath = (pattern: string) => pattern.replaceAll(/\[[a-z]+\]/g, '1');
+
+/** The work app's files that are not pages (admin/offline): routed like pages, never rendered as one. */
+export function adminEndpoints(): { pattern: string; file: string }[] {
+  const file = (name: string) => fileURLToPath(new URL(`./offline/${name}`, import.meta.url));
+  return [
+    { pattern: '/admin/manifest.webmanifest', file: file('manifest-route.ts') },
+    { pattern: '/admin/sw.js', file: file('sw-route.ts') },
+  ];
+}

@@ -65,7 +65,8 @@ const guardAdmin = defineMiddleware(async (context, next) => {
     return context.redirect('/admin/password', 303);
   }
   const response = await next();
-  response.headers.set('Cache-Control', 'no-store');
+  // The service worker is revalidated, not kept out of the cache (admin/offline/sw-route.ts); every page is no-store.
+  if (context.routePattern !== '/admin/sw.js') response.headers.set('Cache-Control', 'no-store');
   return response;
 });
 

@@ -2,6 +2,7 @@
 // <form data-api="/api/admin/…" data-method="POST" data-then="reload|/path">; inputs with
 // data-number become numbers, checkboxes with data-list become arrays of numbers (data-list="text":
 // of strings), and a dotted name fills a nested object.
+import { forgetOfflinePages, startOfflineApp } from './offline-app.ts';
 
 function formJson(form: HTMLFormElement): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -119,7 +120,10 @@ document.addEventListener('submit', async (event) => {
 // The forms' buttons take clicks from now on (admin.css).
 document.documentElement.dataset.formsReady = '';
 
+startOfflineApp();
+
 document.getElementById('logout')?.addEventListener('click', async () => {
+  await forgetOfflinePages();
   await callApi('/api/admin/session', 'DELETE');
   location.assign('/admin/login');
 });

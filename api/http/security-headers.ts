@@ -24,6 +24,8 @@ export function securityHeaders(env: Env): Record<string, string> {
     `style-src 'self' ${captcha.join(' ')}`.trim(),
     `img-src 'self' data: blob: ${tiles}`.trim(),
     `connect-src 'self' ${captcha.join(' ')}`.trim(),
+    // The back-office's service worker (/admin/sw.js); said outright rather than left to script-src.
+    "worker-src 'self'",
     `frame-src ${captcha.length ? captcha.join(' ') : "'none'"}`,
     "frame-ancestors 'none'",
     "form-action 'self'",

@@ -92,6 +92,9 @@ export function adminSessionRoutes(ctx: AppContext) {
         ctx.clock(),
       );
       clearSessionCookie(c);
+      // The browser's HTTP cache goes too; the page has already had the work app delete the pages kept offline
+      // (admin/scripts/offline-app.ts). Storage is left alone: the upload queue may hold evidence not yet sent.
+      c.header('Clear-Site-Data', '"cache"');
       return c.json({ ok: true });
     })
     .post('/password', async (c) => {
