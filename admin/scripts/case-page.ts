@@ -2,13 +2,8 @@
 // (the rules, which hold reporters' names, never reach the browser), and a blur-region editor that
 // saves rectangles as fractions of the photo.
 import { callApi } from './admin.ts';
+import { setUpBlurEditor, type Region } from './blur-editor.ts';
 
-interface Region {
-  x: number;
-  y: number;
-  w: number;
-  h: number;
-}
 interface Preview {
   title: string;
   summary: string;
@@ -93,103 +88,40 @@ if (form && preview?.dataset.api) {
   });
 }
 
-const editor = document.getElementById('blur-editor');
-const stage = document.getElementById('blur-stage');
-const image = document.getElementById('blur-image') as HTMLImageElement | null;
-if (editor && stage && image) {
-  const caseId = editor.dataset.case!;
-  const version = Number(editor.dataset.version);
-  const errorBox = document.getElementById('blur-error')!;
-  let regions: Region[] = [];
-  let target:
-    | { kind: 'add'; source: string; sourceId: string; photoKind: string }
-    | { kind: 'reblur'; photoId: string }
-    | null = null;
-
-  const clamp = (n: number) => Math.min(1, Math.max(0, n));
-  const at = (ev: PointerEvent) => {
-    const r = image.getBoundingClientRect();
-    return { x: clamp((ev.clientX - r.left) / r.width), y: clamp((ev.clientY - r.top) / r.height) };
-  };
-  const place = (box: HTMLElement, g: Region) => {
-    // CSSOM, not a style attribute: the CSP allows it.
-    box.style.left = `${g.x * 100}%`;
-    box.style.top = `${g.y * 100}%`;
-    box.style.width = `${g.w * 100}%`;
-    box.style.height = `${g.h * 100}%`;
-  };
-  const draw = () => {
-    stage.querySelectorAll('.blur-rect').forEach((b) => {
-      b.remove();
-    });
-    regions.forEach((g, i) => {
-      const rect = el('button', '', 'blur-rect');
-      rect.type = 'button';
-      rect.setAttribute('aria-label', `删除第 ${i + 1} 个模糊区域`);
-      place(rect, g);
-      rect.addEventListener('pointerdown', (ev) => ev.stopPropagation());
-      rect.addEventListener('click', () => {
-        regions.splice(i, 1);
-        draw();
-      });
-      stage.append(rect);
-    });
-  };
-  const open = (src: string, initial: Region[], t: NonNullable<typeof target>, title: string) => {
-    target = t;
-    regions = initial.map((r) => ({ ...r }));
-    document.getElementById('blur-title')!.textContent = title;
-    errorBox.textContent = '';
-    image.src = src;
-    editor.classList.remove('hidden');
-    draw();
-    editor.scrollIntoView({ block: 'start' });
-  };
-
-  let start: { x: number; y: number } | null = null;
-  let ghost: HTMLElement | null = null;
-  stage.addEventListener('pointerdown', (ev) => {
-    if (ev.button !== 0) return;
-    ev.preventDefault();
-    start = at(ev);
-    ghost = el('div', undefined, 'blur-rect drawing');
-    stage.append(ghost);
-    stage.setPointerCapture(ev.pointerId);
-  });
-  const box = (a: { x: number; y: number }, b: { x: number; y: number }): Region => ({
-    x: Math.min(a.x, b.x),
-    y: Math.min(a.y, b.y),
-    w: Math.abs(a.x - b.x),
-    h: Math.abs(a.y - b.y),
-  });
-  stage.addEventListener('pointermove', (ev) => {
-    if (start && ghost) place(ghost, box(start, at(ev)));
-  });
-  stage.addEventListener('pointerup', (ev) => {
-    if (!start) return;
-    const g = box(start, at(ev));
-    start = null;
-    ghost?.remove();
-    ghost = null;
-    if (g.w > 0.01 && g.h > 0.01) regions.push({ x: round(g.x), y: round(g.y), w: round(g.w), h: round(g.h) });
-    draw();
-  });
-  const round = (n: number) => Math.round(n * 10000) / 10000;
-
+type Target =
+  | { kind: 'add'; source: string; sourceId: string; photoKind: string }
+  | { kind: 'reblur'; photoId: string };
+const editorBox = document.getElementById('blur-editor');
+const caseId = editorBox?.dataset.case;
+const version = Number(editorBox?.dataset.version);
+const editor = setUpBlurEditor<Target>(async (target, regions) => {
+  const r =
+    target.kind === 'add'
+      ? await callApi(`/api/admin/cases/${caseId}/photos`, 'POST', {
+          source: target.source,
+          sourceId: target.sourceId,
+          kind: target.photoKind,
+          blur: regions,
+          version,
+        })
+      : await callApi(`/api/admin/cases/${caseId}/photos/${target.photoId}/blur`, 'POST', { blur: regions, version });
+  return r.ok ? null : (r.data?.error?.message ?? '保存失败，请重试');
+});
+if (editor) {
   document.addEventListener('click', async (ev) => {
     const b = (ev.target as HTMLElement).closest<HTMLButtonElement>(
       'button[data-pick], button[data-reblur], button[data-remove]',
     );
     if (!b) return;
     if (b.dataset.pick) {
-      open(
+      editor.open(
         b.dataset.src!,
         [],
         { kind: 'add', source: b.dataset.source!, sourceId: b.dataset.pick, photoKind: b.dataset.kind! },
         b.dataset.kind === 'before' ? '整治前照片：框出要模糊的区域' : '整治后照片：框出要模糊的区域',
       );
     } else if (b.dataset.reblur) {
-      open(
+      editor.open(
         b.dataset.src!,
         JSON.parse(b.dataset.blur ?? '[]') as Region[],
         { kind: 'reblur', photoId: b.dataset.reblur },
@@ -204,34 +136,5 @@ if (editor && stage && image) {
         alert(r.data?.error?.message ?? '操作失败，请重试');
       }
     }
-  });
-
-  document.getElementById('blur-clear')!.addEventListener('click', () => {
-    regions = [];
-    draw();
-  });
-  document.getElementById('blur-cancel')!.addEventListener('click', () => {
-    editor.classList.add('hidden');
-    target = null;
-  });
-  const save = document.getElementById('blur-save') as HTMLButtonElement;
-  save.addEventListener('click', async () => {
-    if (!target) return;
-    save.disabled = true;
-    save.textContent = '正在生成…';
-    const r =
-      target.kind === 'add'
-        ? await callApi(`/api/admin/cases/${caseId}/photos`, 'POST', {
-            source: target.source,
-            sourceId: target.sourceId,
-            kind: target.photoKind,
-            blur: regions,
-            version,
-          })
-        : await callApi(`/api/admin/cases/${caseId}/photos/${target.photoId}/blur`, 'POST', { blur: regions, version });
-    if (r.ok) return location.reload();
-    save.disabled = false;
-    save.textContent = '保存为公开照片';
-    errorBox.textContent = r.data?.error?.message ?? '保存失败，请重试';
   });
 }
