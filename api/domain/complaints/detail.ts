@@ -61,6 +61,8 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
       height: p.height,
       exifSource: p.exifSource,
       exifTakenAt: p.exifTakenAt,
+      /** Sent later by the reporter with the tracking code (followups.ts). */
+      followupId: p.followupId,
       exifPoint: p.exifLat !== null && p.exifLng !== null ? { lat: p.exifLat, lng: p.exifLng } : null,
       distanceFromPinM:
         p.exifLat !== null && p.exifLng !== null

@@ -1,9 +1,10 @@
-import { and, asc, desc, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { recordId } from '../shared/text-input.ts';
 import { contains } from '../shared/sql-text.ts';
 import { WATERMARK } from './search-index.ts';
 import type { Db } from '../../../db/client.ts';
+import { prepared } from '../../../db/prepared.ts';
 import { complaintsFts } from '../../../db/fts.ts';
 import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
@@ -11,6 +12,7 @@ import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from './scope.ts';
 import { normalizeTrackingCode } from './tracking-code.ts';
 import { OPEN_STATUSES } from './workflow.ts';
+import type { ReporterAlert } from './followup-kinds.ts';
 
 const PAGE = 50;
 const optionalId = recordId('编号').optional().catch(undefined);
@@ -56,6 +58,9 @@ export interface QueueRow {
   possibleDuplicate: boolean;
   /** Filed with an address and no point: the office places it on the map first (decision 016). */
   needsLocation: boolean;
+  /** The reporter came back (followups.ts): shown first until a staff member acts on it. */
+  reporterAlert: ReporterAlert | null;
+  reporterAlertAt: Date | null;
   version: number;
 }
 
@@ -112,9 +117,10 @@ export function listQueue(
   user: StaffUser,
   input: QueueQuery,
   now = new Date(),
-): { rows: QueueRow[]; nextCursor: string | null; match: QueueRow | null } {
+): { rows: QueueRow[]; nextCursor: string | null; match: QueueRow | null; alerts: QueueRow[] } {
   const search = queueSearch(input);
-  if (search.kind === 'code') return { rows: [], nextCursor: null, match: byTrackingCode(db, user, search.code, now) };
+  if (search.kind === 'code')
+    return { rows: [], nextCursor: null, match: byTrackingCode(db, user, search.code, now), alerts: [] };
   const q = search.kind === 'number' ? { ...input, q: search.text } : input;
   const match = search.kind === 'number' && !q.after ? byNumber(db, user, search.id) : null;
   const where = filters(user, q, now);
@@ -145,7 +151,35 @@ export function listQueue(
   const page = rows.slice(0, PAGE);
   const last = page.at(-1);
   const nextCursor = more && last ? (overdueFirst ? `${last.dueAt.getTime()}_${last.id}` : String(last.id)) : null;
-  return { rows: match ? page.filter((r) => r.id !== match.id) : page, nextCursor, match };
+  const alerts = q.after ? [] : reporterAlerts(db, filters(user, q, now), usesFts(q) ? q.q : undefined);
+  return { rows: match ? page.filter((r) => r.id !== match.id) : page, nextCursor, match, alerts };
+}
+
+/** At most this many flagged complaints head the queue's first page (the office clears them as it acts). */
+export const ALERTS_SHOWN = 200;
+// The flagged few, newest flag first, straight from their partial index: a filter on status or village must not
+// lead the planner to scan that index's rows instead (INDEXED BY makes the choice).
+const FLAGGED = `SELECT id FROM complaints INDEXED BY complaints_reporter_alert
+  WHERE reporter_alert IS NOT NULL ORDER BY reporter_alert_at DESC LIMIT ${ALERTS_SHOWN}`;
+
+/**
+ * The complaints the reporter came back to (补充材料, 又开工了, 不满意) within the same filters as the page, newest
+ * flag first: shown above the rest on the first page. Looked up by id, so each costs one primary-key read.
+ */
+function reporterAlerts(db: Db, where: SQL[], text: string | undefined): QueueRow[] {
+  const ids = (prepared(db.$client, FLAGGED).all() as { id: number }[]).map((r) => r.id);
+  if (!ids.length) return [];
+  // A longer search term matches the few directly (filters() leaves it to the text index, which would hand over
+  // every hit, flagged or not).
+  const words = text ? [or(contains(complaints.description, text), contains(complaints.address, text))!] : [];
+  return db
+    .select(ROW)
+    .from(complaints)
+    .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .leftJoin(villages, eq(villages.id, complaints.villageId))
+    .where(and(inArray(complaints.id, ids), isNotNull(complaints.reporterAlert), ...where, ...words))
+    .orderBy(desc(complaints.reporterAlertAt), desc(complaints.id))
+    .all();
 }
 
 const ROW = {
@@ -159,6 +193,8 @@ const ROW = {
   hasPhotos: complaints.hasPhotos,
   possibleDuplicate: complaints.possibleDuplicate,
   needsLocation: complaints.needsLocation,
+  reporterAlert: complaints.reporterAlert,
+  reporterAlertAt: complaints.reporterAlertAt,
   version: complaints.version,
 };
 
