@@ -278,6 +278,11 @@ describe('Idempotency-Key: sent again, saved once', () => {
       expect(again.status).toBe(200);
       expect(await again.json()).toEqual(answer);
     }
+    // The stored answer comes before any photo is looked at: a retry's photos are not processed again.
+    const unread = fieldForm(FINDING, [{ data: Buffer.from('not a photo at all') }]);
+    const skipped = await send(`/api/admin/revisits/${id}`, unread, key);
+    expect(skipped.status).toBe(200);
+    expect(await skipped.json()).toEqual(answer);
     expect(photosOf('revisit', id)).toHaveLength(2);
     expect(photoFiles(ctx).length).toBe(files + 6); // display, thumbnail and original of each
     expect(audits('revisit.record', id)).toHaveLength(1);
