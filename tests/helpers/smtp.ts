@@ -14,9 +14,9 @@ export interface Received {
 /**
  * A real SMTP server on a free local port (smtp-server), as the portal's nodemailer meets a mail host: plain SMTP,
  * no TLS or login. Every message is parsed (mailparser) and kept in arrival order. `hold` keeps a message's DATA
- * unanswered (a mail host that stalls): the sender waits for a reply that never comes.
+ * unanswered (a mail host that stalls): the sender waits for a reply that never comes; `refuse` answers 550.
  */
-export async function startSmtp(opts: { hold?: (m: Received) => boolean } = {}) {
+export async function startSmtp(opts: { hold?: (m: Received) => boolean; refuse?: (to: string) => boolean } = {}) {
   const received: Received[] = [];
   const events = new EventEmitter();
   const server = new SMTPServer({
@@ -24,6 +24,11 @@ export async function startSmtp(opts: { hold?: (m: Received) => boolean } = {}) 
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
     closeTimeout: 100,
+    // A mailbox the host refuses, as mail hosts do: quoting the address in its 550.
+    onRcptTo(address, _session, callback) {
+      if (!opts.refuse?.(address.address)) return callback();
+      callback(Object.assign(new Error(`<${address.address}>: Recipient address rejected`), { responseCode: 550 }));
+    },
     onData(stream, _session, callback) {
       void simpleParser(stream).then((mail) => {
         const to = Array.isArray(mail.to) ? mail.to.map((a) => a.text).join(', ') : (mail.to?.text ?? '');

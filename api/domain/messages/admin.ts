@@ -4,6 +4,11 @@ import { outboxMessages } from '../../../db/schema-messages.ts';
 import { maskRecipient } from './mask.ts';
 import { DEFAULT_MESSAGE_TEMPLATES } from './templates.ts';
 
+const CAUSES: Record<string, (id: string) => string> = {
+  complaint: (id) => `举报 #${id}`,
+  notification: () => '工作台通知',
+};
+
 /** The admin's view of the outbox: how many wait and failed for good, and the failed ones with their error. */
 export function outboxOverview(db: Db, limit = 200) {
   const counts = { pending: 0, sent: 0, dead: 0 };
@@ -26,7 +31,7 @@ export function outboxOverview(db: Db, limit = 200) {
       // Masked: the admin tells messages apart without reading anyone's address (a reporter's included).
       recipient: maskRecipient(m.channel, m.recipient),
       template: DEFAULT_MESSAGE_TEMPLATES[m.template]?.label ?? m.template,
-      cause: `${m.causeType} ${m.causeId}`,
+      cause: CAUSES[m.causeType]?.(m.causeId) ?? `${m.causeType} ${m.causeId}`,
       attempts: m.attempts,
       lastError: m.lastError,
       createdAt: m.createdAt,
