@@ -50,11 +50,18 @@ export async function resend(key: string, on: { progress?: (percent: number) => 
 /** Whether the queue still holds this key (sent meanwhile in the background, it does not). */
 export const stillQueued = async (key: string) => (await queued()).some((i) => i.key === key);
 
-/** 12月3日 08:05, on the phone's clock. */
+const BEIJING = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+/** 12月3日 08:05 in Beijing time, as the server's pages give times, whatever zone the phone is set to. */
 export function clock(ms: number) {
-  const d = new Date(ms);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${d.getMonth() + 1}月${d.getDate()}日 ${two(d.getHours())}:${two(d.getMinutes())}`;
+  const part = Object.fromEntries(BEIJING.formatToParts(ms).map((p) => [p.type, p.value]));
+  return `${part.month}月${part.day}日 ${part.hour}:${part.minute}`;
 }
 
 function describe(item: QueuedItem) {
