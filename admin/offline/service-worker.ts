@@ -181,17 +181,21 @@ async function offlinePage(url: string): Promise<Response> {
       headers: { 'Content-Type': 'text/plain; charset=utf-8' },
     });
   const cache = await pageCache();
-  const items: string[] = [];
+  const items: { path: string; html: string }[] = [];
   for (const request of (await cache?.keys()) ?? []) {
     const page = await cache!.match(request);
     const title = /<title>([^<]*)<\/title>/.exec((await page?.text()) ?? '')?.[1]?.replace(/ · 整治办工作台$/, '');
     const path = new URL(request.url).pathname + new URL(request.url).search;
     // The title is HTML already (as the server escaped it); the path is escaped here.
-    items.push(`<li><a href="${escapeHtml(path)}">${title || escapeHtml(path)}</a></li>`);
+    items.push({ path, html: `<li><a href="${escapeHtml(path)}">${title || escapeHtml(path)}</a></li>` });
   }
+  // 待办 first, then the lists, then single items (a task, a 交办 item), each group by address.
+  const rank = (path: string) => (path === '/admin/todo' ? 0 : /\/\d+$/.test(path) ? 2 : 1);
+  items.sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+  const list = items.map((i) => i.html).join('');
   const asked = new URL(url);
   const html = (await shell.text())
-    .replace(/(<ul[^>]*id="offline-pages"[^>]*>)[\s\S]*?(<\/ul>)/, (_, open, close) => open + items.join('') + close)
+    .replace(/(<ul[^>]*id="offline-pages"[^>]*>)[\s\S]*?(<\/ul>)/, (_, open, close) => open + list + close)
     .replace(
       /(<code[^>]*id="offline-url"[^>]*>)[\s\S]*?(<\/code>)/,
       (_, open, close) => open + escapeHtml(asked.pathname + asked.search) + close,
