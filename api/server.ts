@@ -27,11 +27,11 @@ export function createPortalServer(opts: {
   const api = getRequestListener(opts.api.fetch);
   const files = opts.clientDir ? staticFiles(opts.clientDir) : () => false;
   const headers = Object.entries(securityHeaders(opts.env));
-  // Public case pages are shared widely at once; see api/http/page-cache.ts.
+  // Public case pages are shared widely at once, and so may the map of accepted reports be; see api/http/page-cache.ts.
   const site =
     opts.site &&
     pageCache(opts.site, {
-      paths: /^\/cases(\/[0-9]*)?$/,
+      paths: /^\/(cases(\/[0-9]*)?|map)$/,
       ttlMs: 10_000,
       maxEntries: 500,
       version: publicCasesVersion,

@@ -3,6 +3,8 @@ import type { MapConfig } from './report-map.ts';
 import { villageAt } from '../lib/point-in-area.ts';
 import { loadMapModule } from './load-map.ts';
 import { showReceipt } from './report-receipt.ts';
+import { describeItem, nearbyHint, type NearbyItem } from './nearby-hint.ts';
+import { photoProblem, tooLarge } from '../lib/photo-check.ts';
 
 type Config = MapConfig & {
   maxPhotos: number;
@@ -72,6 +74,8 @@ function setPoint(la: number, ln: number, zoom?: number) {
   shown = [la, ln, zoom];
   map?.place(la, ln, zoom);
   describePoint(la, ln);
+  unfollow(); // another place: the hint offers afresh
+  hint.ask(la, ln, readFields().category ?? '');
   persist();
 }
 for (const input of [lat, lng]) {
@@ -120,23 +124,35 @@ function renderPhotos() {
   );
   photoLocation.classList.toggle('hidden', !draft.photos.some((p) => p.exif?.lat != null));
 }
-const IMAGE_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
 // The EXIF reader is most of this page's script: fetched when the picker opens, not with the page.
 const photoTools = () => import('../lib/photos.ts');
 fileInput.addEventListener('click', () => void photoTools(), { once: true });
 fileInput.addEventListener('change', async () => {
   const chosen = [...(fileInput.files ?? [])];
   fileInput.value = '';
-  // The server decides by content; this only spares a resident uploading what will be refused.
-  const files = chosen.filter((f) => !f.type || IMAGE_TYPES.includes(f.type));
-  if (files.length < chosen.length) showErrors({ photos: '只能上传 JPEG、PNG 或 WebP 照片，其他文件已忽略' });
-  const room = config.maxPhotos - draft.photos.length;
-  if (files.length > room) showErrors({ photos: `最多上传 ${config.maxPhotos} 张照片` });
-  submitStatus.textContent = '正在处理照片…';
+  // Each file is checked and named before anything is sent (photo-check.ts); the server checks again.
+  const problems: string[] = [];
+  const files: { file: File; n: number }[] = [];
+  for (const [i, file] of chosen.entries()) {
+    const problem = await photoProblem(file, i + 1);
+    if (problem) problems.push(problem);
+    else files.push({ file, n: i + 1 });
+  }
+  const room = Math.max(0, config.maxPhotos - draft.photos.length);
+  if (files.length > room)
+    problems.push(`最多上传 ${config.maxPhotos} 张照片，多选的 ${files.length - room} 张没有加入`);
+  submitStatus.textContent = files.length ? '正在处理照片…' : '';
   const { preparePhoto } = await photoTools();
-  const prepared: DraftPhoto[] = await Promise.all(files.slice(0, Math.max(0, room)).map(preparePhoto));
+  const made = await Promise.all(files.slice(0, room).map(async (f) => ({ ...f, photo: await preparePhoto(f.file) })));
+  const prepared: DraftPhoto[] = [];
+  for (const { file, n, photo } of made) {
+    const big = tooLarge(file, n, photo.blob.size, config.maxPhotoBytes);
+    if (big) problems.push(big);
+    else prepared.push(photo);
+  }
   draft.photos.push(...prepared);
   submitStatus.textContent = '';
+  if (problems.length) showErrors({ photos: problems });
   renderPhotos();
   persist();
   const located = prepared.find((p) => p.exif?.lat != null);
@@ -157,10 +173,46 @@ for (const type of ['input', 'change']) {
 }
 form.addEventListener('change', persist);
 
+// --- nearby reports: follow one instead of filing a duplicate ---------------------------
+let following: NearbyItem | null = null;
+const followBox = $('#field-follow');
+const hint = nearbyHint($('#nearby'), (item) => {
+  following = item;
+  const radio = form.querySelector<HTMLInputElement>(
+    `input[name="category"][value="${CSS.escape(item.categoryCode)}"]`,
+  );
+  if (radio) radio.checked = true;
+  $('#follow-what').textContent = describeItem(item);
+  showFollowing();
+  followBox.focus();
+});
+function showFollowing() {
+  followBox.classList.toggle('hidden', !following);
+  submit.textContent = following ? '关注办理进展' : '提交举报';
+}
+function unfollow() {
+  if (!following) return;
+  following = null;
+  for (const e of followBox.querySelectorAll('.field-error')) e.remove();
+  showFollowing();
+}
+$('#unfollow').addEventListener('click', unfollow);
+form.addEventListener('change', (e) => {
+  const t = e.target as HTMLInputElement;
+  if (t.name !== 'category') return;
+  if (following && t.value !== following.categoryCode) unfollow();
+  if (lat.value && lng.value) hint.ask(Number(lat.value), Number(lng.value), t.value);
+});
+
 // --- errors and submit ---------------------------------------------------------------
-function showErrors(fields: Record<string, string>, message?: string) {
+/** Each field's errors, one line each in the list above the form and under the field (a field may have several). */
+function showErrors(given: Record<string, string | string[]>, message?: string) {
   for (const e of form.querySelectorAll('.field-error.js')) e.remove();
-  const entries = Object.entries(fields);
+  // The pin's two numbers are one answer: their errors (usually one sentence twice) show once, under the map.
+  const { lng: lngError, ...fields } = given;
+  if (lngError)
+    fields.lat = fields.lat && String(fields.lat) !== String(lngError) ? [fields.lat, lngError].flat() : lngError;
+  const entries = Object.entries(fields).flatMap(([field, t]) => [t].flat().map((text) => [field, text] as const));
   alertBox.replaceChildren();
   if (!entries.length && !message) return void alertBox.classList.add('hidden');
   const strong = document.createElement('strong');
@@ -186,7 +238,9 @@ function checkLocally(f: Record<string, string>): Record<string, string> {
   const e: Record<string, string> = {};
   if (!f.category) e.category = '请选择问题类别';
   if (!f.lat || !f.lng) e.lat = '请在地图上点选位置，或点“使用我的位置”';
-  if ((f.description ?? '').trim().length < 10) e.description = '问题描述至少写 10 个字：看到了什么、在哪里';
+  // Following a report, his own words are optional: the server writes the standard sentence.
+  if (!following && (f.description ?? '').trim().length < 10)
+    e.description = '问题描述至少写 10 个字：看到了什么、在哪里';
   return e;
 }
 
@@ -216,6 +270,7 @@ form.addEventListener('submit', async (event) => {
   const token = form.querySelector<HTMLTextAreaElement>('[name="h-captcha-response"]')?.value;
   if (token) body.append('h-captcha-response', token);
   body.append('idempotencyKey', draft.idempotencyKey);
+  if (following) body.append('follow', following.token);
   body.append('photoExif', JSON.stringify(draft.photos.map((p) => p.exif)));
   for (const [i, p] of draft.photos.entries()) body.append('photos', p.blob, p.name || `photo-${i + 1}.jpg`);
   await saveDraft({ ...draft, fields, savedAt: Date.now() });
@@ -225,7 +280,7 @@ form.addEventListener('submit', async (event) => {
     const { status, json } = await send(body);
     if (status === 201) {
       await clearDraft();
-      showReceipt(form, json, config.acceptDays);
+      showReceipt(form, json, config.acceptDays, following !== null);
       return;
     }
     (window as { hcaptcha?: { reset(): void } }).hcaptcha?.reset();

@@ -19,16 +19,23 @@ const el = <K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, attrs:
  * reporter's key, so it goes into no URL (history, referrers, logs), and the receipt page
  * cannot be asked about a guessed code.
  */
-export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer, acceptDays: number): void {
+export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer, acceptDays: number, followed = false): void {
   const card = el('section', undefined, { class: 'card', id: 'receipt', 'aria-labelledby': 'receipt-title' });
-  const title = el('h2', '举报已提交', { id: 'receipt-title', tabindex: '-1' });
+  const title = el('h2', followed ? '已关注办理进展' : '举报已提交', { id: 'receipt-title', tabindex: '-1' });
   const lead = el('p', '请保存好您的');
   lead.append(el('strong', '查询码'), '，用它查看处理进度和答复：');
   const code = el('p', `${r.trackingCode.slice(0, 5)}-${r.trackingCode.slice(5)}`, {
     class: 'code',
     id: 'tracking-code',
   });
-  const where = el('p', queuedNotice(r.villageName, acceptDays), { class: 'muted' });
+  // A report that follows another is already merged into it: /track shows that one's progress.
+  const where = el(
+    'p',
+    followed
+      ? '您的举报已并入附近正在办理的同一作坊的举报，凭查询码可以查看它的办理进展。'
+      : queuedNotice(r.villageName, acceptDays),
+    { class: 'muted' },
+  );
   const row = el('div', undefined, { class: 'row' });
   row.append(
     el('a', '查看进度', { class: 'button', href: '/track' }),

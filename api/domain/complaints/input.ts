@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { decimal, freeText, optionalText } from '../shared/text-input.ts';
-import { DAY_MS } from '../shared/time.ts';
+import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 import { FOLLOW_GONE, FOLLOW_TOKEN } from './follow.ts';
 
 /** Field names as the form and the API send them, with the label a resident sees. */
@@ -54,8 +54,20 @@ const exifClaim = z
   })
   .nullable();
 
-// 2026-11-22T08:30, with seconds, fractions or an offset as a browser or an app may add them.
-const SEEN_AT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?([zZ]|[+-]\d{2}:\d{2})?$/;
+// What a zh-CN browser's date and datetime-local fields send (2026-11-22, 2026-11-22T08:30), with seconds, fractions or
+// an offset as a browser or an app may add them, or a space for the T where the field is plain text (no date picker).
+const SEEN_AT = /^(\d{4}-\d{2}-\d{2})(?:[T ]([01]\d|2[0-3]):([0-5]\d)(:[0-5]\d(\.\d{1,3})?)?([zZ]|[+-]\d{2}:\d{2})?)?$/;
+const SEEN_AT_FORMAT = '发现时间格式不正确，请按“年-月-日”或“年-月-日 时:分”填写，例如 2026-11-22 或 2026-11-22 20:30';
+
+/** The instant a resident's 发现时间 names, Beijing time unless it says otherwise (a date alone: its first minute). */
+function seenAtInstant(v: string): Date | null {
+  const m = SEEN_AT.exec(v);
+  if (!m || !isCalendarDate(m[1]!)) return null;
+  if (m[2] === undefined) return startOfBeijingDay(m[1]!);
+  const local = v.replace(' ', 'T');
+  const d = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(local) ? local : `${local}+08:00`);
+  return Number.isNaN(d.getTime()) ? null : d;
+}
 
 export function complaintFieldsSchema(now: () => Date = () => new Date()) {
   return z
@@ -75,19 +87,14 @@ export function complaintFieldsSchema(now: () => Date = () => new Date()) {
         tooShort: '问题描述至少写 10 个字：看到了什么、在哪里',
       }),
       seenAt: z
-        .string({ error: '发现时间格式不正确' })
+        .string({ error: SEEN_AT_FORMAT })
         .trim()
         .optional()
         .transform((v, ctx) => {
           if (!v) return undefined;
-          if (!SEEN_AT.test(v)) {
-            ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
-            return z.NEVER;
-          }
-          // datetime-local sends "2026-11-22T08:30" in the resident's (Chinese) local time.
-          const d = new Date(/[zZ]|[+-]\d\d:\d\d$/.test(v) ? v : `${v}+08:00`);
+          const d = seenAtInstant(v);
           const t = now().getTime();
-          if (Number.isNaN(d.getTime())) ctx.addIssue({ code: 'custom', message: '发现时间格式不正确' });
+          if (!d) ctx.addIssue({ code: 'custom', message: SEEN_AT_FORMAT });
           else if (d.getTime() > t + 10 * 60_000) ctx.addIssue({ code: 'custom', message: '发现时间不能晚于现在' });
           else if (d.getTime() < t - 366 * DAY_MS) ctx.addIssue({ code: 'custom', message: '发现时间不能早于一年前' });
           else return d;

@@ -3,6 +3,7 @@ import type { ComplaintStatus } from '../../../db/schema.ts';
 import { prepared } from '../../../db/prepared.ts';
 import { STATUS_LABELS } from '../complaints/tracking.ts';
 import { gridCell } from '../shared/public-grid.ts';
+import { routePoint, type VillageArea } from '../shared/village-routing.ts';
 import { addMonths, monthBounds, monthOf, type Month } from './months.ts';
 
 // Public code: the map of accepted reports. It reads a report's point, category, status and month, and returns the
@@ -93,4 +94,40 @@ export function cachedReportMap(db: Db, now: Date): ReportMap {
   const map = reportMap(db, now);
   memo.set(db, { at: t, map });
   return map;
+}
+
+export interface MapTableRow {
+  /** The village whose outline holds the cell's centre, or the township for a cell outside them all. */
+  place: string;
+  category: string;
+  /** By status, in MAPPED's order. */
+  counts: number[];
+  total: number;
+}
+
+/**
+ * The map as a table, for a reader who cannot use the map: reports per village and category, by status. Placed by the
+ * cells' centres, the same public points the map shows.
+ */
+export function reportMapTable(map: ReportMap, areas: VillageArea[], township: string): MapTableRow[] {
+  const labels = MAPPED.map((s) => STATUS_LABELS[s]);
+  const rows = new Map<string, MapTableRow>();
+  for (const f of map.features) {
+    const [lng, lat] = f.geometry.coordinates;
+    const route = routePoint(areas, lat, lng);
+    const place = route?.kind === 'village' ? route.villageName : `${township}（村界外）`;
+    for (const g of f.properties.reports) {
+      const key = `${place}\u0000${g.category}`;
+      let row = rows.get(key);
+      if (!row) rows.set(key, (row = { place, category: g.category, counts: labels.map(() => 0), total: 0 }));
+      row.counts[labels.indexOf(g.status)]! += g.count;
+      row.total += g.count;
+    }
+  }
+  const order = new Map(areas.map((a, i) => [a.name, i]));
+  return [...rows.values()].sort(
+    (a, b) =>
+      (order.get(a.place) ?? Infinity) - (order.get(b.place) ?? Infinity) ||
+      a.category.localeCompare(b.category, 'zh-CN'),
+  );
 }
