@@ -29,6 +29,7 @@ import { adminMessageRoutes } from './routes/admin-messages.ts';
 import { adminRewardRoutes } from './routes/admin-rewards.ts';
 import { rewardClaimRoutes } from './routes/reward-claims.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
+import { nearbyReportRoutes, reportMapRoutes } from './routes/public-reports.ts';
 import { open311Routes } from './routes/open311.ts';
 import { staffGate, type StaffEnv } from './http/staff-auth.ts';
 
@@ -53,6 +54,8 @@ export function createApp(ctx: AppContext) {
   app.route('/complaints', complaintRoutes(ctx));
   app.route('/cases', publicCaseRoutes(ctx));
   app.route('/case-map', publicCaseMapRoutes(ctx));
+  app.route('/report-map', reportMapRoutes(ctx));
+  app.route('/nearby-reports', nearbyReportRoutes(ctx));
   app.route('/open311/v2', open311Routes(ctx));
   app.route('/track', rewardClaimRoutes(ctx));
   const admin = new Hono<StaffEnv>();

@@ -164,6 +164,10 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/rewards/:id/actions': OFFICE,
   'GET /api/admin/complaints/:id/reward': OFFICE_READ,
   'POST /api/admin/complaints/:id/reward': OFFICE,
+  // Public reads, stated here though no staff gate sees them: the map of accepted reports and the report form's nearby
+  // hint, redacted on the server (api/domain/public/report-map.ts, nearby-hint.ts; the hint limited per address).
+  'GET /api/report-map': 'anyone',
+  'GET /api/nearby-reports': 'anyone',
 };
 
 export type Decision = 'allow' | 'login' | 'forbidden';

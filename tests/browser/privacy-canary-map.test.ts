@@ -132,7 +132,7 @@ describe.skipIf(!hasBrowser)(
         await marker.click({ force: true });
         expectNothing('/map popup', (await page.locator('.leaflet-popup-content').allTextContents()).join('\n'));
       }
-      expectNothing('/map as shown', (await page.locator('body').textContent()) ?? '' ?? '');
+      expectNothing('/map as shown', (await page.locator('body').textContent()) ?? '');
 
       await page.goto(`${live.portal.base}/report`);
       await page.getByRole('radio', { name: /^废水/ }).check();

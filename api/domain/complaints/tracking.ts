@@ -79,8 +79,9 @@ const taskOpened = sql<number>`exists (select 1 from task_events te
   join enterprise_complaints ec on ec.enterprise_id = t.enterprise_id
   where ec.complaint_id = ${complaintEvents.complaintId} and te.action = 'create' and te.at = ${complaintEvents.at})`;
 
-// The reporter sees status changes and the answers written to the public, nothing internal.
-function publicTimeline(db: Db, complaintId: number): PublicComplaint['timeline'] {
+// The reporter sees status changes and the answers written to the public, nothing internal. Someone following
+// the report sees its status changes only: the answers were written to its own reporter.
+function publicTimeline(db: Db, complaintId: number, { notes = true } = {}): PublicComplaint['timeline'] {
   return db
     .select({
       to: complaintEvents.toStatus,
@@ -94,12 +95,12 @@ function publicTimeline(db: Db, complaintId: number): PublicComplaint['timeline'
     .where(eq(complaintEvents.complaintId, complaintId))
     .orderBy(asc(complaintEvents.at), asc(complaintEvents.id))
     .all()
-    .filter((e) => e.from !== e.to || e.note)
+    .filter((e) => e.from !== e.to || (notes && e.note))
     .map((e) => ({
       status: e.to,
       statusLabel: stepLabel({ ...e, taskOpened: e.taskOpened === 1 }),
       at: e.at.toISOString(),
-      note: e.note,
+      note: notes ? e.note : null,
     }));
 }
 
@@ -152,7 +153,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
       ? {
           status: original.status,
           statusLabel: STATUS_LABELS[original.status],
-          timeline: publicTimeline(db, original.id),
+          timeline: publicTimeline(db, original.id, { notes: false }),
         }
       : null,
   };
