@@ -3,6 +3,8 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { ALERTS_SHOWN } from '../../api/domain/complaints/queue.ts';
 import { trackPhotoSources } from '../../api/domain/complaints/track-photos.ts';
+import { staffFollowups } from '../../api/domain/complaints/followup-review.ts';
+import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import { DAY_MS } from '../../api/domain/shared/time.ts';
 import { auditLog, complaintEvents } from '../../db/schema.ts';
 import { complaintFollowups, trackPhotos } from '../../db/schema-reporter.ts';
@@ -148,6 +150,20 @@ describe('已阅/处理: the office reviews what the reporter sent back', () => 
     expect(auditsOf(c.id, 'complaint.reopen')).toHaveLength(1);
     expect(auditsOf(c.id, 'complaint.followup_review')[0]!.details).toMatchObject({ decision: 'reopen' });
     expect(pending(c.id)[0]!.reviewedAt).not.toBeNull();
+  });
+
+  it("shows a rating's comment to the office only; the village reads the rating and the reporter's additions", async () => {
+    const c = await resolved();
+    await followup({ code: c.code, kind: 'rating', rating: 'unsatisfied', comment: '村里包庇，晚上照开' });
+    const as = (username: string) => staffFollowups(ctx.db, staffByUsername(ctx.db, username)!, c.id)!;
+    expect(as('shouli')[0]).toMatchObject({ rating: 'unsatisfied', body: '村里包庇，晚上照开', commentHidden: false });
+    expect(as('zhulin')[0]).toMatchObject({ rating: 'unsatisfied', body: '', commentHidden: true });
+    expect(staffFollowups(ctx.db, staffByUsername(ctx.db, 'shengtai')!, c.id)).toBeNull(); // not his complaint
+    const open = await file();
+    await followup({ code: open.code, kind: 'info', body: '补充：后门有一根排水管。' });
+    expect(staffFollowups(ctx.db, staffByUsername(ctx.db, 'zhulin')!, open.id)![0]!.body).toBe(
+      '补充：后门有一根排水管。',
+    );
   });
 
   it('refuses to clear a follow-up the page did not show, a reopen of open work, and anyone but the office', async () => {

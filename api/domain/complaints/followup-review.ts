@@ -7,6 +7,7 @@ import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { notifyReporter } from '../messages/outbox.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { isOffice } from '../shared/roles.ts';
 import { freeText, optionalText, recordId } from '../shared/text-input.ts';
 import { applyAction, type Limits } from './actions.ts';
 import { ALERT_BADGES, type ReporterAlert } from './followup-kinds.ts';
@@ -18,6 +19,8 @@ export interface StaffFollowup {
   id: number;
   kind: FollowupKind;
   body: string;
+  /** A rating's comment withheld from this viewer (only the office reads it). */
+  commentHidden: boolean;
   rating: Rating | null;
   createdAt: Date;
   photos: { id: string; width: number; height: number }[];
@@ -57,10 +60,13 @@ export function staffFollowups(db: Db, user: StaffUser, id: number): StaffFollow
   const pending = new Set(pendingFollowupIds(db, id));
   const opens = (other: number) =>
     db.select({ id: complaints.id }).from(complaints).where(visibleComplaint(user, other)).get()?.id ?? null;
+  const office = isOffice(user);
   return rows.map(({ f, reviewer }) => ({
     id: f.id,
     kind: f.kind,
-    body: f.body,
+    // A rating's comment judges the work, often the village's own: the office reviews it, the others see the rating.
+    body: f.kind === 'rating' && !office ? '' : f.body,
+    commentHidden: f.kind === 'rating' && !office && f.body !== '',
     rating: f.rating,
     createdAt: f.createdAt,
     photos: photos.filter((p) => p.followupId === f.id).map(({ followupId: _, ...p }) => p),
