@@ -9,7 +9,7 @@ import { hasValidator, htmlErrors, type HtmlMessage } from '../helpers/html-vali
 // officer works from as him, on `npm start`'s demo township. Nothing is filtered out; a rule that
 // had to be would be named here with its reason.
 const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
-const PUBLIC = ['/', '/report', '/track', '/cases', '/cases/1', '/stats', '/results', `/results/${month}`];
+const PUBLIC = ['/', '/report', '/track', '/cases', '/cases/1', '/stats', '/results', `/results/${month}`, '/map'];
 const VILLAGE = ['/admin/todo', '/admin/complaints', '/admin/enterprises', '/admin/tasks', '/admin/revisits'];
 
 describe.skipIf(!hasValidator)('the HTML of every page', () => {
