@@ -6,7 +6,7 @@ import { createContext, type AppContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
 import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import { INDEX_BATCH } from '../../api/domain/complaints/search-index.ts';
-import { listQueue, queueCounts, queueQuery } from '../../api/domain/complaints/queue.ts';
+import { ALERTS_SHOWN, listQueue, queueCounts, queueQuery } from '../../api/domain/complaints/queue.ts';
 import { nearbyComplaints } from '../../api/domain/complaints/neighbours.ts';
 import { seedDemo } from '../../api/seed/demo.ts';
 import { generateComplaints } from './generate-complaints.ts';
@@ -102,6 +102,18 @@ export async function benchQueue(row: (...cells: (string | number)[]) => void) {
   const tail = ` (${INDEX_BATCH} newest not yet indexed)`;
   runCase(cases[2]!, tail);
   nearRow(tail);
+
+  // Reporters came back to some (issue 17): the first page lists them above the rest, read by id from their
+  // partial index. As many as the page shows, spread over the two years, on both databases.
+  for (const ctx of [big, empty]) {
+    const n = (ctx.db.$client.prepare('SELECT count(*) AS n FROM complaints').get() as { n: number }).n;
+    ctx.db.$client
+      .prepare(`UPDATE complaints SET reporter_alert = 'relapse', reporter_alert_at = created_at
+        WHERE id % ? = 0`)
+      .run(Math.max(1, Math.floor(n / ALERTS_SHOWN)));
+  }
+  const flagged = ` (${ALERTS_SHOWN} flagged by reporters)`;
+  for (const c of [cases[0]!, cases[1]!, cases[3]!]) runCase(c, flagged);
 }
 
 // Run alone: node tests/bench/queue.ts [count]
