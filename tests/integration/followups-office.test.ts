@@ -107,7 +107,7 @@ describe('the queue: what the reporter sent back comes first', () => {
 });
 
 describe('已阅/处理: the office reviews what the reporter sent back', () => {
-  it('不满意, kept with a note and a reply: the flag goes, the follow-up is marked, the reporter reads the reply', async () => {
+  it('不满意 kept, with a note and a reply: the flag goes, the follow-up is marked, the reporter reads it', async () => {
     clock.now = MONDAY + 2 * DAY_MS;
     const c = await resolved();
     expect((await followup({ code: c.code, kind: 'rating', rating: 'unsatisfied', comment: '晚上还开' })).status).toBe(
@@ -152,7 +152,7 @@ describe('已阅/处理: the office reviews what the reporter sent back', () => 
     expect(pending(c.id)[0]!.reviewedAt).not.toBeNull();
   });
 
-  it("shows a rating's comment to the office only; the village reads the rating and the reporter's additions", async () => {
+  it("shows a rating's comment to the office only; the village reads the rating and the additions", async () => {
     const c = await resolved();
     await followup({ code: c.code, kind: 'rating', rating: 'unsatisfied', comment: '村里包庇，晚上照开' });
     const as = (username: string) => staffFollowups(ctx.db, staffByUsername(ctx.db, username)!, c.id)!;
@@ -166,7 +166,7 @@ describe('已阅/处理: the office reviews what the reporter sent back', () => 
     );
   });
 
-  it('refuses to clear a follow-up the page did not show, a reopen of open work, and anyone but the office', async () => {
+  it('refuses to clear a follow-up the page did not show, to reopen open work, and anyone but the office', async () => {
     const c = await file();
     await followup({ code: c.code, kind: 'info', body: '补充：后门有一根排水管。' });
     const [first] = pending(c.id);
@@ -204,7 +204,7 @@ describe('已阅/处理: the office reviews what the reporter sent back', () => 
 });
 
 describe('closing evidence on /track', () => {
-  it('makes a blurred public copy without metadata from a field photo; withdrawing hides it and keeps the row', async () => {
+  it('makes a blurred copy without metadata of a field photo; withdrawing hides it and keeps the row', async () => {
     const c = await loop.assigned();
     const item = c.items[0]!;
     expect((await act(item, { action: 'acknowledge' }, 'zhulin')).status).toBe(200);

@@ -66,7 +66,7 @@ async function withPhotos(n: number) {
 }
 
 describe('补充材料 (information added to an open report)', () => {
-  it('adds words and photos through the filing pipeline, flags the queue and tells the reporter on /track', async () => {
+  it('adds words and photos through the filing pipeline, flags the queue, tells the reporter on /track', async () => {
     clock.now = MONDAY;
     const c = await file();
     const before = complaint(c.id);
@@ -118,7 +118,7 @@ describe('补充材料 (information added to an open report)', () => {
     expect((await followupJson({ code: c.trackingCode, kind: 'info', body: '补充：老板姓王。' })).status).toBe(201);
   });
 
-  it('refuses, naming the field: nothing to add, a file that is no photo, too long a text, a resolved report', async () => {
+  it('refuses, naming the field: nothing to add, a file not a photo, too long a text, a resolved report', async () => {
     const c = await file();
     const empty = await followup({ code: c.code, kind: 'info', body: '   ' });
     expect(empty.status).toBe(400);
