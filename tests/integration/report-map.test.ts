@@ -86,6 +86,7 @@ describe('the public map of accepted reports', () => {
     const res = await app.request('/api/report-map');
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('public, max-age=60');
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const text = await res.text();
     const map = JSON.parse(text);
     expect(Object.keys(map).sort()).toEqual(['features', 'type']);
@@ -127,9 +128,9 @@ describe('the public map of accepted reports', () => {
 
   it('goes back twelve months, Beijing calendar', async () => {
     clock = Date.parse('2027-11-01T03:00:00Z'); // November 2027: November 2026 is the thirteenth month back
-    expect(reportMap(ctx.db, new Date(clock)).features).toEqual([]);
+    expect((await reportMap(ctx.db, new Date(clock))).features).toEqual([]);
     clock = Date.parse('2027-10-31T15:00:00Z'); // 31 October, 23:00 in Beijing: still twelve months
-    expect(reportMap(ctx.db, new Date(clock)).features).toHaveLength(2);
+    expect((await reportMap(ctx.db, new Date(clock))).features).toHaveLength(2);
     clock = NOW;
   });
 });
