@@ -4,6 +4,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import AxeBuilder from '@axe-core/playwright';
+import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
 // Issue 17's proof on a phone: a resident files with an e-mail and opts in, is told of the acceptance by e-mail
@@ -122,6 +124,76 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     db.close();
     await office.close();
     await resident.context().close();
+  });
+
+  it("keeps /track's new parts and the office's valid HTML, with no serious axe-core violation on a phone", async () => {
+    const file = async () => {
+      const res = await fetch(`${live.portal.base}/api/complaints`, {
+        method: 'POST',
+        body: new URLSearchParams({
+          category: 'water',
+          lat: String(SPOT.lat),
+          lng: String(SPOT.lng),
+          description: TEXT,
+        }),
+      });
+      return ((await res.json()) as { trackingCode: string }).trackingCode;
+    };
+    const sid = await demoSession(live.portal, 'shouli');
+    const db = new Database(join(live.portal.dataDir, 'portal.sqlite'), { readonly: true, fileMustExist: true });
+    const row = (code: string) =>
+      db.prepare('select id, version, village_id AS v from complaints where tracking_code = ?').get(code) as {
+        id: number;
+        version: number;
+        v: number;
+      };
+    const act = async (code: string, body: Record<string, unknown>) => {
+      const res = await fetch(`${live.portal.base}/api/admin/complaints/${row(code).id}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `sid=${sid}` },
+        body: JSON.stringify({ version: row(code).version, ...body }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    };
+    const open = await file();
+    const done = await file();
+    await act(done, { action: 'accept' });
+    await act(done, { action: 'assign', villageId: row(done).v });
+    await act(done, { action: 'resolve' });
+    const refused = await fetch(`${live.portal.base}/track`, {
+      method: 'POST',
+      headers: { origin: live.portal.base },
+      body: new URLSearchParams({ code: done, kind: 'relapse', body: '又开工了' }),
+    });
+    expect(refused.status).toBe(400);
+    const pages: Record<string, string> = {
+      '/track (open: 补充材料)': await (await fetch(`${live.portal.base}/track?code=${open}`)).text(),
+      '/track (resolved: 又开工了, 评价)': await (await fetch(`${live.portal.base}/track?code=${done}`)).text(),
+      '/track (a refused 又开工了)': await refused.text(),
+    };
+    expect(pages['/track (a refused 又开工了)']).toContain('情况说明至少写 10 个字');
+    await fetch(`${live.portal.base}/api/complaints/followups`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: done, kind: 'rating', rating: 'unsatisfied', comment: '晚上照开' }),
+    });
+    pages['/admin/complaints/[id] (不满意 to review)'] = await (
+      await fetch(`${live.portal.base}/admin/complaints/${row(done).id}`, { headers: { cookie: `sid=${sid}` } })
+    ).text();
+    pages['/admin/complaints (flagged)'] = await (
+      await fetch(`${live.portal.base}/admin/complaints`, { headers: { cookie: `sid=${sid}` } })
+    ).text();
+    if (hasValidator) expect(htmlErrors(pages)).toEqual([]);
+
+    const page = await (await live.browser.newContext(PHONE)).newPage();
+    for (const code of [open, done]) {
+      await page.goto(`${live.portal.base}/track?code=${code}`);
+      const { violations } = await new AxeBuilder({ page }).analyze();
+      const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
+    }
+    db.close();
+    await page.context().close();
   });
 
   it('shows a refused follow-up once, beside its field, on a phone', async () => {
