@@ -39,3 +39,13 @@ export const FOLLOWUP_STEP_LABELS: Record<FollowupAction, string> = {
 
 /** How the audit log and the staff timeline name the reporter, who is never identified on them. */
 export const REPORTER_ACTOR = { id: null, label: '举报人（凭查询码）' } as const;
+
+/** How the audit log names what the reporter and the office did with follow-ups and closing evidence. */
+export const FOLLOWUP_AUDIT_LABELS: Record<string, string> = {
+  'complaint.followup_info': '举报人补充材料',
+  'complaint.followup_relapse': '举报人反映又开工了',
+  'complaint.followup_rating': '举报人评价',
+  'complaint.followup_review': '处理举报人反馈',
+  'complaint.track_photo_add': '查询页展示整治照片',
+  'complaint.track_photo_withdraw': '撤下查询页整治照片',
+};
