@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
+import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
@@ -11,6 +12,11 @@ import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/reward-${name}.png`, fullPage: true });
+/** Serious or critical axe-core violations on the page as it stands. */
+const axe = async (page: Page) =>
+  (await new AxeBuilder({ page }).analyze()).violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${page.url()}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 
 describe.skipIf(!hasBrowser)(
   '有奖举报: proposed, approved by a second person, claimed on a phone without JavaScript',
@@ -96,6 +102,7 @@ describe.skipIf(!hasBrowser)(
       await office.locator('#reward-own').waitFor();
       expect(await office.locator('#reward-approve').count()).toBe(0);
       await office.locator('#reward').screenshot({ path: `${ARTIFACTS}/reward-proposed-panel.png` });
+      const violations = await axe(office);
 
       // The admin, a second person, approves.
       const admin = await staffPage(live.browser, 'admin');
@@ -103,9 +110,15 @@ describe.skipIf(!hasBrowser)(
       await admin.locator('#reward-approve').getByRole('button', { name: '批准奖励' }).click();
       await admin.locator('#reward-claim-office').waitFor();
       await shot(admin, 'approved-complaint');
+      violations.push(...(await axe(admin)));
       await admin.goto(`${base}/admin/rewards`);
       expect(await admin.locator('#list-approved tbody tr').count()).toBe(1);
+      // Every edit form open, for the screenshot and for axe.
+      await admin.locator('details').evaluateAll((all) => {
+        for (const d of all) d.setAttribute('open', '');
+      });
       await shot(admin, 'admin-list');
+      violations.push(...(await axe(admin)));
 
       // The reporter, on a phone with JavaScript off: the amount, the deadline, the form; a wrong phone, then his own.
       const phone = await (await live.browser.newContext({ ...PHONE, javaScriptEnabled: false })).newPage();
@@ -119,6 +132,14 @@ describe.skipIf(!hasBrowser)(
       expect(await phone.content()).not.toContain('13700009999');
       expect(await phone.locator('#reward-contact').inputValue()).toBe('');
       await shot(phone, 'claim-refused-phone');
+      // axe runs in the page: the same two screens with JavaScript on.
+      const checked = await (await live.browser.newContext(PHONE)).newPage();
+      await checked.goto(`${base}/track?code=${code}`);
+      violations.push(...(await axe(checked)));
+      await checked.locator('#reward-contact').fill('13700008888');
+      await checked.getByRole('button', { name: '申领奖励' }).click();
+      await checked.locator('#reward-error').waitFor();
+      violations.push(...(await axe(checked)));
       await phone.locator('#reward-contact').fill('137 0000 1234');
       await phone.getByRole('button', { name: '申领奖励' }).click();
       await phone.locator('#reward-claimed').waitFor();
@@ -132,7 +153,8 @@ describe.skipIf(!hasBrowser)(
       await office.locator('#reward-pay').getByRole('button', { name: '登记兑付' }).click();
       await expect.poll(() => office.locator('#reward .tag').first().textContent()).toBe('已兑付');
       await office.locator('#reward').screenshot({ path: `${ARTIFACTS}/reward-paid-panel.png` });
+      expect(violations).toEqual([]);
       db.$client.close();
-    }, 120_000);
+    }, 180_000);
   },
 );
