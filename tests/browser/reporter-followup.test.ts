@@ -103,7 +103,10 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     await staff.locator('#followup-review textarea[name="reply"]').fill('我们夜里去看过，暂未发现生产，请继续监督。');
     await shot(staff, 'complaint-followups');
     await staff.locator('#followup-review').getByRole('button', { name: '已阅/处理' }).click();
-    await expect.poll(() => staff.locator('#followup-review').count()).toBe(0);
+    // The page reloads once the review is saved: the follow-up then says who handled it.
+    await expect.poll(() => staff.locator('#followups').textContent()).toContain('已处理');
+    await staff.waitForLoadState();
+    expect(await staff.locator('#followup-review').count()).toBe(0);
     row = await firstRow();
     expect(await row.locator('.reporter-alert').count()).toBe(0);
 
@@ -126,7 +129,7 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     await resident.context().close();
   });
 
-  it("keeps /track's new parts and the office's valid HTML, with no serious axe-core violation on a phone", async () => {
+  it("keeps /track's new parts and the office's pages valid HTML, with no serious axe violation on a phone", async () => {
     const file = async () => {
       const res = await fetch(`${live.portal.base}/api/complaints`, {
         method: 'POST',
@@ -192,6 +195,47 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
       const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     }
+    db.close();
+    await page.context().close();
+  });
+
+  it('files a linked report for 又开工了 on an archived one, without JavaScript: its code on the receipt', async () => {
+    const filed = await fetch(`${live.portal.base}/api/complaints`, {
+      method: 'POST',
+      body: new URLSearchParams({ category: 'air', lat: String(SPOT.lat), lng: String(SPOT.lng), description: TEXT }),
+    });
+    const { trackingCode: code } = (await filed.json()) as { trackingCode: string };
+    const sid = await demoSession(live.portal, 'shouli');
+    const db = new Database(join(live.portal.dataDir, 'portal.sqlite'), { readonly: true, fileMustExist: true });
+    const row = () =>
+      db.prepare('select id, version, village_id AS v from complaints where tracking_code = ?').get(code) as {
+        id: number;
+        version: number;
+        v: number;
+      };
+    for (const action of ['accept', 'assign', 'resolve', 'close']) {
+      const res = await fetch(`${live.portal.base}/api/admin/complaints/${row().id}/actions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `sid=${sid}` },
+        body: JSON.stringify({ action, version: row().version, ...(action === 'assign' && { villageId: row().v }) }),
+      });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    const page = await (await live.browser.newContext({ ...PHONE, javaScriptEnabled: false })).newPage();
+    await page.goto(`${live.portal.base}/track?code=${code}`);
+    expect(await page.locator('#followup-relapse').textContent()).toContain('另立新举报办理');
+    await page.locator('#relapse-body').fill('归档以后作坊又搬回来开工了，每天晚上冒黑烟。');
+    await page.getByRole('button', { name: '反映又开工了' }).click();
+    await page.waitForURL(/\/report\/done$/);
+    const fresh = (await page.locator('#tracking-code').textContent())!.trim().replace('-', '');
+    expect(fresh).not.toBe(code);
+    const linked = db.prepare('select relapse_of_id AS of, status from complaints where tracking_code = ?').get(fresh);
+    expect(linked).toEqual({ of: row().id, status: 'submitted' });
+    await shot(page, 'track-followup-linked-receipt');
+    await page.goto(`${live.portal.base}/track?code=${code}`);
+    expect(await page.locator('#status').textContent()).toBe('已归档');
+    expect(await page.locator('#relapse-filed').count()).toBe(1);
+    expect(await page.content()).not.toContain(fresh);
     db.close();
     await page.context().close();
   });
