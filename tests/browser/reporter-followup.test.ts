@@ -129,7 +129,7 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     await resident.context().close();
   });
 
-  it("keeps /track's new parts and the office's pages valid HTML, with no serious axe violation on a phone", async () => {
+  it("keeps /track's new parts and the office's pages valid HTML, no serious axe violation on a phone", async () => {
     const file = async () => {
       const res = await fetch(`${live.portal.base}/api/complaints`, {
         method: 'POST',
