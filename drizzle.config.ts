@@ -9,6 +9,7 @@ export default defineConfig({
     './db/schema-supervision.ts',
     './db/schema-reporter.ts',
     './db/schema-messages.ts',
+    './db/schema-watch.ts',
   ],
   out: './db/migrations',
 });

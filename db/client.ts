@@ -8,9 +8,10 @@ import * as publicSchema from './schema-public.ts';
 import * as supervision from './schema-supervision.ts';
 import * as reporter from './schema-reporter.ts';
 import * as messages from './schema-messages.ts';
+import * as watch from './schema-watch.ts';
 import { openConnection } from './connection.ts';
 
-const schema = { ...base, ...enforcement, ...publicSchema, ...supervision, ...reporter, ...messages };
+const schema = { ...base, ...enforcement, ...publicSchema, ...supervision, ...reporter, ...messages, ...watch };
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -53,6 +53,8 @@ export const enterprises = sqliteTable(
       .notNull()
       .references(() => villages.id),
     name: text('name').notNull(),
+    /** 统一社会信用代码 (18 characters), when it has one: how other departments' registers find the file. */
+    creditCode: text('credit_code'),
     industry: text('industry').notNull().default(''),
     address: text('address').notNull().default(''),
     lat: real('lat'),
@@ -98,6 +100,7 @@ export const enterprises = sqliteTable(
     index('enterprises_village_status').on(t.villageId, t.status),
     index('enterprises_status').on(t.status),
     uniqueIndex('enterprises_village_name').on(t.villageId, t.name),
+    index('enterprises_credit_code').on(t.creditCode).where(sql`credit_code is not null`),
   ],
 );
 
