@@ -27,6 +27,11 @@ import { adminNotificationRoutes } from './routes/admin-notifications.ts';
 import { adminOfflineRoutes } from './routes/admin-offline.ts';
 import { adminMessageRoutes } from './routes/admin-messages.ts';
 import { adminRewardRoutes } from './routes/admin-rewards.ts';
+import { adminMeterRoutes } from './routes/admin-meters.ts';
+import { adminWatchRoutes } from './routes/admin-watch.ts';
+import { adminWatchRunRoutes } from './routes/admin-watch-runs.ts';
+import { adminPatrolPlanRoutes } from './routes/admin-patrol-plans.ts';
+import { adminDepartmentDataRoutes } from './routes/admin-department-data.ts';
 import { rewardClaimRoutes } from './routes/reward-claims.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
 import { nearbyReportRoutes, reportMapRoutes } from './routes/public-reports.ts';
@@ -80,6 +85,11 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminOfflineRoutes(ctx));
   admin.route('/', adminMessageRoutes(ctx));
   admin.route('/', adminRewardRoutes(ctx));
+  admin.route('/', adminMeterRoutes(ctx));
+  admin.route('/', adminWatchRoutes(ctx));
+  admin.route('/', adminWatchRunRoutes(ctx));
+  admin.route('/', adminPatrolPlanRoutes(ctx));
+  admin.route('/', adminDepartmentDataRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

@@ -13,6 +13,8 @@ const DOMAINS = [
   'rewards',
   'enforcement',
   'supervision',
+  'watch',
+  'department-data',
   'public',
   'open311',
 ];
