@@ -86,6 +86,11 @@ const schema = z
     IMPORT_MAX_UNZIPPED_MB: z.coerce.number().min(1).max(1024).default(100),
     IMPORT_READ_TIMEOUT_S: z.coerce.number().min(0.01).max(600).default(10),
 
+    // Tables of other people's data (issue 15: the power company's readings and meter lists, a department's
+    // register), CSV or .xlsx (api/domain/shared/table-rows.ts): the file, and its rows.
+    TABLE_IMPORT_MAX_MB: z.coerce.number().min(0.1).max(4096).default(300),
+    TABLE_IMPORT_MAX_ROWS: z.coerce.number().int().min(1).default(10_000_000),
+
     SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).default(120),
     SESSION_ABSOLUTE_HOURS: z.coerce.number().int().min(1).default(12),
     // Login throttling (api/services/login-throttle.ts). Failed logins from places an account never
@@ -228,6 +233,17 @@ export const importLimits = (e: Env) => {
     // One part (the sheet, the shared strings) at most 64 MB of it.
     read: { maxTotalBytes: unzipped, maxPartBytes: Math.min(64 * 1024 * 1024, unzipped) },
     readMs: Math.round(e.IMPORT_READ_TIMEOUT_S * 1000),
+  };
+};
+
+/** What an uploaded table (CSV or .xlsx) may be: bytes, rows, and an .xlsx's inflated size. */
+export const tableLimits = (e: Env) => {
+  const unzipped = Math.round(e.IMPORT_MAX_UNZIPPED_MB * 1024 * 1024);
+  return {
+    maxBytes: Math.round(e.TABLE_IMPORT_MAX_MB * 1024 * 1024),
+    maxRows: e.TABLE_IMPORT_MAX_ROWS,
+    // A sheet of a million rows of three columns.
+    xlsx: { maxTotalBytes: unzipped, maxPartBytes: unzipped, maxSharedStrings: 2_000_000, maxCells: 4_000_000 },
   };
 };
 
