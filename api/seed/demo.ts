@@ -9,6 +9,7 @@ import { demoPhoto } from './demo-photo.ts';
 import { seedDemoAssignments } from './demo-assignments.ts';
 import { seedDemoEnforcement } from './demo-enforcement.ts';
 import { seedDemoCases } from './demo-cases.ts';
+import { seedDemoWatch } from './demo-watch.ts';
 import { complaints, departments, townships, villages, type Role } from '../../db/schema.ts';
 
 const SAMPLES = [
@@ -156,6 +157,7 @@ export async function seedDemo(
   await seedDemoEnforcement(ctx);
   await seedDemoCases(ctx);
   seedDemoAssignments(ctx);
+  await seedDemoWatch(ctx);
   return accounts;
 }
 
