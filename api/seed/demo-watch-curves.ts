@@ -69,13 +69,17 @@ export const heatedHousehold =
   (day, hour, rand) =>
     household(scale)(day, hour, rand) + (within(hour, 19, 7) ? 1.2 * jitter(rand) : 0);
 
-/** A house that became a workshop on `fromDay`: machines on a weekday's daytime besides the family's own use. */
+/**
+ * A house that became a workshop on `fromDay`: machines through a weekday's daytime (Monday to Friday, lunch too:
+ * piece work) besides the family's own use.
+ */
 export const houseTurnedWorkshop =
   (fromDay: number, workKw: number): Curve =>
   (day, hour, rand) => {
     const home = household(1)(day, hour, rand);
-    if (day < fromDay || !isWorkday(day) || !within(hour, 8, 18)) return home;
-    return home + (hour >= 12 && hour < 13 ? workKw / 4 : workKw) * jitter(rand, 0.1);
+    const weekday = weekdayOf(day) !== 0 && weekdayOf(day) !== 6;
+    if (day < fromDay || !weekday || !within(hour, 8, 18)) return home;
+    return home + workKw * jitter(rand, 0.1);
   };
 
 const round2 = (n: number) => Math.round(n * 100) / 100;
