@@ -36,23 +36,23 @@ const orNotFound =
 export function adminRewardRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/rewards', (c) => c.json({ rewards: listRewards(ctx.db, ctx.clock()), schemes: listSchemes(ctx.db) }))
-    .post('/rewards/schemes', async (c) => {
+    .post('/reward-schemes', async (c) => {
       const input = await jsonBody(c, schemeInput);
       return c.json(orThrow(createScheme(ctx.db, staff(c), input, ctx.clock())), 201);
     })
-    .patch('/rewards/schemes/:id', zValidator('param', param('奖励方案'), orNotFound('奖励方案')), async (c) => {
+    .patch('/reward-schemes/:id', zValidator('param', param('奖励方案'), orNotFound('奖励方案')), async (c) => {
       const input = await jsonBody(c, schemeUpdateInput);
       return c.json(orThrow(updateScheme(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock())));
     })
-    .post('/rewards/schemes/:id/tiers', zValidator('param', param('奖励方案'), orNotFound('奖励方案')), async (c) => {
+    .post('/reward-schemes/:id/tiers', zValidator('param', param('奖励方案'), orNotFound('奖励方案')), async (c) => {
       const input = await jsonBody(c, tierInput);
       return c.json(orThrow(addTier(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock())), 201);
     })
-    .patch('/rewards/tiers/:id', zValidator('param', param('奖励档次'), orNotFound('奖励档次')), async (c) => {
+    .patch('/reward-tiers/:id', zValidator('param', param('奖励档次'), orNotFound('奖励档次')), async (c) => {
       const input = await jsonBody(c, tierInput);
       return c.json(orThrow(updateTier(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock())));
     })
-    .delete('/rewards/tiers/:id', zValidator('param', param('奖励档次'), orNotFound('奖励档次')), async (c) => {
+    .delete('/reward-tiers/:id', zValidator('param', param('奖励档次'), orNotFound('奖励档次')), async (c) => {
       const { version } = await jsonBody(c, tierVersionInput);
       return c.json(orThrow(deleteTier(ctx.db, staff(c), c.req.valid('param').id, version, ctx.clock())));
     })

@@ -77,7 +77,7 @@ describe.skipIf(!hasBrowser)(
         json: { action: 'approve', version: item().version },
       });
       expect(row().status).toBe('resolved');
-      const scheme = await api('admin', '/api/admin/rewards/schemes', {
+      const scheme = await api('admin', '/api/admin/reward-schemes', {
         json: { name: '青山县有奖举报办法', claimDays: 90 },
       });
       let version = scheme.version as number;
@@ -87,7 +87,7 @@ describe.skipIf(!hasBrowser)(
         ['重大线索', 2000],
       ] as const)
         version = (
-          await api('admin', `/api/admin/rewards/schemes/${scheme.id}/tiers`, { json: { version, name, amountYuan } })
+          await api('admin', `/api/admin/reward-schemes/${scheme.id}/tiers`, { json: { version, name, amountYuan } })
         ).version;
 
       // 受理员 proposes on the complaint page; he is not offered the decision.

@@ -45,9 +45,9 @@ async function approvedReward(complaintId: number, tierId: number) {
   return id;
 }
 
-const s = await (await post('/api/admin/rewards/schemes', { name: SCHEME, claimDays: 60 }, 'admin')).json();
+const s = await (await post('/api/admin/reward-schemes', { name: SCHEME, claimDays: 60 }, 'admin')).json();
 const tier = await post(
-  `/api/admin/rewards/schemes/${s.id}/tiers`,
+  `/api/admin/reward-schemes/${s.id}/tiers`,
   { version: s.version, name: TIER, amountYuan: 1234.56 },
   'admin',
 );

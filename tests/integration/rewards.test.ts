@@ -49,7 +49,7 @@ async function anonymousVerified() {
 
 async function scheme(name: string, opts: { claimDays?: number; relapseEligible?: boolean } = {}) {
   const res = await post(
-    '/api/admin/rewards/schemes',
+    '/api/admin/reward-schemes',
     { name, claimDays: opts.claimDays ?? 30, relapseEligible: opts.relapseEligible ?? true, active: true },
     'admin',
   );
@@ -62,7 +62,7 @@ async function scheme(name: string, opts: { claimDays?: number; relapseEligible?
     ['重要线索', 1000],
     ['重大线索', 2000],
   ] as const) {
-    const t = await post(`/api/admin/rewards/schemes/${id}/tiers`, { version, name: tier, amountYuan }, 'admin');
+    const t = await post(`/api/admin/reward-schemes/${id}/tiers`, { version, name: tier, amountYuan }, 'admin');
     expect(t.status, await t.clone().text()).toBe(201);
     const body = (await t.json()) as { id: number; version: number };
     tiers.push(body.id);
@@ -170,7 +170,7 @@ describe('four-eyes: the proposer never approves his own proposal', () => {
     expect(list.status).toBe(200);
     expect(JSON.stringify(await list.json())).not.toContain(PHONE);
     expect((await get(`/api/admin/complaints/${c.id}/reward`, 'lingdao')).status).toBe(200);
-    expect((await post('/api/admin/rewards/schemes', { name: '无权', claimDays: 30 }, 'shouli')).status).toBe(403);
+    expect((await post('/api/admin/reward-schemes', { name: '无权', claimDays: 30 }, 'shouli')).status).toBe(403);
   });
 });
 
@@ -397,9 +397,9 @@ describe('schemes', () => {
     const c = await verified();
     expect((await propose(c.id, s.tiers[0])).status).toBe(201);
     const patch = (tierId: number, body: Record<string, unknown>) =>
-      app.request(`/api/admin/rewards/tiers/${tierId}`, { method: 'PATCH', ...json(body, L.cookie('admin')) });
+      app.request(`/api/admin/reward-tiers/${tierId}`, { method: 'PATCH', ...json(body, L.cookie('admin')) });
     const del = (tierId: number, version: number) =>
-      app.request(`/api/admin/rewards/tiers/${tierId}`, { method: 'DELETE', ...json({ version }, L.cookie('admin')) });
+      app.request(`/api/admin/reward-tiers/${tierId}`, { method: 'DELETE', ...json({ version }, L.cookie('admin')) });
     const changed = await patch(s.tiers[0]!, { version: s.version, name: '一般线索', amountYuan: 600, active: true });
     expect([changed.status, await errorOf(changed)]).toEqual([409, expect.stringContaining('停用')]);
     expect((await del(s.tiers[0]!, s.version)).status).toBe(409);
@@ -409,7 +409,7 @@ describe('schemes', () => {
     expect((await patch(s.tiers[0]!, { version: s.version, name: 'x', amountYuan: 500 })).status).toBe(409);
     expect((await del(s.tiers[2]!, version)).status).toBe(200);
     const bad = await post(
-      `/api/admin/rewards/schemes/${s.id}/tiers`,
+      `/api/admin/reward-schemes/${s.id}/tiers`,
       { version, name: '负数', amountYuan: '-5' },
       'admin',
     );
