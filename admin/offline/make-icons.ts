@@ -20,7 +20,7 @@ const drawing = (scale: number) => `
 /** "any": a rounded tile; "full": the whole square filled, the drawing inside the maskable safe circle (r = 40%). */
 const svg = (shape: 'any' | 'full', scale: number) =>
   Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 512 512">
-  ${shape === 'any' ? `<rect width="512" height="512" rx="96" fill="${THEME_COLOR}"/>` : `<rect width="512" height="512" fill="${THEME_COLOR}"/>`}
+  <rect width="512" height="512"${shape === 'any' ? ' rx="96"' : ''} fill="${THEME_COLOR}"/>
   ${drawing(scale)}
 </svg>`);
 

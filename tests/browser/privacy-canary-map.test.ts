@@ -7,7 +7,8 @@ import { readable } from '../security/redaction-forms.ts';
 // The privacy canary over the reporting engineer's public surfaces (issue 17): the map of accepted reports (its page
 // and its GeoJSON), the nearby hint under the pin, and /track of a resident who followed a report. Unique strings are
 // planted in reporters' contacts, descriptions and addresses and in the office's replies to them, then searched for,
-// as typed and as privacy-canary.test.ts's normaliser reads them, in every answer those surfaces give, in a browser too.
+// as typed and as privacy-canary.test.ts's normaliser reads them, in every answer those surfaces give, in a browser
+// too.
 const CANARY = {
   name: '柯岚图层测试',
   phone: '13987659876',

@@ -40,7 +40,7 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     return page;
   }
 
-  it('shows the map of accepted reports, snapped and counted, with the same reports in a table; axe finds nothing serious', async () => {
+  it('shows the accepted reports snapped and counted, on a map and in a table; axe finds nothing serious', async () => {
     const page = await phone();
     const res = await page.goto(`${live.portal.base}/map`);
     expect(res!.status()).toBe(200);

@@ -146,7 +146,7 @@ describe('field photos as evidence', () => {
     expect(view[2]).toMatchObject({ marks: { far: false, late: false, clockSkewed: false } });
   });
 
-  it('marks a photo taken over a day before receipt by its EXIF time, and a phone clock more than 5 minutes off', async () => {
+  it('marks a photo taken over a day before receipt by its EXIF time, and a phone clock >5 min off', async () => {
     const id = await dueRevisit();
     // The phone's clock is 8 minutes slow: it sent at what it thought was 09:52.
     const slow = 8 * 60_000;
@@ -181,7 +181,7 @@ describe('field photos as evidence', () => {
 });
 
 describe('photos damaged on the way, and malformed photoMeta', () => {
-  it('refuses a photo whose bytes are not those the phone hashed: 400 naming it, nothing saved, no file left', async () => {
+  it('refuses a photo whose bytes are not those the phone hashed: 400 naming it, nothing saved or left', async () => {
     const id = await dueRevisit();
     const key = randomUUID();
     const files = photoFiles(ctx).sort();
@@ -259,7 +259,7 @@ describe('photos damaged on the way, and malformed photoMeta', () => {
 });
 
 describe('Idempotency-Key: sent again, saved once', () => {
-  it('answers a retry as the first time, with one set of rows and files; a key is the user’s and the save’s', async () => {
+  it('answers a retry as the first time, with one set of rows and files; a key is the user’s and save’s', async () => {
     const id = await dueRevisit();
     const key = randomUUID();
     const photos = [await cameraJpeg({ hue: 280 }), await cameraJpeg({ hue: 300 })];

@@ -60,7 +60,7 @@ describe('GET /api/admin/offline/pages: the open work the work app keeps on the 
     }
   });
 
-  it("a village officer: his lists, then his village's open tasks and work items, nothing of another village", async () => {
+  it("a village officer: his lists, then his village's open tasks and work items, nothing of another", async () => {
     const { body } = await pagesFor('zhulin');
     expect(body.cap).toBe(50);
     expect(body.pages.slice(0, 4)).toEqual(LISTS);

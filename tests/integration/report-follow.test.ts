@@ -48,7 +48,11 @@ async function act(id: number, body: Record<string, unknown>) {
 }
 const nearby = (p: { lat: number; lng: number }, category?: string, ip?: string) =>
   app.request(
-    `/api/nearby-reports?${new URLSearchParams({ lat: String(p.lat), lng: String(p.lng), ...(category && { category }) })}`,
+    `/api/nearby-reports?${new URLSearchParams({
+      lat: String(p.lat),
+      lng: String(p.lng),
+      ...(category && { category }),
+    })}`,
     { headers: from(ip) },
   );
 
@@ -150,7 +154,7 @@ describe('the nearby hint', () => {
 describe('following a report instead of filing a duplicate', () => {
   const tokenFor = async (p = pin) => (await (await nearby(p, 'air')).json()).items[0].token as string;
 
-  it('files his own short report merged into it, with his own code; /track shows its progress, not its reporter', async () => {
+  it('files his own short report merged into it, with his own code; /track shows its progress, not him', async () => {
     const token = await tokenFor();
     const res = await file(pin, { follow: token, description: '', anonymous: '0', phone: '13955556666' });
     expect(res.status, await res.clone().text()).toBe(201);

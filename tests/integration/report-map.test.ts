@@ -68,7 +68,7 @@ describe('the public map of accepted reports', () => {
     expect(distanceM(cell, gridCell(cell.lat + DLAT, cell.lng))).toBeCloseTo(100, -1);
   });
 
-  it('shows accepted, assigned and resolved reports only, snapped, counted per cell, with no private field', async () => {
+  it('shows accepted, assigned and resolved reports only, snapped, counted per cell, no private field', async () => {
     // Two in one cell (accepted; assigned), one two cells north (resolved), one of another category with them.
     const a1 = await to(await file(at(0, 0.0002, 0.0003)), [ACCEPT]);
     const a2 = await to(await file(at(0, -0.0003, -0.0001)), [ACCEPT, ASSIGN]);

@@ -4,7 +4,10 @@ import { listTasks } from '../enforcement/task-queries.ts';
 import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
 import { stageDue, todoFor } from './todo.ts';
 
-/** At most this many pages of open work on a phone: a village's work fits; a township's office keeps the most pressing. */
+/**
+ * At most this many pages of open work on a phone: a village's work fits; a township's office keeps the most
+ * pressing.
+ */
 export const OFFLINE_PAGES_CAP = 50;
 
 /**
