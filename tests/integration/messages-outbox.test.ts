@@ -131,6 +131,23 @@ describe('a message is written in the same transaction as its cause', () => {
       'reporter.resolved.sms',
     ]);
   });
+
+  it("a merged report's reporter is told of the resolution, by his own report, not of the replies", async () => {
+    const main = await optedIn();
+    expect((await action(main, { action: 'accept' })).status).toBe(200);
+    const follower = await optedIn();
+    expect((await action(follower, { action: 'merge', targetId: main })).status).toBe(200);
+    const before = of(follower).length;
+    expect((await action(main, { action: 'reply', reply: '写给原举报人的答复' })).status).toBe(200);
+    expect(of(follower)).toHaveLength(before);
+    expect((await action(main, { action: 'assign', villageId: L.ids.zhulin })).status).toBe(200);
+    expect((await action(main, { action: 'resolve' })).status).toBe(200);
+    const told = of(follower).slice(before);
+    expect(told.map((m) => m.template)).toEqual(['reporter.resolved.email', 'reporter.resolved.sms']);
+    expect(told.map((m) => m.recipient)).toEqual(['sun@example.com', '13511112222']);
+    // Resolving again cannot happen, but the same cause told twice writes nothing more.
+    expect(ctx.db.transaction((tx) => notifyReporter(tx, main, 'resolved', {}, ctx.clock()))).toBe(0);
+  });
 });
 
 describe('staff: their notices by e-mail or SMS, on their own choice', () => {

@@ -47,11 +47,38 @@ export function enqueueMessage(tx: Db | Tx, m: MessageInput, now: Date): boolean
 /**
  * Tells a reporter who opted in, on each contact he left, that his report was accepted, answered or resolved.
  * Called inside the action's transaction, after its complaint event is written: that event names the message,
- * so a reply and a later one are two messages and a retried action is one. Returns how many were written.
+ * so a reply and a later one are two messages and a retried action is one. A resolution is also told to the
+ * reporters of the reports merged into this one (followers read its steps on /track), each of his own report;
+ * a reply is not, since it was written to this report's reporter. Returns how many were written.
  */
 export function notifyReporter(
   tx: Db | Tx,
   complaintId: number,
+  event: ReporterEvent,
+  params: Record<string, string>,
+  now: Date,
+): number {
+  const cause = tx
+    .select({ id: max(complaintEvents.id) })
+    .from(complaintEvents)
+    .where(eq(complaintEvents.complaintId, complaintId))
+    .get()?.id;
+  const causeKey = `${complaintId}:${cause ?? 0}`;
+  let written = tellReporter(tx, complaintId, causeKey, event, params, now);
+  if (event !== 'resolved') return written;
+  const followers = tx
+    .select({ id: complaints.id })
+    .from(complaints)
+    .where(eq(complaints.mergedIntoId, complaintId))
+    .all();
+  for (const f of followers) written += tellReporter(tx, f.id, causeKey, event, params, now);
+  return written;
+}
+
+function tellReporter(
+  tx: Db | Tx,
+  complaintId: number,
+  causeKey: string,
   event: ReporterEvent,
   params: Record<string, string>,
   now: Date,
@@ -66,11 +93,6 @@ export function notifyReporter(
     .where(eq(complaints.id, complaintId))
     .get();
   if (!about) return 0;
-  const cause = tx
-    .select({ id: max(complaintEvents.id) })
-    .from(complaintEvents)
-    .where(eq(complaintEvents.complaintId, complaintId))
-    .get()?.id;
   const [, month, day] = beijingDate(about.createdAt).split('-').map(Number);
   const base = { date: `${month}月${day}日`, category: about.category, township: about.township, path: '/track' };
   const to: [MessageChannel, string | null][] = [
@@ -87,7 +109,7 @@ export function notifyReporter(
         recipient,
         template: reporterTemplate(event, channel),
         params: { ...base, ...params },
-        dedupeKey: `reporter:${complaintId}:${cause ?? 0}:${event}:${channel}`,
+        dedupeKey: `reporter:${complaintId}:${causeKey}:${event}:${channel}`,
         causeType: 'complaint',
         causeId: complaintId,
       },
