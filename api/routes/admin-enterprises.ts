@@ -2,6 +2,7 @@ import { Hono } from 'hono';
 import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
+import { evidenceRules } from '../env.ts';
 import { jsonBody } from '../http/body.ts';
 import { Readable } from 'node:stream';
 import { badQuery, zipDownload } from '../http/download.ts';
@@ -55,7 +56,7 @@ export function adminEnterpriseRoutes(ctx: AppContext) {
       return c.json(file);
     })
     .get('/enterprises/:id/evidence.zip', zValidator('param', idParam, orNotFound), (c) => {
-      const deps = { db: ctx.db, photos: ctx.photos, now: ctx.clock() };
+      const deps = { db: ctx.db, photos: ctx.photos, now: ctx.clock(), rules: evidenceRules(ctx.env) };
       const pkg = orThrow(exportEvidencePackage(deps, staff(c), c.req.valid('param').id));
       return zipDownload(Readable.toWeb(pkg.zip) as ReadableStream, pkg.fileName, pkg.fallbackName);
     })

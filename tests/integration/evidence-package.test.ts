@@ -27,7 +27,8 @@ import { listenWithPages } from '../security/site-server.ts';
 
 // The evidence package of an enterprise's file (issue 16): every evidence photo of every kind of field work, and a
 // manifest whose hashes a plain zip reader and sha256 confirm; tampering shows; nothing of the reporter in it.
-const { ctx, app } = await freshContext();
+// Not the default 24 h: the package's marks and note follow the setting the pages follow.
+const { ctx, app } = await freshContext({ EVIDENCE_LATE_HOURS: '30' });
 const idOf = {
   village: (code: string) => ctx.db.select({ id: villages.id }).from(villages).where(eq(villages.code, code)).get()!.id,
   department: (code: string) =>
@@ -418,6 +419,18 @@ describe('the evidence package of an enterprise file', () => {
     expect(note).toContain('sha256sum photos/');
     expect(note).toMatch(/certutil -hashfile photos\\\S+ SHA256/);
     expect(note).toContain('周某塑料加工作坊');
+    expect(note).toContain('早于服务器接收时间 30 小时以上');
+  });
+
+  it('refuses HEAD (the policy names GET), auditing nothing: no package was sent', async () => {
+    const exports = () => ctx.db.select().from(auditLog).where(eq(auditLog.action, 'enterprise.evidence_export')).all();
+    const before = exports().length;
+    const res = await app.request(`/api/admin/enterprises/${enterpriseId}/evidence.zip`, {
+      method: 'HEAD',
+      headers: { cookie: cookie(OFFICE) },
+    });
+    expect(res.status).toBe(403);
+    expect(exports()).toHaveLength(before);
   });
 
   it('shows a tampered original as 校验不符, and a lost one, and still builds the package', async () => {

@@ -13,9 +13,6 @@ import { fieldPhotoFile } from '../shared/photos/evidence.ts';
 import { DEFAULT_EVIDENCE_RULES, type EvidenceRules, fieldPhotoViews, photoKey } from '../shared/photos/views.ts';
 import { assignmentScope, visibleAssignment } from './assignment-scope.ts';
 
-/** Beyond this a photo was likely not taken on site: the reviewer is warned. */
-export const OFF_SITE_METRES = 300;
-
 const itemColumns = {
   id: assignments.id,
   complaintId: assignments.complaintId,

@@ -1,13 +1,7 @@
-import { OFF_SITE_METRES } from '../complaints/assignment-queries.ts';
-import { metresBetween } from '../shared/geo.ts';
+import { type EvidenceRules, evidenceMarks, OFF_SITE_METRES } from '../shared/photos/views.ts';
 import { BEIJING_OFFSET_MS } from '../shared/time.ts';
 import { EVIDENCE_KIND_LABELS, type EvidenceSource } from './evidence-sources.ts';
 import { FORMULA_START } from './tables/xlsx.ts';
-
-/** Taken this long before the server had it, a photo is marked late (EVIDENCE_LATE_HOURS of issue 16). */
-export const DEFAULT_LATE_HOURS = 24;
-/** A phone clock this far off the server's is marked: its own times are then worth less. */
-const CLOCK_SKEW_MS = 5 * 60_000;
 
 export const HASH_MATCH = '一致';
 export const HASH_MISMATCH = '校验不符';
@@ -42,24 +36,8 @@ function hashCheck(s: EvidenceSource, f: IncludedFile | null): string {
   return f.sha256 === s.sha256.toLowerCase() ? HASH_MATCH : HASH_MISMATCH;
 }
 
-/** The marks a reviewer sees: far from the site, taken long before it was received, the phone's clock off. */
-export function evidenceMarks(s: EvidenceSource, lateHours: number) {
-  const metres =
-    s.exifLat != null && s.exifLng != null && s.site.lat != null && s.site.lng != null
-      ? Math.round(metresBetween({ lat: s.exifLat, lng: s.exifLng }, { lat: s.site.lat, lng: s.site.lng }))
-      : null;
-  // The camera's time, or else the phone's own clock corrected by how far off it was when sending.
-  const takenAt =
-    s.exifTakenAt?.getTime() ?? (s.deviceTakenAt ? s.deviceTakenAt.getTime() + (s.clockOffsetMs ?? 0) : null);
-  return {
-    metresFromSite: metres,
-    far: metres != null && metres > OFF_SITE_METRES,
-    late: takenAt != null && s.receivedAt.getTime() - takenAt > lateHours * 3_600_000,
-    clockSkewed: s.clockOffsetMs != null && Math.abs(s.clockOffsetMs) > CLOCK_SKEW_MS,
-  };
-}
-
-export function manifestPhoto(s: EvidenceSource, f: IncludedFile | null, lateHours: number) {
+export function manifestPhoto(s: EvidenceSource, f: IncludedFile | null, rules: EvidenceRules) {
+  const { metresFromSite, marks } = evidenceMarks(s, s.site, rules);
   return {
     path: f?.path ?? null,
     sha256: f?.sha256 ?? null,
@@ -79,7 +57,8 @@ export function manifestPhoto(s: EvidenceSource, f: IncludedFile | null, lateHou
     receivedAt: beijingIso(s.receivedAt),
     clockOffsetMs: s.clockOffsetMs,
     uploader: { name: s.uploaderName, account: s.uploaderAccount },
-    ...evidenceMarks(s, lateHours),
+    metresFromSite,
+    ...marks,
   };
 }
 export type ManifestPhoto = ReturnType<typeof manifestPhoto>;
@@ -150,7 +129,8 @@ export function manifestCsv(h: PackageHeader, photos: ManifestPhoto[]): string {
 }
 
 /** How to check a hash, in Chinese, with a real file of this package as the example. */
-export function readme(h: PackageHeader, photos: ManifestPhoto[], lateHours: number): string {
+export function readme(h: PackageHeader, photos: ManifestPhoto[], rules: EvidenceRules): string {
+  const lateHours = Math.round((rules.lateMs / 3_600_000) * 10) / 10;
   const example = photos.find((p) => p.path)?.path ?? 'photos/task-1-line-1/xxxx.jpg';
   return `证据包说明
 

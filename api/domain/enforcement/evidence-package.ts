@@ -9,14 +9,8 @@ import type { PhotoStore } from '../shared/photos/store.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { EVIDENCE_EXPORTERS, hasRole, OFFICE_READ } from '../shared/roles.ts';
 import { beijingDate } from '../shared/time.ts';
-import {
-  DEFAULT_LATE_HOURS,
-  manifestCsv,
-  manifestJson,
-  manifestPhoto,
-  type PackageHeader,
-  readme,
-} from './evidence-manifest.ts';
+import { DEFAULT_EVIDENCE_RULES, type EvidenceRules } from '../shared/photos/views.ts';
+import { manifestCsv, manifestJson, manifestPhoto, type PackageHeader, readme } from './evidence-manifest.ts';
 import { evidenceSources } from './evidence-sources.ts';
 import { streamEvidenceZip } from './evidence-zip.ts';
 import { visibleEnterprise } from './scope.ts';
@@ -25,8 +19,8 @@ export interface EvidencePackageDeps {
   db: Db;
   photos: PhotoStore;
   now: Date;
-  /** EVIDENCE_LATE_HOURS: taken this long before it was received, a photo is marked late. */
-  lateHours?: number;
+  /** EVIDENCE_LATE_HOURS: the marks are those the pages show. */
+  rules?: EvidenceRules;
 }
 
 export interface EvidencePackage {
@@ -66,7 +60,7 @@ export function exportEvidencePackage(
     .get();
   if (!e) return fail(404, '企业不存在或无权查看');
   const sources = evidenceSources(deps.db, user, e);
-  const lateHours = deps.lateHours ?? DEFAULT_LATE_HOURS;
+  const rules = deps.rules ?? DEFAULT_EVIDENCE_RULES;
   const header: PackageHeader = {
     enterprise: { id: e.id, name: e.name, address: e.address, village: e.village },
     exportedAt: deps.now,
@@ -98,11 +92,11 @@ export function exportEvidencePackage(
       ],
     })),
     (included) => {
-      const photos = sources.map((s, i) => manifestPhoto(s, included[i] ?? null, lateHours));
+      const photos = sources.map((s, i) => manifestPhoto(s, included[i] ?? null, rules));
       return [
         { path: 'manifest.json', text: manifestJson(header, photos) },
         { path: 'manifest.csv', text: manifestCsv(header, photos) },
-        { path: '说明.txt', text: `\uFEFF${readme(header, photos, lateHours)}` },
+        { path: '说明.txt', text: `\uFEFF${readme(header, photos, rules)}` },
       ];
     },
   );

@@ -60,15 +60,40 @@ export interface StoredEvidence {
   createdAt: Date;
 }
 
-/** One stored photo as the reviewer sees it, marked where it calls for a second look. */
-export function evidenceView(p: StoredEvidence, site: Site, office: boolean, rules: EvidenceRules): FieldPhotoView {
+/** What the marks are read from: the photo's own position and times, and when the server got it. */
+export interface MarkedEvidence {
+  exifLat: number | null;
+  exifLng: number | null;
+  exifTakenAt: Date | null;
+  deviceTakenAt: Date | null;
+  clockOffsetMs: number | null;
+  receivedAt: Date;
+}
+
+/** Far from the site, taken long before it was received, the phone's clock off: what a reviewer is shown. */
+export function evidenceMarks(p: MarkedEvidence, site: Site, rules: EvidenceRules) {
   const metresFromSite =
     p.exifLat != null && p.exifLng != null && site?.lat != null && site.lng != null
       ? Math.round(metresBetween({ lat: p.exifLat, lng: p.exifLng }, { lat: site.lat, lng: site.lng }))
       : null;
+  // The camera's time, or else the phone's own clock corrected by how far off it was when sending.
   const taken =
     p.exifTakenAt?.getTime() ?? (p.deviceTakenAt ? p.deviceTakenAt.getTime() + (p.clockOffsetMs ?? 0) : null);
-  const takenBeforeReceiptMs = taken === null ? null : p.createdAt.getTime() - taken;
+  const takenBeforeReceiptMs = taken === null ? null : p.receivedAt.getTime() - taken;
+  return {
+    metresFromSite,
+    takenBeforeReceiptMs,
+    marks: {
+      far: metresFromSite !== null && metresFromSite > OFF_SITE_METRES,
+      late: takenBeforeReceiptMs !== null && takenBeforeReceiptMs > rules.lateMs,
+      clockSkewed: p.clockOffsetMs !== null && Math.abs(p.clockOffsetMs) > CLOCK_SKEW_MS,
+    },
+  };
+}
+
+/** One stored photo as the reviewer sees it, marked where it calls for a second look. */
+export function evidenceView(p: StoredEvidence, site: Site, office: boolean, rules: EvidenceRules): FieldPhotoView {
+  const { metresFromSite, takenBeforeReceiptMs, marks } = evidenceMarks({ ...p, receivedAt: p.createdAt }, site, rules);
   return {
     id: p.id,
     width: p.width,
@@ -83,11 +108,7 @@ export function evidenceView(p: StoredEvidence, site: Site, office: boolean, rul
     receivedAt: p.createdAt,
     clockOffsetMs: p.clockOffsetMs,
     takenBeforeReceiptMs,
-    marks: {
-      far: metresFromSite !== null && metresFromSite > OFF_SITE_METRES,
-      late: takenBeforeReceiptMs !== null && takenBeforeReceiptMs > rules.lateMs,
-      clockSkewed: p.clockOffsetMs !== null && Math.abs(p.clockOffsetMs) > CLOCK_SKEW_MS,
-    },
+    marks,
   };
 }
 
