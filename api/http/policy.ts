@@ -164,6 +164,16 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/rewards/:id/actions': OFFICE,
   'GET /api/admin/complaints/:id/reward': OFFICE_READ,
   'POST /api/admin/complaints/:id/reward': OFFICE,
+  // 用电监测 flags (issue 15): household meter data, so the office acts and leaders read; never a village (it must not
+  // learn which house is watched: it gets only the 回头看 a confirmation opens) or a department. Rule numbers: admin
+  'GET /admin/watch': OFFICE_READ,
+  'GET /admin/watch/flags/[id]': OFFICE_READ,
+  'GET /admin/watch/rules': OFFICE_READ,
+  'GET /api/admin/watch/flags': OFFICE_READ,
+  'GET /api/admin/watch/flags/:id': OFFICE_READ,
+  'POST /api/admin/watch/flags/:id/actions': OFFICE,
+  'GET /api/admin/watch/rules': OFFICE_READ,
+  'PUT /api/admin/watch/rules/:rule': ADMIN,
   // Public reads, stated here though no staff gate sees them: the map of accepted reports and the report form's nearby
   // hint, redacted on the server (api/domain/public/report-map.ts, nearby-hint.ts; the hint limited per address).
   'GET /api/report-map': 'anyone',

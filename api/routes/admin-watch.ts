@@ -1,8 +1,39 @@
 import { Hono } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
 import type { AppContext } from '../context.ts';
-import type { StaffEnv } from '../http/staff-auth.ts';
+import { jsonBody } from '../http/body.ts';
+import { badQuery } from '../http/download.ts';
+import { ApiError } from '../http/errors.ts';
+import { orThrow } from '../http/result.ts';
+import { staff, type StaffEnv } from '../http/staff-auth.ts';
+import { decideFlag } from '../domain/watch/flag-decisions.ts';
+import { flagActionInput } from '../domain/watch/flag-workflow.ts';
+import { flagFilter, getFlag, listFlags } from '../domain/watch/flags.ts';
+import { ruleStats } from '../domain/watch/rule-stats.ts';
+import { recordId } from '../domain/shared/text-input.ts';
 
-/** Power flags and the rules behind them (issue 15). Policy: api/http/policy.ts. */
-export function adminWatchRoutes(_ctx: AppContext) {
-  return new Hono<StaffEnv>();
+const NO_FLAG = '用电监测标记不存在或无权查看';
+const idParam = z.object({ id: recordId('标记') });
+const notFound = (r: { success: boolean }) => {
+  if (!r.success) throw new ApiError(404, NO_FLAG);
+};
+
+/** Power flags and the rules behind them (issue 15). Policy: api/http/policy.ts; rows narrowed by flagScope. */
+export function adminWatchRoutes(ctx: AppContext) {
+  return new Hono<StaffEnv>()
+    .get('/watch/flags', zValidator('query', flagFilter, badQuery), (c) => {
+      const user = staff(c);
+      return c.json({ flags: listFlags(ctx.db, user, c.req.valid('query')), rules: ruleStats(ctx.db, user) });
+    })
+    .get('/watch/flags/:id', zValidator('param', idParam, notFound), (c) => {
+      const flag = getFlag(ctx.db, staff(c), c.req.valid('param').id, ctx.clock());
+      if (!flag) throw new ApiError(404, NO_FLAG);
+      return c.json(flag);
+    })
+    .post('/watch/flags/:id/actions', zValidator('param', idParam, notFound), async (c) => {
+      const input = await jsonBody(c, flagActionInput);
+      const r = orThrow(decideFlag(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock()));
+      return c.json({ ok: true, status: r.status, revisitId: r.revisitId, enterpriseId: r.enterpriseId });
+    });
 }

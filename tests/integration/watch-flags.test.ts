@@ -1,0 +1,326 @@
+import { and, eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import { auditLog, users, villages } from '../../db/schema.ts';
+import { enterprises, revisits } from '../../db/schema-enforcement.ts';
+import { notifications } from '../../db/schema-supervision.ts';
+import { meterDaily, meters, powerFlags, type WatchRule } from '../../db/schema-watch.ts';
+import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
+import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
+import { dayOf, dayOfDate } from '../../api/domain/watch/days.ts';
+import { explainFlag } from '../../api/domain/watch/flag-explain.ts';
+import { nextFlagStatus } from '../../api/domain/watch/flag-workflow.ts';
+import { suspectFileName } from '../../api/domain/watch/flag-decisions.ts';
+import { freshContext } from '../helpers/context.ts';
+import { json, signIn } from '../helpers/staff.ts';
+
+const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing, 2026-06-02
+const { ctx, app } = await freshContext({}, { now: () => now });
+const cookie = {
+  admin: signIn(ctx, 'admin'),
+  triage: signIn(ctx, 'shouli'),
+  leader: signIn(ctx, 'lingdao'),
+  village: signIn(ctx, 'zhulin'),
+  department: signIn(ctx, 'shengtai'),
+};
+const ZHULIN = ctx.db.select().from(villages).where(eq(villages.code, 'qingxi-zhulin')).get()!;
+const officer = ctx.db.select().from(users).where(eq(users.username, 'zhulin')).get()!;
+const today = dayOf(now);
+let serial = 0;
+
+function addMeter(enterpriseId: number | null, tariff: 'residential' | 'industrial' = 'industrial') {
+  return ctx.db
+    .insert(meters)
+    .values({
+      townshipId: ZHULIN.townshipId,
+      villageId: ZHULIN.id,
+      enterpriseId,
+      accountNo: `33010${String(++serial).padStart(5, '0')}`,
+      tariff,
+      address: `竹林村${serial}号`,
+      updatedAt: new Date(now),
+    })
+    .returning()
+    .get();
+}
+function addFlag(meter: typeof meters.$inferSelect, rule: WatchRule = 'cut_meter_use', strength = 2) {
+  return ctx.db
+    .insert(powerFlags)
+    .values({
+      rule,
+      meterId: meter.id,
+      enterpriseId: meter.enterpriseId,
+      townshipId: meter.townshipId,
+      villageId: meter.villageId,
+      firstDay: today - 10,
+      lastDay: today - 1,
+      strength,
+      evidence: { threshold: 5, flaggedDays: [today - 10, today - 5, today - 1] },
+      detectedAt: new Date(now),
+    })
+    .returning()
+    .get();
+}
+function addFile(name: string) {
+  const r = insertEnterprise(
+    ctx.db,
+    { id: 1, displayName: '测试' },
+    enterpriseInput.parse({ name, businessLicence: true, villageId: ZHULIN.id }),
+    ctx.villageAreas(),
+    new Date(now),
+  );
+  if (!r.ok) throw new Error(r.message);
+  return r.id;
+}
+const act = (id: number, body: unknown, who = cookie.triage) =>
+  app.request(`/api/admin/watch/flags/${id}/actions`, { method: 'POST', ...json(body, who) });
+const get = (path: string, who = cookie.triage) => app.request(path, { headers: { cookie: who } });
+const errorOf = async (res: Response) => ((await res.json()) as { error: { message: string } }).error.message;
+const flagRow = (id: number) => ctx.db.select().from(powerFlags).where(eq(powerFlags.id, id)).get()!;
+const audits = (id: number) =>
+  ctx.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.objectType, 'power_flag'), eq(auditLog.objectId, String(id))))
+    .all();
+
+describe('the flag workflow', () => {
+  it('moves an open flag to confirmed or dismissed, and a decided one nowhere', () => {
+    expect(nextFlagStatus('confirm', 'open')).toBe('confirmed');
+    expect(nextFlagStatus('dismiss', 'open')).toBe('dismissed');
+    for (const from of ['confirmed', 'dismissed'] as const) {
+      expect(nextFlagStatus('confirm', from)).toBeNull();
+      expect(nextFlagStatus('dismiss', from)).toBeNull();
+    }
+  });
+
+  it('confirming opens a 回头看 with the chosen deadline and tells the village officer, in one step', async () => {
+    const file = addFile('竹林恢复生产塑料厂');
+    const flag = addFlag(addMeter(file));
+    const res = await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-06-05', note: '夜查发现亮灯' });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = await res.json();
+    const row = flagRow(flag.id);
+    expect(row).toMatchObject({ status: 'confirmed', version: 2, reason: '夜查发现亮灯', revisitId: body.revisitId });
+    const visit = ctx.db.select().from(revisits).where(eq(revisits.id, body.revisitId)).get()!;
+    expect(visit).toMatchObject({ enterpriseId: file, villageId: ZHULIN.id, status: 'scheduled', taskId: null });
+    expect(visit.dueAt.toISOString()).toBe('2026-06-05T15:59:59.999Z'); // the end of 6 月 5 日 in Beijing
+    const notice = ctx.db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, officer.id), eq(notifications.dedupeKey, `power-flag:${flag.id}`)))
+      .get()!;
+    expect(notice.text).toContain('竹林恢复生产塑料厂');
+    expect(notice.text).toContain('2026-06-05');
+    expect(notice.link).toBe('/admin/revisits');
+    expect(audits(flag.id)).toMatchObject([{ action: 'power_flag.confirm', reason: '夜查发现亮灯' }]);
+    // The village officer finds the visit on his revisit list, and nothing of the flag.
+    const list = await (await get('/api/admin/revisits', cookie.village)).json();
+    expect(JSON.stringify(list)).toContain(`"id":${body.revisitId},`);
+    expect((await get(`/api/admin/watch/flags/${flag.id}`, cookie.village)).status).toBe(403);
+  });
+
+  it('proposes a deadline 7 days on, and refuses one in the past or months away', async () => {
+    const flag = addFlag(addMeter(addFile('竹林期限测试厂')));
+    expect(await errorOf(await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-06-01' }))).toBe(
+      '回头看期限不能早于今天',
+    );
+    expect(await errorOf(await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-09-01' }))).toContain(
+      '回头看期限不能晚于',
+    );
+    expect(await errorOf(await act(flag.id, { action: 'confirm', version: 1, dueOn: '6月5日' }))).toContain(
+      '回头看期限不是有效日期',
+    );
+    expect(flagRow(flag.id).status).toBe('open');
+    const res = await act(flag.id, { action: 'confirm', version: 1, dueOn: '' });
+    expect(res.status).toBe(200);
+    const visit = ctx.db
+      .select()
+      .from(revisits)
+      .where(eq(revisits.id, flagRow(flag.id).revisitId!))
+      .get()!;
+    expect(visit.dueAt.toISOString()).toBe('2026-06-09T15:59:59.999Z');
+  });
+
+  it('a meter without a file gets a suspect file in its village, linked to the meter, before the visit', async () => {
+    const meter = addMeter(null, 'residential');
+    const flag = addFlag(meter, 'house_factory');
+    const res = await act(flag.id, { action: 'confirm', version: 1 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { enterpriseId, revisitId } = await res.json();
+    const file = ctx.db.select().from(enterprises).where(eq(enterprises.id, enterpriseId)).get()!;
+    expect(file).toMatchObject({
+      name: suspectFileName(meter.accountNo),
+      villageId: ZHULIN.id,
+      address: meter.address,
+      revisitType: 4,
+      status: 'listed',
+    });
+    expect(file.name).toBe(`疑似作坊（户号 ${meter.accountNo}）`);
+    expect(ctx.db.select().from(meters).where(eq(meters.id, meter.id)).get()!.enterpriseId).toBe(enterpriseId);
+    expect(flagRow(flag.id).enterpriseId).toBe(enterpriseId);
+    expect(ctx.db.select().from(revisits).where(eq(revisits.id, revisitId)).get()!.enterpriseId).toBe(enterpriseId);
+    // A second flag on the same meter goes to the same file.
+    const again = addFlag(ctx.db.select().from(meters).where(eq(meters.id, meter.id)).get()!, 'jump_after_closure');
+    const second = await (await act(again.id, { action: 'confirm', version: 1 })).json();
+    expect(second.enterpriseId).toBe(enterpriseId);
+  });
+
+  it('dismissing needs a reason, and is audited with it', async () => {
+    const flag = addFlag(addMeter(addFile('竹林排除测试厂')));
+    for (const reason of [undefined, '', ' ', '好']) {
+      const res = await act(flag.id, { action: 'dismiss', version: 1, reason });
+      expect(res.status).toBe(400);
+      expect(await errorOf(res)).toMatch(/排除理由/);
+    }
+    expect(flagRow(flag.id).status).toBe('open');
+    const res = await act(flag.id, { action: 'dismiss', version: 1, reason: '已核实为装修临时用电' });
+    expect(res.status).toBe(200);
+    expect(flagRow(flag.id)).toMatchObject({ status: 'dismissed', reason: '已核实为装修临时用电', revisitId: null });
+    expect(audits(flag.id)).toMatchObject([{ action: 'power_flag.dismiss', reason: '已核实为装修临时用电' }]);
+  });
+
+  it('a stale version or a decided flag is 409, and changes nothing', async () => {
+    const flag = addFlag(addMeter(addFile('竹林并发测试厂')));
+    // Detection updated the open flag (its numbers) after the page was read.
+    ctx.db.update(powerFlags).set({ version: 2, strength: 3 }).where(eq(powerFlags.id, flag.id)).run();
+    const stale = await act(flag.id, { action: 'confirm', version: 1 });
+    expect(stale.status).toBe(409);
+    expect(await errorOf(stale)).toContain('请刷新');
+    expect((await act(flag.id, { action: 'dismiss', version: 2, reason: '正常生产用电' })).status).toBe(200);
+    const decided = await act(flag.id, { action: 'confirm', version: 3 });
+    expect(decided.status).toBe(409);
+    expect(await errorOf(decided)).toBe('这条标记已排除，不能再确认并安排回头看');
+    expect(flagRow(flag.id)).toMatchObject({ status: 'dismissed', revisitId: null, version: 3 });
+    expect(ctx.db.select().from(revisits).where(eq(revisits.enterpriseId, flag.enterpriseId!)).all()).toEqual([]);
+  });
+
+  it('refuses a leader the decision, though he reads the flag', async () => {
+    const flag = addFlag(addMeter(addFile('竹林领导只读厂')));
+    expect((await get(`/api/admin/watch/flags/${flag.id}`, cookie.leader)).status).toBe(200);
+    expect((await act(flag.id, { action: 'dismiss', version: 1, reason: '领导想排除' }, cookie.leader)).status).toBe(
+      403,
+    );
+  });
+});
+
+describe('each rule’s confirmed/dismissed ratio', () => {
+  it('counts open, confirmed and dismissed flags per rule, and the share confirmed of those decided', async () => {
+    const stats = async () =>
+      (
+        (await (await get('/api/admin/watch/flags')).json()).rules as {
+          rule: string;
+          open: number;
+          confirmed: number;
+          dismissed: number;
+          confirmedShare: number | null;
+        }[]
+      ).find((r) => r.rule === 'night_use')!;
+    const before = await stats();
+    const flags = Array.from({ length: 5 }, (_, i) => addFlag(addMeter(addFile(`竹林夜间比例${i}厂`)), 'night_use'));
+    await act(flags[0]!.id, { action: 'confirm', version: 1 });
+    await act(flags[1]!.id, { action: 'confirm', version: 1 });
+    await act(flags[2]!.id, { action: 'confirm', version: 1 });
+    await act(flags[3]!.id, { action: 'dismiss', version: 1, reason: '夜班为合法企业' });
+    const after = await stats();
+    expect(after.open - before.open).toBe(1);
+    expect(after.confirmed - before.confirmed).toBe(3);
+    expect(after.dismissed - before.dismissed).toBe(1);
+    expect(after.confirmedShare).toBeCloseTo(after.confirmed / (after.confirmed + after.dismissed), 10);
+    if (before.confirmed + before.dismissed === 0) expect(after.confirmedShare).toBe(0.75);
+  });
+
+  it('lists open flags first, strongest first, and filters by rule, status and village', async () => {
+    const weak = addFlag(addMeter(addFile('竹林弱标记厂')), 'jump_after_closure', 1.1);
+    const strong = addFlag(addMeter(addFile('竹林强标记厂')), 'jump_after_closure', 9);
+    const rows = (await (await get('/api/admin/watch/flags?rule=jump_after_closure&status=')).json()).flags as {
+      id: number;
+      status: string;
+      rule: string;
+    }[];
+    expect(rows.every((r) => r.rule === 'jump_after_closure')).toBe(true);
+    const ids = rows.map((r) => r.id);
+    expect(ids.indexOf(strong.id)).toBeLessThan(ids.indexOf(weak.id));
+    const firstDecided = rows.findIndex((r) => r.status !== 'open');
+    if (firstDecided >= 0) expect(rows.slice(firstDecided).every((r) => r.status !== 'open')).toBe(true);
+    const open = (await (await get(`/api/admin/watch/flags?status=open&villageId=${ZHULIN.id}`)).json()).flags;
+    expect(open.every((r: { status: string }) => r.status === 'open')).toBe(true);
+    expect((await get('/api/admin/watch/flags?status=maybe')).status).toBe(400);
+  });
+});
+
+describe('the flag page’s data', () => {
+  it('carries the meter’s daily series around the flag, its threshold and the days flagged', async () => {
+    const meter = addMeter(addFile('竹林曲线测试厂'));
+    ctx.db
+      .insert(meterDaily)
+      .values(
+        Array.from({ length: 30 }, (_, i) => ({
+          meterId: meter.id,
+          day: today - 30 + i,
+          kwh: i >= 20 ? 40 : 1,
+          importId: 1,
+        })),
+      )
+      .run();
+    const flag = addFlag(meter);
+    const view = await (await get(`/api/admin/watch/flags/${flag.id}`)).json();
+    expect(view.chart.days[0]).toBe(today - 30);
+    expect(view.chart.lines[0].values.slice(19, 21)).toEqual([1, 40]);
+    expect(view.chart.threshold.values[0]).toBe(5);
+    const flaggedDays = view.chart.days.filter((_: number, i: number) => view.chart.flagged[i]);
+    expect(flaggedDays).toEqual([today - 10, today - 5, today - 1]);
+  });
+});
+
+describe('who may see flags', () => {
+  it('gives village and department officers 403 on every watch route, and lets leaders read', async () => {
+    const flag = addFlag(addMeter(addFile('竹林权限测试厂')));
+    const routes: [string, string, unknown?][] = [
+      ['GET', '/api/admin/watch/flags'],
+      ['GET', `/api/admin/watch/flags/${flag.id}`],
+      ['POST', `/api/admin/watch/flags/${flag.id}/actions`, { action: 'dismiss', version: 1, reason: '测试理由' }],
+    ];
+    for (const who of [cookie.village, cookie.department])
+      for (const [method, path, body] of routes) {
+        const res = await app.request(path, {
+          method,
+          ...json(body ?? {}, who),
+          body: body ? JSON.stringify(body) : undefined,
+        });
+        expect(res.status, `${method} ${path}`).toBe(403);
+      }
+    expect(flagRow(flag.id).status).toBe('open');
+    for (const path of ['/api/admin/watch/flags', `/api/admin/watch/flags/${flag.id}`])
+      expect((await get(path, cookie.leader)).status).toBe(200);
+  });
+});
+
+describe('the sentence explaining a flag', () => {
+  it('names the rule’s numbers, and leaves out a part whose numbers are missing', () => {
+    const cut = dayOfDate('2026-05-01');
+    const flag = {
+      rule: 'cut_meter_use' as const,
+      firstDay: cut + 5,
+      lastDay: cut + 20,
+      strength: 12.345,
+      evidence: {
+        threshold: 1,
+        flaggedDays: [],
+        cutDay: cut,
+        daysUsed: 14,
+        medianKwh: 12.3,
+        maxKwh: 40,
+        totalKwh: 180,
+      },
+    };
+    expect(explainFlag(flag)).toBe(
+      '断电已于 2026-05-01 经验收证实；此后 2026-05-06 至 2026-05-21 有 14 天日用电达到 1 kWh 以上' +
+        '（中位数 12.3 kWh，最高 40 kWh，合计 180 kWh）。强度 12.35（1 表示刚达门槛，越大越异常）。',
+    );
+    const { totalKwh: _t, ...without } = flag.evidence;
+    expect(explainFlag({ ...flag, evidence: without })).toBe(
+      '断电已于 2026-05-01 经验收证实；此后 2026-05-06 至 2026-05-21 有 14 天日用电达到 1 kWh 以上。' +
+        '强度 12.35（1 表示刚达门槛，越大越异常）。',
+    );
+  });
+});
