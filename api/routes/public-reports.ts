@@ -9,7 +9,7 @@ import { nearbyHint, nearbyQuery } from '../domain/public/nearby-hint.ts';
 /** The public map of accepted reports, as GeoJSON: grid cells, categories, statuses, months (report-map.ts). */
 export function reportMapRoutes(ctx: AppContext) {
   return new Hono().get('/', async (c) =>
-    c.body((await cachedReportMap(ctx.db, ctx.clock())).json(), 200, {
+    c.body((await cachedReportMap(ctx.db, ctx.clock())).json, 200, {
       'Content-Type': 'application/json; charset=UTF-8',
       'Cache-Control': 'public, max-age=60',
     }),
