@@ -11,10 +11,17 @@ import { decideFlag } from '../domain/watch/flag-decisions.ts';
 import { flagActionInput } from '../domain/watch/flag-workflow.ts';
 import { flagFilter, getFlag, listFlags } from '../domain/watch/flags.ts';
 import { ruleStats } from '../domain/watch/rule-stats.ts';
+import { ruleEditInput, saveRule } from '../domain/watch/rule-edit.ts';
+import { loadRuleParams, RULE_FIELDS, RULE_LABELS, RULE_SUMMARIES } from '../domain/watch/rule-params.ts';
+import { WATCH_RULES } from '../../db/schema-watch.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 
 const NO_FLAG = '用电监测标记不存在或无权查看';
 const idParam = z.object({ id: recordId('标记') });
+const ruleParam = z.object({ rule: z.enum(WATCH_RULES) });
+const noRule = (r: { success: boolean }) => {
+  if (!r.success) throw new ApiError(404, '没有这条监测规则');
+};
 const notFound = (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, NO_FLAG);
 };
@@ -35,5 +42,24 @@ export function adminWatchRoutes(ctx: AppContext) {
       const input = await jsonBody(c, flagActionInput);
       const r = orThrow(decideFlag(ctx.db, staff(c), c.req.valid('param').id, input, ctx.clock()));
       return c.json({ ok: true, status: r.status, revisitId: r.revisitId, enterpriseId: r.enterpriseId });
+    })
+    .get('/watch/rules', (c) => {
+      const settings = loadRuleParams(ctx.db);
+      const stats = ruleStats(ctx.db, staff(c));
+      return c.json({
+        rules: WATCH_RULES.map((rule, i) => ({
+          rule,
+          label: RULE_LABELS[rule],
+          summary: RULE_SUMMARIES[rule],
+          fields: RULE_FIELDS[rule],
+          ...settings[rule],
+          stats: stats[i],
+        })),
+      });
+    })
+    .put('/watch/rules/:rule', zValidator('param', ruleParam, noRule), async (c) => {
+      const input = await jsonBody(c, ruleEditInput);
+      const r = orThrow(saveRule(ctx.db, staff(c), c.req.valid('param').rule, input, ctx.clock()));
+      return c.json({ ok: true, version: r.version });
     });
 }

@@ -8,6 +8,7 @@ import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.t
 import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
 import { dayOf, dayOfDate } from '../../api/domain/watch/days.ts';
 import { explainFlag } from '../../api/domain/watch/flag-explain.ts';
+import { loadRuleParams } from '../../api/domain/watch/rule-params.ts';
 import { nextFlagStatus } from '../../api/domain/watch/flag-workflow.ts';
 import { suspectFileName } from '../../api/domain/watch/flag-decisions.ts';
 import { freshContext } from '../helpers/context.ts';
@@ -322,5 +323,45 @@ describe('the sentence explaining a flag', () => {
       '断电已于 2026-05-01 经验收证实；此后 2026-05-06 至 2026-05-21 有 14 天日用电达到 1 kWh 以上。' +
         '强度 12.35（1 表示刚达门槛，越大越异常）。',
     );
+  });
+});
+
+describe('the rules’ numbers', () => {
+  const put = (rule: string, body: unknown, who = cookie.admin) =>
+    app.request(`/api/admin/watch/rules/${rule}`, { method: 'PUT', ...json(body, who) });
+  it('lets the admin change a rule’s numbers and switch it off, audited, for the next detection pass', async () => {
+    const listed = await (await get('/api/admin/watch/rules', cookie.leader)).json();
+    const night = listed.rules.find((r: { rule: string }) => r.rule === 'night_use');
+    expect(night).toMatchObject({ enabled: true, params: { ratio: 1.5 } });
+    const version = night.version;
+    const res = await put('night_use', { version, enabled: 'false', params: { ...night.params, ratio: '2' } });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(loadRuleParams(ctx.db).night_use).toMatchObject({
+      enabled: false,
+      params: { ratio: 2 },
+      version: version + 1,
+    });
+    const entry = ctx.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'watch_rule.update'), eq(auditLog.objectId, 'night_use')))
+      .get()!;
+    expect(entry.details).toMatchObject({ before: { enabled: true, ratio: 1.5 }, after: { enabled: false, ratio: 2 } });
+    // The page read before the change is stale.
+    expect((await put('night_use', { version, enabled: true, params: night.params })).status).toBe(409);
+  });
+
+  it('refuses a number out of its bounds with the field’s name, and anyone but the admin', async () => {
+    const { version, params } = loadRuleParams(ctx.db).jump_after_closure;
+    const bad = await put('jump_after_closure', { version, enabled: true, params: { ...params, k: 0.5 } });
+    expect(bad.status).toBe(400);
+    expect(await errorOf(bad)).toBe('MAD 倍数 k不能小于 1');
+    const words = await put('jump_after_closure', { version, enabled: true, params: { ...params, k: '五' } });
+    expect(await errorOf(words)).toBe('MAD 倍数 k须是数字');
+    for (const who of [cookie.triage, cookie.leader, cookie.village, cookie.department])
+      expect((await put('jump_after_closure', { version, enabled: true, params }, who)).status).toBe(403);
+    expect((await get('/api/admin/watch/rules', cookie.village)).status).toBe(403);
+    expect((await put('no_such_rule', { version, enabled: true, params })).status).toBe(404);
+    expect(loadRuleParams(ctx.db).jump_after_closure.version).toBe(version);
   });
 });
