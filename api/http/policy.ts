@@ -164,6 +164,15 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/rewards/:id/actions': OFFICE,
   'GET /api/admin/complaints/:id/reward': OFFICE_READ,
   'POST /api/admin/complaints/:id/reward': OFFICE,
+  // 夜查计划 (issue 15): the office makes plans, leaders read; never a village or department: a plan warns of a visit
+  'GET /admin/watch/plans': OFFICE_READ,
+  'GET /admin/watch/plans/[id]': OFFICE_READ,
+  'GET /api/admin/patrol-plans': OFFICE_READ,
+  'GET /api/admin/patrol-plans/risk': OFFICE_READ,
+  'POST /api/admin/patrol-plans': OFFICE,
+  'GET /api/admin/patrol-plans/:id': OFFICE_READ,
+  'GET /api/admin/patrol-plans/:id/verify': OFFICE_READ,
+  'POST /api/admin/patrol-plans/:id/patrol': OFFICE,
   // 用电监测 flags (issue 15): household meter data, so the office acts and leaders read; never a village (it must not
   // learn which house is watched: it gets only the 回头看 a confirmation opens) or a department. Rule numbers: admin
   'GET /admin/watch': OFFICE_READ,

@@ -1,0 +1,184 @@
+import { and, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../../db/client.ts';
+import { users } from '../../../db/schema.ts';
+import { patrolPlans } from '../../../db/schema-watch.ts';
+import { audit } from '../accounts/audit.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { randomSeed, rank } from '../enforcement/random-draw.ts';
+import { fail, type Result } from '../shared/result.ts';
+import { hasRole, OFFICE, OFFICE_READ } from '../shared/roles.ts';
+import { decimal, freeText } from '../shared/text-input.ts';
+import { byRisk, type RiskScore } from './risk.ts';
+import { riskRanking, townshipOfUser } from './risk-facts.ts';
+
+export const MAX_PLAN_SIZE = 200;
+
+export const planInput = z.object({
+  title: freeText('计划名称', { min: 2, max: 100, required: '请填写计划名称', tooShort: '请填写计划名称' }),
+  size: decimal('夜查户数', {
+    integer: true,
+    min: 1,
+    max: MAX_PLAN_SIZE,
+    range: `夜查户数须在 1 到 ${MAX_PLAN_SIZE} 之间`,
+  }),
+  randomPercent: decimal('随机抽取比例', {
+    integer: true,
+    min: 0,
+    max: 100,
+    range: '随机抽取比例须在 0 到 100（%）之间',
+  }),
+});
+export type PlanInput = z.output<typeof planInput>;
+
+export interface PlanDraw {
+  /** The highest scores, highest first. */
+  rankedIds: number[];
+  /** Drawn from the rest, in the order of their SHA-256 keys (random-draw.ts). */
+  drawnIds: number[];
+}
+
+/**
+ * The plan rule, re-runnable by hand: order the candidates by score (highest first, equal scores by file number),
+ * take the first `size − round(size × share)`, then draw the rest of the plan from the candidates left exactly as
+ * 双随机 draws are drawn (SHA-256("<seed>:e<id>"), ascending). The same seed and candidates give the same plan,
+ * whatever order the candidates are given in.
+ */
+export function planFrom(
+  candidates: readonly Pick<RiskScore, 'enterpriseId' | 'score'>[],
+  size: number,
+  randomShare: number,
+  seed: string,
+): PlanDraw {
+  const ordered = [...candidates].sort(byRisk);
+  const randomCount = Math.min(Math.round(size * randomShare), size);
+  const topCount = Math.min(size - randomCount, ordered.length);
+  const rankedIds = ordered.slice(0, topCount).map((c) => c.enterpriseId);
+  const rest = ordered.slice(topCount).map((c) => c.enterpriseId);
+  return { rankedIds, drawnIds: rank(seed, 'e', rest).slice(0, randomCount) };
+}
+
+const mayRead = (user: Pick<StaffUser, 'role'>) => hasRole(user, OFFICE_READ);
+
+/**
+ * Scores every file of the user's township, makes the plan and stores it with its seed and every candidate's
+ * parts (the draw's exact input). The seed is always the server's: a plan warns of nobody, and one chosen by hand
+ * could have been tried in advance.
+ */
+export async function createPlan(
+  db: Db,
+  user: StaffUser,
+  input: PlanInput,
+  now: Date,
+): Promise<Result<{ id: number }>> {
+  if (!hasRole(user, OFFICE)) return fail(403, '只有整治办可以制定夜查计划');
+  const townshipId = townshipOfUser(db, user);
+  if (townshipId === null) return fail(400, '还没有乡镇，不能制定计划');
+  const ranking = await riskRanking(db, townshipId, now);
+  if (ranking.length === 0) return fail(400, '本镇还没有企业档案，不能制定计划');
+  if (input.size > ranking.length)
+    return fail(400, `本镇只有 ${ranking.length} 家企业档案，夜查户数不能超过 ${ranking.length}`);
+  const candidates = ranking.map(({ enterpriseId, score, parts }) => ({ enterpriseId, score, parts }));
+  const seed = randomSeed();
+  const randomShare = input.randomPercent / 100;
+  const plan = planFrom(candidates, input.size, randomShare, seed);
+  return db.transaction((tx) => {
+    const row = tx
+      .insert(patrolPlans)
+      .values({
+        townshipId,
+        title: input.title,
+        seed,
+        size: input.size,
+        randomShare,
+        candidates,
+        rankedIds: plan.rankedIds,
+        drawnIds: plan.drawnIds,
+        createdBy: user.id,
+        createdAt: now,
+      })
+      .returning({ id: patrolPlans.id })
+      .get();
+    audit(
+      tx,
+      { id: user.id, label: user.displayName },
+      {
+        action: 'patrol_plan.create',
+        objectType: 'patrol_plan',
+        objectId: row.id,
+        details: { title: input.title, seed, size: input.size, randomShare, candidates: candidates.length, ...plan },
+      },
+      now,
+    );
+    return { ok: true as const, id: row.id };
+  });
+}
+
+/** A stored plan of the user's township, if he may read plans. */
+export const planOf = (db: Db, user: StaffUser, id: number) => {
+  const townshipId = townshipOfUser(db, user);
+  if (!mayRead(user) || townshipId === null) return undefined;
+  return db
+    .select()
+    .from(patrolPlans)
+    .where(and(eq(patrolPlans.id, id), eq(patrolPlans.townshipId, townshipId)))
+    .get();
+};
+
+/** Re-runs a stored plan from its seed and stored candidates: a later change to the files cannot move it. */
+export function verifyPlan(db: Db, user: StaffUser, id: number) {
+  const p = planOf(db, user, id);
+  if (!p) return null;
+  const again = planFrom(p.candidates, p.size, p.randomShare, p.seed);
+  const same = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+  return {
+    matches: same(again.rankedIds, p.rankedIds) && same(again.drawnIds, p.drawnIds),
+    recomputed: again,
+    stored: { rankedIds: p.rankedIds, drawnIds: p.drawnIds },
+    // The draw's whole input, for anyone who re-runs it by hand.
+    seed: p.seed,
+    size: p.size,
+    randomShare: p.randomShare,
+    candidates: p.candidates,
+  };
+}
+
+/** The township's plans, newest first, without their candidate lists. */
+export function listPlans(db: Db, user: StaffUser, limit = 100) {
+  const townshipId = townshipOfUser(db, user);
+  if (!mayRead(user) || townshipId === null) return [];
+  return db
+    .select({
+      id: patrolPlans.id,
+      title: patrolPlans.title,
+      seed: patrolPlans.seed,
+      size: patrolPlans.size,
+      randomShare: patrolPlans.randomShare,
+      drawnIds: patrolPlans.drawnIds,
+      patrolId: patrolPlans.patrolId,
+      createdAt: patrolPlans.createdAt,
+      createdBy: users.displayName,
+    })
+    .from(patrolPlans)
+    .leftJoin(users, eq(users.id, patrolPlans.createdBy))
+    .where(eq(patrolPlans.townshipId, townshipId))
+    .orderBy(desc(patrolPlans.id))
+    .limit(limit)
+    .all();
+}
+
+/** The plans that night patrols carried out, for the patrol log's link back (the office's and leaders' only). */
+export function plansOfPatrols(
+  db: Db,
+  user: StaffUser,
+  patrolIds: number[],
+): Map<number, { id: number; title: string }> {
+  const townshipId = townshipOfUser(db, user);
+  if (!mayRead(user) || townshipId === null || patrolIds.length === 0) return new Map();
+  const rows = db
+    .select({ id: patrolPlans.id, title: patrolPlans.title, patrolId: patrolPlans.patrolId })
+    .from(patrolPlans)
+    .where(and(inArray(patrolPlans.patrolId, patrolIds), eq(patrolPlans.townshipId, townshipId)))
+    .all();
+  return new Map(rows.map((r) => [r.patrolId!, { id: r.id, title: r.title }]));
+}

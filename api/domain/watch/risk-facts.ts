@@ -1,0 +1,199 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import { asc, eq } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { prepared } from '../../../db/prepared.ts';
+import { townships, villages } from '../../../db/schema.ts';
+import type { EnterpriseStatus, RemediationType } from '../../../db/schema-enforcement.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { distanceM } from '../complaints/neighbours.ts';
+import { DAY_MS } from '../shared/time.ts';
+import { dayOf } from './days.ts';
+import {
+  byRisk,
+  type ClosureKind,
+  closureKind,
+  RISK_WEIGHTS,
+  type RiskFacts,
+  type RiskScore,
+  riskScore,
+} from './risk.ts';
+
+/** A ranked file with what the page says of it beside the points. */
+export interface RiskRow extends RiskScore {
+  name: string;
+  villageId: number;
+  villageName: string;
+  address: string;
+  kind: ClosureKind;
+  closedAt: number | null;
+  flagCount: number;
+  complaintCount: number;
+}
+
+/**
+ * The township whose files a staff member plans for: his village's, else the deployment's first (today it serves
+ * one; issue 14 gives each account its township, and this is the one place to read it from then).
+ */
+export function townshipOfUser(db: Db, user: Pick<StaffUser, 'villageId'>): number | null {
+  if (user.villageId) {
+    const v = db.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, user.villageId)).get();
+    if (v) return v.t;
+  }
+  return db.select({ id: townships.id }).from(townships).orderBy(asc(townships.id)).get()?.id ?? null;
+}
+
+// Rows read between two turns of the event loop: each step reads at most this many ids of a table.
+const ENTERPRISE_STEP = 2_500;
+const COMPLAINT_STEP = 10_000;
+const COUNTED = "status NOT IN ('rejected', 'merged')";
+
+const ENTERPRISES = `SELECT e.id, e.name, e.village_id AS villageId, v.name AS villageName, e.address, e.status,
+  e.remediation_type AS remediationType, e.lat, e.lng FROM enterprises e JOIN villages v ON v.id = e.village_id
+  WHERE e.id > ? AND e.id <= ? AND e.township_id = ? ORDER BY e.id`;
+const ACCEPTED = `SELECT id, enterprise_id AS enterpriseId, type, accepted_at AS acceptedAt FROM tasks
+  WHERE enterprise_id > ? AND enterprise_id <= ? AND status = 'accepted' ORDER BY accepted_at, id`;
+const POWER_CUT = `SELECT DISTINCT i.task_id AS taskId FROM task_items i JOIN tasks t ON t.id = i.task_id
+  WHERE t.enterprise_id > ? AND t.enterprise_id <= ? AND t.status = 'accepted'
+  AND i.code IN ('cut_power', 'cut_industrial_power') AND i.done_at IS NOT NULL`;
+const LINKED = `SELECT ec.enterprise_id AS enterpriseId, ec.complaint_id AS complaintId FROM enterprise_complaints ec
+  JOIN complaints c ON c.id = ec.complaint_id
+  WHERE ec.enterprise_id > ? AND ec.enterprise_id <= ? AND c.created_at >= ? AND c.${COUNTED}`;
+const COMPLAINTS = `SELECT id, lat, lng FROM complaints WHERE id > ? AND id <= ? AND township_id = ?
+  AND created_at >= ? AND needs_location = 0 AND ${COUNTED}`;
+// A house's flag has no file until confirmed: the meter's file, if it has one since, counts it.
+const FLAGS = `SELECT coalesce(f.enterprise_id, m.enterprise_id) AS enterpriseId, f.status, f.strength
+  FROM power_flags f JOIN meters m ON m.id = f.meter_id
+  WHERE f.township_id = ? AND f.status IN ('open', 'confirmed') AND f.last_day >= ?`;
+
+type Point = { id: number; lat: number; lng: number };
+const M_PER_DEG = 111_320;
+
+/** The reports of the window on a grid of cells a little larger than the radius: a file looks at 3 × 3 cells. */
+class ComplaintGrid {
+  private cells = new Map<string, Point[]>();
+  private readonly size = RISK_WEIGHTS.complaintRadiusM * 1.2;
+  private cos = Math.cos((30 * Math.PI) / 180);
+  constructor(refLat: number | null) {
+    if (refLat !== null) this.cos = Math.cos((refLat * Math.PI) / 180);
+  }
+  private cell(p: { lat: number; lng: number }) {
+    return [Math.floor((p.lat * M_PER_DEG) / this.size), Math.floor((p.lng * M_PER_DEG * this.cos) / this.size)];
+  }
+  add(p: Point) {
+    const [y, x] = this.cell(p);
+    const key = `${y}:${x}`;
+    const list = this.cells.get(key);
+    if (list) list.push(p);
+    else this.cells.set(key, [p]);
+  }
+  near(p: { lat: number; lng: number }, into: Set<number>) {
+    const [y, x] = this.cell(p);
+    for (let dy = -1; dy <= 1; dy++)
+      for (let dx = -1; dx <= 1; dx++)
+        for (const c of this.cells.get(`${y! + dy}:${x! + dx}`) ?? [])
+          if (distanceM(p, c) <= RISK_WEIGHTS.complaintRadiusM) into.add(c.id);
+  }
+}
+
+async function complaintGrid(db: Db, townshipId: number, since: number, refLat: number | null) {
+  const grid = new ComplaintGrid(refLat);
+  const max = (prepared(db.$client, 'SELECT max(id) AS m FROM complaints').get() as { m: number | null }).m ?? 0;
+  for (let lo = 0; lo < max; lo += COMPLAINT_STEP) {
+    const rows = prepared(db.$client, COMPLAINTS).all(lo, lo + COMPLAINT_STEP, townshipId, since) as Point[];
+    for (const r of rows) grid.add(r);
+    await nextTurn();
+  }
+  return grid;
+}
+
+function flagsByFile(db: Db, townshipId: number, sinceDay: number) {
+  const out = new Map<number, RiskFacts['flags']>();
+  const rows = prepared(db.$client, FLAGS).all(townshipId, sinceDay) as {
+    enterpriseId: number | null;
+    status: 'open' | 'confirmed';
+    strength: number;
+  }[];
+  for (const r of rows) {
+    if (r.enterpriseId === null) continue;
+    const list = out.get(r.enterpriseId) ?? [];
+    list.push({ status: r.status, strength: r.strength });
+    out.set(r.enterpriseId, list);
+  }
+  return out;
+}
+
+interface FileRow {
+  id: number;
+  name: string;
+  villageId: number;
+  villageName: string;
+  address: string;
+  status: EnterpriseStatus;
+  remediationType: RemediationType | null;
+  lat: number | null;
+  lng: number | null;
+}
+
+/**
+ * Every file of the township with its relapse-risk score and parts, highest first. Read a few thousand files at a
+ * time with a turn of the event loop between: a county's 20,000 files never hold it for long.
+ */
+export async function riskRanking(db: Db, townshipId: number, now: Date): Promise<RiskRow[]> {
+  const t = now.getTime();
+  const since = t - RISK_WEIGHTS.complaintWindowDays * DAY_MS;
+  const first = prepared(db.$client, 'SELECT lat FROM enterprises WHERE township_id = ? AND lat IS NOT NULL').get(
+    townshipId,
+  ) as { lat: number } | undefined;
+  const grid = await complaintGrid(db, townshipId, since, first?.lat ?? null);
+  const flags = flagsByFile(db, townshipId, dayOf(now) - RISK_WEIGHTS.flagWindowDays);
+  const max = (prepared(db.$client, 'SELECT max(id) AS m FROM enterprises').get() as { m: number | null }).m ?? 0;
+  const out: RiskRow[] = [];
+  for (let lo = 0; lo < max; lo += ENTERPRISE_STEP) {
+    const hi = lo + ENTERPRISE_STEP;
+    const files = prepared(db.$client, ENTERPRISES).all(lo, hi, townshipId) as FileRow[];
+    if (files.length) {
+      const last = new Map<number, { id: number; type: RemediationType; acceptedAt: number }>();
+      for (const r of prepared(db.$client, ACCEPTED).all(lo, hi) as {
+        id: number;
+        enterpriseId: number;
+        type: RemediationType;
+        acceptedAt: number;
+      }[])
+        last.set(r.enterpriseId, r);
+      const cut = new Set((prepared(db.$client, POWER_CUT).all(lo, hi) as { taskId: number }[]).map((r) => r.taskId));
+      const linked = new Map<number, number[]>();
+      for (const r of prepared(db.$client, LINKED).all(lo, hi, since) as {
+        enterpriseId: number;
+        complaintId: number;
+      }[])
+        linked.set(r.enterpriseId, [...(linked.get(r.enterpriseId) ?? []), r.complaintId]);
+      for (const f of files) {
+        const task = last.get(f.id);
+        const near = new Set<number>(linked.get(f.id));
+        if (f.lat !== null && f.lng !== null) grid.near({ lat: f.lat, lng: f.lng }, near);
+        const facts: RiskFacts = {
+          enterpriseId: f.id,
+          status: f.status,
+          closureType: task?.type ?? f.remediationType,
+          closedAt: f.status === 'done' ? (task?.acceptedAt ?? null) : null,
+          powerCutProven: !!task && cut.has(task.id),
+          flags: flags.get(f.id) ?? [],
+          complaints: near.size,
+        };
+        out.push({
+          ...riskScore(facts, t),
+          name: f.name,
+          villageId: f.villageId,
+          villageName: f.villageName,
+          address: f.address,
+          kind: closureKind(facts),
+          closedAt: facts.closedAt,
+          flagCount: facts.flags.length,
+          complaintCount: near.size,
+        });
+      }
+    }
+    await nextTurn();
+  }
+  return out.sort(byRisk);
+}
