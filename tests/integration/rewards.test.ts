@@ -1,10 +1,11 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, like } from 'drizzle-orm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { expireRewards } from '../../api/domain/rewards/rewards.ts';
 import { containsIdNumber } from '../../api/domain/rewards/reward-workflow.ts';
 import { auditLog, complaints } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, tasks } from '../../db/schema-enforcement.ts';
 import { rewards } from '../../db/schema-reporter.ts';
+import { outboxMessages } from '../../db/schema-messages.ts';
 import { loopContext, ZHULIN_POINT } from '../helpers/assignments.ts';
 import { reportForm } from '../helpers/report.ts';
 import { json } from '../helpers/staff.ts';
@@ -139,6 +140,39 @@ describe('four-eyes: the proposer never approves his own proposal', () => {
     const after = rewardOf(c.id);
     expect(after).toMatchObject({ status: 'approved', decidedBy: L.userId('admin'), version: 2 });
     expect(after.claimDeadline!.getTime()).toBe(clock.now + 30 * DAY);
+  });
+
+  it('an approval tells a reporter who asked to be told, once, with no amount or code; a rejection does not', async () => {
+    const form = { anonymous: '0', phone: '13600006666', email: 'jiang@example.com', notify: '1' };
+    const filed = async () => {
+      const p = ZHULIN_POINT;
+      const res = await app.request('/api/complaints', {
+        method: 'POST',
+        body: reportForm({ lat: String(p.lat), lng: String(p.lng), ...form }),
+      });
+      const code = (await res.json()).trackingCode as string;
+      const id = ctx.db.select().from(complaints).where(eq(complaints.trackingCode, code)).get()!.id;
+      await decided(id);
+      return { id, code };
+    };
+    const told = (id: number) =>
+      ctx.db
+        .select()
+        .from(outboxMessages)
+        .where(and(eq(outboxMessages.causeId, String(id)), like(outboxMessages.template, 'reporter.rewarded.%')))
+        .all();
+    const yes = await filed();
+    await approved(yes.id);
+    expect(told(yes.id).map((m) => [m.template, m.recipient])).toEqual([
+      ['reporter.rewarded.email', 'jiang@example.com'],
+      ['reporter.rewarded.sms', '13600006666'],
+    ]);
+    for (const m of told(yes.id)) expect(JSON.stringify(m.params)).not.toMatch(/1000|1,000|元/);
+    for (const m of told(yes.id)) expect(JSON.stringify(m.params)).not.toContain(yes.code);
+    const no = await filed();
+    expect((await propose(no.id)).status).toBe(201);
+    expect((await decide(rewardOf(no.id).id, { action: 'reject', note: '线索不足' }, 'admin')).status).toBe(200);
+    expect(told(no.id)).toEqual([]);
   });
 
   it('a save that names an older version is refused with 409 naming who changed it', async () => {

@@ -45,7 +45,8 @@ export function enqueueMessage(tx: Db | Tx, m: MessageInput, now: Date): boolean
 }
 
 /**
- * Tells a reporter who opted in, on each contact he left, that his report was accepted, answered or resolved.
+ * Tells a reporter who opted in, on each contact he left, that his report was accepted, answered, resolved or
+ * rewarded.
  * Called inside the action's transaction, after its complaint event is written: that event names the message,
  * so a reply and a later one are two messages and a retried action is one. A resolution is also told to the
  * reporters of the reports merged into this one (followers read its steps on /track), each of his own report;
@@ -57,13 +58,16 @@ export function notifyReporter(
   event: ReporterEvent,
   params: Record<string, string>,
   now: Date,
+  /** What names the cause when it is no complaint event (a reward's approval): by default the complaint's last event. */
+  cause?: string,
 ): number {
-  const cause = tx
+  if (cause) return tellReporter(tx, complaintId, cause, event, params, now);
+  const lastEvent = tx
     .select({ id: max(complaintEvents.id) })
     .from(complaintEvents)
     .where(eq(complaintEvents.complaintId, complaintId))
     .get()?.id;
-  const causeKey = `${complaintId}:${cause ?? 0}`;
+  const causeKey = `${complaintId}:${lastEvent ?? 0}`;
   let written = tellReporter(tx, complaintId, causeKey, event, params, now);
   if (event !== 'resolved') return written;
   const followers = tx

@@ -3,8 +3,11 @@ import type { Db, Tx } from '../../../db/client.ts';
 import { type MessageChannel, messageTemplates } from '../../../db/schema-messages.ts';
 import { placeholders } from './render.ts';
 
-/** What a reporter is told about (issue 17): his own report's acceptance, a public reply, its resolution. */
-export const REPORTER_EVENTS = ['accepted', 'replied', 'resolved'] as const;
+/**
+ * What a reporter is told about (issue 17): his own report's acceptance, a public reply, its resolution, and a reward
+ * approved for it (to be claimed with the code before its deadline).
+ */
+export const REPORTER_EVENTS = ['accepted', 'replied', 'resolved', 'rewarded'] as const;
 export type ReporterEvent = (typeof REPORTER_EVENTS)[number];
 
 export interface TemplateText {
@@ -62,6 +65,7 @@ export const DEFAULT_MESSAGE_TEMPLATES: Record<string, TemplateSpec> = Object.fr
   ...reporter('accepted', '受理', '已受理，我们将尽快核查处理', 'SMS_REPORT_ACCEPTED'),
   ...reporter('replied', '答复', '有了新的答复', 'SMS_REPORT_REPLIED'),
   ...reporter('resolved', '办结', '已办结，感谢您的监督', 'SMS_REPORT_RESOLVED'),
+  ...reporter('rewarded', '奖励', '经核实获得举报奖励，请在申领期限内凭查询码申领', 'SMS_REPORT_REWARDED'),
   [
     'staff.notice.email',
     {

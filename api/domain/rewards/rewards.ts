@@ -7,6 +7,7 @@ import { rewardSchemes, rewards, rewardTiers, type RewardStatus } from '../../..
 import { audit, type Actor } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { normalizeTrackingCode } from '../complaints/tracking-code.ts';
+import { notifyReporter } from '../messages/outbox.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
 import { isOffice } from '../shared/roles.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
@@ -170,6 +171,8 @@ export function applyRewardAction(
       .set({ ...recorded(tx, row, input, user, now), status: to, version: row.version + 1, updatedAt: now })
       .where(eq(rewards.id, id))
       .run();
+    // A reporter who asked to be told learns of it, to claim in time; the message names no amount and no code.
+    if (to === 'approved') notifyReporter(tx, row.complaintId, 'rewarded', {}, now, `reward-${row.id}`);
     audit(
       tx,
       actor(user),
