@@ -1,0 +1,41 @@
+/**
+ * What a rule found on one meter: a span of days, how far past its threshold (1 = just at it), and the numbers
+ * that explain it. `evidence` always has `threshold` (the line on the flag's chart, in the chart's unit) and
+ * `flaggedDays` (the days past it); each rule adds its own.
+ */
+export interface Finding {
+  firstDay: number;
+  lastDay: number;
+  strength: number;
+  evidence: { threshold: number; flaggedDays: number[] } & Record<string, unknown>;
+}
+
+/**
+ * Qualifying days (ascending) grouped into episodes: a silence of more than `gapDays` days between two of them
+ * starts a new one. Answers [start, end) index ranges into `days`.
+ */
+export function episodes(days: readonly number[], gapDays: number): [number, number][] {
+  const out: [number, number][] = [];
+  let start = 0;
+  for (let i = 1; i <= days.length; i++)
+    if (i === days.length || (days[i] as number) - (days[i - 1] as number) - 1 > gapDays) {
+      if (i > start) out.push([start, i]);
+      start = i;
+    }
+  return out;
+}
+
+export function median(values: readonly number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Median absolute deviation from `med`. */
+export const mad = (values: readonly number[], med: number) => median(values.map((v) => Math.abs(v - med)));
+
+/** Rounded for the evidence a person reads (kWh to 0.01). */
+export const r2 = (x: number) => Math.round(x * 100) / 100;
+
+export const pick = <T>(values: readonly T[], [from, to]: [number, number]) => values.slice(from, to);
