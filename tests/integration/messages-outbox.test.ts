@@ -5,7 +5,8 @@ import { auditLog, complaintContacts, complaints, users } from '../../db/schema.
 import { sendReminders } from '../../api/domain/complaints/assignment-reminders.ts';
 import type { Outgoing } from '../../api/domain/messages/channels/channel.ts';
 import { enqueueMessage, notifyReporter } from '../../api/domain/messages/outbox.ts';
-import { sendDue } from '../../api/domain/messages/worker.ts';
+import { retryMessage } from '../../api/domain/messages/admin.ts';
+import { STALE_ERROR, STALE_MS, sendDue } from '../../api/domain/messages/worker.ts';
 import { DAY_MS } from '../../api/domain/shared/time.ts';
 import { loopContext } from '../helpers/assignments.ts';
 import { reportForm } from '../helpers/report.ts';
@@ -265,5 +266,41 @@ describe('templates: the admin edits them; placeholders are checked on save', ()
     );
     const audited = ctx.db.select().from(auditLog).where(eq(auditLog.action, 'message_template.update')).all();
     expect(audited).toHaveLength(1);
+  });
+});
+
+describe('a message that waited too long', () => {
+  it('is not sent a week late but marked dead for the admin, who may still send it', async () => {
+    const sent: Outgoing[] = [];
+    let at = ctx.clock().getTime();
+    const worker = {
+      db: ctx.db,
+      channels: {
+        email: {
+          send: async (m: Outgoing) => {
+            sent.push(m);
+            return 'ok';
+          },
+        },
+      },
+      clock: () => new Date(at),
+      leaseMs: 60_000,
+      maxAttempts: 3,
+      origin: 'https://jubao.example.gov.cn',
+      mailDomain: 'example.gov.cn',
+    };
+    await sendDue(worker, 1000); // everything queued so far
+    sent.length = 0;
+    const id = await optedIn();
+    expect((await action(id, { action: 'accept' })).status).toBe(200);
+    const email = () => of(id).find((m) => m.channel === 'email')!;
+    at += STALE_MS + 60_000; // e-mail was configured only now
+    await sendDue(worker);
+    expect(sent).toEqual([]);
+    expect(email()).toMatchObject({ status: 'dead', lastError: STALE_ERROR, attempts: 0 });
+    ctx.db.transaction((tx) => retryMessage(tx, email().id, new Date(at)));
+    await sendDue(worker);
+    expect(sent.map((m) => m.id)).toEqual([email().id]);
+    expect(email().status).toBe('sent');
   });
 });

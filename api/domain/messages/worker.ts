@@ -9,6 +9,12 @@ import { loadTemplate, templateParams } from './templates.ts';
 
 /** Waits after the 1st, 2nd… failed try; the last one repeats (decision 019). */
 export const BACKOFF_MS = [60_000, 5 * 60_000, 30 * 60_000, 2 * 3_600_000, 12 * 3_600_000];
+/**
+ * A message still waiting this long past its time (its channel was not configured, or no worker ran) is no longer
+ * news: "your report was accepted" a month late misleads. It is marked dead, for the admin, who may still retry it.
+ */
+export const STALE_MS = 7 * 86_400_000;
+export const STALE_ERROR = '等待发送超过 7 天（发送渠道未配置或发送进程未运行），已过时，不再自动发送';
 
 export interface OutboxWorker {
   db: Db;
@@ -59,9 +65,12 @@ function claim(w: OutboxWorker): Row | null {
         .get();
       if (!row) return null;
       // Every try was claimed and never finished (a worker died while sending each): stop trying it.
-      if (row.attempts >= w.maxAttempts) {
+      const unfinished = row.attempts >= w.maxAttempts;
+      const stale = now.getTime() - row.nextAttemptAt.getTime() > STALE_MS;
+      if (unfinished || stale) {
+        const lastError = stale ? STALE_ERROR : (row.lastError ?? '每次发送都未完成（发送进程中断）');
         tx.update(outboxMessages)
-          .set({ status: 'dead', lockedUntil: null, lastError: row.lastError ?? '每次发送都未完成（发送进程中断）' })
+          .set({ status: 'dead', lockedUntil: null, lastError })
           .where(eq(outboxMessages.id, row.id))
           .run();
         continue;
