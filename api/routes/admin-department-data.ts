@@ -1,8 +1,140 @@
-import { Hono } from 'hono';
+import { Hono, type Context } from 'hono';
+import { zValidator } from '@hono/zod-validator';
+import { z } from 'zod';
+import { eq } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
-import type { StaffEnv } from '../http/staff-auth.ts';
+import { tableLimits } from '../env.ts';
+import { bodySource, jsonBody } from '../http/body.ts';
+import { badQuery, xlsxDownload } from '../http/download.ts';
+import { ApiError } from '../http/errors.ts';
+import { readBytes } from '../http/form-stream.ts';
+import { orThrow } from '../http/result.ts';
+import { staff, type StaffEnv } from '../http/staff-auth.ts';
+import { departments } from '../../db/schema.ts';
+import { townshipOf } from '../domain/enforcement/tables/progress.ts';
+import { TableRows } from '../domain/shared/table-rows.ts';
+import { recordId } from '../domain/shared/text-input.ts';
+import { evaluate } from '../domain/department-data/evaluation.ts';
+import { saveSettings, settingsInput } from '../domain/department-data/evaluation-settings.ts';
+import { evaluationWorkbook, landlordsWorkbook } from '../domain/department-data/exports.ts';
+import { importFigures } from '../domain/department-data/figures-import.ts';
+import type { ImportOutcome } from '../domain/department-data/import-outcome.ts';
+import { listImports } from '../domain/department-data/import-record.ts';
+import { landlords } from '../domain/department-data/landlords.ts';
+import { importRegister } from '../domain/department-data/register-import.ts';
+import { matchByHand, registerLists } from '../domain/department-data/register-entries.ts';
+
+const actorOf = (u: { id: number; displayName: string }) => ({ id: u.id, label: u.displayName });
+const yearOf = (label: string) =>
+  z.coerce
+    .number({ error: `${label}应为年份` })
+    .int({ error: `${label}应为年份` })
+    .min(2000, { error: `${label}应在 2000 年以后` })
+    .max(2100, { error: `${label}应在 2100 年以前` });
+const fileName = z.string({ error: '缺少文件名' }).trim().min(1, { error: '缺少文件名' }).max(200);
+const registerQuery = z.object({ departmentId: recordId('部门'), fileName });
+const figuresQuery = z.object({ year: yearOf('年度').optional(), fileName });
+const yearQuery = z.object({ year: yearOf('年度').optional() });
+const listQuery = z.object({ departmentId: recordId('部门').optional() });
+const matchInput = z.object({
+  enterpriseId: recordId('企业档案编号').nullable(),
+  from: z.number({ error: '缺少原匹配' }).int().positive().nullable(),
+});
+const notFound = (what: string) => (r: { success: boolean }) => {
+  if (!r.success) throw new ApiError(404, `${what}不存在`);
+};
+
+/** The year evaluated when none is asked for: last year, whose figures the departments have by now. */
+export const defaultYear = (now: Date) => new Date(now.getTime() + 8 * 3_600_000).getUTCFullYear() - 1;
+
+/** An import's answer: 200 with counts, or the refusal with its errors by line (nothing written). */
+function answer(c: Context<StaffEnv>, r: ImportOutcome) {
+  if (r.ok) return c.json(r);
+  return c.json(
+    { error: { message: r.message }, importId: r.importId, errors: r.errors, errorCount: r.errorCount },
+    r.status,
+  );
+}
 
 /** Other departments' registers and figures, 亩产效益, landlords (issue 15). Policy: api/http/policy.ts. */
-export function adminDepartmentDataRoutes(_ctx: AppContext) {
-  return new Hono<StaffEnv>();
+export function adminDepartmentDataRoutes(ctx: AppContext) {
+  const limits = tableLimits(ctx.env);
+  const township = () => {
+    const t = townshipOf(ctx.db);
+    if (!t) throw new ApiError(404, '尚未设置乡镇');
+    return t;
+  };
+  /** The uploaded file itself (the page sends its bytes, not a form). */
+  const upload = async (c: Context<StaffEnv>) => {
+    const tooLarge = () => new ApiError(413, `文件超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB 上限，无法导入`);
+    if (Number(c.req.header('content-length')) > limits.maxBytes) throw tooLarge();
+    const bytes = await readBytes(bodySource(c), limits.maxBytes);
+    if (bytes === null) throw tooLarge();
+    if (bytes === 'incomplete') throw new ApiError(400, '上传中断，请重新选择文件');
+    if (bytes.length === 0) throw new ApiError(400, '请选择要导入的文件（.xlsx 或 .csv）');
+    return bytes;
+  };
+  return new Hono<StaffEnv>()
+    .get('/department-data/imports', (c) =>
+      c.json({ imports: listImports(ctx.db, township().id, ['register', 'figures']) }),
+    )
+    .post('/department-data/registers', zValidator('query', registerQuery, badQuery), async (c) => {
+      const q = c.req.valid('query');
+      const dept = ctx.db
+        .select({ id: departments.id })
+        .from(departments)
+        .where(eq(departments.id, q.departmentId))
+        .get();
+      if (!dept) throw new ApiError(400, '部门不存在');
+      const bytes = await upload(c);
+      const input = { townshipId: township().id, departmentId: dept.id, user: actorOf(staff(c)) };
+      const rows = new TableRows({ bytes }, limits);
+      return answer(c, await importRegister(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
+    })
+    .post('/department-data/figures', zValidator('query', figuresQuery, badQuery), async (c) => {
+      const q = c.req.valid('query');
+      const bytes = await upload(c);
+      const input = { townshipId: township().id, year: q.year, user: actorOf(staff(c)) };
+      const rows = new TableRows({ bytes }, limits);
+      return answer(c, await importFigures(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
+    })
+    .get('/department-data/registers', zValidator('query', listQuery, badQuery), (c) =>
+      c.json(registerLists(ctx.db, township().id, c.req.valid('query').departmentId)),
+    )
+    .post(
+      '/department-data/register-entries/:id/match',
+      zValidator('param', z.object({ id: recordId('登记记录') }), notFound('登记记录')),
+      async (c) => {
+        const input = await jsonBody(c, matchInput);
+        const entryId = c.req.valid('param').id;
+        const r = matchByHand(ctx.db, actorOf(staff(c)), township().id, { entryId, ...input }, ctx.clock());
+        return c.json(orThrow(r));
+      },
+    )
+    .get('/department-data/evaluation', zValidator('query', yearQuery, badQuery), (c) => {
+      const year = c.req.valid('query').year ?? defaultYear(ctx.clock());
+      return c.json({ year, ...evaluate(ctx.db, township().id, year) });
+    })
+    .get('/department-data/evaluation.xlsx', zValidator('query', yearQuery, badQuery), async (c) => {
+      const now = ctx.clock();
+      const year = c.req.valid('query').year ?? defaultYear(now);
+      const t = township();
+      const body = await evaluationWorkbook(evaluate(ctx.db, t.id, year), t.name, year, now);
+      return xlsxDownload(body, `${t.name}亩产效益综合评价_${year}.xlsx`, `evaluation_${year}.xlsx`);
+    })
+    .put(
+      '/department-data/evaluation-settings/:year',
+      zValidator('param', z.object({ year: yearOf('年度') }), badQuery),
+      async (c) => {
+        const input = await jsonBody(c, settingsInput);
+        const r = saveSettings(ctx.db, actorOf(staff(c)), c.req.valid('param').year, input, ctx.clock());
+        return c.json(orThrow(r));
+      },
+    )
+    .get('/department-data/landlords', (c) => c.json({ landlords: landlords(ctx.db, township().id) }))
+    .get('/department-data/landlords.xlsx', async () => {
+      const t = township();
+      const body = await landlordsWorkbook(landlords(ctx.db, t.id), t.name, ctx.clock());
+      return xlsxDownload(body, `${t.name}出租方名单.xlsx`, 'landlords.xlsx');
+    });
 }

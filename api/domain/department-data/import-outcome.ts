@@ -1,0 +1,27 @@
+import type { Db } from '../../../db/client.ts';
+import { failImport, type ImportCounts } from './import-record.ts';
+import type { LineError, ReadTable } from './table-columns.ts';
+
+/** What an import answers: the counts, or why the file was refused with its errors by line. */
+export type ImportOutcome =
+  | { ok: true; importId: number; counts: ImportCounts; unmatched: number; notes: LineError[]; sameAs: number | null }
+  | { ok: false; status: 400 | 409; message: string; importId?: number; errors: LineError[]; errorCount: number };
+
+/** The refusal of a file with errors: recorded on its import, nothing else written. */
+export function refuse(
+  db: Db,
+  importId: number,
+  t: Pick<ReadTable<string>, 'errors' | 'errorCount' | 'rowsRead'>,
+  now: Date,
+): ImportOutcome {
+  failImport(db, importId, t.rowsRead, t.errors, now);
+  const first = t.errors[0]!;
+  return {
+    ok: false,
+    status: 400,
+    importId,
+    errors: t.errors,
+    errorCount: t.errorCount,
+    message: `文件有 ${t.errorCount} 处错误，没有导入任何一行。第 ${first.line} 行：${first.message}`,
+  };
+}
