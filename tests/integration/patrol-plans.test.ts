@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
 import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
 import { DAY_MS } from '../../api/domain/shared/time.ts';
@@ -14,6 +14,7 @@ import { meters, patrolPlans, powerFlags } from '../../db/schema-watch.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { freshContext } from '../helpers/context.ts';
 import { json, signIn } from '../helpers/staff.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing
 const { ctx, app } = await freshContext({}, { now: () => now });
@@ -316,5 +317,47 @@ describe('who may see plans', () => {
       expect((await post('/api/admin/patrol-plans/1/patrol', { patrolId: 1 }, who)).status).toBe(403);
     }
     expect((await app.request('/api/admin/patrol-plans')).status).toBe(401);
+  });
+});
+
+describe('the pages', () => {
+  let site: Awaited<ReturnType<typeof listenWithPages>>;
+  beforeAll(async () => {
+    site = await listenWithPages(ctx);
+  }, 300_000);
+  afterAll(() => site?.close());
+  const page = (path: string, who: string) =>
+    fetch(`${site.base}${path}`, { headers: { cookie: who }, redirect: 'manual' });
+
+  it('the ranking with each score and its parts, the form for the office; leaders read; villages never', async () => {
+    const office = await (await page('/admin/watch/plans', cookie.triage)).text();
+    expect(office).toContain('id="plan-form"');
+    expect(office).toContain(`href="/admin/enterprises/${working}"`);
+    // Listed again since the plan test above: 15 for the closure now.
+    expect(office).toContain('= 整治 15 + 销号 0 + 预警 60 + 举报 0');
+    const leader = await page('/admin/watch/plans', cookie.leader);
+    expect(leader.status).toBe(200);
+    expect(await leader.text()).not.toContain('id="plan-form"');
+    for (const who of [cookie.village, cookie.department]) {
+      expect((await page('/admin/watch/plans', who)).status).toBe(403);
+      expect((await page('/admin/watch/plans/1', who)).status).toBe(403);
+    }
+  });
+
+  it('a plan prints its list with the random ones marked, and links to the patrol page and back', async () => {
+    const { id } = await (
+      await post('/api/admin/patrol-plans', { title: '打印测试', size: 4, randomPercent: 50 })
+    ).json();
+    const html = await (await page(`/admin/watch/plans/${id}`, cookie.triage)).text();
+    expect(html).toContain('✓ 按保存的种子和候选企业重新计算，结果与记录一致');
+    expect(html.match(/随机抽取<span class="id"/g)).toHaveLength(2);
+    expect(html).toContain(`href="/admin/patrols?plan=${id}"`);
+    const form = await (await page(`/admin/patrols?plan=${id}`, cookie.triage)).text();
+    expect(form).toContain('value="夜查计划：打印测试"');
+    expect(form).toContain(`href="/admin/watch/plans/${id}"`);
+    // A village officer's patrol page names no plan, even asked for one.
+    const village = await (await page(`/admin/patrols?plan=${id}`, cookie.village)).text();
+    expect(village).not.toContain('/admin/watch/plans');
+    expect(village).not.toContain('打印测试');
   });
 });
