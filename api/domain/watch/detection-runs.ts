@@ -1,0 +1,45 @@
+import type { Db } from '../../../db/client.ts';
+
+/** One detection pass as the runs list shows it (recorded in the audit log by detection.ts). */
+export interface DetectionRun {
+  at: Date;
+  by: string;
+  townshipId: number;
+  ms: number;
+  found: number;
+  inserted: number;
+  updated: number;
+  meters: number;
+  rows: number;
+}
+
+interface Row {
+  at: number;
+  by: string;
+  townshipId: string;
+  details: string | null;
+}
+
+/** The latest passes, newest first: when, who or what started them, how long they took and what they found. */
+export function lastRuns(db: Db, limit = 10): DetectionRun[] {
+  const rows = db.$client
+    .prepare(
+      `select at, actor_label by, object_id townshipId, details from audit_log
+      where object_type = 'watch_run' and action = 'watch.run' order by id desc limit ?`,
+    )
+    .all(limit) as Row[];
+  return rows.map((r) => {
+    const d = (r.details ? JSON.parse(r.details) : {}) as Partial<Record<keyof DetectionRun, number>>;
+    return {
+      at: new Date(r.at),
+      by: r.by,
+      townshipId: Number(r.townshipId),
+      ms: d.ms ?? 0,
+      found: d.found ?? 0,
+      inserted: d.inserted ?? 0,
+      updated: d.updated ?? 0,
+      meters: d.meters ?? 0,
+      rows: d.rows ?? 0,
+    };
+  });
+}

@@ -1,0 +1,176 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
+import type { Db } from '../../../db/client.ts';
+import type { WatchRule } from '../../../db/schema-watch.ts';
+import { type Actor, audit } from '../accounts/audit.ts';
+import { dayOf, minuteOf, startOfDay } from './days.ts';
+import { type WatchedMeter, watchedMeters } from './detection-inputs.ts';
+import { type FoundFlag, storeFindings } from './flag-store.ts';
+import { loadRuleParams, type RuleSettings } from './rule-params.ts';
+import { cutMeterUse } from './rules/cut-meter-use.ts';
+import { median } from './rules/episodes.ts';
+import { daytimeBaseRatios, houseFactory, maxWindowMean, meanDaily } from './rules/house-factory.ts';
+import { jumpAfterClosure } from './rules/jump-after-closure.ts';
+import { nightUse } from './rules/night-use.ts';
+import type { DailyPoint, IntervalPoint } from './series.ts';
+
+/** The event loop is given back at least this often (ms) while a pass reads and judges readings. */
+const SLICE_MS = 15;
+
+export const NIGHTLY: Actor = { id: null, label: '系统（夜间用电检测）' };
+export const AFTER_IMPORT: Actor = { id: null, label: '系统（导入读数后检测）' };
+
+export interface DetectionResult {
+  flags: { inserted: number; updated: number };
+  /** Findings of the pass, including those already flagged or already decided. */
+  found: number;
+  meters: number;
+  rows: number;
+  ms: number;
+}
+
+const running = new WeakMap<Db, Promise<unknown>>();
+
+/**
+ * A detection pass over the township's readings (every township's, one after another, when none is given):
+ * each enabled rule on the meters it watches, findings written as flags (flag-store.ts), the run recorded in the
+ * audit log for the runs list. Passes on one database run one at a time; a pass gives the event loop back every
+ * ~15 ms, so requests are served while it runs.
+ */
+export function runDetection(
+  db: Db,
+  opts: { townshipId?: number; now: Date; actor?: Actor },
+): Promise<DetectionResult> {
+  const before = running.get(db) ?? Promise.resolve();
+  const pass = before.catch(() => undefined).then(() => detectAll(db, opts));
+  running.set(db, pass);
+  return pass;
+}
+
+async function detectAll(db: Db, opts: { townshipId?: number; now: Date; actor?: Actor }) {
+  const ids =
+    opts.townshipId === undefined
+      ? (db.$client.prepare('select id from townships order by id').pluck().all() as number[])
+      : [opts.townshipId];
+  const total: DetectionResult = { flags: { inserted: 0, updated: 0 }, found: 0, meters: 0, rows: 0, ms: 0 };
+  for (const townshipId of ids) {
+    const r = await detectTownship(db, townshipId, opts.now);
+    audit(
+      db,
+      opts.actor ?? NIGHTLY,
+      {
+        action: 'watch.run',
+        objectType: 'watch_run',
+        objectId: townshipId,
+        details: { ...r.flags, found: r.found, meters: r.meters, rows: r.rows, ms: r.ms },
+      },
+      opts.now,
+    );
+    total.flags.inserted += r.flags.inserted;
+    total.flags.updated += r.flags.updated;
+    total.found += r.found;
+    total.meters += r.meters;
+    total.rows += r.rows;
+    total.ms += r.ms;
+  }
+  return total;
+}
+
+async function detectTownship(db: Db, townshipId: number, now: Date): Promise<DetectionResult> {
+  const started = performance.now();
+  const today = dayOf(now);
+  const settings = loadRuleParams(db);
+  const from = (rule: WatchRule) => today - settings[rule].params.lookbackDays;
+  const daily = db.$client.prepare(
+    'select day, kwh from meter_daily where meter_id = ? and day between ? and ? order by day',
+  );
+  const curve = db.$client.prepare(
+    `select minute, minutes, kwh from meter_intervals where meter_id = ? and minute between ? and ?
+    order by minute`,
+  );
+  const curveOf = (id: number, fromDay: number) =>
+    curve.all(id, minuteOf(startOfDay(fromDay)), minuteOf(startOfDay(today + 1)) - 1) as IntervalPoint[];
+  const found: FoundFlag[] = [];
+  const add = (meter: WatchedMeter, rule: WatchRule, findings: ReturnType<typeof cutMeterUse>) => {
+    const gapDays = settings[rule].params.gapDays;
+    for (const finding of findings) found.push({ meter, rule, finding, gapDays });
+  };
+  const houses = new Houses(settings);
+  let rows = 0;
+  let meters = 0;
+  let slice = performance.now();
+  for (const meter of watchedMeters(db, townshipId)) {
+    const rules = rulesFor(meter, settings);
+    if (!rules.length) continue;
+    meters++;
+    const series = daily.all(meter.id, Math.min(...rules.map(from)), today) as DailyPoint[];
+    rows += series.length;
+    const since = (rule: WatchRule) => series.filter((p) => p.day >= from(rule));
+    if (rules.includes('cut_meter_use'))
+      add(meter, 'cut_meter_use', cutMeterUse(since('cut_meter_use'), meter.cutDay!, settings.cut_meter_use.params));
+    if (rules.includes('jump_after_closure'))
+      add(
+        meter,
+        'jump_after_closure',
+        jumpAfterClosure(since('jump_after_closure'), meter.closureDay!, settings.jump_after_closure.params),
+      );
+    if (rules.includes('night_use'))
+      add(meter, 'night_use', nightUse(curveOf(meter.id, from('night_use')), settings.night_use.params));
+    if (rules.includes('house_factory')) houses.add(meter, since('house_factory'));
+    if (performance.now() - slice > SLICE_MS) {
+      await nextTurn();
+      slice = performance.now();
+    }
+  }
+  for (const { meter, series, villageMedian } of houses.candidates()) {
+    const ratios = daytimeBaseRatios(curveOf(meter.id, from('house_factory')));
+    add(meter, 'house_factory', houseFactory(series, villageMedian, ratios, settings.house_factory.params));
+  }
+  await nextTurn();
+  const flags = storeFindings(db, found, now);
+  return { flags, found: found.length, meters, rows, ms: Math.round(performance.now() - started) };
+}
+
+/** Which enabled rules watch a meter (decision 022). */
+export function rulesFor(m: WatchedMeter, settings: RuleSettings): WatchRule[] {
+  const out: WatchRule[] = [];
+  const on = (rule: WatchRule, applies: boolean) => settings[rule].enabled && applies && out.push(rule);
+  on('cut_meter_use', m.cutDay !== null);
+  on('night_use', m.enterpriseStatus === 'in_progress' || m.closureDay !== null);
+  on('jump_after_closure', m.closureDay !== null);
+  on('house_factory', m.tariff === 'residential' && (m.enterpriseId === null || m.enterpriseStatus === 'done'));
+  return out;
+}
+
+/**
+ * Rule 4's village medians are known only once every house was read: each house's mean goes to its village, and
+ * only the series of houses that could pass the rule's absolute floor are kept until then.
+ */
+class Houses {
+  private readonly means = new Map<number, number[]>();
+  private readonly all: number[] = [];
+  private readonly kept: { meter: WatchedMeter; series: DailyPoint[] }[] = [];
+  private readonly settings: RuleSettings;
+  constructor(settings: RuleSettings) {
+    this.settings = settings;
+  }
+
+  add(meter: WatchedMeter, series: DailyPoint[]) {
+    if (!series.length) return;
+    const mean = meanDaily(series);
+    const list = this.means.get(meter.villageId) ?? [];
+    list.push(mean);
+    this.means.set(meter.villageId, list);
+    this.all.push(mean);
+    const p = this.settings.house_factory.params;
+    if (maxWindowMean(series, p.windowDays) >= p.minDailyKwh) this.kept.push({ meter, series });
+  }
+
+  candidates() {
+    const p = this.settings.house_factory.params;
+    const township = median(this.all);
+    return this.kept.map((h) => {
+      const village = this.means.get(h.meter.villageId) ?? [];
+      return { ...h, villageMedian: village.length >= p.minVillageMeters ? median(village) : township };
+    });
+  }
+}
