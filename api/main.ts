@@ -7,6 +7,8 @@ import { createPortalServer, type SiteHandler } from './server.ts';
 import { isEmpty, seedDemo } from './seed/demo.ts';
 import { sendReminders } from './domain/complaints/assignment-reminders.ts';
 import { expireRewards } from './domain/rewards/rewards.ts';
+import { runDetection } from './domain/watch/detection.ts';
+import { nightlyDue } from './domain/watch/detection-runs.ts';
 import { logger, setLogLevel } from './http/logging.ts';
 import { outboxWorkerFrom } from './domain/messages/setup.ts';
 import { startOutboxWorker } from './domain/messages/worker.ts';
@@ -67,6 +69,11 @@ async function main() {
     try {
       sendReminders(ctx.db, ctx.clock());
       expireRewards(ctx.db, ctx.clock());
+      // 用电监测 (issue 15): the nightly detection pass, once a day after 02:00 Beijing time; it yields as it goes.
+      if (nightlyDue(ctx.db, ctx.clock()))
+        runDetection(ctx.db, { now: ctx.clock() }).catch((err: Error) =>
+          logger.error({ err }, 'detection pass failed'),
+        );
     } catch (err) {
       logger.error({ err }, 'reminder sweep failed');
     }

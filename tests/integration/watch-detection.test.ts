@@ -5,7 +5,7 @@ import { enterprises, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { meterDaily, meterIntervals, meters, powerFlags, watchRules } from '../../db/schema-watch.ts';
 import { startOfDay } from '../../api/domain/watch/days.ts';
 import { runDetection } from '../../api/domain/watch/detection.ts';
-import { lastRuns } from '../../api/domain/watch/detection-runs.ts';
+import { lastRuns, nightlyDue } from '../../api/domain/watch/detection-runs.ts';
 import type { DailyPoint, IntervalPoint } from '../../api/domain/watch/series.ts';
 import { freshContext } from '../helpers/context.ts';
 import { curves, daily, dayShift, home, workshop } from '../helpers/power-series.ts';
@@ -242,6 +242,17 @@ describe('a detection pass', () => {
     expect(last).toMatchObject({ townshipId: 1, by: '系统（夜间用电检测）' });
     expect(last?.meters).toBeGreaterThan(10);
     expect(last?.rows).toBeGreaterThan(1000);
+  });
+});
+
+describe('the nightly pass', () => {
+  it('is due once a day after 02:00 Beijing time, whatever pass ran last', async () => {
+    const today = startOfDay(D0 + 300).getTime();
+    expect(nightlyDue(db, new Date(today + 3_600_000))).toBe(false);
+    expect(nightlyDue(db, new Date(today + 2 * 3_600_000))).toBe(true);
+    await runDetection(db, { now: new Date(today + 2.5 * 3_600_000) });
+    expect(nightlyDue(db, new Date(today + 23 * 3_600_000))).toBe(false);
+    expect(nightlyDue(db, new Date(today + 26 * 3_600_000))).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import type { Db } from '../../../db/client.ts';
+import { dayOf, startOfDay } from './days.ts';
 
 /** One detection pass as the runs list shows it (recorded in the audit log by detection.ts). */
 export interface DetectionRun {
@@ -42,4 +43,19 @@ export function lastRuns(db: Db, limit = 10): DetectionRun[] {
       rows: d.rows ?? 0,
     };
   });
+}
+
+/** The nightly pass starts from this Beijing hour, when the utility's day is read and the office is away. */
+export const NIGHTLY_HOUR = 2;
+
+/**
+ * Whether the nightly pass is due: past NIGHTLY_HOUR on the Beijing clock and no pass (nightly, after an import
+ * or by hand) since then today. Read from the runs themselves, so a restart neither repeats nor skips it.
+ */
+export function nightlyDue(db: Db, now: Date): boolean {
+  const since = startOfDay(dayOf(now)).getTime() + NIGHTLY_HOUR * 3_600_000;
+  if (now.getTime() < since) return false;
+  return !db.$client
+    .prepare(`select 1 from audit_log where object_type = 'watch_run' and action = 'watch.run' and at >= ? limit 1`)
+    .get(since);
 }
