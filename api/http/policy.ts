@@ -198,6 +198,16 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/watch/flags/:id/actions': OFFICE,
   'GET /api/admin/watch/rules': OFFICE_READ,
   'PUT /api/admin/watch/rules/:rule': ADMIN,
+  // 户号 and the utility's imports (meter data of households is personal: office and leaders; never a village)
+  'GET /admin/watch/meters': OFFICE_READ,
+  'GET /admin/watch/imports': OFFICE_READ,
+  'GET /api/admin/watch/meters': OFFICE_READ,
+  'POST /api/admin/watch/meters': OFFICE,
+  'POST /api/admin/watch/meters/:id/link': OFFICE,
+  'POST /api/admin/watch/meters/:id/retire': OFFICE,
+  'GET /api/admin/watch/imports': OFFICE_READ,
+  'POST /api/admin/watch/imports': OFFICE,
+  'GET /api/admin/watch/imports/:id': OFFICE_READ,
   // detection passes: the office starts one, leaders read the runs
   'GET /api/admin/watch/runs': OFFICE_READ,
   'POST /api/admin/watch/runs': OFFICE,

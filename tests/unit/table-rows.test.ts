@@ -67,7 +67,7 @@ describe('table rows (CSV and .xlsx)', () => {
     expect(seen.at(-1)).toBe(reader.totalBytes);
   });
 
-  it('refuses in Chinese: an unclosed quote by its line, too many rows, too many bytes, a broken encoding', async () => {
+  it('refuses in Chinese: an unclosed quote by its line, too many rows or bytes, a broken encoding', async () => {
     await expect(rowsOf(Buffer.from('a,b\n1,"2\n'))).rejects.toThrow('第 2 行：引号没有配对');
     await expect(rowsOf(Buffer.from('a\n1\n2\n3\n'), { ...LIMITS, maxRows: 3 })).rejects.toThrow('超过 3 行');
     await expect(rowsOf(Buffer.from('a\n1\n'), { ...LIMITS, maxBytes: 3 })).rejects.toThrow('MB 上限');

@@ -42,7 +42,7 @@ const ZIP_MAGIC = [0x50, 0x4b, 0x03, 0x04];
 const mb = (n: number) => Number((n / 1024 / 1024).toFixed(1));
 
 export class TableRows {
-  /** Bytes of the file consumed so far, and in all: the import's progress bar. */
+  /** Bytes of the file parsed so far, and in all: the import's progress bar. */
   bytesRead = 0;
   totalBytes = 0;
   /** 'xlsx' once the first bytes are seen to be a zip. */
@@ -101,7 +101,6 @@ export class TableRows {
       if (bytes.byteLength > maxBytes) throw tooLarge();
       for (let at = 0; at < bytes.byteLength; at += CHUNK) {
         const end = Math.min(bytes.byteLength, at + CHUNK);
-        this.bytesRead = end;
         yield bytes.subarray(at, end);
       }
       return;
@@ -114,7 +113,6 @@ export class TableRows {
         const buf = Buffer.allocUnsafe(CHUNK);
         const { bytesRead } = await file.read(buf, 0, CHUNK, null);
         if (bytesRead === 0) return;
-        this.bytesRead += bytesRead;
         this.lastYield = performance.now(); // the read was a turn of the loop
         yield buf.subarray(0, bytesRead);
       }
@@ -151,6 +149,7 @@ export class TableRows {
     for (let chunk: Uint8Array | undefined = head; chunk; ) {
       const next = await rest.next();
       const batch = csv.feed(chunk, next.done === true);
+      this.bytesRead += chunk.byteLength; // the chunk read ahead is not counted until parsed
       this.count(batch);
       if (batch.length) yield batch;
       await this.pause();

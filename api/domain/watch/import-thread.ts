@@ -1,0 +1,40 @@
+// The import thread's entry (import-jobs.ts): each file is read, checked and written here with a connection of its
+// own, so the HTTP thread never parses a row; progress goes back as messages. The thread serves job after job.
+import { setPriority } from 'node:os';
+import { parentPort } from 'node:worker_threads';
+import { openDatabase, type Db } from '../../../db/client.ts';
+import { importMeterList } from './meter-list-import.ts';
+import { importReadings, type ImportJob, type ImportProgress } from './readings-import.ts';
+
+// Linux keeps a nice value per thread: when this thread and the HTTP thread both want a core, HTTP gets it.
+if (process.platform === 'linux') setPriority(10);
+
+export type ThreadJob = ImportJob & { file: string; list: 'readings' | 'meters'; userId: number; userLabel: string };
+
+// One process may serve several databases (tests): a few connections are kept open.
+const connections = new Map<string, Db>();
+function connection(file: string): Db {
+  let db = connections.get(file);
+  if (!db) {
+    if (connections.size >= 4) {
+      const [oldest, old] = connections.entries().next().value!;
+      connections.delete(oldest);
+      old.$client.close();
+    }
+    connections.set(file, (db = openDatabase(file)));
+  }
+  return db;
+}
+
+const port = parentPort!;
+port.on('message', async (job: ThreadJob) => {
+  const progress = (p: ImportProgress) => port.postMessage({ type: 'progress', id: job.importId, progress: p });
+  try {
+    const db = connection(job.file);
+    const result =
+      job.list === 'meters' ? await importMeterList(db, job, progress) : await importReadings(db, job, progress);
+    port.postMessage({ type: 'done', id: job.importId, result });
+  } catch (e) {
+    port.postMessage({ type: 'error', id: job.importId, message: String((e as Error).message ?? e).slice(0, 200) });
+  }
+});
