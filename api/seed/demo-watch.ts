@@ -3,6 +3,7 @@ import { and, eq, isNotNull } from 'drizzle-orm';
 import type { AppContext } from '../context.ts';
 import { staffByUsername } from '../domain/accounts/sessions.ts';
 import { dayOf, startOfDay } from '../domain/watch/days.ts';
+import { runDetection } from '../domain/watch/detection.ts';
 import { enterprises, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { dataImports, meters, type TariffClass } from '../../db/schema-watch.ts';
 import { townships, villages } from '../../db/schema.ts';
@@ -127,14 +128,25 @@ const SPECS: MeterSpec[] = [
  * a house in 竹林村 running machines by day, and quiet meters. One transaction of prepared inserts: 2,160 daily
  * and 34,560 quarter-hour rows in ~150 ms.
  */
-export async function seedDemoWatch(
-  ctx: AppContext,
-  now = Date.now(),
-): Promise<{ meters: number; daily: number; curves: number }> {
+export async function seedDemoWatch(ctx: AppContext, now = Date.now()): Promise<SeededWatch> {
+  const result = seedReadings(ctx, now);
+  // Flags on first start: the same pass the nightly run and every import make.
+  if (result.meters) result.flags = (await runDetection(ctx.db, { now: new Date(now) })).flags.inserted;
+  return result;
+}
+
+interface SeededWatch {
+  meters: number;
+  daily: number;
+  curves: number;
+  flags: number;
+}
+
+function seedReadings(ctx: AppContext, now: number): SeededWatch {
   const { db } = ctx;
   const admin = staffByUsername(db, 'admin');
   const township = db.select({ id: townships.id }).from(townships).where(eq(townships.code, 'qingxi')).get();
-  if (!admin || !township) return { meters: 0, daily: 0, curves: 0 };
+  if (!admin || !township) return { meters: 0, daily: 0, curves: 0, flags: 0 };
   const villageIds = new Map(
     db
       .select({ code: villages.code, id: villages.id })
@@ -239,7 +251,7 @@ export async function seedDemoWatch(
           updatedAt: at,
         })
         .run();
-    return { meters: count + (plating ? 1 : 0), daily, curves };
+    return { meters: count + (plating ? 1 : 0), daily, curves, flags: 0 };
   });
 }
 
