@@ -1,18 +1,19 @@
 import { and, eq } from 'drizzle-orm';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, users, villages } from '../../db/schema.ts';
 import { enterprises, revisits } from '../../db/schema-enforcement.ts';
 import { notifications } from '../../db/schema-supervision.ts';
 import { meterDaily, meters, powerFlags, type WatchRule } from '../../db/schema-watch.ts';
 import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
 import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
-import { dayOf, dayOfDate } from '../../api/domain/watch/days.ts';
+import { dateOfDay, dayOf, dayOfDate } from '../../api/domain/watch/days.ts';
 import { explainFlag } from '../../api/domain/watch/flag-explain.ts';
 import { loadRuleParams } from '../../api/domain/watch/rule-params.ts';
 import { nextFlagStatus } from '../../api/domain/watch/flag-workflow.ts';
 import { suspectFileName } from '../../api/domain/watch/flag-decisions.ts';
 import { freshContext } from '../helpers/context.ts';
 import { json, signIn } from '../helpers/staff.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing, 2026-06-02
 const { ctx, app } = await freshContext({}, { now: () => now });
@@ -363,5 +364,62 @@ describe('the rules’ numbers', () => {
     expect((await get('/api/admin/watch/rules', cookie.village)).status).toBe(403);
     expect((await put('no_such_rule', { version, enabled: true, params })).status).toBe(404);
     expect(loadRuleParams(ctx.db).jump_after_closure.version).toBe(version);
+  });
+});
+
+describe('the pages', () => {
+  let site: Awaited<ReturnType<typeof listenWithPages>>;
+  beforeAll(async () => {
+    site = await listenWithPages(ctx);
+  }, 180_000);
+  afterAll(() => site?.close());
+  const page = (path: string, who: string) =>
+    fetch(`${site.base}${path}`, { headers: { cookie: who }, redirect: 'manual' });
+
+  it('show the office the list, a flag with its chart and table, and the rules; a file its flags', async () => {
+    const file = addFile('竹林页面测试厂');
+    const meter = addMeter(file);
+    ctx.db
+      .insert(meterDaily)
+      .values(
+        Array.from({ length: 20 }, (_, i) => ({
+          meterId: meter.id,
+          day: today - 20 + i,
+          kwh: i >= 10 ? 30 : 0.5,
+          importId: 1,
+        })),
+      )
+      .run();
+    const flag = addFlag(meter, 'cut_meter_use', 99);
+    const list = await (await page('/admin/watch', cookie.triage)).text();
+    expect(list).toContain(`href="/admin/watch/flags/${flag.id}"`);
+    expect(list).toContain('断电后仍用电');
+    const view = await page(`/admin/watch/flags/${flag.id}`, cookie.triage);
+    expect(view.status).toBe(200);
+    const html = await view.text();
+    expect(html).toContain('<svg');
+    expect(html).toContain('id="confirm-form"');
+    expect(html).toContain('id="dismiss-form"');
+    expect(html).toContain(`<th scope="row">${dateOfDay(today - 5)}</th>`);
+    const leader = await (await page(`/admin/watch/flags/${flag.id}`, cookie.leader)).text();
+    expect(leader).toContain('<svg');
+    expect(leader).not.toContain('id="confirm-form"');
+    const rules = await (await page('/admin/watch/rules', cookie.admin)).text();
+    expect(rules).toContain('id="form-night_use"');
+    expect(rules).toContain('name="params.ratio"');
+    expect(await (await page(`/admin/enterprises/${file}`, cookie.triage)).text()).toContain('id="power-flags"');
+    const villageFile = await page(`/admin/enterprises/${file}`, cookie.village);
+    expect(villageFile.status).toBe(200);
+    expect(await villageFile.text()).not.toContain('用电监测');
+  });
+
+  it('refuse village and department officers every watch page, and leave the nav link out for them', async () => {
+    const flag = addFlag(addMeter(addFile('竹林页面权限厂')));
+    for (const who of [cookie.village, cookie.department]) {
+      for (const path of ['/admin/watch', `/admin/watch/flags/${flag.id}`, '/admin/watch/rules'])
+        expect((await page(path, who)).status, path).toBe(403);
+      expect(await (await page('/admin/revisits', who)).text()).not.toContain('href="/admin/watch"');
+    }
+    expect(await (await page('/admin/revisits', cookie.leader)).text()).toContain('href="/admin/watch"');
   });
 });
