@@ -39,7 +39,8 @@ export const meterInput = z.object({
 export type MeterInput = z.infer<typeof meterInput>;
 
 export const meterLink = z.object({
-  enterpriseId: z.number({ message: '请选择企业档案' }).int().positive().nullable(),
+  /** Absent or null: unlinked. */
+  enterpriseId: z.number({ message: '请选择企业档案' }).int().positive().nullable().default(null),
   version: z.number({ message: '缺少版本号' }).int().positive(),
 });
 export const meterRetire = z.object({
@@ -242,4 +243,23 @@ export function retireMeter(
     audit(tx, actorOf(user), { action: 'meter.retire', objectType: 'meter', objectId: id, reason: input.reason }, now);
     return { ok: true };
   });
+}
+
+/** The township's files and villages, for the forms' choices. */
+export function meterChoices(db: Db, user: Who) {
+  const township = townshipOfUser(db, user) ?? -1;
+  return {
+    files: db
+      .select({ id: enterprises.id, name: enterprises.name })
+      .from(enterprises)
+      .where(eq(enterprises.townshipId, township))
+      .orderBy(asc(enterprises.name))
+      .all(),
+    villages: db
+      .select({ id: villages.id, name: villages.name })
+      .from(villages)
+      .where(eq(villages.townshipId, township))
+      .orderBy(asc(villages.id))
+      .all(),
+  };
 }
