@@ -14,7 +14,7 @@ import { departments } from '../../db/schema.ts';
 import { townshipOf } from '../domain/enforcement/tables/progress.ts';
 import { TableRows } from '../domain/shared/table-rows.ts';
 import { recordId } from '../domain/shared/text-input.ts';
-import { evaluate } from '../domain/department-data/evaluation.ts';
+import { defaultYear, evaluate } from '../domain/department-data/evaluation.ts';
 import { saveSettings, settingsInput } from '../domain/department-data/evaluation-settings.ts';
 import { evaluationWorkbook, landlordsWorkbook } from '../domain/department-data/exports.ts';
 import { importFigures } from '../domain/department-data/figures-import.ts';
@@ -38,14 +38,12 @@ const yearQuery = z.object({ year: yearOf('年度').optional() });
 const listQuery = z.object({ departmentId: recordId('部门').optional() });
 const matchInput = z.object({
   enterpriseId: recordId('企业档案编号').nullable(),
-  from: z.number({ error: '缺少原匹配' }).int().positive().nullable(),
+  /** The match the person saw; the page's form for an unmatched row leaves it out. */
+  from: z.number({ error: '原匹配应为档案编号' }).int().positive().nullable().default(null),
 });
 const notFound = (what: string) => (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, `${what}不存在`);
 };
-
-/** The year evaluated when none is asked for: last year, whose figures the departments have by now. */
-export const defaultYear = (now: Date) => new Date(now.getTime() + 8 * 3_600_000).getUTCFullYear() - 1;
 
 /** An import's answer: 200 with counts, or the refusal with its errors by line (nothing written). */
 function answer(c: Context<StaffEnv>, r: ImportOutcome) {

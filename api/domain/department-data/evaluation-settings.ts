@@ -60,7 +60,15 @@ const score = (name: string) =>
     .min(0, { error: `${name}不能小于 0` })
     .max(100, { error: `${name}不能大于 100` });
 
-export const settingsInput = z
+/** The page's form sends weights.KEY and benchmarks.KEY (one level of names): read as the indicators' list. */
+function fromForm(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || 'indicators' in v || !('weights' in v)) return v;
+  const { weights, benchmarks, ...rest } = v as Record<string, Record<string, unknown> | undefined>;
+  const indicators = INDICATOR_KEYS.map((key) => ({ key, weight: weights?.[key], benchmark: benchmarks?.[key] }));
+  return { ...rest, indicators };
+}
+
+const settingsShape = z
   .object({
     version: z.number({ error: '缺少版本号' }).int().min(0),
     indicators: z
@@ -83,6 +91,7 @@ export const settingsInput = z
   .refine((s) => s.classCuts.A > s.classCuts.B && s.classCuts.B > s.classCuts.C, {
     error: '分数线应为 A 类 > B 类 > C 类',
   });
+export const settingsInput = z.preprocess(fromForm, settingsShape);
 
 /** The admin's edit of a year's weights and cuts: a stale version is 409; audited. */
 export function saveSettings(

@@ -10,6 +10,9 @@ import {
   type IndicatorKey,
 } from './evaluation-settings.ts';
 
+/** The year evaluated when none is asked for: last year (Beijing), whose figures the departments have by now. */
+export const defaultYear = (now: Date) => new Date(now.getTime() + 8 * 3_600_000).getUTCFullYear() - 1;
+
 /** 1 亩 = 10,000 / 15 m². */
 export const MU_PER_M2 = 0.0015;
 /** A register status that means the firm no longer legally exists. */
