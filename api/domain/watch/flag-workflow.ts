@@ -28,6 +28,13 @@ export const FLAG_ACTION_LABELS: Record<FlagActionName, string> = {
   dismiss: '排除',
 };
 
+/** The audit log's names for the watch's staff actions (admin/pages/audit.astro). */
+export const WATCH_AUDIT_LABELS: Record<string, string> = {
+  'power_flag.confirm': '用电监测：确认标记，安排回头看',
+  'power_flag.dismiss': '用电监测：排除标记',
+  'watch_rule.update': '用电监测：修改规则',
+};
+
 export function nextFlagStatus(action: FlagActionName, from: FlagStatus): FlagStatus | null {
   const t = FLAG_TRANSITIONS[action];
   return (t.from as readonly FlagStatus[]).includes(from) ? t.to : null;
