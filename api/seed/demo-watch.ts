@@ -27,6 +27,7 @@ const CURVE_DAYS = 30;
 export const DEMO_RESTART_DAYS_AGO = 21;
 /** The house in 竹林村 that started a workshop about ten weeks ago. */
 export const DEMO_HOUSE_WORKSHOP_ACCOUNT = '3306051127';
+const DEMO = { id: null, label: '演示数据' };
 
 type VillageCode = (typeof DEMO_VILLAGES)[number]['code'];
 interface MeterSpec {
@@ -130,8 +131,8 @@ const SPECS: MeterSpec[] = [
  */
 export async function seedDemoWatch(ctx: AppContext, now = Date.now()): Promise<SeededWatch> {
   const result = seedReadings(ctx, now);
-  // Flags on first start: the same pass the nightly run and every import make.
-  if (result.meters) result.flags = (await runDetection(ctx.db, { now: new Date(now) })).flags.inserted;
+  // Flags on first start: the same pass the nightly run and every import make, listed as the demo's own.
+  if (result.meters) result.flags = (await runDetection(ctx.db, { now: new Date(now), actor: DEMO })).flags.inserted;
   return result;
 }
 
