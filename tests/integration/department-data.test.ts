@@ -166,6 +166,41 @@ const FIGURES = csv(
   ',不在档案的公司,2025,1,1,1,1,1',
 );
 
+describe('an .xlsx register, and one import at a time', () => {
+  it('reads the first sheet of an .xlsx as the CSV, its rows by the spreadsheet’s numbers', async () => {
+    const book = new ExcelJS.Workbook();
+    const sheet = book.addWorksheet('名单');
+    sheet.addRows([['应急管理局 企业名单'], [], ['企业名称', '经营状态'], ['低效喷涂作坊', '在业']]);
+    const bytes = new Uint8Array((await book.xlsx.writeBuffer()) as ArrayBuffer);
+    const emergency = db.select().from(departments).where(eq(departments.code, 'emergency')).get()!.id;
+    const res = await app.request(`/api/admin/department-data/registers?departmentId=${emergency}&fileName=a.xlsx`, {
+      method: 'POST',
+      headers: { cookie: office },
+      body: bytes,
+    });
+    expect(await res.json()).toMatchObject({ counts: { rowsRead: 1, inserted: 1 }, unmatched: 0 });
+    expect(
+      db
+        .select()
+        .from(registerEntries)
+        .where(and(eq(registerEntries.departmentId, emergency), eq(registerEntries.name, '低效喷涂作坊')))
+        .get(),
+    ).toMatchObject({ line: 4, enterpriseId: Z, matchedBy: 'name', registerStatus: '在业' });
+  });
+
+  it('refuses a second upload of the same kind while one is running, in Chinese', async () => {
+    const running = db
+      .insert(dataImports)
+      .values({ townshipId, kind: 'figures', fileName: 'x', sha256: 'x', bytes: 1, createdBy: 1, createdAt: now })
+      .returning({ id: dataImports.id })
+      .get().id;
+    const res = await post('figures?year=2025&fileName=y.csv', csv('企业名称,税收', '甲,1'));
+    expect(res.status).toBe(409);
+    expect((await res.json()).error.message).toBe('已有同类文件正在导入，请等它完成后再上传');
+    db.update(dataImports).set({ status: 'failed' }).where(eq(dataImports.id, running)).run();
+  });
+});
+
 describe('yearly figures and the 亩产效益 evaluation', () => {
   it('imports figures matched by credit code or name (through the hand match too), listing the unmatched', async () => {
     const res = await post(`figures?fileName=${encodeURIComponent('税务.csv')}`, FIGURES);
@@ -232,13 +267,21 @@ describe('yearly figures and the 亩产效益 evaluation', () => {
     expect((await put({ ...settings, classCuts: { A: 50, B: 50, C: 20 } })).status).toBe(400);
     expect(await (await put(settings)).json()).toMatchObject({ version: 1 });
     expect((await put(settings)).status).toBe(409);
+    // The page's form sends weights.KEY and benchmarks.KEY: the same settings, saved as version 2.
+    const form = {
+      version: 1,
+      weights: Object.fromEntries(settings.indicators.map((i) => [i.key, i.weight])),
+      benchmarks: Object.fromEntries(settings.indicators.map((i) => [i.key, i.benchmark])),
+      classCuts: settings.classCuts,
+    };
+    expect(await (await put(form)).json()).toMatchObject({ version: 2 });
     const e = await (
       await app.request('/api/admin/department-data/evaluation?year=2025', { headers: { cookie: office } })
     ).json();
     const x = e.rows.find((r: { enterpriseId: number }) => r.enterpriseId === X);
     // 7.5/10 × 40 = 30; 150/300 × 30 = 15; (1 − 0.2) × 20 = 16; 30/50 × 10 = 6: 67, B under cuts 90/50/20.
     expect(x.score).toMatchObject({ total: 67, class: 'B' });
-    expect(e.settings).toMatchObject({ version: 1, classCuts: { A: 90, B: 50, C: 20 } });
+    expect(e.settings).toMatchObject({ version: 2, classCuts: { A: 90, B: 50, C: 20 } });
     // A later year without its own settings takes these.
     expect(
       (
@@ -247,7 +290,7 @@ describe('yearly figures and the 亩产效益 evaluation', () => {
         ).json()
       ).settings,
     ).toMatchObject({ version: 0, fromYear: 2025 });
-    expect(db.select().from(auditLog).where(eq(auditLog.action, 'evaluation_settings.update')).all()).toHaveLength(1);
+    expect(db.select().from(auditLog).where(eq(auditLog.action, 'evaluation_settings.update')).all()).toHaveLength(2);
   });
 
   it('exports the evaluation as .xlsx that opens back with the same rows', async () => {

@@ -4,7 +4,7 @@ import { registerEntries } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
 import type { ImportOutcome } from './import-outcome.ts';
 import { refuse } from './import-outcome.ts';
-import { startImport, finishImport, writeInChunks, type UploadedFile } from './import-record.ts';
+import { failImport, finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
 import { Matcher, type MatchedBy } from './matcher.ts';
 import { creditCodeChecks, normaliseCreditCode, normaliseName } from './names.ts';
 import { addError, readTable, type ColumnSpec, type SheetRow } from './table-columns.ts';
@@ -55,9 +55,24 @@ export async function importRegister(
   rows: AsyncIterable<SheetRow> | Iterable<SheetRow>,
   now: Date,
 ): Promise<ImportOutcome> {
-  const { townshipId, departmentId } = input;
-  const started = startImport(db, { townshipId, kind: 'register', departmentId, file, userId: input.user.id }, now);
+  const started = startImport(db, { ...input, kind: 'register', file, userId: input.user.id }, now);
   if (!started.ok) return { ...started, status: 409, errors: [], errorCount: 0 };
+  try {
+    return await loadRegister(db, input, started, rows, now);
+  } catch (e) {
+    failImport(db, started.id, 0, [{ line: 0, message: '导入中断：请重新上传同一文件（已写入的行不会重复）' }], now);
+    throw e;
+  }
+}
+
+async function loadRegister(
+  db: Db,
+  input: { townshipId: number; departmentId: number; user: { id: number; label: string } },
+  started: { id: number; sameAs: number | null },
+  rows: AsyncIterable<SheetRow> | Iterable<SheetRow>,
+  now: Date,
+): Promise<ImportOutcome> {
+  const { townshipId, departmentId } = input;
   const table = await readTable(rows, REGISTER_COLUMNS, { all: ['name'] });
   const entries: Entry[] = [];
   const lineOfKey = new Map<string, number>();
