@@ -10,6 +10,7 @@ import { seedDemoAssignments } from './demo-assignments.ts';
 import { seedDemoEnforcement } from './demo-enforcement.ts';
 import { seedDemoCases } from './demo-cases.ts';
 import { seedDemoWatch } from './demo-watch.ts';
+import { seedDemoDepartmentData } from './demo-department-data.ts';
 import { complaints, departments, townships, villages, type Role } from '../../db/schema.ts';
 
 const SAMPLES = [
@@ -157,6 +158,7 @@ export async function seedDemo(
   await seedDemoEnforcement(ctx);
   await seedDemoCases(ctx);
   seedDemoAssignments(ctx);
+  seedDemoDepartmentData(ctx);
   await seedDemoWatch(ctx);
   return accounts;
 }
