@@ -7,9 +7,11 @@ import { tableLimits } from '../env.ts';
 import { bodySource, jsonBody } from '../http/body.ts';
 import { badQuery } from '../http/download.ts';
 import { ApiError } from '../http/errors.ts';
+import { logger } from '../http/logging.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { recordId } from '../domain/shared/text-input.ts';
+import { AFTER_IMPORT, runDetection } from '../domain/watch/detection.ts';
 import { importStatus, listMeterImports, startImport } from '../domain/watch/import-jobs.ts';
 import {
   linkMeter,
@@ -35,7 +37,15 @@ const uploadQuery = z.object({
 /** Meters (户号) and the utility's imports (issue 15). Policy: api/http/policy.ts; rows narrowed by township. */
 export function adminMeterRoutes(ctx: AppContext) {
   const limits = tableLimits(ctx.env);
-  const setup = { dataDir: resolve(ctx.env.DATA_DIR), limits };
+  const setup = {
+    dataDir: resolve(ctx.env.DATA_DIR),
+    limits,
+    // New readings are looked at at once, not at night: a restarted workshop is flagged the day its data comes.
+    afterReadings: (townshipId: number) =>
+      runDetection(ctx.db, { townshipId, now: ctx.clock(), actor: AFTER_IMPORT }).catch((err: unknown) =>
+        logger.error({ err, townshipId }, 'detection after a readings import failed'),
+      ),
+  };
   return (
     new Hono<StaffEnv>()
       .get('/watch/meters', zValidator('query', meterFilter, badQuery), (c) =>

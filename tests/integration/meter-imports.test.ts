@@ -101,6 +101,12 @@ describe('readings import', () => {
     expect(dailyRows()).toEqual(before);
     const changed = await imported('readings', '更正.csv', dailyCsv([[ACCOUNTS[0]!, '2025-03-01', '20']]));
     expect(changed).toMatchObject({ rowsUpdated: 1, rowsUnchanged: 0, rowsInserted: 0 });
+    // Detection ran after each import that wrote something, not after the one that changed nothing.
+    const runs = t.ctx.db.$client
+      .prepare("select count(*) from audit_log where action = 'watch.run' and actor_label = '系统（导入读数后检测）'")
+      .pluck()
+      .get();
+    expect(runs).toBe(2);
   });
 
   it('refuses a file with a bad row whole, naming each line in Chinese, and writes nothing', async () => {
