@@ -62,6 +62,11 @@ function addFlag(meter: typeof meters.$inferSelect, rule: WatchRule = 'cut_meter
     .returning()
     .get();
 }
+/** `days` daily readings up to yesterday, the i-th (oldest first) reading kwh(i). */
+function addDaily(meterId: number, days: number, kwh: (i: number) => number) {
+  const rows = Array.from({ length: days }, (_, i) => ({ meterId, day: today - days + i, kwh: kwh(i), importId: 1 }));
+  ctx.db.insert(meterDaily).values(rows).run();
+}
 function addFile(name: string) {
   const r = insertEnterprise(
     ctx.db,
@@ -253,17 +258,7 @@ describe('each rule’s confirmed/dismissed ratio', () => {
 describe('the flag page’s data', () => {
   it('carries the meter’s daily series around the flag, its threshold and the days flagged', async () => {
     const meter = addMeter(addFile('竹林曲线测试厂'));
-    ctx.db
-      .insert(meterDaily)
-      .values(
-        Array.from({ length: 30 }, (_, i) => ({
-          meterId: meter.id,
-          day: today - 30 + i,
-          kwh: i >= 20 ? 40 : 1,
-          importId: 1,
-        })),
-      )
-      .run();
+    addDaily(meter.id, 30, (i) => (i >= 20 ? 40 : 1));
     const flag = addFlag(meter);
     const view = await (await get(`/api/admin/watch/flags/${flag.id}`)).json();
     expect(view.chart.days[0]).toBe(today - 30);
@@ -379,17 +374,7 @@ describe('the pages', () => {
   it('show the office the list, a flag with its chart and table, and the rules; a file its flags', async () => {
     const file = addFile('竹林页面测试厂');
     const meter = addMeter(file);
-    ctx.db
-      .insert(meterDaily)
-      .values(
-        Array.from({ length: 20 }, (_, i) => ({
-          meterId: meter.id,
-          day: today - 20 + i,
-          kwh: i >= 10 ? 30 : 0.5,
-          importId: 1,
-        })),
-      )
-      .run();
+    addDaily(meter.id, 20, (i) => (i >= 10 ? 30 : 0.5));
     const flag = addFlag(meter, 'cut_meter_use', 99);
     const list = await (await page('/admin/watch', cookie.triage)).text();
     expect(list).toContain(`href="/admin/watch/flags/${flag.id}"`);

@@ -48,41 +48,37 @@ const listed = {
   enterpriseName: enterprises.name,
 };
 
-/** The flags, open ones first and the strongest first among them; then the latest decided. */
-export function listFlags(db: Db, user: Who, filter: FlagFilter, limit = 300) {
-  return db
+/** Flags with their meter, village and file, narrowed by `where` and the user's scope. */
+const flagRows = (db: Db, user: Who, where: SQL | undefined, order: SQL[], limit: number) =>
+  db
     .select(listed)
     .from(powerFlags)
     .innerJoin(meters, eq(meters.id, powerFlags.meterId))
     .innerJoin(villages, eq(villages.id, powerFlags.villageId))
     .leftJoin(enterprises, eq(enterprises.id, powerFlags.enterpriseId))
-    .where(
-      and(
-        flagScope(user),
-        filter.rule ? eq(powerFlags.rule, filter.rule) : undefined,
-        filter.status ? eq(powerFlags.status, filter.status) : undefined,
-        filter.villageId ? eq(powerFlags.villageId, filter.villageId) : undefined,
-      ),
-    )
-    .orderBy(sql`${powerFlags.status} = 'open' desc`, desc(powerFlags.strength), desc(powerFlags.id))
+    .where(and(flagScope(user), where))
+    .orderBy(...order)
     .limit(limit)
     .all();
+
+const openFirst = sql`${powerFlags.status} = 'open' desc`;
+
+/** The flags, open ones first and the strongest first among them; then the latest decided. */
+export function listFlags(db: Db, user: Who, filter: FlagFilter, limit = 300) {
+  const where = and(
+    filter.rule ? eq(powerFlags.rule, filter.rule) : undefined,
+    filter.status ? eq(powerFlags.status, filter.status) : undefined,
+    filter.villageId ? eq(powerFlags.villageId, filter.villageId) : undefined,
+  );
+  return flagRows(db, user, where, [openFirst, desc(powerFlags.strength), desc(powerFlags.id)], limit);
 }
 
 /** A file's flags, on its own meters or raised while it was the meter's file: for the enterprise page. */
 export function flagsOfEnterprise(db: Db, user: Who, enterpriseId: number) {
   if (!hasRole(user, OFFICE_READ)) return [];
   const ownMeters = db.select({ id: meters.id }).from(meters).where(eq(meters.enterpriseId, enterpriseId));
-  return db
-    .select(listed)
-    .from(powerFlags)
-    .innerJoin(meters, eq(meters.id, powerFlags.meterId))
-    .innerJoin(villages, eq(villages.id, powerFlags.villageId))
-    .leftJoin(enterprises, eq(enterprises.id, powerFlags.enterpriseId))
-    .where(and(flagScope(user), or(eq(powerFlags.enterpriseId, enterpriseId), inArray(powerFlags.meterId, ownMeters))))
-    .orderBy(sql`${powerFlags.status} = 'open' desc`, desc(powerFlags.firstDay))
-    .limit(50)
-    .all();
+  const where = or(eq(powerFlags.enterpriseId, enterpriseId), inArray(powerFlags.meterId, ownMeters));
+  return flagRows(db, user, where, [openFirst, desc(powerFlags.firstDay)], 50);
 }
 
 /** One flag with its meter, file, village, the 回头看 it opened and its chart's data; null if not visible. */
