@@ -62,11 +62,12 @@ export function watchedMeters(db: Db, townshipId: number | undefined): WatchedMe
     )
     .all(...args) as { enterpriseId: number; acceptedAt: number }[];
   const closureOf = new Map(closures.map((r) => [r.enterpriseId, dayOf(r.acceptedAt)]));
+  const cutsOf = new Map<number, typeof cuts>();
+  for (const cut of cuts) cutsOf.set(cut.enterpriseId, [...(cutsOf.get(cut.enterpriseId) ?? []), cut]);
   return rows.map((m) => {
     let cutDay: number | null = null;
-    for (const cut of cuts)
-      if (cut.enterpriseId === m.enterpriseId && (cut.code === 'cut_power' || m.tariff !== 'residential'))
-        cutDay = Math.max(cutDay ?? 0, dayOf(cut.doneAt));
+    for (const cut of (m.enterpriseId && cutsOf.get(m.enterpriseId)) || [])
+      if (cut.code === 'cut_power' || m.tariff !== 'residential') cutDay = Math.max(cutDay ?? 0, dayOf(cut.doneAt));
     return { ...m, cutDay, closureDay: (m.enterpriseId && closureOf.get(m.enterpriseId)) ?? null };
   });
 }

@@ -27,7 +27,8 @@ export function episodes(days: readonly number[], gapDays: number): [number, num
 
 export function median(values: readonly number[]): number {
   if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically without a comparator: several times faster on the pass's hot path.
+  const s = Float64Array.from(values).sort();
   const m = s.length >> 1;
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 }

@@ -21,17 +21,17 @@ export const meanDaily = (series: readonly DailyPoint[]) =>
   series.length ? series.reduce((a, p) => a + p.kwh, 0) / series.length : 0;
 
 /**
- * The highest mean of any window of `windowDays` calendar days. A house whose windows never reach the rule's
- * `minDailyKwh` cannot be flagged whatever its village's median is, so detection keeps only the others' series.
+ * The highest mean of any window of `windowDays` calendar days over the first `n` readings (as columns: detection
+ * reads every house, so no object per day). A house whose windows never reach the rule's `minDailyKwh` cannot be
+ * flagged whatever its village's median is, so detection keeps only the others' series.
  */
-export function maxWindowMean(series: readonly DailyPoint[], windowDays: number): number {
+export function maxWindowMean(days: ArrayLike<number>, kwh: ArrayLike<number>, n: number, windowDays: number): number {
   let best = 0;
   let sum = 0;
   let j = 0;
-  for (let i = 0; i < series.length; i++) {
-    const pt = series[i] as DailyPoint;
-    sum += pt.kwh;
-    while ((series[j] as DailyPoint).day <= pt.day - windowDays) sum -= (series[j++] as DailyPoint).kwh;
+  for (let i = 0; i < n; i++) {
+    sum += kwh[i] as number;
+    while ((days[j] as number) <= (days[i] as number) - windowDays) sum -= kwh[j++] as number;
     if (i - j + 1 >= windowDays * MIN_COVER) best = Math.max(best, sum / (i - j + 1));
   }
   return best;
