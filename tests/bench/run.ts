@@ -14,6 +14,7 @@ import { benchCases } from './cases.ts';
 import { benchStats } from './stats.ts';
 import { benchXlsx } from './xlsx.ts';
 import { benchHostile } from './hostile.ts';
+import { benchDetection } from './watch-detection.ts';
 
 // `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one
 // part.
@@ -39,6 +40,8 @@ if (!only || only === 'cases') await benchCases(row); // a published case page u
 if (!only || only === 'stats') await benchStats(row); // 8. the public statistics at a million complaints
 // issue 11: each hostile request while health and home are polled
 if (!only || only === 'hostile') await benchHostile(row);
+// issue 15: a detection pass over a year of daily readings, beside a bare scan of the same rows
+if (!only || only === 'detection') await benchDetection(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {
