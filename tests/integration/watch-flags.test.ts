@@ -151,6 +151,10 @@ describe('the flag workflow', () => {
   it('a meter without a file gets a suspect file in its village, linked to the meter, before the visit', async () => {
     const meter = addMeter(null, 'residential');
     const flag = addFlag(meter, 'house_factory');
+    // A refused confirmation makes no file.
+    expect((await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-05-30' })).status).toBe(400);
+    const named = eq(enterprises.name, suspectFileName(meter.accountNo));
+    expect(ctx.db.select().from(enterprises).where(named).all()).toEqual([]);
     const res = await act(flag.id, { action: 'confirm', version: 1 });
     expect(res.status, await res.clone().text()).toBe(200);
     const { enterpriseId, revisitId } = await res.json();
