@@ -9,7 +9,7 @@ import { dataImports } from '../../../db/schema-watch.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { fail, type Result } from '../shared/result.ts';
 import type { TableLimits } from '../shared/table-rows.ts';
-import { finish, type ImportProgress, type ImportResult } from './readings-import.ts';
+import { finish, type ImportProgress, type ImportResult } from './import-run.ts';
 import type { ThreadJob } from './import-thread.ts';
 import { townshipOfUser } from './risk-facts.ts';
 

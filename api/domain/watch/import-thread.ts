@@ -4,7 +4,8 @@ import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import { openDatabase, type Db } from '../../../db/client.ts';
 import { importMeterList } from './meter-list-import.ts';
-import { importReadings, type ImportJob, type ImportProgress } from './readings-import.ts';
+import type { ImportJob, ImportProgress } from './import-run.ts';
+import { importReadings } from './readings-import.ts';
 
 // Linux keeps a nice value per thread: when this thread and the HTTP thread both want a core, HTTP gets it.
 if (process.platform === 'linux') setPriority(10);

@@ -13,7 +13,7 @@ import {
   type ImportProgress,
   type ImportResult,
   type LineError,
-} from './readings-import.ts';
+} from './import-run.ts';
 
 /**
  * The utility's list of accounts (户号清单): registers the 户号 it names and updates their 户名, 地址 and 用电类别.

@@ -1,8 +1,16 @@
-import { setImmediate as yieldLoop } from 'node:timers/promises';
-import { and, eq } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { dataImports, meters } from '../../../db/schema-watch.ts';
-import { TableError, TableRows, type TableLimits, type TableRow } from '../shared/table-rows.ts';
+import { meters } from '../../../db/schema-watch.ts';
+import { TableError, TableRows, type TableRow } from '../shared/table-rows.ts';
+import {
+  finish,
+  MAX_ERRORS,
+  type ImportJob,
+  type ImportProgress,
+  type ImportResult,
+  type LineError,
+} from './import-run.ts';
+import { writeReadings } from './readings-write.ts';
 import { dateOfDay, dayOf, minuteOf } from './days.ts';
 import {
   findReadingHeader,
@@ -20,36 +28,7 @@ import {
  * that long. An unknown 户号 is an error naming its first line: readings never register meters (a typo would
  * create a meter no one watches); the utility's meter list does (meter-list-import.ts).
  */
-export interface ImportJob {
-  importId: number;
-  townshipId: number;
-  path: string;
-  limits: TableLimits;
-  /** Epoch ms: dates after today are refused. */
-  now: number;
-}
-export interface ImportProgress {
-  phase: 'reading' | 'writing';
-  done: number;
-  total: number;
-}
-export interface LineError {
-  line: number;
-  message: string;
-}
-export interface ImportCounts {
-  rowsRead: number;
-  inserted: number;
-  updated: number;
-  unchanged: number;
-}
-export type ImportResult =
-  | { ok: true; kind: 'daily' | 'interval' | 'meters'; counts: ImportCounts; errors: LineError[] }
-  | { ok: false; rowsRead: number; errors: LineError[] };
-
-/** Errors kept and shown; reading stops once there are this many. */
-export const MAX_ERRORS = 100;
-const WRITE_MS = 50;
+export type { ImportJob, ImportProgress, ImportResult, LineError } from './import-run.ts';
 const HEADER_ROWS = 10;
 
 /** Rows held as columns of numbers: 20 bytes a row instead of an object's ~100. */
@@ -224,7 +203,7 @@ export async function importReadings(
   }
   const { held, ids, curve } = read;
   const minutes = curve ? minutesOf(held) : 0;
-  const counts = await writeAll(db, job.importId, held, ids, curve, minutes, progress);
+  const counts = await writeReadings(db, job.importId, held, ids, curve, minutes, progress);
   const kind = curve ? 'interval' : 'daily';
   finish(db, job.importId, { status: 'done', kind, rowsRead: read.rowsRead, counts, errors: [] });
   return { ok: true, kind, counts: { rowsRead: read.rowsRead, ...counts }, errors: [] };
@@ -234,91 +213,4 @@ export async function importReadings(
 function minutesOf(held: Held): 15 | 60 {
   for (let i = 0; i < held.n; i++) if (held.key[i]! % 60 !== 0) return 15;
   return 60;
-}
-
-const SQL = {
-  daily: {
-    insert: 'INSERT INTO meter_daily (meter_id, day, kwh, import_id) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING',
-    update: 'UPDATE meter_daily SET kwh = ?, import_id = ? WHERE meter_id = ? AND day = ? AND kwh IS NOT ?',
-  },
-  interval: {
-    insert: `INSERT INTO meter_intervals (meter_id, minute, minutes, kwh, import_id) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT DO NOTHING`,
-    update: `UPDATE meter_intervals SET kwh = ?, minutes = ?, import_id = ? WHERE meter_id = ? AND minute = ?
-      AND (kwh IS NOT ? OR minutes IS NOT ?)`,
-  },
-};
-
-/**
- * Insert, and where the row exists, update it only if its value differs: inserted, updated and unchanged are
- * counted from what SQLite says it changed. Transactions of WRITE_MS, the thread's loop turning between them.
- */
-async function writeAll(
-  db: Db,
-  importId: number,
-  held: Held,
-  ids: number[],
-  curve: boolean,
-  minutes: number,
-  progress: (p: ImportProgress) => void,
-) {
-  const client = db.$client;
-  const sql = curve ? SQL.interval : SQL.daily;
-  const insert = client.prepare(sql.insert);
-  const update = client.prepare(sql.update);
-  const counts = { inserted: 0, updated: 0, unchanged: 0 };
-  const { slot, key, kwh } = held;
-  const chunk = client.transaction((from: number): number => {
-    const started = performance.now();
-    let i = from;
-    for (; i < held.n; i++) {
-      if ((i & 1023) === 0 && i > from && performance.now() - started > WRITE_MS) break;
-      const meterId = ids[slot[i]!]!;
-      const inserted = curve
-        ? insert.run(meterId, key[i], minutes, kwh[i], importId).changes
-        : insert.run(meterId, key[i], kwh[i], importId).changes;
-      if (inserted) counts.inserted++;
-      else if (
-        curve
-          ? update.run(kwh[i], minutes, importId, meterId, key[i], kwh[i], minutes).changes
-          : update.run(kwh[i], importId, meterId, key[i], kwh[i]).changes
-      )
-        counts.updated++;
-      else counts.unchanged++;
-    }
-    return i;
-  });
-  for (let i = 0; i < held.n; ) {
-    i = chunk.immediate(i);
-    progress({ phase: 'writing', done: i, total: held.n });
-    await yieldLoop();
-  }
-  return counts;
-}
-
-/** The import's row once it ends: its counts, or its errors. */
-export function finish(
-  db: Db,
-  importId: number,
-  r: {
-    status: 'done' | 'failed';
-    kind?: 'daily' | 'interval' | 'meters';
-    rowsRead: number;
-    counts?: Omit<ImportCounts, 'rowsRead'>;
-    errors: LineError[];
-  },
-) {
-  db.update(dataImports)
-    .set({
-      status: r.status,
-      ...(r.kind ? { kind: r.kind } : {}),
-      rowsRead: r.rowsRead,
-      rowsInserted: r.counts?.inserted ?? 0,
-      rowsUpdated: r.counts?.updated ?? 0,
-      rowsUnchanged: r.counts?.unchanged ?? 0,
-      errors: r.errors.slice(0, MAX_ERRORS),
-      finishedAt: new Date(),
-    })
-    .where(and(eq(dataImports.id, importId), eq(dataImports.status, 'running')))
-    .run();
 }
