@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditLog, users, villages } from '../../db/schema.ts';
+import { auditLog, townships, users, villages } from '../../db/schema.ts';
 import { enterprises, revisits } from '../../db/schema-enforcement.ts';
 import { notifications } from '../../db/schema-supervision.ts';
 import { meterDaily, meters, powerFlags, type WatchRule } from '../../db/schema-watch.ts';
@@ -293,6 +293,32 @@ describe('who may see flags', () => {
     expect(flagRow(flag.id).status).toBe('open');
     for (const path of ['/api/admin/watch/flags', `/api/admin/watch/flags/${flag.id}`])
       expect((await get(path, cookie.leader)).status).toBe(200);
+  });
+
+  it('keeps another township’s flags from the office: not listed, not counted, not found, not decided', async () => {
+    const t = ctx.db
+      .insert(townships)
+      .values({ code: 'other-town', name: '邻镇', county: '测试县', province: '测试省' })
+      .returning()
+      .get();
+    const v = ctx.db
+      .insert(villages)
+      .values({ townshipId: t.id, code: 'other-town-v', name: '邻镇一村', boundary: ZHULIN.boundary })
+      .returning()
+      .get();
+    const before = (await (await get('/api/admin/watch/flags')).json()).rules;
+    const meter = ctx.db
+      .insert(meters)
+      .values({ townshipId: t.id, villageId: v.id, accountNo: '99000000001', updatedAt: new Date(now) })
+      .returning()
+      .get();
+    const flag = addFlag(meter);
+    const list = await (await get('/api/admin/watch/flags')).json();
+    expect(list.flags.map((f: { id: number }) => f.id)).not.toContain(flag.id);
+    expect(list.rules).toEqual(before);
+    expect((await get(`/api/admin/watch/flags/${flag.id}`)).status).toBe(404);
+    expect((await act(flag.id, { action: 'dismiss', version: 1, reason: '不是本镇的' })).status).toBe(404);
+    expect(flagRow(flag.id).status).toBe('open');
   });
 });
 

@@ -33,11 +33,12 @@ export const suspectFileName = (accountNo: string) => `疑似作坊（户号 ${a
  */
 export function decideFlag(db: Db, user: StaffUser, id: number, input: FlagActionInput, now: Date): Result<Decided> {
   if (!isOffice(user)) return fail(403, `只有整治办可以${FLAG_ACTION_LABELS[input.action]}`);
+  const scope = flagScope(db, user);
   return atomically(db, (tx) => {
     const flag = tx
       .select()
       .from(powerFlags)
-      .where(and(eq(powerFlags.id, id), flagScope(user)))
+      .where(and(eq(powerFlags.id, id), scope))
       .get();
     if (!flag) return fail(404, '用电监测标记不存在或无权查看');
     if (flag.version !== input.version) return fail(409, '这条标记已被他人处理或已更新，请刷新后再操作');

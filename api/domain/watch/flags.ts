@@ -9,17 +9,19 @@ import { blankOr } from '../shared/blank-field.ts';
 import { hasRole, OFFICE_READ } from '../shared/roles.ts';
 import { optionalRecordId } from '../shared/text-input.ts';
 import { flagChart } from './flag-chart-data.ts';
+import { townshipOfUser } from './risk-facts.ts';
 import { explainFlag } from './flag-explain.ts';
 
-type Who = Pick<StaffUser, 'role'>;
+type Who = Pick<StaffUser, 'role' | 'villageId'>;
 
 /**
  * Which flags a user may see, as a condition every query carries. Meter data of households is personal: the office
- * and leaders see their township's flags, a village officer or a department none (a village must not learn which
- * house is watched). Today there is one township; when accounts carry one (issue 14) the condition narrows to it.
+ * and leaders see their township's flags (townshipOfUser, as meters and plans), a village officer or a department
+ * none (a village must not learn which house is watched).
  */
-export function flagScope(user: Who): SQL | undefined {
-  return hasRole(user, OFFICE_READ) ? undefined : sql`0`;
+export function flagScope(db: Db, user: Who): SQL {
+  if (!hasRole(user, OFFICE_READ)) return sql`0`;
+  return eq(powerFlags.townshipId, townshipOfUser(db, user) ?? -1);
 }
 
 /** The list's filters as the page's form sends them ("全部" is empty) and as the API takes them. */
@@ -56,7 +58,7 @@ const flagRows = (db: Db, user: Who, where: SQL | undefined, order: SQL[], limit
     .innerJoin(meters, eq(meters.id, powerFlags.meterId))
     .innerJoin(villages, eq(villages.id, powerFlags.villageId))
     .leftJoin(enterprises, eq(enterprises.id, powerFlags.enterpriseId))
-    .where(and(flagScope(user), where))
+    .where(and(flagScope(db, user), where))
     .orderBy(...order)
     .limit(limit)
     .all();
@@ -101,7 +103,7 @@ export function getFlag(db: Db, user: Who, id: number, now: Date) {
     .innerJoin(meters, eq(meters.id, powerFlags.meterId))
     .innerJoin(villages, eq(villages.id, powerFlags.villageId))
     .leftJoin(users, eq(users.id, powerFlags.decidedBy))
-    .where(and(eq(powerFlags.id, id), flagScope(user)))
+    .where(and(eq(powerFlags.id, id), flagScope(db, user)))
     .get();
   if (!row) return null;
   const fileId = row.flag.enterpriseId ?? row.meter.enterpriseId;
