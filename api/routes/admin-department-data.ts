@@ -16,7 +16,7 @@ import { TableRows } from '../domain/shared/table-rows.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 import { defaultYear, evaluate } from '../domain/department-data/evaluation.ts';
 import { saveSettings, settingsInput } from '../domain/department-data/evaluation-settings.ts';
-import { evaluationWorkbook, landlordsWorkbook } from '../domain/department-data/exports.ts';
+import { workbookOffThread } from '../domain/department-data/export-workbook.ts';
 import { importFigures } from '../domain/department-data/figures-import.ts';
 import type { ImportOutcome } from '../domain/department-data/import-outcome.ts';
 import { listImports } from '../domain/department-data/import-record.ts';
@@ -117,7 +117,8 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
       const now = ctx.clock();
       const year = c.req.valid('query').year ?? defaultYear(now);
       const t = township();
-      const body = await evaluationWorkbook(evaluate(ctx.db, t.id, year), t.name, year, now);
+      const job = { kind: 'evaluation', townshipId: t.id, township: t.name, year, now } as const;
+      const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}亩产效益综合评价_${year}.xlsx`, `evaluation_${year}.xlsx`);
     })
     .put(
@@ -132,7 +133,8 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
     .get('/department-data/landlords', (c) => c.json({ landlords: landlords(ctx.db, township().id) }))
     .get('/department-data/landlords.xlsx', async () => {
       const t = township();
-      const body = await landlordsWorkbook(landlords(ctx.db, t.id), t.name, ctx.clock());
+      const job = { kind: 'landlords', townshipId: t.id, township: t.name, now: ctx.clock() } as const;
+      const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}出租方名单.xlsx`, 'landlords.xlsx');
     });
 }

@@ -6,7 +6,15 @@ import { refuse, type ImportOutcome } from './import-outcome.ts';
 import { failImport, finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
 import { Matcher } from './matcher.ts';
 import { CREDIT_CODE_COLUMN, checkCreditCode, NAME_COLUMN } from './register-import.ts';
-import { addError, parseFigure, readTable, type ColumnSpec, type LineError, type SheetRow } from './table-columns.ts';
+import {
+  addError,
+  parseFigure,
+  readTable,
+  slices,
+  type ColumnSpec,
+  type LineError,
+  type SheetRow,
+} from './table-columns.ts';
 
 export const FIGURE_KEYS = ['taxWan', 'outputWan', 'energyTce', 'landMu', 'employees'] as const;
 type FigureKey = (typeof FIGURE_KEYS)[number];
@@ -82,7 +90,9 @@ async function loadFigures(
   const matcher = new Matcher(db, input.townshipId, { useRegister: true });
   const notes: LineError[] = [];
   const found = new Map<string, { line: number; enterpriseId: number; year: number; figures: Figures }>();
+  const turn = slices();
   for (const r of table.records) {
+    await turn();
     const checked = checkCreditCode(r.values.creditCode);
     if ('error' in checked) addError(table, r.line, checked.error);
     const code = 'error' in checked ? null : checked.code;
@@ -124,6 +134,7 @@ async function loadFigures(
   const counts = { rowsRead: table.rowsRead, inserted: 0, updated: 0, unchanged: 0 };
   const writes: { insert: boolean; enterpriseId: number; year: number; figures: Figures }[] = [];
   for (const [key, f] of found) {
+    await turn();
     const old = stored.get(key);
     if (!old) {
       counts.inserted++;

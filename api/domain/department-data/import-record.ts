@@ -98,16 +98,18 @@ export function finishImport(db: Db, id: number, c: ImportCounts, notes: LineErr
 }
 
 /**
- * Writes validated rows in transactions of `size`, letting other requests run between them: a register of 20,000
- * rows never holds the event loop. Every row was checked before the first is written, and each write is an upsert,
- * so an import cut short by a crash is finished by importing the same file again.
+ * Writes validated rows in transactions of at most ~10 ms each, letting other requests run between them: a register
+ * of 20,000 rows never holds the event loop. Every row was checked before the first is written, and each write is an
+ * upsert, so an import cut short by a crash is finished by importing the same file again.
  */
-export async function writeInChunks<T>(db: Db, items: T[], write: (tx: Tx, item: T) => void, size = 500) {
-  for (let i = 0; i < items.length; i += size) {
+export async function writeInChunks<T>(db: Db, items: T[], write: (tx: Tx, item: T) => void, sliceMs = 10) {
+  for (let i = 0; i < items.length; ) {
+    const start = performance.now();
     db.transaction((tx) => {
-      for (const item of items.slice(i, i + size)) write(tx, item);
+      do write(tx, items[i++]!);
+      while (i < items.length && (i % 16 !== 0 || performance.now() - start < sliceMs));
     });
-    if (i + size < items.length) await pause();
+    if (i < items.length) await pause();
   }
 }
 

@@ -11,9 +11,21 @@ const COMPANY_FORMS = ['股份有限公司', '有限责任公司', '有限公司
 const PUNCTUATION = /[\s\u3000·•.,，、。:：;；'"‘’“”\-—_/\\]/g;
 const TRAILING_BRACKET = /\(([^()]*)\)$/;
 
+/** ASCII, CJK punctuation and ideographs: what NFKC leaves as it is. */
+const PLAIN = /^[\u0000-\u007f\u3001-\u303f\u4e00-\u9fff]*$/;
+const fullWidth = (c: string) => String.fromCharCode(c.charCodeAt(0) - 0xfee0);
+
+/**
+ * NFKC, fast: full-width ASCII (（）ＡＢＣ１２３) and the ideographic space are folded by hand, and String.normalize
+ * (~15 µs a call: 20,000 names held the thread 340 ms) runs only on what is left outside ASCII and CJK.
+ */
+export function fold(raw: string): string {
+  const s = raw.replace(/[\uff01-\uff5e]/g, fullWidth).replace(/\u3000/g, ' ');
+  return PLAIN.test(s) ? s : s.normalize('NFKC');
+}
+
 export function normaliseName(raw: string): string {
-  let s = raw
-    .normalize('NFKC')
+  let s = fold(raw)
     .replace(/[【[]/g, '(')
     .replace(/[】\]]/g, ')')
     .replace(PUNCTUATION, '');
@@ -34,7 +46,7 @@ export const CREDIT_CODE = /^[0-9A-HJ-NP-RTUWXY]{2}\d{6}[0-9A-HJ-NP-RTUWXY]{10}$
 
 /** As registers write it, with spaces, lower case or full-width characters: the 18 characters, else null. */
 export function normaliseCreditCode(raw: string): string | null {
-  const s = raw.normalize('NFKC').replace(/\s/g, '').toUpperCase();
+  const s = fold(raw).replace(/\s/g, '').toUpperCase();
   return s === '' ? null : s;
 }
 
@@ -50,9 +62,9 @@ export function creditCodeChecks(code: string): boolean {
 
 /** A phone as digits only, without +86 / 0086: 138-0000-1111 and +86 13800001111 are one number. */
 export function normalisePhone(raw: string): string {
-  const digits = raw.normalize('NFKC').replace(/\D/g, '');
+  const digits = fold(raw).replace(/\D/g, '');
   return digits.replace(/^(0086|86)(?=1\d{10}$)/, '');
 }
 
 /** A person's name (a landlord's) as compared: NFKC, without spaces. */
-export const normalisePerson = (raw: string) => raw.normalize('NFKC').replace(/\s/g, '');
+export const normalisePerson = (raw: string) => fold(raw).replace(/\s/g, '');

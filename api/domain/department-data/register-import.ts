@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq, gt } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { registerEntries } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
@@ -7,7 +7,9 @@ import { refuse } from './import-outcome.ts';
 import { failImport, finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
 import { Matcher, type MatchedBy } from './matcher.ts';
 import { creditCodeChecks, normaliseCreditCode, normaliseName } from './names.ts';
-import { addError, readTable, type ColumnSpec, type SheetRow } from './table-columns.ts';
+import { addError, pause, readTable, slices, type ColumnSpec, type SheetRow } from './table-columns.ts';
+
+const STORED_PAGE = 2_000;
 
 type Key = 'creditCode' | 'name' | 'address' | 'status';
 const NAME_HEADERS = ['名称', '企业名称', '市场主体名称', '主体名称', '单位名称', '企业(单位)名称', '字号名称'];
@@ -76,7 +78,9 @@ async function loadRegister(
   const table = await readTable(rows, REGISTER_COLUMNS, { all: ['name'] });
   const entries: Entry[] = [];
   const lineOfKey = new Map<string, number>();
+  const turn = slices();
   for (const r of table.records) {
+    await turn();
     const name = r.values.name ?? '';
     const code = checkCreditCode(r.values.creditCode);
     if (name === '') addError(table, r.line, '名称为空');
@@ -95,18 +99,37 @@ async function loadRegister(
   }
   if (table.errorCount > 0) return refuse(db, started.id, table, now);
 
-  const stored = db
-    .select()
-    .from(registerEntries)
-    .where(and(eq(registerEntries.townshipId, townshipId), eq(registerEntries.departmentId, departmentId)))
-    .all() as Stored[];
-  const byCode = new Map(stored.filter((s) => s.creditCode).map((s) => [s.creditCode!, s]));
-  const byName = new Map(stored.filter((s) => !s.creditCode).map((s) => [normaliseName(s.name), s]));
+  // The department's rows as stored, a page at a time: a township's whole register is tens of thousands.
+  const byCode = new Map<string, Stored>();
+  const byName = new Map<string, Stored>();
+  for (let after = 0; ; ) {
+    const page = db
+      .select()
+      .from(registerEntries)
+      .where(
+        and(
+          eq(registerEntries.townshipId, townshipId),
+          eq(registerEntries.departmentId, departmentId),
+          gt(registerEntries.id, after),
+        ),
+      )
+      .orderBy(asc(registerEntries.id))
+      .limit(STORED_PAGE)
+      .all() as Stored[];
+    for (const s of page) {
+      if (s.creditCode) byCode.set(s.creditCode, s);
+      else byName.set(normaliseName(s.name), s);
+    }
+    if (page.length < STORED_PAGE) break;
+    after = page.at(-1)!.id;
+    await pause();
+  }
   const matcher = new Matcher(db, townshipId);
   const counts = { rowsRead: table.rowsRead, inserted: 0, updated: 0, unchanged: 0 };
   let unmatched = 0;
   const writes: { id?: number; values: Omit<Stored, 'id'> }[] = [];
   for (const e of entries) {
+    await turn();
     const old = (e.creditCode && byCode.get(e.creditCode)) || byName.get(normaliseName(e.name));
     const m = old?.matchedBy === 'staff' ? { enterpriseId: old.enterpriseId, by: 'staff' as const } : null;
     const found = m ?? matcher.match(e.creditCode, e.name);

@@ -1,4 +1,5 @@
 import { TableError } from '../shared/table-rows.ts';
+import { fold } from './names.ts';
 
 /**
  * Reads another department's table, whatever its column order and with the headers each department writes: the
@@ -30,7 +31,7 @@ const HEADER_LINES = 5;
 /** Stored: the first errors; the count of all is said beside them. */
 export const MAX_ERRORS = 100;
 const BRACKETED = /[(（]([^()（）]*)[)）]\s*$/;
-const compact = (s: string) => s.normalize('NFKC').replace(/[\s“”"'‘’:：*＊]/g, '');
+const compact = (s: string) => fold(s).replace(/[\s“”"'‘’:：*＊]/g, '');
 
 export interface Header<K extends string> {
   line: number;
@@ -65,6 +66,17 @@ function headerOf<K extends string>(row: SheetRow, specs: ColumnSpec<K>[]): Head
 /** Lets other requests run between slices of a long loop (no event-loop block over 50 ms). */
 export const pause = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** A loop's turn-giver: `await turn()` in each pass yields once the loop has held the thread for `ms`. */
+export function slices(ms = 15): () => Promise<void> | undefined {
+  let since = performance.now();
+  return () => {
+    if (performance.now() - since < ms) return;
+    return pause().then(() => {
+      since = performance.now();
+    });
+  };
+}
+
 export interface ReadTable<K extends string> {
   header: Header<K> | null;
   records: { line: number; values: Partial<Record<K, string>>; factors: Partial<Record<K, number>> }[];
@@ -84,10 +96,10 @@ export async function readTable<K extends string>(
 ): Promise<ReadTable<K>> {
   const out: ReadTable<K> = { header: null, records: [], errors: [], errorCount: 0, rowsRead: 0 };
   const seen: SheetRow[] = [];
-  let n = 0;
+  const turn = slices();
   try {
     for await (const row of rows) {
-      if (++n % 2000 === 0) await pause();
+      await turn();
       if (row.cells.every((c) => c.trim() === '')) continue;
       if (!out.header) {
         seen.push(row);
@@ -134,7 +146,7 @@ export function addError(t: { errors: LineError[]; errorCount: number }, line: n
  * below zero, is an error message.
  */
 export function parseFigure(raw: string | undefined, factor = 1): { value: number | null } | { error: string } {
-  const s = (raw ?? '').normalize('NFKC').replace(/[,\s]/g, '');
+  const s = fold(raw ?? '').replace(/[,\s]/g, '');
   if (s === '' || s === '-' || s === '/') return { value: null };
   if (!/^\d+(\.\d+)?$/.test(s)) return { error: `“${raw}”不是数字（不能为负数）` };
   return { value: Number(s) * factor };
