@@ -53,11 +53,12 @@ describe('a township-sized import', () => {
           headers: { cookie },
           body: lines.join('\n'),
         }).then((r) => r.json());
-      const reg = await duringWork(server.base, () => upload(`registers?departmentId=${market}&fileName=r.csv`, register));
+      const registerPath = `registers?departmentId=${market}&fileName=r.csv`;
+      const reg = await duringWork(server.base, () => upload(registerPath, register));
       expect(reg.result).toMatchObject({ counts: { inserted: ROWS }, unmatched: ROWS - FILES });
       const fig = await duringWork(server.base, () => upload('figures?fileName=f.csv', figures));
       expect(fig.result).toMatchObject({ counts: { inserted: FILES }, unmatched: ROWS - FILES });
-      const again = await duringWork(server.base, () => upload(`registers?departmentId=${market}&fileName=r.csv`, register));
+      const again = await duringWork(server.base, () => upload(registerPath, register));
       expect(again.result).toMatchObject({ counts: { unchanged: ROWS } });
       const evaluation = await duringWork(server.base, () =>
         fetch(`${server.base}/api/admin/department-data/evaluation.xlsx?year=2025`, { headers: { cookie } }).then((r) =>
@@ -67,7 +68,8 @@ describe('a township-sized import', () => {
       expect(evaluation.result.byteLength).toBeGreaterThan(10_000);
       console.log(
         `register ${reg.blockedMs.toFixed(1)} ms, figures ${fig.blockedMs.toFixed(1)} ms, ` +
-          `re-import ${again.blockedMs.toFixed(1)} ms, evaluation.xlsx ${evaluation.blockedMs.toFixed(1)} ms longest run`,
+          `re-import ${again.blockedMs.toFixed(1)} ms, evaluation.xlsx ${evaluation.blockedMs.toFixed(1)} ms ` +
+          'longest run',
       );
       for (const s of [reg, fig, again, evaluation]) expect(s.blockedMs).toBeLessThan(STALL_LIMIT_MS);
     } finally {
