@@ -142,7 +142,7 @@ describe('four-eyes: the proposer never approves his own proposal', () => {
     expect(after.claimDeadline!.getTime()).toBe(clock.now + 30 * DAY);
   });
 
-  it('an approval tells a reporter who asked to be told, once, with no amount or code; a rejection does not', async () => {
+  it('an approval tells a reporter who asked to be told, once, without amount or code; a rejection not', async () => {
     const form = { anonymous: '0', phone: '13600006666', email: 'jiang@example.com', notify: '1' };
     const filed = async () => {
       const p = ZHULIN_POINT;

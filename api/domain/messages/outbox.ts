@@ -58,7 +58,7 @@ export function notifyReporter(
   event: ReporterEvent,
   params: Record<string, string>,
   now: Date,
-  /** What names the cause when it is no complaint event (a reward's approval): by default the complaint's last event. */
+  /** Names a cause that is no complaint event (a reward's approval); by default the complaint's last event does. */
   cause?: string,
 ): number {
   if (cause) return tellReporter(tx, complaintId, cause, event, params, now);
