@@ -126,6 +126,20 @@ describe('the flag workflow', () => {
     expect((await get(`/api/admin/watch/flags/${flag.id}`, cookie.village)).status).toBe(403);
   });
 
+  it('a second flag of the same file joins the 回头看 already scheduled, without a second notice', async () => {
+    const meter = addMeter(addFile('竹林三标记铸造厂'));
+    const [cut, night] = [addFlag(meter), addFlag(meter, 'night_use')];
+    const first = await (await act(cut.id, { action: 'confirm', version: 1 })).json();
+    const res = await act(night.id, { action: 'confirm', version: 1 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect((await res.json()).revisitId).toBe(first.revisitId);
+    expect(flagRow(night.id)).toMatchObject({ status: 'confirmed', revisitId: first.revisitId });
+    const visits = ctx.db.select().from(revisits).where(eq(revisits.enterpriseId, meter.enterpriseId!)).all();
+    expect(visits).toHaveLength(1);
+    const notices = ctx.db.select().from(notifications).where(eq(notifications.userId, officer.id)).all();
+    expect(notices.filter((n) => n.dedupeKey === `power-flag:${night.id}`)).toEqual([]);
+  });
+
   it('proposes a deadline 7 days on, and refuses one in the past or months away', async () => {
     const flag = addFlag(addMeter(addFile('竹林期限测试厂')));
     expect(await errorOf(await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-06-01' }))).toBe(

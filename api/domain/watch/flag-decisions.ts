@@ -28,8 +28,9 @@ type Flag = typeof powerFlags.$inferSelect;
 export const suspectFileName = (accountNo: string) => `疑似作坊（户号 ${accountNo}）`;
 
 /**
- * Confirms a flag (a 回头看 for the village with a deadline, the village officer told) or dismisses it with a reason,
- * in one transaction, audited. A stale version or a flag already decided is 409.
+ * Confirms a flag (a 回头看 for the village with a deadline, the village officer told; or the file's 回头看 already
+ * scheduled) or dismisses it with a reason, in one transaction, audited. A stale version or a flag already decided
+ * is 409.
  */
 export function decideFlag(db: Db, user: StaffUser, id: number, input: FlagActionInput, now: Date): Result<Decided> {
   if (!isOffice(user)) return fail(403, `只有整治办可以${FLAG_ACTION_LABELS[input.action]}`);
@@ -108,6 +109,13 @@ function openRevisit(tx: Tx, user: StaffUser, flag: Flag, dueOn: string | undefi
     .from(enterprises)
     .where(eq(enterprises.id, file.id))
     .get()!;
+  // Another flag of the file (the foundry's cut, jump and night use) already sent the village: one visit checks all.
+  const scheduled = tx
+    .select({ id: revisits.id })
+    .from(revisits)
+    .where(and(eq(revisits.enterpriseId, ent.id), eq(revisits.status, 'scheduled')))
+    .get();
+  if (scheduled) return { ok: true as const, revisitId: scheduled.id, enterpriseId: ent.id };
   const visit = tx
     .insert(revisits)
     .values({ enterpriseId: ent.id, villageId: ent.villageId, dueAt: due.dueAt, createdAt: now })
