@@ -2,7 +2,7 @@
 // own, so the HTTP thread never parses a row; progress goes back as messages. The thread serves job after job.
 import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
-import { openDatabase, type Db } from '../../../db/client.ts';
+import { threadConnection } from '../../../db/thread-connections.ts';
 import { importMeterList } from './meter-list-import.ts';
 import type { ImportJob, ImportProgress } from './import-run.ts';
 import { importReadings } from './readings-import.ts';
@@ -12,26 +12,11 @@ if (process.platform === 'linux') setPriority(10);
 
 export type ThreadJob = ImportJob & { file: string; list: 'readings' | 'meters'; userId: number; userLabel: string };
 
-// One process may serve several databases (tests): a few connections are kept open.
-const connections = new Map<string, Db>();
-function connection(file: string): Db {
-  let db = connections.get(file);
-  if (!db) {
-    if (connections.size >= 4) {
-      const [oldest, old] = connections.entries().next().value!;
-      connections.delete(oldest);
-      old.$client.close();
-    }
-    connections.set(file, (db = openDatabase(file)));
-  }
-  return db;
-}
-
 const port = parentPort!;
 port.on('message', async (job: ThreadJob) => {
   const progress = (p: ImportProgress) => port.postMessage({ type: 'progress', id: job.importId, progress: p });
   try {
-    const db = connection(job.file);
+    const db = threadConnection(job.file);
     const result =
       job.list === 'meters' ? await importMeterList(db, job, progress) : await importReadings(db, job, progress);
     port.postMessage({ type: 'done', id: job.importId, result });

@@ -1,7 +1,7 @@
 // The import thread's entry (decision 011): an uploaded dynamic list is read, planned and, for a
 // commit, written here, with a connection of its own, so the HTTP thread never runs any of it.
 import { setPriority } from 'node:os';
-import { openDatabase, type Db } from '../../../../db/client.ts';
+import { threadConnection } from '../../../../db/thread-connections.ts';
 import { commitRead, previewRead, type ImportJob, type ImportOutcome } from './import.ts';
 import { readDynamicList } from './sheet.ts';
 import { serveImports } from './import-threads.ts';
@@ -11,28 +11,13 @@ import { setReadLimits } from '../../shared/xlsx/read.ts';
 // thread and the HTTP thread both want a core, the HTTP thread gets it.
 if (process.platform === 'linux') setPriority(10);
 
-// One process may serve several databases (tests); a few connections are kept open.
-const connections = new Map<string, Db>();
-function connection(file: string): Db {
-  let db = connections.get(file);
-  if (!db) {
-    if (connections.size >= 4) {
-      const [oldest, old] = connections.entries().next().value!;
-      connections.delete(oldest);
-      old.$client.close();
-    }
-    connections.set(file, (db = openDatabase(file)));
-  }
-  return db;
-}
-
 serveImports<ImportJob, ImportOutcome | null>(
   (job, leaveRead) => {
     setReadLimits(job.read);
     const bytes = Buffer.from(job.bytes.buffer, job.bytes.byteOffset, job.bytes.byteLength);
     const read = readDynamicList(bytes, job.now);
     if (!leaveRead()) return null; // out of time: the HTTP thread has answered and is ending this thread
-    const db = connection(job.file);
+    const db = threadConnection(job.file);
     return job.kind === 'commit'
       ? commitRead(db, job.actor!, job.areas, read, job.now)
       : previewRead(db, job.areas, read);
