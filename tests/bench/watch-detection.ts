@@ -8,6 +8,7 @@ import { parseEnv } from '../../api/env.ts';
 import { dayOf, startOfDay, weekdayOf } from '../../api/domain/watch/days.ts';
 import { runDetection } from '../../api/domain/watch/detection.ts';
 import { seedDemo } from '../../api/seed/demo.ts';
+import { seeded } from '../../api/seed/demo-watch-curves.ts';
 
 const METERS = 20_000;
 const DAYS = 365;
@@ -19,15 +20,7 @@ const WORKSHOP_HOUSES = 20; // houses that become workshops
 type Row = (...cells: (string | number)[]) => void;
 
 /** A seeded generator, so every run reads the same year. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seeded;
 
 function generate(ctx: AppContext, today: number) {
   const c = ctx.db.$client;

@@ -1,17 +1,9 @@
 import { minuteOf, startOfDay, weekdayOf } from '../../api/domain/watch/days.ts';
 import type { DailyPoint, IntervalPoint } from '../../api/domain/watch/series.ts';
+import { seeded } from '../../api/seed/demo-watch-curves.ts';
 
-/** A small seeded generator (mulberry32): the same series on every run. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The demo seed's generator (mulberry32): the same series on every run. */
+export const rng = seeded;
 
 /** Daily totals from `from` for `n` days, each `kwh(day, random)`, never below zero. */
 export function daily(from: number, n: number, kwh: (day: number, r: () => number) => number, seed = 1) {
