@@ -136,3 +136,10 @@ export function matchByHand(
     return { ok: true, id: entry.id };
   });
 }
+
+/** The audit log's names for department data's staff actions (admin/pages/audit.astro). */
+export const DEPARTMENT_DATA_AUDIT_LABELS: Record<string, string> = {
+  'department_data.import': '部门数据：导入登记信息或年度数据',
+  'register_entry.match': '部门数据：人工匹配登记记录',
+  'evaluation_settings.update': '部门数据：修改亩产效益评价权重和分数线',
+};
