@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Db } from '../../../db/client.ts';
 import type { TariffClass } from '../../../db/schema-watch.ts';
 import type { EnterpriseStatus } from '../../../db/schema-enforcement.ts';
@@ -26,48 +27,53 @@ interface MeterRow {
   enterpriseStatus: EnterpriseStatus | null;
 }
 
+/** Meters read at once: a page of the meter list is a few milliseconds, the event loop given back between. */
+const PAGE = 2_000;
+
 /**
- * The township's active power meters (all townships' when none is given), in id order, each with its file's
- * status, its proven 断电 and its file's closure. A cut_industrial_power line proves the industrial supply cut,
- * so it watches the file's non-residential meters only; cut_power watches all of them.
+ * The township's active power meters, in id order, each with its file's status, its proven 断电 and its file's
+ * closure. A cut_industrial_power line proves the industrial supply cut, so it watches the file's non-residential
+ * meters only; cut_power watches all of them.
  */
-export function watchedMeters(db: Db, townshipId: number | undefined): WatchedMeter[] {
+export async function* watchedMeters(db: Db, townshipId: number): AsyncGenerator<WatchedMeter> {
   const c = db.$client;
-  const where = townshipId === undefined ? '' : 'and m.township_id = ?';
-  const args = townshipId === undefined ? [] : [townshipId];
-  const rows = c
-    .prepare(
-      `select m.id, m.township_id townshipId, m.village_id villageId, m.enterprise_id enterpriseId, m.tariff,
-        e.status enterpriseStatus
-      from meters m left join enterprises e on e.id = m.enterprise_id
-      where m.kind = 'power' and m.status = 'active' ${where} order by m.id`,
-    )
-    .all(...args) as MeterRow[];
+  const page = c.prepare(
+    `select m.id, m.township_id townshipId, m.village_id villageId, m.enterprise_id enterpriseId, m.tariff,
+      e.status enterpriseStatus
+    from meters m left join enterprises e on e.id = m.enterprise_id
+    where m.township_id = ? and m.id > ? and m.kind = 'power' and m.status = 'active' order by m.id limit ${PAGE}`,
+  );
   const cuts = c
     .prepare(
       `select t.enterprise_id enterpriseId, ti.code, max(ti.done_at) doneAt
       from tasks t join task_items ti on ti.task_id = t.id join enterprises e on e.id = t.enterprise_id
       where t.status = 'accepted' and ti.code in ('cut_power', 'cut_industrial_power') and ti.done_at is not null
-        ${where.replace('m.', 'e.')}
+        and e.township_id = ?
       group by t.enterprise_id, ti.code`,
     )
-    .all(...args) as { enterpriseId: number; code: string; doneAt: number }[];
+    .all(townshipId) as { enterpriseId: number; code: string; doneAt: number }[];
   const closures = c
     .prepare(
       `select t.enterprise_id enterpriseId, max(t.accepted_at) acceptedAt
       from tasks t join enterprises e on e.id = t.enterprise_id
       where t.status = 'accepted' and t.type = 'shutdown' and e.status = 'done' and t.accepted_at is not null
-        ${where.replace('m.', 'e.')}
+        and e.township_id = ?
       group by t.enterprise_id`,
     )
-    .all(...args) as { enterpriseId: number; acceptedAt: number }[];
+    .all(townshipId) as { enterpriseId: number; acceptedAt: number }[];
   const closureOf = new Map(closures.map((r) => [r.enterpriseId, dayOf(r.acceptedAt)]));
   const cutsOf = new Map<number, typeof cuts>();
   for (const cut of cuts) cutsOf.set(cut.enterpriseId, [...(cutsOf.get(cut.enterpriseId) ?? []), cut]);
-  return rows.map((m) => {
-    let cutDay: number | null = null;
-    for (const cut of (m.enterpriseId && cutsOf.get(m.enterpriseId)) || [])
-      if (cut.code === 'cut_power' || m.tariff !== 'residential') cutDay = Math.max(cutDay ?? 0, dayOf(cut.doneAt));
-    return { ...m, cutDay, closureDay: (m.enterpriseId && closureOf.get(m.enterpriseId)) ?? null };
-  });
+  for (let after = 0; ; ) {
+    await nextTurn();
+    const rows = page.all(townshipId, after) as MeterRow[];
+    for (const m of rows) {
+      let cutDay: number | null = null;
+      for (const cut of (m.enterpriseId && cutsOf.get(m.enterpriseId)) || [])
+        if (cut.code === 'cut_power' || m.tariff !== 'residential') cutDay = Math.max(cutDay ?? 0, dayOf(cut.doneAt));
+      yield { ...m, cutDay, closureDay: (m.enterpriseId && closureOf.get(m.enterpriseId)) ?? null };
+    }
+    if (rows.length < PAGE) return;
+    after = (rows[rows.length - 1] as MeterRow).id;
+  }
 }

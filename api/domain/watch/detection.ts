@@ -99,9 +99,7 @@ async function detectTownship(db: Db, townshipId: number, now: Date): Promise<De
   const pause = pacer();
   let rows = 0;
   let meters = 0;
-  const watched = watchedMeters(db, townshipId);
-  await nextTurn();
-  for (const meter of watched) {
+  for await (const meter of watchedMeters(db, townshipId)) {
     const rules = rulesFor(meter, settings);
     if (!rules.length) continue;
     meters++;

@@ -1,6 +1,6 @@
 import type { DailyPoint } from '../series.ts';
 import type { RuleParams } from '../rule-params.ts';
-import { episodes, type Finding, mad, median, r2 } from './episodes.ts';
+import { episodes, type Finding, median, r2, sortedMedian } from './episodes.ts';
 
 /** MAD × 1.4826 estimates the standard deviation of normal data: k then reads as "k sigmas", robustly. */
 const MAD_SCALE = 1.4826;
@@ -26,20 +26,27 @@ export function jumpAfterClosure(
   closureDay: number,
   p: RuleParams['jump_after_closure'],
 ): Finding[] {
-  const base: number[] = [];
+  // The last baselineDays ordinary days, in a ring (order does not matter to a median), and a buffer to sort:
+  // this runs for every day of every shut meter, so it allocates nothing.
+  const ring = new Float64Array(p.baselineDays);
+  const work = new Float64Array(p.baselineDays);
+  let seen = 0;
   const hits: Hit[] = [];
   for (const pt of series) {
     if (pt.day <= closureDay + p.graceDays) continue;
-    if (base.length < p.minBaselineDays) {
-      base.push(pt.kwh);
-      continue;
+    const n = Math.min(seen, p.baselineDays);
+    if (seen >= p.minBaselineDays) {
+      work.set(ring.subarray(0, n));
+      const med = sortedMedian(work.subarray(0, n).sort());
+      for (let i = 0; i < n; i++) work[i] = Math.abs((ring[i] as number) - med);
+      const dev = sortedMedian(work.subarray(0, n).sort());
+      const threshold = med + Math.max(p.k * MAD_SCALE * dev, p.floorKwh);
+      if (pt.kwh > threshold) {
+        hits.push({ day: pt.day, kwh: pt.kwh, threshold, med, mad: dev });
+        continue;
+      }
     }
-    const recent = base.slice(-p.baselineDays);
-    const med = median(recent);
-    const dev = mad(recent, med);
-    const threshold = med + Math.max(p.k * MAD_SCALE * dev, p.floorKwh);
-    if (pt.kwh > threshold) hits.push({ day: pt.day, kwh: pt.kwh, threshold, med, mad: dev });
-    else base.push(pt.kwh);
+    ring[seen++ % p.baselineDays] = pt.kwh;
   }
   const runs = episodes(
     hits.map((h) => h.day),
