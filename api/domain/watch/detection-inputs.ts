@@ -18,14 +18,7 @@ export interface WatchedMeter {
   closureDay: number | null;
 }
 
-interface MeterRow {
-  id: number;
-  townshipId: number;
-  villageId: number;
-  enterpriseId: number | null;
-  tariff: TariffClass | null;
-  enterpriseStatus: EnterpriseStatus | null;
-}
+type MeterRow = Omit<WatchedMeter, 'cutDay' | 'closureDay'>;
 
 /** Meters read at once: a page of the meter list is a few milliseconds, the event loop given back between. */
 const PAGE = 2_000;
