@@ -12,6 +12,7 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { departments } from '../../db/schema.ts';
 import { townshipOf } from '../domain/enforcement/tables/progress.ts';
+import { townshipOfUser } from '../domain/watch/risk-facts.ts';
 import { TableRows } from '../domain/shared/table-rows.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 import { defaultYear, evaluate } from '../domain/department-data/evaluation.ts';
@@ -57,8 +58,9 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome) {
 /** Other departments' registers and figures, 亩产效益, landlords (issue 15). Policy: api/http/policy.ts. */
 export function adminDepartmentDataRoutes(ctx: AppContext) {
   const limits = tableLimits(ctx.env);
-  const township = () => {
-    const t = townshipOf(ctx.db);
+  /** The staff member's township (one today; issue 14 makes many). */
+  const township = (c: Context<StaffEnv>) => {
+    const t = townshipOf(ctx.db, townshipOfUser(ctx.db, staff(c)) ?? undefined);
     if (!t) throw new ApiError(404, '尚未设置乡镇');
     return t;
   };
@@ -74,7 +76,7 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
   };
   return new Hono<StaffEnv>()
     .get('/department-data/imports', (c) =>
-      c.json({ imports: listImports(ctx.db, township().id, ['register', 'figures']) }),
+      c.json({ imports: listImports(ctx.db, township(c).id, ['register', 'figures']) }),
     )
     .post('/department-data/registers', zValidator('query', registerQuery, badQuery), async (c) => {
       const q = c.req.valid('query');
@@ -85,19 +87,19 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
         .get();
       if (!dept) throw new ApiError(400, '部门不存在');
       const bytes = await upload(c);
-      const input = { townshipId: township().id, departmentId: dept.id, user: actorOf(staff(c)) };
+      const input = { townshipId: township(c).id, departmentId: dept.id, user: actorOf(staff(c)) };
       const rows = new TableRows({ bytes }, limits);
       return answer(c, await importRegister(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
     })
     .post('/department-data/figures', zValidator('query', figuresQuery, badQuery), async (c) => {
       const q = c.req.valid('query');
       const bytes = await upload(c);
-      const input = { townshipId: township().id, year: q.year, user: actorOf(staff(c)) };
+      const input = { townshipId: township(c).id, year: q.year, user: actorOf(staff(c)) };
       const rows = new TableRows({ bytes }, limits);
       return answer(c, await importFigures(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
     })
     .get('/department-data/registers', zValidator('query', listQuery, badQuery), (c) =>
-      c.json(registerLists(ctx.db, township().id, c.req.valid('query').departmentId)),
+      c.json(registerLists(ctx.db, township(c).id, c.req.valid('query').departmentId)),
     )
     .post(
       '/department-data/register-entries/:id/match',
@@ -105,18 +107,18 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
       async (c) => {
         const input = await jsonBody(c, matchInput);
         const entryId = c.req.valid('param').id;
-        const r = matchByHand(ctx.db, actorOf(staff(c)), township().id, { entryId, ...input }, ctx.clock());
+        const r = matchByHand(ctx.db, actorOf(staff(c)), township(c).id, { entryId, ...input }, ctx.clock());
         return c.json(orThrow(r));
       },
     )
     .get('/department-data/evaluation', zValidator('query', yearQuery, badQuery), (c) => {
       const year = c.req.valid('query').year ?? defaultYear(ctx.clock());
-      return c.json({ year, ...evaluate(ctx.db, township().id, year) });
+      return c.json({ year, ...evaluate(ctx.db, township(c).id, year) });
     })
     .get('/department-data/evaluation.xlsx', zValidator('query', yearQuery, badQuery), async (c) => {
       const now = ctx.clock();
       const year = c.req.valid('query').year ?? defaultYear(now);
-      const t = township();
+      const t = township(c);
       const job = { kind: 'evaluation', townshipId: t.id, township: t.name, year, now } as const;
       const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}亩产效益综合评价_${year}.xlsx`, `evaluation_${year}.xlsx`);
@@ -130,9 +132,9 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
         return c.json(orThrow(r));
       },
     )
-    .get('/department-data/landlords', (c) => c.json({ landlords: landlords(ctx.db, township().id) }))
-    .get('/department-data/landlords.xlsx', async () => {
-      const t = township();
+    .get('/department-data/landlords', (c) => c.json({ landlords: landlords(ctx.db, township(c).id) }))
+    .get('/department-data/landlords.xlsx', async (c) => {
+      const t = township(c);
       const job = { kind: 'landlords', townshipId: t.id, township: t.name, now: ctx.clock() } as const;
       const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}出租方名单.xlsx`, 'landlords.xlsx');

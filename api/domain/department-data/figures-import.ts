@@ -2,8 +2,8 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { enterpriseFigures } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
-import { refuse, type ImportOutcome } from './import-outcome.ts';
-import { failImport, finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
+import { guarded, refuse, type ImportOutcome } from './import-outcome.ts';
+import { finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
 import { Matcher } from './matcher.ts';
 import { CREDIT_CODE_COLUMN, checkCreditCode, NAME_COLUMN } from './register-import.ts';
 import {
@@ -64,12 +64,7 @@ export async function importFigures(
 ): Promise<ImportOutcome> {
   const started = startImport(db, { ...input, kind: 'figures', file, userId: input.user.id }, now);
   if (!started.ok) return { ...started, status: 409, errors: [], errorCount: 0 };
-  try {
-    return await loadFigures(db, input, started, rows, now);
-  } catch (e) {
-    failImport(db, started.id, 0, [{ line: 0, message: '导入中断：请重新上传同一文件（已写入的行不会重复）' }], now);
-    throw e;
-  }
+  return guarded(db, started.id, now, () => loadFigures(db, input, started, rows, now));
 }
 
 async function loadFigures(

@@ -25,3 +25,13 @@ export function refuse(
     message: `文件有 ${t.errorCount} 处错误，没有导入任何一行。第 ${first.line} 行：${first.message}`,
   };
 }
+
+/** Runs an import's reading and writing; one cut short by an error is marked failed, never left running. */
+export async function guarded(db: Db, importId: number, now: Date, load: () => Promise<ImportOutcome>) {
+  try {
+    return await load();
+  } catch (e) {
+    failImport(db, importId, 0, [{ line: 0, message: '导入中断：请重新上传同一文件（已写入的行不会重复）' }], now);
+    throw e;
+  }
+}

@@ -3,8 +3,8 @@ import type { Db } from '../../../db/client.ts';
 import { registerEntries } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
 import type { ImportOutcome } from './import-outcome.ts';
-import { refuse } from './import-outcome.ts';
-import { failImport, finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
+import { guarded, refuse } from './import-outcome.ts';
+import { finishImport, startImport, writeInChunks, type UploadedFile } from './import-record.ts';
 import { Matcher, type MatchedBy } from './matcher.ts';
 import { creditCodeChecks, normaliseCreditCode, normaliseName } from './names.ts';
 import { addError, pause, readTable, slices, type ColumnSpec, type SheetRow } from './table-columns.ts';
@@ -59,12 +59,7 @@ export async function importRegister(
 ): Promise<ImportOutcome> {
   const started = startImport(db, { ...input, kind: 'register', file, userId: input.user.id }, now);
   if (!started.ok) return { ...started, status: 409, errors: [], errorCount: 0 };
-  try {
-    return await loadRegister(db, input, started, rows, now);
-  } catch (e) {
-    failImport(db, started.id, 0, [{ line: 0, message: '导入中断：请重新上传同一文件（已写入的行不会重复）' }], now);
-    throw e;
-  }
+  return guarded(db, started.id, now, () => loadRegister(db, input, started, rows, now));
 }
 
 async function loadRegister(
