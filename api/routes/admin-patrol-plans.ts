@@ -43,8 +43,8 @@ export function adminPatrolPlanRoutes(ctx: AppContext) {
       if (!p) throw new ApiError(404, NO_PLAN);
       return c.json(p);
     })
-    .get('/patrol-plans/:id/verify', zValidator('param', idParam, notFound), (c) => {
-      const v = verifyPlan(ctx.db, staff(c), c.req.valid('param').id);
+    .get('/patrol-plans/:id/verify', zValidator('param', idParam, notFound), async (c) => {
+      const v = await verifyPlan(ctx.db, staff(c), c.req.valid('param').id);
       if (!v) throw new ApiError(404, NO_PLAN);
       return c.json(v);
     })

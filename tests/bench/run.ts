@@ -15,6 +15,7 @@ import { benchStats } from './stats.ts';
 import { benchXlsx } from './xlsx.ts';
 import { benchHostile } from './hostile.ts';
 import { benchDetection } from './watch-detection.ts';
+import { benchPatrolRisk } from './patrol-risk.ts';
 
 // `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one
 // part.
@@ -42,6 +43,8 @@ if (!only || only === 'stats') await benchStats(row); // 8. the public statistic
 if (!only || only === 'hostile') await benchHostile(row);
 // issue 15: a detection pass over a year of daily readings, beside a bare scan of the same rows
 if (!only || only === 'detection') await benchDetection(row);
+// issue 15: the relapse-risk ranking and a night-patrol plan over a county's 20,000 files
+if (!only || only === 'patrol') await benchPatrolRisk(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {

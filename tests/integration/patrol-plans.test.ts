@@ -3,9 +3,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enterpriseInput } from '../../api/domain/enforcement/enterprise-input.ts';
 import { insertEnterprise } from '../../api/domain/enforcement/enterprises.ts';
+import { sortInTurns } from '../../api/domain/shared/sort-in-turns.ts';
 import { DAY_MS } from '../../api/domain/shared/time.ts';
 import { dayOf } from '../../api/domain/watch/days.ts';
-import { planFrom } from '../../api/domain/watch/patrol-plan.ts';
+import { rank, rankInTurns } from '../../api/domain/enforcement/random-draw.ts';
+import { planFrom, planInTurns } from '../../api/domain/watch/patrol-plan.ts';
 import { riskRanking, townshipOfUser } from '../../api/domain/watch/risk-facts.ts';
 import { type RiskFacts, riskScore } from '../../api/domain/watch/risk.ts';
 import { complaintCategories, complaints, villages } from '../../db/schema.ts';
@@ -240,6 +242,19 @@ describe('night-patrol plan', () => {
     );
   });
 
+  it('draws the same in turns of the event loop as in one go', async () => {
+    const ids = scores(3000).map((c) => c.enterpriseId);
+    expect(await rankInTurns('turns', 'e', ids, 0)).toEqual(rank('turns', 'e', ids));
+    expect(await planInTurns(scores(3000), 40, 0.25, 'turns')).toEqual(planFrom(scores(3000), 40, 0.25, 'turns'));
+  });
+
+  it('sorts in turns exactly as one stable sort does', async () => {
+    const rows = Array.from({ length: 7000 }, (_, i) => ({ enterpriseId: i, score: (i * 7919) % 37 }));
+    const byScore = (a: { score: number }, b: { score: number }) => b.score - a.score; // ties keep their order
+    expect(await sortInTurns(rows, byScore)).toEqual([...rows].sort(byScore));
+    expect(await sortInTurns([], byScore)).toEqual([]);
+  });
+
   it('another seed draws another random share', () => {
     const a = planFrom(scores(200), 20, 0.5, 'seed-a');
     const b = planFrom(scores(200), 20, 0.5, 'seed-b');
@@ -257,7 +272,12 @@ describe('night-patrol plan', () => {
     const ranking = await riskRanking(ctx.db, TOWNSHIP, new Date(now));
     expect(stored.rankedIds).toEqual(ranking.slice(0, 3).map((r) => r.enterpriseId));
     expect(stored.candidates).toHaveLength(ranking.length);
-    expect(stored.candidates.find((c) => c.enterpriseId === known)).toEqual({ enterpriseId: known, ...HAND[known] });
+    // Parts of 0 are left out of the stored list.
+    expect(stored.candidates.find((c) => c.enterpriseId === known)).toEqual({
+      enterpriseId: known,
+      score: 31,
+      parts: { closure: 15, complaints: 16 },
+    });
     expect(planFrom(stored.candidates, 5, 0.4, stored.seed)).toEqual({
       rankedIds: stored.rankedIds,
       drawnIds: stored.drawnIds,

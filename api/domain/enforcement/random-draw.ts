@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { sortInTurns } from '../shared/sort-in-turns.ts';
 
 /**
  * The 双随机 draw rule (seed 001), simple enough to re-run by hand with any SHA-256 tool:
@@ -32,11 +33,31 @@ export interface DrawResult {
 export const drawKey = (seed: string, kind: 'e' | 'u', id: number) =>
   createHash('sha256').update(`${seed}:${kind}${id}`, 'utf8').digest('hex');
 
+type Keyed = { id: number; key: string };
+const byKey = (a: Keyed, b: Keyed) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id);
+
 export function rank(seed: string, kind: 'e' | 'u', ids: readonly number[]): number[] {
   return [...new Set(ids)]
     .map((id) => ({ id, key: drawKey(seed, kind, id) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.id - b.id))
+    .sort(byKey)
     .map((c) => c.id);
+}
+
+/**
+ * The same ranking for a county's tens of thousands of candidates (a night-patrol plan draws from every file): the
+ * keys are hashed a slice at a time with a turn of the event loop between, so no request waits behind them.
+ */
+export async function rankInTurns(seed: string, kind: 'e' | 'u', ids: readonly number[], sliceMs = 15) {
+  const keyed: Keyed[] = [];
+  let slice = performance.now();
+  for (const id of new Set(ids)) {
+    keyed.push({ id, key: drawKey(seed, kind, id) });
+    if ((keyed.length & 255) === 0 && performance.now() - slice > sliceMs) {
+      await new Promise((resolve) => setImmediate(resolve));
+      slice = performance.now();
+    }
+  }
+  return (await sortInTurns(keyed, byKey)).map((c) => c.id);
 }
 
 export function runDraw(input: DrawInputs): DrawResult {

@@ -41,7 +41,20 @@ export function getPlan(db: Db, user: StaffUser, id: number) {
         .where(and(inArray(enterprises.id, ids), eq(enterprises.townshipId, plan.townshipId)))
         .all()
     : [];
-  const scored = new Map(plan.candidates.map((c) => [c.enterpriseId, c]));
+  // Only the plan's own of the stored candidates, picked out by SQLite: the list holds every file of the township.
+  const scored = new Map(
+    (
+      db.$client
+        .prepare(
+          `SELECT value FROM patrol_plans, json_each(patrol_plans.candidates) WHERE patrol_plans.id = ?
+            AND json_extract(value, '$.enterpriseId') IN (SELECT value FROM json_each(?))`,
+        )
+        .all(id, JSON.stringify(ids)) as { value: string }[]
+    ).map((r) => {
+      const c = JSON.parse(r.value) as { enterpriseId: number; score: number; parts: RiskParts };
+      return [c.enterpriseId, c];
+    }),
+  );
   const drawn = new Set(plan.drawnIds);
   const items: PlanItem[] = ids.map((eid) => {
     const f = files.find((x) => x.id === eid);
@@ -52,7 +65,7 @@ export function getPlan(db: Db, user: StaffUser, id: number) {
       villageName: f?.village ?? '',
       address: f?.address ?? '',
       score: c?.score ?? 0,
-      parts: (c?.parts ?? {}) as RiskParts,
+      parts: { closure: 0, recency: 0, flags: 0, complaints: 0, ...c?.parts },
       drawn: drawn.has(eid),
       key: drawn.has(eid) ? drawKey(plan.seed, 'e', eid) : null,
     };
@@ -65,8 +78,10 @@ export function getPlan(db: Db, user: StaffUser, id: number) {
         .where(eq(nightPatrols.id, plan.patrolId))
         .get() ?? null)
     : null;
-  const { candidates, ...rest } = plan;
-  return { plan: rest, candidateCount: candidates.length, creator: creator?.name ?? '', items, patrol };
+  const { count } = db.$client
+    .prepare('SELECT json_array_length(candidates) AS count FROM patrol_plans WHERE id = ?')
+    .get(id) as { count: number };
+  return { plan, candidateCount: count, creator: creator?.name ?? '', items, patrol };
 }
 
 /** Patrols recorded since the day before the plan was made and not yet any plan's: what the office may link. */

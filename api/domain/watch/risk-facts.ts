@@ -5,8 +5,9 @@ import { prepared } from '../../../db/prepared.ts';
 import { townships, villages } from '../../../db/schema.ts';
 import type { EnterpriseStatus, RemediationType } from '../../../db/schema-enforcement.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { distanceM } from '../complaints/neighbours.ts';
 import { DAY_MS } from '../shared/time.ts';
+import { sortInTurns } from '../shared/sort-in-turns.ts';
+import { PointGrid } from './complaint-grid.ts';
 import { dayOf } from './days.ts';
 import {
   byRisk,
@@ -42,9 +43,10 @@ export function townshipOfUser(db: Db, user: Pick<StaffUser, 'villageId'>): numb
   return db.select({ id: townships.id }).from(townships).orderBy(asc(townships.id)).get()?.id ?? null;
 }
 
-// Rows read between two turns of the event loop: each step reads at most this many ids of a table.
+// Rows read at once: each step reads at most this many ids of a table; the files' scoring yields every SLICE_MS.
 const ENTERPRISE_STEP = 2_500;
 const COMPLAINT_STEP = 10_000;
+const SLICE_MS = 20;
 const COUNTED = "status NOT IN ('rejected', 'merged')";
 
 const ENTERPRISES = `SELECT e.id, e.name, e.village_id AS villageId, v.name AS villageName, e.address, e.status,
@@ -55,52 +57,26 @@ const ACCEPTED = `SELECT id, enterprise_id AS enterpriseId, type, accepted_at AS
 const POWER_CUT = `SELECT DISTINCT i.task_id AS taskId FROM task_items i JOIN tasks t ON t.id = i.task_id
   WHERE t.enterprise_id > ? AND t.enterprise_id <= ? AND t.status = 'accepted'
   AND i.code IN ('cut_power', 'cut_industrial_power') AND i.done_at IS NOT NULL`;
-const LINKED = `SELECT ec.enterprise_id AS enterpriseId, ec.complaint_id AS complaintId FROM enterprise_complaints ec
-  JOIN complaints c ON c.id = ec.complaint_id
-  WHERE ec.enterprise_id > ? AND ec.enterprise_id <= ? AND c.created_at >= ? AND c.${COUNTED}`;
-const COMPLAINTS = `SELECT id, lat, lng FROM complaints WHERE id > ? AND id <= ? AND township_id = ?
+// The grid has every report a linked one could be counted twice with: same township, window and statuses.
+const LINKED = `SELECT ec.enterprise_id AS enterpriseId, c.lat, c.lng, c.needs_location AS unplaced
+  FROM enterprise_complaints ec JOIN complaints c ON c.id = ec.complaint_id
+  WHERE ec.enterprise_id > ? AND ec.enterprise_id <= ? AND c.township_id = ? AND c.created_at >= ? AND c.${COUNTED}`;
+const COMPLAINTS = `SELECT lat, lng FROM complaints WHERE id > ? AND id <= ? AND township_id = ?
   AND created_at >= ? AND needs_location = 0 AND ${COUNTED}`;
 // A house's flag has no file until confirmed: the meter's file, if it has one since, counts it.
 const FLAGS = `SELECT coalesce(f.enterprise_id, m.enterprise_id) AS enterpriseId, f.status, f.strength
   FROM power_flags f JOIN meters m ON m.id = f.meter_id
   WHERE f.township_id = ? AND f.status IN ('open', 'confirmed') AND f.last_day >= ?`;
 
-type Point = { id: number; lat: number; lng: number };
-const M_PER_DEG = 111_320;
-
-/** The reports of the window on a grid of cells a little larger than the radius: a file looks at 3 × 3 cells. */
-class ComplaintGrid {
-  private cells = new Map<string, Point[]>();
-  private readonly size = RISK_WEIGHTS.complaintRadiusM * 1.2;
-  private cos = Math.cos((30 * Math.PI) / 180);
-  constructor(refLat: number | null) {
-    if (refLat !== null) this.cos = Math.cos((refLat * Math.PI) / 180);
-  }
-  private cell(p: { lat: number; lng: number }) {
-    return [Math.floor((p.lat * M_PER_DEG) / this.size), Math.floor((p.lng * M_PER_DEG * this.cos) / this.size)];
-  }
-  add(p: Point) {
-    const [y, x] = this.cell(p);
-    const key = `${y}:${x}`;
-    const list = this.cells.get(key);
-    if (list) list.push(p);
-    else this.cells.set(key, [p]);
-  }
-  near(p: { lat: number; lng: number }, into: Set<number>) {
-    const [y, x] = this.cell(p);
-    for (let dy = -1; dy <= 1; dy++)
-      for (let dx = -1; dx <= 1; dx++)
-        for (const c of this.cells.get(`${y! + dy}:${x! + dx}`) ?? [])
-          if (distanceM(p, c) <= RISK_WEIGHTS.complaintRadiusM) into.add(c.id);
-  }
-}
-
 async function complaintGrid(db: Db, townshipId: number, since: number, refLat: number | null) {
-  const grid = new ComplaintGrid(refLat);
+  const grid = new PointGrid(RISK_WEIGHTS.complaintRadiusM, refLat);
   const max = (prepared(db.$client, 'SELECT max(id) AS m FROM complaints').get() as { m: number | null }).m ?? 0;
   for (let lo = 0; lo < max; lo += COMPLAINT_STEP) {
-    const rows = prepared(db.$client, COMPLAINTS).all(lo, lo + COMPLAINT_STEP, townshipId, since) as Point[];
-    for (const r of rows) grid.add(r);
+    const rows = prepared(db.$client, COMPLAINTS).all(lo, lo + COMPLAINT_STEP, townshipId, since) as {
+      lat: number;
+      lng: number;
+    }[];
+    for (const r of rows) grid.add(r.lat, r.lng);
     await nextTurn();
   }
   return grid;
@@ -120,6 +96,20 @@ function flagsByFile(db: Db, townshipId: number, sinceDay: number) {
     out.set(r.enterpriseId, list);
   }
   return out;
+}
+
+interface Linked {
+  enterpriseId: number;
+  lat: number;
+  lng: number;
+  unplaced: number;
+}
+
+/** Reports within the radius, and those linked to the file that are not: each counted once. */
+function nearOrLinked(grid: PointGrid, f: { lat: number | null; lng: number | null }, linked: Linked[]): number {
+  if (f.lat === null || f.lng === null) return linked.length;
+  const at = { lat: f.lat, lng: f.lng };
+  return grid.count(f.lat, f.lng) + linked.filter((c) => c.unplaced || !grid.within(at, c)).length;
 }
 
 interface FileRow {
@@ -148,6 +138,7 @@ export async function riskRanking(db: Db, townshipId: number, now: Date): Promis
   const flags = flagsByFile(db, townshipId, dayOf(now) - RISK_WEIGHTS.flagWindowDays);
   const max = (prepared(db.$client, 'SELECT max(id) AS m FROM enterprises').get() as { m: number | null }).m ?? 0;
   const out: RiskRow[] = [];
+  let slice = performance.now();
   for (let lo = 0; lo < max; lo += ENTERPRISE_STEP) {
     const hi = lo + ENTERPRISE_STEP;
     const files = prepared(db.$client, ENTERPRISES).all(lo, hi, townshipId) as FileRow[];
@@ -161,16 +152,16 @@ export async function riskRanking(db: Db, townshipId: number, now: Date): Promis
       }[])
         last.set(r.enterpriseId, r);
       const cut = new Set((prepared(db.$client, POWER_CUT).all(lo, hi) as { taskId: number }[]).map((r) => r.taskId));
-      const linked = new Map<number, number[]>();
-      for (const r of prepared(db.$client, LINKED).all(lo, hi, since) as {
-        enterpriseId: number;
-        complaintId: number;
-      }[])
-        linked.set(r.enterpriseId, [...(linked.get(r.enterpriseId) ?? []), r.complaintId]);
+      const linked = new Map<number, Linked[]>();
+      for (const r of prepared(db.$client, LINKED).all(lo, hi, townshipId, since) as Linked[])
+        linked.set(r.enterpriseId, [...(linked.get(r.enterpriseId) ?? []), r]);
       for (const f of files) {
+        if (performance.now() - slice > SLICE_MS) {
+          await nextTurn();
+          slice = performance.now();
+        }
         const task = last.get(f.id);
-        const near = new Set<number>(linked.get(f.id));
-        if (f.lat !== null && f.lng !== null) grid.near({ lat: f.lat, lng: f.lng }, near);
+        const near = nearOrLinked(grid, f, linked.get(f.id) ?? []);
         const facts: RiskFacts = {
           enterpriseId: f.id,
           status: f.status,
@@ -178,7 +169,7 @@ export async function riskRanking(db: Db, townshipId: number, now: Date): Promis
           closedAt: f.status === 'done' ? (task?.acceptedAt ?? null) : null,
           powerCutProven: !!task && cut.has(task.id),
           flags: flags.get(f.id) ?? [],
-          complaints: near.size,
+          complaints: near,
         };
         out.push({
           ...riskScore(facts, t),
@@ -189,11 +180,12 @@ export async function riskRanking(db: Db, townshipId: number, now: Date): Promis
           kind: closureKind(facts),
           closedAt: facts.closedAt,
           flagCount: facts.flags.length,
-          complaintCount: near.size,
+          complaintCount: near,
         });
       }
     }
     await nextTurn();
+    slice = performance.now();
   }
-  return out.sort(byRisk);
+  return sortInTurns(out, byRisk);
 }
