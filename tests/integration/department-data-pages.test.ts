@@ -4,6 +4,7 @@ import { villages } from '../../db/schema.ts';
 import { enterpriseFigures } from '../../db/schema-watch.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
 import { freshContext } from '../helpers/context.ts';
+import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 import { signIn } from '../helpers/staff.ts';
 import { listenWithPages } from '../security/site-server.ts';
 
@@ -39,6 +40,8 @@ afterAll(() => site?.close());
 const page = (path: string, cookie: string) =>
   fetch(`${site.base}${path}`, { headers: { cookie }, redirect: 'manual' });
 
+let shown: Record<string, string> = {};
+
 describe('the department data pages', () => {
   it('show the office the imports, the evaluation with its D class, and the landlords', async () => {
     const office = signIn(ctx, 'shouli');
@@ -56,6 +59,7 @@ describe('the department data pages', () => {
     const landlords = await (await page('/admin/department-data/landlords', signIn(ctx, 'lingdao'))).text();
     expect(landlords).toContain('页面房东');
     expect(landlords).toContain('13700001111');
+    shown = { index, evaluation: admin, landlords };
   });
 
   it('are refused to a village or department officer', async () => {
@@ -69,5 +73,11 @@ describe('the department data pages', () => {
         expect(res.status, `${user} ${path}`).toBe(403);
       }
     }
+  });
+
+  // Last: the checker runs synchronously for seconds, and the server's idle connections close meanwhile.
+  it.skipIf(!hasValidator)('are valid HTML (Nu Html Checker)', () => {
+    expect(Object.keys(shown)).toHaveLength(3);
+    expect(htmlErrors(shown)).toEqual([]);
   });
 });
