@@ -80,9 +80,11 @@ async function detectAll(db: Db, opts: { townshipId?: number; now: Date; actor?:
 
 async function detectTownship(db: Db, townshipId: number, now: Date): Promise<DetectionResult> {
   const started = performance.now();
+  // A day is judged once it is over: the current Beijing day's readings, if any, are partial.
   const today = dayOf(now);
+  const lastDay = today - 1;
   const settings = loadRuleParams(db);
-  const from = (rule: WatchRule) => today - settings[rule].params.lookbackDays;
+  const from = (rule: WatchRule) => lastDay - settings[rule].params.lookbackDays + 1;
   const reader = new DailyReader(db);
   const curve = db.$client.prepare(
     `select minute, minutes, kwh from meter_intervals where meter_id = ? and minute between ? and ?
@@ -103,7 +105,7 @@ async function detectTownship(db: Db, townshipId: number, now: Date): Promise<De
     const rules = rulesFor(meter, settings);
     if (!rules.length) continue;
     meters++;
-    const n = reader.read(meter.id, Math.min(...rules.map(from)), today);
+    const n = reader.read(meter.id, Math.min(...rules.map(from)), lastDay);
     rows += n;
     const since = (rule: WatchRule) => reader.points(n, from(rule));
     for (const rule of rules)
