@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { users, villages } from '../../../db/schema.ts';
@@ -85,16 +85,29 @@ export function getPlan(db: Db, user: StaffUser, id: number) {
 }
 
 /** Patrols recorded since the day before the plan was made and not yet any plan's: what the office may link. */
-export function patrolsToLink(db: Db, since: Date) {
+export function patrolsToLink(db: Db, plan: { createdAt: Date; townshipId: number }) {
   return db
     .select({ id: nightPatrols.id, startedAt: nightPatrols.startedAt, area: nightPatrols.area })
     .from(nightPatrols)
     .leftJoin(patrolPlans, eq(patrolPlans.patrolId, nightPatrols.id))
-    .where(and(gte(nightPatrols.startedAt, new Date(since.getTime() - DAY_MS)), isNull(patrolPlans.id)))
+    .where(
+      and(
+        gte(nightPatrols.startedAt, new Date(plan.createdAt.getTime() - DAY_MS)),
+        isNull(patrolPlans.id),
+        inTownship(plan.townshipId),
+      ),
+    )
     .orderBy(desc(nightPatrols.startedAt))
     .limit(20)
     .all();
 }
+
+/** A patrol of the plan's township: of one of its villages, or of the whole township (no village). */
+const inTownship = (townshipId: number) =>
+  or(
+    isNull(nightPatrols.villageId),
+    sql`exists (select 1 from villages v where v.id = ${nightPatrols.villageId} and v.township_id = ${townshipId})`,
+  );
 
 /** Records which night patrol carried the plan out; once linked it stays (a second patrol is a new plan's). */
 export function linkPatrol(db: Db, user: StaffUser, planId: number, patrolId: number, now: Date): Result<object> {
@@ -104,7 +117,11 @@ export function linkPatrol(db: Db, user: StaffUser, planId: number, patrolId: nu
     if (!plan) return fail(404, '夜查计划不存在');
     if (plan.patrolId === patrolId) return { ok: true as const };
     if (plan.patrolId) return fail(409, `该计划已关联夜查记录 #${plan.patrolId}`);
-    const patrol = tx.select({ id: nightPatrols.id }).from(nightPatrols).where(eq(nightPatrols.id, patrolId)).get();
+    const patrol = tx
+      .select({ id: nightPatrols.id })
+      .from(nightPatrols)
+      .where(and(eq(nightPatrols.id, patrolId), inTownship(plan.townshipId)))
+      .get();
     if (!patrol) return fail(400, '夜查记录不存在');
     const other = tx.select({ id: patrolPlans.id }).from(patrolPlans).where(eq(patrolPlans.patrolId, patrolId)).get();
     if (other) return fail(409, `该夜查记录已关联计划 #${other.id}`);
