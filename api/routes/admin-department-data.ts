@@ -37,11 +37,16 @@ const registerQuery = z.object({ departmentId: recordId('部门'), fileName });
 const figuresQuery = z.object({ year: yearOf('年度').optional(), fileName });
 const yearQuery = z.object({ year: yearOf('年度').optional() });
 const listQuery = z.object({ departmentId: recordId('部门').optional() });
-const matchInput = z.object({
-  enterpriseId: recordId('企业档案编号').nullable(),
-  /** The match the person saw; the page's form for an unmatched row leaves it out. */
-  from: z.number({ error: '原匹配应为档案编号' }).int().positive().nullable().default(null),
-});
+const matchInput = z
+  .object({
+    enterpriseId: recordId('企业档案编号').nullable().optional(),
+    /** '1': the row has no file here (a wrong automatic match undone); kept through re-imports like a match. */
+    none: z.literal('1', { error: '参数有误：none' }).optional(),
+    /** The match the person saw; the page's form for an unmatched row leaves it out. */
+    from: z.number({ error: '原匹配应为档案编号' }).int().positive().nullable().default(null),
+  })
+  .refine((m) => m.none === '1' || m.enterpriseId != null, { error: '请填写企业档案编号' })
+  .transform((m) => ({ enterpriseId: m.none === '1' ? null : (m.enterpriseId ?? null), from: m.from }));
 const notFound = (what: string) => (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, `${what}不存在`);
 };

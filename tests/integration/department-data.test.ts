@@ -148,11 +148,23 @@ describe('a register matched to the files', () => {
     const outside = db.select().from(enterprises).where(eq(enterprises.name, '外镇某作坊')).get()!.id;
     expect((await match({ enterpriseId: outside, from: LI_2 })).status).toBe(400);
     const logged = db.select().from(auditLog).where(eq(auditLog.action, 'register_entry.match')).all();
-    expect(logged).toHaveLength(1);
     expect(logged[0]!.details).toMatchObject({ from: null, to: LI_2 });
+    // A wrong automatic match undone: the row has no file here, and stays so through a re-import.
+    const outsider = entry('外镇某作坊');
+    const undo = await app.request(`/api/admin/department-data/register-entries/${outsider.id}/match`, {
+      method: 'POST',
+      ...json({ none: '1', from: null }, office),
+    });
+    expect(undo.status).toBe(200);
+    const blank = await app.request(`/api/admin/department-data/register-entries/${outsider.id}/match`, {
+      method: 'POST',
+      ...json({}, office),
+    });
+    expect((await blank.json()).error.message).toBe('请填写企业档案编号');
     const again = await (await importRegister(REGISTER)).json();
     expect(again.counts.unchanged).toBe(6);
     expect(entry('李四家具厂')).toMatchObject({ enterpriseId: LI_2, matchedBy: 'staff' });
+    expect(entry('外镇某作坊')).toMatchObject({ enterpriseId: null, matchedBy: 'staff' });
   });
 });
 
