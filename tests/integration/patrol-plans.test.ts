@@ -17,6 +17,7 @@ import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { freshContext } from '../helpers/context.ts';
 import { json, signIn } from '../helpers/staff.ts';
 import { listenWithPages } from '../security/site-server.ts';
+import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
 const now = Date.parse('2026-06-02T02:00:00Z'); // 10:00 in Beijing
 const { ctx, app } = await freshContext({}, { now: () => now });
@@ -379,5 +380,10 @@ describe('the pages', () => {
     const village = await (await page(`/admin/patrols?plan=${id}`, cookie.village)).text();
     expect(village).not.toContain('/admin/watch/plans');
     expect(village).not.toContain('打印测试');
+    if (hasValidator) {
+      const ranking = await (await page('/admin/watch/plans', cookie.triage)).text();
+      const pages = { '/admin/watch/plans': ranking, [`/admin/watch/plans/${id}`]: html, '/admin/patrols?plan': form };
+      expect(htmlErrors(pages)).toEqual([]);
+    }
   });
 });
