@@ -238,7 +238,7 @@ describe('a detection pass', () => {
   });
 
   it('records each pass for the runs list', () => {
-    const [last] = lastRuns(db);
+    const [last] = lastRuns(db, 1);
     expect(last).toMatchObject({ townshipId: 1, by: '系统（夜间用电检测）' });
     expect(last?.meters).toBeGreaterThan(10);
     expect(last?.rows).toBeGreaterThan(1000);
@@ -263,7 +263,7 @@ describe('POST /api/admin/watch/runs', () => {
     const res = await post('shouli');
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ flags: { inserted: 0 } });
-    expect(lastRuns(db)[0]?.by).toBe('受理员小陈');
+    expect(lastRuns(db, 1)[0]?.by).toBe('受理员小陈');
     for (const user of ['zhulin', 'shengtai', 'lingdao']) expect((await post(user)).status).toBe(403);
     const list = await app.request('/api/admin/watch/runs', { headers: { cookie: signIn(ctx, 'lingdao') } });
     expect(list.status).toBe(200);
