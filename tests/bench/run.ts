@@ -16,6 +16,7 @@ import { benchXlsx } from './xlsx.ts';
 import { benchHostile } from './hostile.ts';
 import { benchDetection } from './watch-detection.ts';
 import { benchPatrolRisk } from './patrol-risk.ts';
+import { benchPowerImport } from './power-import.ts';
 
 // `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one
 // part.
@@ -45,6 +46,8 @@ if (!only || only === 'hostile') await benchHostile(row);
 if (!only || only === 'detection') await benchDetection(row);
 // issue 15: the relapse-risk ranking and a night-patrol plan over a county's 20,000 files
 if (!only || only === 'patrol') await benchPatrolRisk(row);
+// issue 15: the power company's readings imported, beside a bare prepared insert of the same rows
+if (!only || only === 'power') await benchPowerImport(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {

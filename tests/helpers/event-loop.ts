@@ -43,6 +43,19 @@ export async function duringWork<T>(base: string, work: () => Promise<T>): Promi
       healthPolls++;
     }
   })();
+  histogram.enable();
+  try {
+    const { result, blockedMs } = await ownRuns(work);
+    return { result, blockedMs, loopMaxMs: histogram.max / 1e6, healthMaxMs, healthPolls };
+  } finally {
+    histogram.disable();
+    done = true;
+    await poll;
+  }
+}
+
+/** Runs `work` while the main thread's longest own run (on-CPU time between two 5 ms ticks) is recorded. */
+export async function ownRuns<T>(work: () => Promise<T>): Promise<{ result: T; blockedMs: number }> {
   let lastCpu = onCpuMs();
   let blockedMs = 0;
   const ticker = setInterval(() => {
@@ -50,16 +63,10 @@ export async function duringWork<T>(base: string, work: () => Promise<T>): Promi
     blockedMs = Math.max(blockedMs, cpu - lastCpu);
     lastCpu = cpu;
   }, 5);
-  histogram.enable();
   try {
     const result = await work();
-    const cpu = onCpuMs();
-    blockedMs = Math.max(blockedMs, cpu - lastCpu);
-    return { result, blockedMs, loopMaxMs: histogram.max / 1e6, healthMaxMs, healthPolls };
+    return { result, blockedMs: Math.max(blockedMs, onCpuMs() - lastCpu) };
   } finally {
-    histogram.disable();
     clearInterval(ticker);
-    done = true;
-    await poll;
   }
 }
