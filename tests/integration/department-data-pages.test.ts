@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { villages } from '../../db/schema.ts';
-import { enterpriseFigures } from '../../db/schema-watch.ts';
+import { departments, villages } from '../../db/schema.ts';
+import { dataImports, enterpriseFigures, registerEntries } from '../../db/schema-watch.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
 import { freshContext } from '../helpers/context.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
@@ -31,6 +31,36 @@ ctx.db
     updatedAt: now,
   })
   .run();
+// A register row matched to it, so the matched list (and its correction forms) is on the page.
+const market = ctx.db.select().from(departments).where(eq(departments.code, 'market')).get()!.id;
+const importId = ctx.db
+  .insert(dataImports)
+  .values({
+    townshipId: zhulin.townshipId,
+    kind: 'register',
+    departmentId: market,
+    fileName: 'r.csv',
+    sha256: 'x',
+    bytes: 1,
+    status: 'done',
+    createdBy: 1,
+    createdAt: now,
+  })
+  .returning({ id: dataImports.id })
+  .get().id;
+ctx.db
+  .insert(registerEntries)
+  .values({
+    importId,
+    townshipId: zhulin.townshipId,
+    departmentId: market,
+    line: 2,
+    name: '页面测试喷涂作坊（个体）',
+    registerStatus: '存续',
+    enterpriseId: low,
+    matchedBy: 'name',
+  })
+  .run();
 
 let site: Awaited<ReturnType<typeof listenWithPages>>;
 beforeAll(async () => {
@@ -47,6 +77,7 @@ describe('the department data pages', () => {
     const office = signIn(ctx, 'shouli');
     const index = await (await page('/admin/department-data', office)).text();
     expect(index).toContain('部门登记信息');
+    expect(index).toContain('本镇无对应档案'); // the matched row's correction
     expect(index).toContain('href="/admin/department-data" aria-current="page"');
     const evaluation = await page('/admin/department-data/evaluation?year=2025', office);
     expect(evaluation.status).toBe(200);
