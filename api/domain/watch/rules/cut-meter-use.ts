@@ -1,6 +1,6 @@
 import type { DailyPoint } from '../series.ts';
 import type { RuleParams } from '../rule-params.ts';
-import { episodes, type Finding, median, r2 } from './episodes.ts';
+import { episodes, type Finding, findingOf, median, r2 } from './episodes.ts';
 
 /**
  * Rule 1: power used on a meter whose 断电 was proven (a cut_power or cut_industrial_power line done, with its
@@ -18,22 +18,15 @@ export function cutMeterUse(series: readonly DailyPoint[], cutDay: number, p: Ru
     }
   return episodes(days, p.gapDays)
     .filter(([from, to]) => to - from >= p.minDays)
-    .map(([from, to]) => {
-      const used = kwh.slice(from, to);
+    .map((range) => {
+      const used = kwh.slice(...range);
       const med = median(used);
-      return {
-        firstDay: days[from] as number,
-        lastDay: days[to - 1] as number,
-        strength: r2(med / p.minKwh),
-        evidence: {
-          threshold: p.minKwh,
-          flaggedDays: days.slice(from, to),
-          cutDay,
-          daysUsed: to - from,
-          medianKwh: r2(med),
-          maxKwh: r2(Math.max(...used)),
-          totalKwh: r2(used.reduce((a, b) => a + b, 0)),
-        },
-      };
+      return findingOf(days, range, med / p.minKwh, p.minKwh, {
+        cutDay,
+        daysUsed: used.length,
+        medianKwh: r2(med),
+        maxKwh: r2(Math.max(...used)),
+        totalKwh: r2(used.reduce((a, b) => a + b, 0)),
+      });
     });
 }

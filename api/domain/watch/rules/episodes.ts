@@ -40,4 +40,16 @@ export function sortedMedian(s: Float64Array): number {
 /** Rounded for the evidence a person reads (kWh to 0.01). */
 export const r2 = (x: number) => Math.round(x * 100) / 100;
 
-export const pick = <T>(values: readonly T[], [from, to]: [number, number]) => values.slice(from, to);
+/** A finding over `days[from..to)`: its span, its strength rounded, and its evidence with the threshold first. */
+export const findingOf = (
+  days: readonly number[],
+  [from, to]: [number, number],
+  strength: number,
+  threshold: number,
+  evidence: Record<string, unknown>,
+): Finding => ({
+  firstDay: days[from] as number,
+  lastDay: days[to - 1] as number,
+  strength: r2(strength),
+  evidence: { threshold: r2(threshold), flaggedDays: days.slice(from, to), ...evidence },
+});

@@ -1,7 +1,7 @@
 import { beijingHourOf, weekdayOf } from '../days.ts';
 import type { DailyPoint, IntervalPoint } from '../series.ts';
 import type { RuleParams } from '../rule-params.ts';
-import { episodes, type Finding, median, r2 } from './episodes.ts';
+import { episodes, type Finding, findingOf, median, r2 } from './episodes.ts';
 
 /** A window with fewer days read than this share of its length is not judged. */
 const MIN_COVER = 0.75;
@@ -90,24 +90,17 @@ export function houseFactory(
   const days = hits.map((w) => w.day);
   return episodes(days, p.gapDays)
     .filter(([from, to]) => to - from >= p.minDays)
-    .map(([from, to]) => {
-      const span = hits.slice(from, to);
+    .map((range) => {
+      const span = hits.slice(...range);
       const mean = median(span.map((w) => w.mean));
       const bases = span.flatMap((w) => (w.baseRatio === null ? [] : [w.baseRatio]));
-      return {
-        firstDay: days[from] as number,
-        lastDay: days[to - 1] as number,
-        strength: r2(mean / bar),
-        evidence: {
-          threshold: r2(bar),
-          flaggedDays: days.slice(from, to),
-          villageMedian: r2(villageMedian),
-          windowDays: p.windowDays,
-          medianWindowKwh: r2(mean),
-          weekdayRatio: r2(median(span.map((w) => w.weekdayRatio))),
-          daytimeBaseRatio: bases.length ? r2(median(bases)) : null,
-        },
-      };
+      return findingOf(days, range, mean / bar, bar, {
+        villageMedian: r2(villageMedian),
+        windowDays: p.windowDays,
+        medianWindowKwh: r2(mean),
+        weekdayRatio: r2(median(span.map((w) => w.weekdayRatio))),
+        daytimeBaseRatio: bases.length ? r2(median(bases)) : null,
+      });
     });
 }
 

@@ -1,6 +1,6 @@
 import type { DailyPoint } from '../series.ts';
 import type { RuleParams } from '../rule-params.ts';
-import { episodes, type Finding, median, r2, sortedMedian } from './episodes.ts';
+import { episodes, type Finding, findingOf, median, r2, sortedMedian } from './episodes.ts';
 
 /** MAD × 1.4826 estimates the standard deviation of normal data: k then reads as "k sigmas", robustly. */
 const MAD_SCALE = 1.4826;
@@ -54,25 +54,18 @@ export function jumpAfterClosure(
   ).filter(([from, to]) => to - from >= p.minRunDays);
   const kept = runs.flatMap(([from, to]) => hits.slice(from, to));
   const days = kept.map((h) => h.day);
-  return episodes(days, p.gapDays).map(([from, to]) => {
-    const span = kept.slice(from, to);
+  return episodes(days, p.gapDays).map((range) => {
+    const span = kept.slice(...range);
     const first = span[0] as Hit;
     const med = median(span.map((h) => h.kwh));
-    return {
-      firstDay: first.day,
-      lastDay: (span[span.length - 1] as Hit).day,
-      strength: r2(med / first.threshold),
-      evidence: {
-        threshold: r2(first.threshold),
-        flaggedDays: days.slice(from, to),
-        closureDay,
-        baselineMedian: r2(first.med),
-        baselineMad: r2(first.mad),
-        k: p.k,
-        floorKwh: p.floorKwh,
-        medianKwh: r2(med),
-        maxKwh: r2(Math.max(...span.map((h) => h.kwh))),
-      },
-    };
+    return findingOf(days, range, med / first.threshold, first.threshold, {
+      closureDay,
+      baselineMedian: r2(first.med),
+      baselineMad: r2(first.mad),
+      k: p.k,
+      floorKwh: p.floorKwh,
+      medianKwh: r2(med),
+      maxKwh: r2(Math.max(...span.map((h) => h.kwh))),
+    });
   });
 }

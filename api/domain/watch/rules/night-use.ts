@@ -1,7 +1,7 @@
 import { beijingHourOf } from '../days.ts';
 import type { IntervalPoint } from '../series.ts';
 import type { RuleParams } from '../rule-params.ts';
-import { episodes, type Finding, median, r2 } from './episodes.ts';
+import { episodes, type Finding, findingOf, median, r2 } from './episodes.ts';
 
 /** Night: 22:00 of a day to 06:00 of the next (8 h); day: 08:00–18:00 (10 h), on the Beijing clock. */
 const NIGHT_MINUTES = 8 * 60;
@@ -59,22 +59,15 @@ export function nightUse(intervals: readonly IntervalPoint[], p: RuleParams['nig
   const days = hits.map((n) => n.day);
   return episodes(days, p.gapDays)
     .filter(([from, to]) => to - from >= p.minNights)
-    .map(([from, to]) => {
-      const span = hits.slice(from, to);
+    .map((range) => {
+      const span = hits.slice(...range);
       const ratio = Math.min(median(span.map((n) => n.nightKwh / Math.max(n.dayKwh, DAY_FLOOR_KWH))), RATIO_CAP);
-      return {
-        firstDay: days[from] as number,
-        lastDay: days[to - 1] as number,
-        strength: r2(ratio / p.ratio),
-        evidence: {
-          threshold: p.ratio,
-          flaggedDays: days.slice(from, to),
-          nights: to - from,
-          medianRatio: r2(ratio),
-          nightKwh: span.map((n) => r2(n.nightKwh)),
-          dayKwh: span.map((n) => r2(n.dayKwh)),
-          minNightKwh: p.minNightKwh,
-        },
-      };
+      return findingOf(days, range, ratio / p.ratio, p.ratio, {
+        nights: span.length,
+        medianRatio: r2(ratio),
+        nightKwh: span.map((n) => r2(n.nightKwh)),
+        dayKwh: span.map((n) => r2(n.dayKwh)),
+        minNightKwh: p.minNightKwh,
+      });
     });
 }
