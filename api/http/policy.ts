@@ -183,7 +183,7 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /admin/watch/plans': OFFICE_READ,
   'GET /admin/watch/plans/[id]': OFFICE_READ,
   'GET /api/admin/patrol-plans': OFFICE_READ,
-  'GET /api/admin/patrol-plans/risk': OFFICE_READ,
+  'GET /api/admin/relapse-risk': OFFICE_READ,
   'POST /api/admin/patrol-plans': OFFICE,
   'GET /api/admin/patrol-plans/:id': OFFICE_READ,
   'GET /api/admin/patrol-plans/:id/verify': OFFICE_READ,

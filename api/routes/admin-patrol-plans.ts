@@ -25,7 +25,7 @@ const riskQuery = z.object({
 export function adminPatrolPlanRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/patrol-plans', (c) => c.json({ plans: listPlans(ctx.db, staff(c)) }))
-    .get('/patrol-plans/risk', zValidator('query', riskQuery), async (c) => {
+    .get('/relapse-risk', zValidator('query', riskQuery), async (c) => {
       const townshipId = townshipOfUser(ctx.db, staff(c));
       const rows = townshipId === null ? [] : await riskRanking(ctx.db, townshipId, ctx.clock());
       return c.json({

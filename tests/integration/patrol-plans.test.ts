@@ -330,7 +330,7 @@ describe('who may see plans', () => {
     expect((await post('/api/admin/patrol-plans', body, cookie.admin)).status).toBe(201);
     expect((await post('/api/admin/patrol-plans', body, cookie.leader)).status).toBe(403);
     expect((await get('/api/admin/patrol-plans', cookie.leader)).status).toBe(200);
-    expect((await get('/api/admin/patrol-plans/risk', cookie.leader)).status).toBe(200);
+    expect((await get('/api/admin/relapse-risk', cookie.leader)).status).toBe(200);
     for (const who of [cookie.village, cookie.department]) {
       expect((await post('/api/admin/patrol-plans', body, who)).status).toBe(403);
       for (const path of ['', '/risk', '/1', '/1/verify'])
