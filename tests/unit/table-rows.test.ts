@@ -35,6 +35,15 @@ describe('table rows (CSV and .xlsx)', () => {
     ]);
   });
 
+  it('splits plain and quoted lines alike: old Mac line breaks, blank rows of separators, spaces around cells', async () => {
+    expect(await rowsOf(Buffer.from('a,b\r1, x \r,,\n"2", y\n 3 ,"z"'))).toEqual([
+      { line: 1, cells: ['a', 'b'] },
+      { line: 2, cells: ['1', 'x'] },
+      { line: 4, cells: ['2', 'y'] },
+      { line: 5, cells: ['3', 'z'] },
+    ]);
+  });
+
   it('reads GBK as Excel saves it on a Chinese Windows, and tab-separated text', async () => {
     expect(await rowsOf(gbk('户号,日期,电量\n1,2025-01-01,2\n'))).toEqual([
       { line: 1, cells: ['户号', '日期', '电量'] },

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { meters } from '../../../db/schema-watch.ts';
@@ -99,7 +100,8 @@ async function readAll(db: Db, job: ImportJob, progress: (p: ImportProgress) => 
   const { slots, ids, water } = meterIndex(db, job.townshipId);
   const errors = errorList();
   const unknown = new Map<string, { line: number; count: number }>();
-  const held = new Held(1 << 16);
+  // Room for the rows a file of this size holds (~20 bytes a row at least), so the columns are not regrown.
+  const held = new Held(Math.max(1 << 16, Math.min(job.limits.maxRows, Math.ceil(statSync(job.path).size / 20))));
   const last = new Float64Array(ids.length).fill(-Infinity);
   const unsorted = new Set<number>();
   const today = dayOf(job.now);
