@@ -140,6 +140,22 @@ describe('the flag workflow', () => {
     expect(notices.filter((n) => n.dedupeKey === `power-flag:${night.id}`)).toEqual([]);
   });
 
+  it('opens its own 回头看 beside the routine ones an acceptance scheduled, and tells the village', async () => {
+    const meter = addMeter(addFile('竹林验收回访铸造厂'));
+    const routine = ctx.db
+      .insert(revisits)
+      .values({ enterpriseId: meter.enterpriseId!, villageId: ZHULIN.id, dueAt: new Date(now + 90 * 86_400_000) })
+      .returning()
+      .get();
+    const flag = addFlag(meter);
+    const res = await act(flag.id, { action: 'confirm', version: 1 });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const { revisitId } = (await res.json()) as { revisitId: number };
+    expect(revisitId).not.toBe(routine.id);
+    const notices = ctx.db.select().from(notifications).where(eq(notifications.userId, officer.id)).all();
+    expect(notices.filter((n) => n.dedupeKey === `power-flag:${flag.id}`)).toHaveLength(1);
+  });
+
   it('proposes a deadline 7 days on, and refuses one in the past or months away', async () => {
     const flag = addFlag(addMeter(addFile('竹林期限测试厂')));
     expect(await errorOf(await act(flag.id, { action: 'confirm', version: 1, dueOn: '2026-06-01' }))).toBe(

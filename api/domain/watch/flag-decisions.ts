@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, eq, exists, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { enterprises, revisits } from '../../../db/schema-enforcement.ts';
 import { meters, powerFlags } from '../../../db/schema-watch.ts';
@@ -110,10 +110,17 @@ function openRevisit(tx: Tx, user: StaffUser, flag: Flag, dueOn: string | undefi
     .where(eq(enterprises.id, file.id))
     .get()!;
   // Another flag of the file (the foundry's cut, jump and night use) already sent the village: one visit checks all.
+  // Only a visit a flag opened: the routine ones an acceptance scheduled may be months away, or already overdue.
   const scheduled = tx
     .select({ id: revisits.id })
     .from(revisits)
-    .where(and(eq(revisits.enterpriseId, ent.id), eq(revisits.status, 'scheduled')))
+    .where(
+      and(
+        eq(revisits.enterpriseId, ent.id),
+        eq(revisits.status, 'scheduled'),
+        exists(tx.select({ one: sql`1` }).from(powerFlags).where(eq(powerFlags.revisitId, revisits.id))),
+      ),
+    )
     .get();
   if (scheduled) return { ok: true as const, revisitId: scheduled.id, enterpriseId: ent.id };
   const visit = tx
