@@ -6,7 +6,14 @@ import { describe, expect, it } from 'vitest';
 import { beijingDate, DAY_MS } from '../../api/domain/shared/time.ts';
 import { dateOfDay, dayOf } from '../../api/domain/watch/days.ts';
 import { DEMO_HOUSE_WORKSHOP_ACCOUNT, DEMO_RESTART_DAYS_AGO } from '../../api/seed/demo-watch.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import {
+  ARTIFACTS,
+  demoSession,
+  firstLoginInBrowser,
+  hasBrowser,
+  PHONE,
+  portalAndBrowser,
+} from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
 // Issue 15's proof on `npm start`'s demo: the seed's meters and readings are flagged on first start; the office, at a
@@ -127,15 +134,7 @@ describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirm
   it("溪口村's officer finds the new 回头看 on his phone, and no meter data", async () => {
     const context = await live.browser.newContext(PHONE);
     const page = await context.newPage();
-    await page.goto(`${live.portal.base}/admin/login`);
-    await page.locator('#username').fill('xikou');
-    await page.locator('#password').fill(state.xikouOtp);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.waitForURL(/\/admin\/password/);
-    await page.locator('#next').fill(XIKOU_PASSWORD);
-    await page.locator('#confirm').fill(XIKOU_PASSWORD);
-    await page.getByRole('button', { name: '保存新密码' }).click();
-    await page.waitForURL(/\/admin\/todo$/);
+    await firstLoginInBrowser(page, live.portal, 'xikou', XIKOU_PASSWORD, state.xikouOtp);
 
     await page.goto(`${live.portal.base}/admin/notifications`);
     expect(await page.locator('main').textContent()).toContain(`新的回头看：${FOUNDRY}`);

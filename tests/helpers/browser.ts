@@ -84,9 +84,17 @@ async function firstLogin(portal: PortalProcess, username: string): Promise<stri
   return sidOf(await post('/api/admin/password', { current: otp, next, confirm: next }, first));
 }
 
-/** A demo account's first login in the browser: the printed one-time password, then a new one; lands on 待办. */
-export async function firstLoginInBrowser(page: Page, portal: PortalProcess, username: string, password: string) {
-  const otp = new RegExp(`${username}\\s+(\\S+)`).exec(portal.output())![1]!;
+/**
+ * An account's first login in the browser: its one-time password (the demo's as the portal printed it, or one given),
+ * then a new one; lands on 待办.
+ */
+export async function firstLoginInBrowser(
+  page: Page,
+  portal: PortalProcess,
+  username: string,
+  password: string,
+  otp = new RegExp(`${username}\\s+(\\S+)`).exec(portal.output())![1]!,
+) {
   await page.goto(`${portal.base}/admin/login`);
   await page.locator('#username').fill(username);
   await page.locator('#password').fill(otp);
