@@ -55,6 +55,9 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     // The second report: merge it into the first, which shows among its neighbours.
     // Staff never see tracking codes: each report is found by what it says.
     await staff.locator('table.queue tbody tr', { hasText: '倒酸水' }).getByRole('link').click();
+    // 合并到此 works through the page's script: wait for the page's load, after which it has run (a click before
+    // it does nothing).
+    await staff.waitForURL(/\/admin\/complaints\/\d+$/, { waitUntil: 'load' });
     await staff.locator('[data-merge-target]').first().click();
     await staff.locator('#action-merge textarea[name="reply"]').fill('您反映的问题已有群众举报，已合并处理。');
     await staff.locator('#action-merge').getByRole('button', { name: '合并为重复举报' }).click();
