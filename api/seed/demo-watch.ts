@@ -4,6 +4,7 @@ import type { AppContext } from '../context.ts';
 import { staffByUsername } from '../domain/accounts/sessions.ts';
 import { dayOf, startOfDay } from '../domain/watch/days.ts';
 import { runDetection } from '../domain/watch/detection.ts';
+import { createPlan } from '../domain/watch/patrol-plan.ts';
 import { enterprises, taskItems, tasks } from '../../db/schema-enforcement.ts';
 import { dataImports, meters, type TariffClass } from '../../db/schema-watch.ts';
 import { townships, villages } from '../../db/schema.ts';
@@ -133,6 +134,10 @@ export async function seedDemoWatch(ctx: AppContext, now = Date.now()): Promise<
   const result = seedReadings(ctx, now);
   // Flags on first start: the same pass the nightly run and every import make, listed as the demo's own.
   if (result.meters) result.flags = (await runDetection(ctx.db, { now: new Date(now), actor: DEMO })).flags.inserted;
+  // One night-patrol plan, so /admin/watch/plans shows what a plan looks like (the foundry first, one drawn at random).
+  const triage = staffByUsername(ctx.db, 'shouli');
+  if (triage)
+    await createPlan(ctx.db, triage, { title: '本周夜查（演示）', size: 3, randomPercent: 34 }, new Date(now));
   return result;
 }
 
