@@ -5,6 +5,7 @@ import { departments, users } from '../../../db/schema.ts';
 import { dataImports, type ImportKind } from '../../../db/schema-watch.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { pause, type LineError } from './table-columns.ts';
+import { importColumns } from '../watch/import-jobs.ts';
 
 export interface UploadedFile {
   fileName: string;
@@ -131,20 +132,7 @@ export interface ImportView {
 /** The township's last imports of these kinds, newest first. */
 export function listImports(db: Db, townshipId: number, kinds: ImportKind[], limit = 30): ImportView[] {
   return db
-    .select({
-      id: dataImports.id,
-      kind: dataImports.kind,
-      department: departments.name,
-      fileName: dataImports.fileName,
-      status: dataImports.status,
-      rowsRead: dataImports.rowsRead,
-      rowsInserted: dataImports.rowsInserted,
-      rowsUpdated: dataImports.rowsUpdated,
-      rowsUnchanged: dataImports.rowsUnchanged,
-      errors: dataImports.errors,
-      by: users.displayName,
-      createdAt: dataImports.createdAt,
-    })
+    .select({ ...importColumns, department: departments.name })
     .from(dataImports)
     .leftJoin(departments, eq(departments.id, dataImports.departmentId))
     .innerJoin(users, eq(users.id, dataImports.createdBy))

@@ -218,7 +218,8 @@ function view(row: Omit<ImportView, 'percent' | 'phase' | 'status'> & { status: 
   return { ...row, status, percent: row.status === 'done' ? 100 : percent, phase: p?.phase ?? null };
 }
 
-const columns = {
+/** What a list of imports shows of each: department data's list reads the same. */
+export const importColumns = {
   id: dataImports.id,
   kind: dataImports.kind,
   fileName: dataImports.fileName,
@@ -237,7 +238,7 @@ const columns = {
 /** The township's last imports of the utility's files, newest first. */
 export function listMeterImports(db: Db, user: Who, limit = 30): ImportView[] {
   return db
-    .select(columns)
+    .select(importColumns)
     .from(dataImports)
     .innerJoin(users, eq(users.id, dataImports.createdBy))
     .where(and(eq(dataImports.townshipId, townshipOfUser(db, user) ?? -1), inArray(dataImports.kind, [...KINDS])))
@@ -250,7 +251,7 @@ export function listMeterImports(db: Db, user: Who, limit = 30): ImportView[] {
 /** One import with its progress (polled by the page). */
 export function importStatus(db: Db, user: Who, id: number): Result<{ import: ImportView }> {
   const row = db
-    .select(columns)
+    .select(importColumns)
     .from(dataImports)
     .innerJoin(users, eq(users.id, dataImports.createdBy))
     .where(
