@@ -2,12 +2,13 @@ import { and, asc, count, eq, inArray, isNull, max, or, sql } from 'drizzle-orm'
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { complaints } from '../../../db/schema.ts';
-import { enterpriseComplaints, revisits, taskEvidence, taskItems, tasks } from '../../../db/schema-enforcement.ts';
+import { enterpriseComplaints, revisits } from '../../../db/schema-enforcement.ts';
 import { trackPhotos } from '../../../db/schema-reporter.ts';
 import { assignments, departmentActions, fieldPhotos } from '../../../db/schema-supervision.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { blurRegions, renderPublicCopy } from '../shared/photos/public-copy.ts';
+import { taskEvidencePicks } from '../shared/photos/task-evidence-picks.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { isOffice } from '../shared/roles.ts';
@@ -52,31 +53,7 @@ export function trackPhotoSources(db: Db, complaintId: number): TrackPhotoSource
       .where(eq(enterpriseComplaints.complaintId, complaintId))
       .get()?.id ?? null;
   const evidence: TrackPhotoSource[] = enterpriseId
-    ? db
-        .select({
-          id: taskEvidence.id,
-          taskId: taskEvidence.taskId,
-          label: taskItems.label,
-          width: taskEvidence.width,
-          height: taskEvidence.height,
-          file: taskEvidence.file,
-        })
-        .from(taskEvidence)
-        .innerJoin(tasks, eq(tasks.id, taskEvidence.taskId))
-        .innerJoin(taskItems, eq(taskItems.id, taskEvidence.itemId))
-        .where(eq(tasks.enterpriseId, enterpriseId))
-        .orderBy(asc(taskEvidence.createdAt))
-        .all()
-        .map((e) => ({
-          kind: 'task_evidence',
-          id: e.id,
-          label: `任务 #${e.taskId} · ${e.label}`,
-          width: e.width,
-          height: e.height,
-          file: e.file,
-          thumbUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/thumb`,
-          displayUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/display`,
-        }))
+    ? taskEvidencePicks(db, enterpriseId).map((p) => ({ kind: 'task_evidence', ...p }))
     : [];
   const items = db
     .select({ id: assignments.id })

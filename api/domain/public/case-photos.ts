@@ -2,7 +2,7 @@ import { and, asc, eq, max } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../../db/client.ts';
 import { complaintPhotos } from '../../../db/schema.ts';
-import { enterpriseComplaints, taskEvidence, taskItems, tasks } from '../../../db/schema-enforcement.ts';
+import { enterpriseComplaints } from '../../../db/schema-enforcement.ts';
 import { casePhotos, cases } from '../../../db/schema-public.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
@@ -10,6 +10,7 @@ import { fail, type Result } from '../shared/result.ts';
 import { forWrite } from './cases.ts';
 import { CASE_TRANSITIONS, nextCaseStatus } from './case-workflow.ts';
 import { blurRegions, renderPublicCopy } from '../shared/photos/public-copy.ts';
+import { taskEvidencePicks } from '../shared/photos/task-evidence-picks.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 
@@ -32,31 +33,7 @@ export const photoRemoveInput = z.object({ version: z.number().int().min(1) });
 /** Photos a case may show: its enterprise's task evidence and the photos of complaints about it. */
 export function photoSources(db: Db, enterpriseId: number | null) {
   if (!enterpriseId) return [];
-  const evidence = db
-    .select({
-      id: taskEvidence.id,
-      taskId: taskEvidence.taskId,
-      label: taskItems.label,
-      width: taskEvidence.width,
-      height: taskEvidence.height,
-      file: taskEvidence.file,
-    })
-    .from(taskEvidence)
-    .innerJoin(tasks, eq(tasks.id, taskEvidence.taskId))
-    .innerJoin(taskItems, eq(taskItems.id, taskEvidence.itemId))
-    .where(eq(tasks.enterpriseId, enterpriseId))
-    .orderBy(asc(taskEvidence.createdAt))
-    .all()
-    .map((e) => ({
-      source: 'evidence' as const,
-      id: e.id,
-      label: `任务 #${e.taskId} · ${e.label}`,
-      width: e.width,
-      height: e.height,
-      file: e.file,
-      thumbUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/thumb`,
-      displayUrl: `/api/admin/tasks/${e.taskId}/evidence/${e.id}/display`,
-    }));
+  const evidence = taskEvidencePicks(db, enterpriseId).map((p) => ({ source: 'evidence' as const, ...p }));
   const fromComplaints = db
     .select({
       id: complaintPhotos.id,
