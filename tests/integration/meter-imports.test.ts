@@ -162,6 +162,18 @@ describe('readings import', () => {
     });
     const bad = await imported('meters', '户号清单.csv', '户号,村（社区）\n92000002,\n');
     expect(bad.errors[0]!.message).toBe('第 2 行：新户号 92000002 需填写村（社区）');
+    // An address the meter form would refuse, a header with nothing under it, and no header in the first lines.
+    const long = await imported(
+      'meters',
+      '户号清单.csv',
+      `户号,用电地址,用电类别\n${ACCOUNTS[0]},${'长'.repeat(201)},居民\n`,
+    );
+    expect(long.errors.map((e: { message: string }) => e.message)).toEqual(['第 2 行：地址最多 200 个字']);
+    const empty = await imported('meters', '户号清单.csv', '户号,户名\n');
+    expect(empty.errors.map((e: { message: string }) => e.message)).toEqual(['第 1 行：表头下面没有数据']);
+    const noHeader = `${'说明\n'.repeat(10)}户号\n${ACCOUNTS[0]}\n`;
+    const late = await imported('meters', '户号清单.csv', noHeader);
+    expect(late.errors[0]!.message).toContain('没有找到表头');
   });
 
   it('reports progress while a large file is read and written, through the API the page polls', async () => {

@@ -166,7 +166,8 @@ function fileOf(
         enterpriseFields.parse({
           name,
           villageId: meter.villageId,
-          address: meter.address,
+          // Within the file's own limit, whatever the meter list once stored.
+          address: meter.address.slice(0, 200),
           lat: meter.lat,
           lng: meter.lng,
           // 第四类: newly found, never on the list.

@@ -90,11 +90,12 @@ export async function importMeterList(
   let rowsRead = 0;
   const cell = (r: TableRow, c: Column) => (header!.has(c) ? (r.cells[header!.get(c)!] ?? '') : null);
   try {
-    for await (const batch of table.batches()) {
+    reading: for await (const batch of table.batches()) {
       for (const r of batch) {
         if (!header) {
           header = headerOf(r.cells);
-          if (!header && r.line >= 10) break;
+          // No header in the first ten lines: not a meter list (a later line must not be taken for one).
+          if (!header && r.line >= 10) break reading;
           continue;
         }
         rowsRead++;
@@ -112,6 +113,11 @@ export async function importMeterList(
         const enterpriseId = credit === '' ? null : (files.get(credit.toUpperCase()) ?? undefined);
         if (enterpriseId === undefined) add(r.line, `统一社会信用代码 ${credit} 没有对应的企业档案`);
         if (!account.success || tariff === undefined || villageId === undefined || enterpriseId === undefined) continue;
+        // The lengths the meter form allows: a suspect file made from the meter takes its address as is.
+        const holder = cell(r, 'holder');
+        const address = cell(r, 'address');
+        if (holder !== null && holder.trim().length > 100) add(r.line, '户名最多 100 个字');
+        if (address !== null && address.trim().length > 200) add(r.line, '地址最多 200 个字');
         const key = `${kind} ${account.data}`;
         const before = seen.get(key);
         if (before) add(r.line, `户号 ${account.data} 与第 ${before} 行重复`);
@@ -120,8 +126,8 @@ export async function importMeterList(
           line: r.line,
           kind,
           accountNo: account.data,
-          holder: cell(r, 'holder'),
-          address: cell(r, 'address'),
+          holder,
+          address,
           tariff: kind === 'power' ? tariff : null,
           villageId,
           enterpriseId,
@@ -137,6 +143,7 @@ export async function importMeterList(
   }
   if (!header && errors.length === 0)
     add(1, '没有找到表头：前 10 行中应有“户号”一列（户名、地址、用电类别、村（社区）可选）');
+  if (header && rowsRead === 0 && errors.length === 0) add(1, '表头下面没有数据');
   const result = errors.length ? null : writeList(db, job, planned, errors);
   if (!result) {
     const list = errors.slice(0, MAX_ERRORS).map((e) => ({ ...e, message: e.message.replace(/^第 0 行：/, '') }));
