@@ -285,7 +285,10 @@ describe('each rule’s confirmed/dismissed ratio', () => {
     if (firstDecided >= 0) expect(rows.slice(firstDecided).every((r) => r.status !== 'open')).toBe(true);
     const open = (await (await get(`/api/admin/watch/flags?status=open&villageId=${ZHULIN.id}`)).json()).flags;
     expect(open.every((r: { status: string }) => r.status === 'open')).toBe(true);
-    expect((await get('/api/admin/watch/flags?status=maybe')).status).toBe(400);
+    const maybe = await get('/api/admin/watch/flags?status=maybe');
+    expect(maybe.status).toBe(400);
+    expect(await errorOf(maybe)).toContain('状态参数有误');
+    expect(await errorOf(await get('/api/admin/watch/flags?rule=abc'))).toContain('规则参数有误');
   });
 });
 
