@@ -32,7 +32,11 @@ const yearOf = (label: string) =>
     .int({ error: `${label}应为年份` })
     .min(2000, { error: `${label}应在 2000 年以后` })
     .max(2100, { error: `${label}应在 2100 年以前` });
-const fileName = z.string({ error: '缺少文件名' }).trim().min(1, { error: '缺少文件名' }).max(200);
+const fileName = z
+  .string({ error: '缺少文件名' })
+  .trim()
+  .min(1, { error: '缺少文件名' })
+  .max(200, { error: '文件名最多 200 个字' });
 const registerQuery = z.object({ departmentId: recordId('部门'), fileName });
 const figuresQuery = z.object({ year: yearOf('年度').optional(), fileName });
 const yearQuery = z.object({ year: yearOf('年度').optional() });

@@ -240,6 +240,15 @@ describe('yearly figures and the 亩产效益 evaluation', () => {
     await post('figures?year=2025&fileName=t.csv', csv('企业名称,税收（万元）', '低效喷涂作坊,2'));
   });
 
+  it('takes a blank 年度 cell as the year chosen, and without one names the line', async () => {
+    const chosen = await post('figures?year=2025&fileName=b.csv', csv('企业名称,年度,税收（万元）', '低效喷涂作坊,,2'));
+    expect(chosen.status, await chosen.clone().text()).toBe(200);
+    expect((await chosen.json()).counts).toMatchObject({ rowsRead: 1, unchanged: 1 });
+    const none = await post('figures?fileName=b.csv', csv('企业名称,年度,税收（万元）', '低效喷涂作坊,,2'));
+    expect(none.status).toBe(400);
+    expect(JSON.stringify(await none.json())).toContain('年度为空');
+  });
+
   it('scores each file by hand-computed numbers and classes, lists D and 僵尸 for remediation', async () => {
     const e = await (
       await app.request('/api/admin/department-data/evaluation?year=2025', { headers: { cookie: leader } })

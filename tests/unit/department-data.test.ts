@@ -81,6 +81,8 @@ describe('亩产效益 scores by hand (default weights 50/20/15/15, benchmarks 1
     expect(zombieReason('done', '注销', none)).toBeNull();
     expect(zombieReason('listed', '存续', null)).toBeNull(); // no figures is not proof of no business
     expect(zombieReason('listed', '在业', { ...none, taxWan: 0.5 })).toBeNull();
+    // Only land or energy imported so far: tax and output are unknown, not zero.
+    expect(zombieReason('listed', '存续', { ...none, taxWan: null, energyTce: 1.2 })).toBeNull();
   });
 });
 

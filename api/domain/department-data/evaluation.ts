@@ -62,7 +62,7 @@ export function scoreOf(values: IndicatorValues, settings: Pick<EvaluationSettin
 
 /**
  * 僵尸 (a zombie firm), the rule this product uses: a file not yet remediated (listed or in progress) whose firm a
- * register says is 吊销, 注销 or 撤销, or whose figures for the year show neither tax nor output (both blank or 0).
+ * register says is 吊销, 注销 or 撤销, or whose figures for the year give tax or output and show neither (0 or blank).
  * A file without figures for the year is not called a zombie: no data is not proof of no business.
  */
 export function zombieReason(
@@ -72,7 +72,9 @@ export function zombieReason(
 ): string | null {
   if (status === 'done') return null;
   if (registerStatus && DEAD_STATUS.test(registerStatus)) return `登记状态：${registerStatus}`;
-  if (f && !f.taxWan && !f.outputWan) return '当年无税收、无产值';
+  // Figures come one department at a time: a year with only land or energy says nothing of tax and output yet.
+  const known = f && (f.taxWan != null || f.outputWan != null);
+  if (known && !f.taxWan && !f.outputWan) return '当年无税收、无产值';
   return null;
 }
 

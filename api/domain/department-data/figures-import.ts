@@ -93,8 +93,12 @@ async function loadFigures(
     const code = 'error' in checked ? null : checked.code;
     const name = r.values.name ?? '';
     if (!code && name === '' && !('error' in checked)) addError(table, r.line, '统一社会信用代码和名称都为空');
-    const year = r.values.year === undefined ? input.year! : Number(r.values.year.replace(/年$/, ''));
-    if (!Number.isInteger(year) || year < 2000 || year > 2100) addError(table, r.line, `年度“${r.values.year}”有误`);
+    // A blank 年度 cell is the year chosen in the form, as a file without the column is.
+    const yearText = r.values.year?.trim() ?? '';
+    const year = yearText === '' ? input.year : Number(yearText.replace(/年$/, ''));
+    if (year === undefined) addError(table, r.line, '年度为空：请在该行填写年度，或导入时选择年度');
+    else if (!Number.isInteger(year) || year < 2000 || year > 2100)
+      addError(table, r.line, `年度“${r.values.year}”有误`);
     const figures: Figures = {};
     for (const k of present) {
       const v = parseFigure(r.values[k], r.factors[k]);
@@ -103,7 +107,7 @@ async function loadFigures(
         addError(table, r.line, `从业人数“${r.values[k]}”应为整数`);
       else if (v.value !== null) figures[k] = v.value;
     }
-    if (table.errorCount > 0) continue;
+    if (table.errorCount > 0 || year === undefined) continue;
     const m = matcher.match(code, name);
     if (m.enterpriseId === null) {
       if (notes.length < 100) notes.push({ line: r.line, message: `${name || code}：${m.note}，未导入` });
