@@ -3,6 +3,7 @@ import { zValidator } from '@hono/zod-validator';
 import { z } from 'zod';
 import type { AppContext } from '../context.ts';
 import { jsonBody } from '../http/body.ts';
+import { badQuery } from '../http/download.ts';
 import { ApiError } from '../http/errors.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
@@ -18,14 +19,14 @@ const notFound = (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, NO_PLAN);
 };
 const riskQuery = z.object({
-  limit: decimal('条数', { integer: true, min: 1, max: 1000 }).optional().catch(undefined),
+  limit: decimal('条数', { integer: true, min: 1, max: 1000, range: '条数须在 1 到 1000 之间' }).optional(),
 });
 
 /** Night-patrol plans ordered by relapse risk (issue 15). Policy: api/http/policy.ts. */
 export function adminPatrolPlanRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/patrol-plans', (c) => c.json({ plans: listPlans(ctx.db, staff(c)) }))
-    .get('/relapse-risk', zValidator('query', riskQuery), async (c) => {
+    .get('/relapse-risk', zValidator('query', riskQuery, badQuery), async (c) => {
       const townshipId = townshipOfUser(ctx.db, staff(c));
       const rows = townshipId === null ? [] : await riskRanking(ctx.db, townshipId, ctx.clock());
       return c.json({

@@ -331,6 +331,11 @@ describe('who may see plans', () => {
     expect((await post('/api/admin/patrol-plans', body, cookie.leader)).status).toBe(403);
     expect((await get('/api/admin/patrol-plans', cookie.leader)).status).toBe(200);
     expect((await get('/api/admin/relapse-risk', cookie.leader)).status).toBe(200);
+    for (const limit of ['abc', '-1', '1e99', '2.5']) {
+      const bad = await get(`/api/admin/relapse-risk?limit=${limit}`, cookie.leader);
+      expect(bad.status, limit).toBe(400);
+      expect(JSON.stringify(await bad.json()), limit).toContain('条数');
+    }
     for (const who of [cookie.village, cookie.department]) {
       expect((await post('/api/admin/patrol-plans', body, who)).status).toBe(403);
       for (const path of ['', '/risk', '/1', '/1/verify'])
