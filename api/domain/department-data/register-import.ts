@@ -1,4 +1,4 @@
-import { and, asc, eq, gt } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, ne, or } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { registerEntries } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
@@ -151,11 +151,20 @@ async function loadRegister(
       tx.insert(registerEntries)
         .values({ ...w.values, importId: started.id, townshipId, departmentId, createdAt: now })
         .run();
-    } else
+    } else {
+      const { enterpriseId, matchedBy, ...fields } = w.values;
+      const row = eq(registerEntries.id, w.id);
       tx.update(registerEntries)
-        .set({ ...w.values, importId: started.id })
-        .where(eq(registerEntries.id, w.id))
+        .set({ ...fields, importId: started.id })
+        .where(row)
         .run();
+      // A hand match the office made while this import was reading the file stands: it is newer, and audited.
+      const notByHand = or(isNull(registerEntries.matchedBy), ne(registerEntries.matchedBy, 'staff'));
+      tx.update(registerEntries)
+        .set({ enterpriseId, matchedBy })
+        .where(matchedBy === 'staff' ? row : and(row, notByHand))
+        .run();
+    }
   });
   finishImport(db, started.id, counts, [], now);
   audit(
