@@ -10,6 +10,7 @@ export default defineConfig({
     './db/schema-reporter.ts',
     './db/schema-messages.ts',
     './db/schema-watch.ts',
+    './db/schema-county.ts',
   ],
   out: './db/migrations',
 });

@@ -9,9 +9,19 @@ import * as supervision from './schema-supervision.ts';
 import * as reporter from './schema-reporter.ts';
 import * as messages from './schema-messages.ts';
 import * as watch from './schema-watch.ts';
+import * as county from './schema-county.ts';
 import { openConnection } from './connection.ts';
 
-const schema = { ...base, ...enforcement, ...publicSchema, ...supervision, ...reporter, ...messages, ...watch };
+const schema = {
+  ...base,
+  ...enforcement,
+  ...publicSchema,
+  ...supervision,
+  ...reporter,
+  ...messages,
+  ...watch,
+  ...county,
+};
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 

@@ -272,6 +272,8 @@ export const inspectionDraws = sqliteTable('inspection_draws', {
   seed: text('seed').notNull(),
   /** The filters as the user gave them, for the record. */
   filters: text('filters', { mode: 'json' }).notNull().$type<Record<string, unknown>>(),
+  /** The township whose office drew; null for a county-wide draw. */
+  townshipId: integer('township_id').references(() => townships.id),
   enterpriseCount: integer('enterprise_count').notNull(),
   inspectorsPerDepartment: integer('inspectors_per_department').notNull(),
   /** The exact inputs to the draw, sorted: enterprise ids and, per department, officer ids. */
@@ -313,6 +315,8 @@ export const nightPatrols = sqliteTable(
     endedAt: ms('ended_at').notNull(),
     area: text('area').notNull(),
     villageId: integer('village_id').references(() => villages.id),
+    /** The township that patrolled (a patrol may cover several villages, or none by name). */
+    townshipId: integer('township_id').references(() => townships.id),
     participants: text('participants', { mode: 'json' }).notNull().$type<string[]>(),
     summary: text('summary').notNull().default(''),
     createdBy: integer('created_by')

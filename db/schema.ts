@@ -4,12 +4,21 @@ import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm
 const createdAt = () =>
   integer('created_at', { mode: 'timestamp_ms' }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
 
+/** 镇, 街道 or 开发区: each runs its own office under the county's (seed 001, 002, 004). */
+export const TOWNSHIP_KINDS = ['town', 'subdistrict', 'zone'] as const;
+export type TownshipKind = (typeof TOWNSHIP_KINDS)[number];
+
+/** One installation serves one county; its townships tile it (their villages tile each township). */
 export const townships = sqliteTable('townships', {
   id: integer('id').primaryKey({ autoIncrement: true }),
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
   county: text('county').notNull(),
   province: text('province').notNull(),
+  kind: text('kind', { enum: TOWNSHIP_KINDS }).notNull().default('town'),
+  /** GeoJSON Polygon or MultiPolygon, WGS-84: decides which township a point lies in and what is near its border. */
+  boundary: text('boundary', { mode: 'json' }).$type<GeoJsonPolygonal>(),
+  sort: integer('sort').notNull().default(0),
   createdAt: createdAt(),
 });
 
@@ -34,6 +43,8 @@ export const departments = sqliteTable('departments', {
   code: text('code').notNull().unique(),
   name: text('name').notNull(),
   sort: integer('sort').notNull().default(0),
+  /** Null for a county department (生态环境分局, 市场监管局…), which joins work in any township; set for a township's 站所. */
+  townshipId: integer('township_id').references(() => townships.id),
 });
 
 export const ROLES = ['admin', 'triage', 'village', 'department', 'leader'] as const;
@@ -44,6 +55,11 @@ export const users = sqliteTable('users', {
   username: text('username').notNull().unique(),
   displayName: text('display_name').notNull(),
   role: text('role', { enum: ROLES }).notNull(),
+  /**
+   * The level the account works at: null for the county (its office, leaders and the system administrator see every
+   * township); set for a township's office, leader or 站所 and for a village officer (his village's township).
+   */
+  townshipId: integer('township_id').references(() => townships.id),
   /** Set for a village officer: he sees only this village. */
   villageId: integer('village_id').references(() => villages.id),
   /** Set for a department officer: he sees what his department joins. */
@@ -104,6 +120,11 @@ export const complaints = sqliteTable(
       .notNull()
       .references(() => townships.id),
     villageId: integer('village_id').references(() => villages.id),
+    /**
+     * The point lies within ~100 m of another township's boundary (BORDER_METRES): that township's office sees the
+     * complaint too, until one office hands it over or closes it (border disputes are a known 12369 problem).
+     */
+    borderTownshipId: integer('border_township_id').references(() => townships.id),
     /** The point lay outside every village: held at township level for staff to route. */
     outsideVillages: integer('outside_villages', { mode: 'boolean' }).notNull().default(false),
     categoryId: integer('category_id')
@@ -155,6 +176,10 @@ export const complaints = sqliteTable(
     index('complaints_village').on(t.villageId),
     index('complaints_category').on(t.categoryId),
     index('complaints_status_due').on(t.status, t.dueAt, t.id),
+    // A township office's queue and counts in a county of many townships.
+    index('complaints_township_status_due').on(t.townshipId, t.status, t.dueAt),
+    // The few near a border: the neighbouring office's queue shows them too.
+    index('complaints_border_township').on(t.borderTownshipId).where(sql`border_township_id is not null`),
     index('complaints_village_status').on(t.villageId, t.status),
     index('complaints_village_category').on(t.villageId, t.categoryId),
     index('complaints_status_category').on(t.status, t.categoryId),

@@ -557,6 +557,7 @@ describe('authorization matrix of the loop, with two villages and two department
           username: users.username,
           displayName: users.displayName,
           role: users.role,
+          townshipId: users.townshipId,
           villageId: users.villageId,
           departmentId: users.departmentId,
           mustChangePassword: users.mustChangePassword,

@@ -279,7 +279,7 @@ describe('reporting periods', () => {
 });
 
 describe('shutdown registers (seed 004, 附件2 and 附件3)', () => {
-  const admin = { role: 'admin' as const, villageId: null, departmentId: null };
+  const admin = { role: 'admin' as const, townshipId: null, villageId: null, departmentId: null };
   it('lists shutdown tasks live in the period, with the checklist as 取缔情况', () => {
     const rows = shutdownTasks(db, admin, { period: FIRST_HALF }, now);
     expect(rows.map((r) => r.taskId)).toEqual([t6, t9, t1]); // 下塘村 before 竹林村; cancelled and earlier ones left out

@@ -86,6 +86,7 @@ export async function checkLogin(db: Db, username: string, password: string): Pr
     username: row.username,
     displayName: row.displayName,
     role: row.role,
+    townshipId: row.townshipId,
     villageId: row.villageId,
     departmentId: row.departmentId,
     mustChangePassword: row.mustChangePassword,

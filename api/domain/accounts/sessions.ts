@@ -15,10 +15,15 @@ export interface StaffUser {
   username: string;
   displayName: string;
   role: Role;
+  /** Null for a county account (sees every township); see users.townshipId. */
+  townshipId: number | null;
   villageId: number | null;
   departmentId: number | null;
   mustChangePassword: boolean;
 }
+
+/** What decides the rows an account may see: its role and its township, village or department. */
+export type StaffScope = Pick<StaffUser, 'role' | 'townshipId' | 'villageId' | 'departmentId'>;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -42,6 +47,7 @@ const staffColumns = {
   username: users.username,
   displayName: users.displayName,
   role: users.role,
+  townshipId: users.townshipId,
   villageId: users.villageId,
   departmentId: users.departmentId,
   mustChangePassword: users.mustChangePassword,

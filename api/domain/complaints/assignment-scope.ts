@@ -1,12 +1,14 @@
 import { and, eq, isNull, type SQL } from 'drizzle-orm';
 import { assignments } from '../../../db/schema-supervision.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
+import type { StaffScope } from '../accounts/sessions.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 
-type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
+type Who = StaffScope;
 
 /**
  * The work items a staff member may see, as a condition every query carries: a village officer his
- * village's own items (not the departments' on his village), a department officer his department's.
+ * village's own items (not the departments' on his village), a department officer his department's, a township's
+ * office and leader their township's villages' items.
  */
 export function assignmentScope(user: Who): SQL | undefined {
   switch (user.role) {
@@ -15,7 +17,7 @@ export function assignmentScope(user: Who): SQL | undefined {
     case 'department':
       return eq(assignments.departmentId, user.departmentId ?? -1);
     default:
-      return undefined;
+      return townshipCondition(user, { village: assignments.villageId });
   }
 }
 

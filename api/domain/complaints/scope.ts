@@ -1,12 +1,13 @@
-import { and, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, or, sql, type SQL } from 'drizzle-orm';
 import { complaints } from '../../../db/schema.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
+import type { StaffScope } from '../accounts/sessions.ts';
 
 /**
  * The rows a staff member may see, as a condition every complaint query carries: a village
- * officer sees his village only; a department officer what his department joins.
+ * officer sees his village only; a department officer what his department joins; a township's office and leader
+ * their township's, and those near its border that another township holds; the county all.
  */
-export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>): SQL | undefined {
+export function complaintScope(user: StaffScope): SQL | undefined {
   switch (user.role) {
     case 'village':
       return eq(complaints.villageId, user.villageId ?? -1);
@@ -14,10 +15,11 @@ export function complaintScope(user: Pick<StaffUser, 'role' | 'villageId' | 'dep
       return sql`exists (select 1 from complaint_departments cd where cd.complaint_id = ${complaints.id} and
         cd.department_id = ${user.departmentId ?? -1})`;
     default:
-      return undefined;
+      return user.townshipId == null
+        ? undefined
+        : or(eq(complaints.townshipId, user.townshipId), eq(complaints.borderTownshipId, user.townshipId));
   }
 }
 
 /** One complaint, if this staff member may see it. */
-export const visibleComplaint = (user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>, id: number) =>
-  and(eq(complaints.id, id), complaintScope(user));
+export const visibleComplaint = (user: StaffScope, id: number) => and(eq(complaints.id, id), complaintScope(user));

@@ -4,7 +4,7 @@ import type { Db, Tx } from '../../../db/client.ts';
 import { complaints, users, villages } from '../../../db/schema.ts';
 import { enterprises, nightPatrols, patrolFindings } from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
+import type { StaffScope, StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
@@ -31,7 +31,7 @@ import {
 import { insertParticipants, participantIds, participantsOf, participantsProblem } from './patrol-participants.ts';
 import { DAY_MS, isCalendarDate, startOfBeijingDay } from '../shared/time.ts';
 
-type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
+type Who = StaffScope;
 
 const MOMENT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})?$/;
 /** An ISO time, or a datetime-local value ("2026-05-01T21:30"), which is Beijing time. */

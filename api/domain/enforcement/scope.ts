@@ -1,17 +1,24 @@
 import { and, eq, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import { enterprises, revisits, tasks } from '../../../db/schema-enforcement.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
+import type { StaffScope } from '../accounts/sessions.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 
-type Who = Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>;
+type Who = StaffScope;
 
 /**
  * What a staff member may see of the enforcement work, as conditions every query carries:
- * a village officer his village only, a department officer what his department joins.
+ * a village officer his village only, a department officer what his department joins, a township's office and
+ * leader their township's; the county all.
  */
-function scoped(user: Who, village: AnyColumn, joinedBy: (departmentId: number) => SQL): SQL | undefined {
+function scoped(
+  user: Who,
+  village: AnyColumn,
+  joinedBy: (departmentId: number) => SQL,
+  township?: AnyColumn,
+): SQL | undefined {
   if (user.role === 'village') return eq(village, user.villageId ?? -1);
   if (user.role === 'department') return joinedBy(user.departmentId ?? -1);
-  return undefined;
+  return townshipCondition(user, township ? { township } : { village });
 }
 
 /** An enterprise a department joins: one of its tasks names the department. */
@@ -25,7 +32,8 @@ export const taskScope = (user: Who) =>
     tasks.villageId,
     (d) => sql`exists (select 1 from task_departments td where td.task_id = ${tasks.id} and td.department_id = ${d})`,
   );
-export const enterpriseScope = (user: Who) => scoped(user, enterprises.villageId, enterpriseJoinedBy(enterprises.id));
+export const enterpriseScope = (user: Who) =>
+  scoped(user, enterprises.villageId, enterpriseJoinedBy(enterprises.id), enterprises.townshipId);
 export const revisitScope = (user: Who) => scoped(user, revisits.villageId, enterpriseJoinedBy(revisits.enterpriseId));
 
 export const visibleTask = (user: Who, id: number) => and(eq(tasks.id, id), taskScope(user));

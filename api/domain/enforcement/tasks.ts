@@ -10,7 +10,7 @@ import {
   tasks,
 } from '../../../db/schema-enforcement.ts';
 import { audit } from '../accounts/audit.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
+import type { StaffScope, StaffUser } from '../accounts/sessions.ts';
 import { applyAction, type Limits } from '../complaints/actions.ts';
 import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { REMEDIATION_LABELS } from './labels.ts';
@@ -23,7 +23,7 @@ import { checklistFor } from './task-checklists.ts';
 import type { TaskCreateInput } from './task-workflow.ts';
 import { beijingDate, endOfBeijingDay } from '../shared/time.ts';
 
-type Actor = Pick<StaffUser, 'id' | 'displayName' | 'role' | 'villageId' | 'departmentId'>;
+type Actor = Pick<StaffUser, 'id' | 'displayName'> & StaffScope;
 type Origin = (typeof tasks.$inferInsert)['origin'];
 
 /** Links complaints to an enterprise file (一企一档); a complaint belongs to one enterprise at most. */

@@ -2,7 +2,7 @@ import { and, asc, eq, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { villages } from '../../../../db/schema.ts';
 import { enterprises, tasks, type TaskStatus } from '../../../../db/schema-enforcement.ts';
-import type { StaffUser } from '../../accounts/sessions.ts';
+import type { StaffScope } from '../../accounts/sessions.ts';
 import { taskScope } from '../scope.ts';
 import { TASK_STATUS_LABELS } from '../labels.ts';
 import { periodBounds, type Period, type TableColumn } from './progress.ts';
@@ -40,7 +40,7 @@ export interface ShutdownRow {
 /** The shutdown tasks (关停取缔) for the registers of seed 004, oldest first within each village. */
 export function shutdownTasks(
   db: Db,
-  user: Pick<StaffUser, 'role' | 'villageId' | 'departmentId'>,
+  user: StaffScope,
   filter: ShutdownFilter,
   now: Date,
 ): ShutdownRow[] {
