@@ -15,6 +15,8 @@ const DOMAINS = [
   'supervision',
   'watch',
   'department-data',
+  'targets',
+  'assessment',
   'public',
   'open311',
 ];
