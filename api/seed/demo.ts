@@ -4,7 +4,15 @@ import { seedDepartments } from './departments.ts';
 import type { AppContext } from '../context.ts';
 import { submitComplaint } from '../domain/complaints/submit.ts';
 import { seedCategories } from './categories.ts';
-import { cellCenter, DEMO_TOWNSHIP, DEMO_VILLAGES, villageBoundary } from './demo-geography.ts';
+import { seedDemoCounty } from './demo-county.ts';
+import {
+  cellCenter,
+  DEMO_COUNTY,
+  DEMO_TOWNSHIPS,
+  DEMO_VILLAGES,
+  townshipBoundary,
+  villageBoundary,
+} from './demo-geography.ts';
 import { demoPhoto } from './demo-photo.ts';
 import { seedDemoAssignments } from './demo-assignments.ts';
 import { seedDemoEnforcement } from './demo-enforcement.ts';
@@ -77,17 +85,29 @@ export interface DemoAccount {
   oneTimePassword: string;
 }
 
+// A triage or leader account names its township (none: the county's); village and department officers work where
+// their village or department is.
 const DEMO_ACCOUNTS = [
   { username: 'admin', displayName: '管理员', role: 'admin' },
-  { username: 'shouli', displayName: '受理员小陈', role: 'triage' },
+  { username: 'shouli', displayName: '受理员小陈', role: 'triage', township: 'qingxi' },
   { username: 'zhulin', displayName: '竹林村网格员老周', role: 'village', village: 'qingxi-zhulin' },
   { username: 'shengtai', displayName: '生态环境所小林', role: 'department', department: 'eco' },
-  { username: 'lingdao', displayName: '领导小组王组长', role: 'leader' },
+  { username: 'lingdao', displayName: '领导小组王组长', role: 'leader', township: 'qingxi' },
+  { username: 'xianban', displayName: '县整治办小何', role: 'triage' },
+  { username: 'xianzhang', displayName: '县领导小组李组长', role: 'leader' },
+  { username: 'shiqiao', displayName: '石桥镇受理员小吴', role: 'triage', township: 'shiqiao-zhen' },
+  { username: 'shiqiao-lingdao', displayName: '石桥镇领导小组赵组长', role: 'leader', township: 'shiqiao-zhen' },
+  { username: 'shiqiao-cun', displayName: '东村网格员老孙', role: 'village', village: 'shiqiao-dongcun' },
+  { username: 'chengdong', displayName: '城东街道受理员小许', role: 'triage', township: 'chengdong' },
+  { username: 'shiqiao-zhan', displayName: '石桥镇环保站小钱', role: 'department', department: 'shiqiao-huanbao' },
 ] as const;
 
+/** A township's own 站所, beside the county's departments. */
+const DEMO_STATION = { code: 'shiqiao-huanbao', name: '石桥镇环保站', township: 'shiqiao-zhen', sort: 100 };
+
 /**
- * Seeds the fictional township, its six villages, one account per role and (optionally) sample reports and enterprise
- * files.
+ * Seeds the fictional county (青山县): its three townships and their villages, accounts at each level and (optionally)
+ * sample reports and enterprise files.
  */
 export async function seedDemo(
   ctx: AppContext,
@@ -96,13 +116,32 @@ export async function seedDemo(
   const { db } = ctx;
   seedCategories(db);
   seedDepartments(db);
+  const townshipIds = new Map<string, number>();
   db.transaction((tx) => {
-    const { id: townshipId } = tx.insert(townships).values(DEMO_TOWNSHIP).returning({ id: townships.id }).get();
+    for (const [n, t] of DEMO_TOWNSHIPS.entries()) {
+      const row = { code: t.code, name: t.name, kind: t.kind, ...DEMO_COUNTY, sort: n + 1 };
+      const { id } = tx
+        .insert(townships)
+        .values({ ...row, boundary: townshipBoundary(t.block) })
+        .returning({ id: townships.id })
+        .get();
+      townshipIds.set(t.code, id);
+    }
     for (const v of DEMO_VILLAGES) {
       tx.insert(villages)
-        .values({ townshipId, code: v.code, name: v.name, boundary: villageBoundary(v.cell[0], v.cell[1]) })
+        .values({
+          townshipId: townshipIds.get(v.township)!,
+          code: v.code,
+          name: v.name,
+          boundary: villageBoundary(v.cell[0], v.cell[1]),
+        })
         .run();
     }
+    const { township, ...station } = DEMO_STATION;
+    tx.insert(departments)
+      .values({ ...station, townshipId: townshipIds.get(township)! })
+      .onConflictDoNothing()
+      .run();
   });
   const accounts: DemoAccount[] = [];
   for (const a of opts.accounts === false ? [] : DEMO_ACCOUNTS) {
@@ -114,7 +153,8 @@ export async function seedDemo(
       'department' in a
         ? db.select({ id: departments.id }).from(departments).where(eq(departments.code, a.department)).get()?.id
         : null;
-    const r = await createAccount(db, { id: null, label: '演示数据' }, { ...a, villageId, departmentId });
+    const townshipId = 'township' in a ? townshipIds.get(a.township) : null;
+    const r = await createAccount(db, { id: null, label: '演示数据' }, { ...a, villageId, departmentId, townshipId });
     if (r.ok)
       accounts.push({
         username: a.username,
@@ -160,6 +200,7 @@ export async function seedDemo(
   seedDemoAssignments(ctx);
   seedDemoDepartmentData(ctx);
   await seedDemoWatch(ctx);
+  await seedDemoCounty(ctx);
   return accounts;
 }
 

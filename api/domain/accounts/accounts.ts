@@ -1,6 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { users, type Role } from '../../../db/schema.ts';
+import { departments, townships, users, villages, type Role } from '../../../db/schema.ts';
 import { audit, type Actor } from './audit.ts';
 import { dummyHash, hashPassword, oneTimePassword, passwordProblem, verifyPassword } from './passwords.ts';
 import { endUserSessions, type StaffUser } from './sessions.ts';
@@ -19,6 +19,8 @@ export interface NewAccount {
   role: Role;
   villageId?: number | null;
   departmentId?: number | null;
+  /** A triage or leader account's township; null or absent = the county. Others take it from their place. */
+  townshipId?: number | null;
 }
 
 export type AccountResult<T> = { ok: true; value: T } | { ok: false; message: string };
@@ -27,6 +29,31 @@ function scopeProblem(a: { role: Role; villageId?: number | null; departmentId?:
   if (a.role === 'village' && !a.villageId) return '村/社区负责人必须绑定一个村';
   if (a.role === 'department' && !a.departmentId) return '职能部门人员必须绑定一个部门';
   return null;
+}
+
+/**
+ * The level an account works at: a village officer's is his village's township, a department officer's his
+ * department's (null for a county department), an admin's the county; a triage or leader account's as chosen.
+ */
+function accountTownship(
+  db: Db,
+  input: Pick<NewAccount, 'role' | 'villageId' | 'departmentId' | 'townshipId'>,
+): AccountResult<number | null> {
+  if (input.role === 'village') {
+    const v = db.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, input.villageId!)).get();
+    return v ? { ok: true, value: v.t } : { ok: false, message: '所属村不存在' };
+  }
+  if (input.role === 'department') {
+    const d = db
+      .select({ t: departments.townshipId })
+      .from(departments)
+      .where(eq(departments.id, input.departmentId!))
+      .get();
+    return d ? { ok: true, value: d.t } : { ok: false, message: '所属部门不存在' };
+  }
+  if (input.role === 'admin' || input.townshipId == null) return { ok: true, value: null };
+  const t = db.select({ id: townships.id }).from(townships).where(eq(townships.id, input.townshipId)).get();
+  return t ? { ok: true, value: t.id } : { ok: false, message: '所属乡镇（街道）不存在' };
 }
 
 /** A new account with a one-time password, to be changed at first login. No default credentials. */
@@ -38,6 +65,8 @@ export async function createAccount(
 ): Promise<AccountResult<{ id: number; oneTimePassword: string }>> {
   const problem = scopeProblem(input);
   if (problem) return { ok: false, message: problem };
+  const township = accountTownship(db, input);
+  if (!township.ok) return township;
   if (db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get())
     return { ok: false, message: '用户名已存在' };
   const password = oneTimePassword();
@@ -49,6 +78,7 @@ export async function createAccount(
         username: input.username,
         displayName: input.displayName,
         role: input.role,
+        townshipId: township.value,
         villageId: input.role === 'village' ? input.villageId! : null,
         departmentId: input.role === 'department' ? input.departmentId! : null,
         passwordHash,
@@ -64,7 +94,7 @@ export async function createAccount(
         action: 'user.create',
         objectType: 'user',
         objectId: row.id,
-        details: { username: input.username, role: input.role },
+        details: { username: input.username, role: input.role, townshipId: township.value },
       },
       now,
     );
@@ -134,7 +164,7 @@ export function updateAccount(
   db: Db,
   actor: Actor,
   id: number,
-  change: { role?: Role; villageId?: number | null; departmentId?: number | null; disabled?: boolean },
+  change: Partial<Pick<NewAccount, 'role' | 'villageId' | 'departmentId' | 'townshipId'>> & { disabled?: boolean },
   reason: string,
   now = new Date(),
 ): AccountResult<null> {
@@ -147,13 +177,17 @@ export function updateAccount(
     role: change.role ?? row.role,
     villageId: change.villageId !== undefined ? change.villageId : row.villageId,
     departmentId: change.departmentId !== undefined ? change.departmentId : row.departmentId,
+    townshipId: change.townshipId !== undefined ? change.townshipId : row.townshipId,
   };
   const problem = scopeProblem(next);
   if (problem) return { ok: false, message: problem };
+  const township = accountTownship(db, next);
+  if (!township.ok) return township;
   db.transaction((tx) => {
     tx.update(users)
       .set({
         role: next.role,
+        townshipId: township.value,
         villageId: next.role === 'village' ? next.villageId : null,
         departmentId: next.role === 'department' ? next.departmentId : null,
         disabled: change.disabled ?? row.disabled,
@@ -171,8 +205,14 @@ export function updateAccount(
         objectId: id,
         reason,
         details: {
-          before: { role: row.role, villageId: row.villageId, departmentId: row.departmentId, disabled: row.disabled },
-          after: { ...next, disabled: change.disabled ?? row.disabled },
+          before: {
+            role: row.role,
+            townshipId: row.townshipId,
+            villageId: row.villageId,
+            departmentId: row.departmentId,
+            disabled: row.disabled,
+          },
+          after: { ...next, townshipId: township.value, disabled: change.disabled ?? row.disabled },
         },
       },
       now,
@@ -210,6 +250,7 @@ export function listAccounts(db: Db) {
       username: users.username,
       displayName: users.displayName,
       role: users.role,
+      townshipId: users.townshipId,
       villageId: users.villageId,
       departmentId: users.departmentId,
       disabled: users.disabled,
