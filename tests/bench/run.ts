@@ -17,6 +17,7 @@ import { benchHostile } from './hostile.ts';
 import { benchDetection } from './watch-detection.ts';
 import { benchPatrolRisk } from './patrol-risk.ts';
 import { benchPowerImport } from './power-import.ts';
+import { benchCounty } from './county.ts';
 
 // `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one
 // part.
@@ -48,6 +49,8 @@ if (!only || only === 'detection') await benchDetection(row);
 if (!only || only === 'patrol') await benchPatrolRisk(row);
 // issue 15: the power company's readings imported, beside a bare prepared insert of the same rows
 if (!only || only === 'power') await benchPowerImport(row);
+// issue 14: a township office's queue, the county dashboard and a quarter's scorecards at 2,000,000 complaints
+if (!only || only === 'county') await benchCounty(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {
