@@ -51,7 +51,8 @@ export function adminComplaintRoutes(ctx: AppContext) {
       .get('/complaints', (c) => {
         const user = staff(c);
         const q = queueQuery.parse(c.req.query());
-        return c.json({ ...listQueue(ctx.db, user, q, ctx.clock()), counts: queueCounts(ctx.db, user, ctx.clock()) });
+        const counts = queueCounts(ctx.db, user, ctx.clock(), q.township);
+        return c.json({ ...listQueue(ctx.db, user, q, ctx.clock()), counts });
       })
       // Not /complaints/bulk: beside /complaints/:id/actions that shape drops Hono to its slower router.
       .post('/complaint-batch', async (c) => {

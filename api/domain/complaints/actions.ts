@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import {
   complaintCategories,
@@ -72,7 +72,9 @@ export function applyAction(
       case 'merge': {
         if (input.targetId === id) return fail(400, '不能合并到自己');
         const target = visible(tx, user, input.targetId);
-        if (!target) return fail(400, '要合并到的举报不存在');
+        // A county account sees every township's reports; a merge still joins two of one township.
+        if (!target || target.townshipId !== row.townshipId)
+          return fail(400, '要合并到的举报不存在或不在同一乡镇（街道）');
         if (target.status === 'merged' || target.status === 'rejected')
           return fail(400, '不能合并到已合并或不予受理的举报');
         set.mergedIntoId = target.id;
@@ -82,16 +84,27 @@ export function applyAction(
       }
       case 'assign': {
         if (row.needsLocation) return fail(400, '这条举报只有地址描述，请先在地图上确定位置，再交办');
-        if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
-          return fail(400, '属地村（社区）不存在');
+        const village = tx
+          .select({ id: villages.id })
+          .from(villages)
+          .where(and(eq(villages.id, input.villageId), eq(villages.townshipId, row.townshipId)))
+          .get();
+        if (!village) return fail(400, '属地村（社区）不存在或不属于本举报所在乡镇（街道）');
+        // A county department joins work in any township, a 站所 only in its own.
         const known = input.departmentIds.length
           ? tx
               .select({ id: departments.id })
               .from(departments)
-              .where(sql`${departments.id} in ${input.departmentIds}`)
+              .where(
+                and(
+                  sql`${departments.id} in ${input.departmentIds}`,
+                  or(isNull(departments.townshipId), eq(departments.townshipId, row.townshipId)),
+                ),
+              )
               .all()
           : [];
-        if (known.length !== new Set(input.departmentIds).size) return fail(400, '所选部门不存在');
+        if (known.length !== new Set(input.departmentIds).size)
+          return fail(400, '参与部门不存在或不能参与本乡镇（街道）的工作');
         set.villageId = input.villageId;
         tx.delete(complaintDepartments).where(eq(complaintDepartments.complaintId, id)).run();
         for (const d of known) tx.insert(complaintDepartments).values({ complaintId: id, departmentId: d.id }).run();

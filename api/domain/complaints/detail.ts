@@ -8,6 +8,7 @@ import {
   complaintPhotos,
   complaints,
   departments,
+  townships,
   users,
   villages,
 } from '../../../db/schema.ts';
@@ -40,9 +41,11 @@ export function getStaffComplaint(db: Db, user: StaffUser, id: number) {
       mergedIntoId: complaints.mergedIntoId,
       category: complaintCategories.name,
       villageName: villages.name,
+      townshipName: townships.name,
     })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(visibleComplaint(user, id))
     .get();

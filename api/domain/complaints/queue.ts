@@ -6,10 +6,11 @@ import { WATERMARK } from './search-index.ts';
 import type { Db } from '../../../db/client.ts';
 import { prepared } from '../../../db/prepared.ts';
 import { complaintsFts } from '../../../db/fts.ts';
-import { COMPLAINT_STATUSES, complaintCategories, complaintCounts, complaints, villages } from '../../../db/schema.ts';
+import { COMPLAINT_STATUSES, complaintCategories, complaints, townships, villages } from '../../../db/schema.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { complaintScope, visibleComplaint } from './scope.ts';
+import { townshipFilter } from './queue-counts.ts';
 import { normalizeTrackingCode } from './tracking-code.ts';
 import { OPEN_STATUSES } from './workflow.ts';
 import type { ReporterAlert } from './followup-kinds.ts';
@@ -36,7 +37,15 @@ export const queueQuery = z.object({
   photos: z.enum(['yes', 'no']).optional().catch(undefined),
   duplicate: z.enum(['yes']).optional().catch(undefined),
   overdue: z.enum(['yes']).optional().catch(undefined),
+  /** 镇街交界 only: reports within BORDER_METRES of another township's boundary (decision 024). */
+  border: z.enum(['yes']).optional().catch(undefined),
   q: z.string().trim().max(50).optional().catch(undefined),
+  /** A county account's choice of one township (its code): what that township's office would see. */
+  township: z
+    .string()
+    .regex(/^[a-z0-9-]{1,40}$/)
+    .optional()
+    .catch(undefined),
   after: z
     .string()
     .regex(/^\d+(_\d+)?$/)
@@ -51,6 +60,8 @@ export interface QueueRow {
   status: (typeof COMPLAINT_STATUSES)[number];
   category: string;
   villageName: string | null;
+  /** The township holding it (a county account's queue shows it). */
+  townshipName: string;
   description: string;
   createdAt: Date;
   dueAt: Date;
@@ -61,6 +72,8 @@ export interface QueueRow {
   /** The reporter came back (followups.ts): shown first until a staff member acts on it. */
   reporterAlert: ReporterAlert | null;
   reporterAlertAt: Date | null;
+  /** 镇街交界: the other township near the point, which sees it too (decision 024). */
+  borderTownshipId: number | null;
   version: number;
 }
 
@@ -89,6 +102,7 @@ function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
   const where: SQL[] = [];
   const scope = complaintScope(user);
   if (scope) where.push(scope);
+  if (q.township) where.push(townshipFilter(q.township));
   if (q.status) where.push(eq(complaints.status, q.status));
   if (q.category) where.push(eq(complaints.categoryId, q.category));
   if (q.village === 'none') where.push(sql`${complaints.villageId} is null`);
@@ -97,6 +111,7 @@ function filters(user: StaffUser, q: QueueQuery, now: Date): SQL[] {
   if (q.to) where.push(lt(complaints.createdAt, new Date(beijingDay(q.to, true).getTime() + 1)));
   if (q.photos) where.push(eq(complaints.hasPhotos, q.photos === 'yes'));
   if (q.duplicate) where.push(eq(complaints.possibleDuplicate, true));
+  if (q.border) where.push(isNotNull(complaints.borderTownshipId));
   if (q.overdue || q.sort === 'overdue') where.push(inArray(complaints.status, [...OPEN_STATUSES]));
   if (q.overdue) where.push(lt(complaints.dueAt, now));
   // The trigram index needs three characters (see listQueue); shorter words fall back to a scan.
@@ -140,6 +155,7 @@ export function listQueue(
     const base = db.select(ROW).from(complaints);
     return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
       .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+      .innerJoin(townships, eq(townships.id, complaints.townshipId))
       .leftJoin(villages, eq(villages.id, complaints.villageId))
       .where(and(...where, ...extra))
       .orderBy(...order)
@@ -176,6 +192,7 @@ function reporterAlerts(db: Db, where: SQL[], text: string | undefined): QueueRo
     .select(ROW)
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(and(inArray(complaints.id, ids), isNotNull(complaints.reporterAlert), ...where, ...words))
     .orderBy(desc(complaints.reporterAlertAt), desc(complaints.id))
@@ -187,6 +204,7 @@ const ROW = {
   status: complaints.status,
   category: complaintCategories.name,
   villageName: villages.name,
+  townshipName: townships.name,
   description: complaints.description,
   createdAt: complaints.createdAt,
   dueAt: complaints.dueAt,
@@ -195,6 +213,7 @@ const ROW = {
   needsLocation: complaints.needsLocation,
   reporterAlert: complaints.reporterAlert,
   reporterAlertAt: complaints.reporterAlertAt,
+  borderTownshipId: complaints.borderTownshipId,
   version: complaints.version,
 };
 
@@ -204,6 +223,7 @@ function oneRow(db: Db, where: SQL | undefined): QueueRow | null {
       .select(ROW)
       .from(complaints)
       .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+      .innerJoin(townships, eq(townships.id, complaints.townshipId))
       .leftJoin(villages, eq(villages.id, complaints.villageId))
       .where(where)
       .get() ?? null
@@ -250,30 +270,4 @@ function textSearch(
   return [...indexed, ...newer.filter((r) => !seen.has(r.id))].sort(before).slice(0, PAGE + 1);
 }
 
-/** Counts per status (from the trigger-kept table) and overdue, in the staff member's scope. */
-export function queueCounts(db: Db, user: StaffUser, now = new Date()) {
-  const scope = complaintScope(user);
-  const byStatus =
-    user.role === 'department'
-      ? db
-          .select({ status: complaints.status, n: sql<number>`count(*)` })
-          .from(complaints)
-          .where(scope)
-          .groupBy(complaints.status)
-          .all()
-      : db
-          .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
-          .from(complaintCounts)
-          .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined)
-          .groupBy(complaintCounts.status)
-          .all();
-  const overdue = db
-    .select({ n: sql<number>`count(*)` })
-    .from(complaints)
-    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now)))
-    .get()!.n;
-  return {
-    byStatus: Object.fromEntries(byStatus.map((r) => [r.status, r.n])) as Partial<Record<QueueRow['status'], number>>,
-    overdue,
-  };
-}
+export { queueCounts } from './queue-counts.ts';

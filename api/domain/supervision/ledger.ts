@@ -68,13 +68,28 @@ function filterWords(db: Db, q: LedgerQuery): { words: string; logged: Record<st
   if (q.photos) parts.push(q.photos === 'yes' ? '有照片' : '无照片');
   if (q.duplicate) parts.push('疑似重复');
   if (q.overdue) parts.push('仅超期');
+  if (q.township) {
+    const t = db.select({ name: townships.name }).from(townships).where(eq(townships.code, q.township)).get();
+    parts.push(`乡镇（街道）${t?.name ?? q.township}`);
+  }
   return { words: parts.join('，') || '全部', logged };
 }
 
-/** Whose ledger this is: the township's, or the village officer's village within it. */
-function ownerName(db: Db, user: StaffUser): string {
-  const township = db.select({ name: townships.name }).from(townships).limit(2).all();
-  const name = township.length === 1 ? township[0]!.name : '';
+/**
+ * Whose ledger this is: the account's township (a village officer's with his village), the township a county
+ * account chose, or the county's.
+ */
+function ownerName(db: Db, user: StaffUser, township: string | undefined): string {
+  const chosen = user.townshipId != null ? eq(townships.id, user.townshipId) : township && eq(townships.code, township);
+  const rows = db
+    .select({ name: townships.name, county: townships.county })
+    .from(townships)
+    .where(chosen || undefined)
+    .orderBy(townships.sort, townships.id)
+    .limit(2)
+    .all();
+  // A county of one township (an installation from before the county) keeps the township's title.
+  const name = chosen || rows.length === 1 ? (rows[0]?.name ?? '') : (rows[0]?.county ?? '');
   if (user.role !== 'village' || !user.villageId) return name;
   const v = db.select({ name: villages.name }).from(villages).where(eq(villages.id, user.villageId)).get();
   return `${name}${v?.name ?? ''}`;
@@ -92,7 +107,7 @@ export async function exportLedger(
   now: Date,
 ): Promise<{ bytes: Buffer; filename: string; count: number }> {
   const { words, logged } = filterWords(db, q);
-  const title = `${ownerName(db, user)}“散乱污”举报台账`;
+  const title = `${ownerName(db, user, q.township)}“散乱污”举报台账`;
   const out = new PassThrough();
   const chunks: Buffer[] = [];
   out.on('data', (c: Buffer) => chunks.push(c));

@@ -1,0 +1,93 @@
+import { and, eq, inArray, isNull, lt, ne, sql, type SQL } from 'drizzle-orm';
+import type { Db } from '../../../db/client.ts';
+import { complaintCounts, complaints, townships, type ComplaintStatus } from '../../../db/schema.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
+import { villageInTownship } from '../shared/township-scope.ts';
+import { complaintScope } from './scope.ts';
+import { OPEN_STATUSES } from './workflow.ts';
+
+/** The complaints a township's office sees (complaintScope's rule), the township named by its code. */
+export function townshipFilter(code: string): SQL {
+  const id = sql`(select t.id from townships t where t.code = ${code})`;
+  return sql`(${complaints.townshipId} = ${id} or ${complaints.borderTownshipId} = ${id})`;
+}
+
+type Counts = Partial<Record<ComplaintStatus, number>>;
+
+const grouped = (rows: { status: ComplaintStatus; n: number }[]): Counts =>
+  Object.fromEntries(rows.map((r) => [r.status, r.n]));
+
+/**
+ * A township's counts: its villages' from the trigger-kept table, plus the few it holds outside every village and
+ * the few near its border another township holds (complaintScope's rule), each from its own index.
+ */
+function townshipCounts(db: Db, townshipId: number): Counts {
+  const counts = grouped(
+    db
+      .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
+      .from(complaintCounts)
+      .where(villageInTownship(complaintCounts.villageId, townshipId))
+      .groupBy(complaintCounts.status)
+      .all(),
+  );
+  const few = (where: SQL | undefined) =>
+    db
+      .select({ status: complaints.status, n: sql<number>`count(*)` })
+      .from(complaints)
+      .where(where)
+      .groupBy(complaints.status)
+      .all();
+  for (const r of [
+    ...few(and(isNull(complaints.villageId), eq(complaints.townshipId, townshipId))),
+    ...few(and(eq(complaints.borderTownshipId, townshipId), ne(complaints.townshipId, townshipId))),
+  ])
+    counts[r.status] = (counts[r.status] ?? 0) + r.n;
+  return counts;
+}
+
+/**
+ * Counts per status and overdue, in the staff member's scope: a village's and the county's from the trigger-kept
+ * table, a township's as townshipCounts, a department's straight from its rows. `township` is a county account's
+ * filter (a township's code).
+ */
+export function queueCounts(db: Db, user: StaffUser, now = new Date(), township?: string) {
+  const scope = complaintScope(user);
+  const chosen =
+    township && user.townshipId == null
+      ? (db.select({ id: townships.id }).from(townships).where(eq(townships.code, township)).get()?.id ?? -1)
+      : null;
+  const townshipId = user.role === 'village' || user.role === 'department' ? null : (user.townshipId ?? chosen);
+  const byStatus =
+    user.role === 'department'
+      ? grouped(
+          db
+            .select({ status: complaints.status, n: sql<number>`count(*)` })
+            .from(complaints)
+            .where(scope)
+            .groupBy(complaints.status)
+            .all(),
+        )
+      : townshipId != null
+        ? townshipCounts(db, townshipId)
+        : grouped(
+            db
+              .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
+              .from(complaintCounts)
+              .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined)
+              .groupBy(complaintCounts.status)
+              .all(),
+          );
+  const overdue = db
+    .select({ n: sql<number>`count(*)` })
+    .from(complaints)
+    .where(
+      and(
+        scope,
+        township && user.townshipId == null ? townshipFilter(township) : undefined,
+        inArray(complaints.status, [...OPEN_STATUSES]),
+        lt(complaints.dueAt, now),
+      ),
+    )
+    .get()!.n;
+  return { byStatus, overdue };
+}
