@@ -1,4 +1,4 @@
-import { and, count, desc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, count, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
 import { users, type Role } from '../../../db/schema.ts';
 import { notifications } from '../../../db/schema-supervision.ts';
@@ -16,8 +16,14 @@ export interface Notice {
   dedupeKey: string;
 }
 
-/** Who is responsible: the village's officers, a department's, or the office; active accounts only. */
-export type Audience = { villageId: number } | { departmentId: number } | { roles: readonly Role[] };
+/**
+ * Who is responsible: the village's officers, a department's, or the office; active accounts only. An office
+ * audience with `townshipIds` reaches those townships' accounts and the county's, never another township's.
+ */
+export type Audience =
+  | { villageId: number }
+  | { departmentId: number }
+  | { roles: readonly Role[]; townshipIds?: readonly number[] };
 
 function recipients(db: Db | Tx, to: Audience) {
   const active = eq(users.disabled, false);
@@ -26,7 +32,11 @@ function recipients(db: Db | Tx, to: Audience) {
       ? and(active, eq(users.role, 'village'), eq(users.villageId, to.villageId))
       : 'departmentId' in to
         ? and(active, eq(users.role, 'department'), eq(users.departmentId, to.departmentId))
-        : and(active, inArray(users.role, [...to.roles]));
+        : and(
+            active,
+            inArray(users.role, [...to.roles]),
+            to.townshipIds && or(isNull(users.townshipId), inArray(users.townshipId, [...to.townshipIds])),
+          );
   return db
     .select({
       id: users.id,

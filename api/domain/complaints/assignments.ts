@@ -15,6 +15,7 @@ import { insertFieldPhotos, withEvidence, withoutEvidence, type EvidenceDeps } f
 import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { OFFICE } from '../shared/roles.ts';
+import { officeOfComplaint } from './office-audience.ts';
 import { fmtTime } from '../shared/time.ts';
 import { applyAction, type Limits } from './actions.ts';
 import { isAssignee, visibleAssignment } from './assignment-scope.ts';
@@ -277,7 +278,7 @@ export async function answerAssignment(
     insertFieldPhotos(tx, { subject: 'assignment', subjectId: id }, user.id, files);
     notify(
       tx,
-      { roles: OFFICE },
+      officeOfComplaint(tx, item.complaintId),
       {
         kind: 'answered',
         text: `举报 #${item.complaintId} 已反馈（${outcomeName(input.outcome, department)}），待审核`,

@@ -4,7 +4,7 @@ import { complaintCategories, complaintContacts, complaints } from '../../../db/
 import { complaintFollowups } from '../../../db/schema-reporter.ts';
 import type { AppContext } from '../../context.ts';
 import { notify } from '../accounts/notifications.ts';
-import { OFFICE } from '../shared/roles.ts';
+import { officeOfComplaint } from './office-audience.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
 import { insertFiling, type FilingJob } from './filing-sql.ts';
 import {
@@ -86,7 +86,7 @@ export function reopen(ctx: AppContext, row: Row, body: string, photos: Buffer[]
       );
       notify(
         tx,
-        { roles: OFFICE },
+        officeOfComplaint(tx, row.id),
         {
           kind: 'reporter',
           text: `举报 #${row.id} 的举报人反映又开工了，已重新打开，请重新交办`,
@@ -165,7 +165,7 @@ export function fileLinked(ctx: AppContext, row: Row, body: string, photos: Buff
       recordAudit(tx, 'followup_relapse', row.id, { followupId: f.id, filed: filed.id, photos: files.length }, now);
       notify(
         tx,
-        { roles: OFFICE },
+        officeOfComplaint(tx, filed.id),
         {
           kind: 'reporter',
           text: `新举报 #${filed.id}：已归档举报 #${row.id} 的举报人反映又开工了`,

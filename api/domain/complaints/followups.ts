@@ -4,7 +4,7 @@ import { complaints, villages } from '../../../db/schema.ts';
 import { complaintFollowups, RATINGS, type Rating } from '../../../db/schema-reporter.ts';
 import type { AppContext } from '../../context.ts';
 import { notify } from '../accounts/notifications.ts';
-import { OFFICE } from '../shared/roles.ts';
+import { officeOfComplaint } from './office-audience.ts';
 import { BEIJING_OFFSET_MS, DAY_MS } from '../shared/time.ts';
 import { RATING_LABELS } from './followup-kinds.ts';
 import type { FollowupInput, ParsedFollowup } from './followup-input.ts';
@@ -179,7 +179,7 @@ function rate(ctx: AppContext, row: Row, input: Extract<FollowupInput, { kind: '
     if (unsatisfied)
       notify(
         tx,
-        { roles: OFFICE },
+        officeOfComplaint(tx, row.id),
         {
           kind: 'reporter',
           text: `举报 #${row.id} 的举报人对办理结果不满意，请复核`,
