@@ -35,7 +35,9 @@ const orNotFound =
 /** 有奖举报: schemes (admin), proposals, four-eyes decisions, claims at the office, payments (api/http/policy.ts). */
 export function adminRewardRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
-    .get('/rewards', (c) => c.json({ rewards: listRewards(ctx.db, ctx.clock()), schemes: listSchemes(ctx.db) }))
+    .get('/rewards', (c) =>
+      c.json({ rewards: listRewards(ctx.db, staff(c), ctx.clock()), schemes: listSchemes(ctx.db) }),
+    )
     .post('/reward-schemes', async (c) => {
       const input = await jsonBody(c, schemeInput);
       return c.json(orThrow(createScheme(ctx.db, staff(c), input, ctx.clock())), 201);

@@ -6,6 +6,7 @@ import { complaintCategories, complaints, users } from '../../../db/schema.ts';
 import { rewardSchemes, rewards, rewardTiers, type RewardStatus } from '../../../db/schema-reporter.ts';
 import { audit, type Actor } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
+import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { normalizeTrackingCode } from '../complaints/tracking-code.ts';
 import { notifyReporter } from '../messages/outbox.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
@@ -26,6 +27,10 @@ type RewardRow = typeof rewards.$inferSelect;
 const actor = (u: StaffUser): Actor => ({ id: u.id, label: u.displayName });
 export const SYSTEM: Actor = { id: null, label: '系统（申领期限届满）' };
 
+/** Whether the staff member may see the complaint (a township's office its township's only). */
+const sees = (db: Pick<Db | Tx, 'select'>, user: StaffUser, complaintId: number) =>
+  !!db.select({ id: complaints.id }).from(complaints).where(visibleComplaint(user, complaintId)).get();
+
 /** The live reward of a complaint (at most one: a rejected proposal may be proposed again). */
 const liveReward = (db: Pick<Db | Tx, 'select'>, complaintId: number) =>
   db
@@ -45,7 +50,7 @@ export function proposeReward(
 ): Result<{ id: number; version: number }> {
   if (!isOffice(user)) return fail(403, '只有整治办可以申报举报奖励');
   return atomically(db, (tx) => {
-    const e = eligibility(tx, complaintId);
+    const e = sees(tx, user, complaintId) ? eligibility(tx, complaintId) : null;
     if (!e) return fail(404, '举报不存在');
     const own = liveReward(tx, complaintId);
     if (own) return fail(409, `本举报已有奖励（${REWARD_STATUS_NAMES[effectiveStatus(own, now)]}），不能再申报`);
@@ -91,9 +96,9 @@ export function proposeReward(
 }
 
 /** The reward as the save read it, or the 409 naming who changed it and when. */
-function forWrite(tx: Tx, id: number, read: number): Result<{ row: RewardRow }> {
+function forWrite(tx: Tx, user: StaffUser, id: number, read: number): Result<{ row: RewardRow }> {
   const row = tx.select().from(rewards).where(eq(rewards.id, id)).get();
-  if (!row) return fail(404, '奖励不存在');
+  if (!row || !sees(tx, user, row.complaintId)) return fail(404, '奖励不存在');
   if (row.version !== read) {
     const lastBy = row.paidBy ?? row.decidedBy ?? row.proposedBy;
     const by = tx.select({ name: users.displayName }).from(users).where(eq(users.id, lastBy)).get()?.name;
@@ -147,7 +152,7 @@ export function applyRewardAction(
 ): Result<{ version: number; status: RewardStatus }> {
   if (!isOffice(user)) return fail(403, '只有整治办可以处理举报奖励');
   return atomically(db, (tx) => {
-    const r = forWrite(tx, id, input.version);
+    const r = forWrite(tx, user, id, input.version);
     if (!r.ok) return r;
     const row = r.row;
     const rule = REWARD_TRANSITIONS[input.action];
@@ -269,9 +274,16 @@ const withEffective = (r: Awaited<ReturnType<ReturnType<typeof rewardQuery>['all
   statusName: REWARD_STATUS_NAMES[effectiveStatus(r, now)],
 });
 
-/** The office's list (leaders read it): what waits for whom first, then the rest, newest first. */
-export function listRewards(db: Db, now: Date) {
-  const rows = rewardQuery(db).orderBy(desc(rewards.proposedAt), desc(rewards.id)).limit(500).all();
+/**
+ * The office's list (leaders read it): what waits for whom first, then the rest, newest first; a township's office
+ * its township's rewards only.
+ */
+export function listRewards(db: Db, user: StaffUser, now: Date) {
+  const rows = rewardQuery(db)
+    .where(complaintScope(user))
+    .orderBy(desc(rewards.proposedAt), desc(rewards.id))
+    .limit(500)
+    .all();
   const all = rows.map((r) => withEffective(r, now));
   const by = (s: RewardStatus) => all.filter((r) => r.status === s);
   return {
@@ -293,7 +305,7 @@ export interface RewardPanel {
 
 /** What the complaint page's reward panel shows; null when there is no such complaint. */
 export function rewardPanel(db: Db, user: StaffUser, complaintId: number, now: Date): RewardPanel | null {
-  const e = eligibility(db, complaintId);
+  const e = sees(db, user, complaintId) ? eligibility(db, complaintId) : null;
   if (!e) return null;
   const list = rewardQuery(db)
     .where(eq(rewards.complaintId, complaintId))
