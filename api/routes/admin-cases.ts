@@ -41,7 +41,7 @@ export function adminCaseRoutes(ctx: AppContext) {
   const deps = { db: ctx.db, photos: ctx.photos };
   return (
     new Hono<StaffEnv>()
-      .get('/cases', (c) => c.json(listCases(ctx.db, caseQuery.parse(c.req.query()))))
+      .get('/cases', (c) => c.json(listCases(ctx.db, staff(c), caseQuery.parse(c.req.query()))))
       .post('/cases', async (c) => {
         const input = await jsonBody(c, caseCreateInput);
         return c.json(orThrow(createCase(ctx.db, staff(c), input, ctx.clock())), 201);
@@ -81,7 +81,7 @@ export function adminCaseRoutes(ctx: AppContext) {
       // The public copy as the editor made it, before and after publication.
       .get('/cases/:id/photos/:photoId/:size', zValidator('param', fileParam, orNotFound), async (c) => {
         const { id, photoId, size } = c.req.valid('param');
-        const r = casePhotoFile(ctx.db, id, photoId, size, { staff: true });
+        const r = casePhotoFile(ctx.db, id, photoId, size, { staff: true, within: staff(c) });
         if (r.status !== 'ok') throw new ApiError(404, '照片不存在');
         return c.body(new Uint8Array(await ctx.photos.read(r.file)), 200, {
           'Content-Type': 'image/webp',

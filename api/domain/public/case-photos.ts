@@ -6,6 +6,8 @@ import { enterpriseComplaints } from '../../../db/schema-enforcement.ts';
 import { casePhotos, cases } from '../../../db/schema-public.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
+import type { AtLevel } from '../shared/township-scope.ts';
+import { caseScope } from './case-scope.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { forWrite } from './cases.ts';
 import { CASE_TRANSITIONS, nextCaseStatus } from './case-workflow.ts';
@@ -243,19 +245,19 @@ export async function removeCasePhoto(
   return { ok: true, version: r.version };
 }
 
-/** A stored public copy: 'gone' once its case is withdrawn; staff may also see drafts. */
+/** A stored public copy: 'gone' once its case is withdrawn; staff may also see drafts, within their township. */
 export function casePhotoFile(
   db: Db,
   id: number,
   photo: string,
   size: 'display' | 'thumb',
-  opts: { staff: boolean },
+  opts: { staff: boolean; within?: AtLevel },
 ): { status: 'ok'; file: string } | { status: 'gone' | 'missing' } {
   const row = db
     .select({ file: casePhotos.file, thumb: casePhotos.thumbFile, status: cases.status })
     .from(casePhotos)
     .innerJoin(cases, eq(cases.id, casePhotos.caseId))
-    .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id)))
+    .where(and(eq(casePhotos.id, photo), eq(casePhotos.caseId, id), opts.within && caseScope(opts.within)))
     .get();
   if (!row) return { status: 'missing' };
   if (!opts.staff && row.status !== 'published') return { status: row.status === 'unpublished' ? 'gone' : 'missing' };

@@ -1,4 +1,4 @@
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
@@ -8,13 +8,14 @@ import { CASE_STATUSES, cases } from '../../../db/schema-public.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { isOffice } from '../shared/roles.ts';
 import { casePhotoList, photoSources } from './case-photos.ts';
+import { caseScope, visibleCase } from './case-scope.ts';
 import { allText, caseTrail, contributors, redactFields, reporterMasker, rulesFor } from './cases.ts';
 import { leaks, maskReporters } from './redaction.ts';
 
 export const caseQuery = z.object({ status: z.enum(CASE_STATUSES).optional().catch(undefined) });
 
 /** The office's list of cases, newest first, with counts per status. */
-export function listCases(db: Db, q: z.infer<typeof caseQuery>) {
+export function listCases(db: Db, user: StaffUser, q: z.infer<typeof caseQuery>) {
   const author = alias(users, 'author');
   const found = db
     .select({
@@ -31,7 +32,7 @@ export function listCases(db: Db, q: z.infer<typeof caseQuery>) {
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))
     .innerJoin(author, eq(author.id, cases.authorId))
-    .where(q.status ? eq(cases.status, q.status) : undefined)
+    .where(and(q.status ? eq(cases.status, q.status) : undefined, caseScope(user)))
     .orderBy(desc(cases.updatedAt), desc(cases.id))
     .limit(500)
     .all();
@@ -42,7 +43,7 @@ export function listCases(db: Db, q: z.infer<typeof caseQuery>) {
   );
   const rows = found.map(({ enterpriseId, ...r }) => ({ ...r, title: mask(enterpriseId, r.title) }));
   const counts = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<(typeof CASE_STATUSES)[number], number>;
-  for (const r of db.select({ status: cases.status }).from(cases).all()) counts[r.status]++;
+  for (const r of db.select({ status: cases.status }).from(cases).where(caseScope(user)).all()) counts[r.status]++;
   return { rows, counts };
 }
 
@@ -54,12 +55,18 @@ export function getCase(db: Db, user: StaffUser, id: number) {
   const approver = alias(users, 'approver');
   const author = alias(users, 'author');
   const row = db
-    .select({ e: cases, villageName: villages.name, author: author.displayName, approver: approver.displayName })
+    .select({
+      e: cases,
+      villageName: villages.name,
+      townshipId: villages.townshipId,
+      author: author.displayName,
+      approver: approver.displayName,
+    })
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))
     .innerJoin(author, eq(author.id, cases.authorId))
     .leftJoin(approver, eq(approver.id, cases.approvedBy))
-    .where(eq(cases.id, id))
+    .where(visibleCase(user, id))
     .get();
   if (!row) return null;
   const e = row.e;
@@ -84,6 +91,8 @@ export function getCase(db: Db, user: StaffUser, id: number) {
     ...redactFields(e, rules),
     unpublishReason: e.unpublishReason && scrub(e.unpublishReason),
     villageName: row.villageName,
+    /** The case's township: its village may change only within it. */
+    townshipId: row.townshipId,
     author: row.author,
     approver: row.approver,
     enterprise: enterprise && { ...enterprise, name: scrub(enterprise.name) },

@@ -18,6 +18,8 @@ import { AREA_LABELS, REMEDIATION_LABELS } from '../enforcement/labels.ts';
 import { isOffice } from '../shared/roles.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
+import { visibleCase } from './case-scope.ts';
 import { CASE_TRANSITIONS, nextCaseStatus, type CaseAction } from './case-workflow.ts';
 import {
   leaks,
@@ -211,7 +213,7 @@ export function previewCase(
   input: CasePreviewInput,
 ): Result<TextFields & { leaks: string[]; remaining: string[] }> {
   if (!isOffice(user)) return fail(403, '只有整治办可以修改典型案例');
-  const row = db.select({ enterpriseId: cases.enterpriseId }).from(cases).where(eq(cases.id, id)).get();
+  const row = db.select({ enterpriseId: cases.enterpriseId }).from(cases).where(visibleCase(user, id)).get();
   if (!row) return fail(404, '案例不存在');
   const rules = rulesFor(db, row.enterpriseId);
   // One pass over each field finds what to hide and names it; the result is checked once more, as at publication.
@@ -265,7 +267,15 @@ export function createCase(
       .orderBy(desc(tasks.acceptedAt))
       .get();
     const villageId = task?.villageId ?? ent.villageId;
-    const village = tx.select({ name: villages.name }).from(villages).where(eq(villages.id, villageId)).get()!;
+    const village = tx
+      .select({ name: villages.name })
+      .from(villages)
+      .where(
+        and(eq(villages.id, villageId), user.townshipId == null ? undefined : eq(villages.townshipId, user.townshipId)),
+      )
+      .get();
+    // Another township's file is not this office's to write up: answered as if it did not exist.
+    if (!village) return fail(404, task ? '任务不存在' : '企业不存在');
     const type = task?.type ?? ent.remediationType ?? null;
     const done = task
       ? tx
@@ -322,7 +332,7 @@ export function createCase(
 /** Loads a typical case for a write by the office, checking the version the writer read. */
 export function forWrite(tx: Db | Tx, user: StaffUser, id: number, version: number): Result<{ row: TypicalCase }> {
   if (!isOffice(user)) return fail(403, '只有整治办可以修改典型案例');
-  const row = tx.select().from(cases).where(eq(cases.id, id)).get();
+  const row = tx.select().from(cases).where(visibleCase(user, id)).get();
   if (!row) return fail(404, '案例不存在');
   if (row.version !== version) return fail(409, '案例已被他人修改，请刷新后再操作');
   return { ok: true, row };
@@ -341,8 +351,18 @@ export function updateCase(
     if (!r.ok) return r;
     const to = nextCaseStatus('edit', r.row.status);
     if (!to) return fail(400, CASE_TRANSITIONS.edit.refused);
-    if (!tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
-      return fail(400, '村（社区）不存在');
+    // A case stays in its township: the village chosen must lie in the actor's township and the case's own.
+    const same = tx
+      .select({ id: villages.id })
+      .from(villages)
+      .where(
+        and(
+          eq(villages.id, input.villageId),
+          eq(villages.townshipId, sql`(select v.township_id from villages v where v.id = ${r.row.villageId})`),
+        ),
+      )
+      .get();
+    if (!same) return fail(400, '村（社区）不存在或不在本案例所在乡镇（街道）');
     const { version, ...fields } = input;
     const redacted = redactFields(fields, rulesFor(tx, r.row.enterpriseId));
     tx.update(cases)
@@ -460,8 +480,8 @@ export const CASE_STATUS_LABELS: Record<TypicalCase['status'], string> = {
   unpublished: '已撤下',
 };
 
-/** Accepted tasks not yet written up, for the "new case" picker. */
-export function acceptedTasksWithoutCase(db: Db) {
+/** Accepted tasks not yet written up, for the "new case" picker: the account's township's. */
+export function acceptedTasksWithoutCase(db: Db, user: StaffUser) {
   const rows = db
     .select({
       id: tasks.id,
@@ -474,7 +494,13 @@ export function acceptedTasksWithoutCase(db: Db) {
     .from(tasks)
     .innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId))
     .innerJoin(villages, eq(villages.id, tasks.villageId))
-    .where(and(eq(tasks.status, 'accepted'), sql`not exists (select 1 from cases x where x.task_id = ${tasks.id})`))
+    .where(
+      and(
+        eq(tasks.status, 'accepted'),
+        sql`not exists (select 1 from cases x where x.task_id = ${tasks.id})`,
+        townshipCondition(user, { village: tasks.villageId }),
+      ),
+    )
     .orderBy(desc(tasks.acceptedAt))
     .limit(200)
     .all();
