@@ -19,6 +19,7 @@ import { adminDynamicListRoutes } from './routes/admin-dynamic-list.ts';
 import { adminDrawRoutes } from './routes/admin-draws.ts';
 import { adminPatrolRoutes } from './routes/admin-patrols.ts';
 import { adminTableRoutes } from './routes/admin-tables.ts';
+import { adminCampaignRoutes } from './routes/admin-campaigns.ts';
 import { adminLedgerRoutes } from './routes/admin-ledger.ts';
 import { adminCaseRoutes } from './routes/admin-cases.ts';
 import { adminApiKeyRoutes } from './routes/admin-api-keys.ts';
@@ -77,6 +78,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminDrawRoutes(ctx));
   admin.route('/', adminPatrolRoutes(ctx));
   admin.route('/', adminTableRoutes(ctx));
+  admin.route('/', adminCampaignRoutes(ctx));
   admin.route('/', adminLedgerRoutes(ctx));
   admin.route('/', adminCaseRoutes(ctx));
   admin.route('/', adminApiKeyRoutes(ctx));

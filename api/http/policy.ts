@@ -149,6 +149,17 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/tables/progress': OFFICE_READ,
   'GET /api/admin/tables/progress.xlsx': OFFICE_READ,
   'GET /api/admin/tables/shutdown-register.xlsx': OFFICE_READ,
+  'GET /api/admin/tables/monthly': OFFICE_READ,
+  'GET /api/admin/tables/monthly.xlsx': OFFICE_READ,
+  'GET /api/admin/tables/dynamic-list.xlsx': OFFICE_READ,
+  // campaign targets (issue 14, seed 001): every office reads its own progress; the county office (admin, county
+  // triage; a township account is refused in api/domain/targets/campaigns.ts) sets campaigns and splits the targets
+  'GET /api/admin/campaigns': OFFICE_READ,
+  'POST /api/admin/campaigns': OFFICE,
+  'GET /api/admin/campaigns/:id': OFFICE_READ,
+  'GET /api/admin/campaigns/:id/progress': OFFICE_READ,
+  'PUT /api/admin/campaigns/:id': OFFICE,
+  'PUT /api/admin/campaigns/:id/targets': OFFICE,
   // 部门数据 (issue 15): other departments' registers and figures, 亩产效益, landlords. The office imports and matches,
   // leaders read, the admin sets the evaluation's weights; never a village or department (landlords' phones, tax)
   'GET /admin/department-data': OFFICE_READ,

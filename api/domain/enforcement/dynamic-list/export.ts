@@ -35,29 +35,38 @@ function titleOf(db: Db, user: StaffUser, f: RegisterFilter): Result<{ title: st
     if (!v) return fail(404, NO_VILLAGE);
     return { ok: true, title: `${v.township}${v.village}${LIST_NAME}` };
   }
-  const all = db.select({ name: townships.name }).from(townships).limit(2).all();
-  return { ok: true, title: `${all.length === 1 ? all[0]!.name : ''}${LIST_NAME}` };
+  // A township account's list is its township's; a county account's is the county's, unless it has one township.
+  const all = db
+    .select({ name: townships.name, county: townships.county })
+    .from(townships)
+    .where(user.townshipId === null ? undefined : eq(townships.id, user.townshipId))
+    .limit(2)
+    .all();
+  return { ok: true, title: `${all.length === 1 ? all[0]!.name : (all[0]?.county ?? '')}${LIST_NAME}` };
 }
+
+/** The columns of seed 002's list as the register holds them (also read by the county's compiled list). */
+export const LIST_COLUMNS = {
+  name: enterprises.name,
+  industry: enterprises.industry,
+  address: enterprises.address,
+  lat: enterprises.lat,
+  lng: enterprises.lng,
+  villageName: villages.name,
+  personInCharge: enterprises.personInCharge,
+  revisitType: enterprises.revisitType,
+  businessLicence: enterprises.businessLicence,
+  problems: enterprises.problems,
+  remediationType: enterprises.remediationType,
+  plannedOn: enterprises.plannedOn,
+  status: enterprises.status,
+  progressNote: enterprises.progressNote,
+  responsible: enterprises.responsible,
+};
 
 function listRows(db: Db, user: StaffUser, f: RegisterFilter): ListRecord[] {
   return db
-    .select({
-      name: enterprises.name,
-      industry: enterprises.industry,
-      address: enterprises.address,
-      lat: enterprises.lat,
-      lng: enterprises.lng,
-      villageName: villages.name,
-      personInCharge: enterprises.personInCharge,
-      revisitType: enterprises.revisitType,
-      businessLicence: enterprises.businessLicence,
-      problems: enterprises.problems,
-      remediationType: enterprises.remediationType,
-      plannedOn: enterprises.plannedOn,
-      status: enterprises.status,
-      progressNote: enterprises.progressNote,
-      responsible: enterprises.responsible,
-    })
+    .select(LIST_COLUMNS)
     .from(enterprises)
     .innerJoin(villages, eq(villages.id, enterprises.villageId))
     .where(registerConditions(user, f))

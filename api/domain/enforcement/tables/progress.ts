@@ -311,7 +311,7 @@ export function progressTable(db: Db, period: Period, now: Date, townshipId?: nu
   return { township: township?.name ?? '本镇', period, generatedAt: now, rows: list, total: sumRows(list) };
 }
 
-function sumRows(list: ProgressRow[]): ProgressRow {
+export function sumRows(list: ProgressRow[]): ProgressRow {
   const total = emptyRow(null, '合计');
   const add = (a: StateCounts, b: StateCounts) => {
     for (const k of Object.keys(a) as (keyof StateCounts)[]) a[k] += b[k];

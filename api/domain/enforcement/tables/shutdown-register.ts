@@ -1,6 +1,6 @@
 import { and, asc, eq, gte, isNull, lt, ne, or, sql } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { villages } from '../../../../db/schema.ts';
+import { townships, villages } from '../../../../db/schema.ts';
 import { enterprises, tasks, type TaskStatus } from '../../../../db/schema-enforcement.ts';
 import type { StaffScope } from '../../accounts/sessions.ts';
 import { taskScope } from '../scope.ts';
@@ -15,10 +15,14 @@ export interface ShutdownFilter {
   status?: TaskStatus;
   /** For a page; the .xlsx has them all. */
   limit?: number;
+  /** One township's part of the county's register (a township account has only its own anyway). */
+  townshipId?: number;
 }
 
 export interface ShutdownRow {
   taskId: number;
+  townshipId: number;
+  township: string;
   enterprise: string;
   village: string;
   address: string;
@@ -37,17 +41,14 @@ export interface ShutdownRow {
   overdueDays: number | null;
 }
 
-/** The shutdown tasks (关停取缔) for the registers of seed 004, oldest first within each village. */
-export function shutdownTasks(
-  db: Db,
-  user: StaffScope,
-  filter: ShutdownFilter,
-  now: Date,
-): ShutdownRow[] {
+/** The shutdown tasks (关停取缔) for the registers of seed 004, by township, then oldest first within each village. */
+export function shutdownTasks(db: Db, user: StaffScope, filter: ShutdownFilter, now: Date): ShutdownRow[] {
   const bounds = filter.period && periodBounds(filter.period);
   const rows = db
     .select({
       taskId: tasks.id,
+      townshipId: townships.id,
+      township: townships.name,
       enterprise: enterprises.name,
       village: villages.name,
       address: enterprises.address,
@@ -75,6 +76,7 @@ export function shutdownTasks(
     .from(tasks)
     .innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId))
     .innerJoin(villages, eq(villages.id, tasks.villageId))
+    .innerJoin(townships, eq(townships.id, villages.townshipId))
     .where(
       and(
         eq(tasks.type, 'shutdown'),
@@ -82,9 +84,10 @@ export function shutdownTasks(
         bounds &&
           and(lt(tasks.createdAt, bounds.end), or(isNull(tasks.acceptedAt), gte(tasks.acceptedAt, bounds.start))),
         taskScope(user),
+        filter.townshipId === undefined ? undefined : eq(villages.townshipId, filter.townshipId),
       ),
     )
-    .orderBy(asc(villages.id), asc(tasks.createdAt), asc(tasks.id))
+    .orderBy(asc(townships.sort), asc(townships.id), asc(villages.id), asc(tasks.createdAt), asc(tasks.id))
     .limit(filter.limit ?? -1)
     .all();
   return rows.map((r) => {

@@ -12,6 +12,8 @@ export interface TitledTable {
   rows: (string | number)[][];
   /** A last row of totals, in bold. */
   footer?: (string | number)[];
+  /** Indexes of rows that are subtotals (a township's, in a table compiled by 镇街), in bold too. */
+  subtotals?: number[];
 }
 
 /**
@@ -121,7 +123,7 @@ function addTitledTable(wb: ExcelJS.Workbook, t: TitledTable): void {
   body.forEach((values, i) => {
     const row = ws.addRow(values);
     row.height = rowHeight(values, widths);
-    const isFooter = t.footer !== undefined && i === body.length - 1;
+    const isFooter = (t.footer !== undefined && i === body.length - 1) || !!t.subtotals?.includes(i);
     for (let c = 1; c <= width; c++) {
       const cell = row.getCell(c);
       const numFmt = t.columns[c - 1]!.numFmt;
