@@ -10,6 +10,7 @@ import { healthRoutes } from './routes/health.ts';
 import { adminComplaintRoutes } from './routes/admin-complaints.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
+import { adminDepartmentRoutes } from './routes/admin-departments.ts';
 import { adminTemplateRoutes } from './routes/admin-templates.ts';
 import { adminSessionRoutes } from './routes/admin-session.ts';
 import { adminEnterpriseRoutes } from './routes/admin-enterprises.ts';
@@ -70,6 +71,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminComplaintRoutes(ctx));
   admin.route('/', adminAuditRoutes(ctx));
   admin.route('/', adminUserRoutes(ctx));
+  admin.route('/', adminDepartmentRoutes(ctx));
   admin.route('/', adminTemplateRoutes(ctx));
   admin.route('/', adminEnterpriseRoutes(ctx));
   admin.route('/', adminTaskRoutes(ctx));

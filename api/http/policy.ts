@@ -90,6 +90,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'POST /api/admin/users': ADMIN,
   'PATCH /api/admin/users/:id': ADMIN,
   'POST /api/admin/users/:id/password': ADMIN,
+  'GET /api/admin/departments': ADMIN,
+  'POST /api/admin/departments': ADMIN,
   'GET /api/admin/templates': OFFICE,
   'PUT /api/admin/templates/:action': ADMIN,
   'GET /api/admin/messages': ADMIN,

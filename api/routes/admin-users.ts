@@ -12,6 +12,19 @@ import { freeText, recordId } from '../domain/shared/text-input.ts';
 const actorOf = (u: { id: number; displayName: string }) => ({ id: u.id, label: u.displayName });
 const reason = freeText('理由', { min: 2, max: 200, required: '请填写理由', tooShort: '请填写理由' });
 const idParam = z.object({ id: recordId('用户') });
+/** A record chosen in a select: its id, or null for none. */
+const chosen = (label: string) => z.union([z.null(), recordId(label)], { error: `${label}不正确` }).optional();
+// The account's level: a village (township implied), a department (its township, or the county), or for an office or
+// leader account the township chosen ('county' or none = the county). Admin is county-level.
+const place = {
+  villageId: chosen('所属村'),
+  departmentId: chosen('所属部门'),
+  townshipId: z
+    .union([z.null(), z.literal('county').transform(() => null), recordId('所属乡镇（街道）')], {
+      error: '所属乡镇（街道）不正确',
+    })
+    .optional(),
+};
 const newUser = z.object({
   username: z
     .string()
@@ -19,14 +32,14 @@ const newUser = z.object({
     .regex(/^[a-z0-9_.-]{3,32}$/, { error: '用户名为 3–32 位小写字母、数字或 _ . -' }),
   displayName: freeText('姓名', { min: 1, max: 40, required: '请填写姓名' }),
   role: z.enum(ROLES, { error: '请选择角色' }),
-  villageId: z.number().int().positive().nullable().optional(),
-  departmentId: z.number().int().positive().nullable().optional(),
+  ...place,
 });
 const userChange = z.object({
-  role: z.enum(ROLES).optional(),
-  villageId: z.number().int().positive().nullable().optional(),
-  departmentId: z.number().int().positive().nullable().optional(),
-  disabled: z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]).optional(),
+  role: z.enum(ROLES, { error: '角色参数有误' }).optional(),
+  ...place,
+  disabled: z
+    .union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')], { error: '停用参数有误' })
+    .optional(),
   reason,
 });
 

@@ -33,15 +33,21 @@ function scopeProblem(a: { role: Role; villageId?: number | null; departmentId?:
 
 /**
  * The level an account works at: a village officer's is his village's township, a department officer's his
- * department's (null for a county department), an admin's the county; a triage or leader account's as chosen.
+ * department's (null for a county department), an admin's the county; a triage or leader account's as chosen. A
+ * township given that contradicts the village or department, or any township for an admin, is refused.
  */
 function accountTownship(
   db: Db,
   input: Pick<NewAccount, 'role' | 'villageId' | 'departmentId' | 'townshipId'>,
 ): AccountResult<number | null> {
+  const given = input.townshipId ?? null;
+  const implied = (t: number | null, what: string): AccountResult<number | null> =>
+    given === null || given === t
+      ? { ok: true, value: t }
+      : { ok: false, message: `所属乡镇（街道）与${what}所在的不一致：${what}决定账号的层级` };
   if (input.role === 'village') {
     const v = db.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, input.villageId!)).get();
-    return v ? { ok: true, value: v.t } : { ok: false, message: '所属村不存在' };
+    return v ? implied(v.t, '所属村') : { ok: false, message: '所属村不存在' };
   }
   if (input.role === 'department') {
     const d = db
@@ -49,10 +55,14 @@ function accountTownship(
       .from(departments)
       .where(eq(departments.id, input.departmentId!))
       .get();
-    return d ? { ok: true, value: d.t } : { ok: false, message: '所属部门不存在' };
+    return d ? implied(d.t, '所属部门') : { ok: false, message: '所属部门不存在' };
   }
-  if (input.role === 'admin' || input.townshipId == null) return { ok: true, value: null };
-  const t = db.select({ id: townships.id }).from(townships).where(eq(townships.id, input.townshipId)).get();
+  if (input.role === 'admin')
+    return given === null
+      ? { ok: true, value: null }
+      : { ok: false, message: '系统管理员是县级账号，不能选所属乡镇（街道）' };
+  if (given === null) return { ok: true, value: null };
+  const t = db.select({ id: townships.id }).from(townships).where(eq(townships.id, given)).get();
   return t ? { ok: true, value: t.id } : { ok: false, message: '所属乡镇（街道）不存在' };
 }
 
@@ -177,7 +187,13 @@ export function updateAccount(
     role: change.role ?? row.role,
     villageId: change.villageId !== undefined ? change.villageId : row.villageId,
     departmentId: change.departmentId !== undefined ? change.departmentId : row.departmentId,
-    townshipId: change.townshipId !== undefined ? change.townshipId : row.townshipId,
+    // A triage or leader account keeps its township unless told; a village or department officer's follows his place.
+    townshipId:
+      change.townshipId !== undefined
+        ? change.townshipId
+        : (change.role ?? row.role) === 'triage' || (change.role ?? row.role) === 'leader'
+          ? row.townshipId
+          : null,
   };
   const problem = scopeProblem(next);
   if (problem) return { ok: false, message: problem };
