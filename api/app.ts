@@ -8,6 +8,7 @@ import { sameOrigin } from './http/same-origin.ts';
 import { complaintRoutes } from './routes/complaints.ts';
 import { healthRoutes } from './routes/health.ts';
 import { adminComplaintRoutes } from './routes/admin-complaints.ts';
+import { adminHandoverRoutes } from './routes/admin-handover.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminUserRoutes } from './routes/admin-users.ts';
 import { adminDepartmentRoutes } from './routes/admin-departments.ts';
@@ -69,6 +70,7 @@ export function createApp(ctx: AppContext) {
   admin.use(staffGate(ctx));
   admin.route('/', adminSessionRoutes(ctx));
   admin.route('/', adminComplaintRoutes(ctx));
+  admin.route('/', adminHandoverRoutes(ctx));
   admin.route('/', adminAuditRoutes(ctx));
   admin.route('/', adminUserRoutes(ctx));
   admin.route('/', adminDepartmentRoutes(ctx));

@@ -152,7 +152,8 @@ export const notifications = sqliteTable(
       .references(() => users.id),
     kind: text('kind', {
       // 'reporter': the reporter came back with the tracking code (又开工了, 不满意): issue 17.
-      enum: ['assigned', 'due_soon', 'overdue', 'urged', 'returned', 'answered', 'reporter'],
+      // 'handover': another township's office handed a report to this one (移交, decision 024).
+      enum: ['assigned', 'due_soon', 'overdue', 'urged', 'returned', 'answered', 'reporter', 'handover'],
     }).notNull(),
     text: text('text').notNull(),
     link: text('link').notNull(),

@@ -70,6 +70,8 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/complaints/:id': STAFF,
   'GET /api/admin/complaints/:id/photos/:photoId/:size': STAFF,
   'POST /api/admin/complaints/:id/actions': OFFICE,
+  // 移交: the office of the holding or the border township, or the county's (scope: complaints/scope.ts)
+  'POST /api/admin/complaints/:id/handover': OFFICE,
   'POST /api/admin/complaints/:id/contact': CONTACT_READERS,
   'POST /api/admin/complaint-batch': OFFICE,
   // the reporter's follow-ups (issue 17): the office reviews them and chooses the closing evidence for /track

@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
-import { auditLog, complaints, COMPLAINT_STATUSES, type ComplaintStatus } from '../../db/schema.ts';
+import { auditLog, complaints, COMPLAINT_STATUSES, townships, type ComplaintStatus } from '../../db/schema.ts';
 import { nextStatus, TRANSITIONS, type ActionName } from '../../api/domain/complaints/workflow.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
@@ -9,6 +9,12 @@ import { json, signIn } from '../helpers/staff.ts';
 const { ctx, app } = await freshContext();
 const triage = signIn(ctx, 'shouli');
 const villageId = ctx.db.select({ villageId: complaints.villageId }).from(complaints).get()?.villageId ?? 5;
+// Another township to hand reports over to (移交).
+const otherTownship = ctx.db
+  .insert(townships)
+  .values({ code: 'triage-other', name: '邻镇', county: '青山县', province: '浙江省' })
+  .returning({ id: townships.id })
+  .get().id;
 
 async function file(over: Record<string, string> = {}) {
   const res = await app.request('/api/complaints', { method: 'POST', body: reportForm(over) });
@@ -37,6 +43,7 @@ const INPUT: Record<ActionName, Record<string, unknown>> = {
   extend: { days: 10, reason: '需联合执法' },
   classify: { categoryId: 2 },
   locate: { lat: ZHULIN.lat, lng: ZHULIN.lng },
+  handover: { toTownshipId: otherTownship, reason: '作坊实际在邻镇' },
   reply: { reply: '我们已安排人员核查。' },
   note: { note: '夜查时再看一次' },
 };

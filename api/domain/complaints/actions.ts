@@ -17,7 +17,8 @@ import { settleFollowups } from './followups.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
-import { loadVillageAreas, routePoint } from '../shared/village-routing.ts';
+import { countyAreas, routeInCounty } from '../shared/county-routing.ts';
+import { handoverChange, noticeHandover, townshipName, type HandoverChange } from './handover.ts';
 import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './workflow.ts';
 
 export interface Limits {
@@ -60,6 +61,7 @@ export function applyAction(
     if (!to) return fail(400, `当前状态「${STATUS_NAMES[row.status]}」不能执行「${ACTION_LABELS[input.action]}」`);
 
     const set: Partial<typeof complaints.$inferInsert> = { status: to };
+    let handover: HandoverChange | undefined;
     let reason: string | null = null;
     const details: Record<string, unknown> = {};
     switch (input.action) {
@@ -142,17 +144,26 @@ export function applyAction(
       case 'locate': {
         // The point of a report filed with an address only, or a resident's pin put right; routed as a pin
         // is: the village whose outline holds it, else held by the township.
-        const route = routePoint(loadVillageAreas(tx), input.lat, input.lng);
-        const village = route?.kind === 'village' ? route.villageId : null;
+        // Township, village and border are decided again from the new point (decision 024).
+        const route = routeInCounty(countyAreas(tx), input.lat, input.lng);
+        const village = route?.village?.id ?? null;
         Object.assign(set, {
           lat: input.lat,
           lng: input.lng,
           needsLocation: false,
           villageId: village,
           outsideVillages: village === null,
-          ...(route && { townshipId: route.townshipId }),
+          ...(route && { townshipId: route.townshipId, borderTownshipId: route.borderTownshipId }),
         });
-        Object.assign(details, { lat: input.lat, lng: input.lng, villageId: village });
+        Object.assign(details, { lat: input.lat, lng: input.lng, villageId: village, ...(route && { route }) });
+        break;
+      }
+      case 'handover': {
+        handover = handoverChange(tx, user, row, input.toTownshipId, now);
+        if (!handover.ok) return fail(handover.status, handover.message);
+        Object.assign(set, handover.set);
+        Object.assign(details, handover.details);
+        reason = input.reason;
         break;
       }
       case 'classify':
@@ -204,6 +215,7 @@ export function applyAction(
     // The reporter who opted in is told in this transaction: a refused or raced action tells nobody.
     const told = input.action === 'accept' ? 'accepted' : input.action === 'resolve' ? 'resolved' : null;
     if (told || publicNote) notifyReporter(tx, id, told ?? 'replied', {}, now);
+    if (handover?.ok) noticeHandover(tx, id, handover.to, townshipName(tx, row.townshipId), now);
     audit(
       tx,
       { id: user.id, label: user.displayName },

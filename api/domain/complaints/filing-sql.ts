@@ -15,6 +15,8 @@ export interface FilingJob {
     trackingCode: string;
     townshipId: number;
     villageId: number | null;
+    /** The other township whose boundary lies within BORDER_METRES of the point (county-routing.ts). */
+    borderTownshipId?: number | null;
     outsideVillages: boolean;
     /** The category's code: the thread resolves it, so a report without photos costs the HTTP thread no query. */
     categoryCode: string;
@@ -87,12 +89,12 @@ export const sameBody = (earlier: EarlierFiling, hash: string | null | undefined
   earlier.idempotencyHash === (hash ?? null);
 export const ACTIVE_CATEGORY = 'SELECT id FROM complaint_categories WHERE code = ? AND active = 1';
 
-export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, outside_villages,
-  category_id, lat, lng, address,
+export const INSERT_COMPLAINT = `INSERT INTO complaints (tracking_code, township_id, village_id, border_township_id,
+  outside_villages, category_id, lat, lng, address,
     description, seen_at, status, due_at, has_photos, possible_duplicate, source, idempotency_key, idempotency_hash,
       created_at, updated_at, needs_location)
-  VALUES (@trackingCode, @townshipId, @villageId, @outsideVillages, @categoryId, @lat, @lng, @address,
-    @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey,
+  VALUES (@trackingCode, @townshipId, @villageId, @borderTownshipId, @outsideVillages, @categoryId, @lat, @lng,
+    @address, @description, @seenAtMs, 'submitted', @dueAtMs, @hasPhotos, @possibleDuplicate, @source, @idempotencyKey,
       @idempotencyHash, @createdAtMs, @createdAtMs, @needsLocation)
   RETURNING id`;
 export const INSERT_CONTACT =
@@ -136,6 +138,7 @@ export function insertFiling(conn: Connection, job: FilingJob): FilingOutcome {
   const { id } = prepared(conn, INSERT_COMPLAINT).get({
     ...c,
     idempotencyHash: c.idempotencyHash ?? null,
+    borderTownshipId: c.borderTownshipId ?? null,
     categoryId: category.id,
     outsideVillages: Number(c.outsideVillages),
     hasPhotos: Number(c.hasPhotos),

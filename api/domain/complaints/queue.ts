@@ -72,7 +72,8 @@ export interface QueueRow {
   /** The reporter came back (followups.ts): shown first until a staff member acts on it. */
   reporterAlert: ReporterAlert | null;
   reporterAlertAt: Date | null;
-  /** 镇街交界: the other township near the point, which sees it too (decision 024). */
+  /** 镇街交界: the other township near the point, which sees it too (decision 024); townshipId holds it. */
+  townshipId: number;
   borderTownshipId: number | null;
   version: number;
 }
@@ -213,6 +214,7 @@ const ROW = {
   needsLocation: complaints.needsLocation,
   reporterAlert: complaints.reporterAlert,
   reporterAlertAt: complaints.reporterAlertAt,
+  townshipId: complaints.townshipId,
   borderTownshipId: complaints.borderTownshipId,
   version: complaints.version,
 };

@@ -20,7 +20,8 @@ import { DUPLICATE_RULE } from './neighbours.ts';
 import { FOLLOW_GONE, followTarget } from './follow.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { newTrackingCode } from './tracking-code.ts';
-import { routePoint, type VillageArea } from '../shared/village-routing.ts';
+import type { VillageArea } from '../shared/village-routing.ts';
+import { countyAreas, routeInCounty } from '../shared/county-routing.ts';
 
 export interface SubmitDeps {
   env: Pick<Env, 'ACCEPT_DAYS'>;
@@ -133,8 +134,11 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     }
   }
 
-  const route = input.needsLocation ? null : routePoint(deps.villageAreas(), fields.lat, fields.lng);
-  const village = route?.kind === 'village' ? route : null;
+  // The point decides township, village and the neighbour near it (decision 024); a placeholder point decides nothing.
+  const route = input.needsLocation
+    ? null
+    : routeInCounty(countyAreas(db, deps.villageAreas()), fields.lat, fields.lng);
+  const village = route?.village ?? null;
   const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
   if (townshipId === undefined) throw new Error('no township configured');
 
@@ -162,7 +166,8 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
       complaint: {
         trackingCode,
         townshipId,
-        villageId: village?.villageId ?? null,
+        villageId: village?.id ?? null,
+        borderTownshipId: route?.borderTownshipId ?? null,
         outsideVillages: !village && !input.needsLocation,
         categoryCode: fields.category,
         lat: fields.lat,
@@ -214,7 +219,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     complaintId: outcome.id,
     receipt: {
       trackingCode,
-      villageName: village?.villageName ?? null,
+      villageName: village?.name ?? null,
       outsideVillages: !village && !input.needsLocation,
       createdAt: now,
     },

@@ -59,6 +59,7 @@ const STEP_LABELS: Record<ActionName, (s: Step) => string> = {
   extend: () => '办理期限延长',
   classify: () => '调整问题类别',
   locate: () => '确定位置',
+  handover: () => '转由属地乡镇（街道）办理',
   reply: () => '答复',
   note: () => '答复',
 };

@@ -37,6 +37,9 @@ export const TRANSITIONS = {
   classify: { from: ['submitted', 'accepted', 'assigned'], to: same },
   // A report filed with an address and no point is placed on the map before it is assigned (decision 016).
   locate: { from: ['submitted', 'accepted'], to: same },
+  // 移交: another township's office takes over an open report (decision 024); work handed out is withdrawn, so an
+  // assigned report goes back to accepted for its new office to assign.
+  handover: { from: OPEN_STATUSES, to: (s) => (s === 'assigned' ? 'accepted' : s) },
   reply: { from: ALL, to: same },
   note: { from: ALL, to: same },
 } as const satisfies Record<string, Transition>;
@@ -55,6 +58,7 @@ export const ACTION_LABELS: Record<ActionName, string> = {
   extend: '延期',
   classify: '改类别',
   locate: '确定位置',
+  handover: '移交',
   reply: '答复举报人',
   note: '内部备注',
 };
@@ -98,6 +102,15 @@ const assignFields = {
   reply,
 };
 
+/** 移交 (decision 024): also its own route, POST /api/admin/complaints/:id/handover, as JSON or a plain form. */
+export const handoverInput = z.object({
+  action: z.literal('handover'),
+  version,
+  toTownshipId: id('接收的乡镇（街道）'),
+  reason,
+  note,
+});
+
 /** What each action needs, validated at the edge with messages staff can act on. */
 export const actionInput = z.discriminatedUnion(
   'action',
@@ -128,6 +141,7 @@ export const actionInput = z.discriminatedUnion(
       reply,
       note,
     }),
+    handoverInput,
     z.object({
       action: z.literal('reply'),
       version,

@@ -16,7 +16,7 @@ export type RoutingResult =
   | { kind: 'village'; villageId: number; townshipId: number; villageName: string }
   | { kind: 'township'; townshipId: number };
 
-function bboxOf(g: GeoJsonPolygonal): VillageArea['bbox'] {
+export function bboxOf(g: GeoJsonPolygonal): VillageArea['bbox'] {
   const rings = g.type === 'Polygon' ? g.coordinates : g.coordinates.flat();
   let [minX, minY, maxX, maxY] = [Infinity, Infinity, -Infinity, -Infinity];
   for (const ring of rings)
