@@ -107,18 +107,20 @@ const DEMO_STATION = { code: 'shiqiao-huanbao', name: '石桥镇环保站', town
 
 /**
  * Seeds the fictional county (青山县): its three townships and their villages, accounts at each level and (optionally)
- * sample reports and enterprise files.
+ * sample reports and enterprise files. With oneTownship, 青溪镇 alone, as the demo was before the county (what an
+ * installation made then holds, for the migration test).
  */
 export async function seedDemo(
   ctx: AppContext,
-  opts: { samples: boolean; accounts?: boolean },
+  opts: { samples: boolean; accounts?: boolean; oneTownship?: boolean },
 ): Promise<DemoAccount[]> {
   const { db } = ctx;
   seedCategories(db);
   seedDepartments(db);
   const townshipIds = new Map<string, number>();
+  const places = opts.oneTownship ? DEMO_TOWNSHIPS.slice(0, 1) : DEMO_TOWNSHIPS;
   db.transaction((tx) => {
-    for (const [n, t] of DEMO_TOWNSHIPS.entries()) {
+    for (const [n, t] of places.entries()) {
       const row = { code: t.code, name: t.name, kind: t.kind, ...DEMO_COUNTY, sort: n + 1 };
       const { id } = tx
         .insert(townships)
@@ -127,7 +129,7 @@ export async function seedDemo(
         .get();
       townshipIds.set(t.code, id);
     }
-    for (const v of DEMO_VILLAGES) {
+    for (const v of DEMO_VILLAGES.filter((v) => townshipIds.has(v.township))) {
       tx.insert(villages)
         .values({
           townshipId: townshipIds.get(v.township)!,
@@ -138,13 +140,15 @@ export async function seedDemo(
         .run();
     }
     const { township, ...station } = DEMO_STATION;
-    tx.insert(departments)
-      .values({ ...station, townshipId: townshipIds.get(township)! })
-      .onConflictDoNothing()
-      .run();
+    if (townshipIds.has(township))
+      tx.insert(departments)
+        .values({ ...station, townshipId: townshipIds.get(township)! })
+        .onConflictDoNothing()
+        .run();
   });
   const accounts: DemoAccount[] = [];
   for (const a of opts.accounts === false ? [] : DEMO_ACCOUNTS) {
+    if ('township' in a && !townshipIds.has(a.township)) continue;
     const villageId =
       'village' in a
         ? db.select({ id: villages.id }).from(villages).where(eq(villages.code, a.village)).get()?.id
@@ -200,7 +204,7 @@ export async function seedDemo(
   seedDemoAssignments(ctx);
   seedDemoDepartmentData(ctx);
   await seedDemoWatch(ctx);
-  await seedDemoCounty(ctx);
+  if (!opts.oneTownship) await seedDemoCounty(ctx);
   return accounts;
 }
 
