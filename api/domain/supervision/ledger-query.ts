@@ -42,7 +42,7 @@ export const ledgerQuery = z
     duplicate: blankOr(z.literal('yes'), '疑似重复参数只能是 yes'),
     overdue: blankOr(z.literal('yes'), '仅超期参数只能是 yes'),
     sort: blankOr(z.enum(['newest', 'overdue']), '排序参数只能是 newest 或 overdue'),
-    township: blankOr(z.string().regex(/^[a-z0-9-]{1,40}$/), '乡镇（街道）参数有误'),
+    township: blankOr(z.string().regex(/^[a-z0-9-]{1,40}$/, { error: '乡镇（街道）参数有误' }), '乡镇（街道）参数有误'),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { error: '开始日期不能晚于结束日期' });
 export type LedgerQuery = z.infer<typeof ledgerQuery>;
