@@ -158,6 +158,9 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   'GET /api/admin/tables/dynamic-list.xlsx': OFFICE_READ,
   // campaign targets (issue 14, seed 001): every office reads its own progress; the county office (admin, county
   // triage; a township account is refused in api/domain/targets/campaigns.ts) sets campaigns and splits the targets
+  'GET /admin/targets': OFFICE_READ,
+  'GET /admin/targets/[id]': OFFICE_READ,
+  'GET /admin/tables/monthly': OFFICE_READ,
   'GET /api/admin/campaigns': OFFICE_READ,
   'POST /api/admin/campaigns': OFFICE,
   'GET /api/admin/campaigns/:id': OFFICE_READ,

@@ -17,16 +17,17 @@ const square = (x: number, y: number) => ({
 
 /**
  * A second township with a village and a triage account, for tests that compile or scope tables across townships:
- * the demo's 石桥镇 (code shiqiao-zhen) when the seed has it, else one made here under that code.
+ * the demo's 石桥镇 (code shiqiao-zhen) when the seed has it, else one made here under that code (or another code, for a
+ * township only the test fills).
  */
-export function secondTownship(ctx: AppContext) {
+export function secondTownship(ctx: AppContext, code = 'shiqiao-zhen', name = '石桥镇') {
   const db = ctx.db;
   const first = db.select().from(townships).orderBy(townships.id).get()!;
-  let t2 = db.select().from(townships).where(eq(townships.code, 'shiqiao-zhen')).get();
+  let t2 = db.select().from(townships).where(eq(townships.code, code)).get();
   if (!t2) {
     t2 = db
       .insert(townships)
-      .values({ code: 'shiqiao-zhen', name: '石桥镇', county: first.county, province: first.province, sort: 2 })
+      .values({ code, name, county: first.county, province: first.province, sort: 90 })
       .returning()
       .get();
   }
@@ -34,16 +35,16 @@ export function secondTownship(ctx: AppContext) {
   if (!village) {
     village = db
       .insert(villages)
-      .values({ townshipId: t2.id, code: 'shiqiao-test-cun', name: '石桥测试村', boundary: square(120.5, 29.5) })
+      .values({ townshipId: t2.id, code: `${code}-cun`, name: `${name}测试村`, boundary: square(120.5, 29.5) })
       .returning()
       .get();
   }
-  const username = 'shiqiao-test-triage';
+  const username = `${code}-triage`;
   if (!db.select().from(users).where(eq(users.username, username)).get())
     db.insert(users)
       .values({
         username,
-        displayName: '石桥镇测试受理员',
+        displayName: `${name}受理员`,
         role: 'triage',
         townshipId: t2.id,
         passwordHash: 'x',

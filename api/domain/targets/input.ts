@@ -21,7 +21,13 @@ const inOrder = { error: '完成期限不能早于开始日期', path: ['dueOn']
 export const newCampaignInput = z.object(campaignShape).refine((c) => c.startsOn <= c.dueOn, inOrder);
 
 export const campaignEditInput = z
-  .object({ ...campaignShape, archived: z.boolean({ error: '归档应为是或否' }).default(false), version })
+  .object({
+    ...campaignShape,
+    archived: z
+      .preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: '归档应为是或否' }))
+      .default(false),
+    version,
+  })
   .refine((c) => c.startsOn <= c.dueOn, inOrder);
 
 const count = z
@@ -30,8 +36,23 @@ const count = z
   .min(0, { error: '目标数不能小于 0' })
   .max(1_000_000, { error: '目标数不能超过 1000000' });
 
+/**
+ * The page's form sends one field per cell, t.<metric>:<township id, 0 for the county> (admin/scripts/admin.ts reads a
+ * dotted name as one level of an object): read as the list of targets; a blank cell is no target.
+ */
+function fromForm(v: unknown): unknown {
+  if (!v || typeof v !== 'object' || !('t' in v) || 'targets' in v) return v;
+  const { t, ...rest } = v as { t: Record<string, unknown> };
+  const targets = Object.entries(t ?? {}).map(([key, value]) => {
+    const [metric, id] = key.split(':');
+    const n = typeof value === 'string' && /^\s*$/.test(value) ? 0 : Number(value);
+    return { metric, townshipId: id === '0' ? null : Number(id), target: Number.isNaN(n) ? value : n };
+  });
+  return { ...rest, targets };
+}
+
 /** The whole table of a campaign's targets: the county's and each township's share; 0 = no target. */
-export const targetsInput = z
+const targetsShape = z
   .object({
     version,
     targets: z
@@ -48,7 +69,8 @@ export const targetsInput = z
   .refine((t) => new Set(t.targets.map((x) => `${x.metric}:${x.townshipId}`)).size === t.targets.length, {
     error: '同一镇（街道）的同一类目标只能填写一次',
   });
+export const targetsInput = z.preprocess(fromForm, targetsShape);
 
 export type NewCampaign = z.infer<typeof newCampaignInput>;
 export type CampaignEdit = z.infer<typeof campaignEditInput>;
-export type TargetsEdit = z.infer<typeof targetsInput>;
+export type TargetsEdit = z.infer<typeof targetsShape>;

@@ -29,7 +29,10 @@ export function tableTownships(db: Db, user: Pick<StaffScope, 'townshipId'>, pic
     .select({ id: townships.id, code: townships.code, name: townships.name })
     .from(townships)
     .where(
-      and(townshipCondition(user, { township: townships.id }), pick === undefined ? undefined : eq(townships.id, pick)),
+      and(
+        townshipCondition(user, { township: townships.id }),
+        pick === undefined || user.townshipId !== null ? undefined : eq(townships.id, pick),
+      ),
     )
     .orderBy(asc(townships.sort), asc(townships.id))
     .all();
