@@ -5,6 +5,7 @@ import type { AppContext } from '../context.ts';
 import { submitComplaint } from '../domain/complaints/submit.ts';
 import { seedCategories } from './categories.ts';
 import { seedDemoCounty } from './demo-county.ts';
+import { seedDemoCampaign } from './demo-campaign.ts';
 import {
   cellCenter,
   DEMO_COUNTY,
@@ -205,6 +206,7 @@ export async function seedDemo(
   seedDemoDepartmentData(ctx);
   await seedDemoWatch(ctx);
   if (!opts.oneTownship) await seedDemoCounty(ctx);
+  seedDemoCampaign(ctx);
   return accounts;
 }
 
