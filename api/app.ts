@@ -35,6 +35,7 @@ import { adminWatchRoutes } from './routes/admin-watch.ts';
 import { adminWatchRunRoutes } from './routes/admin-watch-runs.ts';
 import { adminPatrolPlanRoutes } from './routes/admin-patrol-plans.ts';
 import { adminDepartmentDataRoutes } from './routes/admin-department-data.ts';
+import { adminAssessmentRoutes } from './routes/admin-assessment.ts';
 import { rewardClaimRoutes } from './routes/reward-claims.ts';
 import { publicCaseMapRoutes, publicCaseRoutes } from './routes/public-cases.ts';
 import { nearbyReportRoutes, reportMapRoutes } from './routes/public-reports.ts';
@@ -96,6 +97,7 @@ export function createApp(ctx: AppContext) {
   admin.route('/', adminWatchRunRoutes(ctx));
   admin.route('/', adminPatrolPlanRoutes(ctx));
   admin.route('/', adminDepartmentDataRoutes(ctx));
+  admin.route('/', adminAssessmentRoutes(ctx));
   app.route('/admin', admin);
   return app;
 }

@@ -13,6 +13,7 @@ import {
   PATROL_READ,
   STAFF,
 } from '../domain/shared/roles.ts';
+import { ASSESSMENT_READERS } from '../domain/assessment/scope.ts';
 
 /**
  * Who may call each back-office route, pages and API alike: the one place deny-by-default reads.
@@ -229,6 +230,17 @@ export const POLICY: Record<string, readonly Role[] | 'anyone'> = {
   // detection passes: the office starts one, leaders read the runs
   'GET /api/admin/watch/runs': OFFICE_READ,
   'POST /api/admin/watch/runs': OFFICE,
+  // 考核 (issue 14): offices and leaders read (a township its own villages and card), a department its own card; the
+  // admin edits the indicators; the 通报 names every unit of a level, so never a department or village
+  'GET /admin/assessment': ASSESSMENT_READERS,
+  'GET /admin/assessment/[level]/[id]': ASSESSMENT_READERS,
+  'GET /admin/assessment/indicators': OFFICE_READ,
+  'GET /admin/assessment/notice': OFFICE_READ,
+  'GET /admin/dashboard': OFFICE_READ,
+  'GET /api/admin/assessment/scorecards': ASSESSMENT_READERS,
+  'GET /api/admin/assessment/indicators': OFFICE_READ,
+  'PUT /api/admin/assessment/indicators/:id': ADMIN,
+  'GET /api/admin/assessment/notice.xlsx': OFFICE_READ,
   // Public reads, stated here though no staff gate sees them: the map of accepted reports and the report form's nearby
   // hint, redacted on the server (api/domain/public/report-map.ts, nearby-hint.ts; the hint limited per address).
   'GET /api/report-map': 'anyone',
