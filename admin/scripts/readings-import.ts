@@ -6,6 +6,7 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const form = $<HTMLFormElement>('readings-form');
 const fileInput = $<HTMLInputElement>('import-file');
 const list = $<HTMLSelectElement>('import-list');
+const township = $<HTMLSelectElement>('import-township');
 const box = $('import-progress');
 const bar = $<HTMLProgressElement>('import-bar');
 const text = $('import-text');
@@ -53,6 +54,8 @@ form?.addEventListener('submit', async (e) => {
   if (!file) return fail('请选择要导入的文件');
   if (errorBox) errorBox.hidden = true;
   const query = new URLSearchParams({ list: list?.value ?? 'readings', name: file.name });
+  // A county account's choice; a township account's imports go to its own township.
+  if (township?.value) query.set('townshipId', township.value);
   show(0, '正在上传…');
   const answer = await uploadWithProgress(`/api/admin/watch/imports?${query}`, file, {
     contentType: 'application/octet-stream',

@@ -11,10 +11,9 @@ import { readBytes } from '../http/form-stream.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { departments } from '../../db/schema.ts';
-import { townshipOf } from '../domain/enforcement/tables/progress.ts';
-import { townshipOfUser } from '../domain/watch/risk-facts.ts';
+import { departmentServes, viewedTownship, workingTownship } from '../domain/shared/township-links.ts';
 import { TableRows } from '../domain/shared/table-rows.ts';
-import { recordId } from '../domain/shared/text-input.ts';
+import { optionalRecordId, recordId } from '../domain/shared/text-input.ts';
 import { defaultYear, evaluate } from '../domain/department-data/evaluation.ts';
 import { saveSettings, settingsInput } from '../domain/department-data/evaluation-settings.ts';
 import { workbookOffThread } from '../domain/department-data/export-workbook.ts';
@@ -37,10 +36,13 @@ const fileName = z
   .trim()
   .min(1, { error: '缺少文件名' })
   .max(200, { error: '文件名最多 200 个字' });
-const registerQuery = z.object({ departmentId: recordId('部门'), fileName });
-const figuresQuery = z.object({ year: yearOf('年度').optional(), fileName });
-const yearQuery = z.object({ year: yearOf('年度').optional() });
-const listQuery = z.object({ departmentId: recordId('部门').optional() });
+/** A county account names the township it imports for or looks at; a township account's is its own. */
+const townshipId = optionalRecordId('乡镇（街道）');
+const registerQuery = z.object({ departmentId: recordId('部门'), fileName, townshipId });
+const figuresQuery = z.object({ year: yearOf('年度').optional(), fileName, townshipId });
+const yearQuery = z.object({ year: yearOf('年度').optional(), townshipId });
+const listQuery = z.object({ departmentId: recordId('部门').optional(), townshipId });
+const townshipQuery = z.object({ townshipId });
 const matchInput = z
   .object({
     enterpriseId: recordId('企业档案编号').nullable().optional(),
@@ -67,12 +69,15 @@ function answer(c: Context<StaffEnv>, r: ImportOutcome) {
 /** Other departments' registers and figures, 亩产效益, landlords (issue 15). Policy: api/http/policy.ts. */
 export function adminDepartmentDataRoutes(ctx: AppContext) {
   const limits = tableLimits(ctx.env);
-  /** The staff member's township (one today; issue 14 makes many). */
-  const township = (c: Context<StaffEnv>) => {
-    const t = townshipOf(ctx.db, townshipOfUser(ctx.db, staff(c)) ?? undefined);
-    if (!t) throw new ApiError(404, '尚未设置乡镇');
+  /** The township looked at: a township account's own; a county account's choice (else the first). */
+  const township = (c: Context<StaffEnv>, chosen?: number) => {
+    const t = viewedTownship(ctx.db, staff(c), chosen);
+    if (!t) throw new ApiError(403, '乡镇（街道）：只能查看本乡镇（街道）的数据');
     return t;
   };
+  /** The township an import or a match is for: a county account must choose it. */
+  const importTownship = (c: Context<StaffEnv>, chosen?: number) =>
+    orThrow(workingTownship(ctx.db, staff(c), chosen)).townshipId;
   /** The uploaded file itself (the page sends its bytes, not a form). */
   const upload = async (c: Context<StaffEnv>) => {
     const tooLarge = () => new ApiError(413, `文件超过 ${Math.round(limits.maxBytes / 1024 / 1024)} MB 上限，无法导入`);
@@ -84,8 +89,10 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
     return bytes;
   };
   return new Hono<StaffEnv>()
-    .get('/department-data/imports', (c) =>
-      c.json({ imports: listImports(ctx.db, township(c).id, ['register', 'figures']) }),
+    .get('/department-data/imports', zValidator('query', townshipQuery, badQuery), (c) =>
+      c.json({
+        imports: listImports(ctx.db, township(c, c.req.valid('query').townshipId).id, ['register', 'figures']),
+      }),
     )
     .post('/department-data/registers', zValidator('query', registerQuery, badQuery), async (c) => {
       const q = c.req.valid('query');
@@ -95,20 +102,24 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
         .where(eq(departments.id, q.departmentId))
         .get();
       if (!dept) throw new ApiError(400, '部门不存在');
+      const into = importTownship(c, q.townshipId);
+      // A township's 站所 keeps lists of its own township only; county departments' lists are split by township.
+      if (!departmentServes(ctx.db, dept.id, into)) throw new ApiError(400, '部门：该站所不属于所选的乡镇（街道）');
       const bytes = await upload(c);
-      const input = { townshipId: township(c).id, departmentId: dept.id, user: actorOf(staff(c)) };
+      const input = { townshipId: into, departmentId: dept.id, user: actorOf(staff(c)) };
       const rows = new TableRows({ bytes }, limits);
       return answer(c, await importRegister(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
     })
     .post('/department-data/figures', zValidator('query', figuresQuery, badQuery), async (c) => {
       const q = c.req.valid('query');
+      const into = importTownship(c, q.townshipId);
       const bytes = await upload(c);
-      const input = { townshipId: township(c).id, year: q.year, user: actorOf(staff(c)) };
+      const input = { townshipId: into, year: q.year, user: actorOf(staff(c)) };
       const rows = new TableRows({ bytes }, limits);
       return answer(c, await importFigures(ctx.db, input, { fileName: q.fileName, bytes }, rows, ctx.clock()));
     })
     .get('/department-data/registers', zValidator('query', listQuery, badQuery), (c) =>
-      c.json(registerLists(ctx.db, township(c).id, c.req.valid('query').departmentId)),
+      c.json(registerLists(ctx.db, township(c, c.req.valid('query').townshipId).id, c.req.valid('query').departmentId)),
     )
     .post(
       '/department-data/register-entries/:id/match',
@@ -116,18 +127,20 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
       async (c) => {
         const input = await jsonBody(c, matchInput);
         const entryId = c.req.valid('param').id;
-        const r = matchByHand(ctx.db, actorOf(staff(c)), township(c).id, { entryId, ...input }, ctx.clock());
+        const r = matchByHand(ctx.db, staff(c), { entryId, ...input }, ctx.clock());
         return c.json(orThrow(r));
       },
     )
     .get('/department-data/evaluation', zValidator('query', yearQuery, badQuery), (c) => {
-      const year = c.req.valid('query').year ?? defaultYear(ctx.clock());
-      return c.json({ year, ...evaluate(ctx.db, township(c).id, year) });
+      const q = c.req.valid('query');
+      const year = q.year ?? defaultYear(ctx.clock());
+      return c.json({ year, ...evaluate(ctx.db, township(c, q.townshipId).id, year) });
     })
     .get('/department-data/evaluation.xlsx', zValidator('query', yearQuery, badQuery), async (c) => {
       const now = ctx.clock();
-      const year = c.req.valid('query').year ?? defaultYear(now);
-      const t = township(c);
+      const q = c.req.valid('query');
+      const year = q.year ?? defaultYear(now);
+      const t = township(c, q.townshipId);
       const job = { kind: 'evaluation', townshipId: t.id, township: t.name, year, now } as const;
       const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}亩产效益综合评价_${year}.xlsx`, `evaluation_${year}.xlsx`);
@@ -141,9 +154,11 @@ export function adminDepartmentDataRoutes(ctx: AppContext) {
         return c.json(orThrow(r));
       },
     )
-    .get('/department-data/landlords', (c) => c.json({ landlords: landlords(ctx.db, township(c).id) }))
-    .get('/department-data/landlords.xlsx', async (c) => {
-      const t = township(c);
+    .get('/department-data/landlords', zValidator('query', townshipQuery, badQuery), (c) =>
+      c.json({ landlords: landlords(ctx.db, township(c, c.req.valid('query').townshipId).id) }),
+    )
+    .get('/department-data/landlords.xlsx', zValidator('query', townshipQuery, badQuery), async (c) => {
+      const t = township(c, c.req.valid('query').townshipId);
       const job = { kind: 'landlords', townshipId: t.id, township: t.name, now: ctx.clock() } as const;
       const body = await workbookOffThread(ctx.db, job);
       return xlsxDownload(body, `${t.name}出租方名单.xlsx`, 'landlords.xlsx');

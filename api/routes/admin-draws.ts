@@ -54,7 +54,7 @@ export function adminDrawRoutes(ctx: AppContext) {
     fileHead: () => reportPixelCheck(ctx.photoLimits),
   });
   return new Hono<StaffEnv>()
-    .get('/draws', (c) => c.json({ draws: listDraws(ctx.db) }))
+    .get('/draws', (c) => c.json({ draws: listDraws(ctx.db, staff(c)) }))
     .post('/draws', async (c) => {
       const r = orThrow(createDraw(ctx.db, staff(c), await jsonBody(c, drawInput), ctx.clock()));
       return c.json({ id: r.id, seed: r.seed }, 201);
@@ -65,7 +65,7 @@ export function adminDrawRoutes(ctx: AppContext) {
       return c.json(d);
     })
     .get('/draws/:id/verify', zValidator('param', idParam, notFound), (c) => {
-      const v = verifyDraw(ctx.db, c.req.valid('param').id);
+      const v = verifyDraw(ctx.db, staff(c), c.req.valid('param').id);
       if (!v) throw new ApiError(404, NO_DRAW);
       return c.json(v);
     })
@@ -82,7 +82,7 @@ export function adminDrawRoutes(ctx: AppContext) {
       zValidator('param', photoParam, notFound),
       async (c) => {
         const { id, enterpriseId, photoId, size } = c.req.valid('param');
-        const file = drawPhotoFile(ctx.db, id, enterpriseId, photoId, size);
+        const file = drawPhotoFile(ctx.db, staff(c), id, enterpriseId, photoId, size);
         if (!file) throw new ApiError(404, NO_DRAW);
         return c.body(new Uint8Array(await ctx.photos.read(file)), 200, {
           'Content-Type': 'image/webp',

@@ -102,7 +102,14 @@ export function adminDynamicListRoutes(ctx: AppContext) {
       .post('/imports/dynamic-list/preview', async (c) =>
         answer(
           c,
-          await previewImport(ctx.db, ctx.villageAreas(), await upload(c, limits.maxFileBytes), ctx.clock(), limits),
+          await previewImport(
+            ctx.db,
+            ctx.villageAreas(),
+            await upload(c, limits.maxFileBytes),
+            ctx.clock(),
+            limits,
+            staff(c).townshipId,
+          ),
         ),
       )
       .post('/imports/dynamic-list', async (c) =>

@@ -10,7 +10,7 @@ import { ApiError } from '../http/errors.ts';
 import { logger } from '../http/logging.ts';
 import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
-import { recordId } from '../domain/shared/text-input.ts';
+import { optionalRecordId, recordId } from '../domain/shared/text-input.ts';
 import { AFTER_IMPORT, runDetection } from '../domain/watch/detection.ts';
 import { importStatus, listMeterImports, startImport } from '../domain/watch/import-jobs.ts';
 import {
@@ -32,6 +32,8 @@ const notFound = (what: string) => (r: { success: boolean }) => {
 const uploadQuery = z.object({
   list: z.enum(['readings', 'meters'], { message: '请选择导入电量数据还是户号清单' }),
   name: z.string().trim().max(200, { message: '文件名过长' }).default(''),
+  /** A county account's choice of township; a township account imports into its own. */
+  townshipId: optionalRecordId('乡镇（街道）'),
 });
 
 /** Meters (户号) and the utility's imports (issue 15). Policy: api/http/policy.ts; rows narrowed by township. */
@@ -73,10 +75,10 @@ export function adminMeterRoutes(ctx: AppContext) {
           );
         const source = bodySource(c);
         if (!source) throw new ApiError(400, '请选择要导入的文件');
-        const { list, name } = c.req.valid('query');
+        const { list, name, townshipId } = c.req.valid('query');
         const body = source as AsyncIterable<Uint8Array>;
         const started = orThrow(
-          await startImport(ctx.db, staff(c), { list, fileName: name, body }, setup, ctx.clock()),
+          await startImport(ctx.db, staff(c), { list, fileName: name, body, townshipId }, setup, ctx.clock()),
         );
         return c.json(started, 202);
       })

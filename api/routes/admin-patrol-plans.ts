@@ -9,9 +9,10 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { createPlan, listPlans, planInput, verifyPlan } from '../domain/watch/patrol-plan.ts';
 import { getPlan, linkPatrol, linkPatrolInput } from '../domain/watch/patrol-plan-view.ts';
-import { riskRanking, townshipOfUser } from '../domain/watch/risk-facts.ts';
+import { riskRanking } from '../domain/watch/risk-facts.ts';
+import { workingTownship } from '../domain/shared/township-links.ts';
 import { RISK_WEIGHTS } from '../domain/watch/risk.ts';
-import { decimal, recordId } from '../domain/shared/text-input.ts';
+import { decimal, optionalRecordId, recordId } from '../domain/shared/text-input.ts';
 
 const NO_PLAN = '夜查计划不存在';
 const idParam = z.object({ id: recordId('计划') });
@@ -19,6 +20,8 @@ const notFound = (r: { success: boolean }) => {
   if (!r.success) throw new ApiError(404, NO_PLAN);
 };
 const riskQuery = z.object({
+  /** A county account's township (a township account's is its own). */
+  townshipId: optionalRecordId('乡镇（街道）'),
   limit: decimal('条数', { integer: true, min: 1, max: 1000, range: '条数须在 1 到 1000 之间' }).optional(),
 });
 
@@ -27,8 +30,8 @@ export function adminPatrolPlanRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
     .get('/patrol-plans', (c) => c.json({ plans: listPlans(ctx.db, staff(c)) }))
     .get('/relapse-risk', zValidator('query', riskQuery, badQuery), async (c) => {
-      const townshipId = townshipOfUser(ctx.db, staff(c));
-      const rows = townshipId === null ? [] : await riskRanking(ctx.db, townshipId, ctx.clock());
+      const { townshipId } = orThrow(workingTownship(ctx.db, staff(c), c.req.valid('query').townshipId));
+      const rows = await riskRanking(ctx.db, townshipId, ctx.clock());
       return c.json({
         weights: RISK_WEIGHTS,
         total: rows.length,

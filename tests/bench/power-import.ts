@@ -75,7 +75,7 @@ const cpuMs = (from: NodeJS.CpuUsage) => {
  * Through startImport as the route calls it, with the HTTP thread's longest own run meanwhile (its on-CPU time
  * between 5 ms ticks, so a busy machine does not count).
  */
-async function imported(ctx: AppContext, path: string, user: { id: number; displayName: string; villageId: null }) {
+async function imported(ctx: AppContext, path: string, user: { id: number; displayName: string; townshipId: number }) {
   const started = performance.now();
   const cpu = process.cpuUsage();
   const stall = await ownRuns(async () => {
@@ -106,7 +106,8 @@ export async function benchPowerImport(row: Row) {
     id: number;
     displayName: string;
   };
-  const user = { ...admin, villageId: null };
+  // The township's office imports into its own township (the county's would have to choose one).
+  const user = { ...admin, townshipId: c.prepare('select min(id) from townships').pluck().get() as number };
   const village = c.prepare('select id from villages order by id').pluck().get() as number;
   const register = (count: number, prefix: string) => {
     const insert = c.prepare(

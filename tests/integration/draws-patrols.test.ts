@@ -43,7 +43,7 @@ const ZHULIN = villageOf('qingxi-zhulin'),
 const ECO = deptOf('eco'),
   MARKET = deptOf('market'),
   FIRE = deptOf('fire');
-const actor = { id: 1, displayName: '测试' };
+const actor = { id: 1, displayName: '测试', townshipId: null };
 
 // Department officers: eco gets 4 more (plus the demo one, plus a disabled one), market 3; a village officer never
 // counts.
@@ -488,6 +488,7 @@ describe('夜查 night patrols', () => {
         endedAt: new Date(now - 30 * 86_400_000 + 7_200_000),
         area: '竹林村',
         villageId: ZHULIN,
+        townshipId: 1,
         participants: ['老张', '老李'],
         createdBy: uid('shouli'),
       })

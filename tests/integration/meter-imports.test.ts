@@ -196,7 +196,15 @@ describe('readings import', () => {
       .returning({ id: dataImports.id })
       .get().id;
     const seen: ImportProgress[] = [];
-    const job = { importId, townshipId: 1, path, limits: { maxBytes: 1e9, maxRows: 1e7 }, now: Date.now() };
+    const job = {
+      importId,
+      townshipId: 1,
+      path,
+      limits: { maxBytes: 1e9, maxRows: 1e7 },
+      now: Date.now(),
+      userId: 1,
+      userLabel: '测试',
+    };
     const r = await importReadings(t.ctx.db, job, (p) => seen.push(p));
     expect(r).toMatchObject({ ok: true, counts: { rowsRead: 50_000, inserted: 50_000 } });
     const reading = seen.filter((p) => p.phase === 'reading').map((p) => p.done);

@@ -8,7 +8,7 @@ import { DAY_MS } from '../../api/domain/shared/time.ts';
 import { dayOf } from '../../api/domain/watch/days.ts';
 import { rank, rankInTurns } from '../../api/domain/enforcement/random-draw.ts';
 import { planFrom, planInTurns } from '../../api/domain/watch/patrol-plan.ts';
-import { riskRanking, townshipOfUser } from '../../api/domain/watch/risk-facts.ts';
+import { riskRanking } from '../../api/domain/watch/risk-facts.ts';
 import { type RiskFacts, riskScore } from '../../api/domain/watch/risk.ts';
 import { complaintCategories, complaints, villages } from '../../db/schema.ts';
 import { enterpriseComplaints, enterprises, nightPatrols, taskItems, tasks } from '../../db/schema-enforcement.ts';
@@ -29,8 +29,8 @@ const cookie = {
   leader: signIn(ctx, 'lingdao'),
 };
 const ZHULIN = ctx.db.select().from(villages).where(eq(villages.code, 'qingxi-zhulin')).get()!;
-const TOWNSHIP = townshipOfUser(ctx.db, { villageId: null })!;
-const actor = { id: 1, displayName: '测试' };
+const TOWNSHIP = ctx.db.$client.prepare('select min(id) from townships').pluck().get() as number;
+const actor = { id: 1, displayName: '测试', townshipId: null };
 const ago = (days: number) => new Date(now - days * DAY_MS);
 const site = cellCenter(1, 1);
 const north = (m: number) => ({ lat: site.lat + m / 111_320, lng: site.lng });
@@ -314,7 +314,14 @@ describe('night-patrol plan', () => {
     ).json();
     const patrol = ctx.db
       .insert(nightPatrols)
-      .values({ startedAt: ago(0), endedAt: ago(0), area: '竹林村', participants: [], createdBy: 1 })
+      .values({
+        startedAt: ago(0),
+        endedAt: ago(0),
+        area: '竹林村',
+        townshipId: TOWNSHIP,
+        participants: [],
+        createdBy: 1,
+      })
       .returning({ id: nightPatrols.id })
       .get().id;
     expect((await post(`/api/admin/patrol-plans/${id}/patrol`, { patrolId: patrol }, cookie.leader)).status).toBe(403);
@@ -327,7 +334,9 @@ describe('night-patrol plan', () => {
 describe('who may see plans', () => {
   it('the office makes them, leaders read them; a village or a department neither', async () => {
     const body = { title: '权限测试', size: 2, randomPercent: 0 };
-    expect((await post('/api/admin/patrol-plans', body, cookie.admin)).status).toBe(201);
+    // The administrator works at county level: he names the township a plan is for.
+    expect((await post('/api/admin/patrol-plans', body, cookie.admin)).status).toBe(400);
+    expect((await post('/api/admin/patrol-plans', { ...body, townshipId: TOWNSHIP }, cookie.admin)).status).toBe(201);
     expect((await post('/api/admin/patrol-plans', body, cookie.leader)).status).toBe(403);
     expect((await get('/api/admin/patrol-plans', cookie.leader)).status).toBe(200);
     expect((await get('/api/admin/relapse-risk', cookie.leader)).status).toBe(200);

@@ -70,7 +70,7 @@ function addDaily(meterId: number, days: number, kwh: (i: number) => number) {
 function addFile(name: string) {
   const r = insertEnterprise(
     ctx.db,
-    { id: 1, displayName: '测试' },
+    { id: 1, displayName: '测试', townshipId: null },
     enterpriseInput.parse({ name, businessLicence: true, villageId: ZHULIN.id }),
     ctx.villageAreas(),
     new Date(now),

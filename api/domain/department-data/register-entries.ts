@@ -3,8 +3,10 @@ import type { Db } from '../../../db/client.ts';
 import { departments, villages } from '../../../db/schema.ts';
 import { enterprises } from '../../../db/schema-enforcement.ts';
 import { registerEntries } from '../../../db/schema-watch.ts';
-import { audit, type Actor } from '../accounts/audit.ts';
+import { audit } from '../accounts/audit.ts';
+import type { StaffUser } from '../accounts/sessions.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 import type { MatchedBy } from './matcher.ts';
 
 export const MATCHED_BY_LABELS: Record<MatchedBy, string> = {
@@ -96,16 +98,18 @@ export function fileChoices(db: Db, townshipId: number) {
  */
 export function matchByHand(
   db: Db,
-  actor: Actor,
-  townshipId: number,
+  user: Pick<StaffUser, 'id' | 'displayName' | 'townshipId'>,
   input: { entryId: number; enterpriseId: number | null; from: number | null },
   now: Date,
 ): Result<{ id: number }> {
+  const actor = { id: user.id, label: user.displayName };
   return atomically(db, (tx) => {
     const entry = tx
       .select()
       .from(registerEntries)
-      .where(and(eq(registerEntries.id, input.entryId), eq(registerEntries.townshipId, townshipId)))
+      .where(
+        and(eq(registerEntries.id, input.entryId), townshipCondition(user, { township: registerEntries.townshipId })),
+      )
       .get();
     if (!entry) return fail(404, '登记记录不存在');
     if (entry.enterpriseId !== input.from) return fail(409, '这条记录的匹配已被他人修改，请刷新页面后重试');
@@ -113,9 +117,10 @@ export function matchByHand(
       const file = tx
         .select({ id: enterprises.id })
         .from(enterprises)
-        .where(and(eq(enterprises.id, input.enterpriseId), eq(enterprises.townshipId, townshipId)))
+        .where(and(eq(enterprises.id, input.enterpriseId), eq(enterprises.townshipId, entry.townshipId)))
         .get();
-      if (!file) return fail(400, '企业档案编号不存在或不在本镇');
+      // Both ends in one township: the register row's.
+      if (!file) return fail(400, '企业档案编号不存在或不在该登记记录所在的乡镇（街道）');
     }
     tx.update(registerEntries)
       .set({ enterpriseId: input.enterpriseId, matchedBy: 'staff' })

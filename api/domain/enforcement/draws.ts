@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../../db/client.ts';
-import { departments, users, villages } from '../../../db/schema.ts';
+import { departments, townships, users, villages } from '../../../db/schema.ts';
 import {
   ENTERPRISE_STATUSES,
   enterprises,
@@ -16,6 +16,8 @@ import { blankOr } from '../shared/blank-field.ts';
 import { ENTERPRISE_STATUS_LABELS, REMEDIATION_LABELS } from './labels.ts';
 import { registerConditions } from './enterprises.ts';
 import { fail, type Result } from '../shared/result.ts';
+import { actsIn } from '../shared/township-links.ts';
+import { type AtLevel, townshipCondition } from '../shared/township-scope.ts';
 import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { phonePosition } from '../shared/photos/phone-position.ts';
 import {
@@ -40,6 +42,8 @@ export const drawInput = z.object({
       .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: '随机种子只能由字母、数字、- 和 _ 组成，最多 64 位' }),
   ),
   villageId: optionalRecordId('属地村（社区）'),
+  /** A county account's choice: one township's register, or none for a draw across the county. */
+  townshipId: optionalRecordId('乡镇（街道）'),
   status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态不正确' })),
   remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型不正确' })),
   industry: optionalText('行业类别', { max: 50 }),
@@ -66,9 +70,37 @@ export const outcomeInput = z
   .refine((o) => o.outcome === 'compliant' || !!o.note, { error: '发现问题或未能检查时，请写明情况', path: ['note'] });
 export type OutcomeInput = z.output<typeof outcomeInput>;
 
+/** The draws an account sees: its township's, or every one (county-wide ones too) for a county account. */
+export const drawScope = (user: AtLevel) => townshipCondition(user, { township: inspectionDraws.townshipId });
+const visibleDraw = (user: AtLevel, id: number) => and(eq(inspectionDraws.id, id), drawScope(user));
+
 /**
- * Draws enterprises from the filtered register and inspectors from the chosen departments, and stores the inputs with
- * the result.
+ * The township a draw draws in: a township office's own; a county account's choice, or null (the whole county, with
+ * county departments only). The chosen village and departments must lie in it.
+ */
+function drawTownship(tx: Tx, user: StaffUser, input: DrawInput): Result<{ townshipId: number | null }> {
+  const chosen = user.townshipId ?? input.townshipId ?? null;
+  if (input.townshipId && !actsIn(user, input.townshipId)) return fail(403, '乡镇（街道）：只能在本乡镇（街道）抽查');
+  if (chosen !== null && !tx.select({ id: townships.id }).from(townships).where(eq(townships.id, chosen)).get())
+    return fail(400, '乡镇（街道）不存在');
+  if (input.villageId) {
+    const v = tx.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, input.villageId)).get();
+    if (!v) return fail(400, '属地村（社区）不存在');
+    if (chosen !== null && v.t !== chosen) return fail(400, '属地村（社区）不在抽查的乡镇（街道）');
+  }
+  const foreign = tx
+    .select({ name: departments.name, t: departments.townshipId })
+    .from(departments)
+    .where(inArray(departments.id, input.departmentIds))
+    .all()
+    .find((d) => d.t !== null && d.t !== chosen);
+  if (foreign) return fail(400, `执法部门：${foreign.name}是其他乡镇（街道）的站所，不能参加这次抽查`);
+  return { ok: true, townshipId: chosen };
+}
+
+/**
+ * Draws enterprises from the filtered register of one township (or of the county) and inspectors from the chosen
+ * departments, and stores the inputs with the result.
  */
 export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date): Result<{ id: number; seed: string }> {
   const filters = Object.fromEntries(
@@ -80,19 +112,23 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
     }).filter(([, v]) => v !== undefined && v !== ''),
   );
   return db.transaction((tx) => {
-    if (input.villageId && !tx.select({ id: villages.id }).from(villages).where(eq(villages.id, input.villageId)).get())
-      return fail(400, '属地村（社区）不存在');
+    const where = drawTownship(tx, user, input);
+    if (!where.ok) return where;
+    const { townshipId } = where;
     const candidates = sortedIds(
       tx
         .select({ id: enterprises.id })
         .from(enterprises)
         .where(
-          registerConditions(user, {
-            villageId: input.villageId,
-            status: input.status,
-            remediationType: input.remediationType,
-            industry: input.industry,
-          }),
+          and(
+            registerConditions(user, {
+              villageId: input.villageId,
+              status: input.status,
+              remediationType: input.remediationType,
+              industry: input.industry,
+            }),
+            townshipId === null ? undefined : eq(enterprises.townshipId, townshipId),
+          ),
         )
         .all()
         .map((r) => r.id),
@@ -143,6 +179,7 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
         title: input.title,
         seed,
         filters: { ...filters, seedChosenBy: input.seed ? 'staff' : 'server' },
+        townshipId,
         enterpriseCount: input.enterpriseCount,
         inspectorsPerDepartment: input.inspectorsPerDepartment,
         candidateEnterpriseIds: candidates,
@@ -180,8 +217,8 @@ export function createDraw(db: Db, user: StaffUser, input: DrawInput, now: Date)
 }
 
 /** Re-runs a stored draw from its stored inputs: a later change to the register cannot move it. */
-export function verifyDraw(db: Db, id: number) {
-  const d = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
+export function verifyDraw(db: Db, user: AtLevel, id: number) {
+  const d = db.select().from(inspectionDraws).where(visibleDraw(user, id)).get();
   if (!d) return null;
   const recomputed = runDraw({
     seed: d.seed,
@@ -221,6 +258,8 @@ export async function recordOutcome(
   const before = answeredBefore<{ outcome: string; photos: number }>(deps.db, sent.once);
   if (before) return before;
   const owner = { subject: 'draw_item' as const, subjectId: drawId, partId: enterpriseId };
+  if (!deps.db.select({ id: inspectionDraws.id }).from(inspectionDraws).where(visibleDraw(user, drawId)).get())
+    return fail(404, '抽查不存在');
   const item = deps.db.select().from(inspectionDrawItems).where(itemIs(drawId, enterpriseId)).get();
   if (!item) return fail(404, '这次抽查没有抽到该企业');
   if (input.outcome === 'problem_found' && !photos.length && !hasFieldPhotos(deps.db, owner))
@@ -257,20 +296,23 @@ export async function recordOutcome(
 /** A stored photo of one drawn enterprise's outcome (draws are the office's and leaders': the policy checks). */
 export function drawPhotoFile(
   db: Db,
+  user: AtLevel,
   drawId: number,
   enterpriseId: number,
   photoId: string,
   size: 'display' | 'thumb',
 ) {
+  if (!db.select({ id: inspectionDraws.id }).from(inspectionDraws).where(visibleDraw(user, drawId)).get()) return null;
   return fieldPhotoFile(db, { subject: 'draw_item', subjectId: drawId, partId: enterpriseId }, photoId, size);
 }
 
-/** The draws, newest first, with how many outcomes are recorded. */
-export function listDraws(db: Db, limit = 200) {
+/** The draws an account sees, newest first, with how many outcomes are recorded. */
+export function listDraws(db: Db, user: AtLevel, limit = 200) {
   return db
     .select({
       id: inspectionDraws.id,
       title: inspectionDraws.title,
+      townshipName: sql<string>`coalesce(${townships.name}, '全县')`,
       seed: inspectionDraws.seed,
       filters: inspectionDraws.filters,
       enterpriseCount: inspectionDraws.enterpriseCount,
@@ -284,6 +326,8 @@ export function listDraws(db: Db, limit = 200) {
     })
     .from(inspectionDraws)
     .leftJoin(users, eq(users.id, inspectionDraws.createdBy))
+    .leftJoin(townships, eq(townships.id, inspectionDraws.townshipId))
+    .where(drawScope(user))
     .orderBy(desc(inspectionDraws.id))
     .limit(limit)
     .all();
@@ -292,11 +336,11 @@ export function listDraws(db: Db, limit = 200) {
 /** One draw: its inputs, the drawn enterprises (rank order, with their keys and outcomes) and inspectors. */
 export function getDraw(
   db: Db,
-  user: Pick<StaffUser, 'role'>,
+  user: Pick<StaffUser, 'role' | 'townshipId'>,
   id: number,
   rules: EvidenceRules = DEFAULT_EVIDENCE_RULES,
 ) {
-  const draw = db.select().from(inspectionDraws).where(eq(inspectionDraws.id, id)).get();
+  const draw = db.select().from(inspectionDraws).where(visibleDraw(user, id)).get();
   if (!draw) return null;
   const creator =
     db.select({ name: users.displayName }).from(users).where(eq(users.id, draw.createdBy)).get()?.name ?? '';

@@ -16,6 +16,7 @@ import { complaintScope } from '../complaints/scope.ts';
 import { hasRole, OFFICE_READ } from '../shared/roles.ts';
 import { enterpriseScope, revisitScope, taskScope, visibleEnterprise } from './scope.ts';
 import { patrolScope } from './patrols.ts';
+import { drawScope } from './draws.ts';
 import { metresBetween } from '../shared/geo.ts';
 
 /** 一企一档: the file and every complaint, task, revisit, inspection and patrol finding about it. */
@@ -95,7 +96,7 @@ export function getEnterpriseFile(db: Db, user: StaffUser, id: number) {
         })
         .from(inspectionDrawItems)
         .innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId))
-        .where(eq(inspectionDrawItems.enterpriseId, id))
+        .where(and(eq(inspectionDrawItems.enterpriseId, id), drawScope(user)))
         .all();
   const patrols = db
     .select({

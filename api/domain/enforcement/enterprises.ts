@@ -15,6 +15,7 @@ import type { EnterpriseInput } from './enterprise-input.ts';
 import { contains } from '../shared/sql-text.ts';
 import { routePoint, type VillageArea } from '../shared/village-routing.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
+import { actsIn } from '../shared/township-links.ts';
 
 type Writer = Db | Tx;
 
@@ -37,12 +38,14 @@ export function resolveVillage(
   return r?.kind === 'village' ? { id: r.villageId, townshipId: r.townshipId } : null;
 }
 
+const OTHER_TOWNSHIP = '属地村（社区）不在本乡镇（街道）：只能在本乡镇（街道）的村（社区）建档';
+
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
 /** Inserts one enterprise file; the caller's transaction makes an import all-or-nothing. */
 export function insertEnterprise(
   db: Writer,
-  actor: Pick<StaffUser, 'id' | 'displayName'>,
+  actor: Pick<StaffUser, 'id' | 'displayName' | 'townshipId'>,
   input: EnterpriseInput,
   areas: VillageArea[],
   now: Date,
@@ -51,6 +54,7 @@ export function insertEnterprise(
   const village = resolveVillage(db, areas, input);
   if (!village)
     return fail(400, input.villageId ? '属地村（社区）不存在' : '经纬度不在任何村（社区）范围内，请选择属地村');
+  if (!actsIn(actor, village.townshipId)) return fail(400, OTHER_TOWNSHIP);
   const { villageId: _v, ...fields } = input;
   try {
     const row = db
@@ -93,6 +97,8 @@ export function updateEnterprise(
     if (row.version !== input.version) return fail(409, '这份档案已被他人修改，请刷新后再改');
     const village = resolveVillage(tx, areas, input);
     if (!village) return fail(400, '属地村（社区）不存在');
+    // A township's office keeps its files in its township; the county may move one to another.
+    if (!actsIn(user, village.townshipId)) return fail(400, OTHER_TOWNSHIP);
     const { villageId: _v, version, ...fields } = input;
     const changed = Object.keys(fields).filter(
       (k) => JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(fields[k as keyof typeof fields]),

@@ -21,6 +21,7 @@ import { beijingDate } from '../shared/time.ts';
 import { hasRole, OFFICE_READ } from '../shared/roles.ts';
 import { INSPECTION_OUTCOME_LABELS, REMEDIATION_LABELS, REVISIT_OUTCOME_LABELS } from './labels.ts';
 import { patrolScope } from './patrols.ts';
+import { drawScope } from './draws.ts';
 import { revisitScope, taskScope } from './scope.ts';
 
 export type EvidenceKind = 'task' | 'revisit' | 'draw' | 'patrol' | 'assignment' | 'department_action';
@@ -150,7 +151,7 @@ export function evidenceSources(db: Db, user: StaffUser, enterprise: { id: numbe
       .select({ id: inspectionDraws.id, title: inspectionDraws.title, outcome: inspectionDrawItems.outcome })
       .from(inspectionDrawItems)
       .innerJoin(inspectionDraws, eq(inspectionDraws.id, inspectionDrawItems.drawId))
-      .where(eq(inspectionDrawItems.enterpriseId, enterprise.id))
+      .where(and(eq(inspectionDrawItems.enterpriseId, enterprise.id), drawScope(user)))
       .all();
     const drawOf = new Map(draws.map((d) => [d.id, d]));
     for (const { subjectId, ...row } of fieldPhotosOf(db, 'draw_item', [...drawOf.keys()], enterprise.id)) {

@@ -28,12 +28,23 @@ export const participantIds = z
   );
 
 /**
- * Each id an active account that may join a patrol of this village: the township's accounts and that village's own
- * officers (of a township-wide patrol: any).
+ * Each id an active account that may join a patrol of this village and township: the county's and the township's
+ * accounts and that village's own officers (of a township-wide patrol: any of the township's).
  */
-export function participantsProblem(db: Db | Tx, ids: number[], villageId: number | null): Refusal | null {
+export function participantsProblem(
+  db: Db | Tx,
+  ids: number[],
+  villageId: number | null,
+  townshipId: number | null,
+): Refusal | null {
   const found = db
-    .select({ id: users.id, disabled: users.disabled, role: users.role, villageId: users.villageId })
+    .select({
+      id: users.id,
+      disabled: users.disabled,
+      role: users.role,
+      villageId: users.villageId,
+      townshipId: users.townshipId,
+    })
     .from(users)
     .where(inArray(users.id, ids))
     .all();
@@ -41,6 +52,8 @@ export function participantsProblem(db: Db | Tx, ids: number[], villageId: numbe
     return fail(400, '参加人员中有账号不存在或已停用，请重新选择');
   if (villageId !== null && found.some((u) => u.role === 'village' && u.villageId !== villageId))
     return fail(400, '参加人员只能是镇级账号或本村（社区）的账号');
+  if (townshipId !== null && found.some((u) => u.townshipId !== null && u.townshipId !== townshipId))
+    return fail(400, '参加人员：有账号属于其他乡镇（街道），只能选择县级或本乡镇（街道）的账号');
   return null;
 }
 
@@ -69,7 +82,7 @@ export function participantsOf(db: Db, patrolIds: number[]): Map<number, { id: n
  * The accounts the patrol form offers: active, and for a village officer only the township's and his own village's
  * (the office may choose any; the server checks them against the patrol's village).
  */
-export function participantOptions(db: Db, user: Pick<StaffUser, 'role' | 'villageId'>) {
+export function participantOptions(db: Db, user: Pick<StaffUser, 'role' | 'villageId' | 'townshipId'>) {
   return db
     .select({
       id: users.id,
@@ -85,6 +98,7 @@ export function participantOptions(db: Db, user: Pick<StaffUser, 'role' | 'villa
     .where(
       and(
         eq(users.disabled, false),
+        user.townshipId == null ? undefined : or(isNull(users.townshipId), eq(users.townshipId, user.townshipId)),
         user.role === 'village' ? or(ne(users.role, 'village'), eq(users.villageId, user.villageId ?? -1)) : undefined,
       ),
     )

@@ -9,6 +9,8 @@ import { complaintScope, visibleComplaint } from '../complaints/scope.ts';
 import { OPEN_STATUSES } from '../complaints/workflow.ts';
 import { enterpriseScope, visibleEnterprise } from './scope.ts';
 import { fail, type Result } from '../shared/result.ts';
+import { actsIn, workingTownship } from '../shared/township-links.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 import { answeredBefore, type FieldSubmission, submitted } from '../shared/field-submission.ts';
 import { phonePosition } from '../shared/photos/phone-position.ts';
 import { FIELD, hasRole, PATROL_READ } from '../shared/roles.ts';
@@ -64,6 +66,8 @@ export const patrolInput = (now: () => Date) =>
       endedAt: moment('结束时间'),
       area: freeText('巡查区域', { min: 2, max: 200, required: '请填写巡查区域', tooShort: '请填写巡查区域' }),
       villageId: optionalRecordId('村（社区）'),
+      /** A county account's patrol of one township without a village named; none: across the county. */
+      townshipId: optionalRecordId('乡镇（街道）'),
       participantIds,
       summary: textOrEmpty('情况小结', 2000),
       findings: z
@@ -83,37 +87,63 @@ export const patrolInput = (now: () => Date) =>
     });
 export type PatrolInput = z.output<ReturnType<typeof patrolInput>>;
 
-/** A village officer sees his village's patrols only; the office and leaders all; nobody else any. */
+/**
+ * A village officer sees his village's patrols only; a township's office and leaders their township's; the county's
+ * all; nobody else any.
+ */
 export function patrolScope(user: Who): SQL | undefined {
   if (!hasRole(user, PATROL_READ)) return sql`0`;
   if (user.role === 'village') return eq(nightPatrols.villageId, user.villageId ?? -1);
-  return undefined;
+  return townshipCondition(user, { township: nightPatrols.townshipId });
+}
+
+/**
+ * The township a patrol is recorded in: its village's; else a township account's own, or the county account's
+ * choice (none: a county-wide patrol). Refused when the account may not work there.
+ */
+function patrolTownship(db: Db | Tx, user: StaffUser, input: PatrolInput, villageId: number | null) {
+  if (villageId) {
+    const v = db.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, villageId)).get();
+    if (!v) return fail(400, '村（社区）不存在');
+    if (!actsIn(user, v.t)) return fail(400, '村（社区）不在本乡镇（街道）');
+    if (input.townshipId && input.townshipId !== v.t) return fail(400, '村（社区）不在所选的乡镇（街道）');
+    return { ok: true as const, townshipId: v.t };
+  }
+  if (user.townshipId != null || !input.townshipId) return { ok: true as const, townshipId: user.townshipId };
+  const chosen = workingTownship(db, user, input.townshipId);
+  return chosen.ok ? { ok: true as const, townshipId: chosen.townshipId as number | null } : chosen;
 }
 
 /** Why this patrol cannot be saved (its village, participants and links), checked before and inside the save. */
-function patrolProblem(db: Db | Tx, user: StaffUser, input: PatrolInput, villageId: number | null) {
-  if (villageId && !db.select({ id: villages.id }).from(villages).where(eq(villages.id, villageId)).get())
-    return fail(400, '村（社区）不存在');
-  const people = participantsProblem(db, input.participantIds, villageId);
+function patrolProblem(
+  db: Db | Tx,
+  user: StaffUser,
+  input: PatrolInput,
+  villageId: number | null,
+  township: number | null,
+) {
+  const people = participantsProblem(db, input.participantIds, villageId, township);
   if (people) return people;
   for (const [i, f] of input.findings.entries()) {
     const n = `第 ${i + 1} 条发现：`;
     if (f.enterpriseId) {
       const e = db
-        .select({ villageId: enterprises.villageId })
+        .select({ villageId: enterprises.villageId, townshipId: enterprises.townshipId })
         .from(enterprises)
         .where(visibleEnterprise(user, f.enterpriseId))
         .get();
       if (!e) return fail(400, `${n}关联的企业不存在或无权查看`);
+      if (township !== null && e.townshipId !== township) return fail(400, `${n}关联的企业不在本次夜查的乡镇（街道）`);
       if (villageId && e.villageId !== villageId) return fail(400, `${n}关联的企业不在本次夜查的村（社区）`);
     }
     if (f.complaintId) {
       const c = db
-        .select({ villageId: complaints.villageId, status: complaints.status })
+        .select({ villageId: complaints.villageId, status: complaints.status, townshipId: complaints.townshipId })
         .from(complaints)
         .where(visibleComplaint(user, f.complaintId))
         .get();
       if (!c) return fail(400, `${n}关联的举报不存在或无权查看`);
+      if (township !== null && c.townshipId !== township) return fail(400, `${n}关联的举报不在本次夜查的乡镇（街道）`);
       if (!OPEN_STATUSES.includes(c.status)) return fail(400, `${n}只能关联尚未办结的举报（待受理、已受理、已交办）`);
       if (villageId && c.villageId !== villageId) return fail(400, `${n}关联的举报不在本次夜查的村（社区）`);
     }
@@ -142,10 +172,13 @@ export async function createPatrol(
   if (user.role === 'village' && !villageId) return fail(400, '账号未绑定村（社区）');
   if (photos.length > input.findings.length) return fail(400, `第 ${photos.length} 条发现的照片没有对应的发现`);
   // Refused before any photo is processed.
-  const refused = patrolProblem(deps.db, user, input, villageId);
+  const where = patrolTownship(deps.db, user, input, villageId);
+  if (!where.ok) return where;
+  const township = where.townshipId;
+  const refused = patrolProblem(deps.db, user, input, villageId, township);
   if (refused) return refused;
   const save = (tx: Tx, files: EvidenceFile[]): Result<{ id: number }> => {
-    const again = patrolProblem(tx, user, input, villageId);
+    const again = patrolProblem(tx, user, input, villageId, township);
     if (again) return again;
     const row = tx
       .insert(nightPatrols)
@@ -154,6 +187,7 @@ export async function createPatrol(
         endedAt: input.endedAt,
         area: input.area,
         villageId,
+        townshipId: township,
         // Free-text names are the old rows'; participants are accounts now.
         participants: [],
         summary: input.summary,
@@ -188,6 +222,7 @@ export async function createPatrol(
         objectId: row.id,
         details: {
           villageId,
+          townshipId: township,
           participants: input.participantIds,
           findings: input.findings.length,
           photos: files.length,
@@ -215,6 +250,7 @@ const PATROL_COLUMNS = {
   area: nightPatrols.area,
   villageId: nightPatrols.villageId,
   villageName: villages.name,
+  townshipId: nightPatrols.townshipId,
   participants: nightPatrols.participants,
   summary: nightPatrols.summary,
   createdBy: users.displayName,

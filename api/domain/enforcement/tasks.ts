@@ -22,6 +22,7 @@ import { bumpPublicCases } from '../shared/public-version.ts';
 import { checklistFor } from './task-checklists.ts';
 import type { TaskCreateInput } from './task-workflow.ts';
 import { beijingDate, endOfBeijingDay } from '../shared/time.ts';
+import { departmentServes } from '../shared/township-links.ts';
 
 type Actor = Pick<StaffUser, 'id' | 'displayName'> & StaffScope;
 type Origin = (typeof tasks.$inferInsert)['origin'];
@@ -35,12 +36,22 @@ export function linkComplaints(
   now: Date,
 ): Result<{ linked: number[] }> {
   return atomically(db, (tx) => {
-    const ent = tx.select({ id: enterprises.id }).from(enterprises).where(visibleEnterprise(user, enterpriseId)).get();
+    const ent = tx
+      .select({ id: enterprises.id, townshipId: enterprises.townshipId })
+      .from(enterprises)
+      .where(visibleEnterprise(user, enterpriseId))
+      .get();
     if (!ent) return fail(404, '企业不存在或无权查看');
     const linked: number[] = [];
     for (const id of new Set(complaintIds)) {
-      if (!tx.select({ id: complaints.id }).from(complaints).where(visibleComplaint(user, id)).get())
-        return fail(400, `举报 #${id} 不存在或无权查看`);
+      const c = tx
+        .select({ townshipId: complaints.townshipId })
+        .from(complaints)
+        .where(visibleComplaint(user, id))
+        .get();
+      if (!c) return fail(400, `举报 #${id} 不存在或无权查看`);
+      // A report near the border that the other township holds is theirs to link, or to hand over first.
+      if (c.townshipId !== ent.townshipId) return fail(400, `举报 #${id} 不在该企业所在的乡镇（街道），不能关联`);
       const existing = tx.select().from(enterpriseComplaints).where(eq(enterpriseComplaints.complaintId, id)).get();
       if (existing && existing.enterpriseId !== enterpriseId) return fail(409, `举报 #${id} 已关联到另一家企业`);
       if (existing) continue;
@@ -94,6 +105,9 @@ export function createTask(
     ) {
       return fail(400, '所选部门不存在');
     }
+    // County departments join work anywhere; a township's 站所 only its own township's.
+    if (deptIds.some((d) => !departmentServes(tx, d, ent.townshipId)))
+      return fail(400, '参与部门：所选站所不属于该企业所在的乡镇（街道）');
     const items = checklistFor(input.type, { optional: input.optionalItems, areas: input.areas });
     const task = tx
       .insert(tasks)

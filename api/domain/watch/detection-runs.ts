@@ -22,16 +22,21 @@ interface Row {
 }
 
 /**
- * The township's latest passes, newest first: when, who or what started them, how long they took and what they
- * found.
+ * The township's latest passes (null: every township's, for a county account), newest first: when, who or what
+ * started them, how long they took and what they found.
  */
-export function lastRuns(db: Db, townshipId: number, limit = 10): DetectionRun[] {
+export function lastRuns(db: Db, townshipId: number | null, limit = 10): DetectionRun[] {
   const rows = db.$client
     .prepare(
       `select at, actor_label by, object_id townshipId, details from audit_log
-      where object_type = 'watch_run' and object_id = ? and action = 'watch.run' order by id desc limit ?`,
+      where object_type = 'watch_run' and (? is null or object_id = ?) and action = 'watch.run' order by id desc
+      limit ?`,
     )
-    .all(String(townshipId), limit) as Row[];
+    .all(
+      townshipId === null ? null : String(townshipId),
+      townshipId === null ? null : String(townshipId),
+      limit,
+    ) as Row[];
   return rows.map((r) => {
     const d = (r.details ? JSON.parse(r.details) : {}) as Partial<Record<keyof DetectionRun, number>>;
     return {

@@ -34,7 +34,7 @@ export const suspectFileName = (accountNo: string) => `疑似作坊（户号 ${a
  */
 export function decideFlag(db: Db, user: StaffUser, id: number, input: FlagActionInput, now: Date): Result<Decided> {
   if (!isOffice(user)) return fail(403, `只有整治办可以${FLAG_ACTION_LABELS[input.action]}`);
-  const scope = flagScope(db, user);
+  const scope = flagScope(user);
   return atomically(db, (tx) => {
     const flag = tx
       .select()
@@ -107,8 +107,10 @@ function openRevisit(tx: Tx, user: StaffUser, flag: Flag, dueOn: string | undefi
   const ent = tx
     .select({ id: enterprises.id, name: enterprises.name, villageId: enterprises.villageId })
     .from(enterprises)
-    .where(eq(enterprises.id, file.id))
-    .get()!;
+    .where(and(eq(enterprises.id, file.id), eq(enterprises.townshipId, flag.townshipId)))
+    .get();
+  // The file moved to another township since: its office, not this one, sends the village.
+  if (!ent) return fail(409, '企业档案已不在该标记所在的乡镇（街道），不能从这里安排回头看');
   // Another flag of the file (the foundry's cut, jump and night use) already sent the village: one visit checks all.
   // Only a visit a flag opened: the routine ones an acceptance scheduled may be months away, or already overdue.
   const scheduled = tx

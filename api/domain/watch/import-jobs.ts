@@ -4,14 +4,15 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { and, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { users } from '../../../db/schema.ts';
+import { townships, users } from '../../../db/schema.ts';
 import { dataImports } from '../../../db/schema-watch.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { fail, type Result } from '../shared/result.ts';
 import type { TableLimits } from '../shared/table-rows.ts';
 import { finish, type ImportProgress, type ImportResult } from './import-run.ts';
 import type { ThreadJob } from './import-thread.ts';
-import { townshipOfUser } from './risk-facts.ts';
+import { workingTownship } from '../shared/township-links.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 
 /**
  * The utility's files (readings, meter lists) imported in the background: the upload is spooled to DATA_DIR and
@@ -32,10 +33,12 @@ const live = new Map<number, Live>();
 const spooling = new Set<number>();
 
 const THREAD = new URL('./import-thread.ts', import.meta.url);
-type Who = Pick<StaffUser, 'id' | 'displayName' | 'villageId'>;
+type Who = Pick<StaffUser, 'id' | 'displayName' | 'townshipId'>;
 
 export interface ImportStart {
   list: ImportList;
+  /** A county account's choice of the township the file is for; a township account imports into its own. */
+  townshipId?: number;
   fileName: string;
   body: AsyncIterable<Uint8Array>;
 }
@@ -54,8 +57,9 @@ export async function startImport(
   setup: ImportSetup,
   now: Date,
 ): Promise<Result<{ id: number }>> {
-  const townshipId = townshipOfUser(db, user);
-  if (townshipId === null) return fail(400, '尚未设置乡镇');
+  const where = workingTownship(db, user, input.townshipId);
+  if (!where.ok) return where;
+  const { townshipId } = where;
   if (spooling.has(townshipId) || [...live.values()].some((j) => j.townshipId === townshipId))
     return fail(409, '已有文件正在导入，请等它完成后再上传');
   const dir = join(setup.dataDir, 'imports');
@@ -207,6 +211,8 @@ export interface ImportView {
   bytes: number;
   createdAt: Date;
   finishedAt: Date | null;
+  /** On lists: the township the file was imported for (a county account sees several). */
+  townshipName?: string;
 }
 
 function view(row: Omit<ImportView, 'percent' | 'phase' | 'status'> & { status: ImportView['status'] }): ImportView {
@@ -235,13 +241,18 @@ export const importColumns = {
   finishedAt: dataImports.finishedAt,
 };
 
-/** The township's last imports of the utility's files, newest first. */
+/** Which imports an account sees: its township's; a county account every township's. */
+export const importScope = (user: Pick<Who, 'townshipId'>) =>
+  townshipCondition(user, { township: dataImports.townshipId });
+
+/** The township's last imports of the utility's files (a county account's: all townships'), newest first. */
 export function listMeterImports(db: Db, user: Who, limit = 30): ImportView[] {
   return db
-    .select(importColumns)
+    .select({ ...importColumns, townshipName: townships.name })
     .from(dataImports)
     .innerJoin(users, eq(users.id, dataImports.createdBy))
-    .where(and(eq(dataImports.townshipId, townshipOfUser(db, user) ?? -1), inArray(dataImports.kind, [...KINDS])))
+    .innerJoin(townships, eq(townships.id, dataImports.townshipId))
+    .where(and(importScope(user), inArray(dataImports.kind, [...KINDS])))
     .orderBy(desc(dataImports.id))
     .limit(limit)
     .all()
@@ -254,13 +265,7 @@ export function importStatus(db: Db, user: Who, id: number): Result<{ import: Im
     .select(importColumns)
     .from(dataImports)
     .innerJoin(users, eq(users.id, dataImports.createdBy))
-    .where(
-      and(
-        eq(dataImports.id, id),
-        eq(dataImports.townshipId, townshipOfUser(db, user) ?? -1),
-        inArray(dataImports.kind, [...KINDS]),
-      ),
-    )
+    .where(and(eq(dataImports.id, id), importScope(user), inArray(dataImports.kind, [...KINDS])))
     .get();
   if (!row) return fail(404, '导入记录不存在');
   return { ok: true, import: view(row as Parameters<typeof view>[0]) };

@@ -5,7 +5,8 @@ import { enterprises } from '../../../db/schema-enforcement.ts';
 import { meters, type MeterKind, type TariffClass } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
 import { TableError, TableRows, type TableRow } from '../shared/table-rows.ts';
-import { ACCOUNT_NO, TARIFF_LABELS } from './meters.ts';
+import { normaliseCreditCode } from '../shared/fold.ts';
+import { ACCOUNT_NO, duplicateAccount, TARIFF_LABELS } from './meters.ts';
 import {
   finish,
   MAX_ERRORS,
@@ -79,7 +80,7 @@ export async function importMeterList(
       .from(enterprises)
       .where(and(eq(enterprises.townshipId, job.townshipId), isNotNull(enterprises.creditCode)))
       .all()
-      .map((e) => [e.code!, e.id]),
+      .map((e) => [normaliseCreditCode(e.code!) ?? '', e.id]),
   );
   const errors: LineError[] = [];
   const add = (line: number, message: string) => errors.push({ line, message: `第 ${line} 行：${message}` });
@@ -110,7 +111,8 @@ export async function importMeterList(
         const villageId = villageText === '' ? null : (villageIds.get(villageText) ?? undefined);
         if (villageId === undefined) add(r.line, `村（社区）“${villageText}”不在本乡镇`);
         const credit = cell(r, 'credit') ?? '';
-        const enterpriseId = credit === '' ? null : (files.get(credit.toUpperCase()) ?? undefined);
+        const code = normaliseCreditCode(credit);
+        const enterpriseId = code === null ? null : (files.get(code) ?? undefined);
         if (enterpriseId === undefined) add(r.line, `统一社会信用代码 ${credit} 没有对应的企业档案`);
         if (!account.success || tariff === undefined || villageId === undefined || enterpriseId === undefined) continue;
         // The lengths the meter form allows: a suspect file made from the meter takes its address as is.
@@ -172,7 +174,8 @@ function writeList(
           .where(and(eq(meters.kind, p.kind), eq(meters.accountNo, p.accountNo)))
           .get();
         if (old && old.townshipId !== job.townshipId) {
-          errors.push({ line: p.line, message: `第 ${p.line} 行：户号 ${p.accountNo} 已由其他乡镇登记` });
+          const message = duplicateAccount({ townshipId: job.townshipId }, p.accountNo, old.townshipId);
+          errors.push({ line: p.line, message: `第 ${p.line} 行：${message}` });
           continue;
         }
         if (!old) {

@@ -1,13 +1,14 @@
 import { and, asc, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { villages } from '../../../db/schema.ts';
+import { townships, villages } from '../../../db/schema.ts';
 import { enterprises } from '../../../db/schema-enforcement.ts';
 import { meters, METER_KINDS, TARIFF_CLASSES, type MeterKind, type TariffClass } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
-import { townshipOfUser } from './risk-facts.ts';
+import { actsIn } from '../shared/township-links.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 
 /** 户号 (utility accounts) of the township: registered by hand or from the utility's list, linked to files. */
 export const TARIFF_LABELS: Record<TariffClass, string> = {
@@ -50,6 +51,8 @@ export const meterRetire = z.object({
 
 export const meterFilter = z.object({
   q: z.string().trim().max(50).optional(),
+  /** A county account's filter by township. */
+  townshipId: z.coerce.number({ message: '乡镇（街道）参数有误' }).int().positive().optional(),
   villageId: z.coerce.number().int().positive().optional(),
   status: z.enum(['active', 'retired']).optional(),
   linked: z.enum(['yes', 'no']).optional(),
@@ -57,15 +60,18 @@ export const meterFilter = z.object({
 });
 export type MeterFilter = z.infer<typeof meterFilter>;
 
-type Who = Pick<StaffUser, 'id' | 'displayName' | 'villageId'>;
+type Who = Pick<StaffUser, 'id' | 'displayName' | 'townshipId'>;
 const actorOf = (u: Who) => ({ id: u.id, label: u.displayName });
 const STALE = '该户号已被他人修改，请刷新后重试';
 const PAGE = 50;
 
-/** The township's meters, by this filter: a page of them and how many in all. */
+/** Which meters an account sees: its township's, or the county's. */
+const meterScope = (user: Pick<Who, 'townshipId'>) => townshipCondition(user, { township: meters.townshipId });
+
+/** The township's meters (a county account's: every township's, or the one chosen), a page and how many in all. */
 export function listMeters(db: Db, user: Who, f: MeterFilter) {
-  const township = townshipOfUser(db, user) ?? -1;
-  const conds: (SQL | undefined)[] = [eq(meters.townshipId, township)];
+  const conds: (SQL | undefined)[] = [meterScope(user)];
+  if (f.townshipId) conds.push(eq(meters.townshipId, f.townshipId));
   if (f.q) {
     const pattern = `%${f.q.replace(/[%_\\]/g, (c) => `\\${c}`)}%`;
     conds.push(
@@ -83,9 +89,15 @@ export function listMeters(db: Db, user: Who, f: MeterFilter) {
   const where = and(...conds);
   const total = db.select({ n: sql<number>`count(*)` }).from(meters).where(where).get()!.n;
   const rows = db
-    .select({ ...meterColumns, enterpriseName: enterprises.name, villageName: villages.name })
+    .select({
+      ...meterColumns,
+      enterpriseName: enterprises.name,
+      villageName: villages.name,
+      townshipName: townships.name,
+    })
     .from(meters)
     .innerJoin(villages, eq(villages.id, meters.villageId))
+    .innerJoin(townships, eq(townships.id, meters.townshipId))
     .leftJoin(enterprises, eq(enterprises.id, meters.enterpriseId))
     .where(where)
     .orderBy(asc(meters.status), desc(meters.id))
@@ -97,6 +109,7 @@ export function listMeters(db: Db, user: Who, f: MeterFilter) {
 
 const meterColumns = {
   id: meters.id,
+  townshipId: meters.townshipId,
   kind: meters.kind,
   accountNo: meters.accountNo,
   tariff: meters.tariff,
@@ -109,16 +122,25 @@ const meterColumns = {
   version: meters.version,
 };
 
-/** The 户号 linked to a file (its section on the file's page). */
-export const metersOfEnterprise = (db: Db, enterpriseId: number) =>
+/** The 户号 linked to a file (its section on the file's page), those of the account's township. */
+export const metersOfEnterprise = (db: Db, user: Pick<Who, 'townshipId'>, enterpriseId: number) =>
   db
     .select(meterColumns)
     .from(meters)
-    .where(eq(meters.enterpriseId, enterpriseId))
+    .where(and(eq(meters.enterpriseId, enterpriseId), meterScope(user)))
     .orderBy(asc(meters.kind), asc(meters.accountNo))
     .all();
 
-function fileInTownship(db: Db, enterpriseId: number, township: number) {
+/**
+ * 户号 are unique in the county: one held by another township is refused without saying whose it is, what it is
+ * or where (a township must not learn another's meters from its own form).
+ */
+export const duplicateAccount = (user: Pick<Who, 'townshipId'>, accountNo: string, holder: number) =>
+  actsIn(user, holder)
+    ? `户号 ${accountNo} 已登记`
+    : `户号 ${accountNo} 不能在本乡镇（街道）登记：请核对户号，或请县整治办核实`;
+
+function fileInTownship(db: Pick<Db, 'select'>, enterpriseId: number, township: number) {
   return db
     .select({ id: enterprises.id, villageId: enterprises.villageId })
     .from(enterprises)
@@ -126,29 +148,31 @@ function fileInTownship(db: Db, enterpriseId: number, township: number) {
     .get();
 }
 
-/** Registers a 户号; a file, when given, decides its village. Audited. */
+/**
+ * Registers a 户号 in the chosen village's township (one the account works in); a file, when given, must lie in the
+ * same township and decides the village. Audited.
+ */
 export function registerMeter(db: Db, user: Who, input: MeterInput, now: Date): Result<{ id: number }> {
-  const township = townshipOfUser(db, user);
-  if (township === null) return fail(400, '尚未设置乡镇');
   return atomically(db, (tx) => {
+    const chosen = tx
+      .select({ townshipId: villages.townshipId })
+      .from(villages)
+      .where(eq(villages.id, input.villageId))
+      .get();
+    if (!chosen || !actsIn(user, chosen.townshipId)) return fail(400, '村（社区）不存在或不在本乡镇（街道）');
+    const township = chosen.townshipId;
     let villageId = input.villageId;
     if (input.enterpriseId) {
-      const file = fileInTownship(db, input.enterpriseId, township);
-      if (!file) return fail(400, '企业档案不存在');
+      const file = fileInTownship(tx, input.enterpriseId, township);
+      if (!file) return fail(400, '企业档案不存在或不在该村（社区）所在乡镇（街道）');
       villageId = file.villageId;
     }
-    const village = tx
-      .select({ id: villages.id })
-      .from(villages)
-      .where(and(eq(villages.id, villageId), eq(villages.townshipId, township)))
-      .get();
-    if (!village) return fail(400, '村（社区）不存在');
     const taken = tx
-      .select({ id: meters.id })
+      .select({ id: meters.id, townshipId: meters.townshipId })
       .from(meters)
       .where(and(eq(meters.kind, input.kind), eq(meters.accountNo, input.accountNo)))
       .get();
-    if (taken) return fail(409, `户号 ${input.accountNo} 已登记`);
+    if (taken) return fail(409, duplicateAccount(user, input.accountNo, taken.townshipId));
     const { id } = tx
       .insert(meters)
       .values({
@@ -176,23 +200,24 @@ export function registerMeter(db: Db, user: Who, input: MeterInput, now: Date): 
   });
 }
 
-function meterInTownship(db: Db, user: Who, id: number) {
+function meterInTownship(db: Pick<Db, 'select'>, user: Who, id: number) {
   return db
     .select(meterColumns)
     .from(meters)
-    .where(and(eq(meters.id, id), eq(meters.townshipId, townshipOfUser(db, user) ?? -1)))
+    .where(and(eq(meters.id, id), meterScope(user)))
     .get();
 }
 
 /** Links a meter to a file (its village becomes the file's) or unlinks it (null). Audited. */
 export function linkMeter(db: Db, user: Who, id: number, input: z.infer<typeof meterLink>, now: Date): Result<object> {
   return atomically(db, (tx) => {
-    const meter = meterInTownship(db, user, id);
+    const meter = meterInTownship(tx, user, id);
     if (!meter) return fail(404, '户号不存在');
     let villageId = meter.villageId;
     if (input.enterpriseId !== null) {
-      const file = fileInTownship(db, input.enterpriseId, townshipOfUser(db, user) ?? -1);
-      if (!file) return fail(400, '企业档案不存在');
+      // Both ends in one township: the meter's.
+      const file = fileInTownship(tx, input.enterpriseId, meter.townshipId);
+      if (!file) return fail(400, '企业档案不存在或不在该户号所在乡镇（街道）');
       villageId = file.villageId;
     }
     const done = tx
@@ -231,7 +256,7 @@ export function retireMeter(
   now: Date,
 ): Result<object> {
   return atomically(db, (tx) => {
-    const meter = meterInTownship(db, user, id);
+    const meter = meterInTownship(tx, user, id);
     if (!meter) return fail(404, '户号不存在');
     if (!(METER_TRANSITIONS[meter.status] as readonly string[]).includes('retired')) return fail(409, '该户号已销户');
     const done = tx
@@ -245,21 +270,21 @@ export function retireMeter(
   });
 }
 
-/** The township's files and villages, for the forms' choices. */
+/** The files and villages the account works with (a county account: every township's), for the forms' choices. */
 export function meterChoices(db: Db, user: Who) {
-  const township = townshipOfUser(db, user) ?? -1;
   return {
     files: db
-      .select({ id: enterprises.id, name: enterprises.name })
+      .select({ id: enterprises.id, name: enterprises.name, townshipId: enterprises.townshipId })
       .from(enterprises)
-      .where(eq(enterprises.townshipId, township))
+      .where(townshipCondition(user, { township: enterprises.townshipId }))
       .orderBy(asc(enterprises.name))
       .all(),
     villages: db
-      .select({ id: villages.id, name: villages.name })
+      .select({ id: villages.id, name: villages.name, townshipId: villages.townshipId, townshipName: townships.name })
       .from(villages)
-      .where(eq(villages.townshipId, township))
-      .orderBy(asc(villages.id))
+      .innerJoin(townships, eq(townships.id, villages.townshipId))
+      .where(townshipCondition(user, { township: villages.townshipId }))
+      .orderBy(asc(townships.sort), asc(villages.townshipId), asc(villages.id))
       .all(),
   };
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNull, or, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { users, villages } from '../../../db/schema.ts';
@@ -75,7 +75,7 @@ export function getPlan(db: Db, user: StaffUser, id: number) {
     ? (db
         .select({ id: nightPatrols.id, startedAt: nightPatrols.startedAt, area: nightPatrols.area })
         .from(nightPatrols)
-        .where(eq(nightPatrols.id, plan.patrolId))
+        .where(and(eq(nightPatrols.id, plan.patrolId), inTownship(plan.townshipId)))
         .get() ?? null)
     : null;
   const { count } = db.$client
@@ -103,11 +103,7 @@ export function patrolsToLink(db: Db, plan: { createdAt: Date; townshipId: numbe
 }
 
 /** A patrol of the plan's township: of one of its villages, or of the whole township (no village). */
-const inTownship = (townshipId: number) =>
-  or(
-    isNull(nightPatrols.villageId),
-    sql`exists (select 1 from villages v where v.id = ${nightPatrols.villageId} and v.township_id = ${townshipId})`,
-  );
+const inTownship = (townshipId: number) => eq(nightPatrols.townshipId, townshipId);
 
 /** Records which night patrol carried the plan out; once linked it stays (a second patrol is a new plan's). */
 export function linkPatrol(db: Db, user: StaffUser, planId: number, patrolId: number, now: Date): Result<object> {

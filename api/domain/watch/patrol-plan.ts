@@ -3,16 +3,18 @@ import { and, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
 import { prepared } from '../../../db/prepared.ts';
-import { users } from '../../../db/schema.ts';
+import { townships, users } from '../../../db/schema.ts';
 import { patrolPlans } from '../../../db/schema-watch.ts';
 import { audit } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
 import { randomSeed, rank, rankInTurns } from '../enforcement/random-draw.ts';
 import { fail, type Result } from '../shared/result.ts';
 import { hasRole, OFFICE, OFFICE_READ } from '../shared/roles.ts';
-import { decimal, freeText } from '../shared/text-input.ts';
+import { decimal, freeText, optionalRecordId } from '../shared/text-input.ts';
 import { byRisk, type RiskScore } from './risk.ts';
-import { riskRanking, townshipOfUser } from './risk-facts.ts';
+import { riskRanking } from './risk-facts.ts';
+import { workingTownship } from '../shared/township-links.ts';
+import { townshipCondition } from '../shared/township-scope.ts';
 
 export const MAX_PLAN_SIZE = 200;
 
@@ -30,6 +32,8 @@ export const planInput = z.object({
     max: 100,
     range: '随机抽取比例须在 0 到 100（%）之间',
   }),
+  /** A county account's choice: the township whose files are planned; a township office plans its own. */
+  townshipId: optionalRecordId('乡镇（街道）'),
 });
 export type PlanInput = z.output<typeof planInput>;
 
@@ -93,12 +97,13 @@ export async function createPlan(
   now: Date,
 ): Promise<Result<{ id: number }>> {
   if (!hasRole(user, OFFICE)) return fail(403, '只有整治办可以制定夜查计划');
-  const townshipId = townshipOfUser(db, user);
-  if (townshipId === null) return fail(400, '还没有乡镇，不能制定计划');
+  const where = workingTownship(db, user, input.townshipId);
+  if (!where.ok) return where;
+  const { townshipId } = where;
   const ranking = await riskRanking(db, townshipId, now);
-  if (ranking.length === 0) return fail(400, '本镇还没有企业档案，不能制定计划');
+  if (ranking.length === 0) return fail(400, '该乡镇（街道）还没有企业档案，不能制定计划');
   if (input.size > ranking.length)
-    return fail(400, `本镇只有 ${ranking.length} 家企业档案，夜查户数不能超过 ${ranking.length}`);
+    return fail(400, `该乡镇（街道）只有 ${ranking.length} 家企业档案，夜查户数不能超过 ${ranking.length}`);
   // A part left out is 0: most files score on one or two parts, and a county's list is 20,000 rows.
   const candidates = ranking.map(({ enterpriseId, score, parts }) => ({
     enterpriseId,
@@ -143,14 +148,16 @@ export async function createPlan(
 
 const { candidates: _all, ...PLAN_COLUMNS } = getTableColumns(patrolPlans);
 
+/** Which plans an account sees: its township's; a county account every township's. */
+const planScope = (user: StaffUser) => townshipCondition(user, { township: patrolPlans.townshipId });
+
 /** A stored plan of the user's township, if he may read plans, without its candidates (2 MB at a county's scale). */
 export const planOf = (db: Db, user: StaffUser, id: number) => {
-  const townshipId = townshipOfUser(db, user);
-  if (!mayRead(user) || townshipId === null) return undefined;
+  if (!mayRead(user)) return undefined;
   return db
     .select(PLAN_COLUMNS)
     .from(patrolPlans)
-    .where(and(eq(patrolPlans.id, id), eq(patrolPlans.townshipId, townshipId)))
+    .where(and(eq(patrolPlans.id, id), planScope(user)))
     .get();
 };
 
@@ -181,11 +188,11 @@ export async function verifyPlan(db: Db, user: StaffUser, id: number) {
 
 /** The township's plans, newest first, without their candidate lists. */
 export function listPlans(db: Db, user: StaffUser, limit = 100) {
-  const townshipId = townshipOfUser(db, user);
-  if (!mayRead(user) || townshipId === null) return [];
+  if (!mayRead(user)) return [];
   return db
     .select({
       id: patrolPlans.id,
+      townshipName: townships.name,
       title: patrolPlans.title,
       seed: patrolPlans.seed,
       size: patrolPlans.size,
@@ -197,7 +204,8 @@ export function listPlans(db: Db, user: StaffUser, limit = 100) {
     })
     .from(patrolPlans)
     .leftJoin(users, eq(users.id, patrolPlans.createdBy))
-    .where(eq(patrolPlans.townshipId, townshipId))
+    .innerJoin(townships, eq(townships.id, patrolPlans.townshipId))
+    .where(planScope(user))
     .orderBy(desc(patrolPlans.id))
     .limit(limit)
     .all();
@@ -209,12 +217,11 @@ export function plansOfPatrols(
   user: StaffUser,
   patrolIds: number[],
 ): Map<number, { id: number; title: string }> {
-  const townshipId = townshipOfUser(db, user);
-  if (!mayRead(user) || townshipId === null || patrolIds.length === 0) return new Map();
+  if (!mayRead(user) || patrolIds.length === 0) return new Map();
   const rows = db
     .select({ id: patrolPlans.id, title: patrolPlans.title, patrolId: patrolPlans.patrolId })
     .from(patrolPlans)
-    .where(and(inArray(patrolPlans.patrolId, patrolIds), eq(patrolPlans.townshipId, townshipId)))
+    .where(and(inArray(patrolPlans.patrolId, patrolIds), planScope(user)))
     .all();
   return new Map(rows.map((r) => [r.patrolId!, { id: r.id, title: r.title }]));
 }

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { meters } from '../../../db/schema-watch.ts';
+import { audit } from '../accounts/audit.ts';
 import { TableError, TableRows, type TableRow } from '../shared/table-rows.ts';
 import {
   finish,
@@ -195,7 +196,7 @@ function repeats(held: Held, unsorted: Set<number>, curve: boolean, errors: Erro
 /** Imports one readings file (on the import thread): all of it, or nothing and its errors by line. */
 export async function importReadings(
   db: Db,
-  job: ImportJob,
+  job: ImportJob & { userId: number; userLabel: string },
   progress: (p: ImportProgress) => void = () => {},
 ): Promise<ImportResult> {
   const read = await readAll(db, job, progress);
@@ -208,6 +209,12 @@ export async function importReadings(
   const counts = await writeReadings(db, job.importId, held, ids, curve, minutes, progress);
   const kind = curve ? 'interval' : 'daily';
   finish(db, job.importId, { status: 'done', kind, rowsRead: read.rowsRead, counts, errors: [] });
+  audit(
+    db,
+    { id: job.userId, label: job.userLabel },
+    { action: 'readings.import', objectType: 'data_import', objectId: job.importId, details: { kind, ...counts } },
+    new Date(job.now),
+  );
   return { ok: true, kind, counts: { rowsRead: read.rowsRead, ...counts }, errors: [] };
 }
 

@@ -1,10 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
-import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { prepared } from '../../../db/prepared.ts';
-import { townships, villages } from '../../../db/schema.ts';
 import type { EnterpriseStatus, RemediationType } from '../../../db/schema-enforcement.ts';
-import type { StaffUser } from '../accounts/sessions.ts';
 import { DAY_MS } from '../shared/time.ts';
 import { sortInTurns } from '../shared/sort-in-turns.ts';
 import { PointGrid } from './complaint-grid.ts';
@@ -29,18 +26,6 @@ export interface RiskRow extends RiskScore {
   closedAt: number | null;
   flagCount: number;
   complaintCount: number;
-}
-
-/**
- * The township whose files a staff member plans for: his village's, else the deployment's first (today it serves
- * one; issue 14 gives each account its township, and this is the one place to read it from then).
- */
-export function townshipOfUser(db: Db, user: Pick<StaffUser, 'villageId'>): number | null {
-  if (user.villageId) {
-    const v = db.select({ t: villages.townshipId }).from(villages).where(eq(villages.id, user.villageId)).get();
-    if (v) return v.t;
-  }
-  return db.select({ id: townships.id }).from(townships).orderBy(asc(townships.id)).get()?.id ?? null;
 }
 
 // Rows read at once: each step reads at most this many ids of a table; the files' scoring yields every SLICE_MS.

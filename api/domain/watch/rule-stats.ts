@@ -14,7 +14,7 @@ export interface RuleStats {
 }
 
 /** Per rule: its flags by status and the share of decided ones staff confirmed. Every rule, even without flags. */
-export function ruleStats(db: Db, user: Pick<StaffUser, 'role' | 'villageId'>): RuleStats[] {
+export function ruleStats(db: Db, user: Pick<StaffUser, 'role' | 'townshipId'>): RuleStats[] {
   const rows = db
     .select({
       rule: powerFlags.rule,
@@ -24,7 +24,7 @@ export function ruleStats(db: Db, user: Pick<StaffUser, 'role' | 'villageId'>): 
       n: count(),
     })
     .from(powerFlags)
-    .where(flagScope(db, user))
+    .where(flagScope(user))
     .groupBy(powerFlags.rule)
     .all();
   const byRule = new Map(rows.map((r) => [r.rule, r]));

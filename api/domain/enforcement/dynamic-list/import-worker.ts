@@ -19,8 +19,8 @@ serveImports<ImportJob, ImportOutcome | null>(
     if (!leaveRead()) return null; // out of time: the HTTP thread has answered and is ending this thread
     const db = threadConnection(job.file);
     return job.kind === 'commit'
-      ? commitRead(db, job.actor!, job.areas, read, job.now)
-      : previewRead(db, job.areas, read);
+      ? commitRead(db, job.actor!, job.areas, read, job.now, job.townshipId)
+      : previewRead(db, job.areas, read, job.townshipId);
   },
   (outcome) => (outcome?.reportJson ? [outcome.reportJson.buffer] : []),
 );

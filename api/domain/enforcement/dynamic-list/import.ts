@@ -51,17 +51,25 @@ const report = (rows: ImportRowReport[], counts = importCounts(rows)) => ({
  */
 let lastPlan: { file: string; sha256: string; areas: string; stamp: string; planned: PlannedRow[] } | null = null;
 
-/** The sheet's lines planned on a snapshot (a read transaction), with the stamp of what they were planned on. */
-function planOnSnapshot(db: Db, areas: VillageArea[], sheet: ParsedSheet): { stamp: string; planned: PlannedRow[] } {
+/**
+ * The sheet's lines planned on a snapshot (a read transaction), with the stamp of what they were planned on. A
+ * township's office plans in its township's villages only (`townshipId`; null: a county account's, any).
+ */
+function planOnSnapshot(
+  db: Db,
+  areas: VillageArea[],
+  sheet: ParsedSheet,
+  townshipId: number | null,
+): { stamp: string; planned: PlannedRow[] } {
   const file = db.$client.name;
-  const areasKey = JSON.stringify(areas);
+  const areasKey = `${townshipId} ${JSON.stringify(areas)}`;
   const kept =
     lastPlan?.file === file && lastPlan.sha256 === sheet.sha256 && lastPlan.areas === areasKey ? lastPlan : null;
   return db.transaction(
     (tx) => {
-      const stamp = basisStamp(tx, sheet);
+      const stamp = basisStamp(tx, sheet, townshipId);
       if (kept?.stamp === stamp) return kept;
-      const planned = planWith(readBasis(tx, sheet), areas, sheet);
+      const planned = planWith(readBasis(tx, sheet, townshipId), areas, sheet);
       lastPlan = { file, sha256: sheet.sha256, areas: areasKey, stamp, planned };
       return lastPlan;
     },
@@ -70,9 +78,9 @@ function planOnSnapshot(db: Db, areas: VillageArea[], sheet: ParsedSheet): { sta
 }
 
 /** What an import of this file would do, line by line; writes nothing. Runs on the import thread. */
-export function previewRead(db: Db, areas: VillageArea[], read: SheetResult): ImportOutcome {
+export function previewRead(db: Db, areas: VillageArea[], read: SheetResult, townshipId: number | null): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
-  return { ok: true, ...report(planOnSnapshot(db, areas, read.sheet).planned.map((r) => r.report)) };
+  return { ok: true, ...report(planOnSnapshot(db, areas, read.sheet, townshipId).planned.map((r) => r.report)) };
 }
 
 /** Thrown inside the transaction to roll it back; its message is the answer. */
@@ -152,13 +160,23 @@ function updateOne(tx: Tx, actor: Actor, r: PlannedRow, now: Date) {
  * nothing it read has changed), and inside the transaction only a stamp of what the plan read
  * is read again: the plan is redone there only if that changed.
  */
-export function commitRead(db: Db, actor: Actor, areas: VillageArea[], read: SheetResult, now: Date): ImportOutcome {
+export function commitRead(
+  db: Db,
+  actor: Actor,
+  areas: VillageArea[],
+  read: SheetResult,
+  now: Date,
+  townshipId: number | null,
+): ImportOutcome {
   if (!read.ok) return { ok: false, status: 400, message: read.message };
   const { sheet } = read;
-  const { stamp, planned } = planOnSnapshot(db, areas, sheet);
+  const { stamp, planned } = planOnSnapshot(db, areas, sheet, townshipId);
   try {
     const done: ImportOutcome = db.transaction((tx) => {
-      const plan = basisStamp(tx, sheet) === stamp ? planned : planWith(readBasis(tx, sheet), areas, sheet);
+      const plan =
+        basisStamp(tx, sheet, townshipId) === stamp
+          ? planned
+          : planWith(readBasis(tx, sheet, townshipId), areas, sheet);
       const rows = plan.map((r) => r.report);
       const counts = importCounts(rows);
       if (counts.errors > 0)
@@ -213,6 +231,8 @@ export interface ImportJob {
   areas: VillageArea[];
   now: Date;
   actor?: Actor;
+  /** The importing account's township: its lines lie in that township's villages; null for a county account. */
+  townshipId: number | null;
   read: Partial<ReadLimits>;
 }
 
@@ -271,14 +291,15 @@ export function previewImport(
   bytes: Uint8Array,
   now: Date,
   limits: ImportLimits,
+  townshipId: number | null = null,
 ): Promise<ImportOutcome> {
-  return onThread({ kind: 'preview', file: fileOf(db), bytes, areas, now, read: limits.read }, limits);
+  return onThread({ kind: 'preview', file: fileOf(db), bytes, areas, now, townshipId, read: limits.read }, limits);
 }
 
 /** Imports an upload all-or-nothing on the import thread. `bytes` is handed over to it, as for a preview. */
 export function commitImport(
   db: Db,
-  actor: Actor,
+  actor: Actor & Pick<StaffUser, 'townshipId'>,
   areas: VillageArea[],
   bytes: Uint8Array,
   now: Date,
@@ -292,6 +313,7 @@ export function commitImport(
       areas,
       now,
       actor: { id: actor.id, displayName: actor.displayName },
+      townshipId: actor.townshipId,
       read: limits.read,
     },
     limits,

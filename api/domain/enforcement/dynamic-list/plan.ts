@@ -1,4 +1,4 @@
-import { inArray } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { villages } from '../../../../db/schema.ts';
 import {
@@ -122,12 +122,17 @@ export interface PlanBasis {
   withTasks: Set<number>;
 }
 
-export function readBasis(db: Reader, sheet: ParsedSheet): PlanBasis {
-  const villageRows = db
+/** The villages a sheet's lines may lie in: the importing township's (null: a county account's, all). */
+const villagesIn = (db: Reader, townshipId: number | null) =>
+  db
     .select({ id: villages.id, name: villages.name, townshipId: villages.townshipId })
     .from(villages)
+    .where(townshipId === null ? undefined : eq(villages.townshipId, townshipId))
     .orderBy(villages.id)
     .all();
+
+export function readBasis(db: Reader, sheet: ParsedSheet, townshipId: number | null): PlanBasis {
+  const villageRows = villagesIn(db, townshipId);
   return { villages: villageRows, ...existingFiles(db, sheetNames(sheet)) };
 }
 
@@ -138,13 +143,9 @@ const sheetNames = (sheet: ParsedSheet) => new Set(sheet.lines.map((p) => p.fiel
  * each file of a name in the sheet by id, village, name and version (every change to a file
  * bumps its version: enterprises.ts, and updates here check it), and which of them have tasks.
  */
-export function basisStamp(db: Reader, sheet: ParsedSheet): string {
+export function basisStamp(db: Reader, sheet: ParsedSheet, townshipId: number | null): string {
   const names = sheetNames(sheet);
-  const villageRows = db
-    .select({ id: villages.id, name: villages.name, townshipId: villages.townshipId })
-    .from(villages)
-    .orderBy(villages.id)
-    .all();
+  const villageRows = villagesIn(db, townshipId);
   const files = db
     .select({
       id: enterprises.id,
