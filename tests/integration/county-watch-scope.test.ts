@@ -127,7 +127,7 @@ describe('meters', () => {
     expect(await errorOf(there)).toContain('村（社区）');
   });
 
-  it('import into the chosen township (a county account must choose), credit codes folded, readings audited', async () => {
+  it('import into the chosen township (the county must choose), credit codes folded, readings audited', async () => {
     const list = `户号,村（社区）,统一社会信用代码\n55500002,,${CODE.replace(/[0-9A-Z]/g, (c) =>
       String.fromCharCode(c.charCodeAt(0) + 0xfee0),
     )}\n`;
