@@ -16,8 +16,8 @@ export function adminPages(): { pattern: string; file: string }[] {
     .sort((a, b) => a.pattern.localeCompare(b.pattern));
 }
 
-/** The pattern as a URL a test can open, each [id] as the demo's first row. */
-export const samplePath = (pattern: string) => pattern.replaceAll(/\[[a-z]+\]/g, '1');
+/** The pattern as a URL a test can open, each [id] as the demo's first row (a [level] of 考核 as the townships). */
+export const samplePath = (pattern: string) => pattern.replace('[level]', 'township').replaceAll(/\[[a-z]+\]/g, '1');
 
 /** The work app's files that are not pages (admin/offline): routed like pages, never rendered as one. */
 export function adminEndpoints(): { pattern: string; file: string }[] {
