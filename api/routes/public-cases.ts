@@ -6,6 +6,9 @@ import { villages } from '../../db/schema.ts';
 import type { AppContext } from '../context.ts';
 import { casePhotoFile } from '../domain/public/case-photos.ts';
 import { caseMapPoints } from '../domain/public/published-cases.ts';
+import { townshipChoice } from '../domain/public/township-filter.ts';
+import { ApiError } from '../http/errors.ts';
+import { eq } from 'drizzle-orm';
 
 const photoParam = z.object({
   id: recordId('案例'),
@@ -37,7 +40,15 @@ export function publicCaseRoutes(ctx: AppContext) {
 export function publicCaseMapRoutes(ctx: AppContext) {
   return new Hono().get('/', (c) => {
     const { env } = ctx;
-    const outlines = ctx.db.select({ name: villages.name, boundary: villages.boundary }).from(villages).all();
+    // ?township=<code>: one township's villages and cases (decision 024); an unknown code is a 400 in Chinese.
+    const choice = townshipChoice(ctx.db, c.req.query('township'));
+    if (!choice.ok) throw new ApiError(400, choice.message);
+    const id = choice.township?.id;
+    const outlines = ctx.db
+      .select({ name: villages.name, boundary: villages.boundary })
+      .from(villages)
+      .where(id === undefined ? undefined : eq(villages.townshipId, id))
+      .all();
     return c.json(
       {
         tiles: mapTiles(env),
@@ -45,7 +56,7 @@ export function publicCaseMapRoutes(ctx: AppContext) {
           type: 'FeatureCollection',
           features: outlines.map((v) => ({ type: 'Feature', properties: { name: v.name }, geometry: v.boundary })),
         },
-        points: caseMapPoints(ctx.db),
+        points: caseMapPoints(ctx.db, id),
       },
       200,
       { 'Cache-Control': 'public, max-age=300' },

@@ -4,16 +4,25 @@ import { ApiError } from '../http/errors.ts';
 import { clientIp } from '../http/client-ip.ts';
 import { RateLimiter } from '../domain/shared/rate-limit.ts';
 import { cachedReportMap } from '../domain/public/report-map.ts';
+import { townshipReportMap } from '../domain/public/township-map.ts';
+import { townshipChoice } from '../domain/public/township-filter.ts';
+import { countyAreas } from '../domain/shared/county-routing.ts';
 import { nearbyHint, nearbyQuery } from '../domain/public/nearby-hint.ts';
 
 /** The public map of accepted reports, as GeoJSON: grid cells, categories, statuses, months (report-map.ts). */
 export function reportMapRoutes(ctx: AppContext) {
-  return new Hono().get('/', async (c) =>
-    c.body((await cachedReportMap(ctx.db, ctx.clock())).json, 200, {
+  return new Hono().get('/', async (c) => {
+    // ?township=<code>: that township's cells (decision 024); an unknown code is a 400 in Chinese.
+    const choice = townshipChoice(ctx.db, c.req.query('township'));
+    if (!choice.ok) throw new ApiError(400, choice.message);
+    const map = choice.township
+      ? await townshipReportMap(ctx.db, ctx.clock(), countyAreas(ctx.db, ctx.villageAreas()), choice.township.id)
+      : await cachedReportMap(ctx.db, ctx.clock());
+    return c.body(map.json, 200, {
       'Content-Type': 'application/json; charset=UTF-8',
       'Cache-Control': 'public, max-age=60',
-    }),
-  );
+    });
+  });
 }
 
 // A resident dragging his pin asks a few times a minute; a script walking the map asks far more.

@@ -10,7 +10,10 @@ async function show(el: HTMLElement) {
   const [{ baseMap, textTip }, { default: L }, data] = await Promise.all([
     loadMapModule(),
     import('leaflet'),
-    fetch('/api/case-map').then((r) => {
+    // The page's township (?township=), if one is chosen: its villages and cases only.
+    fetch(
+      el.dataset.township ? `/api/case-map?township=${encodeURIComponent(el.dataset.township)}` : '/api/case-map',
+    ).then((r) => {
       if (!r.ok) throw new Error(String(r.status));
       return r.json() as Promise<CaseMapData>;
     }),

@@ -9,7 +9,11 @@ interface Cell {
 }
 
 const el = document.getElementById('report-map');
-const config = JSON.parse(document.getElementById('map-config')!.textContent!) as MapConfig & { resolved: string };
+// `cells`: where the page's cells come from (the whole county's, or one township's with ?township=).
+const config = JSON.parse(document.getElementById('map-config')!.textContent!) as MapConfig & {
+  resolved: string;
+  cells: string;
+};
 const monthText = (m: string) => `${Number(m.slice(0, 4))}年${Number(m.slice(5))}月`;
 
 /** A cell's reports, each line as text (Leaflet would read a string as HTML). */
@@ -32,7 +36,7 @@ async function show(target: HTMLElement) {
   const [{ baseMap }, { default: L }, cells] = await Promise.all([
     loadMapModule(),
     import('leaflet'),
-    fetch('/api/report-map').then((r) => {
+    fetch(config.cells).then((r) => {
       if (!r.ok) throw new Error(String(r.status));
       return r.json() as Promise<{ features: Cell[] }>;
     }),

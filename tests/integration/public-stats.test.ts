@@ -234,9 +234,9 @@ describe('monthly results', () => {
     expect(jan.complaints.received).toBe(3);
     expect(jan.decisions).toEqual({ accept: 2, reject: 1, merge: 0, resolve: 1 });
     expect(feb.decisions).toEqual({ accept: 2, reject: 0, merge: 2, resolve: 2 });
-    expect(jan.medians.accept).toEqual({ days: 1, n: 2 }); // (12 + 36) / 2 h
-    expect(jan.medians.resolve).toEqual({ days: 10, n: 1 });
-    expect(feb.medians.accept).toEqual({ days: 2.5, n: 1 });
+    expect(jan.medians!.accept).toEqual({ days: 1, n: 2 }); // (12 + 36) / 2 h
+    expect(jan.medians!.resolve).toEqual({ days: 10, n: 1 });
+    expect(feb.medians!.accept).toEqual({ days: 2.5, n: 1 });
     expect(feb.current).toBe(false);
     expect(monthResults(db, '2026-06', NOW).current).toBe(true);
   });

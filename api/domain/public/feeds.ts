@@ -2,9 +2,11 @@ import type { Db } from '../../../db/client.ts';
 import { escapeXml as esc } from '../shared/xml-escape.ts';
 import { feedEntries, sitemapEntries } from './published-cases.ts';
 
-/** Atom 1.0 feed of the newest published typical cases. */
-export function atomFeed(db: Db, origin: string, limit = 50): string {
-  const entries = feedEntries(db, limit);
+/** Atom 1.0 feed of the newest published typical cases: the county's, or one township's (`?township=`). */
+export function atomFeed(db: Db, origin: string, limit = 50, township?: { id: number; code: string }): string {
+  const entries = feedEntries(db, limit, township?.id);
+  const self = township ? `${origin}/feed.xml?township=${township.code}` : `${origin}/feed.xml`;
+  const list = township ? `${origin}/cases?township=${township.code}` : `${origin}/cases`;
   const updated = (entries[0]?.publishedAt ?? new Date(0)).toISOString();
   const items = entries.map((e) => {
     const url = `${origin}/cases/${e.id}`;
@@ -24,9 +26,9 @@ export function atomFeed(db: Db, origin: string, limit = 50): string {
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">
   <title>典型案例曝光 · “散乱污”整治</title>
   <subtitle>“散乱污”作坊整治典型案例，当事人个人信息已隐去。</subtitle>
-  <id>${esc(`${origin}/cases`)}</id>
-  <link rel="self" type="application/atom+xml" href="${esc(`${origin}/feed.xml`)}"/>
-  <link rel="alternate" type="text/html" href="${esc(`${origin}/cases`)}"/>
+  <id>${esc(list)}</id>
+  <link rel="self" type="application/atom+xml" href="${esc(self)}"/>
+  <link rel="alternate" type="text/html" href="${esc(list)}"/>
   <updated>${updated}</updated>
   <author><name>“散乱污”整治办公室</name></author>
 ${items.join('\n')}

@@ -101,12 +101,17 @@ export const caseListQuery = z.object({
 export type CaseListQuery = z.infer<typeof caseListQuery>;
 const PAGE = 20;
 
+/** A case lies in the township of its village (`?township=`, decision 024); no township: the whole county. */
+const inTownship = (townshipId: number | undefined) =>
+  townshipId === undefined ? undefined : eq(villages.townshipId, townshipId);
+
 /**
  * Published cases, newest first, filtered by village, remediation type and month; with the first photo for a thumbnail.
  */
-export function listPublicCases(db: Db, q: CaseListQuery) {
+export function listPublicCases(db: Db, q: CaseListQuery, townshipId?: number) {
   const where = and(
     eq(cases.status, 'published'),
+    inTownship(townshipId),
     q.village ? eq(cases.villageId, q.village) : undefined,
     q.type ? eq(cases.remediationType, q.type) : undefined,
     q.month ? like(cases.happenedOn, `${q.month}-%`) : undefined,
@@ -152,9 +157,9 @@ export function listPublicCases(db: Db, q: CaseListQuery) {
   };
 }
 
-/** What the filters offer: villages and months that have published cases. */
-export function caseFilterOptions(db: Db) {
-  const published = eq(cases.status, 'published');
+/** What the filters offer: villages and months that have published cases (in the township, when one is chosen). */
+export function caseFilterOptions(db: Db, townshipId?: number) {
+  const published = and(eq(cases.status, 'published'), inTownship(townshipId));
   const villageRows = db
     .selectDistinct({ id: villages.id, name: villages.name })
     .from(cases)
@@ -165,6 +170,7 @@ export function caseFilterOptions(db: Db) {
   const months = db
     .selectDistinct({ m: sql<string>`substr(${cases.happenedOn}, 1, 7)` })
     .from(cases)
+    .innerJoin(villages, eq(villages.id, cases.villageId))
     .where(published)
     .orderBy(desc(sql`1`))
     .all()
@@ -173,12 +179,12 @@ export function caseFilterOptions(db: Db) {
 }
 
 /** Published cases per village, placed at the village's centre (never an enterprise's coordinates). */
-export function caseMapPoints(db: Db) {
+export function caseMapPoints(db: Db, townshipId?: number) {
   return db
     .select({ id: villages.id, name: villages.name, boundary: villages.boundary, n: count() })
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(eq(cases.status, 'published'))
+    .where(and(eq(cases.status, 'published'), inTownship(townshipId)))
     .groupBy(villages.id)
     .orderBy(asc(villages.id))
     .all()
@@ -186,7 +192,7 @@ export function caseMapPoints(db: Db) {
 }
 
 /** The newest published cases, for the Atom feed. */
-export function feedEntries(db: Db, limit = 50) {
+export function feedEntries(db: Db, limit = 50, townshipId?: number) {
   const rows = db
     .select({
       id: cases.id,
@@ -200,7 +206,7 @@ export function feedEntries(db: Db, limit = 50) {
     })
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))
-    .where(eq(cases.status, 'published'))
+    .where(and(eq(cases.status, 'published'), inTownship(townshipId)))
     .orderBy(desc(cases.publishedAt), desc(cases.id))
     .limit(limit)
     .all();

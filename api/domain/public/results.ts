@@ -1,4 +1,4 @@
-import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import { and, count, eq, gte, lt, sql, type AnyColumn } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import {
   INSPECTION_OUTCOMES,
@@ -16,6 +16,8 @@ import {
 import { monthBounds, monthOf, monthRange, parseMonth, type Month } from './months.ts';
 import { addTo, emptyBreakdown, type Breakdown } from './stats.ts';
 import { medianOfHours, statsStatements, type Median } from './stats-sql.ts';
+import { townshipRows } from './township-stats.ts';
+import { villageInTownship } from '../shared/township-scope.ts';
 
 export type InspectionOutcome = (typeof INSPECTION_OUTCOMES)[number] | 'pending';
 
@@ -26,10 +28,12 @@ export interface MonthResults {
   current: boolean;
   /** Complaints filed in the month, by where they stand now. */
   complaints: Breakdown;
-  /** Decisions made in the month (each counted once per time it was made). */
-  decisions: { accept: number; reject: number; merge: number; resolve: number };
-  /** For the complaints filed in the month. */
-  medians: { accept: Median; resolve: Median };
+  /**
+   * Decisions made in the month (each counted once per time it was made), and the medians for the complaints filed in
+   * it: county rollups only, null for one township.
+   */
+  decisions: { accept: number; reject: number; merge: number; resolve: number } | null;
+  medians: { accept: Median; resolve: Median } | null;
   /** Enforcement tasks that passed acceptance (验收) in the month, by remediation type. */
   tasks: Record<RemediationType, number>;
   /** 回头看 done in the month, by what was found. */
@@ -49,12 +53,17 @@ export function publishedMonth(raw: string | undefined, now: Date): Month | null
   return month && month <= monthOf(now) ? month : null;
 }
 
-export function monthResults(db: Db, month: Month, now: Date): MonthResults {
+/** One month's results: the county's, or with a township (`?township=`, decision 024) that township's. */
+export function monthResults(db: Db, month: Month, now: Date, townshipId?: number): MonthResults {
   const s = statsStatements(db);
+  const t = townshipId === undefined ? null : townshipRows(db, townshipId);
   const { start, end } = monthBounds(month);
+  const inVillages = (col: AnyColumn) => (townshipId === undefined ? undefined : villageInTownship(col, townshipId));
+  const own = (col: AnyColumn) => (townshipId === undefined ? undefined : eq(col, townshipId));
 
   const complaints = emptyBreakdown();
-  for (const r of s.byMonthStatus.all(month, month)) addTo(complaints, r.status, r.n);
+  for (const r of t ? t.byMonthStatus(month, month) : s.byMonthStatus.all(month, month))
+    addTo(complaints, r.status, r.n);
   const actions = new Map(s.actionsInMonth.all(month).map((r) => [r.action, r.n]));
   const decided = (a: string) => actions.get(a) ?? 0;
 
@@ -62,7 +71,14 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
   for (const r of db
     .select({ type: tasks.type, n: count() })
     .from(tasks)
-    .where(and(eq(tasks.status, 'accepted'), gte(tasks.acceptedAt, start), lt(tasks.acceptedAt, end)))
+    .where(
+      and(
+        eq(tasks.status, 'accepted'),
+        gte(tasks.acceptedAt, start),
+        lt(tasks.acceptedAt, end),
+        inVillages(tasks.villageId),
+      ),
+    )
     .groupBy(tasks.type)
     .all())
     taskCounts[r.type] = r.n;
@@ -71,13 +87,24 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
   for (const r of db
     .select({ outcome: revisits.outcome, n: count() })
     .from(revisits)
-    .where(and(eq(revisits.status, 'done'), gte(revisits.doneAt, start), lt(revisits.doneAt, end)))
+    .where(
+      and(
+        eq(revisits.status, 'done'),
+        gte(revisits.doneAt, start),
+        lt(revisits.doneAt, end),
+        inVillages(revisits.villageId),
+      ),
+    )
     .groupBy(revisits.outcome)
     .all()) {
     if (r.outcome) outcomes[r.outcome] = r.n;
   }
 
-  const inDrawMonth = and(gte(inspectionDraws.createdAt, start), lt(inspectionDraws.createdAt, end));
+  const inDrawMonth = and(
+    gte(inspectionDraws.createdAt, start),
+    lt(inspectionDraws.createdAt, end),
+    own(inspectionDraws.townshipId),
+  );
   const draws = db.select({ n: count() }).from(inspectionDraws).where(inDrawMonth).get()!.n;
   const drawOutcomes = zeros([...INSPECTION_OUTCOMES, 'pending'] as const);
   for (const r of db
@@ -90,7 +117,11 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
     drawOutcomes[r.outcome ?? 'pending'] = r.n;
   }
 
-  const inPatrolMonth = and(gte(nightPatrols.startedAt, start), lt(nightPatrols.startedAt, end));
+  const inPatrolMonth = and(
+    gte(nightPatrols.startedAt, start),
+    lt(nightPatrols.startedAt, end),
+    own(nightPatrols.townshipId),
+  );
   const patrols = {
     count: db.select({ n: count() }).from(nightPatrols).where(inPatrolMonth).get()!.n,
     findings: db
@@ -105,16 +136,15 @@ export function monthResults(db: Db, month: Month, now: Date): MonthResults {
     month,
     current: month === monthOf(now),
     complaints,
-    decisions: {
-      accept: decided('accept'),
-      reject: decided('reject'),
-      merge: decided('merge'),
-      resolve: decided('resolve'),
-    },
-    medians: {
-      accept: medianOfHours(s.durations.all('accept', month, month)),
-      resolve: medianOfHours(s.durations.all('resolve', month, month)),
-    },
+    decisions: t
+      ? null
+      : { accept: decided('accept'), reject: decided('reject'), merge: decided('merge'), resolve: decided('resolve') },
+    medians: t
+      ? null
+      : {
+          accept: medianOfHours(s.durations.all('accept', month, month)),
+          resolve: medianOfHours(s.durations.all('resolve', month, month)),
+        },
     tasks: taskCounts,
     revisits: { total: Object.values(outcomes).reduce((a, b) => a + b, 0), outcomes },
     inspections: { draws, enterprises: Object.values(drawOutcomes).reduce((a, b) => a + b, 0), outcomes: drawOutcomes },
@@ -149,12 +179,27 @@ export function firstMonth(db: Db, now: Date): Month {
   return [...months, ...work].filter((m) => m <= last).sort()[0] ?? last;
 }
 
-/** Every month from the first record (see firstMonth) to this one, newest first. */
-export function resultMonths(db: Db, now: Date): { month: Month; received: number; decided: number }[] {
+/**
+ * Every month from the first record (see firstMonth) to this one, newest first. With a township, its reports received;
+ * the decisions are a county rollup (null).
+ */
+export function resultMonths(
+  db: Db,
+  now: Date,
+  townshipId?: number,
+): { month: Month; received: number; decided: number | null }[] {
   const s = statsStatements(db);
-  const received = new Map(s.receivedByMonth.all().map((r) => [r.month, r.n]));
+  const received = new Map<string, number>();
+  for (const r of townshipId === undefined
+    ? s.receivedByMonth.all()
+    : townshipRows(db, townshipId).byMonthStatus('0000-00', '9999-99'))
+    received.set(r.month, (received.get(r.month) ?? 0) + r.n);
   const decided = new Map(s.decisionsByMonth.all().map((r) => [r.month, r.n]));
   return monthRange(firstMonth(db, now), monthOf(now))
     .reverse()
-    .map((month) => ({ month, received: received.get(month) ?? 0, decided: decided.get(month) ?? 0 }));
+    .map((month) => ({
+      month,
+      received: received.get(month) ?? 0,
+      decided: townshipId === undefined ? (decided.get(month) ?? 0) : null,
+    }));
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import type { ComplaintStatus } from '../../../db/schema.ts';
 import { addMonths, monthOf, type Month } from './months.ts';
 import { medianOfHours, statsStatements, type Median } from './stats-sql.ts';
+import { townshipRows } from './township-stats.ts';
 
 /**
  * Where each complaint stands, as the public pages count it: every complaint is in exactly one part.
@@ -86,14 +87,19 @@ export function durationText(m: Median): { value: string; unit: string } | null 
   return { value: m.days.toFixed(1), unit: '天' };
 }
 
-export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
+/**
+ * With a township (`?township=`, decision 024), its villages' and its own counts; the medians are the county's
+ * rollups only (public_complaint_durations knows no township), so they are left out (null).
+ */
+export function publicStats(db: Db, now: Date, monthsBack = 12, townshipId?: number): PublicStats {
   const s = statsStatements(db);
+  const t = townshipId === undefined ? null : townshipRows(db, townshipId);
   const last = monthOf(now);
   const first = addMonths(last, -(monthsBack - 1));
 
   const totals = emptyBreakdown();
   const byVillage = new Map<number, Breakdown>();
-  for (const r of s.byVillageStatus.all()) {
+  for (const r of t ? t.byVillageStatus() : s.byVillageStatus.all()) {
     addTo(totals, r.status, r.n);
     const b = byVillage.get(r.id) ?? emptyBreakdown();
     byVillage.set(r.id, b);
@@ -101,7 +107,7 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
   }
 
   const byCategory = new Map<number, Breakdown>();
-  for (const r of s.byCategoryStatus.all()) {
+  for (const r of t ? t.byCategoryStatus() : s.byCategoryStatus.all()) {
     const b = byCategory.get(r.id) ?? emptyBreakdown();
     byCategory.set(r.id, b);
     addTo(b, r.status, r.n);
@@ -109,7 +115,8 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
 
   const byMonth = new Map<Month, Breakdown>();
   for (let m = first; m <= last; m = addMonths(m, 1)) byMonth.set(m, emptyBreakdown());
-  for (const r of s.byMonthStatus.all(first, last)) addTo(byMonth.get(r.month)!, r.status, r.n);
+  for (const r of t ? t.byMonthStatus(first, last) : s.byMonthStatus.all(first, last))
+    addTo(byMonth.get(r.month)!, r.status, r.n);
 
   const overdue: Overdue = { undecided: 0, unfinished: 0 };
   const cutoff = now.getTime();
@@ -117,7 +124,11 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
     let sum = 0;
     for (const [status, key] of OPEN) {
       const n = (
-        villageId === null ? s.overdueAtTownship.get(status, cutoff) : s.overdueInVillage.get(villageId, status, cutoff)
+        villageId !== null
+          ? s.overdueInVillage.get(villageId, status, cutoff)
+          : t
+            ? t.overdueAtTownship(status, cutoff)
+            : s.overdueAtTownship.get(status, cutoff)
       )!.n;
       overdue[key] += n;
       sum += n;
@@ -125,9 +136,12 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
     return sum;
   };
 
-  const villages: PublicStats['villages'] = s.villages
-    .all()
-    .map((v) => ({ id: v.id, name: v.name, overdue: overdueIn(v.id), ...(byVillage.get(v.id) ?? emptyBreakdown()) }));
+  const villages: PublicStats['villages'] = (t ? t.villages() : s.villages.all()).map((v) => ({
+    id: v.id,
+    name: v.name,
+    overdue: overdueIn(v.id),
+    ...(byVillage.get(v.id) ?? emptyBreakdown()),
+  }));
   villages.push({
     id: null,
     name: TOWNSHIP_LEVEL,
@@ -144,10 +158,12 @@ export function publicStats(db: Db, now: Date, monthsBack = 12): PublicStats {
       .all()
       .map((c) => ({ id: c.id, name: c.name, ...(byCategory.get(c.id) ?? emptyBreakdown()) })),
     villages,
-    medians: {
-      accept: medianOfHours(s.durations.all('accept', ...all)),
-      resolve: medianOfHours(s.durations.all('resolve', ...all)),
-    },
+    medians: t
+      ? { accept: { days: null, n: 0 }, resolve: { days: null, n: 0 } }
+      : {
+          accept: medianOfHours(s.durations.all('accept', ...all)),
+          resolve: medianOfHours(s.durations.all('resolve', ...all)),
+        },
     overdue,
   };
 }

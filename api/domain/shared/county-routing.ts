@@ -130,20 +130,22 @@ export function borderTownship(county: CountyAreas, lat: number, lng: number, ex
  */
 export function routeInCounty(county: CountyAreas, lat: number, lng: number): CountyRoute | null {
   const village = villageAt(county, lat, lng);
-  let townshipId = village?.townshipId;
-  if (townshipId === undefined) {
-    let nearest: { id: number; d: number } | null = null;
-    for (const t of county.townships) {
-      const d = townshipMetres(t, lng, lat);
-      if (!nearest || d < nearest.d) nearest = { id: t.id, d };
-      if (d === 0) break;
-    }
-    if (!nearest) return null;
-    townshipId = nearest.id;
-  }
+  const townshipId = village?.townshipId ?? townshipAt(county, lat, lng);
+  if (townshipId === null) return null;
   return {
     townshipId,
     village: village && { id: village.id, name: village.name },
     borderTownshipId: borderTownship(county, lat, lng, [townshipId]),
   };
+}
+
+/** The township whose boundary holds the point, else the nearest; null when the county has none. */
+export function townshipAt(county: CountyAreas, lat: number, lng: number): number | null {
+  let nearest: { id: number; d: number } | null = null;
+  for (const t of county.townships) {
+    const d = townshipMetres(t, lng, lat);
+    if (!nearest || d < nearest.d) nearest = { id: t.id, d };
+    if (d === 0) break;
+  }
+  return nearest?.id ?? null;
 }
