@@ -23,12 +23,12 @@ const names = (ids: number[]) => ids.map((id) => `目标测试作坊${id}`);
 
 // 测试镇, hand-counted for 1–15 May: three files on the list (one each listed, in progress, done), one accepted, one
 // late; a fourth listed on 18 May.
-const a1 = ent(TT, { created: '2026-04-01T09:00:00' });
+ent(TT, { created: '2026-04-01T09:00:00' });
 const a2 = ent(TT, { status: 'in_progress', created: '2026-04-02T09:00:00' });
 task(a2, vt.id, 'shutdown', 'open', { due: '2026-05-10T23:59:59' });
 const a3 = ent(TT, { status: 'done', created: '2026-04-03T09:00:00' });
 task(a3, vt.id, 'rectify', 'accepted', { accepted: '2026-05-12T09:00:00' });
-const a4 = ent(TT, { created: '2026-05-18T09:00:00' });
+ent(TT, { created: '2026-05-18T09:00:00' });
 // 青溪镇: one shutdown file of this test's own.
 const b1 = ent(T1, { status: 'in_progress', created: '2026-04-05T09:00:00' });
 task(b1, v1.id, 'shutdown', 'open', { due: '2026-06-30T23:59:59' });

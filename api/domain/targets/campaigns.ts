@@ -6,7 +6,7 @@ import { audit, type Actor } from '../accounts/audit.ts';
 import { atomically, fail, type Result } from '../shared/result.ts';
 import type { AtLevel } from '../shared/township-scope.ts';
 import type { CampaignEdit, NewCampaign, TargetsEdit } from './input.ts';
-import { getCampaign, type Campaign } from './progress.ts';
+import { campaignColumns, getCampaign, type Campaign } from './progress.ts';
 
 export type Editor = Actor & AtLevel;
 
@@ -16,18 +16,7 @@ const STALE = '这项行动或其目标已被他人修改，请刷新页面后�
 
 /** Every campaign, the newest first; archived ones stay readable. */
 export const listCampaigns = (db: Db): Campaign[] =>
-  db
-    .select({
-      id: campaigns.id,
-      name: campaigns.name,
-      startsOn: campaigns.startsOn,
-      dueOn: campaigns.dueOn,
-      archived: campaigns.archived,
-      version: campaigns.version,
-    })
-    .from(campaigns)
-    .orderBy(desc(campaigns.startsOn), desc(campaigns.id))
-    .all();
+  db.select(campaignColumns).from(campaigns).orderBy(desc(campaigns.startsOn), desc(campaigns.id)).all();
 
 /** A new campaign, by the county office (a township account is refused). Audited. */
 export function createCampaign(db: Db, who: Editor, input: NewCampaign, now: Date): Result<{ id: number }> {

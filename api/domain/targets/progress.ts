@@ -29,7 +29,7 @@ export interface TargetProgressRow {
   elapsedShare: number;
 }
 
-const campaignColumns = {
+export const campaignColumns = {
   id: campaigns.id,
   name: campaigns.name,
   startsOn: campaigns.startsOn,

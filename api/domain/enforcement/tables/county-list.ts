@@ -2,7 +2,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
 import { villages } from '../../../../db/schema.ts';
 import { enterprises, type EnterpriseStatus } from '../../../../db/schema-enforcement.ts';
-import type { StaffUser } from '../../accounts/sessions.ts';
+import type { StaffScope } from '../../accounts/sessions.ts';
 import { DYNAMIC_LIST_COLUMNS, toSheetRow, type ListRecord } from '../dynamic-list/columns.ts';
 import { LIST_COLUMNS } from '../dynamic-list/export.ts';
 import { ENTERPRISE_STATUS_LABELS } from '../labels.ts';
@@ -34,7 +34,7 @@ const subtotalRow = (label: string, n: number, c: Counts) => {
  * Seed 002's dynamic list compiled by 镇街 for the county's office: each township's lines (numbered within it) and a
  * subtotal line, then the county's. Scope: the account's own enterprises (enterpriseScope) in the townships given.
  */
-export function countyListRows(db: Db, user: StaffUser, list: TableTownship[]) {
+export function countyListRows(db: Db, user: StaffScope, list: TableTownship[]) {
   const rows: (string | number)[][] = [];
   const subtotals: number[] = [];
   const all: Counts = { listed: 0, in_progress: 0, done: 0 };
