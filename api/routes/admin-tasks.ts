@@ -40,6 +40,7 @@ export const taskQuery = z.object({
     .optional()
     .catch(undefined),
   villageId: recordId('村（社区）').optional().catch(undefined),
+  townshipId: recordId('乡镇（街道）').optional().catch(undefined),
   overdue: z
     .enum(['1'])
     .optional()

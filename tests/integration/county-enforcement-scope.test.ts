@@ -130,6 +130,22 @@ describe('tasks', () => {
     for (const who of [...COUNTY_SIDE, 'shiqiao', 'shiqiao-zhan', 'shiqiao-cun'])
       expect((await get(`/api/admin/tasks/${taskId}`, who)).status, who).toBe(200);
   });
+
+  it('give a county account a township filter and column on the register and the tasks', async () => {
+    type Row = { name?: string; enterpriseName?: string; townshipName: string };
+    const rows = async (path: string) => ((await (await get(path, 'xianban')).json()) as { rows: Row[] }).rows;
+    const files = await rows(`/api/admin/enterprises?townshipId=${SHIQIAO}`);
+    expect(files.map((r) => r.name)).toContain('东村隐秘塑料有限公司');
+    expect(new Set(files.map((r) => r.townshipName))).toEqual(new Set(['石桥镇']));
+    expect((await rows(`/api/admin/enterprises?townshipId=${QINGXI}`)).map((r) => r.name)).not.toContain(
+      '东村隐秘塑料有限公司',
+    );
+    const tasks = await rows(`/api/admin/tasks?townshipId=${SHIQIAO}`);
+    expect(tasks.map((t) => [t.enterpriseName, t.townshipName])).toContainEqual(['东村隐秘塑料有限公司', '石桥镇']);
+    expect((await rows(`/api/admin/tasks?townshipId=${QINGXI}`)).map((t) => t.enterpriseName)).not.toContain(
+      '东村隐秘塑料有限公司',
+    );
+  });
 });
 
 describe('双随机 draws', () => {

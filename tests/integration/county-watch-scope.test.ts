@@ -277,5 +277,10 @@ describe('the pages', () => {
     expect(await page(`/admin/department-data?townshipId=${SHIQIAO}`, 'xianban')).toContain('石桥登记隐秘');
     for (const path of ['/admin/department-data/evaluation', '/admin/department-data/landlords', '/admin/draws'])
       await page(path, 'xianban');
+    expect(await page('/admin/enterprises', 'shouli')).not.toContain('东村隐秘五金作坊');
+    const register = await page(`/admin/enterprises?townshipId=${SHIQIAO}`, 'xianban');
+    expect(register).toContain('东村隐秘五金作坊');
+    expect(register).toContain('<th scope="col">乡镇（街道）</th>');
+    expect(await page('/admin/tasks', 'xianban')).toContain('name="townshipId"');
   });
 });

@@ -154,6 +154,8 @@ export const enterpriseUpdate = enterpriseFields
  */
 export const registerFilter = z.object({
   villageId: optionalRecordId('村（社区）', { invalid: '村（社区）参数有误' }),
+  /** A county account's filter by township (a township account sees its own only). */
+  townshipId: optionalRecordId('乡镇（街道）', { invalid: '乡镇（街道）参数有误' }),
   status: blankOr(z.enum(ENTERPRISE_STATUSES, { error: '整治状态参数有误' })),
   remediationType: blankOr(z.enum(REMEDIATION_TYPES, { error: '整治类型参数有误' })),
   q: optionalText('搜索词', { max: 50 }),

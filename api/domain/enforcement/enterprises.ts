@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { villages } from '../../../db/schema.ts';
+import { townships, villages } from '../../../db/schema.ts';
 import {
   enterprises,
   revisits,
@@ -156,6 +156,7 @@ export function setEnterpriseStatus(
 
 export interface RegisterFilter {
   villageId?: number;
+  townshipId?: number;
   status?: EnterpriseStatus;
   remediationType?: RemediationType;
   q?: string;
@@ -168,6 +169,7 @@ export function registerConditions(user: StaffUser, f: RegisterFilter): SQL | un
   return and(
     enterpriseScope(user),
     f.villageId ? eq(enterprises.villageId, f.villageId) : undefined,
+    f.townshipId ? eq(enterprises.townshipId, f.townshipId) : undefined,
     f.status ? eq(enterprises.status, f.status) : undefined,
     f.remediationType ? eq(enterprises.remediationType, f.remediationType) : undefined,
     f.industry ? contains(enterprises.industry, f.industry) : undefined,
@@ -193,6 +195,7 @@ export function listEnterprises(db: Db, user: StaffUser, f: RegisterFilter, limi
       lng: enterprises.lng,
       villageId: enterprises.villageId,
       villageName: villages.name,
+      townshipName: townships.name,
       personInCharge: enterprises.personInCharge,
       businessLicence: enterprises.businessLicence,
       fourWithouts: enterprises.fourWithouts,
@@ -203,6 +206,7 @@ export function listEnterprises(db: Db, user: StaffUser, f: RegisterFilter, limi
     })
     .from(enterprises)
     .innerJoin(villages, eq(villages.id, enterprises.villageId))
+    .innerJoin(townships, eq(townships.id, enterprises.townshipId))
     .where(registerConditions(user, f))
     .orderBy(desc(enterprises.id))
     .limit(limit)

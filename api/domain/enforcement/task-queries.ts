@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
-import { complaints, departments, users, villages } from '../../../db/schema.ts';
+import { complaints, departments, townships, users, villages } from '../../../db/schema.ts';
 import {
   enterpriseComplaints,
   enterprises,
@@ -21,6 +21,8 @@ import { daysLeft } from '../shared/time.ts';
 export interface TaskFilter {
   status?: TaskStatus | 'active';
   villageId?: number;
+  /** A county account's filter by township. */
+  townshipId?: number;
   overdue?: boolean;
 }
 
@@ -44,11 +46,13 @@ export function listTasks(db: Db, user: StaffUser, f: TaskFilter, now: Date) {
       enterpriseName: sql<string>`case when ${fileOpen} then ${enterprises.name} else ${OTHER_VILLAGE_ENTERPRISE} end`,
       address: sql<string | null>`case when ${fileOpen} then ${enterprises.address} end`,
       villageName: villages.name,
+      townshipName: townships.name,
       items: itemCounts,
     })
     .from(tasks)
     .innerJoin(enterprises, eq(enterprises.id, tasks.enterpriseId))
     .innerJoin(villages, eq(villages.id, tasks.villageId))
+    .innerJoin(townships, eq(townships.id, villages.townshipId))
     .where(
       and(
         taskScope(user),
@@ -58,6 +62,7 @@ export function listTasks(db: Db, user: StaffUser, f: TaskFilter, now: Date) {
             ? eq(tasks.status, f.status)
             : undefined,
         f.villageId ? eq(tasks.villageId, f.villageId) : undefined,
+        f.townshipId ? eq(villages.townshipId, f.townshipId) : undefined,
         f.overdue ? lt(tasks.dueAt, now) : undefined,
       ),
     )
