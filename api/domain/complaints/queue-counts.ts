@@ -17,12 +17,18 @@ type Counts = Partial<Record<ComplaintStatus, number>>;
 const grouped = (rows: { status: ComplaintStatus; n: number }[]): Counts =>
   Object.fromEntries(rows.map((r) => [r.status, r.n]));
 
+const OPEN_LIST = sql.join(
+  OPEN_STATUSES.map((s) => sql`${s}`),
+  sql`, `,
+);
+
 /**
  * A township's counts: its villages' from the trigger-kept table, plus the few it holds outside every village and
- * the few near its border another township holds (complaintScope's rule), each from its own index.
+ * the few near its border another township holds (complaintScope's rule), each read from its own index; its overdue
+ * ones likewise (an OR of the two township columns would scan every open complaint of the county).
  */
-function townshipCounts(db: Db, townshipId: number): Counts {
-  const counts = grouped(
+function townshipCounts(db: Db, townshipId: number, now: Date): { byStatus: Counts; overdue: number } {
+  const byStatus = grouped(
     db
       .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
       .from(complaintCounts)
@@ -30,19 +36,34 @@ function townshipCounts(db: Db, townshipId: number): Counts {
       .groupBy(complaintCounts.status)
       .all(),
   );
+  const overdueNow = sql`${complaints.status} in (${OPEN_LIST}) and ${complaints.dueAt} < ${now.getTime()}`;
   const few = (where: SQL | undefined) =>
     db
-      .select({ status: complaints.status, n: sql<number>`count(*)` })
+      .select({
+        status: complaints.status,
+        n: sql<number>`count(*)`,
+        overdue: sql<number>`sum(case when ${overdueNow} then 1 else 0 end)`,
+      })
       .from(complaints)
       .where(where)
       .groupBy(complaints.status)
       .all();
-  for (const r of [
-    ...few(and(isNull(complaints.villageId), eq(complaints.townshipId, townshipId))),
-    ...few(and(eq(complaints.borderTownshipId, townshipId), ne(complaints.townshipId, townshipId))),
-  ])
-    counts[r.status] = (counts[r.status] ?? 0) + r.n;
-  return counts;
+  // The unary + keeps SQLite on the village index: the few held outside villages, not the township's every row.
+  const held = few(and(isNull(complaints.villageId), sql`+${complaints.townshipId} = ${townshipId}`));
+  const border = few(and(eq(complaints.borderTownshipId, townshipId), ne(complaints.townshipId, townshipId)));
+  for (const r of [...held, ...border]) byStatus[r.status] = (byStatus[r.status] ?? 0) + r.n;
+  const own = db
+    .select({ n: sql<number>`count(*)` })
+    .from(complaints)
+    .where(
+      and(
+        eq(complaints.townshipId, townshipId),
+        inArray(complaints.status, [...OPEN_STATUSES]),
+        lt(complaints.dueAt, now),
+      ),
+    )
+    .get()!.n;
+  return { byStatus, overdue: own + border.reduce((a, r) => a + (r.overdue ?? 0), 0) };
 }
 
 /**
@@ -57,6 +78,7 @@ export function queueCounts(db: Db, user: StaffUser, now = new Date(), township?
       ? (db.select({ id: townships.id }).from(townships).where(eq(townships.code, township)).get()?.id ?? -1)
       : null;
   const townshipId = user.role === 'village' || user.role === 'department' ? null : (user.townshipId ?? chosen);
+  if (townshipId != null) return townshipCounts(db, townshipId, now);
   const byStatus =
     user.role === 'department'
       ? grouped(
@@ -67,27 +89,18 @@ export function queueCounts(db: Db, user: StaffUser, now = new Date(), township?
             .groupBy(complaints.status)
             .all(),
         )
-      : townshipId != null
-        ? townshipCounts(db, townshipId)
-        : grouped(
-            db
-              .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
-              .from(complaintCounts)
-              .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined)
-              .groupBy(complaintCounts.status)
-              .all(),
-          );
+      : grouped(
+          db
+            .select({ status: complaintCounts.status, n: sql<number>`sum(${complaintCounts.n})` })
+            .from(complaintCounts)
+            .where(user.role === 'village' ? eq(complaintCounts.villageId, user.villageId ?? -1) : undefined)
+            .groupBy(complaintCounts.status)
+            .all(),
+        );
   const overdue = db
     .select({ n: sql<number>`count(*)` })
     .from(complaints)
-    .where(
-      and(
-        scope,
-        township && user.townshipId == null ? townshipFilter(township) : undefined,
-        inArray(complaints.status, [...OPEN_STATUSES]),
-        lt(complaints.dueAt, now),
-      ),
-    )
+    .where(and(scope, inArray(complaints.status, [...OPEN_STATUSES]), lt(complaints.dueAt, now)))
     .get()!.n;
   return { byStatus, overdue };
 }
