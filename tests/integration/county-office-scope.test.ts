@@ -1,9 +1,10 @@
 import { and, eq } from 'drizzle-orm';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { complaints, departments, townships, users, villages } from '../../db/schema.ts';
 import { cases } from '../../db/schema-public.ts';
 import { loopContext, type Loop } from '../helpers/assignments.ts';
+import { listenWithPages } from '../security/site-server.ts';
 
 // Decision 023: a township's office, leader, village officer and 站所 never see or act on another township's records;
 // a county account sees them all. 青溪镇 (the demo's first township) against 石桥镇 (the demo's second).
@@ -71,7 +72,7 @@ describe('accounts at a level', () => {
     expect(list.find((u) => u.username === 'shiqiao-cun')?.townshipId).toBe(id.shiqiao);
   });
 
-  it('refuses a township that contradicts the village, a township for the admin, and bad ids, naming the field', async () => {
+  it('refuses a township against the village, one for the admin, and bad ids, naming the field', async () => {
     const cases = [
       [{ role: 'village', villageId: loop.ids.zhulin, townshipId: id.shiqiao }, '所属乡镇（街道）'],
       [{ role: 'admin', townshipId: id.qingxi }, '系统管理员是县级账号'],
@@ -279,5 +280,60 @@ describe('rewards and typical cases', () => {
       .where(and(eq(cases.id, row.id), eq(cases.villageId, id.dongcun)))
       .get();
     expect(kept).toBeDefined();
+  });
+});
+
+describe('the office pages', () => {
+  let site: Awaited<ReturnType<typeof listenWithPages>>;
+  beforeAll(async () => {
+    site = await listenWithPages(loop.ctx);
+  }, 180_000);
+  afterAll(() => site?.close());
+  const page = async (path: string, who: string) => {
+    const res = await fetch(`${site.base}${path}`, { headers: { cookie: loop.cookie(who) }, redirect: 'manual' });
+    return { status: res.status, html: await res.text() };
+  };
+
+  it('answers 青溪镇’s accounts 404 on a 石桥镇 complaint and its sheet, no words; the county opens both', async () => {
+    for (const path of [`/admin/complaints/${shiqiaoComplaint.id}`, `/admin/complaints/${shiqiaoComplaint.id}/sheet`]) {
+      for (const who of ['shouli', 'lingdao', 'zhulin', 'qingxi-zhan']) {
+        const r = await page(path, who);
+        expect(r.status, `${who} ${path}`).toBe(404);
+        expect(r.html).not.toContain(shiqiaoComplaint.secret.slice(0, 12));
+      }
+      expect((await page(path, 'xianban')).status).toBe(200);
+    }
+    const todo = await page('/admin/todo', 'shouli');
+    expect(todo.html).not.toContain(`#${shiqiaoComplaint.id}<`);
+  });
+
+  it('offers the complaint’s own township’s villages and departments on its page', async () => {
+    const { html } = await page(`/admin/complaints/${shiqiaoComplaint.id}`, 'xianban');
+    // The assign form's pickers (the map beside them outlines every village, as the public report page does).
+    const villagesOffered = /<select name="villageId"[^>]*>([\s\S]*?)<\/select>/.exec(html)![1]!;
+    expect(villagesOffered).toContain('东村');
+    expect(villagesOffered).not.toContain('竹林村');
+    const departmentsOffered = /<legend>联合执法部门（可多选）<\/legend>([\s\S]*?)<\/fieldset>/.exec(html)![1]!;
+    expect(departmentsOffered).toContain('石桥镇环保站');
+    expect(departmentsOffered).toContain('生态环境');
+    expect(html).not.toContain('青溪镇安监站');
+  });
+
+  it('gives the county queue a township filter and column; a township queue has neither', async () => {
+    const county = await page('/admin/complaints?township=shiqiao-zhen', 'xianban');
+    expect(county.html).toContain('name="township"');
+    expect(county.html).toMatch(/<td class="township"[^>]*>石桥镇</);
+    expect(county.html).not.toContain(`/admin/complaints/${qingxiComplaint.id}"`);
+    const own = await page('/admin/complaints', 'shouli');
+    expect(own.html).not.toContain('name="township"');
+  });
+
+  it('shows each account’s level and the departments with theirs to the admin', async () => {
+    const { status, html } = await page('/admin/users', 'admin');
+    expect(status).toBe(200);
+    expect(html).toMatch(/<td class="level"[^>]*>石桥镇 · 东村</);
+    expect(html).toMatch(/<td class="level"[^>]*>县级</);
+    expect(html).toContain('青溪镇安监站');
+    expect((await page('/admin/users', 'shouli')).status).toBe(403);
   });
 });
