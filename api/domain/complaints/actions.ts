@@ -17,7 +17,7 @@ import { settleFollowups } from './followups.ts';
 import { visibleComplaint } from './scope.ts';
 import { bumpPublicCases } from '../shared/public-version.ts';
 import { DAY_MS, fmtTime } from '../shared/time.ts';
-import { countyAreas, routeInCounty } from '../shared/county-routing.ts';
+import { currentCountyAreas, routeInCounty } from '../shared/county-routing.ts';
 import { handoverChange, noticeHandover, townshipName, type HandoverChange } from './handover.ts';
 import { ACTION_LABELS, nextStatus, STATUS_NAMES, type ActionInput } from './workflow.ts';
 
@@ -145,7 +145,7 @@ export function applyAction(
         // The point of a report filed with an address only, or a resident's pin put right; routed as a pin
         // is: the village whose outline holds it, else held by the township.
         // Township, village and border are decided again from the new point (decision 024).
-        const route = routeInCounty(countyAreas(tx), input.lat, input.lng);
+        const route = routeInCounty(currentCountyAreas(tx), input.lat, input.lng);
         const village = route?.village?.id ?? null;
         Object.assign(set, {
           lat: input.lat,

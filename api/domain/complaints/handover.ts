@@ -3,7 +3,7 @@ import type { Tx } from '../../../db/client.ts';
 import { complaintDepartments, type complaints, departments, townships } from '../../../db/schema.ts';
 import { notify } from '../accounts/notifications.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
-import { borderTownship, countyAreas, villageAt } from '../shared/county-routing.ts';
+import { borderTownship, currentCountyAreas, villageAt } from '../shared/county-routing.ts';
 import { withdrawLiveItems } from './assignment-items.ts';
 
 type Row = typeof complaints.$inferSelect;
@@ -25,7 +25,7 @@ export function handoverChange(tx: Tx, user: StaffUser, row: Row, toTownshipId: 
     .get();
   if (!to) return { ok: false, status: 400, message: '接收的乡镇（街道）不存在' };
   if (to.id === row.townshipId) return { ok: false, status: 400, message: `这条举报已由${to.name}办理，无需移交` };
-  const county = countyAreas(tx);
+  const county = currentCountyAreas(tx);
   // A placeholder point (decision 016) lies nowhere: the new office places it.
   const village = row.needsLocation ? null : villageAt(county, row.lat, row.lng, to.id);
   const except = [to.id, row.townshipId, ...(user.townshipId == null ? [] : [user.townshipId])];

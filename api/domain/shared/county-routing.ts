@@ -1,4 +1,5 @@
 import booleanPointInPolygon from '@turf/boolean-point-in-polygon';
+import { sql } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { townships, type GeoJsonPolygonal } from '../../../db/schema.ts';
 import { bboxOf, loadVillageAreas, type VillageArea } from './village-routing.ts';
@@ -51,6 +52,22 @@ export function countyAreas(db: Pick<Db, 'select'>, villages: VillageArea[] = lo
   };
   cache.set(villages, county);
   return county;
+}
+
+// What the outlines are now, cheaply (one pass over the boundary columns' lengths, no JSON parsed).
+const FINGERPRINT = sql<string>`(select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)
+  from villages) || '/' || (select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)
+  from townships)`;
+let latest: { key: string; county: CountyAreas } | null = null;
+
+/**
+ * The county's outlines for a staff action (确定位置, 移交) inside its transaction: read again only when villages or
+ * townships changed since the last read. Parsing 500 villages' outlines took 30–100 ms, too long for each action.
+ */
+export function currentCountyAreas(db: Pick<Db, 'select'>): CountyAreas {
+  const key = db.select({ key: FINGERPRINT }).from(sql`(select 1)`).get()!.key;
+  if (latest?.key !== key) latest = { key, county: countyAreas(db) };
+  return latest.county;
 }
 
 const union = (boxes: Bbox[]): Bbox =>
@@ -141,11 +158,21 @@ export function routeInCounty(county: CountyAreas, lat: number, lng: number): Co
 
 /** The township whose boundary holds the point, else the nearest; null when the county has none. */
 export function townshipAt(county: CountyAreas, lat: number, lng: number): number | null {
+  // Nearest box first: a township whose box is farther than the best so far cannot be nearer (outlines are costly).
+  const byBox = county.townships.map((t) => ({ t, box: boxMetres(t.bbox, lng, lat) })).sort((a, b) => a.box - b.box);
   let nearest: { id: number; d: number } | null = null;
-  for (const t of county.townships) {
+  for (const { t, box } of byBox) {
+    if (nearest && box > nearest.d) break;
     const d = townshipMetres(t, lng, lat);
     if (!nearest || d < nearest.d) nearest = { id: t.id, d };
     if (d === 0) break;
   }
   return nearest?.id ?? null;
+}
+
+/** Metres from the point to the box (0 inside): a lower bound of the distance to anything in it. */
+function boxMetres(b: Bbox, lng: number, lat: number): number {
+  const dx = Math.max(b[0] - lng, 0, lng - b[2]) * M_PER_DEG_LAT * Math.cos((lat * Math.PI) / 180);
+  const dy = Math.max(b[1] - lat, 0, lat - b[3]) * M_PER_DEG_LAT;
+  return Math.hypot(dx, dy);
 }
