@@ -209,12 +209,15 @@ const revisitId = ctx.db
 }
 ensureOriginals(fieldPhotos);
 const office = idOf.user(OFFICE);
+// The office's draw and patrol are its township's, as the county's records are.
+const townshipId = ctx.db.select().from(villages).where(eq(villages.id, ZHULIN_ID)).get()!.townshipId;
 const drawId = ctx.db
   .insert(inspectionDraws)
   .values({
     title: '十一月双随机',
     seed: 'seed',
     filters: {},
+    townshipId,
     enterpriseCount: 1,
     inspectorsPerDepartment: 1,
     candidateEnterpriseIds: [enterpriseId],
@@ -235,6 +238,7 @@ const patrolId = ctx.db
     endedAt: RECEIVED,
     area: '竹林村',
     villageId: ZHULIN_ID,
+    townshipId,
     participants: [],
     createdBy: office,
   })
