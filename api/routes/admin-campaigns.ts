@@ -35,13 +35,13 @@ export function adminCampaignRoutes(ctx: AppContext) {
       const input = await jsonBody(c, newCampaignInput);
       return c.json(orThrow(createCampaign(ctx.db, editor(staff(c)), input, ctx.clock())), 201);
     })
-    .get('/campaigns/:id', zValidator('param', idParam, notFound), (c) => {
+    .get('/campaigns/:id', zValidator('param', idParam, notFound), async (c) => {
       const campaign = getCampaign(ctx.db, c.req.valid('param').id);
       if (!campaign) throw new ApiError(404, '没有这项整治行动');
       const u = staff(c);
       const now = ctx.clock();
       // A township account reads its own share only; the split across townships is the county's.
-      const split = u.townshipId === null ? targetSplit(ctx.db, campaign, now) : null;
+      const split = u.townshipId === null ? await targetSplit(ctx.db, campaign, now) : null;
       return c.json({ campaign, progress: targetProgress(ctx.db, u, { campaignId: campaign.id }, now), split });
     })
     .get(

@@ -57,11 +57,11 @@ async function sheet(ctx: AppContext, job: TableJob) {
  */
 export function adminTableRoutes(ctx: AppContext) {
   return new Hono<StaffEnv>()
-    .get('/tables/progress', zValidator('query', periodQuery, badQuery), (c) => {
+    .get('/tables/progress', zValidator('query', periodQuery, badQuery), async (c) => {
       const now = ctx.clock();
       const q = c.req.valid('query');
       const period = resolvePeriod(q, now);
-      const p = compiledProgress(ctx.db, covered(ctx, staff(c), q.township), period, now);
+      const p = await compiledProgress(ctx.db, covered(ctx, staff(c), q.township), period, now);
       return c.json({ ...p.sections[0], ...p, label: periodLabel(period) });
     })
     .get('/tables/progress.xlsx', zValidator('query', periodQuery, badQuery), (c) => {
@@ -78,9 +78,9 @@ export function adminTableRoutes(ctx: AppContext) {
     .get('/tables/dynamic-list.xlsx', zValidator('query', listQuery, badQuery), (c) =>
       sheet(ctx, { kind: 'list', user: scopeOf(staff(c)), pick: c.req.valid('query').township, now: ctx.clock() }),
     )
-    .get('/tables/monthly', zValidator('query', monthQuery, badQuery), (c) => {
+    .get('/tables/monthly', zValidator('query', monthQuery, badQuery), async (c) => {
       const q = c.req.valid('query');
-      return c.json(monthlyResults(ctx.db, covered(ctx, staff(c), q.township), q.month, ctx.clock()));
+      return c.json(await monthlyResults(ctx.db, covered(ctx, staff(c), q.township), q.month, ctx.clock()));
     })
     .get('/tables/monthly.xlsx', zValidator('query', monthQuery, badQuery), (c) => {
       const q = c.req.valid('query');

@@ -151,8 +151,8 @@ describe('progress counted from the records (hand-counted)', () => {
     expect(picked.map((r) => r.done)).toEqual([2, 1, 0, 1]);
   });
 
-  it('splits the targets across the townships and says whether the shares add up', () => {
-    const split = targetSplit(
+  it('splits the targets across the townships and says whether the shares add up', async () => {
+    const split = await targetSplit(
       db,
       { id: campaignId, name: '', startsOn: '2026-03-01', dueOn: '2026-12-31', archived: false, version: 2 },
       now,

@@ -46,11 +46,16 @@ export interface MonthlyResults {
  * 月度整治成效: per township, the month's work on the dynamic list (as the progress summary counts it) beside the
  * current campaign's targets and what is done towards them since it began; and the county's row.
  */
-export function monthlyResults(db: Db, list: TableTownship[], month: string | undefined, now: Date): MonthlyResults {
+export async function monthlyResults(
+  db: Db,
+  list: TableTownship[],
+  month: string | undefined,
+  now: Date,
+): Promise<MonthlyResults> {
   const period = monthPeriod(month, now);
-  const p = compiledProgress(db, list, period, now);
+  const p = await compiledProgress(db, list, period, now);
   const campaign = currentCampaign(db, now) ?? null;
-  const split = campaign ? targetSplit(db, campaign, now) : null;
+  const split = campaign ? await targetSplit(db, campaign, now) : null;
   const cellsOf = (id: number | null): SplitCell[] =>
     CAMPAIGN_METRICS.map((_, i) => {
       const row = split?.rows[i];

@@ -3,7 +3,7 @@ import type { Db, Tx } from '../../../db/client.ts';
 import { townships } from '../../../db/schema.ts';
 import { CAMPAIGN_METRICS, campaigns, campaignTargets, type CampaignMetric } from '../../../db/schema-county.ts';
 import { enterprises, tasks } from '../../../db/schema-enforcement.ts';
-import type { AtLevel } from '../shared/township-scope.ts';
+import { villageInTownship, type AtLevel } from '../shared/township-scope.ts';
 import { beijingDate, DAY_MS, startOfBeijingDay } from '../shared/time.ts';
 import { METRIC_LABELS } from './labels.ts';
 
@@ -104,7 +104,15 @@ export function countDone(db: Db, c: Pick<Campaign, 'startsOn' | 'dueOn'>, towns
       relocated: sql<number>`max(${tasks.type} = 'relocate')`.as('relocated'),
     })
     .from(tasks)
-    .where(and(eq(tasks.status, 'accepted'), gte(tasks.acceptedAt, start), lt(tasks.acceptedAt, end)))
+    .where(
+      and(
+        eq(tasks.status, 'accepted'),
+        gte(tasks.acceptedAt, start),
+        lt(tasks.acceptedAt, end),
+        // One township's: its tasks only, through their villages (a task's village is its file's).
+        townshipId === undefined ? undefined : villageInTownship(tasks.villageId, townshipId),
+      ),
+    )
     .groupBy(tasks.enterpriseId)
     .as('a');
   const rows = db

@@ -62,7 +62,7 @@ function byTownship(rows: ShutdownRow[], cells: (r: ShutdownRow, i: number) => (
   return { rows: out, subtotals };
 }
 
-function progressSheet(db: Db, job: TableJob & { kind: 'progress' }, list: TableTownship[], name: string) {
+async function progressSheet(db: Db, job: TableJob & { kind: 'progress' }, list: TableTownship[], name: string) {
   const { period, now } = job;
   const townshipId = list.length === 1 ? list[0]!.id : undefined;
   const targets = targetProgress(db, job.user, { townshipId }, now)
@@ -77,7 +77,7 @@ function progressSheet(db: Db, job: TableJob & { kind: 'progress' }, list: Table
     ]
       .filter(Boolean)
       .join('\n'),
-    ...compiledProgressSheet(compiledProgress(db, list, period, now)),
+    ...compiledProgressSheet(await compiledProgress(db, list, period, now)),
   };
   return {
     table,
@@ -117,8 +117,8 @@ function listSheet(db: Db, job: TableJob & { kind: 'list' }, list: TableTownship
   return { table, name: `${name}动态管理整治企业清单_按镇街汇编.xlsx`, fallback: 'dynamic-list-compiled.xlsx' };
 }
 
-function monthlySheet(db: Db, job: TableJob & { kind: 'monthly' }, list: TableTownship[], name: string) {
-  const m = monthlyResults(db, list, job.month, job.now);
+async function monthlySheet(db: Db, job: TableJob & { kind: 'monthly' }, list: TableTownship[], name: string) {
+  const m = await monthlyResults(db, list, job.month, job.now);
   const campaign = m.campaign
     ? `行动：${m.campaign.name}（${m.campaign.startsOn}至${m.campaign.dueOn}）`
     : '未设整治行动目标';
@@ -141,11 +141,11 @@ export async function tableWorkbook(db: Db, job: TableJob): Promise<TableFile | 
   const name = whose(db, list);
   const sheet =
     job.kind === 'progress'
-      ? progressSheet(db, job, list, name)
+      ? await progressSheet(db, job, list, name)
       : job.kind === 'shutdown'
         ? shutdownSheet(db, job, list, name)
         : job.kind === 'list'
           ? listSheet(db, job, list, name)
-          : monthlySheet(db, job, list, name);
+          : await monthlySheet(db, job, list, name);
   return { bytes: await reportWorkbook([sheet.table]), name: sheet.name, fallback: sheet.fallback };
 }
