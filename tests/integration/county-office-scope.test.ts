@@ -5,6 +5,7 @@ import { complaints, departments, townships, users, villages } from '../../db/sc
 import { cases } from '../../db/schema-public.ts';
 import { loopContext, type Loop } from '../helpers/assignments.ts';
 import { listenWithPages } from '../security/site-server.ts';
+import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
 // Decision 023: a township's office, leader, village officer and 站所 never see or act on another township's records;
 // a county account sees them all. 青溪镇 (the demo's first township) against 石桥镇 (the demo's second).
@@ -336,4 +337,17 @@ describe('the office pages', () => {
     expect(html).toContain('青溪镇安监站');
     expect((await page('/admin/users', 'shouli')).status).toBe(403);
   });
+  it.skipIf(!hasValidator)(
+    'writes valid HTML on the pages this part changed',
+    async () => {
+      const pages: Record<string, string> = {};
+      for (const [path, who] of [
+        ['/admin/users', 'admin'],
+        ['/admin/complaints?township=shiqiao-zhen', 'xianban'],
+      ] as const)
+        pages[path] = (await page(path, who)).html;
+      expect(htmlErrors(pages)).toEqual([]);
+    },
+    60_000,
+  );
 });
