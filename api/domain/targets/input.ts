@@ -59,7 +59,11 @@ const targetsShape = z
       .array(
         z.object({
           metric: z.enum(CAMPAIGN_METRICS, { error: '目标类别无效' }),
-          townshipId: z.number({ error: '镇（街道）无效' }).int({ error: '镇（街道）无效' }).positive().nullable(),
+          townshipId: z
+            .number({ error: '镇（街道）无效' })
+            .int({ error: '镇（街道）无效' })
+            .positive({ error: '镇（街道）无效' })
+            .nullable(),
           target: count,
         }),
         { error: '目标应为列表' },
