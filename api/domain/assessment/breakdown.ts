@@ -6,7 +6,7 @@ import { fail, type Result } from '../shared/result.ts';
 import { measureSql } from './measure-sql.ts';
 import type { AssessmentPeriod } from './periods.ts';
 import { assessmentView } from './scope.ts';
-import { compute, type UnitCard, unitsOf } from './scorecards.ts';
+import { compute, params, type UnitCard, unitsOf } from './scorecards.ts';
 
 /** One record behind an indicator: a work item, a complaint or a 回头看, and whether it counted. */
 export interface ScoreRecord {
@@ -48,12 +48,10 @@ function recordsOf(
   if (!q) return [];
   const sql = `SELECT ${q.record}, (${q.hit}) counts FROM ${q.from} WHERE ${q.where}
     ORDER BY 1 DESC LIMIT ${RECORDS_SHOWN}`;
-  const rows = prepared(db.$client, sql).all({
-    s: period.start.getTime(),
-    e: period.end.getTime(),
-    now: now.getTime(),
-    u: unitId,
-  }) as Record<string, number | string | null>[];
+  const rows = prepared(db.$client, sql).all(params(period, now, { unitId })) as Record<
+    string,
+    number | string | null
+  >[];
   return rows.map((r) => ({
     id: Number(r.id ?? r.complaintId),
     complaintId: (r.complaintId as number | null) ?? null,

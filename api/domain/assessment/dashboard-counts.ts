@@ -10,7 +10,8 @@ import { monthBounds } from '../public/months.ts';
  * Complaints held at township level (no village) are read from the complaints by their village index (null).
  */
 
-const OPEN = "('submitted', 'accepted', 'assigned')";
+const OPEN_STATUSES: readonly ComplaintStatus[] = ['submitted', 'accepted', 'assigned'];
+const OPEN = `(${OPEN_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 const DONE: readonly ComplaintStatus[] = ['resolved', 'closed'];
 const MONTH = "strftime('%Y-%m', (created_at + 28800000) / 1000, 'unixepoch')";
 
@@ -93,17 +94,22 @@ export interface OverdueRow {
   status: ComplaintStatus;
 }
 
-/** The longest overdue first: what the leader asks about. */
+/** The longest overdue first: what the leader asks about. One index walk per open status, merged. */
 export function overdueList(db: Db, now: Date, townshipId: number | null, limit: number): OverdueRow[] {
-  const rows = prepared(
+  const stmt = prepared(
     db.$client,
     `SELECT c.id id, t.name township, v.name village, k.name category, c.due_at dueAt, c.status status
        FROM complaints c JOIN townships t ON t.id = c.township_id LEFT JOIN villages v ON v.id = c.village_id
        JOIN complaint_categories k ON k.id = c.category_id
-      WHERE c.status IN ${OPEN} AND c.due_at < @now ${townshipId === null ? '' : 'AND c.township_id = @t'}
+      WHERE c.status = @status AND c.due_at < @now ${townshipId === null ? '' : 'AND c.township_id = @t'}
       ORDER BY c.due_at, c.id LIMIT @limit`,
-  ).all({ now: now.getTime(), limit, ...(townshipId !== null && { t: townshipId }) }) as (Omit<OverdueRow, 'dueAt'> & {
-    dueAt: number;
-  })[];
-  return rows.map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
+  );
+  type Row = Omit<OverdueRow, 'dueAt'> & { dueAt: number };
+  const rows = OPEN_STATUSES.flatMap(
+    (status) => stmt.all({ status, now: now.getTime(), limit, ...(townshipId !== null && { t: townshipId }) }) as Row[],
+  );
+  return rows
+    .sort((a, b) => a.dueAt - b.dueAt || a.id - b.id)
+    .slice(0, limit)
+    .map((r) => ({ ...r, dueAt: new Date(r.dueAt) }));
 }

@@ -88,7 +88,8 @@ export function unitsOf(db: Db, level: AssessedLevel, within: Within): Unit[] {
     .all();
 }
 
-const params = (period: AssessmentPeriod, now: Date, within: Within) => ({
+/** A measure's named parameters (measure-sql.ts). */
+export const params = (period: AssessmentPeriod, now: Date, within: Within) => ({
   s: period.start.getTime(),
   e: period.end.getTime(),
   now: now.getTime(),
@@ -156,7 +157,12 @@ export function compute(db: Db, level: AssessedLevel, period: AssessmentPeriod, 
   // 签收 and 反馈 are read even when not scored: they say whether a unit had work to judge its counts on.
   const needed = new Set<AssessmentMeasure>(['ack_on_time', 'answer_on_time']);
   for (const i of indicators) if (i.active) needed.add(i.measure);
-  for (const m of needed) measured.set(m, tallies(db, m, level, period, now, within));
+  for (const m of needed) if (m !== 'overdue') measured.set(m, tallies(db, m, level, period, now, within));
+  // The late among the items judged on 反馈: the same rows, so not read twice.
+  const overdue = new Map<number, Tally>();
+  for (const [unit, t] of measured.get('answer_on_time')!)
+    overdue.set(unit, { base: t.base - t.hits, hits: t.base - t.hits });
+  measured.set('overdue', overdue);
   const zero: Tally = { base: 0, hits: 0 };
   const cards: UnitCard[] = unitsOf(db, level, within).map((u) => {
     const hadWork =
