@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { complaints, departments, townships, users, villages } from '../../db/schema.ts';
 import { cases } from '../../db/schema-public.ts';
+import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
+import { todoFor } from '../../api/domain/supervision/todo.ts';
 import { loopContext, type Loop } from '../helpers/assignments.ts';
 import { listenWithPages } from '../security/site-server.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
@@ -216,6 +218,14 @@ describe('supervision and notices', () => {
     expect([told('shiqiao'), told('xianban'), told('admin'), told('shouli'), told('chengdong')]).toEqual([
       1, 1, 1, 0, 0,
     ]);
+  });
+
+  it('names the township beside the village in a county account’s overdue list, not in a township’s', () => {
+    const later = new Date(loop.clock.now + 20 * 86_400_000);
+    const overdue = (who: string) => todoFor(loop.ctx.db, staffByUsername(loop.ctx.db, who)!, later).overdueByVillage;
+    expect(overdue('xianban').map((v) => v.village)).toContain('石桥镇 · 东村');
+    expect(overdue('shiqiao').map((v) => v.village)).toEqual(['东村']);
+    expect(overdue('shouli')).toEqual([]);
   });
 
   it('answers the sheet and the ledger within the township', async () => {

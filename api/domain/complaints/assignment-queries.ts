@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db } from '../../../db/client.ts';
-import { complaintCategories, complaints, departments, users, villages } from '../../../db/schema.ts';
+import { complaintCategories, complaints, departments, townships, users, villages } from '../../../db/schema.ts';
 import {
   assignmentEvents,
   assignments,
@@ -31,6 +31,8 @@ const itemColumns = {
   version: assignments.version,
   createdAt: assignments.createdAt,
   village: villages.name,
+  /** The village's township: a county account's lists name it beside the village. */
+  township: townships.name,
   department: departments.name,
   category: complaintCategories.name,
   address: complaints.address,
@@ -43,6 +45,7 @@ const listed = (db: Db) =>
     .from(assignments)
     .innerJoin(complaints, eq(complaints.id, assignments.complaintId))
     .innerJoin(villages, eq(villages.id, assignments.villageId))
+    .innerJoin(townships, eq(townships.id, villages.townshipId))
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
     .leftJoin(departments, eq(departments.id, assignments.departmentId));
 

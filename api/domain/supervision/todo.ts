@@ -72,10 +72,12 @@ export function todoFor(db: Db, user: StaffUser, now: Date) {
   }
   const byVillage = new Map<string, VillageOverdue>();
   for (const item of sections.get('overdue') ?? []) {
-    const v = byVillage.get(item.village) ?? { village: item.village, items: 0, urges: 0 };
+    // A county account's list spans townships, whose villages may share a name.
+    const name = user.townshipId == null ? `${item.township} · ${item.village}` : item.village;
+    const v = byVillage.get(name) ?? { village: name, items: 0, urges: 0 };
     v.items++;
     v.urges += item.urgeCount;
-    byVillage.set(item.village, v);
+    byVillage.set(name, v);
   }
   const order: TodoSection[] = ['urged', 'review', 'overdue', 'dueToday', 'returned', 'pending', 'checking', 'waiting'];
   const field = user.role === 'village' || user.role === 'department';
