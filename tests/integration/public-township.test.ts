@@ -71,7 +71,7 @@ describe('the public pages take ?township=<code>', () => {
     }
   });
 
-  it('renders each page for a township with its selector; the old URLs are unchanged; a bad code is refused', async () => {
+  it('renders each page for a township, with its selector; old URLs unchanged; a bad code refused', async () => {
     const month = monthOf(ctx.clock());
     for (const page of ['/stats', '/cases', '/results', `/results/${month}`, '/map']) {
       const plain = await get(page);

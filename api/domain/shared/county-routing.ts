@@ -55,8 +55,8 @@ export function countyAreas(db: Pick<Db, 'select'>, villages: VillageArea[] = lo
 }
 
 // What the outlines are now, cheaply (one pass over the boundary columns' lengths, no JSON parsed).
-const FINGERPRINT = sql<string>`(select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)
-  from villages) || '/' || (select count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)
+const SUMMARY = "count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)";
+const FINGERPRINT = sql<string>`(select ${sql.raw(SUMMARY)} from villages) || '/' || (select ${sql.raw(SUMMARY)}
   from townships)`;
 let latest: { key: string; county: CountyAreas } | null = null;
 
