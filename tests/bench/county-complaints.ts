@@ -6,23 +6,12 @@ import type Database from 'better-sqlite3';
 import { DAY_MS } from '../../api/domain/shared/time.ts';
 import { newTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
 import { type BenchTownship, FILES, VILLAGE_SIZE } from './county-places.ts';
+import { PHRASES } from './generate-complaints.ts';
 
 const YEARS = 5;
 const CHUNK = 50_000;
 // 100 m at 30.7° N, in degrees of longitude and latitude (BORDER_METRES).
 const BORDER = [0.001046, 0.000899] as const;
-const PHRASES = [
-  '塑料颗粒作坊冒黑烟',
-  '电镀作坊偷排废水',
-  '夜里冲床噪声很大',
-  '露天焚烧废旧电线',
-  '无证小作坊生产家具',
-  '三合一民房堆放油漆',
-  '关停的铸造作坊又开工',
-  '石料加工粉尘很大',
-  '河道发黑发臭',
-  '酸洗作坊排放刺鼻气体',
-];
 type Status = 'submitted' | 'accepted' | 'assigned' | 'resolved' | 'closed' | 'rejected' | 'merged';
 
 /** The status mix by age in days: fresh reports wait, older ones are decided; a few stragglers stay open. */

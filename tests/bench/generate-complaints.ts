@@ -3,7 +3,7 @@ import { indexAllComplaints } from '../../api/domain/complaints/search-index.ts'
 import { newTrackingCode } from '../../api/domain/complaints/tracking-code.ts';
 import { COMPLAINT_STATUSES } from '../../db/schema.ts';
 
-const PHRASES = [
+export const PHRASES = [
   '塑料颗粒作坊冒黑烟',
   '电镀作坊偷排废水',
   '夜里冲床噪声很大',
