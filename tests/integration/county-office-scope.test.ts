@@ -264,6 +264,10 @@ describe('rewards and typical cases', () => {
       ((await (await loop.get('/api/admin/cases', who)).json()) as { rows: { id: number }[] }).rows.map((r) => r.id);
     expect(await listed('shouli')).not.toContain(row.id);
     expect(await listed('xianban')).toContain(row.id);
+    const county = (await (await loop.get('/api/admin/cases', 'xianban')).json()) as {
+      rows: { id: number; townshipName: string }[];
+    };
+    expect(county.rows.find((r) => r.id === row.id)?.townshipName).toBe('石桥镇');
     await expectHidden(await loop.get(`/api/admin/cases/${row.id}`, 'lingdao'), '东村某作坊');
     expect((await loop.get(`/api/admin/cases/${row.id}`, 'xianzhang')).status).toBe(200);
     const edit = (villageId: number, who: string) =>

@@ -2,7 +2,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import { z } from 'zod';
 import type { Db } from '../../../db/client.ts';
-import { users, villages } from '../../../db/schema.ts';
+import { townships, users, villages } from '../../../db/schema.ts';
 import { enterprises } from '../../../db/schema-enforcement.ts';
 import { CASE_STATUSES, cases } from '../../../db/schema-public.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
@@ -25,12 +25,14 @@ export function listCases(db: Db, user: StaffUser, q: z.infer<typeof caseQuery>)
       status: cases.status,
       happenedOn: cases.happenedOn,
       villageName: villages.name,
+      townshipName: townships.name,
       updatedAt: cases.updatedAt,
       publishedAt: cases.publishedAt,
       author: author.displayName,
     })
     .from(cases)
     .innerJoin(villages, eq(villages.id, cases.villageId))
+    .innerJoin(townships, eq(townships.id, villages.townshipId))
     .innerJoin(author, eq(author.id, cases.authorId))
     .where(and(q.status ? eq(cases.status, q.status) : undefined, caseScope(user)))
     .orderBy(desc(cases.updatedAt), desc(cases.id))
