@@ -59,6 +59,8 @@ export const assignments = sqliteTable(
     index('assignments_village_status').on(t.villageId, t.status),
     index('assignments_department_status').on(t.departmentId, t.status),
     index('assignments_status_due').on(t.status, t.answerDueAt),
+    // The assessment's 签收 on time: the items whose signing fell due in a period.
+    index('assignments_ack_due').on(t.ackDueAt),
   ],
 );
 
@@ -76,7 +78,11 @@ export const assignmentEvents = sqliteTable(
     note: text('note'),
     at: ms('at').notNull(),
   },
-  (t) => [index('assignment_events_assignment').on(t.assignmentId, t.at)],
+  (t) => [
+    index('assignment_events_assignment').on(t.assignmentId, t.at),
+    // The assessment's 督办 received in a period: few events among millions.
+    index('assignment_events_urge').on(t.at).where(sql`action = 'urge'`),
+  ],
 );
 
 export const DEPARTMENT_ACTION_KINDS = ['case_opened', 'penalty', 'police_referral'] as const;

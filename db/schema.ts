@@ -176,7 +176,8 @@ export const complaints = sqliteTable(
     index('complaints_village').on(t.villageId),
     index('complaints_category').on(t.categoryId),
     index('complaints_status_due').on(t.status, t.dueAt, t.id),
-    // A township office's queue and counts in a county of many townships.
+    // A township office's queue, newest first (the index ends in the rowid), and its counts by status and deadline.
+    index('complaints_township').on(t.townshipId),
     index('complaints_township_status_due').on(t.townshipId, t.status, t.dueAt),
     // The few near a border: the neighbouring office's queue shows them too.
     index('complaints_border_township').on(t.borderTownshipId).where(sql`border_township_id is not null`),
@@ -308,7 +309,11 @@ export const complaintEvents = sqliteTable(
     internalNote: text('internal_note'),
     at: integer('at', { mode: 'timestamp_ms' }).notNull(),
   },
-  (t) => [index('complaint_events_complaint').on(t.complaintId, t.at)],
+  (t) => [
+    index('complaint_events_complaint').on(t.complaintId, t.at),
+    // The assessment's reopened complaints in a period: few events among millions.
+    index('complaint_events_reopen').on(t.at).where(sql`action = 'reopen'`),
+  ],
 );
 
 /** Append-only: triggers in the migrations refuse UPDATE and DELETE. */
