@@ -18,6 +18,7 @@ import { benchDetection } from './watch-detection.ts';
 import { benchPatrolRisk } from './patrol-risk.ts';
 import { benchPowerImport } from './power-import.ts';
 import { benchCounty } from './county.ts';
+import { benchCountyRouting } from './county-routing.ts';
 
 // `npm run bench` runs everything; `npm run bench -- reports`, `-- queue`, `-- xlsx`, `-- stats` or `-- hostile` one
 // part.
@@ -51,6 +52,8 @@ if (!only || only === 'patrol') await benchPatrolRisk(row);
 if (!only || only === 'power') await benchPowerImport(row);
 // issue 14: a township office's queue, the county dashboard and a quarter's scorecards at 2,000,000 complaints
 if (!only || only === 'county') await benchCounty(row);
+// issue 14: a report's point routed over 500 villages, border included (decision 024)
+if (!only || only === 'routing') benchCountyRouting(row);
 
 /** Baseline and ours in turns, the median round of each: these machines are shared and noisy. */
 async function paired(base: () => Promise<LoadResult>, ours: () => Promise<LoadResult>) {
