@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createContext, type AppContext } from '../../api/context.ts';
 import { parseEnv } from '../../api/env.ts';
 import { insertFiling } from '../../api/domain/complaints/filing-sql.ts';
-import { monthOf } from '../../api/domain/public/months.ts';
+import { monthOf } from '../../api/domain/shared/months.ts';
 import { monthResults, resultMonths } from '../../api/domain/public/results.ts';
 import { publicStats } from '../../api/domain/public/stats.ts';
 import { newTrackingCode } from '../../api/domain/complaints/tracking-code.ts';

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { applyAction } from '../../api/domain/complaints/actions.ts';
 import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import type { ActionInput } from '../../api/domain/complaints/workflow.ts';
-import { monthOf } from '../../api/domain/public/months.ts';
+import { monthOf } from '../../api/domain/shared/months.ts';
 import { monthResults, publishedMonth, resultMonths } from '../../api/domain/public/results.ts';
 import { publicStats } from '../../api/domain/public/stats.ts';
 import { complaintCategories, complaintEvents, complaints, villages } from '../../db/schema.ts';

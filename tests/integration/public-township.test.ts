@@ -1,6 +1,6 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { monthOf } from '../../api/domain/public/months.ts';
+import { monthOf } from '../../api/domain/shared/months.ts';
 import { monthResults, resultMonths } from '../../api/domain/public/results.ts';
 import { publicStats } from '../../api/domain/public/stats.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';

@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import { prepared } from '../../../db/prepared.ts';
 import type { ComplaintStatus } from '../../../db/schema.ts';
-import { monthBounds } from '../public/months.ts';
+import { monthBounds } from '../shared/months.ts';
 
 /**
  * The leader's dashboard's counts, read for a county of millions of complaints: received and finished from the

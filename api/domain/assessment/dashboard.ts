@@ -2,7 +2,7 @@ import { asc, eq } from 'drizzle-orm';
 import type { Db } from '../../../db/client.ts';
 import { type GeoJsonPolygonal, townships, villages } from '../../../db/schema.ts';
 import type { StaffScope } from '../accounts/sessions.ts';
-import { addMonths, monthOf, monthRange } from '../public/months.ts';
+import { addMonths, monthOf, monthRange } from '../shared/months.ts';
 import { type TargetProgressRow, targetProgress } from '../targets/progress.ts';
 import {
   type Cell,

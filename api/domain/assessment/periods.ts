@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { addMonths, monthBounds, monthOf, type Month } from '../public/months.ts';
+import { addMonths, monthBounds, monthOf, type Month } from '../shared/months.ts';
 
 /** A month ("2026-11") or a quarter ("2026-Q4") of the Beijing calendar: what one scorecard covers. */
 export interface AssessmentPeriod {

@@ -6,7 +6,7 @@ import { DUPLICATE_RULE } from '../complaints/neighbours.ts';
 import { STATUS_LABELS } from '../complaints/tracking.ts';
 import { decimal } from '../shared/text-input.ts';
 import { CELL_M } from '../shared/public-grid.ts';
-import { monthOf } from './months.ts';
+import { monthOf } from '../shared/months.ts';
 
 // Public code: what the report form shows while a resident places his pin. For each similar report being worked on
 // near it: its category, status in /track's words, how far in whole hundreds of metres (to its public grid cell) and

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { decimal, recordId } from '../shared/text-input.ts';
 import type { Db } from '../../../db/client.ts';
 import { villageCentroid } from '../shared/geo.ts';
-import { monthOf, monthRange } from './months.ts';
+import { monthOf, monthRange } from '../shared/months.ts';
 import { firstMonth } from './results.ts';
 import { villages } from '../../../db/schema.ts';
 import { INSPECTION_AREAS, REMEDIATION_TYPES, type RemediationType } from '../../../db/schema-enforcement.ts';

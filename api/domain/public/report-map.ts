@@ -4,7 +4,7 @@ import { prepared } from '../../../db/prepared.ts';
 import { STATUS_LABELS } from '../complaints/tracking.ts';
 import { gridCell } from '../shared/public-grid.ts';
 import { routePoint, type VillageArea } from '../shared/village-routing.ts';
-import { addMonths, monthBounds, monthOf, type Month } from './months.ts';
+import { addMonths, monthBounds, monthOf, type Month } from '../shared/months.ts';
 
 // Public code: the map of accepted reports. It reads a report's point, category, status and month, and returns the
 // point snapped to the public grid (public-grid.ts) with the category's name, the status in the words /track uses and

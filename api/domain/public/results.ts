@@ -13,7 +13,7 @@ import {
   type RemediationType,
   type RevisitOutcome,
 } from '../../../db/schema-enforcement.ts';
-import { monthBounds, monthOf, monthRange, parseMonth, type Month } from './months.ts';
+import { monthBounds, monthOf, monthRange, parseMonth, type Month } from '../shared/months.ts';
 import { addTo, emptyBreakdown, type Breakdown } from './stats.ts';
 import { medianOfHours, statsStatements, type Median } from './stats-sql.ts';
 import { townshipRows } from './township-stats.ts';

@@ -1,6 +1,6 @@
 import type { Db } from '../../../db/client.ts';
 import type { ComplaintStatus } from '../../../db/schema.ts';
-import { addMonths, monthOf, type Month } from './months.ts';
+import { addMonths, monthOf, type Month } from '../shared/months.ts';
 import { medianOfHours, statsStatements, type Median } from './stats-sql.ts';
 import { townshipRows } from './township-stats.ts';
 

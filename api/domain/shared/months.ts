@@ -1,5 +1,5 @@
 /** Months of the Beijing calendar as the public pages name them: "2026-11". */
-import { BEIJING_OFFSET_MS, beijingDate } from '../shared/time.ts';
+import { BEIJING_OFFSET_MS, beijingDate } from './time.ts';
 
 export type Month = string;
 
