@@ -282,5 +282,7 @@ describe('the pages', () => {
     expect(register).toContain('东村隐秘五金作坊');
     expect(register).toContain('<th scope="col">乡镇（街道）</th>');
     expect(await page('/admin/tasks', 'xianban')).toContain('name="townshipId"');
+    expect(await page('/admin/patrols', 'xianban')).toContain('id="p-township"');
+    expect(await page('/admin/patrols', 'shouli')).not.toContain('东村');
   });
 });
