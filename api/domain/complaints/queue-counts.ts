@@ -6,12 +6,6 @@ import { villageInTownship } from '../shared/township-scope.ts';
 import { complaintScope } from './scope.ts';
 import { OPEN_STATUSES } from './workflow.ts';
 
-/** The complaints a township's office sees (complaintScope's rule), the township named by its code. */
-export function townshipFilter(code: string): SQL {
-  const id = sql`(select t.id from townships t where t.code = ${code})`;
-  return sql`(${complaints.townshipId} = ${id} or ${complaints.borderTownshipId} = ${id})`;
-}
-
 type Counts = Partial<Record<ComplaintStatus, number>>;
 
 const grouped = (rows: { status: ComplaintStatus; n: number }[]): Counts =>
