@@ -131,6 +131,17 @@ describe('tasks', () => {
       expect((await get(`/api/admin/tasks/${taskId}`, who)).status, who).toBe(200);
   });
 
+  it('keep a file with a 站所 on its open task in its township, even for the county', async () => {
+    const file = (await (await get(`/api/admin/enterprises/${SQ_FILE}`, 'xianban')).json()) as { version: number };
+    const moved = await patch(
+      `/api/admin/enterprises/${SQ_FILE}`,
+      { name: '东村隐秘塑料有限公司', villageId: ZHULIN, businessLicence: true, version: file.version },
+      'xianban',
+    );
+    expect(moved.status).toBe(409);
+    expect(await errorOf(moved)).toContain('站所');
+  });
+
   it('give a county account a township filter and column on the register and the tasks', async () => {
     type Row = { name?: string; enterpriseName?: string; townshipName: string };
     const rows = async (path: string) => ((await (await get(path, 'xianban')).json()) as { rows: Row[] }).rows;

@@ -1,9 +1,10 @@
-import { and, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, Tx } from '../../../db/client.ts';
-import { townships, villages } from '../../../db/schema.ts';
+import { departments, townships, villages } from '../../../db/schema.ts';
 import {
   enterprises,
   revisits,
+  taskDepartments,
   tasks,
   type EnterpriseStatus,
   type RemediationType,
@@ -39,6 +40,22 @@ export function resolveVillage(
 }
 
 const OTHER_TOWNSHIP = '属地村（社区）不在本乡镇（街道）：只能在本乡镇（街道）的村（社区）建档';
+
+/** An open task of the file that a township's 站所 joins: it cannot follow the file to another township. */
+const stationOnOpenTask = (db: Writer, enterpriseId: number) =>
+  !!db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .innerJoin(taskDepartments, eq(taskDepartments.taskId, tasks.id))
+    .innerJoin(departments, eq(departments.id, taskDepartments.departmentId))
+    .where(
+      and(
+        eq(tasks.enterpriseId, enterpriseId),
+        inArray(tasks.status, ['open', 'submitted']),
+        isNotNull(departments.townshipId),
+      ),
+    )
+    .get();
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE';
 
@@ -99,6 +116,11 @@ export function updateEnterprise(
     if (!village) return fail(400, '属地村（社区）不存在');
     // A township's office keeps its files in its township; the county may move one to another.
     if (!actsIn(user, village.townshipId)) return fail(400, OTHER_TOWNSHIP);
+    if (village.townshipId !== row.townshipId && stationOnOpenTask(tx, id))
+      return fail(
+        409,
+        '属地村（社区）：进行中的任务有原乡镇（街道）的站所参与，请先办结或撤销任务再迁往其他乡镇（街道）',
+      );
     const { villageId: _v, version, ...fields } = input;
     const changed = Object.keys(fields).filter(
       (k) => JSON.stringify(row[k as keyof typeof row]) !== JSON.stringify(fields[k as keyof typeof fields]),
