@@ -139,7 +139,10 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     ? null
     : routeInCounty(countyAreas(db, deps.villageAreas()), fields.lat, fields.lng);
   const village = route?.village ?? null;
-  const townshipId = route?.townshipId ?? db.select({ id: townships.id }).from(townships).limit(1).get()?.id;
+  // No point (an address-only Open311 request): the county's first township holds it until the office places it.
+  const townshipId =
+    route?.townshipId ??
+    db.select({ id: townships.id }).from(townships).orderBy(townships.sort, townships.id).limit(1).get()?.id;
   if (townshipId === undefined) throw new Error('no township configured');
 
   const processed = await processReportPhotos(input.photos, deps.photoLimits);

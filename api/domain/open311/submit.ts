@@ -41,7 +41,12 @@ export function complaintFieldsOf(form: Record<string, string>): Record<string, 
  * (the point Open311 shows for a township), never shown as the report's place (decision 016).
  */
 function townshipCentre(ctx: AppContext): { lat: number; lng: number } | null {
-  const townshipId = ctx.db.select({ id: townships.id }).from(townships).orderBy(townships.id).limit(1).get()?.id;
+  const townshipId = ctx.db
+    .select({ id: townships.id })
+    .from(townships)
+    .orderBy(townships.sort, townships.id)
+    .limit(1)
+    .get()?.id;
   const areas = ctx.villageAreas().filter((a) => a.townshipId === townshipId);
   if (!areas.length) return null;
   const sum = areas.reduce((s, a) => ({ lat: s.lat + a.centre.lat, lng: s.lng + a.centre.lng }), { lat: 0, lng: 0 });
