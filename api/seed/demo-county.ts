@@ -3,13 +3,12 @@ import type { AppContext } from '../context.ts';
 import { enforcementConfig } from '../env.ts';
 import { staffByUsername } from '../domain/accounts/sessions.ts';
 import { submitComplaint } from '../domain/complaints/submit.ts';
-import { enterpriseInput } from '../domain/enforcement/enterprise-input.ts';
-import { insertEnterprise } from '../domain/enforcement/enterprises.ts';
 import { createTask } from '../domain/enforcement/tasks.ts';
 import { beijingDate, DAY_MS } from '../domain/shared/time.ts';
 import { inspectionDraws, nightPatrols } from '../../db/schema-enforcement.ts';
 import { complaints, townships } from '../../db/schema.ts';
 import { cellCenter, westEdgeMiddle } from './demo-geography.ts';
+import { fileDemoEnterprise, type DemoFile } from './demo-enforcement.ts';
 
 // ~48 m at this latitude: west of 青溪镇's west border, inside 石桥镇's 东村, within BORDER_METRES of the border.
 const BORDER_OFFSET_LNG = 0.0005;
@@ -45,33 +44,51 @@ const REPORTS = [
   },
 ] as const;
 
-const FILES = [
+const FILE = {
+  dx: -0.002,
+  dy: 0.002,
+  type: 'shutdown',
+  problems: { environment: '无污染防治设施' },
+  four: ['licence', 'environment'],
+} as const;
+const FILES: (DemoFile & { task: boolean })[] = [
   {
+    ...FILE,
     cell: [-1, 0],
     name: '孙八轮胎翻新作坊',
     person: '孙八',
     industry: '橡胶制品',
-    task: true,
     address: '东村 2 组 6 号',
+    task: true,
   },
-  { cell: [-2, 1], name: '周九酸洗作坊', person: '周九', industry: '金属表面处理', task: false, address: '北山村山脚' },
   {
+    ...FILE,
+    cell: [-2, 1],
+    name: '周九酸洗作坊',
+    person: '周九',
+    industry: '金属表面处理',
+    address: '北山村山脚',
+    task: false,
+  },
+  {
+    ...FILE,
     cell: [1, -1],
     name: '吴十五金冲压作坊',
     person: '吴十',
     industry: '五金',
-    task: true,
     address: '迎宾路 18 号后院',
+    task: true,
   },
   {
+    ...FILE,
     cell: [2, -1],
     name: '郑十一废旧物资分拣作坊',
     person: '郑十一',
     industry: '再生资源',
-    task: false,
     address: '东苑拆迁地块',
+    task: false,
   },
-] as const;
+];
 
 /**
  * 石桥镇's and 城东街道's reports, enterprise files and a task each, so their offices' lists are not empty; one report
@@ -113,23 +130,8 @@ export async function seedDemoCounty(ctx: AppContext): Promise<void> {
   const cfg = enforcementConfig(ctx.env);
   const start = now - 30 * DAY_MS;
   for (const [n, f] of FILES.entries()) {
-    const c = cellCenter(f.cell[0], f.cell[1]);
     const at = (days: number) => new Date(start + days * DAY_MS + n * 3_600_000);
-    const fields = enterpriseInput.parse({
-      name: f.name,
-      personInCharge: f.person,
-      industry: f.industry,
-      lat: c.lat + 0.002,
-      lng: c.lng - 0.002,
-      address: f.address,
-      businessLicence: false,
-      problems: { environment: '无污染防治设施' },
-      fourWithouts: ['licence', 'environment'],
-      remediationType: 'shutdown',
-      surveyedBy: '镇（街道）整治办',
-      surveyedOn: beijingDate(at(0)),
-    });
-    const created = insertEnterprise(db, admin, fields, ctx.villageAreas(), at(0), 'seed');
+    const created = fileDemoEnterprise(ctx, admin, f, at(0));
     if (!created.ok || !f.task) continue;
     createTask(
       db,

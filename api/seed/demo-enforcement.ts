@@ -85,6 +85,40 @@ const FILES = [
   },
 ] as const;
 
+/** A demo workshop as the township office's survey records it (摸底排查). */
+export interface DemoFile {
+  cell: readonly [number, number];
+  dx: number;
+  dy: number;
+  name: string;
+  person: string;
+  industry: string;
+  address: string;
+  type: 'shutdown' | 'rectify';
+  problems: Record<string, string>;
+  four: readonly string[];
+  licensed?: boolean;
+}
+
+export function fileDemoEnterprise(ctx: AppContext, actor: StaffUser, f: DemoFile, surveyedAt: Date) {
+  const c = cellCenter(f.cell[0], f.cell[1]);
+  const fields = enterpriseInput.parse({
+    name: f.name,
+    personInCharge: f.person,
+    industry: f.industry,
+    lat: c.lat + f.dy,
+    lng: c.lng + f.dx,
+    address: f.address,
+    businessLicence: f.licensed === true,
+    problems: f.problems,
+    fourWithouts: f.four,
+    remediationType: f.type,
+    surveyedBy: '镇整治办',
+    surveyedOn: beijingDate(surveyedAt),
+  });
+  return insertEnterprise(ctx.db, actor, fields, ctx.villageAreas(), surveyedAt, 'seed');
+}
+
 /** A few enterprise files at every stage, so a fresh `npm start` shows the register, tasks and revisits working. */
 export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
   const actor = staffByUsername(ctx.db, 'admin');
@@ -94,21 +128,7 @@ export async function seedDemoEnforcement(ctx: AppContext): Promise<void> {
   for (const [n, f] of FILES.entries()) {
     const c = cellCenter(f.cell[0], f.cell[1]);
     const at = (days: number) => new Date(start + days * DAY_MS + n * 3_600_000);
-    const fields = enterpriseInput.parse({
-      name: f.name,
-      personInCharge: f.person,
-      industry: f.industry,
-      lat: c.lat + f.dy,
-      lng: c.lng + f.dx,
-      address: f.address,
-      businessLicence: 'licensed' in f,
-      problems: f.problems,
-      fourWithouts: f.four,
-      remediationType: f.type,
-      surveyedBy: '镇整治办',
-      surveyedOn: beijingDate(at(0)),
-    });
-    const created = insertEnterprise(ctx.db, actor, fields, ctx.villageAreas(), at(0), 'seed');
+    const created = fileDemoEnterprise(ctx, actor, f, at(0));
     if (!created.ok || f.stage === 'listed') continue;
     const due = beijingDate(new Date(Date.now() + (f.stage === 'working' && n === 1 ? -3 : 20) * DAY_MS));
     const task = createTask(
