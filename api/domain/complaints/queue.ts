@@ -162,7 +162,7 @@ export function listQueue(
     const base = db.select(ROW).from(complaints);
     return (joinFts ? base.innerJoin(complaintsFts, eq(complaintsFts.rowid, complaints.id)) : base)
       .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
-      .innerJoin(townships, eq(townships.id, complaints.townshipId))
+      .leftJoin(townships, eq(townships.id, complaints.townshipId))
       .leftJoin(villages, eq(villages.id, complaints.villageId))
       .where(and(...where, ...extra))
       .orderBy(...order)
@@ -199,7 +199,7 @@ function reporterAlerts(db: Db, where: SQL[], text: string | undefined): QueueRo
     .select(ROW)
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
-    .innerJoin(townships, eq(townships.id, complaints.townshipId))
+    .leftJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(and(inArray(complaints.id, ids), isNotNull(complaints.reporterAlert), ...where, ...words))
     .orderBy(desc(complaints.reporterAlertAt), desc(complaints.id))
@@ -211,7 +211,9 @@ const ROW = {
   status: complaints.status,
   category: complaintCategories.name,
   villageName: villages.name,
-  townshipName: townships.name,
+  // Joined LEFT (every complaint has its township) so the planner cannot read complaints through the township index
+  // for each township and sort them all (4.6 s for the county's first page at 2,000,000; 0.6 ms as a left join).
+  townshipName: sql<string>`${townships.name}`,
   description: complaints.description,
   createdAt: complaints.createdAt,
   dueAt: complaints.dueAt,
@@ -231,7 +233,7 @@ function oneRow(db: Db, where: SQL | undefined): QueueRow | null {
       .select(ROW)
       .from(complaints)
       .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
-      .innerJoin(townships, eq(townships.id, complaints.townshipId))
+      .leftJoin(townships, eq(townships.id, complaints.townshipId))
       .leftJoin(villages, eq(villages.id, complaints.villageId))
       .where(where)
       .get() ?? null
