@@ -358,6 +358,8 @@ describe('enforcement rows across two villages and two departments', () => {
           endedAt: new Date(Date.now() - 3_600_000),
           area: '两村交界',
           villageId: villageId('qingxi-zhulin'),
+          // The office's patrol is its township's (青溪镇's), as a patrol it records is.
+          townshipId: ctx.db.select().from(villages).where(eq(villages.code, 'qingxi-zhulin')).get()!.townshipId,
           participants: ['甲', '乙'],
           createdBy: by,
           createdAt: new Date(),
