@@ -352,6 +352,7 @@ export function getDraw(
       recordedAt: inspectionDrawItems.recordedAt,
       recordedBy: users.displayName,
       name: enterprises.name,
+      townshipName: townships.name,
       villageName: villages.name,
       address: enterprises.address,
       status: enterprises.status,
@@ -361,6 +362,7 @@ export function getDraw(
     .from(inspectionDrawItems)
     .innerJoin(enterprises, eq(enterprises.id, inspectionDrawItems.enterpriseId))
     .innerJoin(villages, eq(villages.id, enterprises.villageId))
+    .innerJoin(townships, eq(townships.id, enterprises.townshipId))
     .leftJoin(users, eq(users.id, inspectionDrawItems.recordedBy))
     .where(eq(inspectionDrawItems.drawId, id))
     .all();

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, Tx } from '../../../db/client.ts';
-import { users, villages } from '../../../db/schema.ts';
+import { townships, users, villages } from '../../../db/schema.ts';
 import {
   enterprises,
   INSPECTION_AREAS,
@@ -94,6 +94,8 @@ export function listRevisits(
       enterpriseName: sql<string>`case when ${fileOpen} then ${enterprises.name} else ${OTHER_VILLAGE_ENTERPRISE} end`,
       address: sql<string | null>`case when ${fileOpen} then ${enterprises.address} end`,
       villageName: villages.name,
+      // A county account's list spans townships: each row says whose it is.
+      townshipName: townships.name,
       doneBy: users.displayName,
       // Only to say how far from the enterprise each photo was taken; never sent as such.
       siteLat: enterprises.lat,
@@ -102,6 +104,7 @@ export function listRevisits(
     .from(revisits)
     .innerJoin(enterprises, eq(enterprises.id, revisits.enterpriseId))
     .innerJoin(villages, eq(villages.id, revisits.villageId))
+    .innerJoin(townships, eq(townships.id, villages.townshipId))
     .leftJoin(users, eq(users.id, revisits.doneBy))
     .where(and(revisitScope(user), eq(revisits.status, status)))
     .orderBy(status === 'scheduled' ? asc(revisits.dueAt) : desc(revisits.doneAt))

@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import { and, asc, desc, eq, inArray, lte } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/sqlite-core';
 import type { Db, Tx } from '../../../db/client.ts';
-import { complaintCategories, complaints, users } from '../../../db/schema.ts';
+import { complaintCategories, complaints, townships, users } from '../../../db/schema.ts';
 import { rewardSchemes, rewards, rewardTiers, type RewardStatus } from '../../../db/schema-reporter.ts';
 import { audit, type Actor } from '../accounts/audit.ts';
 import type { StaffUser } from '../accounts/sessions.ts';
@@ -254,6 +254,8 @@ const rewardColumns = {
   schemeName: rewardSchemes.name,
   tierName: rewardTiers.name,
   categoryName: complaintCategories.name,
+  // The county's list spans townships: each reward says whose report it is.
+  townshipName: townships.name,
 };
 const rewardQuery = (db: Db) =>
   db
@@ -263,6 +265,7 @@ const rewardQuery = (db: Db) =>
     .innerJoin(rewardTiers, eq(rewardTiers.id, rewards.tierId))
     .innerJoin(complaints, eq(complaints.id, rewards.complaintId))
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .innerJoin(proposer, eq(proposer.id, rewards.proposedBy))
     .leftJoin(decider, eq(decider.id, rewards.decidedBy))
     .leftJoin(payer, eq(payer.id, rewards.paidBy));
