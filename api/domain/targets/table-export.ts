@@ -4,6 +4,6 @@ import type { TableFile, TableJob } from './table-workbooks.ts';
 
 const TASK = { module: new URL('./table-workbooks.ts', import.meta.url).href, name: 'tableWorkbook' };
 
-/** The table read and built off the HTTP thread (table-workbooks.ts, on the read thread); null when the township picked does not exist. */
+/** The table read and built on the read thread (table-workbooks.ts); null when the township picked does not exist. */
 export const tableOffThread = (db: Db, job: TableJob): Promise<TableFile | null> =>
   onReadThread(db.$client.name, TASK, job);
