@@ -1,6 +1,6 @@
-import { eq, inArray } from 'drizzle-orm';
+import { eq, inArray, ne } from 'drizzle-orm';
 import type { Db } from '../../../../db/client.ts';
-import { villages } from '../../../../db/schema.ts';
+import { townships, villages } from '../../../../db/schema.ts';
 import {
   enterprises,
   INSPECTION_AREAS,
@@ -19,11 +19,10 @@ import {
   type ListRecord,
 } from './columns.ts';
 import type { ParsedSheet } from './sheet.ts';
-import { routePoint, type VillageArea } from '../../shared/village-routing.ts';
+import type { VillageArea } from '../../shared/village-routing.ts';
+import { type Elsewhere, noVillage, type Village, villageFinder } from './line-village.ts';
 
 type Reader = Pick<Db, 'select' | 'selectDistinct'>;
-
-export const NO_VILLAGE = '无法确定属地村（社区）：请填写经纬度或在地址中写明村名';
 
 export interface ImportRowReport {
   row: number;
@@ -48,27 +47,6 @@ export interface PlannedRow {
 }
 
 const FIELD_NAMES = Object.keys(enterpriseFields.shape) as (keyof typeof enterpriseFields.shape)[];
-
-type Village = { id: number; name: string; townshipId: number };
-
-function villageFinder(all: Village[], areas: VillageArea[]) {
-  const byId = new Map(all.map((v) => [v.id, v]));
-  const named = (text: string) => {
-    const hits = all.filter((v) => text.includes(v.name));
-    return hits.length === 1 ? hits[0]! : null;
-  };
-  return {
-    byId,
-    /** The coordinates decide; else a village named in the address; else the one named in the title. */
-    find(lat: number | null | undefined, lng: number | null | undefined, address: string, title: string) {
-      if (lat != null && lng != null) {
-        const r = routePoint(areas, lat, lng);
-        if (r?.kind === 'village') return byId.get(r.villageId) ?? null;
-      }
-      return named(address) ?? named(title);
-    },
-  };
-}
 
 /**
  * The files a sheet's lines may update, by village and name. One narrow scan of the register
@@ -118,6 +96,9 @@ function changedColumns(changed: (keyof Existing)[], before: Existing, after: En
 /** Everything a plan reads from the database: the villages, and the files the sheet's names may update. */
 export interface PlanBasis {
   villages: Village[];
+  /** A township office's import: its township's name, and the other townships' villages (to say why a line fails). */
+  townshipName: string | null;
+  elsewhere: Elsewhere;
   byKey: Map<string, Existing>;
   withTasks: Set<number>;
 }
@@ -133,7 +114,24 @@ const villagesIn = (db: Reader, townshipId: number | null) =>
 
 export function readBasis(db: Reader, sheet: ParsedSheet, townshipId: number | null): PlanBasis {
   const villageRows = villagesIn(db, townshipId);
-  return { villages: villageRows, ...existingFiles(db, sheetNames(sheet)) };
+  const own =
+    townshipId === null
+      ? null
+      : db.select({ name: townships.name }).from(townships).where(eq(townships.id, townshipId)).get();
+  const elsewhere =
+    townshipId === null
+      ? []
+      : db
+          .select({ id: villages.id, name: villages.name })
+          .from(villages)
+          .where(ne(villages.townshipId, townshipId))
+          .all();
+  return {
+    villages: villageRows,
+    townshipName: own?.name ?? null,
+    elsewhere,
+    ...existingFiles(db, sheetNames(sheet)),
+  };
 }
 
 const sheetNames = (sheet: ParsedSheet) => new Set(sheet.lines.map((p) => p.fields.name ?? ''));
@@ -183,7 +181,7 @@ export function planWith(basis: PlanBasis, areas: VillageArea[], sheet: ParsedSh
     const errors = [...readErrors]; // the read sheet is shared (see readDynamicList): never changed here
     const name = fields.name ?? '';
     const village = villagesOf.find(fields.lat, fields.lng, fields.address ?? '', sheet.title);
-    if (!village) errors.push({ column: COLUMN_HEADER.coords, message: NO_VILLAGE });
+    if (!village) errors.push(noVillage(basis, areas, fields, sheet.title));
     const key = `${village?.id}\u0000${name}`;
     const existing = (village && byKey.get(key)) ?? null;
     if (village && name) {
