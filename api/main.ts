@@ -15,6 +15,7 @@ import { startOutboxWorker } from './domain/messages/worker.ts';
 import { createMetrics, metricsAccess } from './http/metrics.ts';
 import { photoWorkInFlight } from './domain/shared/photos/pipeline.ts';
 import { backupSchedule } from './cli/backup-schedule.ts';
+import { warmCountyRouting } from './domain/shared/county-routing.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const REMINDER_SWEEP_MS = 10 * 60_000;
@@ -51,6 +52,8 @@ async function main() {
   if (existsSync(entry)) site = ((await import(pathToFileURL(entry).href)) as { handler: SiteHandler }).handler;
   else logger.warn('no built site (run `npm run build`); serving the API only');
 
+  // The county's outlines, parsed here once rather than inside the first filing or staff action.
+  warmCountyRouting(ctx.db, ctx.villageAreas());
   const server = createPortalServer({
     env,
     api: createApp(ctx),

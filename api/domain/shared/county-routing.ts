@@ -32,7 +32,11 @@ export interface CountyRoute {
   borderTownshipId: number | null;
 }
 
-const cache = new WeakMap<VillageArea[], CountyAreas>();
+// Kept on globalThis: the Astro pages (/map) are bundled apart from the API and would otherwise parse their own copy.
+const KEY = Symbol.for('sanluanwu.county-routing');
+type Held = { cache: WeakMap<VillageArea[], CountyAreas>; latest: { key: string; county: CountyAreas } | null };
+const held: Held = ((globalThis as { [KEY]?: Held })[KEY] ??= { cache: new WeakMap(), latest: null });
+const cache = held.cache;
 
 /** The county's townships beside the villages given (ctx.villageAreas()), read once per list of villages. */
 export function countyAreas(db: Pick<Db, 'select'>, villages: VillageArea[] = loadVillageAreas(db)): CountyAreas {
@@ -58,17 +62,30 @@ export function countyAreas(db: Pick<Db, 'select'>, villages: VillageArea[] = lo
 const SUMMARY = "count(*) || ':' || coalesce(max(id), 0) || ':' || coalesce(sum(length(boundary)), 0)";
 const FINGERPRINT = sql<string>`(select ${sql.raw(SUMMARY)} from villages) || '/' || (select ${sql.raw(SUMMARY)}
   from townships)`;
-let latest: { key: string; county: CountyAreas } | null = null;
 
 /**
  * The county's outlines for a staff action (确定位置, 移交) inside its transaction: read again only when villages or
  * townships changed since the last read. Parsing 500 villages' outlines took 30–100 ms, too long for each action.
  */
 export function currentCountyAreas(db: Pick<Db, 'select'>): CountyAreas {
-  const key = db.select({ key: FINGERPRINT }).from(sql`(select 1)`).get()!.key;
-  if (latest?.key !== key) latest = { key, county: countyAreas(db) };
-  return latest.county;
+  const key = fingerprint(db);
+  if (held.latest?.key !== key) held.latest = { key, county: countyAreas(db) };
+  return held.latest.county;
 }
+
+const fingerprint = (db: Pick<Db, 'select'>) => db.select({ key: FINGERPRINT }).from(sql`(select 1)`).get()!.key;
+
+/**
+ * Reads and parses the county's outlines once before the server listens, for both the filing (the process's village
+ * list, `villages`) and the staff actions: the first read took 67–374 ms, which no request may pay (50 ms rule).
+ */
+export function warmCountyRouting(db: Pick<Db, 'select'>, villages: VillageArea[]): void {
+  held.latest = { key: fingerprint(db), county: countyAreas(db, villages) };
+}
+
+/** Whether routing is ready without reading the outlines again: for this list of villages and as the database is. */
+export const countyRoutingWarm = (db: Pick<Db, 'select'>, villages: VillageArea[]) =>
+  cache.has(villages) && held.latest?.key === fingerprint(db);
 
 const union = (boxes: Bbox[]): Bbox =>
   boxes.reduce<Bbox>(
