@@ -41,7 +41,7 @@ function time(fn: () => unknown, runs: number): { p50: number; p99: number; firs
 
 /**
  * The generator inserts rows in their final state, with no acceptance times or staff actions: give the
- * decided ones plausible ones, then fill the public tables as migration 0004 does for an existing
+ * decided ones plausible ones, then fill the public tables as migration 0018 (by township) does for an existing
  * database (and time that).
  */
 function addHistory(ctx: AppContext): number {
@@ -51,7 +51,10 @@ function addHistory(ctx: AppContext): number {
   c.exec(`INSERT INTO complaint_events (complaint_id, from_status, to_status, action, at)
     SELECT id, 'assigned', 'resolved', 'resolve', accepted_at + abs(random() % (40 * 86400000)) FROM complaints
     WHERE status IN ('resolved', 'closed')`);
-  const migration = readFileSync(new URL('../../db/migrations/0004_public_stats.sql', import.meta.url), 'utf8');
+  const migration = readFileSync(
+    new URL('../../db/migrations/0018_public_township_rollups.sql', import.meta.url),
+    'utf8',
+  );
   const backfill = migration.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
   const t0 = performance.now();
   c.transaction(() => {
@@ -108,7 +111,7 @@ function plainGroupBy(ctx: AppContext) {
 }
 
 /**
- * µs per filed report (row + 'submit' event, 50 to a commit, as the group commit does) with and without the 0004
+ * µs per filed report (row + 'submit' event, 50 to a commit, as the group commit does) with and without the 0018
  * triggers.
  */
 function insertCost(ctx: AppContext): { on: number; off: number } {
@@ -215,7 +218,7 @@ export async function benchStats(row: Row) {
     'baseline',
   );
   row(
-    `migration 0004 filling its tables from ${N.toLocaleString('en')} complaints: s`,
+    `migration 0018 filling its tables by township from ${N.toLocaleString('en')} complaints: s`,
     (backfillMs / 1000).toFixed(1),
     '',
     '',
@@ -231,7 +234,7 @@ export async function benchStats(row: Row) {
 
   const cost = insertCost(empty);
   row(
-    'filed report insert µs, with/without 0004 triggers',
+    'filed report insert µs, with/without 0018 triggers',
     cost.on.toFixed(1),
     `${cost.off.toFixed(1)} without`,
     (cost.on / cost.off).toFixed(3),

@@ -21,6 +21,7 @@ import { enterpriseScope, revisitScope, taskScope } from '../../api/domain/enfor
 import { createTask } from '../../api/domain/enforcement/tasks.ts';
 import { flagScope } from '../../api/domain/watch/flags.ts';
 import { seedDemo } from '../../api/seed/demo.ts';
+import { recomputeRollups, sortedEntries, storedRollups } from '../helpers/public-rollups.ts';
 import { complaints, departments, townships, users, villages } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
 import { enterprises, inspectionDraws, nightPatrols, revisits, tasks } from '../../db/schema-enforcement.ts';
@@ -219,6 +220,16 @@ describe('migrating a one-township database to the county (0016)', () => {
     expect(patrols.every((p) => p.townshipId === id)).toBe(true);
     const rows = ctx.db.select().from(complaints).all();
     expect(rows.every((c) => c.townshipId === id && c.borderTownshipId === null)).toBe(true);
+  });
+
+  it('fills the public statistics by township (0018) as a recomputation from the complaints gives them', () => {
+    const want = recomputeRollups(ctx.db.$client),
+      have = storedRollups(ctx.db.$client);
+    expect(want.counts.size).toBeGreaterThan(0);
+    expect(want.actions.size).toBeGreaterThan(0);
+    expect(sortedEntries(have.counts)).toEqual(sortedEntries(want.counts));
+    expect(sortedEntries(have.durations)).toEqual(sortedEntries(want.durations));
+    expect(sortedEntries(have.actions)).toEqual(sortedEntries(want.actions));
   });
 
   it('shows each account exactly the rows it saw before (no township condition then)', () => {

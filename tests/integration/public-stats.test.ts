@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { applyAction } from '../../api/domain/complaints/actions.ts';
 import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import type { ActionInput } from '../../api/domain/complaints/workflow.ts';
-import { monthOf } from '../../api/domain/shared/months.ts';
 import { monthResults, publishedMonth, resultMonths } from '../../api/domain/public/results.ts';
 import { publicStats } from '../../api/domain/public/stats.ts';
-import { complaintCategories, complaintEvents, complaints, villages } from '../../db/schema.ts';
+import { complaintCategories, complaints, townships, villages } from '../../db/schema.ts';
 import {
   enterprises,
   inspectionDrawItems,
@@ -21,6 +20,7 @@ import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { stackedPartsChart } from '../../site/lib/stats-charts.ts';
 import { villageMapSvg } from '../../site/lib/village-map.ts';
 import { freshContext } from '../helpers/context.ts';
+import { recomputeRollups, sortedEntries, storedRollups } from '../helpers/public-rollups.ts';
 import { reportForm } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
 
@@ -438,52 +438,9 @@ describe('privacy: counts only', () => {
   });
 });
 
-/** What the trigger-kept tables must hold, recomputed from the rows with plain code. */
-function recompute() {
-  const counts = new Map<string, number>(),
-    durations = new Map<string, number>(),
-    actions = new Map<string, number>();
-  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
-  const all = db.select().from(complaints).all();
-  const created = new Map(all.map((c) => [c.id, c.createdAt.getTime()]));
-  for (const c of all) {
-    add(counts, [monthOf(c.createdAt), c.villageId ?? 0, c.categoryId, c.status].join('|'));
-    if (c.acceptedAt)
-      add(
-        durations,
-        ['accept', monthOf(c.createdAt), Math.floor((c.acceptedAt.getTime() - c.createdAt.getTime()) / H)].join('|'),
-      );
-  }
-  const latestResolve = new Map<number, { id: number; at: number }>();
-  for (const e of db.select().from(complaintEvents).all()) {
-    // Every staff action that changed the status, by the month it was made.
-    if (e.fromStatus && e.fromStatus !== e.toStatus) add(actions, [monthOf(e.at), e.action].join('|'));
-    const prev = latestResolve.get(e.complaintId);
-    if (e.action === 'resolve' && (!prev || prev.at < e.at.getTime() || (prev.at === e.at.getTime() && prev.id < e.id)))
-      latestResolve.set(e.complaintId, { id: e.id, at: e.at.getTime() });
-  }
-  for (const [id, e] of latestResolve)
-    add(
-      durations,
-      ['resolve', monthOf(new Date(created.get(id)!)), Math.floor((e.at - created.get(id)!) / H)].join('|'),
-    );
-  return { counts, durations, actions };
-}
-
-function stored() {
-  const read = (sql: string) =>
-    new Map((db.$client.prepare(sql).all() as { k: string; n: number }[]).map((r) => [r.k, r.n]));
-  return {
-    counts: read(
-      "SELECT month || '|' || village_id || '|' || category_id || '|' || status k, n " +
-        'FROM public_complaint_counts WHERE n <> 0',
-    ),
-    durations: read("SELECT kind || '|' || month || '|' || hours k, n FROM public_complaint_durations WHERE n <> 0"),
-    actions: read("SELECT month || '|' || action k, n FROM public_complaint_actions WHERE n <> 0"),
-  };
-}
-
-const sorted = (m: Map<string, number>) => [...m].sort(([a], [b]) => a.localeCompare(b));
+const recompute = () => recomputeRollups(db.$client),
+  stored = () => storedRollups(db.$client),
+  sorted = sortedEntries;
 
 describe('the trigger-kept tables', () => {
   it('match a plain recomputation after crafted accepts, rejects, merges, reopens, moves and reclassifications', () => {
@@ -505,19 +462,22 @@ describe('the trigger-kept tables', () => {
       ids.push(
         await file(pick(places), pick(['air', 'water', 'noise', 'waste', 'unlicensed']), (clock += rand() * 20 * H)),
       );
-    const user = staffUser('shouli');
+    const user = staffUser('xianban'); // the county office: it hands reports between townships too
     const limits = { finishDays: 60, extensionMaxDays: 30, ackWorkdays: 1, answerDays: 0 };
-    const villageIds = db
-      .select({ id: villages.id })
-      .from(villages)
+    const villageRows = db.select({ id: villages.id, townshipId: villages.townshipId }).from(villages).all();
+    const villageIds = (townshipId: number) => villageRows.filter((v) => v.townshipId === townshipId).map((v) => v.id);
+    const townshipIds = db
+      .select({ id: townships.id })
+      .from(townships)
       .all()
-      .map((v) => v.id);
+      .map((r) => r.id);
     const categoryIds = db
       .select({ id: complaintCategories.id })
       .from(complaintCategories)
       .all()
       .map((c) => c.id);
-    let applied = 0;
+    let applied = 0,
+      handedOver = 0;
     for (let step = 0; step < 400; step++) {
       const id = pick(ids);
       const action = pick([
@@ -532,6 +492,7 @@ describe('the trigger-kept tables', () => {
         'accept',
         'assign',
         'resolve',
+        'handover',
       ] as const);
       const input = {
         accept: { action },
@@ -540,14 +501,20 @@ describe('the trigger-kept tables', () => {
         reject: { action, reason: '信息不全无法核实' },
         reopen: { action, reason: '重新核实' },
         merge: { action, targetId: pick(ids) },
-        assign: { action, villageId: pick(villageIds), departmentIds: [] },
+        assign: { action, villageId: pick(villageIds(row(id).townshipId)), departmentIds: [] },
         classify: { action, categoryId: pick(categoryIds) },
+        handover: { action, toTownshipId: pick(townshipIds), reason: '位于另一乡镇辖区' },
       }[action];
       clock += rand() * 30 * H;
-      if (applyAction(db, user, id, { ...input, version: row(id).version } as ActionInput, limits, new Date(clock)).ok)
+      if (
+        applyAction(db, user, id, { ...input, version: row(id).version } as ActionInput, limits, new Date(clock)).ok
+      ) {
         applied++;
+        if (action === 'handover') handedOver++;
+      }
     }
     expect(applied).toBeGreaterThan(100);
+    expect(handedOver).toBeGreaterThan(5);
     const want = recompute(),
       have = stored();
     expect(sorted(have.counts)).toEqual(sorted(want.counts));
@@ -568,7 +535,7 @@ describe('the trigger-kept tables', () => {
 
   it('are rebuilt by the migration from the rows of a database that already has complaints', () => {
     const before = stored();
-    const file = readFileSync(new URL('../../db/migrations/0004_public_stats.sql', import.meta.url), 'utf8');
+    const file = readFileSync(new URL('../../db/migrations/0018_public_township_rollups.sql', import.meta.url), 'utf8');
     const backfill = file.split('--> statement-breakpoint').filter((s) => /^\s*(--[^\n]*\n\s*)*INSERT INTO/.test(s));
     expect(backfill).toHaveLength(4);
     db.$client.exec(

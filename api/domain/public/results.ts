@@ -30,10 +30,10 @@ export interface MonthResults {
   complaints: Breakdown;
   /**
    * Decisions made in the month (each counted once per time it was made), and the medians for the complaints filed in
-   * it: county rollups only, null for one township.
+   * it; for one township, those of the complaints it holds now (a handover takes them along).
    */
-  decisions: { accept: number; reject: number; merge: number; resolve: number } | null;
-  medians: { accept: Median; resolve: Median } | null;
+  decisions: { accept: number; reject: number; merge: number; resolve: number };
+  medians: { accept: Median; resolve: Median };
   /** Enforcement tasks that passed acceptance (验收) in the month, by remediation type. */
   tasks: Record<RemediationType, number>;
   /** 回头看 done in the month, by what was found. */
@@ -64,7 +64,7 @@ export function monthResults(db: Db, month: Month, now: Date, townshipId?: numbe
   const complaints = emptyBreakdown();
   for (const r of t ? t.byMonthStatus(month, month) : s.byMonthStatus.all(month, month))
     addTo(complaints, r.status, r.n);
-  const actions = new Map(s.actionsInMonth.all(month).map((r) => [r.action, r.n]));
+  const actions = new Map((t ? t.actionsInMonth(month) : s.actionsInMonth.all(month)).map((r) => [r.action, r.n]));
   const decided = (a: string) => actions.get(a) ?? 0;
 
   const taskCounts = zeros(REMEDIATION_TYPES);
@@ -136,15 +136,16 @@ export function monthResults(db: Db, month: Month, now: Date, townshipId?: numbe
     month,
     current: month === monthOf(now),
     complaints,
-    decisions: t
-      ? null
-      : { accept: decided('accept'), reject: decided('reject'), merge: decided('merge'), resolve: decided('resolve') },
-    medians: t
-      ? null
-      : {
-          accept: medianOfHours(s.durations.all('accept', month, month)),
-          resolve: medianOfHours(s.durations.all('resolve', month, month)),
-        },
+    decisions: {
+      accept: decided('accept'),
+      reject: decided('reject'),
+      merge: decided('merge'),
+      resolve: decided('resolve'),
+    },
+    medians: {
+      accept: medianOfHours(t ? t.durations('accept', month, month) : s.durations.all('accept', month, month)),
+      resolve: medianOfHours(t ? t.durations('resolve', month, month) : s.durations.all('resolve', month, month)),
+    },
     tasks: taskCounts,
     revisits: { total: Object.values(outcomes).reduce((a, b) => a + b, 0), outcomes },
     inspections: { draws, enterprises: Object.values(drawOutcomes).reduce((a, b) => a + b, 0), outcomes: drawOutcomes },
@@ -180,26 +181,25 @@ export function firstMonth(db: Db, now: Date): Month {
 }
 
 /**
- * Every month from the first record (see firstMonth) to this one, newest first. With a township, its reports received;
- * the decisions are a county rollup (null).
+ * Every month from the first record (see firstMonth) to this one, newest first: reports received and decisions to
+ * accept or not, the county's or with a township that township's.
  */
 export function resultMonths(
   db: Db,
   now: Date,
   townshipId?: number,
-): { month: Month; received: number; decided: number | null }[] {
+): { month: Month; received: number; decided: number }[] {
   const s = statsStatements(db);
+  const t = townshipId === undefined ? null : townshipRows(db, townshipId);
   const received = new Map<string, number>();
-  for (const r of townshipId === undefined
-    ? s.receivedByMonth.all()
-    : townshipRows(db, townshipId).byMonthStatus('0000-00', '9999-99'))
+  for (const r of t ? t.byMonthStatus('0000-00', '9999-99') : s.receivedByMonth.all())
     received.set(r.month, (received.get(r.month) ?? 0) + r.n);
-  const decided = new Map(s.decisionsByMonth.all().map((r) => [r.month, r.n]));
+  const decided = new Map((t ? t.decisionsByMonth() : s.decisionsByMonth.all()).map((r) => [r.month, r.n]));
   return monthRange(firstMonth(db, now), monthOf(now))
     .reverse()
     .map((month) => ({
       month,
       received: received.get(month) ?? 0,
-      decided: townshipId === undefined ? (decided.get(month) ?? 0) : null,
+      decided: decided.get(month) ?? 0,
     }));
 }

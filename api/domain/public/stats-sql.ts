@@ -3,8 +3,9 @@ import type { Db } from '../../../db/client.ts';
 import type { ComplaintStatus } from '../../../db/schema.ts';
 
 /**
- * The public numbers read the trigger-kept tables of migration 0004 (a few thousand rows however
- * many complaints there are), and the (village, status, due) index for what is overdue.
+ * The public numbers read the trigger-kept tables of migrations 0004 and 0018 (a few thousand rows however
+ * many complaints there are; the county's figures sum its townships' rows), and the (village, status, due) index
+ * for what is overdue.
  */
 function prepare(c: Database.Database) {
   return {
@@ -26,7 +27,7 @@ function prepare(c: Database.Database) {
         GROUP BY hours HAVING sum(n) > 0 ORDER BY hours`,
     ),
     actionsInMonth: c.prepare<[string], { action: string; n: number }>(
-      'SELECT action, n FROM public_complaint_actions WHERE month = ?',
+      'SELECT action, sum(n) n FROM public_complaint_actions WHERE month = ? GROUP BY action',
     ),
     decisionsByMonth: c.prepare<[], { month: string; n: number }>(
       "SELECT month, sum(n) n FROM public_complaint_actions WHERE action IN ('accept', 'reject') GROUP BY month",

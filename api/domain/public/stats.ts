@@ -87,10 +87,7 @@ export function durationText(m: Median): { value: string; unit: string } | null 
   return { value: m.days.toFixed(1), unit: '天' };
 }
 
-/**
- * With a township (`?township=`, decision 024), its villages' and its own counts; the medians are the county's
- * rollups only (public_complaint_durations knows no township), so they are left out (null).
- */
+/** With a township (`?township=`, decision 024), every figure is that township's: its villages, what it holds. */
 export function publicStats(db: Db, now: Date, monthsBack = 12, townshipId?: number): PublicStats {
   const s = statsStatements(db);
   const t = townshipId === undefined ? null : townshipRows(db, townshipId);
@@ -158,12 +155,10 @@ export function publicStats(db: Db, now: Date, monthsBack = 12, townshipId?: num
       .all()
       .map((c) => ({ id: c.id, name: c.name, ...(byCategory.get(c.id) ?? emptyBreakdown()) })),
     villages,
-    medians: t
-      ? { accept: { days: null, n: 0 }, resolve: { days: null, n: 0 } }
-      : {
-          accept: medianOfHours(s.durations.all('accept', ...all)),
-          resolve: medianOfHours(s.durations.all('resolve', ...all)),
-        },
+    medians: {
+      accept: medianOfHours(t ? t.durations('accept', ...all) : s.durations.all('accept', ...all)),
+      resolve: medianOfHours(t ? t.durations('resolve', ...all) : s.durations.all('resolve', ...all)),
+    },
     overdue,
   };
 }
