@@ -67,7 +67,8 @@ export function storedRollups(c: Database.Database): { counts: Keyed; durations:
         'FROM public_complaint_counts WHERE n <> 0',
     ),
     durations: read(
-      "SELECT kind || '|' || township_id || '|' || month || '|' || hours k, n FROM public_complaint_durations WHERE n <> 0",
+      "SELECT kind || '|' || township_id || '|' || month || '|' || hours k, n " +
+        'FROM public_complaint_durations WHERE n <> 0',
     ),
     actions: read(
       "SELECT township_id || '|' || month || '|' || action k, n FROM public_complaint_actions WHERE n <> 0",

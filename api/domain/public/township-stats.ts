@@ -30,7 +30,8 @@ function prepare(c: Database.Database) {
         GROUP BY month`,
     ),
     overdueHeld: c.prepare<{ t: number; status: string; cutoff: number }, { n: number }>(
-      'SELECT count(*) n FROM complaints WHERE village_id IS NULL AND township_id = @t AND status = @status AND due_at < @cutoff',
+      `SELECT count(*) n FROM complaints
+        WHERE village_id IS NULL AND township_id = @t AND status = @status AND due_at < @cutoff`,
     ),
     villages: c.prepare<{ t: number }, { id: number; name: string }>(
       'SELECT id, name FROM villages WHERE township_id = @t ORDER BY id',
