@@ -3,6 +3,8 @@
 -- read like the county's, and the county's are the sum over townships. A handover (township_id changes) moves the
 -- complaint's counts, histogram entries and past decisions to the new holder: every row always equals a
 -- recomputation from the complaints and their events as they are now.
+-- The histograms also keep the county's own rows under township 0, so the county's medians read as few rows as
+-- before however many townships there are (a handover leaves them as they are).
 -- Every trigger below takes 1 away by an UPSERT of -1 (never an UPDATE that finds no row): when one UPDATE changes
 -- the township and the status or acceptance together, the triggers' additions then add up in any order.
 DROP TRIGGER IF EXISTS public_counts_insert;
@@ -31,7 +33,8 @@ CREATE TABLE `public_complaint_counts` (
 ) WITHOUT ROWID;
 --> statement-breakpoint
 -- Histograms for the medians, in whole hours from filing: 'accept' to accepted_at, 'resolve' to the
--- complaint's latest 'resolve' event. One entry per complaint, keyed by its filing month and its township.
+-- complaint's latest 'resolve' event. One entry per complaint, keyed by its filing month and its township, and one
+-- more under township 0 (the county).
 CREATE TABLE `public_complaint_durations` (
 	`kind` text NOT NULL,
 	`township_id` integer NOT NULL,
@@ -58,8 +61,9 @@ BEGIN
       coalesce(new.village_id, 0), new.category_id, new.status, 1)
     ON CONFLICT(month, township_id, village_id, category_id, status) DO UPDATE SET n = n + 1;
   INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
-    SELECT 'accept', new.township_id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
+    SELECT 'accept', t.id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
       max(0, (new.accepted_at - new.created_at) / 3600000), 1
+    FROM (SELECT new.township_id id UNION ALL SELECT 0) t
     WHERE new.accepted_at IS NOT NULL
     ON CONFLICT(kind, township_id, month, hours) DO UPDATE SET n = n + 1;
 END;
@@ -84,13 +88,15 @@ CREATE TRIGGER public_accept_update AFTER UPDATE OF accepted_at ON complaints
 WHEN old.accepted_at IS NOT new.accepted_at
 BEGIN
   INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
-    SELECT 'accept', new.township_id, strftime('%Y-%m', (old.created_at + 28800000) / 1000, 'unixepoch'),
+    SELECT 'accept', t.id, strftime('%Y-%m', (old.created_at + 28800000) / 1000, 'unixepoch'),
       max(0, (old.accepted_at - old.created_at) / 3600000), -1
+    FROM (SELECT new.township_id id UNION ALL SELECT 0) t
     WHERE old.accepted_at IS NOT NULL
     ON CONFLICT(kind, township_id, month, hours) DO UPDATE SET n = n - 1;
   INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
-    SELECT 'accept', new.township_id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
+    SELECT 'accept', t.id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
       max(0, (new.accepted_at - new.created_at) / 3600000), 1
+    FROM (SELECT new.township_id id UNION ALL SELECT 0) t
     WHERE new.accepted_at IS NOT NULL
     ON CONFLICT(kind, township_id, month, hours) DO UPDATE SET n = n + 1;
 END;
@@ -117,17 +123,19 @@ BEGIN
     ON CONFLICT(township_id, month, action) DO UPDATE SET n = n + 1;
   -- Resolved again after a reopen: the complaint counts once, at its latest resolution.
   INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
-    SELECT 'resolve', new.township_id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
+    SELECT 'resolve', t.id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
       max(0, (e.at - new.created_at) / 3600000), -1
     FROM (
       -- This resolution's own event is written after this UPDATE: the latest one logged is the previous.
       SELECT e.at FROM complaint_events e WHERE e.complaint_id = new.id AND e.action = 'resolve'
-      ORDER BY e.at DESC, e.id DESC LIMIT 1) e
+      ORDER BY e.at DESC, e.id DESC LIMIT 1) e,
+      (SELECT new.township_id id UNION ALL SELECT 0) t
     WHERE new.status = 'resolved'
     ON CONFLICT(kind, township_id, month, hours) DO UPDATE SET n = n - 1;
   INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
-    SELECT 'resolve', new.township_id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
+    SELECT 'resolve', t.id, strftime('%Y-%m', (new.created_at + 28800000) / 1000, 'unixepoch'),
       max(0, (new.updated_at - new.created_at) / 3600000), 1
+    FROM (SELECT new.township_id id UNION ALL SELECT 0) t
     WHERE new.status = 'resolved'
     ON CONFLICT(kind, township_id, month, hours) DO UPDATE SET n = n + 1;
 END;
@@ -174,12 +182,18 @@ INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
   FROM complaints WHERE accepted_at IS NOT NULL GROUP BY 2, 3, 4;
 --> statement-breakpoint
 INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
+  SELECT kind, 0, month, hours, sum(n) FROM public_complaint_durations WHERE kind = 'accept' GROUP BY 1, 3, 4;
+--> statement-breakpoint
+INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
   SELECT 'resolve', c.township_id, strftime('%Y-%m', (c.created_at + 28800000) / 1000, 'unixepoch'),
     max(0, (e.at - c.created_at) / 3600000), count(*)
   FROM complaint_events e JOIN complaints c ON c.id = e.complaint_id
   WHERE e.action = 'resolve' AND e.id = (SELECT e2.id FROM complaint_events e2 WHERE e2.complaint_id = e.complaint_id
     AND e2.action = 'resolve' ORDER BY e2.at DESC, e2.id DESC LIMIT 1)
   GROUP BY 2, 3, 4;
+--> statement-breakpoint
+INSERT INTO public_complaint_durations(kind, township_id, month, hours, n)
+  SELECT kind, 0, month, hours, sum(n) FROM public_complaint_durations WHERE kind = 'resolve' GROUP BY 1, 3, 4;
 --> statement-breakpoint
 INSERT INTO public_complaint_actions(township_id, month, action, n)
   SELECT c.township_id, strftime('%Y-%m', (e.at + 28800000) / 1000, 'unixepoch'), e.action, count(*)

@@ -6,7 +6,8 @@ type Keyed = Map<string, number>;
 
 /**
  * What the trigger-kept public tables (migrations 0004, 0018) must hold, recomputed from the complaints and their
- * events with plain code: each complaint under the township holding it now, with its past decisions.
+ * events with plain code: each complaint under the township holding it now, with its past decisions; the
+ * histograms also under township 0, the county.
  */
 export function recomputeRollups(c: Database.Database): { counts: Keyed; durations: Keyed; actions: Keyed } {
   const counts: Keyed = new Map(),
@@ -29,7 +30,8 @@ export function recomputeRollups(c: Database.Database): { counts: Keyed; duratio
     const month = monthOf(new Date(r.created_at));
     add(counts, [month, r.township_id, r.village_id ?? 0, r.category_id, r.status]);
     if (r.accepted_at !== null)
-      add(durations, ['accept', r.township_id, month, Math.floor(Math.max(0, r.accepted_at - r.created_at) / H)]);
+      for (const t of [r.township_id, 0])
+        add(durations, ['accept', t, month, Math.floor(Math.max(0, r.accepted_at - r.created_at) / H)]);
   }
   const events = c
     .prepare('SELECT id, complaint_id, from_status, to_status, action, at FROM complaint_events ORDER BY id')
@@ -53,7 +55,7 @@ export function recomputeRollups(c: Database.Database): { counts: Keyed; duratio
   for (const [id, e] of latestResolve) {
     const r = byId.get(id)!;
     const hours = Math.floor(Math.max(0, e.at - r.created_at) / H);
-    add(durations, ['resolve', r.township_id, monthOf(new Date(r.created_at)), hours]);
+    for (const t of [r.township_id, 0]) add(durations, ['resolve', t, monthOf(new Date(r.created_at)), hours]);
   }
   return { counts, durations, actions };
 }

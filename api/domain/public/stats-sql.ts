@@ -4,8 +4,8 @@ import type { ComplaintStatus } from '../../../db/schema.ts';
 
 /**
  * The public numbers read the trigger-kept tables of migrations 0004 and 0018 (a few thousand rows however
- * many complaints there are; the county's figures sum its townships' rows), and the (village, status, due) index
- * for what is overdue.
+ * many complaints there are; the county's counts sum its townships' rows, its medians read the histograms' own
+ * county rows, township 0), and the (village, status, due) index for what is overdue.
  */
 function prepare(c: Database.Database) {
   return {
@@ -23,7 +23,8 @@ function prepare(c: Database.Database) {
       'SELECT month, sum(n) n FROM public_complaint_counts GROUP BY month',
     ),
     durations: c.prepare<[string, string, string], { hours: number; n: number }>(
-      `SELECT hours, sum(n) n FROM public_complaint_durations WHERE kind = ? AND month >= ? AND month <= ?
+      `SELECT hours, sum(n) n FROM public_complaint_durations
+        WHERE kind = ? AND township_id = 0 AND month >= ? AND month <= ?
         GROUP BY hours HAVING sum(n) > 0 ORDER BY hours`,
     ),
     actionsInMonth: c.prepare<[string], { action: string; n: number }>(
