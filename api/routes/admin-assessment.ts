@@ -10,10 +10,9 @@ import { orThrow } from '../http/result.ts';
 import { staff, type StaffEnv } from '../http/staff-auth.ts';
 import { indicatorEditInput, indicatorsOf, saveIndicator } from '../domain/assessment/indicators.ts';
 import { MEASURES } from '../domain/assessment/labels.ts';
-import { assessmentNotice, noticeWorkbook } from '../domain/assessment/notice.ts';
 import { currentPeriod, parsePeriod, periodParam } from '../domain/assessment/periods.ts';
 import { defaultLevel } from '../domain/assessment/scope.ts';
-import { scorecards } from '../domain/assessment/scorecards.ts';
+import { offThread } from '../domain/assessment/off-thread.ts';
 import { recordId } from '../domain/shared/text-input.ts';
 
 const levelParam = z.enum(ASSESSED_LEVELS, {
@@ -40,10 +39,10 @@ export function adminAssessmentRoutes(ctx: AppContext) {
     };
   };
   return new Hono<StaffEnv>()
-    .get('/assessment/scorecards', zValidator('query', cardQuery, badQuery), (c) => {
+    .get('/assessment/scorecards', zValidator('query', cardQuery, badQuery), async (c) => {
       const user = staff(c);
       const { level, period, now } = read(c, user);
-      const r = orThrow(scorecards(ctx.db, user, { level, period }, now));
+      const r = orThrow(await offThread.scorecards(ctx.db, user, { level, period }, now));
       return c.json({ level, period: { key: period.key, label: period.label }, units: r.units, place: r.place });
     })
     .get('/assessment/indicators', (c) => {
@@ -65,8 +64,7 @@ export function adminAssessmentRoutes(ctx: AppContext) {
     .get('/assessment/notice.xlsx', zValidator('query', cardQuery, badQuery), async (c) => {
       const user = staff(c);
       const { level, period, now } = read(c, user);
-      const notice = orThrow(assessmentNotice(ctx.db, user, { level, period }, now));
-      const file = await noticeWorkbook(ctx.db, user, notice, now);
+      const { file } = orThrow(await offThread.noticeXlsx(ctx.db, user, { level, period }, now));
       return xlsxDownload(file.bytes, file.filename, file.fallback);
     });
 }

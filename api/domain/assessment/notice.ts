@@ -77,8 +77,8 @@ export function assessmentNotice(
   };
 }
 
-/** The notice as .xlsx in the seeds' layout (a titled, bordered table per sheet); the export is audited. */
-export async function noticeWorkbook(db: Db, user: StaffUser, n: AssessmentNotice, now: Date) {
+/** The notice as .xlsx in the seeds' layout (a titled, bordered table per sheet), built on the read thread. */
+export async function noticeWorkbook(n: AssessmentNotice, now: Date) {
   const active = n.indicators.filter((i) => i.active);
   const columns: TableColumn[] = [
     { header: '排名', width: 6 },
@@ -122,6 +122,11 @@ export async function noticeWorkbook(db: Db, user: StaffUser, n: AssessmentNotic
       ]),
     },
   ]);
+  return { bytes, filename: `${n.title}.xlsx`, fallback: `assessment-notice-${n.level}-${n.period.key}.xlsx` };
+}
+
+/** The export is audited on the HTTP thread (the read thread's connection writes nothing). */
+export function auditNoticeExport(db: Db, user: StaffUser, n: AssessmentNotice, now: Date) {
   audit(
     db,
     { id: user.id, label: user.displayName },
@@ -133,5 +138,4 @@ export async function noticeWorkbook(db: Db, user: StaffUser, n: AssessmentNotic
     },
     now,
   );
-  return { bytes, filename: `${n.title}.xlsx`, fallback: `assessment-notice-${n.level}-${n.period.key}.xlsx` };
 }

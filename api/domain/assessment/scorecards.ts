@@ -6,7 +6,7 @@ import type { AssessedLevel, AssessmentMeasure } from '../../../db/schema-county
 import type { StaffScope } from '../accounts/sessions.ts';
 import { type Indicator, indicatorsOf } from './indicators.ts';
 import { MEASURES } from './labels.ts';
-import { measureSql } from './measure-sql.ts';
+import { itemPassSql, measureSql } from './measure-sql.ts';
 import type { AssessmentPeriod } from './periods.ts';
 import { assessmentView } from './scope.ts';
 import type { Result } from '../shared/result.ts';
@@ -151,18 +151,34 @@ export function ranked<T extends { total: number | null; rank: number | null }>(
   return sorted;
 }
 
+/** 签收, 反馈 and 超期 by unit from one pass over the work items (itemPassSql): 超期 is the late among 反馈's. */
+function itemTallies(db: Db, level: AssessedLevel, period: AssessmentPeriod, now: Date, within: Within) {
+  const sql = itemPassSql(level, { township: within.townshipId !== undefined, unit: within.unitId !== undefined });
+  type Row = { unit: number; ackBase: number; ackHits: number; answerBase: number; answerHits: number };
+  const out = { ack: new Map<number, Tally>(), answer: new Map<number, Tally>(), overdue: new Map<number, Tally>() };
+  for (const r of prepared(db.$client, sql).all(params(period, now, within)) as Row[]) {
+    if (r.ackBase > 0) out.ack.set(r.unit, { base: r.ackBase, hits: r.ackHits });
+    if (r.answerBase > 0) {
+      out.answer.set(r.unit, { base: r.answerBase, hits: r.answerHits });
+      const late = r.answerBase - r.answerHits;
+      out.overdue.set(r.unit, { base: late, hits: late });
+    }
+  }
+  return out;
+}
+
 export function compute(db: Db, level: AssessedLevel, period: AssessmentPeriod, now: Date, within: Within) {
   const indicators = indicatorsOf(db, level, now);
-  const measured = new Map<AssessmentMeasure, Map<number, Tally>>();
   // 签收 and 反馈 are read even when not scored: they say whether a unit had work to judge its counts on.
-  const needed = new Set<AssessmentMeasure>(['ack_on_time', 'answer_on_time']);
-  for (const i of indicators) if (i.active) needed.add(i.measure);
-  for (const m of needed) if (m !== 'overdue') measured.set(m, tallies(db, m, level, period, now, within));
-  // The late among the items judged on 反馈: the same rows, so not read twice.
-  const overdue = new Map<number, Tally>();
-  for (const [unit, t] of measured.get('answer_on_time')!)
-    overdue.set(unit, { base: t.base - t.hits, hits: t.base - t.hits });
-  measured.set('overdue', overdue);
+  const items = itemTallies(db, level, period, now, within);
+  const measured = new Map<AssessmentMeasure, Map<number, Tally>>([
+    ['ack_on_time', items.ack],
+    ['answer_on_time', items.answer],
+    ['overdue', items.overdue],
+  ]);
+  for (const i of indicators)
+    if (i.active && !measured.has(i.measure))
+      measured.set(i.measure, tallies(db, i.measure, level, period, now, within));
   const zero: Tally = { base: 0, hits: 0 };
   const cards: UnitCard[] = unitsOf(db, level, within).map((u) => {
     const hadWork =

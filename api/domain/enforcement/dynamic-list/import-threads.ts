@@ -180,16 +180,16 @@ export class ImportThreads<Job, Out> {
  * rather than copy.
  */
 export function serveImports<Job, Out>(
-  handle: (job: Job, leaveRead: () => boolean) => Out,
+  handle: (job: Job, leaveRead: () => boolean) => Out | Promise<Out>,
   transfer: (out: Out) => ArrayBuffer[] = () => [],
 ): void {
   const port = parentPort!;
-  port.on('message', ({ id, job, gate }: { id: number; job: Job; gate: Int32Array }) => {
+  port.on('message', async ({ id, job, gate }: { id: number; job: Job; gate: Int32Array }) => {
     const leaveRead = () => Atomics.compareExchange(gate, 0, OPEN, READ_DONE) === OPEN;
     let reply: Reply;
     let buffers: ArrayBuffer[] = [];
     try {
-      const value = handle(job, leaveRead);
+      const value = await handle(job, leaveRead);
       reply = { id, ok: true, value };
       buffers = transfer(value);
     } catch (e) {
