@@ -1,7 +1,6 @@
 import { adminPages, samplePath } from '../../admin/page-routes.ts';
-import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser, seriousViolations } from '../helpers/browser.ts';
 import { ZHULIN } from '../helpers/report.ts';
 
 // Every page the back-office has (admin/pages), each [id] as the demo's first row.
@@ -13,36 +12,19 @@ const MARKUP_NAME = '<img src=x onerror="window.__pwned=1"><b>粗</b>';
 describe.skipIf(!hasBrowser)('staff pages: accessible, and data shown as text', () => {
   const live = portalAndBrowser();
 
-  async function seriousViolations(sid: string, paths: string[], device: object) {
-    const context = await live.browser.newContext(device);
-    await context.addCookies([{ name: 'sid', value: sid, url: live.portal.base }]);
-    const page = await context.newPage();
-    const bad: string[] = [];
-    for (const path of paths) {
-      const res = await page.goto(`${live.portal.base}${path}`);
-      expect(res!.status(), path).toBe(200);
-      const { violations } = await new AxeBuilder({ page }).analyze();
-      for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-        bad.push(`${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-      }
-    }
-    await context.close();
-    return bad;
-  }
-
   it('has no serious or critical axe-core violation on any back-office page (admin, desktop)', async () => {
     const sid = await demoSession(live.portal, 'admin');
     const paths = registered.filter((p) => p !== '/admin/login' && p !== '/admin/password');
     expect(paths).toContain('/admin/tables');
-    expect(await seriousViolations(sid, paths, { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' })).toEqual(
-      [],
-    );
+    expect(
+      await seriousViolations(live, sid, paths, { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' }),
+    ).toEqual([]);
   }, 180_000);
 
   it('has none on the pages a village officer works from (phone)', async () => {
     const sid = await demoSession(live.portal, 'zhulin');
     const paths = ['/admin/complaints', '/admin/enterprises', '/admin/tasks', '/admin/revisits', '/admin/patrols'];
-    expect(await seriousViolations(sid, paths, PHONE)).toEqual([]);
+    expect(await seriousViolations(live, sid, paths, PHONE)).toEqual([]);
     const context = await live.browser.newContext(PHONE);
     await context.addCookies([{ name: 'sid', value: sid, url: live.portal.base }]);
     const page = await context.newPage();

@@ -1,6 +1,7 @@
+import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { startPortal, type PortalProcess } from './portal-process.ts';
 
 // Test configuration, not app configuration: where Debian's chromium is and whether it must be.
@@ -113,4 +114,31 @@ export async function logInInBrowser(page: Page, portal: PortalProcess, username
   await page.locator('#password').fill(password);
   await page.getByRole('button', { name: '登录' }).click();
   await page.waitForURL(/\/admin\/todo$/);
+}
+
+/**
+ * What axe-core finds serious or critical on each page, signed in with `sid` (each page must answer 200), as
+ * "path: rule (elements)"; with `shot`, a full-page screenshot of each for a person to look at.
+ */
+export async function seriousViolations(
+  live: { browser: Browser; portal: PortalProcess },
+  sid: string,
+  paths: string[],
+  device: object,
+  shot?: string,
+): Promise<string[]> {
+  const context = await live.browser.newContext(device);
+  await context.addCookies([{ name: 'sid', value: sid, url: live.portal.base }]);
+  const page = await context.newPage();
+  const bad: string[] = [];
+  for (const [i, path] of paths.entries()) {
+    const res = await page.goto(`${live.portal.base}${path}`);
+    expect(res!.status(), path).toBe(200);
+    const { violations } = await new AxeBuilder({ page }).analyze();
+    for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
+      bad.push(`${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    if (shot) await page.screenshot({ path: `${ARTIFACTS}/${shot}-${i}.png`, fullPage: true });
+  }
+  await context.close();
+  return bad;
 }
