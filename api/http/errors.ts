@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldErrors } from '../domain/complaints/input.ts';
+import { BusyError } from '../domain/shared/busy.ts';
 import { logger } from './logging.ts';
 
 /** Every error the API answers has this shape, in Chinese for the person reading it. */
@@ -28,6 +29,10 @@ export function onError(err: Error, c: Context): Response {
       { error: { message: err.message, ...(err.fields && { fields: err.fields }) } },
       err.status,
     );
+  }
+  if (err instanceof BusyError) {
+    c.header('Retry-After', String(err.retryAfterS));
+    return c.json<ErrorBody>({ error: { message: err.message } }, 503);
   }
   if (err instanceof HTTPException) {
     const status = err.status;

@@ -2,6 +2,7 @@ import type { Db } from '../../../db/client.ts';
 import type { AssessedLevel } from '../../../db/schema-county.ts';
 import type { StaffScope, StaffUser } from '../accounts/sessions.ts';
 import { ImportThreads } from '../enforcement/dynamic-list/import-threads.ts';
+import { BusyError } from '../shared/busy.ts';
 import type { Result } from '../shared/result.ts';
 import type { UnitBreakdown } from './breakdown.ts';
 import type { CountyDashboard } from './dashboard.ts';
@@ -34,11 +35,11 @@ const threads = ((globalThis as Holder)[KEY] ??= new ImportThreads(new URL('./re
 /** A read that takes this long on a county is stuck: its thread is ended. */
 const READ_MS = 60_000;
 
-/** A thread that cannot answer (every one busy, out of time or memory) is an error: never a half result. */
+/** A thread that cannot answer (every one busy, out of time or memory) is a 503: never a half result. */
 async function run<T>(db: Db, job: Job): Promise<T> {
   const answer = await threads.run({ ...job, file: db.$client.name } as ReadJob, [], READ_MS);
   if (answer.kind === 'done') return answer.value as T;
-  throw new Error(answer.kind === 'busy' ? '考核统计正忙，请稍后再试' : '考核统计未能完成，请稍后再试');
+  throw new BusyError(answer.kind === 'busy' ? '考核统计正忙，请稍后再试' : '考核统计未能完成，请稍后再试');
 }
 
 /** The assessment read off the HTTP thread (read-thread.ts), each as its synchronous namesake returns it. */

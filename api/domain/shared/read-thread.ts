@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { BusyError } from './busy.ts';
 
 /**
  * Heavy reads and builds (an .xlsx, a county's scorecards) run on one long-lived thread with connections of its own,
@@ -45,7 +46,7 @@ function thread(): Worker {
   });
   w.on('exit', (code) => {
     if (worker === w) worker = null;
-    failAll(new Error(`后台线程意外退出（${code}）`));
+    failAll(new BusyError(`后台线程意外退出（${code}），请稍后再试`));
   });
   worker = w;
   return w;
