@@ -1,7 +1,7 @@
 import type { Db } from '../../../db/client.ts';
 import type { AssessedLevel } from '../../../db/schema-county.ts';
 import type { StaffScope, StaffUser } from '../accounts/sessions.ts';
-import { ImportThreads } from '../enforcement/dynamic-list/import-threads.ts';
+import { ImportThreads } from '../shared/thread-pool.ts';
 import { BusyError } from '../shared/busy.ts';
 import type { Result } from '../shared/result.ts';
 import type { UnitBreakdown } from './breakdown.ts';

@@ -3,7 +3,7 @@
 // connection only reads; the 通报's export is audited on the HTTP thread.
 import { setPriority } from 'node:os';
 import { threadConnection } from '../../../db/thread-connections.ts';
-import { serveImports } from '../enforcement/dynamic-list/import-threads.ts';
+import { serveImports } from '../shared/thread-pool.ts';
 import { unitBreakdown } from './breakdown.ts';
 import { countyDashboard } from './dashboard.ts';
 import { assessmentNotice, noticeWorkbook } from './notice.ts';

@@ -1,8 +1,7 @@
-// The read thread (read-thread.ts): one job at a time, each against its database file through a kept connection.
-import { parentPort } from 'node:worker_threads';
+// The read thread (read-thread.ts): each job against its database file through a kept connection.
 import { threadConnection } from '../../../db/thread-connections.ts';
-
-type Job = { id: number; file: string; module: string; name: string; input: unknown };
+import type { ReadThreadJob } from './read-thread.ts';
+import { serveImports } from './thread-pool.ts';
 
 /** Bytes in the answer (an .xlsx) are moved to the HTTP thread rather than copied. */
 function transferables(value: unknown): ArrayBuffer[] {
@@ -12,17 +11,9 @@ function transferables(value: unknown): ArrayBuffer[] {
   return [];
 }
 
-let queue = Promise.resolve();
-parentPort!.on('message', (job: Job) => {
-  queue = queue.then(async () => {
-    try {
-      const mod = (await import(job.module)) as Record<string, (db: unknown, input: unknown) => unknown>;
-      const fn = mod[job.name];
-      if (typeof fn !== 'function') throw new Error(`no task ${job.name} in ${job.module}`);
-      const value = await fn(threadConnection(job.file), job.input);
-      parentPort!.postMessage({ id: job.id, ok: true, value }, transferables(value));
-    } catch (e) {
-      parentPort!.postMessage({ id: job.id, ok: false, error: e instanceof Error ? e.message : String(e) });
-    }
-  });
-});
+serveImports<ReadThreadJob, unknown>(async (job) => {
+  const mod = (await import(job.module)) as Record<string, (db: unknown, input: unknown) => unknown>;
+  const fn = mod[job.name];
+  if (typeof fn !== 'function') throw new Error(`no task ${job.name} in ${job.module}`);
+  return fn(threadConnection(job.file), job.input);
+}, transferables);

@@ -1,64 +1,33 @@
-import { Worker } from 'node:worker_threads';
 import { BusyError } from './busy.ts';
+import { ImportThreads } from './thread-pool.ts';
 
 /**
- * Heavy reads and builds (an .xlsx, a county's scorecards) run on one long-lived thread with connections of its own,
- * so the HTTP thread only posts the job and receives the answer. A thread per job paid its start (loading the code,
+ * Heavy reads and .xlsx builds run on a kept thread (the pool of thread-pool.ts) with connections of its own, so the
+ * HTTP thread only posts the job and receives the answer. A thread per job paid its start (loading the code,
  * exceljs, a connection) every time: ~0.5 s idle, 2.5–3 s on a busy machine.
  *
  * A job names a module by URL and one of its exports, `(db, input) => result`: the caller's own domain file, so the
- * layers keep pointing one way. The thread holds the process only while it has work.
+ * layers keep pointing one way.
  */
 export interface ThreadTask {
   module: string;
   name: string;
 }
+export type ReadThreadJob = ThreadTask & { file: string; input: unknown };
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
-const WORKER = new URL('./read-thread-worker.ts', import.meta.url);
-let worker: Worker | null = null;
-let nextId = 1;
-const pending = new Map<number, Pending>();
-
-function failAll(err: Error) {
-  for (const p of pending.values()) p.reject(err);
-  pending.clear();
-}
-
-function thread(): Worker {
-  if (worker) return worker;
-  const w = new Worker(WORKER);
-  w.on('message', (m: { id: number; ok: boolean; value?: unknown; error?: string }) => {
-    const p = pending.get(m.id);
-    if (!p) return;
-    pending.delete(m.id);
-    if (pending.size === 0) w.unref();
-    if (m.ok) p.resolve(m.value);
-    else p.reject(new Error(m.error));
-  });
-  w.on('error', (e: Error) => {
-    worker = null;
-    failAll(e);
-  });
-  w.on('exit', (code) => {
-    if (worker === w) worker = null;
-    failAll(new BusyError(`后台线程意外退出（${code}），请稍后再试`));
-  });
-  worker = w;
-  return w;
-}
+const threads = new ImportThreads<ReadThreadJob, unknown>(new URL('./read-thread-worker.ts', import.meta.url), {
+  max: 1,
+  queue: 32,
+  // Starting a thread takes a second on a busy machine: it is kept a while for the next download.
+  idleMs: 10 * 60_000,
+  heapMb: 512,
+});
+/** A build that takes this long is stuck: its thread is ended. */
+const READ_MS = 60_000;
 
 /** Runs `task(db, input)` on the read thread against the database file `file`; bytes come back transferred. */
-export function onReadThread<T>(file: string, task: ThreadTask, input: unknown): Promise<T> {
-  const w = thread();
-  const id = nextId++;
-  w.ref();
-  return new Promise<T>((resolve, reject) => {
-    pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-    w.postMessage({ id, file, module: task.module, name: task.name, input });
-  });
+export async function onReadThread<T>(file: string, task: ThreadTask, input: unknown): Promise<T> {
+  const answer = await threads.run({ ...task, file, input }, [], READ_MS);
+  if (answer.kind === 'done') return answer.value as T;
+  throw new BusyError(answer.kind === 'busy' ? '导出正忙，请稍后再试' : '导出未能完成，请稍后再试');
 }

@@ -4,7 +4,7 @@ import { setPriority } from 'node:os';
 import { threadConnection } from '../../../../db/thread-connections.ts';
 import { commitRead, previewRead, type ImportJob, type ImportOutcome } from './import.ts';
 import { readDynamicList } from './sheet.ts';
-import { serveImports } from './import-threads.ts';
+import { serveImports } from '../../shared/thread-pool.ts';
 import { setReadLimits } from '../../shared/xlsx/read.ts';
 
 // Linux keeps a nice value per thread (elsewhere it would be the whole process's): when this

@@ -8,7 +8,7 @@ import { preparedInsert } from '../../shared/prepared-insert.ts';
 import type { StaffUser } from '../../accounts/sessions.ts';
 import { basisStamp, importCounts, planWith, readBasis, type ImportRowReport, type PlannedRow } from './plan.ts';
 import { forgetDynamicList, type readDynamicList, type ParsedSheet } from './sheet.ts';
-import { ImportThreads } from './import-threads.ts';
+import { ImportThreads } from '../../shared/thread-pool.ts';
 import type { ReadLimits } from '../../shared/xlsx/read.ts';
 import type { VillageArea } from '../../shared/village-routing.ts';
 

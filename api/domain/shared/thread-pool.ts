@@ -1,9 +1,9 @@
 import { parentPort, Worker } from 'node:worker_threads';
 
 /**
- * Threads that read uploaded files off the HTTP thread (decision 011). A job has two phases:
- * reading the file, which may take at most `readMs` before its thread is terminated, and then
- * work that must not be cut short (a database commit). A gate word shared with the thread
+ * Threads that work off the HTTP thread: reading uploaded files (decision 011), the assessment's reads, .xlsx
+ * builds (read-thread.ts). A job has two phases: reading, which may take at most `readMs` before its thread is
+ * terminated, and then work that must not be cut short (a database commit). A gate word shared with the thread
  * decides, without a race, which of the two happened first: the thread closes it when it leaves
  * the read, the timer when it fires; whoever closes it second yields.
  */
