@@ -75,7 +75,9 @@ function copyRows(old: Database.Database, srcFile: string): void {
     for (const table of [...storedTables(old), 'sqlite_sequence']) {
       const cols = columnsOf(old, table);
       old.exec(`delete from main.${quote(table)}`);
-      old.exec(`insert into main.${quote(table)} (${cols}) select ${cols} from src.${quote(table)}`);
+      old.exec(
+        `insert into main.${quote(table)} (${cols}) ${OLD_ROLLUPS[table] ?? `select ${cols} from src.${quote(table)}`}`,
+      );
     }
     for (const t of triggers) old.exec(t.sql);
   })();
@@ -87,9 +89,22 @@ function copyRows(old: Database.Database, srcFile: string): void {
 
 // Counts the triggers keep for the public statistics, which a later migration rebuilds by township from the
 // complaints (0018): the same totals by month, category and status (empty ones dropped), whatever village key.
-const ROLLUPS: Record<string, string> = {
-  public_complaint_counts:
+const ROLLUPS: Record<string, (hasTownship: boolean) => string> = {
+  public_complaint_counts: () =>
     'select month, category_id, status, sum(n) from public_complaint_counts group by 1, 2, 3 having sum(n) <> 0',
+  // 0018 keeps the county's histogram (township 0) beside each township's.
+  public_complaint_durations: (t) =>
+    `select kind, month, hours, n from public_complaint_durations where n <> 0${t ? ' and township_id = 0' : ''}`,
+  public_complaint_actions: () =>
+    'select month, action, sum(n) from public_complaint_actions group by 1, 2 having sum(n) <> 0',
+};
+
+// The rollups as the previous schema kept them, from the demo's (0018's, by township) for the copy.
+const OLD_ROLLUPS: Record<string, string> = {
+  public_complaint_counts:
+    'select month, village_id, category_id, status, sum(n) from src.public_complaint_counts group by 1, 2, 3, 4',
+  public_complaint_durations: 'select kind, month, hours, n from src.public_complaint_durations where township_id = 0',
+  public_complaint_actions: 'select month, action, sum(n) from src.public_complaint_actions group by 1, 2',
 };
 
 /** Each table's row count and a digest of its rows, over the columns the previous schema had. */
@@ -98,7 +113,9 @@ function fingerprint(db: Database.Database, tables: Map<string, string>) {
     [...tables].map(([table, cols]) => {
       const rows = (
         db
-          .prepare(ROLLUPS[table] ?? `select ${cols} from ${quote(table)}`)
+          .prepare(
+            ROLLUPS[table]?.(columnsOf(db, table).includes('township_id')) ?? `select ${cols} from ${quote(table)}`,
+          )
           .raw()
           .all() as unknown[][]
       ).map((r) => JSON.stringify(r, (_, v) => (Buffer.isBuffer(v) ? v.toString('hex') : v)));
