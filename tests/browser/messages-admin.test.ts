@@ -1,7 +1,7 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, demoSession, hasBrowser, PHONE, pinOnVillage, portalAndBrowser } from '../helpers/browser.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
 // Being told, on screen: a resident ticks 「通知我」 on his phone; the mail host refuses his mailbox, so the message
@@ -44,10 +44,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     const page = await context.newPage();
     await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^废气/ }).check();
-    const map = page.locator('#map');
-    await expect.poll(() => map.isVisible()).toBe(true);
-    const box = (await map.boundingBox())!;
-    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    await pinOnVillage(page, '竹林村');
     await expect.poll(() => page.locator('#map-status').textContent()).toContain('竹林村');
     await page.locator('#description').fill('竹林村北边的塑料颗粒作坊傍晚冒黑烟，气味刺鼻。');
     await page.getByText('留下联系方式').click();

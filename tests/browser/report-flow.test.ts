@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, hasBrowser, PHONE, pinOnVillage, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and follows it', () => {
   const live = portalAndBrowser();
@@ -20,10 +20,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     const page = await phonePage();
     await page.goto(`${live.portal.base}/report`);
     await page.getByRole('radio', { name: /^废气/ }).check();
-    const map = page.locator('#map');
-    await expect.poll(() => map.isVisible()).toBe(true);
-    const box = (await map.boundingBox())!;
-    await page.mouse.click(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    await pinOnVillage(page, '竹林村');
     await expect.poll(() => page.locator('#map-status').textContent()).toContain('竹林村');
     expect(Number(await page.locator('#lat').inputValue())).toBeGreaterThan(30.9);
 

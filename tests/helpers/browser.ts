@@ -142,3 +142,14 @@ export async function seriousViolations(
   await context.close();
   return bad;
 }
+
+/**
+ * Drops the report map's pin where the map names `village`, as a resident would: Leaflet centres each village's
+ * label on the village's centroid, so this holds however much of the county the map shows.
+ */
+export async function pinOnVillage(page: Page, village: string) {
+  const label = page.locator('#map .village-label').getByText(village, { exact: true });
+  await label.scrollIntoViewIfNeeded();
+  const box = (await label.boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+}
