@@ -66,7 +66,7 @@ function describePoint(la: number, ln: number) {
   const village = villageAt(config.villages.features, la, ln);
   mapStatus.textContent = village
     ? `已选位置，属于：${village}`
-    : '已选位置（不在任何村、社区范围内，将由最近的乡镇（街道）整治办核实处理）';
+    : '已选位置（不在任何村、社区范围内，将由所在或最近的乡镇（街道）整治办核实处理）';
 }
 function setPoint(la: number, ln: number, zoom?: number) {
   lat.value = la.toFixed(6);
