@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openDatabase } from '../../db/client.ts';
-import { villages } from '../../db/schema.ts';
+import { complaints, villages } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
 import { sendReminders } from '../../api/domain/complaints/assignment-reminders.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
@@ -159,13 +159,24 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
     const office = await (await live.browser.newContext(DESK)).newPage();
     // The first test changed shouli's password; sign in with it.
     await logInInBrowser(office, live.portal, 'shouli', '竹林村的天空一定要变蓝');
-    // Assign one more complaint of 竹林村 through the API the page uses, then let its 签收 deadline pass.
-    await office.goto(`${live.portal.base}/admin/complaints?status=submitted`);
-    const id = Number(
-      /\/admin\/complaints\/(\d+)/.exec(
-        (await office.locator('table.queue tbody tr a[href^="/admin/complaints/"]').first().getAttribute('href'))!,
-      )![1],
+    // Assign one more report of 青溪镇 to 竹林村 through the API the page uses, then let its 签收 deadline pass. The
+    // queue also lists other townships' 镇街交界 reports, which only a village of their own township may take.
+    const db = openDatabase(join(live.portal.dataDir, 'portal.sqlite'));
+    const zhulin = db.select().from(villages).where(eq(villages.code, 'qingxi-zhulin')).get()!;
+    const own = new Set(
+      db
+        .select({ id: complaints.id })
+        .from(complaints)
+        .where(eq(complaints.townshipId, zhulin.townshipId))
+        .all()
+        .map((c) => c.id),
     );
+    await office.goto(`${live.portal.base}/admin/complaints?status=submitted`);
+    const listed = await office
+      .locator('table.queue tbody tr a[href^="/admin/complaints/"]')
+      .evaluateAll((links) => links.map((a) => Number(/\/admin\/complaints\/(\d+)/.exec(a.getAttribute('href')!)![1])));
+    const id = listed.find((n) => own.has(n))!;
+    expect(id).toBeDefined();
     const post = (body: unknown) =>
       office.evaluate(
         async ([url, b]) =>
@@ -184,8 +195,6 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
         `/api/admin/complaints/${id}`,
       );
     expect(await post({ action: 'accept', version: await version() })).toBe(200);
-    const db = openDatabase(join(live.portal.dataDir, 'portal.sqlite'));
-    const zhulin = db.select().from(villages).where(eq(villages.code, 'qingxi-zhulin')).get()!;
     expect(await post({ action: 'assign', version: await version(), villageId: zhulin.id, departmentIds: [] })).toBe(
       200,
     );
