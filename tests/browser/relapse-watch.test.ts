@@ -159,11 +159,15 @@ describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirm
   });
 
   it("has no serious axe-core violation on issue 15's pages; their HTML validates; screenshots", async () => {
+    // A county account names the township a plan is for: 青溪镇, whose meters the demo watches.
     const admin = await demoSession(live.portal, 'admin');
+    const db = readDb();
+    const qingxi = db.prepare("select id from townships where code = 'qingxi'").pluck().get() as number;
+    db.close();
     const planned = await fetch(`${live.portal.base}/api/admin/patrol-plans`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', cookie: `sid=${admin}` },
-      body: JSON.stringify({ title: '本周夜查', size: 3, randomPercent: 34 }),
+      body: JSON.stringify({ title: '本周夜查', size: 3, randomPercent: 34, townshipId: qingxi }),
     });
     expect(planned.status, await planned.clone().text()).toBe(201);
     const plan = ((await planned.json()) as { id: number }).id;
