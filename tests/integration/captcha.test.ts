@@ -19,9 +19,16 @@ const siteverify = () =>
     (body) => body.secret === 'test-secret' && body.sitekey === 'test-sitekey',
   );
 
-beforeAll(() => nock.disableNetConnect());
+beforeAll(() => {
+  if (!nock.isActive()) nock.activate();
+  nock.disableNetConnect();
+});
 afterEach(() => nock.cleanAll());
-afterAll(() => nock.enableNetConnect());
+// nock replaces node:http's request for the whole process: a later file in this worker sends real requests.
+afterAll(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 describe('hCaptcha on the report', () => {
   it('files the report when hCaptcha says the token is good for our hostname', async () => {
