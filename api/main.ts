@@ -5,6 +5,7 @@ import { createContext, setContext } from './context.ts';
 import { getEnv } from './env.ts';
 import { createPortalServer, type SiteHandler } from './server.ts';
 import { isEmpty, seedDemo } from './seed/demo.ts';
+import { DEMO_COUNTY, DEMO_TOWNSHIPS, DEMO_VILLAGES } from './seed/demo-geography.ts';
 import { sendReminders } from './domain/complaints/assignment-reminders.ts';
 import { expireRewards } from './domain/rewards/rewards.ts';
 import { runDetection } from './domain/watch/detection.ts';
@@ -20,7 +21,7 @@ import { warmCountyRouting } from './domain/shared/county-routing.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const REMINDER_SWEEP_MS = 10 * 60_000;
 
-/** `npm start`: migrate, seed a demo township into an empty database, serve. */
+/** `npm start`: migrate, seed the demo county into an empty database, serve. */
 async function main() {
   const env = getEnv();
   setLogLevel(env.LOG_LEVEL);
@@ -28,8 +29,10 @@ async function main() {
   setContext(ctx);
   if (isEmpty(ctx)) {
     const accounts = await seedDemo(ctx, { samples: true });
+    const townships = DEMO_TOWNSHIPS.map((t) => t.name).join('、');
     console.log(
-      'empty database: seeded the demo township 青溪镇 with six villages, sample reports and enterprise files',
+      `empty database: seeded the demo county ${DEMO_COUNTY.county} (${townships}; ` +
+        `${DEMO_VILLAGES.length} villages), sample reports and enterprise files`,
     );
     // Shown once, on this first start only; each must be changed at first login.
     console.log('demo accounts (one-time passwords, change at first login at /admin/login):');
