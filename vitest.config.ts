@@ -1,8 +1,15 @@
+import { globSync, readFileSync } from 'node:fs';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 // Lighthouse's scores swing from run to run on a shared machine: `npm run lighthouse` runs them
 // on their own (`--project=lighthouse`); `npm test` checks what makes them, deterministically.
 const LIGHTHOUSE = 'tests/lighthouse/**/*.test.ts';
+const BROWSER = 'tests/browser/**/*.test.ts';
+// Files that time the main thread (helpers/event-loop.ts): in a worker that ran other files first,
+// the garbage those left would be collected inside their figures.
+const TIMED = globSync('tests/{unit,integration,security}/**/*.test.ts').filter((f) =>
+  readFileSync(f, 'utf8').includes('helpers/event-loop.ts'),
+);
 
 export default defineConfig({
   test: {
@@ -13,20 +20,37 @@ export default defineConfig({
     hookTimeout: 120_000,
     // A form post, its redirect and the next page can take over a second on a busy shared machine.
     expect: { poll: { timeout: 10_000 } },
-    // Each file has its own data directory and database. Vitest's default runs one worker fewer than
-    // the cores: one file at a time on a two-core machine. Two workers there took the suite from
-    // 408 s to 329 s, but the browser flows then waited on each other's chromium and portal for the
-    // CPU, and one (a report's receipt) passed its 30 s wait in CI: not deterministic, so not yet.
     pool: 'forks',
+    // Two files at a time, also on two cores (Vitest's default there is one): a browser file leaves
+    // most of a core idle while chromium and its portal wait on each other. Figures: decision 027.
+    maxWorkers: 2,
     // Test files serve the app in their own process: give it npm start's young generation, so that
     // its garbage collections (and the event-loop checks of tests/security) are the server's.
     execArgv: ['--max-semi-space-size=16'],
     projects: [
       {
         extends: true,
-        test: { name: 'app', include: ['tests/**/*.test.ts'], exclude: [...configDefaults.exclude, LIGHTHOUSE] },
+        // A worker keeps the modules it loaded for its next file (loading the app for every file was
+        // a third of these files' time). Each file makes its own context, database and servers; what
+        // the app keeps in a module is keyed by database or content, and a file that patches the
+        // process (nock) undoes it in its afterAll.
+        test: {
+          name: 'app-node',
+          include: ['tests/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, LIGHTHOUSE, BROWSER, ...TIMED],
+          isolate: false,
+        },
       },
-      { extends: true, test: { name: 'lighthouse', include: [LIGHTHOUSE] } },
+      { extends: true, test: { name: 'app-timed', include: TIMED } },
+      {
+        extends: true,
+        // Each browser file starts its own portal (on a copy of one seeded at the start) and chromium.
+        test: { name: 'app-browser', include: [BROWSER], globalSetup: ['tests/helpers/portal-setup.ts'] },
+      },
+      {
+        extends: true,
+        test: { name: 'lighthouse', include: [LIGHTHOUSE], maxWorkers: 1, sequence: { groupOrder: 1 } },
+      },
     ],
   },
 });

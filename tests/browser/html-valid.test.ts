@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminPages, samplePath } from '../../admin/page-routes.ts';
-import { demoSession } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { demoSession, seededPortal } from '../helpers/browser.ts';
+import type { PortalProcess } from '../helpers/portal-process.ts';
 import { hasValidator, htmlErrors, type HtmlMessage } from '../helpers/html-validator.ts';
 
 // The HTML every page sends, as the W3C's Nu Html Checker reads it: no errors (warnings and info
@@ -15,7 +15,7 @@ const VILLAGE = ['/admin/todo', '/admin/complaints', '/admin/enterprises', '/adm
 describe.skipIf(!hasValidator)('the HTML of every page', () => {
   const live = {} as { portal: PortalProcess };
   beforeAll(async () => {
-    live.portal = await startPortal();
+    live.portal = await seededPortal();
   });
   afterAll(() => live.portal?.stop());
 

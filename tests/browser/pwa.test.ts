@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE } from '../helpers/browser.ts';
-import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
+import { ARTIFACTS, demoSession, hasBrowser, PHONE, seededPortal } from '../helpers/browser.ts';
+import type { PortalProcess } from '../helpers/portal-process.ts';
 
 // The work app, installable and usable without signal, checked deterministically in `npm test`: these assertions
 // replace Lighthouse's PWA category (removed in Lighthouse 12), asking Chrome itself through the DevTools protocol
@@ -28,7 +28,7 @@ describe.skipIf(!hasBrowser)('the back-office as an installable work app that ke
   let profile: string;
   let sid: string;
   beforeAll(async () => {
-    portal = await startPortal();
+    portal = await seededPortal();
     sid = await demoSession(portal, 'zhulin');
     // A profile on disk: Chrome reports every incognito page (a plain new context) as not installable.
     profile = mkdtempSync(join(tmpdir(), 'pwa-profile-'));

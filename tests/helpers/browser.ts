@@ -1,8 +1,9 @@
 import AxeBuilder from '@axe-core/playwright';
 import { existsSync, mkdirSync } from 'node:fs';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import { afterAll, beforeAll, expect, inject } from 'vitest';
 import { startPortal, type PortalProcess } from './portal-process.ts';
+import { copyPortalTemplate } from './portal-template.ts';
 
 // Test configuration, not app configuration: where Debian's chromium is and whether it must be.
 const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -44,13 +45,22 @@ export const PHONE = {
 };
 
 /**
- * `npm start` in a child process and Debian's chromium, started before a file's tests and
- * stopped after them; read `live.portal` and `live.browser` inside the tests.
+ * `npm start` in a child process on a copy of the run's seeded demo (portal-template.ts: seeded with the default
+ * configuration; `env` is this start's), as if started on it a second time.
+ */
+export function seededPortal(env: Record<string, string> = {}): Promise<PortalProcess> {
+  const template = inject('portalTemplate');
+  return startPortal(env, copyPortalTemplate(template), template.output);
+}
+
+/**
+ * A seeded portal and Debian's chromium, started before a file's tests and stopped after them; read `live.portal`
+ * and `live.browser` inside the tests.
  */
 export function portalAndBrowser(env: Record<string, string> = {}) {
   const live = {} as { portal: PortalProcess; browser: Browser };
   beforeAll(async () => {
-    [live.portal, live.browser] = await Promise.all([startPortal(env), launch()]);
+    [live.portal, live.browser] = await Promise.all([seededPortal(env), launch()]);
   });
   afterAll(async () => {
     await live.browser?.close();

@@ -18,12 +18,16 @@ const START = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { 
   .split(' ')
   .slice(1);
 
-/** `npm start` as a child process on a free port with its own data directory. */
+/**
+ * `npm start` as a child process on a free port with its own data directory. `earlier`: what an earlier start on this
+ * data printed (a copied portal's one-time passwords), put before this one's output.
+ */
 export function startPortal(
   env: Record<string, string> = {},
   dataDir = mkdtempSync(join(tmpdir(), 'sanluanwu-portal-')),
+  earlier = '',
 ): Promise<PortalProcess> {
-  return startServerProcess(START, env, dataDir);
+  return startServerProcess(START, env, dataDir, earlier);
 }
 
 /** Any of our server scripts that prints "listening on http://…" once it serves. */
@@ -31,6 +35,7 @@ export async function startServerProcess(
   args: string | string[],
   env: Record<string, string>,
   dataDir: string,
+  earlier = '',
 ): Promise<PortalProcess> {
   const child = spawn(process.execPath, typeof args === 'string' ? [args] : args, {
     env: { ...process.env, NODE_ENV: 'test', PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, TILE_URL: '', ...env },
@@ -69,7 +74,7 @@ export async function startServerProcess(
     base,
     dataDir,
     child,
-    output: () => head + Buffer.concat(tail).toString(),
+    output: () => earlier + head + Buffer.concat(tail).toString(),
     stop: () =>
       new Promise<void>((r) => {
         if (child.exitCode !== null || child.signalCode !== null) return r();
