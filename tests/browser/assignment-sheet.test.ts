@@ -1,8 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
-import AxeBuilder from '@axe-core/playwright';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
 import { reportForm } from '../helpers/report.ts';
 
 // The printable 交办单 and the ledger's link on the queue, as the office uses them in chromium.
@@ -76,7 +75,7 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
       expect(text.replace(/\s+/g, '')).toContain(words.replace(/\s+/g, ''));
     await page.screenshot({ path: `${ARTIFACTS}/assignment-sheet-desktop.png`, fullPage: true });
 
-    const { violations } = await new AxeBuilder({ page }).analyze();
+    const { violations } = await axeAnalyze(page);
     expect(violations.map((v) => `${v.id} (${v.impact})`)).toEqual([]);
 
     await page.emulateMedia({ media: 'print' });

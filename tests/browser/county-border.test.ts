@@ -1,4 +1,3 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { join } from 'node:path';
@@ -7,7 +6,7 @@ import { cellCenter, westEdgeMiddle } from '../../api/seed/demo-geography.ts';
 import { openDatabase } from '../../db/client.ts';
 import { complaints, villages } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
-import { ARTIFACTS, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
 import { reportForm } from '../helpers/report.ts';
 
 // ~48 m west of 青溪镇's west border, in 石桥镇's 东村: 石桥镇 holds it, 青溪镇 is its border township.
@@ -28,7 +27,7 @@ describe.skipIf(!hasBrowser)('a report by the 青溪镇/石桥镇 boundary: both
   }
 
   async function serious(page: Page): Promise<string[]> {
-    const { violations } = await new AxeBuilder({ page }).analyze();
+    const { violations } = await axeAnalyze(page);
     return violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${page.url()}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);

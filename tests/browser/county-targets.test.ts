@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
 // The county's targets and tables on `npm start`'s demo county: accessible and valid on the county office's desktop
@@ -21,7 +20,7 @@ describe.skipIf(!hasBrowser)('campaign targets and the county tables in the brow
       const res = await page.goto(`${live.portal.base}${path}`);
       expect(res!.status(), path).toBe(200);
       html[`${path} (${username})`] = await res!.text();
-      const { violations } = await new AxeBuilder({ page }).analyze();
+      const { violations } = await axeAnalyze(page);
       for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
         bad.push(`${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
     }

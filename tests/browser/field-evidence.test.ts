@@ -1,8 +1,7 @@
-import AxeBuilder from '@axe-core/playwright';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a photo, on his phone', () => {
   const live = portalAndBrowser();
@@ -171,7 +170,7 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
         await page.evaluate(() => {
           for (const d of document.querySelectorAll('details')) d.open = true;
         });
-        const { violations } = await new AxeBuilder({ page }).analyze();
+        const { violations } = await axeAnalyze(page);
         for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
           bad.push(`${user} ${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
       }

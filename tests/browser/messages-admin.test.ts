@@ -1,7 +1,14 @@
-import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, pinOnVillage, portalAndBrowser } from '../helpers/browser.ts';
+import {
+  ARTIFACTS,
+  axeAnalyze,
+  demoSession,
+  hasBrowser,
+  PHONE,
+  pinOnVillage,
+  portalAndBrowser,
+} from '../helpers/browser.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
 // Being told, on screen: a resident ticks 「通知我」 on his phone; the mail host refuses his mailbox, so the message
@@ -35,7 +42,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     return context.newPage();
   }
   const axe = async (page: Page) =>
-    (await new AxeBuilder({ page }).analyze()).violations
+    (await axeAnalyze(page)).violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => v.id);
 

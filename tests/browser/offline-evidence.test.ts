@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
-import AxeBuilder from '@axe-core/playwright';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 // Issue 16: a village officer records a 回头看 finding with two photos where there is no signal. The photos wait on
 // the phone (IndexedDB) through a reload served by the service worker, go up once when the signal returns, and the
@@ -110,7 +109,7 @@ describe.skipIf(!hasBrowser)('field evidence recorded offline on the phone', () 
     return posts;
   };
   const seriousViolations = async (page: Page) =>
-    (await new AxeBuilder({ page }).analyze()).violations
+    (await axeAnalyze(page)).violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 

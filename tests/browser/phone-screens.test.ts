@@ -1,15 +1,15 @@
-import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import {
   ARTIFACTS,
+  axeAnalyze,
   demoSession,
+  firstLoginInBrowser,
   hasBrowser,
   PHONE,
   portalAndBrowser,
-  firstLoginInBrowser,
 } from '../helpers/browser.ts';
 
 // A village officer's lists on a phone are cards that fit the screen, and a checklist photo goes up
@@ -29,7 +29,7 @@ describe.skipIf(!hasBrowser)('phone screens: lists as cards, checklist photos up
     firstLoginInBrowser(page, live.portal, username, password);
 
   async function seriousViolations(page: Page) {
-    const { violations } = await new AxeBuilder({ page }).analyze();
+    const { violations } = await axeAnalyze(page);
     return violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
       .map((v) => `${page.url()}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);

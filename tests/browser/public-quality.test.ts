@@ -1,6 +1,5 @@
-import AxeBuilder from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 // The demo seeds a published case (/cases/1) and complaints in the current month.
 const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
@@ -45,7 +44,7 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
     for (const path of PUBLIC_PAGES) {
       const res = await page.goto(`${live.portal.base}${path}`);
       expect(res!.status(), path).toBe(path === '/no-such-page' ? 404 : 200);
-      const { violations } = await new AxeBuilder({ page }).analyze();
+      const { violations } = await axeAnalyze(page);
       const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(bad.map((v) => `${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     }

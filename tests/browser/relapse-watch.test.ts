@@ -1,5 +1,4 @@
 import { join } from 'node:path';
-import AxeBuilder from '@axe-core/playwright';
 import Database from 'better-sqlite3';
 import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { dateOfDay, dayOf } from '../../api/domain/watch/days.ts';
 import { DEMO_HOUSE_WORKSHOP_ACCOUNT, DEMO_RESTART_DAYS_AGO } from '../../api/seed/demo-watch.ts';
 import {
   ARTIFACTS,
+  axeAnalyze,
   demoSession,
   firstLoginInBrowser,
   hasBrowser,
@@ -145,7 +145,7 @@ describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirm
     expect(await page.locator('main').textContent()).not.toContain(FOUNDRY_METER);
     await visit.scrollIntoViewIfNeeded();
     await shot(page, 'relapse-watch-village-revisits-phone');
-    const { violations } = await new AxeBuilder({ page }).analyze();
+    const { violations } = await axeAnalyze(page);
     expect(serious(violations)).toEqual([]);
 
     // A village must not learn which house is watched: none of the watch's pages or its API is his.
@@ -198,7 +198,7 @@ describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirm
       await page.locator('main details').evaluateAll((all) => {
         for (const d of all) d.setAttribute('open', '');
       });
-      bad.push(...serious((await new AxeBuilder({ page }).analyze()).violations).map((v) => `${path}: ${v}`));
+      bad.push(...serious((await axeAnalyze(page)).violations).map((v) => `${path}: ${v}`));
     }
     await context.close();
 
@@ -208,7 +208,7 @@ describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirm
     for (const path of ['/admin/watch', `/admin/watch/flags/${state.houseFlag}`, `/admin/watch/plans/${plan}`]) {
       await small.goto(`${live.portal.base}${path}`);
       await shot(small, `relapse-watch-phone${path.replaceAll('/', '-')}`);
-      const found = serious((await new AxeBuilder({ page: small }).analyze()).violations);
+      const found = serious((await axeAnalyze(small)).violations);
       bad.push(...found.map((v) => `${path} (phone): ${v}`));
     }
     await phone.close();

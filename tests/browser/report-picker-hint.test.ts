@@ -1,9 +1,8 @@
-import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 import { officeOf } from '../helpers/public-reports.ts';
 
 // Before and while reporting, on a phone: the public map of accepted reports, the nearby hint under the pin with
@@ -52,7 +51,7 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     await page.locator('#report-map path.leaflet-interactive').first().click({ force: true });
     await expect.poll(() => page.locator('.leaflet-popup-content').textContent()).toMatch(/约 100 米范围内 \d+ 件举报/);
     await page.screenshot({ path: `${ARTIFACTS}/map-phone.png`, fullPage: true });
-    const { violations } = await new AxeBuilder({ page }).analyze();
+    const { violations } = await axeAnalyze(page);
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     // Without a script the table is the map.

@@ -3,8 +3,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
-import AxeBuilder from '@axe-core/playwright';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
@@ -191,7 +190,7 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     const page = await (await live.browser.newContext(PHONE)).newPage();
     for (const code of [open, done]) {
       await page.goto(`${live.portal.base}/track?code=${code}`);
-      const { violations } = await new AxeBuilder({ page }).analyze();
+      const { violations } = await axeAnalyze(page);
       const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
       expect(bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     }

@@ -1,6 +1,5 @@
 import { join } from 'node:path';
 import { eq } from 'drizzle-orm';
-import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../db/client.ts';
@@ -8,13 +7,13 @@ import { complaints } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/reward-${name}.png`, fullPage: true });
 /** Serious or critical axe-core violations on the page as it stands. */
 const axe = async (page: Page) =>
-  (await new AxeBuilder({ page }).analyze()).violations
+  (await axeAnalyze(page)).violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${page.url()}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
 
