@@ -48,15 +48,34 @@ export async function addQingxiStation(ctx: AppContext): Promise<void> {
   );
 }
 
+export interface TownshipAt {
+  village: string;
+  cell: [number, number];
+  office: string;
+  station: string;
+  tag: string;
+}
+/** Where each township's records are made: a village, a cell inside it, its office, its 站所 and their words. */
+export const QINGXI_AT: TownshipAt = {
+  village: 'qingxi-zhulin',
+  cell: [1, 1],
+  office: 'shouli',
+  station: 'qingxi-huanbao',
+  tag: '青溪甲',
+};
+export const SHIQIAO_AT: TownshipAt = {
+  village: 'shiqiao-shequ',
+  cell: [-1, 1],
+  office: 'shiqiao',
+  station: 'shiqiao-huanbao',
+  tag: '石桥乙',
+};
+
 /**
  * A report filed in the village (accepted and assigned to it and the township's 站所 by the township's office), an
  * enterprise file with a task the 站所 joins, a revisit, a 双随机 draw and a night patrol: all in one township.
  */
-export async function townshipRecords(
-  ctx: AppContext,
-  app: Hono,
-  at: { village: string; cell: [number, number]; office: string; station: string; tag: string },
-): Promise<TownshipRecords> {
+export async function townshipRecords(ctx: AppContext, app: Hono, at: TownshipAt): Promise<TownshipRecords> {
   const office = signIn(ctx, at.office);
   const post = async (path: string, body: unknown) => {
     const res = await app.request(path, { method: 'POST', ...json(body, office) });

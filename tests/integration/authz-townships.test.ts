@@ -6,7 +6,14 @@ import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { townships, users, villages } from '../../db/schema.ts';
 import { freshContext } from '../helpers/context.ts';
 import { signIn } from '../helpers/staff.ts';
-import { addQingxiStation, townshipRecords, versionsOf, type TownshipRecords } from '../helpers/two-townships.ts';
+import {
+  addQingxiStation,
+  QINGXI_AT,
+  SHIQIAO_AT,
+  townshipRecords,
+  versionsOf,
+  type TownshipRecords,
+} from '../helpers/two-townships.ts';
 import { sheetText } from '../helpers/xlsx.ts';
 import { listenWithPages } from '../security/site-server.ts';
 
@@ -15,20 +22,8 @@ import { listenWithPages } from '../security/site-server.ts';
 // or shows nothing of them; the county's accounts see both.
 const { ctx, app } = await freshContext();
 await addQingxiStation(ctx);
-const QINGXI = await townshipRecords(ctx, app, {
-  village: 'qingxi-zhulin',
-  cell: [1, 1],
-  office: 'shouli',
-  station: 'qingxi-huanbao',
-  tag: '青溪甲',
-});
-const SHIQIAO = await townshipRecords(ctx, app, {
-  village: 'shiqiao-shequ',
-  cell: [-1, 1],
-  office: 'shiqiao',
-  station: 'shiqiao-huanbao',
-  tag: '石桥乙',
-});
+const QINGXI = await townshipRecords(ctx, app, QINGXI_AT);
+const SHIQIAO = await townshipRecords(ctx, app, SHIQIAO_AT);
 const townshipId = (code: string) => ctx.db.select().from(townships).where(eq(townships.code, code)).get()!.id;
 const villageId = (code: string) => ctx.db.select().from(villages).where(eq(villages.code, code)).get()!.id;
 const userId = (name: string) => ctx.db.select().from(users).where(eq(users.username, name)).get()!.id;

@@ -7,19 +7,13 @@ import { staffByUsername } from '../../api/domain/accounts/sessions.ts';
 import { revisits } from '../../db/schema-enforcement.ts';
 import { rewardSchemes, rewards, rewardTiers } from '../../db/schema-reporter.ts';
 import { freshContext } from '../helpers/context.ts';
-import { addQingxiStation, townshipRecords } from '../helpers/two-townships.ts';
+import { addQingxiStation, SHIQIAO_AT, townshipRecords } from '../helpers/two-townships.ts';
 
 // Issue 14: a county account's 回头看 list, a draw's page and the rewards list span townships, so each row says
 // which township it is in, as the enterprise register and the task list do.
 const { ctx, app } = await freshContext();
 await addQingxiStation(ctx);
-const SHIQIAO = await townshipRecords(ctx, app, {
-  village: 'shiqiao-shequ',
-  cell: [-1, 1],
-  office: 'shiqiao',
-  station: 'shiqiao-huanbao',
-  tag: '石桥乙',
-});
+const SHIQIAO = await townshipRecords(ctx, app, SHIQIAO_AT);
 const user = (name: string) => staffByUsername(ctx.db, name)!;
 const now = ctx.clock();
 
