@@ -4,6 +4,7 @@ import { maxReportBodyBytes } from '../api/env.ts';
 import { isCrossSite, ownOrigin } from '../api/http/same-origin.ts';
 import { decide } from '../api/http/policy.ts';
 import { SESSION_COOKIE, validateSession } from '../api/domain/accounts/sessions.ts';
+import { isBusy } from '../api/domain/shared/busy.ts';
 
 const text = (body: string, status: number) =>
   new Response(body, { status, headers: { 'Content-Type': 'text/plain; charset=utf-8' } });
@@ -64,7 +65,20 @@ const guardAdmin = defineMiddleware(async (context, next) => {
   ) {
     return context.redirect('/admin/password', 303);
   }
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (err) {
+    if (!isBusy(err)) throw err;
+    return new Response(
+      `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><title>系统繁忙</title><h1>${err.message}</h1>` +
+        `<p>请约 ${err.retryAfterS} 秒后刷新本页。<a href="/admin">返回工作台</a></p></html>`,
+      {
+        status: 503,
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': String(err.retryAfterS) },
+      },
+    );
+  }
   // The service worker is revalidated, not kept out of the cache (admin/offline/sw-route.ts); every page is no-store.
   if (context.routePattern !== '/admin/sw.js') response.headers.set('Cache-Control', 'no-store');
   return response;

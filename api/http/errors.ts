@@ -2,7 +2,7 @@ import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { FieldErrors } from '../domain/complaints/input.ts';
-import { BusyError } from '../domain/shared/busy.ts';
+import { isBusy } from '../domain/shared/busy.ts';
 import { logger } from './logging.ts';
 
 /** Every error the API answers has this shape, in Chinese for the person reading it. */
@@ -30,7 +30,7 @@ export function onError(err: Error, c: Context): Response {
       err.status,
     );
   }
-  if (err instanceof BusyError) {
+  if (isBusy(err)) {
     c.header('Retry-After', String(err.retryAfterS));
     return c.json<ErrorBody>({ error: { message: err.message } }, 503);
   }
