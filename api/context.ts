@@ -4,6 +4,7 @@ import { getEnv, type Env } from './env.ts';
 import { migrateDatabase, openDatabase, type Db } from '../db/client.ts';
 import { WriteThread } from '../db/write-thread.ts';
 import { indexAllComplaints } from './domain/complaints/search-index.ts';
+import { ensureIndicators } from './domain/assessment/indicators.ts';
 import type { FilingJob, FilingOutcome } from './domain/complaints/filing-sql.ts';
 import { disabledCaptcha, hCaptcha, type Captcha } from './domain/complaints/captcha.ts';
 import type { PhotoLimits } from './domain/shared/photos/pipeline.ts';
@@ -48,6 +49,8 @@ export async function createContext(env: Env, overrides: ContextOverrides = {}):
   const dbFile = join(dataDir, 'portal.sqlite');
   const db = openDatabase(dbFile);
   migrateDatabase(db);
+  // Each level's default indicators, once here: the assessment's read thread only reads.
+  ensureIndicators(db, overrides.now ? new Date(overrides.now()) : new Date());
   // Complaints a stopped write thread left out of the search indexes (decision 010).
   indexAllComplaints(db.$client);
   const photos = new PhotoStore(join(dataDir, 'photos'));

@@ -46,9 +46,8 @@ export function adminAssessmentRoutes(ctx: AppContext) {
       return c.json({ level, period: { key: period.key, label: period.label }, units: r.units, place: r.place });
     })
     .get('/assessment/indicators', (c) => {
-      const now = ctx.clock();
       return c.json({
-        indicators: ASSESSED_LEVELS.flatMap((level) => indicatorsOf(ctx.db, level, now)).map((i) => ({
+        indicators: ASSESSED_LEVELS.flatMap((level) => indicatorsOf(ctx.db, level)).map((i) => ({
           ...i,
           kind: MEASURES[i.measure].kind,
           rule: MEASURES[i.measure].rule,

@@ -5,7 +5,6 @@ import type { AppContext } from '../context.ts';
 import { submitComplaint } from '../domain/complaints/submit.ts';
 import { seedCategories } from './categories.ts';
 import { seedDemoCounty } from './demo-county.ts';
-import { ensureIndicators } from '../domain/assessment/indicators.ts';
 import { seedDemoCampaign } from './demo-campaign.ts';
 import {
   cellCenter,
@@ -207,7 +206,6 @@ export async function seedDemo(
   seedDemoDepartmentData(ctx);
   await seedDemoWatch(ctx);
   if (!opts.oneTownship) await seedDemoCounty(ctx);
-  if (!opts.oneTownship) ensureIndicators(db, new Date(now));
   seedDemoCampaign(ctx);
   return accounts;
 }

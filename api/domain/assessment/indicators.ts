@@ -55,7 +55,8 @@ const DEFAULTS: Record<AssessedLevel, Record<AssessmentMeasure, Default>> = {
 
 /**
  * Seeds each level's indicators that are missing (all of them on a new database), as DEFAULTS says; indicators the
- * admin has edited are left alone. Called by the demo seed and by every read, so a county never scores on nothing.
+ * admin has edited are left alone. Called as the process opens its database (api/context.ts), so a county never
+ * scores on nothing.
  */
 export function ensureIndicators(db: Db, now: Date): void {
   const have = db
@@ -85,8 +86,7 @@ export function ensureIndicators(db: Db, now: Date): void {
 }
 
 /** A level's indicators in their order, the inactive ones included (the pages show them greyed). */
-export function indicatorsOf(db: Db, level: AssessedLevel, now: Date): Indicator[] {
-  ensureIndicators(db, now);
+export function indicatorsOf(db: Db, level: AssessedLevel): Indicator[] {
   return db
     .select()
     .from(assessmentIndicators)

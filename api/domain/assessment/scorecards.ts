@@ -168,7 +168,7 @@ function itemTallies(db: Db, level: AssessedLevel, period: AssessmentPeriod, now
 }
 
 export function compute(db: Db, level: AssessedLevel, period: AssessmentPeriod, now: Date, within: Within) {
-  const indicators = indicatorsOf(db, level, now);
+  const indicators = indicatorsOf(db, level);
   // 签收 and 反馈 are read even when not scored: they say whether a unit had work to judge its counts on.
   const items = itemTallies(db, level, period, now, within);
   const measured = new Map<AssessmentMeasure, Map<number, Tally>>([
