@@ -7,6 +7,7 @@ import { apiKeys, apiSubmissions } from '../../db/schema-public.ts';
 import { enterprises } from '../../db/schema-enforcement.ts';
 import { toXml } from '../../api/domain/open311/format.ts';
 import { MAX_IDS } from '../../api/domain/open311/requests.ts';
+import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { freshContext } from '../helpers/context.ts';
 import { reportForm, ZHULIN } from '../helpers/report.ts';
 import { json, signIn } from '../helpers/staff.ts';
@@ -529,6 +530,17 @@ describe('POST requests', () => {
     long: String(ZHULIN.lng + 0.0004),
     description: '塑料作坊在河边露天焚烧垃圾，浓烟很大。',
     ...over,
+  });
+
+  it('names in its notice the township the point lies in, the office whose queue it joined (issue 14)', async () => {
+    const notice = async (lat: number, lng: number) => {
+      const res = await postRequest('json', fields({ lat: String(lat), long: String(lng) }));
+      expect(res.status).toBe(201);
+      return (await res.json())[0].service_notice as string;
+    };
+    expect(await notice(ZHULIN.lat + 0.0007, ZHULIN.lng + 0.0004)).toContain('进入青溪镇整治办受理队列');
+    const shiqiao = cellCenter(-1, 1);
+    expect(await notice(shiqiao.lat, shiqiao.lng)).toContain('进入石桥镇整治办受理队列');
   });
 
   it('files into the same moderation queue as the site, and a GET by the new id finds it (JSON)', async () => {

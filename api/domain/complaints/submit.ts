@@ -10,7 +10,6 @@ import {
   type FilingOutcome,
 } from './filing-sql.ts';
 import { filingFingerprint } from './filing-fingerprint.ts';
-import { townships } from '../../../db/schema.ts';
 import type { ComplaintFields, FieldErrors } from './input.ts';
 import { processReportPhotos, type PhotoLimits, type ProcessedPhoto } from '../shared/photos/pipeline.ts';
 import type { PhotoStore } from '../shared/photos/store.ts';
@@ -22,6 +21,7 @@ import { bumpPublicCases } from '../shared/public-version.ts';
 import { newTrackingCode } from './tracking-code.ts';
 import type { VillageArea } from '../shared/village-routing.ts';
 import { countyAreas, routeInCounty } from '../shared/county-routing.ts';
+import { firstTownshipId } from '../shared/township-links.ts';
 
 export interface SubmitDeps {
   env: Pick<Env, 'ACCEPT_DAYS'>;
@@ -140,9 +140,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     : routeInCounty(countyAreas(db, deps.villageAreas()), fields.lat, fields.lng);
   const village = route?.village ?? null;
   // No point (an address-only Open311 request): the county's first township holds it until the office places it.
-  const townshipId =
-    route?.townshipId ??
-    db.select({ id: townships.id }).from(townships).orderBy(townships.sort, townships.id).limit(1).get()?.id;
+  const townshipId = route?.townshipId ?? firstTownshipId(db);
   if (townshipId === undefined) throw new Error('no township configured');
 
   const processed = await processReportPhotos(input.photos, deps.photoLimits);

@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context.ts';
-import { townships } from '../../../db/schema.ts';
+import { complaints, townships } from '../../../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { firstTownshipId } from '../shared/township-links.ts';
 import { parseComplaintJson } from '../complaints/form.ts';
 import { submitComplaint } from '../complaints/submit.ts';
 import { formatTrackingCode } from '../complaints/tracking-code.ts';
@@ -41,12 +43,7 @@ export function complaintFieldsOf(form: Record<string, string>): Record<string, 
  * (the point Open311 shows for a township), never shown as the report's place (decision 016).
  */
 function townshipCentre(ctx: AppContext): { lat: number; lng: number } | null {
-  const townshipId = ctx.db
-    .select({ id: townships.id })
-    .from(townships)
-    .orderBy(townships.sort, townships.id)
-    .limit(1)
-    .get()?.id;
+  const townshipId = firstTownshipId(ctx.db);
   const areas = ctx.villageAreas().filter((a) => a.townshipId === townshipId);
   if (!areas.length) return null;
   const sum = areas.reduce((s, a) => ({ lat: s.lat + a.centre.lat, lng: s.lng + a.centre.lng }), { lat: 0, lng: 0 });
@@ -91,7 +88,14 @@ export async function fileOpen311Request(
       status: r.keyConflict ? 409 : r.errors.category ? 404 : 400,
       messages: Object.values(r.errors),
     };
-  const township = ctx.db.select({ name: townships.name }).from(townships).limit(1).get()?.name ?? '';
+  // The township that holds this report (its point decides it; decision 024), not the county's first.
+  const township =
+    ctx.db
+      .select({ name: townships.name })
+      .from(complaints)
+      .innerJoin(townships, eq(townships.id, complaints.townshipId))
+      .where(eq(complaints.id, r.complaintId))
+      .get()?.name ?? '';
   const notes = [
     `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
     `查询码 ${formatTrackingCode(r.receipt.trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,

@@ -74,3 +74,7 @@ export function viewedTownship(db: Reader, user: AtLevel, chosen: number | null 
       .get() ?? null
   );
 }
+
+/** The county's first township (by its order): it holds a report with no point until the office places it. */
+export const firstTownshipId = (db: Reader): number | undefined =>
+  db.select({ id: townships.id }).from(townships).orderBy(townships.sort, townships.id).limit(1).get()?.id;
