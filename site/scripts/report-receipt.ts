@@ -1,6 +1,7 @@
 /** The API's answer to a filed report (api/routes/complaints.ts). */
 export interface ReceiptAnswer {
   trackingCode: string;
+  townshipName: string;
   villageName: string | null;
   outsideVillages: boolean;
 }
@@ -33,7 +34,7 @@ export function showReceipt(form: HTMLFormElement, r: ReceiptAnswer, acceptDays:
     'p',
     followed
       ? '您的举报已并入附近正在办理的同一作坊的举报，凭查询码可以查看它的办理进展。'
-      : queuedNotice(r.villageName, acceptDays),
+      : queuedNotice(r.townshipName, r.villageName, acceptDays),
     { class: 'muted' },
   );
   const row = el('div', undefined, { class: 'row' });

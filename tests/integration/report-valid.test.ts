@@ -147,8 +147,28 @@ describe('a valid report', () => {
         }),
       });
       expect(res.status).toBe(201);
-      expect((await res.json()).villageName).toBe(name);
+      expect(await res.json()).toMatchObject({ townshipName: '青溪镇', villageName: name });
     }
+  });
+
+  it("names the township whose office holds the report: a 街道's, not a 镇's", async () => {
+    const c = cellCenter(1, -1);
+    const res = await app.request('/api/complaints', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        category: 'noise',
+        lat: c.lat,
+        lng: c.lng,
+        description: '夜里机器声音很大。',
+        anonymous: true,
+      }),
+    });
+    expect(res.status).toBe(201);
+    const filed = await res.json();
+    expect(filed.townshipName).toBe('城东街道');
+    const tracked = await app.request(`/api/complaints/${filed.trackingCode}`);
+    expect((await tracked.json()).townshipName).toBe('城东街道');
   });
 
   it('returns the first answer to a retry with the same idempotency key and files nothing new', async () => {

@@ -41,7 +41,7 @@ describe('the public pages state the configured time limits', () => {
       .find((c) => c.startsWith('receipt='))!
       .split(';')[0]!;
     const html = await page('/report/done', { cookie });
-    expect(html).toContain('位置属于竹林村，已进入镇整治办受理队列。整治办将在 7 日内决定是否受理。');
+    expect(html).toContain('位置属于竹林村，已进入青溪镇整治办受理队列。整治办将在 7 日内决定是否受理。');
 
     const filed = ctx.db
       .select({ createdAt: complaints.createdAt, dueAt: complaints.dueAt })

@@ -61,6 +61,7 @@ export interface FilingJob {
 export interface EarlierFiling {
   id: number;
   trackingCode: string;
+  townshipId: number;
   villageId: number | null;
   outside: number;
   createdAtMs: number;
@@ -78,7 +79,8 @@ export type FilingOutcome =
   | { unknownCategory: true }
   | { followGone: true };
 
-export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, village_id AS villageId, outside_villages
+export const BY_IDEMPOTENCY_KEY = `SELECT id, tracking_code AS trackingCode, township_id AS townshipId,
+  village_id AS villageId, outside_villages
   AS outside, created_at AS createdAtMs,
   idempotency_hash AS idempotencyHash FROM complaints WHERE idempotency_key = ?`;
 

@@ -48,6 +48,8 @@ export interface SubmitInput {
 
 export interface Receipt {
   trackingCode: string;
+  /** The township whose office holds it (its point decides; no point: the county's first). */
+  townshipName: string;
   villageName: string | null;
   /** The point lies outside every village; the township will route it. */
   outsideVillages: boolean;
@@ -77,12 +79,16 @@ function replayOf(deps: SubmitDeps, f: EarlierFiling): SubmitResult {
   const villageName = deps.villageAreas().find((v) => v.id === f.villageId)?.name ?? null;
   const receipt = {
     trackingCode: f.trackingCode,
+    townshipName: townshipNameOf(deps.db, f.townshipId),
     villageName,
     outsideVillages: f.outside === 1,
     createdAt: new Date(f.createdAtMs),
   };
   return { ok: true, receipt, replayed: true, complaintId: f.id };
 }
+
+const townshipNameOf = (db: Db, id: number) =>
+  (prepared(db.$client, 'SELECT name FROM townships WHERE id = ?').get(id) as { name: string }).name;
 
 /** The rows of a report's photos: where and when, from the file's EXIF or else the browser's reading of it. */
 function photoRows(
@@ -220,6 +226,7 @@ export async function submitComplaint(deps: SubmitDeps, input: SubmitInput): Pro
     complaintId: outcome.id,
     receipt: {
       trackingCode,
+      townshipName: townshipNameOf(db, townshipId),
       villageName: village?.name ?? null,
       outsideVillages: !village && !input.needsLocation,
       createdAt: now,

@@ -8,6 +8,7 @@ import {
   complaintEvents,
   complaintPhotos,
   complaints,
+  townships,
   villages,
   type ComplaintStatus,
 } from '../../../db/schema.ts';
@@ -28,6 +29,8 @@ export interface PublicComplaint {
   status: ComplaintStatus;
   statusLabel: string;
   category: string;
+  /** The township whose office holds it. */
+  townshipName: string;
   villageName: string | null;
   outsideVillages: boolean;
   description: string;
@@ -112,6 +115,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
       trackingCode: complaints.trackingCode,
       status: complaints.status,
       category: complaintCategories.name,
+      townshipName: townships.name,
       villageName: villages.name,
       outsideVillages: complaints.outsideVillages,
       description: complaints.description,
@@ -120,6 +124,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     })
     .from(complaints)
     .innerJoin(complaintCategories, eq(complaintCategories.id, complaints.categoryId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(villages, eq(villages.id, complaints.villageId))
     .where(eq(complaints.trackingCode, trackingCode))
     .get();
@@ -143,6 +148,7 @@ export function getPublicComplaint(db: Db, trackingCode: string): PublicComplain
     status: c.status,
     statusLabel: STATUS_LABELS[c.status],
     category: c.category,
+    townshipName: c.townshipName,
     villageName: c.villageName,
     outsideVillages: c.outsideVillages,
     description: c.description,

@@ -1,6 +1,4 @@
 import type { AppContext } from '../../context.ts';
-import { complaints, townships } from '../../../db/schema.ts';
-import { eq } from 'drizzle-orm';
 import { firstTownshipId } from '../shared/township-links.ts';
 import { parseComplaintJson } from '../complaints/form.ts';
 import { submitComplaint } from '../complaints/submit.ts';
@@ -88,16 +86,8 @@ export async function fileOpen311Request(
       status: r.keyConflict ? 409 : r.errors.category ? 404 : 400,
       messages: Object.values(r.errors),
     };
-  // The township that holds this report (its point decides it; decision 024), not the county's first.
-  const township =
-    ctx.db
-      .select({ name: townships.name })
-      .from(complaints)
-      .innerJoin(townships, eq(townships.id, complaints.townshipId))
-      .where(eq(complaints.id, r.complaintId))
-      .get()?.name ?? '';
   const notes = [
-    `举报已收到，进入${township}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
+    `举报已收到，进入${r.receipt.townshipName}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
     `查询码 ${formatTrackingCode(r.receipt.trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
   ];
   if (addressOnly) notes.push('未提供经纬度：整治办将按地址描述在地图上确定位置，确定前不公开任何位置。');
