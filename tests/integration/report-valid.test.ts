@@ -160,7 +160,7 @@ describe('a valid report', () => {
         category: 'noise',
         lat: c.lat,
         lng: c.lng,
-        description: '夜里机器声音很大。',
+        description: '夜里机器声音很大，影响休息。',
         anonymous: true,
       }),
     });
