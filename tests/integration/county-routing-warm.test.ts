@@ -16,7 +16,7 @@ const { ctx } = await freshContext();
 
 describe('county routing warmed at start', () => {
   it('the start path warms it before the server listens', () => {
-    const main = readFileSync('api/main.ts', 'utf8');
+    const main = readFileSync('api/portal.ts', 'utf8');
     const warm = main.indexOf('warmCountyRouting(ctx.db, ctx.villageAreas())');
     expect(warm).toBeGreaterThan(-1);
     expect(warm).toBeLessThan(main.indexOf('server.listen('));
