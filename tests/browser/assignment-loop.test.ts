@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { openDatabase } from '../../db/client.ts';
 import { complaints, villages } from '../../db/schema.ts';
@@ -8,28 +8,20 @@ import { sendReminders } from '../../api/domain/complaints/assignment-reminders.
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import {
-  ARTIFACTS,
   hasBrowser,
   PHONE,
   portalAndBrowser,
   firstLoginInBrowser,
   logInInBrowser,
+  saveShot,
 } from '../helpers/browser.ts';
 import { eq } from 'drizzle-orm';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/loop-${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => saveShot(page, `loop-${name}`, { fullPage: true });
 
 describe.skipIf(!hasBrowser)('the assignment loop: the village and a department answer, the office reviews', () => {
   const live = portalAndBrowser();
-  afterAll(async () => {
-    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries())
-      await ctx
-        .pages()[0]
-        ?.screenshot({ path: `${ARTIFACTS}/loop-last-${n}.png`, fullPage: true })
-        .catch(() => undefined);
-  });
-
   const logIn = (page: Page, username: string, password: string) =>
     firstLoginInBrowser(page, live.portal, username, password);
 

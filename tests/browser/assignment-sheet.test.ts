@@ -1,7 +1,8 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
+import { buffer } from 'node:stream/consumers';
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { reportForm } from '../helpers/report.ts';
 
 // The printable 交办单 and the ledger's link on the queue, as the office uses them in chromium.
@@ -73,7 +74,7 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
       '签收人签字',
     ])
       expect(text.replace(/\s+/g, '')).toContain(words.replace(/\s+/g, ''));
-    await page.screenshot({ path: `${ARTIFACTS}/assignment-sheet-desktop.png`, fullPage: true });
+    await saveShot(page, 'assignment-sheet-desktop', { fullPage: true });
 
     const { violations } = await axeAnalyze(page);
     expect(violations.map((v) => `${v.id} (${v.impact})`)).toEqual([]);
@@ -83,7 +84,7 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
     expect(await page.locator('.site-header').isVisible()).toBe(false);
     expect(await page.locator('#print').isVisible()).toBe(false);
     expect(await sheet.isVisible()).toBe(true);
-    await page.screenshot({ path: `${ARTIFACTS}/assignment-sheet-print.png`, fullPage: true });
+    await saveShot(page, 'assignment-sheet-print', { fullPage: true });
     const pdf = await page.pdf({ preferCSSPageSize: true, printBackground: true });
     // One sheet of A4 for a report of ordinary length, signatures included.
     expect(pdf.toString('latin1').match(/\/Type\s*\/Page\b/g)).toHaveLength(1);
@@ -126,7 +127,8 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toMatch(/举报台账-\d{4}-\d{2}-\d{2}\.xlsx$/);
     const book = new ExcelJS.Workbook();
-    await book.xlsx.load(readFileSync((await download.path())!) as unknown as ArrayBuffer);
+    // The file as the browser saved it, read through the connection (the run's chromium is another process's).
+    await book.xlsx.load((await buffer(await download.createReadStream())) as unknown as ArrayBuffer);
     const sheet = book.worksheets[0]!;
     expect((sheet.getRow(1).values as unknown[]).slice(1, 3)).toEqual(['编号', '受理时间']);
     // Every line is an assigned complaint: each has its 交办时间 (column 8).

@@ -6,7 +6,7 @@ import { cellCenter, westEdgeMiddle } from '../../api/seed/demo-geography.ts';
 import { openDatabase } from '../../db/client.ts';
 import { complaints, villages } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { reportForm } from '../helpers/report.ts';
 
 // ~48 m west of 青溪镇's west border, in 石桥镇's 东村: 石桥镇 holds it, 青溪镇 is its border township.
@@ -81,7 +81,7 @@ describe.skipIf(!hasBrowser)('a report by the 青溪镇/石桥镇 boundary: both
     const history = await shouli.locator('.timeline').textContent();
     expect(history).toContain('移交');
     expect(history).toContain('作坊厂房在小路东侧');
-    await shouli.screenshot({ path: `${ARTIFACTS}/handover-received.png`, fullPage: true });
+    await saveShot(shouli, 'handover-received', { fullPage: true });
     bad.push(...(await serious(shouli)));
     expect(bad).toEqual([]);
     handedOver = Number(path.split('/').pop());
@@ -150,6 +150,6 @@ describe.skipIf(!hasBrowser)('a report by the 青溪镇/石桥镇 boundary: both
       ['qingxi', '2'],
     ]);
     expect(await serious(leader)).toEqual([]);
-    await leader.screenshot({ path: `${ARTIFACTS}/assessment-after-overdue.png`, fullPage: true });
+    await saveShot(leader, 'assessment-after-overdue', { fullPage: true });
   }, 120_000);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
 // The county's targets and tables on `npm start`'s demo county: accessible and valid on the county office's desktop
@@ -47,7 +47,7 @@ describe.skipIf(!hasBrowser)('campaign targets and the county tables in the brow
     await page.getByLabel('石桥镇整治“低小散”企业目标').fill('80');
     await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: '保存目标' }).click()]);
     await expect(row.locator('td').last().textContent()).resolves.toContain('分解合计比全县目标少 10');
-    await page.screenshot({ path: `${ARTIFACTS}/targets-split.png`, fullPage: true });
+    await saveShot(page, 'targets-split', { fullPage: true });
     await context.close();
   }, 120_000);
 });

@@ -1,23 +1,14 @@
 import ExcelJS from 'exceljs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, hasBrowser, PHONE, portalAndBrowser, firstLoginInBrowser } from '../helpers/browser.ts';
+import { hasBrowser, PHONE, portalAndBrowser, firstLoginInBrowser, saveShot } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
 describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a phone and accepted', () => {
   const live = portalAndBrowser();
-  afterAll(async () => {
-    // Where it stopped, when it failed: the last page each person had open.
-    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries())
-      await ctx
-        .pages()[0]
-        ?.screenshot({ path: `${ARTIFACTS}/enforcement-last-${n}.png`, fullPage: true })
-        .catch(() => undefined);
-  });
-
   const logIn = (page: Page, username: string, password: string) =>
     firstLoginInBrowser(page, live.portal, username, password);
 
@@ -57,7 +48,7 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     await staff.getByLabel('村居负责人（包保）').fill('周村长');
     await staff.getByLabel('镇街负责人').fill('陈副镇长');
     await staff.getByLabel('责任部门负责人').fill('供电所刘所长');
-    await staff.screenshot({ path: `${ARTIFACTS}/enterprise-file.png`, fullPage: true });
+    await saveShot(staff, 'enterprise-file', { fullPage: true });
     await staff.getByRole('button', { name: '下达任务' }).click();
     await staff.waitForURL(/\/admin\/tasks\/\d+$/);
     const taskUrl = staff.url();
@@ -81,9 +72,9 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     }
     const caption = await officer.locator('.evidence figcaption').first().textContent();
     expect(caption).toMatch(/距企业 \d+ 米/); // the photo's GPS, kept privately, checked against the file
-    await officer.screenshot({ path: `${ARTIFACTS}/task-phone-evidence.png`, fullPage: true });
+    await saveShot(officer, 'task-phone-evidence', { fullPage: true });
     await officer.locator('#checklist').scrollIntoViewIfNeeded();
-    await officer.screenshot({ path: `${ARTIFACTS}/task-phone-checklist.png` });
+    await saveShot(officer, 'task-phone-checklist');
     await officer.getByRole('button', { name: '提交验收' }).click();
     await expect.poll(() => officer.locator('#task-status').textContent()).toBe('待验收');
 
@@ -91,11 +82,11 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     await staff.goto(taskUrl);
     await staff.getByRole('button', { name: '验收通过' }).click();
     await expect.poll(() => staff.locator('#task-status').textContent()).toBe('已验收');
-    await staff.screenshot({ path: `${ARTIFACTS}/task-accepted.png`, fullPage: true });
+    await saveShot(staff, 'task-accepted', { fullPage: true });
     await resident.goto(`${live.portal.base}/track?code=${code}`);
     expect(await resident.locator('#status').textContent()).toContain('办结');
     expect(await resident.locator('.timeline').textContent()).toContain('通过验收');
-    await resident.screenshot({ path: `${ARTIFACTS}/track-resolved.png`, fullPage: true });
+    await saveShot(resident, 'track-resolved', { fullPage: true });
 
     // The dynamic list, downloaded as staff would, carries the row.
     await staff.goto(`${live.portal.base}/admin/enterprises`);
@@ -111,6 +102,6 @@ describe.skipIf(!hasBrowser)('a complaint becomes a shutdown task, done on a pho
     expect(row).toBeDefined();
     expect(row).toContain('关停取缔');
     expect(row).toContain('周村长');
-    await staff.screenshot({ path: `${ARTIFACTS}/register.png`, fullPage: true });
+    await saveShot(staff, 'register', { fullPage: true });
   }, 180_000);
 });

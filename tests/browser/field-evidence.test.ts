@@ -1,18 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a photo, on his phone', () => {
   const live = portalAndBrowser();
-  afterAll(async () => {
-    for (const [n, ctx] of (live.browser?.contexts() ?? []).entries())
-      await ctx
-        .pages()[0]
-        ?.screenshot({ path: `${ARTIFACTS}/field-evidence-last-${n}.png`, fullPage: true })
-        .catch(() => undefined);
-  });
-
   /** The office files a 竹林村 workshop and shuts it down through a task it accepts: its revisits fall due. */
   async function closedWorkshop(name: string, at: { lat: number; lng: number }) {
     const sid = await demoSession(live.portal, 'shouli');
@@ -81,7 +73,7 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
     const photo = await demoPhoto({ hue: 10, lat: workshop.lat, lng: workshop.lng + 0.00115 });
     await file.setInputFiles({ name: 'revisit.jpg', mimeType: 'image/jpeg', buffer: photo });
     await card.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/revisit-phone-form.png` });
+    await saveShot(page, 'revisit-phone-form');
     const saved = page.waitForRequest((r) => r.method() === 'POST' && r.url().includes('/api/admin/revisits/'));
     await card.getByRole('button', { name: '保存' }).click();
     // One request carries the outcome, the note and the photo.
@@ -98,8 +90,8 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
     const img = done.locator('.field-photos img').first();
     await img.scrollIntoViewIfNeeded();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
-    await page.screenshot({ path: `${ARTIFACTS}/revisit-phone-done.png` });
-    await page.screenshot({ path: `${ARTIFACTS}/revisit-phone-done-full.png`, fullPage: true });
+    await saveShot(page, 'revisit-phone-done');
+    await saveShot(page, 'revisit-phone-done-full', { fullPage: true });
   });
 
   it('records a night patrol on the phone: accounts ticked, a finding with its photo, in one request', async () => {
@@ -126,7 +118,7 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
       .locator('input[type="file"]')
       .setInputFiles({ name: 'night.jpg', mimeType: 'image/jpeg', buffer: await demoPhoto({ hue: 250 }) });
     await row.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/patrol-phone-form.png` });
+    await saveShot(page, 'patrol-phone-form');
     const sent = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/admin/patrols'));
     await form.getByRole('button', { name: '保存夜查记录' }).click();
     expect((await sent).headers()['content-type']).toMatch(/^multipart\/form-data/);
@@ -136,7 +128,7 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
     const img = patrol.locator('.field-photos img');
     await img.scrollIntoViewIfNeeded();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
-    await page.screenshot({ path: `${ARTIFACTS}/patrol-phone-list.png` });
+    await saveShot(page, 'patrol-phone-list');
   });
 
   it('records a draw outcome with a photo on the office’s desk', async () => {
@@ -155,7 +147,7 @@ describe.skipIf(!hasBrowser)('a village officer records a revisit finding with a
     const img = page.locator('table.queue tbody tr').first().locator('.field-photos img');
     await img.waitFor();
     await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth)).toBeGreaterThan(0);
-    await page.screenshot({ path: `${ARTIFACTS}/draw-outcome-photo.png`, fullPage: true });
+    await saveShot(page, 'draw-outcome-photo', { fullPage: true });
   });
 
   it('has no serious or critical axe-core violation on these pages, photos and forms included', async () => {

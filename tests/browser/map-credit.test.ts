@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const CREDIT = '© 天地图 审图号：GS(2024)0568号';
@@ -43,7 +43,7 @@ describe.skipIf(!hasBrowser)('the maps credit their tiles as a Chinese governmen
     const pub = await mapPage(PHONE);
     await pub.page.goto(`${live.portal.base}/report`);
     await expectCredit(pub.page, '#map');
-    await pub.page.locator('#map').screenshot({ path: `${ARTIFACTS}/map-credit-report.png` });
+    await saveShot(pub.page.locator('#map'), 'map-credit-report');
     await pub.page.goto(`${live.portal.base}/cases`);
     await pub.page.getByRole('button', { name: '在地图上查看' }).click();
     await expectCredit(pub.page, '#cases-map');
@@ -54,7 +54,7 @@ describe.skipIf(!hasBrowser)('the maps credit their tiles as a Chinese governmen
     const staff = await mapPage(DESK, sid);
     await staff.page.goto(`${live.portal.base}/admin/enterprises`);
     await expectCredit(staff.page, '#register-map');
-    await staff.page.locator('#register-map').screenshot({ path: `${ARTIFACTS}/map-credit-register.png` });
+    await saveShot(staff.page.locator('#register-map'), 'map-credit-register');
     const { rows } = (await (
       await fetch(`${live.portal.base}/api/admin/complaints`, { headers: { cookie: `sid=${sid}` } })
     ).json()) as { rows: { id: number }[] };

@@ -1,13 +1,13 @@
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
-  ARTIFACTS,
   axeAnalyze,
   demoSession,
   hasBrowser,
   PHONE,
   pinOnVillage,
   portalAndBrowser,
+  saveShot,
 } from '../helpers/browser.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
@@ -62,7 +62,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     await page.getByRole('button', { name: '提交举报' }).click();
     await expect.poll(() => page.locator('#form-alert').textContent()).toContain('电子邮箱格式不正确');
     await page.locator('#email').fill(EMAIL);
-    await page.locator('#field-phone').screenshot({ path: `${ARTIFACTS}/report-notify-phone.png` });
+    await saveShot(page.locator('#field-phone'), 'report-notify-phone');
     await page.getByRole('button', { name: '提交举报' }).click();
     await page.locator('#tracking-code').waitFor();
     await context.close();
@@ -91,7 +91,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     expect(html).not.toContain(EMAIL);
     expect(html).not.toContain(PHONE_NO);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/admin-messages.png`, fullPage: true });
+    await saveShot(page, 'admin-messages', { fullPage: true });
 
     refusing = false;
     await page.getByRole('button', { name: /^重试消息/ }).click();
@@ -115,7 +115,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     await form.getByRole('button', { name: '保存' }).click();
     await expect.poll(() => form.locator('.form-error').textContent()).toContain('{姓名}');
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/admin-message-templates.png`, fullPage: true });
+    await saveShot(page, 'admin-message-templates', { fullPage: true });
     await page.context().close();
   });
 
@@ -133,7 +133,7 @@ describe.skipIf(!hasBrowser)('messages: the opt-in, failed messages, templates, 
     expect(await page.locator('#phone').inputValue()).toBe('13900001111');
     expect(await page.getByLabel('邮件').isChecked()).toBe(true);
     expect(await axe(page)).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/admin-profile-phone.png`, fullPage: true });
+    await saveShot(page, 'admin-profile-phone', { fullPage: true });
     await page.context().close();
   });
 });

@@ -3,7 +3,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 // Issue 16: a village officer records a 回头看 finding with two photos where there is no signal. The photos wait on
 // the phone (IndexedDB) through a reload served by the service worker, go up once when the signal returns, and the
@@ -136,7 +136,7 @@ describe.skipIf(!hasBrowser)('field evidence recorded offline on the phone', () 
     expect(await item.textContent()).toContain(`回头看 · ${workshop} · 2 张照片`);
     expect(await page.locator('#upload-queue-net').textContent()).toContain('手机没有网络');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/offline-queue-panel.png` });
+    await saveShot(page, 'offline-queue-panel');
 
     // Still without signal, the page again: from the service worker's cache, and the queue from IndexedDB.
     if (!worker) throw new Error('no service worker registered for /admin/: the offline reload cannot be tested');
@@ -145,7 +145,7 @@ describe.skipIf(!hasBrowser)('field evidence recorded offline on the phone', () 
     const after = page.locator(visit).locator('.queued-note');
     await expect.poll(() => after.textContent()).toContain('待上传：2 张照片');
     await after.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/offline-queue-reloaded.png` });
+    await saveShot(page, 'offline-queue-reloaded');
     expect(posts).toEqual([]);
 
     await context.setOffline(false);
@@ -173,7 +173,7 @@ describe.skipIf(!hasBrowser)('field evidence recorded offline on the phone', () 
     // Placed by the phone's position when the photos were picked, with its accuracy.
     expect(text.match(/手机定位 ±12 米/g)).toHaveLength(2);
     await shown.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/offline-queue-uploaded.png` });
+    await saveShot(page, 'offline-queue-uploaded');
     await context.close();
   }, 120_000);
 
@@ -199,7 +199,7 @@ describe.skipIf(!hasBrowser)('field evidence recorded offline on the phone', () 
     const item = page.locator('#upload-queue-items > li');
     expect(await item.locator('.state').textContent()).toBe('上传失败：这次回头看已经记录过了');
     expect(await seriousViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/offline-queue-failed.png` });
+    await saveShot(page, 'offline-queue-failed');
 
     const asked: string[] = [];
     page.once('dialog', (d) => {

@@ -3,13 +3,13 @@ import type { Browser, Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import {
-  ARTIFACTS,
   axeAnalyze,
   demoSession,
   firstLoginInBrowser,
   hasBrowser,
   PHONE,
   portalAndBrowser,
+  saveShot,
 } from '../helpers/browser.ts';
 
 // A village officer's lists on a phone are cards that fit the screen, and a checklist photo goes up
@@ -17,7 +17,7 @@ import {
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 const WARN = 'rgb(154, 59, 18)'; // --warn
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/phone-${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => saveShot(page, `phone-${name}`, { fullPage: true });
 
 describe.skipIf(!hasBrowser)('phone screens: lists as cards, checklist photos uploaded in place', () => {
   const live = portalAndBrowser();
@@ -167,7 +167,7 @@ describe.skipIf(!hasBrowser)('phone screens: lists as cards, checklist photos up
     expect(await officer.evaluate(() => (window as { __stayed?: boolean }).__stayed)).toBe(true);
     expect(navigations).toBe(0);
     await done.scrollIntoViewIfNeeded();
-    await officer.screenshot({ path: `${ARTIFACTS}/phone-upload-done.png` });
+    await saveShot(officer, 'phone-upload-done');
     await shot(officer, 'task');
   }, 120_000);
 

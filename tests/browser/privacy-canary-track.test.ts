@@ -5,7 +5,7 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { readable } from '../security/redaction-forms.ts';
 
 // The privacy canary over /track's new parts (issue 17): the closing evidence the office chose (public copies of a
@@ -201,7 +201,7 @@ describe.skipIf(!hasBrowser)('privacy canary: /track’s closing evidence and fo
         for (const s of CAMERA) expect(body.includes(Buffer.from(s)), `${url} holds ${s}`).toBe(false);
     }
     await page.locator('#evidence').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/track-evidence.png`, fullPage: true });
+    await saveShot(page, 'track-evidence', { fullPage: true });
     await page.context().close();
   });
 });

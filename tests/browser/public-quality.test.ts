@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, axeAnalyze, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 // The demo seeds a published case (/cases/1) and complaints in the current month.
 const month = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 7);
@@ -49,7 +49,7 @@ describe.skipIf(!hasBrowser)('public pages: accessible, light and server-rendere
       expect(bad.map((v) => `${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
     }
     await page.goto(`${live.portal.base}/cases/1`);
-    await page.screenshot({ path: `${ARTIFACTS}/case-page-phone.png`, fullPage: true });
+    await saveShot(page, 'case-page-phone', { fullPage: true });
   }, 120_000);
 
   it('keep JS, CSS and images in budget, block first paint on at most two small stylesheets, never shift', async () => {

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, seededPortal } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, PHONE, seededPortal, saveShot } from '../helpers/browser.ts';
 import type { PortalProcess } from '../helpers/portal-process.ts';
+import { CHROMIUM_OPTIONS } from '../helpers/chromium.ts';
 
 // The work app, installable and usable without signal, checked deterministically in `npm test`: these assertions
 // replace Lighthouse's PWA category (removed in Lighthouse 12), asking Chrome itself through the DevTools protocol
@@ -33,8 +34,7 @@ describe.skipIf(!hasBrowser)('the back-office as an installable work app that ke
     // A profile on disk: Chrome reports every incognito page (a plain new context) as not installable.
     profile = mkdtempSync(join(tmpdir(), 'pwa-profile-'));
     context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-sync'],
+      ...CHROMIUM_OPTIONS,
       ...PHONE,
     });
     await context.addCookies([{ name: 'sid', value: sid, url: portal.base }]);
@@ -95,7 +95,7 @@ describe.skipIf(!hasBrowser)('the back-office as an installable work app that ke
     expect(manifest.url).toBe(`${portal.base}/admin/manifest.webmanifest`);
     expect(manifest.errors).toEqual([]);
     expect((await cdp.send('Page.getInstallabilityErrors')).installabilityErrors).toEqual([]);
-    await page.screenshot({ path: `${ARTIFACTS}/pwa-phone-todo.png` });
+    await saveShot(page, 'pwa-phone-todo');
   });
 
   it('keeps the open work after one visit: offline, the to-do and task pages come from the phone', async () => {
@@ -132,7 +132,7 @@ describe.skipIf(!hasBrowser)('the back-office as an installable work app that ke
       expect(await page.locator('#offline-copy').isVisible()).toBe(true);
       expect(await page.locator('#task-status').textContent()).toBe('整治中');
       expect(await page.getByRole('heading', { name: /整治清单/ }).isVisible()).toBe(true);
-      await page.screenshot({ path: `${ARTIFACTS}/pwa-offline-task.png` });
+      await saveShot(page, 'pwa-offline-task');
 
       await page.goto(`${portal.base}${complaint}`);
       expect(await page.locator('h1').textContent()).toBe('没有网络');
@@ -141,7 +141,7 @@ describe.skipIf(!hasBrowser)('the back-office as an installable work app that ke
       const listed = await page.locator('#offline-pages a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
       expect([...listed].sort()).toEqual([...pages].sort());
       expect(listed[0]).toBe('/admin/todo');
-      await page.screenshot({ path: `${ARTIFACTS}/pwa-offline-page.png`, fullPage: true });
+      await saveShot(page, 'pwa-offline-page', { fullPage: true });
     } finally {
       await context.setOffline(false);
     }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
 
@@ -29,7 +29,7 @@ describe.skipIf(!hasBrowser)('the register map', () => {
     const page = await context.newPage();
     await page.goto(`${live.portal.base}/admin/enterprises`);
     await page.locator('#register-map .leaflet-enterprises-pane path.leaflet-interactive').first().waitFor();
-    await page.locator('#register-map').screenshot({ path: `${ARTIFACTS}/register-map.png` });
+    await saveShot(page.locator('#register-map'), 'register-map');
 
     const dots = await page.evaluate(() =>
       [...document.querySelectorAll('#register-map .leaflet-enterprises-pane path.leaflet-interactive')].map((d) => {

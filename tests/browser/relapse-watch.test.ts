@@ -6,13 +6,13 @@ import { beijingDate, DAY_MS } from '../../api/domain/shared/time.ts';
 import { dateOfDay, dayOf } from '../../api/domain/watch/days.ts';
 import { DEMO_HOUSE_WORKSHOP_ACCOUNT, DEMO_RESTART_DAYS_AGO } from '../../api/seed/demo-watch.ts';
 import {
-  ARTIFACTS,
   axeAnalyze,
   demoSession,
   firstLoginInBrowser,
   hasBrowser,
   PHONE,
   portalAndBrowser,
+  saveShot,
 } from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 
@@ -28,7 +28,7 @@ const XIKOU_PASSWORD = '溪口村网格员的新密码够长';
 
 describe.skipIf(!hasBrowser)('relapse watch: the foundry that came back, confirmed and visited', () => {
   const live = portalAndBrowser();
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  const shot = (page: Page, name: string) => saveShot(page, name, { fullPage: true });
   const readDb = () =>
     new Database(join(live.portal.dataDir, 'portal.sqlite'), { readonly: true, fileMustExist: true });
   const today = dayOf(Date.now());

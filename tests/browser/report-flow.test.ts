@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, hasBrowser, PHONE, pinOnVillage, portalAndBrowser } from '../helpers/browser.ts';
+import { hasBrowser, PHONE, pinOnVillage, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and follows it', () => {
   const live = portalAndBrowser();
@@ -30,7 +30,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await expect.poll(() => page.locator('#previews img').count()).toBe(1);
     await expect.poll(() => page.locator('#photo-location').isVisible()).toBe(true);
     await page.locator('#description').fill('竹林村北边的塑料颗粒作坊傍晚冒黑烟，气味刺鼻，已经持续一个多月。');
-    await page.screenshot({ path: `${ARTIFACTS}/report-filled.png`, fullPage: true });
+    await saveShot(page, 'report-filled', { fullPage: true });
 
     await page.getByRole('button', { name: '提交举报' }).click();
     await page.locator('#tracking-code').waitFor(); // the receipt replaces the form; no URL carries the code
@@ -38,7 +38,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     const code = (await page.locator('#tracking-code').textContent())!.trim();
     expect(code).toMatch(/^[2-9A-HJKMNP-Z]{5}-[2-9A-HJKMNP-Z]{5}$/);
     await expect.poll(() => page.locator('main').textContent()).toContain('位置属于竹林村');
-    await page.screenshot({ path: `${ARTIFACTS}/report-done.png`, fullPage: true });
+    await saveShot(page, 'report-done', { fullPage: true });
 
     await page.goto(`${live.portal.base}/track`);
     await page.locator('#code').fill(code.toLowerCase());
@@ -46,7 +46,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await expect.poll(() => page.locator('#status').textContent()).toBe('已提交，待受理');
     expect(await page.locator('.thumbs img').count()).toBe(1);
     expect(await page.locator('.thumbs img').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0);
-    await page.screenshot({ path: `${ARTIFACTS}/track.png`, fullPage: true });
+    await saveShot(page, 'track', { fullPage: true });
     await page.context().close();
   });
 
@@ -92,7 +92,7 @@ describe.skipIf(!hasBrowser)('a resident reports a workshop from a phone and fol
     await page.waitForURL(/\/report\/done$/); // the receipt rides in a signed HttpOnly cookie, not the URL
     await page.locator('#tracking-code').waitFor();
     expect(await page.locator('main').textContent()).toContain('位置属于下塘村');
-    await page.screenshot({ path: `${ARTIFACTS}/report-done-nojs.png`, fullPage: true });
+    await saveShot(page, 'report-done-nojs', { fullPage: true });
     await context.close();
   });
 

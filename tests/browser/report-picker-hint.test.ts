@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, axeAnalyze, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { officeOf } from '../helpers/public-reports.ts';
 
 // Before and while reporting, on a phone: the public map of accepted reports, the nearby hint under the pin with
@@ -50,7 +50,7 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     expect(await table.textContent()).toContain('废气/异味/烟尘');
     await page.locator('#report-map path.leaflet-interactive').first().click({ force: true });
     await expect.poll(() => page.locator('.leaflet-popup-content').textContent()).toMatch(/约 100 米范围内 \d+ 件举报/);
-    await page.screenshot({ path: `${ARTIFACTS}/map-phone.png`, fullPage: true });
+    await saveShot(page, 'map-phone', { fullPage: true });
     const { violations } = await axeAnalyze(page);
     const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
     expect(bad.map((v) => `${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`)).toEqual([]);
@@ -75,12 +75,12 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     expect(await hint.textContent()).toContain('已交办属地处理 · 约 100 米内');
     expect(await hint.textContent()).not.toContain('冲床'); // categories and statuses only, no text
     await hint.scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${ARTIFACTS}/nearby-hint-phone.png` });
+    await saveShot(page, 'nearby-hint-phone');
 
     await hint.getByRole('button', { name: '这是同一个作坊，关注办理进展' }).first().click();
     await expect.poll(() => page.locator('#field-follow').isVisible()).toBe(true);
     expect(await page.locator('#follow-what').textContent()).toContain('已交办属地处理');
-    await page.screenshot({ path: `${ARTIFACTS}/nearby-follow-phone.png` });
+    await saveShot(page, 'nearby-follow-phone');
     await page.getByRole('radio', { name: '留下联系方式' }).check();
     await page.locator('#phone').fill('13800001111');
     await page.getByRole('button', { name: '关注办理进展', exact: true }).click();
@@ -116,7 +116,7 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     expect(text).toContain('第 5 张照片 huge.jpg 超过 1 MB');
     expect(text).not.toContain('workshop.jpg');
     expect(await page.locator('#previews img').count()).toBe(1);
-    await page.screenshot({ path: `${ARTIFACTS}/photo-picker-phone.png` });
+    await saveShot(page, 'photo-picker-phone');
   }, 60_000);
 
   it('without JavaScript shows each field’s error once, and the date field speaks zh-CN', async () => {
@@ -135,7 +135,7 @@ describe.skipIf(!hasBrowser)('before and while reporting, on a phone', () => {
     const body = (await page.locator('main').textContent())!;
     expect(body.split('请在地图上选点，或填写经纬度').length - 1).toBe(2); // the summary and the field
     expect(await page.locator('#lng').getAttribute('aria-describedby')).toBe('lat-error');
-    await page.screenshot({ path: `${ARTIFACTS}/report-errors-nojs-phone.png`, fullPage: true });
+    await saveShot(page, 'report-errors-nojs-phone', { fullPage: true });
   }, 60_000);
 
   it('breaks no rule of the Content Security Policy', () => {

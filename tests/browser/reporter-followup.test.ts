@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { hasValidator, htmlErrors } from '../helpers/html-validator.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 
@@ -22,7 +22,7 @@ describe.skipIf(!hasBrowser)('a reporter follows up from a phone; the office see
     MAIL_FROM: '青溪镇整治办 <noreply@qingxi.example.cn>',
     OUTBOX_POLL_S: '0.2',
   });
-  const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/${name}.png`, fullPage: true });
+  const shot = (page: Page, name: string) => saveShot(page, name, { fullPage: true });
 
   it('files, is told by e-mail, rates 不满意, reports 又开工了; the queue puts each first', async () => {
     const db = new Database(join(live.portal.dataDir, 'portal.sqlite'), { readonly: true, fileMustExist: true });

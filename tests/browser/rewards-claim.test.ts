@@ -7,10 +7,10 @@ import { complaints } from '../../db/schema.ts';
 import { assignments } from '../../db/schema-supervision.ts';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
 import { demoPhoto } from '../../api/seed/demo-photo.ts';
-import { ARTIFACTS, axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { axeAnalyze, demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
-const shot = (page: Page, name: string) => page.screenshot({ path: `${ARTIFACTS}/reward-${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => saveShot(page, `reward-${name}`, { fullPage: true });
 /** Serious or critical axe-core violations on the page as it stands. */
 const axe = async (page: Page) =>
   (await axeAnalyze(page)).violations
@@ -100,7 +100,7 @@ describe.skipIf(!hasBrowser)(
       await propose.getByRole('button', { name: '申报奖励' }).click();
       await office.locator('#reward-own').waitFor();
       expect(await office.locator('#reward-approve').count()).toBe(0);
-      await office.locator('#reward').screenshot({ path: `${ARTIFACTS}/reward-proposed-panel.png` });
+      await saveShot(office.locator('#reward'), 'reward-proposed-panel');
       const violations = await axe(office);
 
       // The admin, a second person, approves.
@@ -151,7 +151,7 @@ describe.skipIf(!hasBrowser)(
       await office.locator('#reward-pay input[name="paymentRef"]').fill('农行转账凭证 2026120300017');
       await office.locator('#reward-pay').getByRole('button', { name: '登记兑付' }).click();
       await expect.poll(() => office.locator('#reward .tag').first().textContent()).toBe('已兑付');
-      await office.locator('#reward').screenshot({ path: `${ARTIFACTS}/reward-paid-panel.png` });
+      await saveShot(office.locator('#reward'), 'reward-paid-panel');
       expect(violations).toEqual([]);
       db.$client.close();
     }, 180_000);

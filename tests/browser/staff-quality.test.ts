@@ -1,6 +1,6 @@
 import { adminPages, samplePath } from '../../admin/page-routes.ts';
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser, seriousViolations } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, PHONE, portalAndBrowser, seriousViolations, saveShot } from '../helpers/browser.ts';
 import { ZHULIN } from '../helpers/report.ts';
 
 // Every page the back-office has (admin/pages), each [id] as the demo's first row.
@@ -29,7 +29,7 @@ describe.skipIf(!hasBrowser)('staff pages: accessible, and data shown as text', 
     await context.addCookies([{ name: 'sid', value: sid, url: live.portal.base }]);
     const page = await context.newPage();
     await page.goto(`${live.portal.base}/admin/tasks`);
-    await page.screenshot({ path: `${ARTIFACTS}/village-tasks-phone.png`, fullPage: true });
+    await saveShot(page, 'village-tasks-phone', { fullPage: true });
     await context.close();
   }, 120_000);
 

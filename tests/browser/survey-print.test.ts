@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ARTIFACTS, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 // The printed survey form (seed 000, 附件1) is signed by hand: its 调查人签名 line is blank,
 // long and tall enough to write on, and the form still fits one sheet of A4.
@@ -24,7 +24,7 @@ describe.skipIf(!hasBrowser)('the survey print view', () => {
     const mm = 96 / 25.4;
     expect(box.width).toBeGreaterThanOrEqual(55 * mm);
     expect(box.height).toBeGreaterThanOrEqual(10 * mm);
-    await page.screenshot({ path: `${ARTIFACTS}/survey-print.png`, fullPage: true });
+    await saveShot(page, 'survey-print', { fullPage: true });
     const pdf = await page.pdf({ format: 'A4' });
     expect(pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g)).toHaveLength(1);
   });

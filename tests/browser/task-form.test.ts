@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, demoSession, hasBrowser, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 import { ZHULIN } from '../helpers/report.ts';
 
 const DESK = { viewport: { width: 1280, height: 900 }, locale: 'zh-CN' };
@@ -49,7 +49,7 @@ describe.skipIf(!hasBrowser)('the task form', () => {
 
     await form(page).getByLabel('关停取缔').check();
     expect(await visible(page)).toEqual({ optional: true, areas: false, relocation: false });
-    await page.screenshot({ path: `${ARTIFACTS}/task-form-shutdown.png`, fullPage: true });
+    await saveShot(page, 'task-form-shutdown', { fullPage: true });
     await form(page).getByLabel('拆除设备').check();
 
     await form(page).getByLabel('整改提升').check();
@@ -57,7 +57,7 @@ describe.skipIf(!hasBrowser)('the task form', () => {
     expect(await area(page, 'areas', 'licensing').isChecked()).toBe(false);
     await expect.poll(() => form(page).getByText('（调查发现：无营业执照）').isVisible()).toBe(true);
     await area(page, 'areas', 'environment').check();
-    await page.screenshot({ path: `${ARTIFACTS}/task-form-rectify.png`, fullPage: true });
+    await saveShot(page, 'task-form-rectify', { fullPage: true });
 
     await form(page).getByLabel('搬迁入园').check();
     expect(await visible(page)).toEqual({ optional: false, areas: false, relocation: true });

@@ -2,7 +2,7 @@ import { adminPages, samplePath } from '../../admin/page-routes.ts';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { cellCenter } from '../../api/seed/demo-geography.ts';
-import { ARTIFACTS, demoSession, hasBrowser, PHONE, portalAndBrowser } from '../helpers/browser.ts';
+import { demoSession, hasBrowser, PHONE, portalAndBrowser, saveShot } from '../helpers/browser.ts';
 
 describe.skipIf(!hasBrowser)('triage staff work a report from the public form', () => {
   const live = portalAndBrowser();
@@ -50,7 +50,7 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.waitForURL(/q=/);
     expect(await staff.locator('table.queue tbody tr').count()).toBe(1);
     await staff.goto(`${live.portal.base}/admin/complaints?duplicate=yes`);
-    await staff.screenshot({ path: `${ARTIFACTS}/admin-queue.png`, fullPage: true });
+    await saveShot(staff, 'admin-queue', { fullPage: true });
 
     // The second report: merge it into the first, which shows among its neighbours.
     // Staff never see tracking codes: each report is found by what it says.
@@ -74,12 +74,12 @@ describe.skipIf(!hasBrowser)('triage staff work a report from the public form', 
     await staff.locator('#action-assign textarea[name="reply"]').fill('已交桃源社区和生态环境部门查处，请放心。');
     await staff.locator('#action-assign').getByRole('button', { name: '交办' }).click();
     await expect.poll(() => staff.locator('h1 .status').textContent()).toBe('已交办');
-    await staff.screenshot({ path: `${ARTIFACTS}/admin-complaint.png`, fullPage: true });
+    await saveShot(staff, 'admin-complaint', { fullPage: true });
 
     await resident.goto(`${live.portal.base}/track?code=${first}`);
     expect(await resident.locator('#status').textContent()).toBe('已交办属地处理');
     expect(await resident.locator('.timeline').textContent()).toContain('已交桃源社区和生态环境部门查处，请放心。');
-    await resident.screenshot({ path: `${ARTIFACTS}/track-assigned.png`, fullPage: true });
+    await saveShot(resident, 'track-assigned', { fullPage: true });
     await resident.goto(`${live.portal.base}/track?code=${second}`);
     expect(await resident.locator('#merged-note').textContent()).toContain('已合并处理');
     expect(await resident.locator('#followed-status').textContent()).toBe('已交办属地处理');

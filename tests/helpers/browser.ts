@@ -1,42 +1,36 @@
 import AxeBuilder from '@axe-core/playwright';
 import type { AxeResults } from 'axe-core';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, inject } from 'vitest';
+import { basename } from 'node:path';
+import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
+import { CHROMIUM_OPTIONS } from './chromium.ts';
 import { startPortal, type PortalProcess } from './portal-process.ts';
 import { copyPortalTemplate } from './portal-template.ts';
 
-// Test configuration, not app configuration: where Debian's chromium is and whether it must be.
-const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const required = process.env.REQUIRE_BROWSER === '1';
+export { hasBrowser } from './chromium.ts';
 
-export const hasBrowser = existsSync(path);
-if (!hasBrowser) {
-  const message =
-    `\n!!! NO BROWSER at ${path}: browser end-to-end tests are SKIPPED. ` +
-    "Install Debian's chromium or set CHROMIUM_PATH. !!!\n";
-  if (required) throw new Error(`REQUIRE_BROWSER=1 but ${message}`);
-  console.warn(message);
-}
-
+/**
+ * Debian's chromium: in the browser files, a connection to the one the run started (portal-setup.ts; each file's
+ * contexts are its own and close with the connection), elsewhere a chromium of its own.
+ */
 export function launch(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: path,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  const endpoint = inject('chromiumEndpoint');
+  return endpoint ? chromium.connect(endpoint) : chromium.launch(CHROMIUM_OPTIONS);
 }
 
 export const ARTIFACTS = 'test-results/screenshots';
 mkdirSync(ARTIFACTS, { recursive: true });
+
+/**
+ * A screenshot for a person to look at, `test-results/screenshots/<name>.jpg`, at CSS pixels. A full phone page at
+ * the phone's 2× took chromium 510–560 ms of CPU, at CSS pixels 150–160 ms; a desktop page as JPEG about half of PNG.
+ */
+export function saveShot(target: Page | Locator, name: string, { fullPage = false } = {}) {
+  const options = { path: `${ARTIFACTS}/${name}.jpg`, quality: 80, scale: 'css' } as const;
+  return fullPage ? (target as Page).screenshot({ ...options, fullPage }) : target.screenshot(options);
+}
 
 export const PHONE = {
   viewport: { width: 390, height: 844 },
@@ -64,11 +58,22 @@ export function portalAndBrowser(env: Record<string, string> = {}) {
   beforeAll(async () => {
     [live.portal, live.browser] = await Promise.all([seededPortal(env), launch()]);
   });
+  let failed = '';
+  beforeEach(({ onTestFailed, task }) => onTestFailed(() => void (failed = basename(task.file.name, '.test.ts'))));
   afterAll(async () => {
+    if (failed) await shotLastPages(live.browser, failed);
     await live.browser?.close();
     await live.portal?.stop();
   });
   return live;
+}
+
+/** Where a failed file stopped: the page each person (a browser context) had open. */
+async function shotLastPages(browser: Browser | undefined, name: string) {
+  for (const [n, context] of (browser?.contexts() ?? []).entries()) {
+    const page = context.pages()[0];
+    if (page) await saveShot(page, `${name}-last-${n}`, { fullPage: true }).catch(() => undefined);
+  }
 }
 
 /**
@@ -166,7 +171,7 @@ export async function seriousViolations(
     const { violations } = await axeAnalyze(page);
     for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
       bad.push(`${path}: ${v.id} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    if (shot) await page.screenshot({ path: `${ARTIFACTS}/${shot}-${i}.png`, fullPage: true });
+    if (shot) await saveShot(page, `${shot}-${i}`, { fullPage: true });
   }
   await context.close();
   return bad;

@@ -14,6 +14,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** Made once per run for the browser files (global-setup.ts). */
     portalTemplate: PortalTemplate;
+    /** The run's chromium (portal-setup.ts), which the browser files connect to; '' where none was started. */
+    chromiumEndpoint: string;
   }
 }
 
