@@ -81,11 +81,13 @@ async function shotLastPages(browser: Browser | undefined, name: string) {
  * and that password replaced, as a first login demands (once a portal and account). Returns the
  * session's token.
  */
-const sessions = new Map<string, Promise<string>>();
+// By portal, not by its address: a later file's portal in the same worker may be given the same port.
+const sessions = new WeakMap<PortalProcess, Map<string, Promise<string>>>();
 export function demoSession(portal: PortalProcess, username: string): Promise<string> {
-  const key = `${portal.base} ${username}`;
-  if (!sessions.has(key)) sessions.set(key, firstLogin(portal, username));
-  return sessions.get(key)!;
+  if (!sessions.has(portal)) sessions.set(portal, new Map());
+  const mine = sessions.get(portal)!;
+  if (!mine.has(username)) mine.set(username, firstLogin(portal, username));
+  return mine.get(username)!;
 }
 
 async function firstLogin(portal: PortalProcess, username: string): Promise<string> {
