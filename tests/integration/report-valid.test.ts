@@ -124,36 +124,10 @@ describe('a valid report', () => {
     expect(row.townshipId).toBeGreaterThan(0);
   });
 
-  it('routes each village centre to that village', async () => {
-    const expected = [
-      ['下塘村', 0, 0],
-      ['石桥村', 1, 0],
-      ['桃源社区', 2, 0],
-      ['上塘村', 0, 1],
-      ['竹林村', 1, 1],
-      ['溪口村', 2, 1],
-    ] as const;
-    for (const [name, i, j] of expected) {
-      const c = cellCenter(i, j);
-      const res = await app.request('/api/complaints', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          category: 'noise',
-          lat: c.lat,
-          lng: c.lng,
-          description: '夜里机器声音很大，影响休息。',
-          anonymous: true,
-        }),
-      });
-      expect(res.status).toBe(201);
-      expect(await res.json()).toMatchObject({ townshipName: '青溪镇', villageName: name });
-    }
-  });
-
-  it("names the township whose office holds the report: a 街道's, not a 镇's", async () => {
-    const c = cellCenter(1, -1);
-    const res = await app.request('/api/complaints', {
+  /** An anonymous report at the centre of the demo's grid cell (i, j). */
+  const fileAtCell = (i: number, j: number) => {
+    const c = cellCenter(i, j);
+    return app.request('/api/complaints', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -164,6 +138,26 @@ describe('a valid report', () => {
         anonymous: true,
       }),
     });
+  };
+
+  it('routes each village centre to that village', async () => {
+    const expected = [
+      ['下塘村', 0, 0],
+      ['石桥村', 1, 0],
+      ['桃源社区', 2, 0],
+      ['上塘村', 0, 1],
+      ['竹林村', 1, 1],
+      ['溪口村', 2, 1],
+    ] as const;
+    for (const [name, i, j] of expected) {
+      const res = await fileAtCell(i, j);
+      expect(res.status).toBe(201);
+      expect(await res.json()).toMatchObject({ townshipName: '青溪镇', villageName: name });
+    }
+  });
+
+  it("names the township whose office holds the report: a 街道's, not a 镇's", async () => {
+    const res = await fileAtCell(1, -1); // a cell of 城东街道
     expect(res.status).toBe(201);
     const filed = await res.json();
     expect(filed.townshipName).toBe('城东街道');
