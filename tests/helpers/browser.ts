@@ -58,10 +58,14 @@ export function portalAndBrowser(env: Record<string, string> = {}) {
   beforeAll(async () => {
     [live.portal, live.browser] = await Promise.all([seededPortal(env), launch()]);
   });
-  let failed = '';
-  beforeEach(({ onTestFailed, task }) => onTestFailed(() => void (failed = basename(task.file.name, '.test.ts'))));
+  let failedFile = '';
+  beforeEach(({ onTestFailed, task }) =>
+    onTestFailed(() => {
+      failedFile = basename(task.file.name, '.test.ts');
+    }),
+  );
   afterAll(async () => {
-    if (failed) await shotLastPages(live.browser, failed);
+    if (failedFile) await shotLastPages(live.browser, failedFile);
     await live.browser?.close();
     await live.portal?.stop();
   });

@@ -12,7 +12,7 @@ export interface PortalTemplate {
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** Made once per run for the browser files (global-setup.ts). */
+    /** Made once per run for the browser files (portal-setup.ts). */
     portalTemplate: PortalTemplate;
     /** The run's chromium (portal-setup.ts), which the browser files connect to; '' where none was started. */
     chromiumEndpoint: string;

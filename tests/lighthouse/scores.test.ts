@@ -2,6 +2,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasBrowser } from '../helpers/browser.ts';
+import { CHROMIUM_OPTIONS } from '../helpers/chromium.ts';
 import { startPortal, type PortalProcess } from '../helpers/portal-process.ts';
 
 // `npm run lighthouse`, not `npm test`: one run's score swings by 0.1–0.2 on a shared machine.
@@ -33,7 +34,7 @@ describe.skipIf(!hasBrowser)('public pages: Lighthouse mobile scores', () => {
       retry: 4,
     }, async () => {
       const chrome = await chromeLauncher.launch({
-        chromePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+        chromePath: CHROMIUM_OPTIONS.executablePath,
         chromeFlags: ['--headless=new', '--no-sandbox', '--disable-gpu'],
       });
       try {
