@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import { chromium, type Browser, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, inject } from 'vitest';
-import { CHROMIUM_OPTIONS } from './chromium.ts';
+import { PAGES_BROWSER_OPTIONS } from './chromium.ts';
 import { startPortal, type PortalProcess } from './portal-process.ts';
 import { copyPortalTemplate } from './portal-template.ts';
 
@@ -17,7 +17,7 @@ export { hasBrowser } from './chromium.ts';
  */
 export function launch(): Promise<Browser> {
   const endpoint = inject('chromiumEndpoint');
-  return endpoint ? chromium.connect(endpoint) : chromium.launch(CHROMIUM_OPTIONS);
+  return endpoint ? chromium.connect(endpoint) : chromium.launch(PAGES_BROWSER_OPTIONS);
 }
 
 export const ARTIFACTS = 'test-results/screenshots';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import type { TestProject } from 'vitest/node';
-import { CHROMIUM_OPTIONS, hasBrowser } from './chromium.ts';
+import { PAGES_BROWSER_OPTIONS, hasBrowser } from './chromium.ts';
 import { buildPortalTemplate } from './portal-template.ts';
 
 /**
@@ -13,7 +13,7 @@ export default async function setup(project: TestProject) {
   execFileSync(process.execPath, ['api/build-if-needed.ts'], { stdio: 'inherit' });
   const [template, browser] = await Promise.all([
     buildPortalTemplate(),
-    hasBrowser ? chromium.launchServer(CHROMIUM_OPTIONS) : undefined,
+    hasBrowser ? chromium.launchServer(PAGES_BROWSER_OPTIONS) : undefined,
   ]);
   project.provide('portalTemplate', template);
   project.provide('chromiumEndpoint', browser?.wsEndpoint() ?? '');
