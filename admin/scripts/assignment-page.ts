@@ -24,7 +24,7 @@ function done(form: HTMLFormElement, message: string) {
 }
 
 const SAVED = (form: HTMLFormElement) =>
-  form.id === 'answer-form' ? '已提交反馈，等待镇整治办审核。' : '已登记。刷新页面可查看全部登记。';
+  form.id === 'answer-form' ? '已提交反馈，等待整治办审核。' : '已登记。刷新页面可查看全部登记。';
 
 for (const form of document.querySelectorAll<HTMLFormElement>('form[data-answer]')) {
   const url = form.dataset.answer!;

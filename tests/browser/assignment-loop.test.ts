@@ -37,7 +37,7 @@ describe.skipIf(!hasBrowser)('the assignment loop: the village and a department 
     await form.getByLabel('核查情况').fill(finding);
     await form.locator('input[type="file"]').setInputFiles([await photo(hue, at)]);
     await form.getByRole('button', { name: '提交反馈' }).click();
-    await page.getByText('已提交反馈，等待镇整治办审核。').waitFor();
+    await page.getByText('已提交反馈，等待整治办审核。').waitFor();
   }
 
   it('signs, answers 不属实, is returned, answers 属实·已制止; a department records a penalty; /track replies', async () => {

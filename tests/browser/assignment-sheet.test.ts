@@ -68,7 +68,7 @@ describe.skipIf(!hasBrowser)('the 交办单 and the ledger export', () => {
     for (const words of [
       '办理要求',
       '核查属实后',
-      '交办单位（镇整治办）',
+      '交办单位（青溪镇整治办）',
       '承办单位（村/社区）',
       '经办人签字',
       '签收人签字',

@@ -279,7 +279,7 @@ describe('who may act on an item', () => {
         const res = await act(id, body, user);
         expect(res.status, `${user} ${body.action} ${id}`).toBe(status);
         if (status === 403 && user !== 'lingdao')
-          expect(await errorOf(res)).toMatch(/^只有镇整治办可以(审核通过|退回重办)$/);
+          expect(await errorOf(res)).toMatch(/^只有整治办可以(审核通过|退回重办)$/);
         expect(item(id)).toEqual(before);
       }
     }

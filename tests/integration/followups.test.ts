@@ -85,7 +85,7 @@ describe('补充材料 (information added to an open report)', () => {
     expect(after.reporterAlertAt?.getTime()).toBe(MONDAY);
     const event = eventsOf(c.id).at(-1)!;
     expect(event).toMatchObject({ action: 'followup_info', actorId: null, fromStatus: 'submitted' });
-    expect(event.publicNote).toBe('举报人补充了说明和 1 张照片，已转镇整治办');
+    expect(event.publicNote).toBe('举报人补充了说明和 1 张照片，已转整治办');
     expect(auditsOf(c.id).at(-1)).toMatchObject({ action: 'complaint.followup_info', actorId: null });
 
     const shown = await track(c.code);

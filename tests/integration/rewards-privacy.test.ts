@@ -112,7 +112,7 @@ describe('the reporter side: only the holder of the code sees the reward, and ne
   it('an anonymous reporter sees the amount and is sent to the office: no form', async () => {
     const html = await (await fetchPage(`/track?code=${anonymous.code}`)).text();
     expect(html).toContain('1,234.56 元');
-    expect(html).toContain('到镇整治办现场申领');
+    expect(html).toContain('到青溪镇整治办现场申领');
     expect(html).not.toContain('name="contact"');
   });
 });

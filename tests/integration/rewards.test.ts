@@ -374,7 +374,7 @@ describe('claiming', () => {
     const rewardId = await approved(c.id);
     const online = await claim(c.code, PHONE);
     expect(online.status).toBe(400);
-    expect(await errorOf(online)).toContain('到镇整治办');
+    expect(await errorOf(online)).toContain('到青溪镇整治办现场申领');
     const wrongCode = await decide(
       rewardId,
       { action: 'claimAtOffice', code: '23456-78923', idChecked: '已核验居民身份证原件' },

@@ -24,7 +24,7 @@ const page = async (path: string, headers: Record<string, string> = {}) => {
 describe('the public pages state the configured time limits', () => {
   it('the home page promises a decision in ACCEPT_DAYS and a result FINISH_DAYS after acceptance', async () => {
     const html = await page('/');
-    expect(html).toContain('镇整治办在 7 日内决定是否受理');
+    expect(html).toContain('乡镇（街道）整治办在 7 日内决定是否受理');
     expect(html).toContain('一般在受理后 45 日内办结');
     expect(html).not.toMatch(/\b(15|60) 日内/);
   });

@@ -43,7 +43,7 @@ export const MEASURES: Record<AssessmentMeasure, MeasureInfo> = {
     kind: 'count',
     name: '被督办次数',
     unit: '次',
-    rule: '考核期内镇整治办对本单位交办事项的督办次数（每督办一次计一次）。',
+    rule: '考核期内乡镇（街道）整治办对本单位交办事项的督办次数（每督办一次计一次）。',
   },
   relapse: {
     kind: 'count',

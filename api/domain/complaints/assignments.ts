@@ -56,7 +56,7 @@ function check(tx: Db | Tx, user: StaffUser, id: number, action: AssignmentActio
   const by = ASSIGNMENT_TRANSITIONS[action].by;
   if (by === 'assignee' && !isAssignee(user, item))
     return fail(403, item.departmentId == null ? `只有属地村（社区）可以${label}` : `只有承办部门可以${label}`);
-  if (by === 'office' && !OFFICE.includes(user.role)) return fail(403, `只有镇整治办可以${label}`);
+  if (by === 'office' && !OFFICE.includes(user.role)) return fail(403, `只有整治办可以${label}`);
   const to = nextAssignmentStatus(action, item.status);
   if (!to) return fail(400, `当前状态「${ASSIGNMENT_STATUS_NAMES[item.status]}」不能${label}`);
   return { ok: true as const, item, to };

@@ -146,7 +146,7 @@ function addInfo(ctx: AppContext, row: Row, input: Extract<FollowupInput, { kind
       insertPhotos(tx, row.id, f.id, files);
       flag(tx, fresh, 'info', now, files.length ? { hasPhotos: true } : {});
       const what = [input.body && '说明', files.length && ` ${files.length} 张照片`].filter(Boolean).join('和');
-      event(tx, fresh, 'followup_info', fresh.status, `举报人补充了${what}，已转镇整治办`, now);
+      event(tx, fresh, 'followup_info', fresh.status, `举报人补充了${what}，已转整治办`, now);
       recordAudit(tx, 'followup_info', row.id, { followupId: f.id, photos: files.length }, now);
       return { ok: true as const, kind: 'info' as const, photos: files.length };
     }),

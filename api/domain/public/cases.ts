@@ -294,7 +294,7 @@ export function createCase(
         found: ent.problems,
         actions: done.map((d) => d.label).join('\n'),
         summary: task
-          ? `${happenedOn}，${village.name}${publicName}完成${type ? REMEDIATION_LABELS[type] : '整治'}，通过镇整治办验收。`
+          ? `${happenedOn}，${village.name}${publicName}完成${type ? REMEDIATION_LABELS[type] : '整治'}，通过整治办验收。`
           : '',
       },
       rules,

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { and, eq, inArray } from 'drizzle-orm';
 import type { AppContext } from '../../context.ts';
 import type { Db } from '../../../db/client.ts';
-import { complaintContacts, complaints } from '../../../db/schema.ts';
+import { complaintContacts, complaints, townships } from '../../../db/schema.ts';
 import { rewards, type RewardStatus } from '../../../db/schema-reporter.ts';
 import { audit } from '../accounts/audit.ts';
 import { normalizeTrackingCode } from '../complaints/tracking-code.ts';
@@ -25,6 +25,8 @@ export interface PublicReward {
   paidAt: string | null;
   /** No phone or e-mail was given: the claim is made at the office, with the code. */
   atOfficeOnly: boolean;
+  /** The township that holds the report, whose office pays. */
+  townshipName: string;
 }
 
 const SHOWN: RewardStatus[] = ['approved', 'claimed', 'paid', 'expired'];
@@ -39,9 +41,11 @@ export function rewardForCode(db: Db, trackingCode: string, now: Date): PublicRe
       paidAt: rewards.paidAt,
       phone: complaintContacts.phone,
       email: complaintContacts.email,
+      townshipName: townships.name,
     })
     .from(rewards)
     .innerJoin(complaints, eq(complaints.id, rewards.complaintId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(complaintContacts, eq(complaintContacts.complaintId, complaints.id))
     .where(and(eq(complaints.trackingCode, trackingCode), inArray(rewards.status, SHOWN)))
     .get();
@@ -53,6 +57,7 @@ export function rewardForCode(db: Db, trackingCode: string, now: Date): PublicRe
     claimedAt: row.claimedAt?.toISOString() ?? null,
     paidAt: row.paidAt?.toISOString() ?? null,
     atOfficeOnly: !row.phone && !row.email,
+    townshipName: row.townshipName,
   };
 }
 
@@ -75,9 +80,12 @@ export function contactMatches(given: string, stored: { phone: string | null; em
   return phone || email;
 }
 
-export const CLAIM_REFUSED = '查询码或联系方式不正确，或没有可申领的奖励。请核对后再试，也可携带查询码到镇整治办申领。';
-export const AT_OFFICE = '您举报时没有留下手机号或电子邮箱，无法在线核验：请携带查询码到镇整治办现场申领';
-const LIMITED = '申领尝试过多，请稍后再试，或携带查询码到镇整治办申领。';
+// A refusal that does not know the report, or must not say it exists, names no township.
+const ANY_OFFICE = '举报所在乡镇（街道）的整治办';
+export const CLAIM_REFUSED = `查询码或联系方式不正确，或没有可申领的奖励。请核对后再试，也可携带查询码到${ANY_OFFICE}申领。`;
+export const atOffice = (townshipName: string) =>
+  `您举报时没有留下手机号或电子邮箱，无法在线核验：请携带查询码到${townshipName}整治办现场申领`;
+const LIMITED = `申领尝试过多，请稍后再试，或携带查询码到${ANY_OFFICE}申领。`;
 
 /** Claims per code, whatever the address: someone holding a code cannot try every phone from many addresses. */
 const CLAIMS_PER_CODE = 5;
@@ -119,15 +127,17 @@ export function claimWithCode(ctx: AppContext, ip: string, input: ClaimInput): C
       complaintId: rewards.complaintId,
       phone: complaintContacts.phone,
       email: complaintContacts.email,
+      townshipName: townships.name,
     })
     .from(rewards)
     .innerJoin(complaints, eq(complaints.id, rewards.complaintId))
+    .innerJoin(townships, eq(townships.id, complaints.townshipId))
     .leftJoin(complaintContacts, eq(complaintContacts.complaintId, complaints.id))
     .where(and(eq(complaints.trackingCode, code), inArray(rewards.status, SHOWN)))
     .get();
   if (!row) return { ok: false, status: 400, message: CLAIM_REFUSED };
   const stored = { phone: row.phone ?? null, email: row.email ?? null };
-  if (!stored.phone && !stored.email) return { ok: false, status: 400, message: AT_OFFICE };
+  if (!stored.phone && !stored.email) return { ok: false, status: 400, message: atOffice(row.townshipName) };
   if (!contactMatches(input.contact, stored)) {
     audit(ctx.db, REPORTER, { action: 'reward.claim_refused', objectType: 'reward', objectId: row.id }, now);
     return { ok: false, status: 400, message: CLAIM_REFUSED };
