@@ -15,6 +15,7 @@ import { commaList, dateWindow, datetime, positive } from './query.ts';
 import { publicTextOf } from './public-text.ts';
 import { outcomesOf, specStatus, statusNotes } from './statuses.ts';
 import type { VillageArea } from '../shared/village-routing.ts';
+import { officeOf } from '../shared/office-name.ts';
 
 /** Moderated complaints only (accepted or later, neither refused nor merged) make the public list. */
 export const LISTED_STATUSES: readonly ComplaintStatus[] = ['accepted', 'assigned', 'resolved', 'closed'];
@@ -156,7 +157,7 @@ function toPublic(db: Db, areas: VillageArea[], rows: ReturnType<typeof selectRo
     const point = r.needsLocation
       ? undefined
       : ((r.villageId !== null ? village.get(r.villageId) : undefined) ?? township.get(r.townshipId));
-    const office = `${r.townshipName}整治办`;
+    const office = officeOf(r.townshipName);
     // Once assigned, the village (属地) and any joined departments do the work; before that the office decides.
     const agency = assigned.has(r.id) ? [r.villageName!, ...(joined.get(r.id) ?? [])].join('、') : office;
     return {

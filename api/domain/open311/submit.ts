@@ -1,5 +1,6 @@
 import type { AppContext } from '../../context.ts';
 import { firstTownshipId } from '../shared/township-links.ts';
+import { officeOf } from '../shared/office-name.ts';
 import { parseComplaintJson } from '../complaints/form.ts';
 import { submitComplaint } from '../complaints/submit.ts';
 import { formatTrackingCode } from '../complaints/tracking-code.ts';
@@ -87,7 +88,7 @@ export async function fileOpen311Request(
       messages: Object.values(r.errors),
     };
   const notes = [
-    `举报已收到，进入${r.receipt.townshipName}整治办受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
+    `举报已收到，进入${officeOf(r.receipt.townshipName)}受理队列，将在 ${ctx.env.ACCEPT_DAYS} 天内决定是否受理。`,
     `查询码 ${formatTrackingCode(r.receipt.trackingCode)}：请只告知举报人本人，凭码可在本站“查询进度”页查看办理情况和答复。`,
   ];
   if (addressOnly) notes.push('未提供经纬度：整治办将按地址描述在地图上确定位置，确定前不公开任何位置。');

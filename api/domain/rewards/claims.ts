@@ -7,6 +7,7 @@ import { rewards, type RewardStatus } from '../../../db/schema-reporter.ts';
 import { audit } from '../accounts/audit.ts';
 import { normalizeTrackingCode } from '../complaints/tracking-code.ts';
 import type { FormSpec } from '../shared/form-spec.ts';
+import { officeOf } from '../shared/office-name.ts';
 import { RateLimiter } from '../shared/rate-limit.ts';
 import { sameSecret } from './rewards.ts';
 import { effectiveStatus, REWARD_TRANSITIONS, type ClaimInput } from './reward-workflow.ts';
@@ -84,7 +85,7 @@ export function contactMatches(given: string, stored: { phone: string | null; em
 const ANY_OFFICE = '举报所在乡镇（街道）的整治办';
 export const CLAIM_REFUSED = `查询码或联系方式不正确，或没有可申领的奖励。请核对后再试，也可携带查询码到${ANY_OFFICE}申领。`;
 export const atOffice = (townshipName: string) =>
-  `您举报时没有留下手机号或电子邮箱，无法在线核验：请携带查询码到${townshipName}整治办现场申领`;
+  `您举报时没有留下手机号或电子邮箱，无法在线核验：请携带查询码到${officeOf(townshipName)}现场申领`;
 const LIMITED = `申领尝试过多，请稍后再试，或携带查询码到${ANY_OFFICE}申领。`;
 
 /** Claims per code, whatever the address: someone holding a code cannot try every phone from many addresses. */
